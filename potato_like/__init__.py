@@ -1,0 +1,64 @@
+"""potato_like: a Potato-compatible annotation server.
+
+`create_app(config, **overrides)` is the only way to build the web app. `config` is a path to
+a YAML/JSON config, a config mapping, a validated ProjectConfig, or an opened Project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+ROOT = Path(__file__).resolve().parent.parent
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def create_app(config: Any, **overrides: Any) -> Flask:
+    from .config import ProjectConfig, load_config
+    from .project import Project
+    from .web import admin, annotate, api, auth, errors, security
+
+    if isinstance(config, Project):
+        project = config
+    else:
+        cfg = config if isinstance(config, ProjectConfig) else load_config(config, **overrides)
+        project = Project.open(cfg)
+
+    app = Flask(
+        "potato_like",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.secret_key = project.secret_key
+    app.config.update(
+        SESSION_COOKIE_NAME="potato_like_session",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=os.environ.get("POTATO_SECURE_COOKIES", "") == "1",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,  # same-origin is checked in security.guard_cross_site
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["potato_like"] = project
+    security.install(app, project)
+    for blueprint in (auth.bp, annotate.bp, api.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    errors.install(app)
+
+    @app.context_processor
+    def inject_globals():
+        return {"project_title": project.config.title, "version": __version__}
+
+    return app
+
+
+__all__ = ["ROOT", "__version__", "create_app"]

@@ -1,0 +1,209 @@
+"""Command line: `python run.py CONFIG` serves; `check` validates; `export` writes a file.
+
+python run.py CONFIG [--port N] [--host H] [--threads N] [--debug]
+python run.py start CONFIG ...          (Potato's spelling)
+python run.py check CONFIG
+python run.py export CONFIG --format csv --out FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .errors import ConfigError
+
+COMMANDS = ("run", "start", "check", "export")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        argv.insert(0, "run")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "export":
+            return _export(args)
+        return _serve(args)
+    except ConfigError as err:
+        _print_problems(err)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py", description="Serve a Potato-style annotation project."
+    )
+    sub = parser.add_subparsers(dest="command")
+    for name in ("run", "start"):
+        run = sub.add_parser(name, help="serve a project")
+        run.add_argument("config")
+        run.add_argument("-p", "--port", type=int, default=None)
+        run.add_argument("--host", default=None)
+        run.add_argument("--threads", type=int, default=16)
+        run.add_argument("--debug", action="store_true", help="Flask's reloader and debugger")
+    check = sub.add_parser("check", help="validate a config and its data files, then exit")
+    check.add_argument("config")
+    export = sub.add_parser("export", help="export annotations to a file")
+    export.add_argument("config")
+    export.add_argument("--format", "-f", required=True)
+    export.add_argument("--out", "-o", required=True, help="output file ('-' for stdout)")
+    return parser
+
+
+def _print_problems(err: ConfigError) -> None:
+    print(f"The project cannot start: {len(err.problems)} problem(s):", file=sys.stderr)
+    for problem in err.problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+def _print_warnings(config) -> None:
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _progress_printer():
+    """A progress bar on stderr for the data import (only drawn when it takes a while)."""
+    state = {"start": time.monotonic(), "last": 0.0}
+
+    def show(rows: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - state["last"] < 0.25 and done < total:
+            return
+        if now - state["start"] < 0.5 and done < total:
+            return
+        state["last"] = now
+        frac = min(1.0, done / total) if total else 1.0
+        bar = "#" * int(frac * 30)
+        rate = rows / max(now - state["start"], 1e-6)
+        end = "\n" if done >= total else ""
+        print(
+            f"\rimporting items [{bar:<30}] {frac:4.0%} {rows:,} rows ({rate:,.0f}/s)",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _open(config_path: str, **overrides):
+    from .config import load_config
+    from .project import Project
+
+    config = load_config(config_path, **overrides)
+    _print_warnings(config)
+    return Project.open(config, progress=_progress_printer())
+
+
+def _check(args) -> int:
+    project = _open(args.config)
+    try:
+        cfg = project.config
+        report = project.import_report
+        print(
+            f"{args.config}: OK — {cfg.annotation_task_name!r}, {len(cfg.schemes)} scheme(s), "
+            f"{project.store.items.count():,} items"
+            + (f" (imported {report.rows:,} rows)" if report.changed else "")
+        )
+        return 0
+    finally:
+        project.close()
+
+
+def _export(args) -> int:
+    from .export.registry import exporter, formats
+
+    chosen = exporter(args.format)
+    if chosen is None:
+        names = ", ".join(cls.name for cls in formats())
+        print(f"unknown format {args.format!r}; choose one of: {names}", file=sys.stderr)
+        return 2
+    project = _open(args.config)
+    try:
+        if args.out == "-":
+            for chunk in chosen.stream(project):
+                sys.stdout.write(chunk)
+            return 0
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            for chunk in chosen.stream(project):
+                fh.write(chunk)
+        tmp.replace(out)
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
+    finally:
+        project.close()
+
+
+def _serve(args) -> int:
+    from . import create_app
+
+    overrides = {}
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.host is not None:
+        overrides["host"] = args.host
+    started = time.perf_counter()
+    project = _open(args.config, **overrides)
+    cfg = project.config
+    app = create_app(project)
+    report = project.import_report
+    if report.changed:
+        print(
+            f"imported {report.rows:,} items in {report.seconds:.1f}s "
+            f"(+{report.added:,} new, {report.updated:,} changed, {report.retired:,} retired)",
+            file=sys.stderr,
+        )
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    shown_host = "localhost" if cfg.host in ("127.0.0.1", "0.0.0.0", "::") else cfg.host  # noqa: S104
+    print(
+        f"\n  {cfg.annotation_task_name} — {project.store.items.count():,} items, ready in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
+    print(f"  Annotators:  http://{shown_host}:{cfg.port}/")
+    if project.admin_key_path is not None:
+        print(f"  Admin API key: stored in {project.admin_key_path} (send it as X-API-Key)")
+    else:
+        print("  Admin API key: from admin_api_key / POTATO_ADMIN_API_KEY")
+    print(f"  Output:      {cfg.output_dir}\n", flush=True)
+
+    def shutdown(signum, _frame):
+        project.close()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        if args.debug:
+            app.run(host=cfg.host, port=cfg.port, debug=True, use_reloader=False, threaded=True)
+        else:
+            from waitress import serve
+
+            serve(
+                app,
+                host=cfg.host,
+                port=cfg.port,
+                threads=args.threads,
+                connection_limit=1000,
+                channel_timeout=60,
+                ident="potato_like",
+            )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        project.close()
+    return 0

@@ -1,0 +1,88 @@
+"""The validated, frozen project configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..schemes.base import Scheme
+
+
+@dataclass(frozen=True)
+class ItemProperties:
+    id_key: str = "id"
+    text_key: str = "text"
+    context_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfiguredUser:
+    """An entry of `user_config.users`: allowed to log in; created up front if it has a password."""
+
+    username: str
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginConfig:
+    type: str = "password"  # password | url_direct | none
+    url_argument: str = "PROLIFIC_PID"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    annotation_task_name: str
+    config_path: Path | None
+    task_dir: Path
+    output_dir: Path
+    data_files: tuple[Path, ...]
+    item_properties: ItemProperties
+    schemes: tuple[Scheme, ...]
+    allow_all_users: bool = True
+    users: tuple[ConfiguredUser, ...] = ()
+    require_password: bool = True
+    login: LoginConfig = field(default_factory=LoginConfig)
+    assignment_strategy: str = "fixed_order"
+    max_annotations_per_user: int | None = None
+    max_annotations_per_item: int | None = None
+    assignment_timeout_minutes: float | None = 60.0
+    secret_key: str | None = None
+    admin_api_key: str | None = None
+    admin_users: tuple[str, ...] = ()
+    port: int = 8000
+    host: str = "127.0.0.1"
+    server_name: str = ""
+    jumping_to_id_disabled: bool = False
+    annotation_codebook_url: str | None = None
+    instructions_html: str | None = None
+    database_url: str | None = None
+    login_rate_limit: str = "10 per minute"
+    output_flush_seconds: float = 2.0
+    random_seed: int | None = None
+    hide_navbar: bool = False
+    warnings: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def scheme(self, name: str) -> Scheme | None:
+        for scheme in self.schemes:
+            if scheme.name == name:
+                return scheme
+        return None
+
+    @property
+    def scheme_names(self) -> list[str]:
+        return [s.name for s in self.schemes]
+
+    @property
+    def title(self) -> str:
+        return self.server_name or self.annotation_task_name
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.output_dir / "potato_like.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"

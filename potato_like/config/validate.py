@@ -1,0 +1,281 @@
+"""Turn a raw config mapping into a ProjectConfig, reporting every problem at once."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nh3
+
+from ..errors import ConfigError
+from ..schemes.registry import scheme_class, type_names
+from . import compat
+from .load import read_config_file
+from .model import ConfiguredUser, ItemProperties, LoginConfig, ProjectConfig
+from .reader import ConfigReader, hint, type_name
+
+ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
+LOGIN_TYPES = ("password", "url_direct", "none")
+DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
+_RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
+
+
+def load_config(
+    config: str | os.PathLike[str] | Mapping[str, Any], **overrides: Any
+) -> ProjectConfig:
+    """Read (if a path), merge overrides, validate. Raises ConfigError listing every problem."""
+    if isinstance(config, Mapping):
+        raw = dict(config)
+        config_path = None
+        base = Path(overrides.pop("config_dir", None) or os.getcwd()).resolve()
+    else:
+        config_path = Path(config).resolve()
+        raw = read_config_file(config_path)
+        base = config_path.parent
+    raw.update(overrides)
+    return build_config(raw, base, config_path)
+
+
+def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = None) -> ProjectConfig:
+    r = ConfigReader(raw)
+    _apply_aliases(r)
+    r.warn_unknown(compat.IMPLEMENTED, later=compat.LATER)
+
+    name = r.str("annotation_task_name", "Annotation", required=True)
+    task_dir = (base / r.str("task_dir", ".")).resolve()
+    output_dir = _resolve(task_dir, r.str("output_annotation_dir", "annotation_output"))
+    r.str("output_annotation_format", "jsonl", choices=("json", "jsonl", "csv", "tsv"))
+    data_files = _data_files(r, task_dir, base)
+    props = _item_properties(r)
+    schemes = _schemes(r, task_dir)
+    users = _users(r)
+    login = _login(r)
+    require_password = r.bool("require_password", True)
+    if r.has("require_no_password"):
+        require_password = not r.bool("require_no_password", False)
+    if login.type == "none":
+        require_password = False
+
+    strategy = r.str("assignment_strategy", "fixed_order")
+    if strategy in compat.ASSIGNMENT_STRATEGIES_LATER:
+        r.warn("assignment_strategy", f"{strategy!r} is not implemented yet; using fixed_order")
+        strategy = "fixed_order"
+    elif strategy not in ASSIGNMENT_STRATEGIES:
+        r.problem(
+            "assignment_strategy",
+            f"{strategy!r} is not one of {', '.join(ASSIGNMENT_STRATEGIES)}"
+            f"{hint(strategy, ASSIGNMENT_STRATEGIES)}",
+        )
+        strategy = "fixed_order"
+
+    timeout = r.number("assignment_timeout_minutes", 60.0, minimum=0)
+    server = r.child("server")
+    server.warn_unknown(("port", "host", "debug"))
+    port = r.number(
+        "port", server.number("port", 8000, integer=True), integer=True, minimum=0, maximum=65535
+    )
+    host = r.str("host", server.str("host", "127.0.0.1"))
+
+    rate = r.str("login_rate_limit", "10 per minute")
+    if not _RATE.match(rate):
+        r.problem("login_rate_limit", f"{rate!r} is not a rate like '10 per minute'")
+        rate = "10 per minute"
+
+    admin_key = r.str("admin_api_key", None) or os.environ.get("POTATO_ADMIN_API_KEY") or None
+    if admin_key is not None and len(admin_key) < 12:
+        r.problem("admin_api_key", "must be at least 12 characters long")
+    secret = r.str("secret_key", None)
+
+    instructions = r.str("instructions", None, allow_empty=True)
+    codebook = r.str("annotation_codebook_url", None)
+    if codebook and not re.match(r"^(https?://|/)", codebook):
+        r.problem("annotation_codebook_url", "must be an http(s) URL or a path starting with /")
+
+    if r.problems:
+        raise ConfigError(r.problems)
+    return ProjectConfig(
+        annotation_task_name=name,
+        config_path=config_path,
+        task_dir=task_dir,
+        output_dir=output_dir,
+        data_files=tuple(data_files),
+        item_properties=props,
+        schemes=tuple(schemes),
+        allow_all_users=r.child("user_config").bool("allow_all_users", True),
+        users=tuple(users),
+        require_password=require_password,
+        login=login,
+        assignment_strategy=strategy,
+        max_annotations_per_user=r.limit("max_annotations_per_user"),
+        max_annotations_per_item=r.limit("max_annotations_per_item"),
+        assignment_timeout_minutes=timeout or None,
+        secret_key=secret,
+        admin_api_key=admin_key,
+        admin_users=tuple(r.string_list("admin_users")),
+        port=port,
+        host=host,
+        server_name=r.str("server_name", "", allow_empty=True),
+        jumping_to_id_disabled=r.bool("jumping_to_id_disabled", False),
+        annotation_codebook_url=codebook,
+        instructions_html=sanitize_html(instructions) if instructions else None,
+        database_url=r.str("database_url", None),
+        login_rate_limit=rate,
+        output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
+        random_seed=r.number("random_seed", None, integer=True),
+        hide_navbar=r.bool("hide_navbar", False),
+        warnings=tuple(r.warnings),
+        raw=raw,
+    )
+
+
+def sanitize_html(html: str) -> str:
+    """Instructions are researcher-written HTML: keep formatting, drop scripts and handlers."""
+    return nh3.clean(html, link_rel="noopener noreferrer")
+
+
+def _apply_aliases(r: ConfigReader) -> None:
+    raw = r.raw
+    for alias, canonical in compat.ALIASES.items():
+        if canonical is None or alias not in raw:
+            continue
+        if canonical in raw and raw[canonical] != raw[alias]:
+            r.warn(alias, f"ignored because {canonical!r} is also set")
+            continue
+        raw[canonical] = raw[alias]
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(os.path.expanduser(value))
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
+    entries = r.list("data_files")
+    if not entries:
+        r.problem("data_files", "is required: list at least one .json, .jsonl, .csv or .tsv file")
+    files = []
+    for i, entry in enumerate(entries):
+        where = f"data_files[{i}]"
+        if not isinstance(entry, str) or not entry.strip():
+            r.problems.append(f"{where}: must be a file path, got {type_name(entry)}")
+            continue
+        path = _resolve(task_dir, entry)
+        if not path.exists():  # Potato configs often give paths relative to the config file
+            alt = _resolve(base, entry)
+            path = alt if alt.exists() else path
+        if path.suffix.lower() not in DATA_SUFFIXES:
+            r.problems.append(
+                f"{where}: {entry!r} has an unsupported type; use one of {', '.join(DATA_SUFFIXES)}"
+            )
+        elif not path.is_file():
+            r.problems.append(f"{where}: file not found: {path}")
+        files.append(path)
+    return files
+
+
+def _item_properties(r: ConfigReader) -> ItemProperties:
+    if not r.has("item_properties"):
+        r.problem("item_properties", "is required (with id_key and text_key)")
+    sub = r.child("item_properties")
+    sub.warn_unknown(
+        ("id_key", "text_key", "context_key"),
+        later={"category_key": "category assignment", "kwargs": "extra fields"},
+    )
+    return ItemProperties(
+        id_key=sub.str("id_key", "id", required=r.has("item_properties")),
+        text_key=sub.str("text_key", "text", required=r.has("item_properties")),
+        context_key=sub.str("context_key", None),
+    )
+
+
+def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:
+    raw = r.raw.get("annotation_schemes")
+    if raw is None:
+        r.problem("annotation_schemes", "is required: list at least one annotation scheme")
+        return []
+    if not isinstance(raw, list) or not raw:
+        r.problem("annotation_schemes", "must be a non-empty list of schemes")
+        return []
+    schemes, names = [], set()
+    for i, entry in enumerate(raw):
+        path = f"annotation_schemes[{i}]"
+        if not isinstance(entry, Mapping):
+            r.problems.append(f"{path}: must be a mapping, got {type_name(entry)}")
+            continue
+        sub = ConfigReader(entry, path, r.problems, r.warnings)
+        kind = sub.str("annotation_type", None, required=True)
+        if kind is None:
+            continue
+        cls = scheme_class(kind)
+        if cls is None:
+            sub.problem(
+                "annotation_type",
+                f"{kind!r} is not supported (supported: {', '.join(type_names())})"
+                f"{hint(kind, type_names())}",
+            )
+            continue
+        scheme = cls(sub, i, task_dir)
+        if scheme.name in names:
+            sub.problem("name", f"duplicate scheme name {scheme.name!r}")
+        names.add(scheme.name)
+        schemes.append(scheme)
+    _auto_keys(schemes, r)
+    return schemes
+
+
+def _auto_keys(schemes: list[Any], r: ConfigReader) -> None:
+    """Potato binds 1..9 automatically when there is a single radio scheme; report clashes."""
+    if len(schemes) == 1 and schemes[0].type_name == "radio":
+        schemes[0].assign_keys(True)
+    owner: dict[str, str] = {}
+    for scheme in schemes:
+        for key, label in scheme.key_bindings.items():
+            if key in owner:
+                r.warn(
+                    f"annotation_schemes[{scheme.index}]",
+                    f"key {key!r} of label {label!r} is already bound in scheme {owner[key]!r}; "
+                    "it works only when this scheme has focus",
+                )
+            else:
+                owner[key] = scheme.name
+
+
+def _users(r: ConfigReader) -> list[ConfiguredUser]:
+    sub = r.child("user_config")
+    sub.warn_unknown(("allow_all_users", "users"))
+    users = []
+    for i, entry in enumerate(sub.list("users")):
+        path = f"{sub.key_path('users')}[{i}]"
+        if isinstance(entry, str) and entry.strip():
+            users.append(ConfiguredUser(entry.strip()))
+        elif isinstance(entry, Mapping):
+            name = entry.get("username") or entry.get("email") or entry.get("name")
+            password = entry.get("password")
+            if not isinstance(name, str) or not name.strip():
+                r.problems.append(f"{path}.username: is required")
+                continue
+            if password is not None and not isinstance(password, str):
+                r.problems.append(f"{path}.password: must be a string")
+                password = None
+            users.append(ConfiguredUser(name.strip(), password))
+        else:
+            r.problems.append(f"{path}: must be a username or a mapping with username/password")
+    return users
+
+
+def _login(r: ConfigReader) -> LoginConfig:
+    sub = r.child("login")
+    sub.warn_unknown(
+        ("type", "url_argument"),
+        later={
+            "auto_redirect_on_completion": "crowd redirects",
+            "auto_redirect_delay": "crowd redirects",
+        },
+    )
+    return LoginConfig(
+        type=sub.str("type", "password", choices=LOGIN_TYPES),
+        url_argument=sub.str("url_argument", "PROLIFIC_PID"),
+    )

@@ -1,0 +1,38 @@
+"""JSON and JSON Lines exports: one record per (item, annotator)."""
+
+from __future__ import annotations
+
+import json
+
+from .registry import Exporter, register
+from .rows import export_record
+
+
+@register
+class JsonLines(Exporter):
+    name = "jsonl"
+    description = "One JSON object per line per (item, annotator), Potato fields plus typed answers"
+    extension = "jsonl"
+    mimetype = "application/x-ndjson"
+
+    def stream(self, project):
+        for row in project.store.annotations.iter_annotated():
+            yield json.dumps(export_record(row, project.config), ensure_ascii=False) + "\n"
+
+
+@register
+class JsonArray(Exporter):
+    name = "json"
+    description = "A JSON array of the same records as jsonl"
+    extension = "json"
+    mimetype = "application/json"
+
+    def stream(self, project):
+        yield "["
+        first = True
+        for row in project.store.annotations.iter_annotated():
+            yield ("\n" if first else ",\n") + json.dumps(
+                export_record(row, project.config), ensure_ascii=False
+            )
+            first = False
+        yield "\n]\n"

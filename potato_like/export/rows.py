@@ -1,0 +1,55 @@
+"""Shapes of exported rows, shared by the output files and the export formats."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..schemes.choice import FREE_RESPONSE
+
+if TYPE_CHECKING:
+    from ..config.model import ProjectConfig
+    from ..store.annotations import AnnotatedItem
+
+
+def potato_line(row: AnnotatedItem, config: ProjectConfig) -> dict[str, Any]:
+    """One line of Potato's annotated_instances.jsonl."""
+    return {
+        "id": row.item_id,
+        "displayed_text": row.text,
+        "label_annotations": row.label_maps,
+        "span_annotations": [],
+        "behavioral_data": {},
+    }
+
+
+def export_record(row: AnnotatedItem, config: ProjectConfig) -> dict[str, Any]:
+    """A Potato line plus who, when, whether finished, and the typed answer per scheme."""
+    answers = {}
+    for scheme in config.schemes:
+        label_map = row.label_maps.get(scheme.name)
+        answers[scheme.name] = scheme.answer(label_map) if label_map else None
+    return {
+        "id": row.item_id,
+        "user": row.user,
+        "status": row.status,
+        "updated_at": row.updated_at,
+        "displayed_text": row.text,
+        "label_annotations": row.label_maps,
+        "span_annotations": [],
+        "answers": answers,
+    }
+
+
+def table_columns(config: ProjectConfig) -> list[tuple[str, str, str]]:
+    """Potato's wide table columns: one `schema:::label` per label of each scheme."""
+    cols = []
+    for scheme in config.schemes:
+        keys = list(scheme.label_names)
+        if getattr(scheme, "value_key", ""):
+            keys = [scheme.value_key]
+        elif scheme.type_name == "select":
+            keys = ["select-one"]
+        if getattr(scheme, "free_response", None) is not None:
+            keys.append(FREE_RESPONSE)
+        cols.extend((f"{scheme.name}:::{key}", scheme.name, key) for key in keys)
+    return cols

@@ -1,0 +1,63 @@
+"""CSV and TSV exports in Potato's wide layout: user, instance_id, displayed_text, then one
+`schema:::label` column per label, followed by one typed `schema` answer column each."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .registry import Exporter, register
+from .rows import table_columns
+
+
+class _Table(Exporter):
+    delimiter = ","
+
+    def stream(self, project):
+        config = project.config
+        cols = table_columns(config)
+        buf = io.StringIO()
+        out = csv.writer(buf, delimiter=self.delimiter, lineterminator="\n")
+        out.writerow(
+            ["user", "instance_id", "displayed_text", "status", "updated_at"]
+            + [c[0] for c in cols]
+            + [f"answer:{s.name}" for s in config.schemes]
+        )
+        for row in project.store.annotations.iter_annotated():
+            answers = []
+            for scheme in config.schemes:
+                label_map = row.label_maps.get(scheme.name)
+                value = scheme.answer(label_map) if label_map else None
+                answers.append(
+                    ""
+                    if value is None
+                    else json.dumps(value, ensure_ascii=False)
+                    if isinstance(value, (list, dict))
+                    else value
+                )
+            out.writerow(
+                [row.user, row.item_id, row.text, row.status, f"{row.updated_at:.3f}"]
+                + [row.label_maps.get(schema, {}).get(key, "") for _c, schema, key in cols]
+                + answers
+            )
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+
+
+@register
+class Csv(_Table):
+    name = "csv"
+    description = "Comma-separated, one row per (item, annotator), Potato's schema:::label columns"
+    extension = "csv"
+    mimetype = "text/csv"
+
+
+@register
+class Tsv(_Table):
+    name = "tsv"
+    description = "Tab-separated, same columns as csv"
+    extension = "tsv"
+    mimetype = "text/tab-separated-values"
+    delimiter = "\t"

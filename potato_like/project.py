@@ -1,0 +1,124 @@
+"""A Project: one served config with its store and services. Everything a request needs
+hangs off it (`current_project()`), so several projects can live in one process."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from .assign.strategies import strategy
+from .config.model import ProjectConfig
+from .errors import ConfigError, Conflict
+from .export.user_files import OutputWriter
+from .secrets_file import read_or_create
+from .store import Store
+from .store.assignments import LeasePolicy
+from .store.importer import ImportReport, Progress, set_open_flags, sync_items
+
+log = logging.getLogger("potato_like")
+
+EXPIRY_SWEEP_SECONDS = 30.0
+
+
+@dataclass
+class Project:
+    config: ProjectConfig
+    store: Store
+    policy: LeasePolicy
+    secret_key: str
+    admin_api_key: str
+    admin_key_path: Path | None
+    import_report: ImportReport
+    output: OutputWriter
+    started_at: float = field(default_factory=time.time)
+    _last_sweep: float = 0.0
+    _sweep_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
+        output_dir = config.output_dir
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
+            ) from exc
+        store = Store.open(config.effective_database_url)
+        try:
+            report = sync_items(
+                store,
+                config.data_files,
+                config.item_properties,
+                config.max_annotations_per_item,
+                progress,
+            )
+            _apply_overlap_change(store, config.max_annotations_per_item)
+            _ensure_configured_users(store, config)
+        except Exception:
+            store.close()
+            raise
+        secret = config.secret_key or read_or_create(output_dir / ".secret_key")
+        if config.admin_api_key:
+            admin_key, key_path = config.admin_api_key, None
+        else:
+            key_path = output_dir / ".admin_api_key"
+            admin_key = read_or_create(key_path)
+        policy = LeasePolicy(
+            strategy=strategy(config.assignment_strategy, config.random_seed),
+            overlap=config.max_annotations_per_item,
+            per_user_cap=config.max_annotations_per_user,
+            timeout_seconds=(
+                config.assignment_timeout_minutes * 60
+                if config.assignment_timeout_minutes
+                else None
+            ),
+            allow_jump=not config.jumping_to_id_disabled,
+        )
+        output = OutputWriter(store, config)
+        return cls(config, store, policy, secret, admin_key, key_path, report, output)
+
+    def sweep_expired_leases(self) -> None:
+        """Return stale leases to the pool, at most every EXPIRY_SWEEP_SECONDS per process."""
+        now = time.time()
+        if self.policy.timeout_seconds is None or now - self._last_sweep < EXPIRY_SWEEP_SECONDS:
+            return
+        if not self._sweep_lock.acquire(blocking=False):
+            return
+        try:
+            self._last_sweep = now
+            expired = self.store.assignments.expire_stale(self.policy, now)
+            if expired:
+                log.info("returned %d stale leases to the pool", expired)
+        finally:
+            self._sweep_lock.release()
+
+    def close(self) -> None:
+        self.output.close()
+        self.store.close()
+
+
+def _apply_overlap_change(store: Store, overlap: int | None) -> None:
+    wanted = "none" if overlap is None else str(overlap)
+    if store.get_meta("overlap") == wanted:
+        return
+    with store.write() as conn:
+        set_open_flags(store, conn, overlap)
+
+
+def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
+    """Create accounts listed with passwords in user_config; mark admin_users as admins."""
+    for entry in config.users:
+        if entry.password is None or store.users.by_name(entry.username):
+            continue
+        with contextlib.suppress(Conflict):  # created by a concurrent start
+            store.users.create(entry.username, generate_password_hash(entry.password))
+    for name in config.admin_users:
+        user = store.users.by_name(name)
+        if user is not None and not user.is_admin:
+            store.users.set_admin(user.id, True)

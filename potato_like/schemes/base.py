@@ -1,0 +1,248 @@
+"""What every annotation type shares.
+
+A scheme's stored value is Potato's label map for that scheme, normalised: only chosen
+labels, canonical value strings (`{"positive": "1"}`, `{"text_box": "..."}`, `{"slider": "40"}`).
+That makes `/get_annotations` and Potato-style output a straight read, while `answer()` gives
+the typed value for exports and agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..config.reader import ConfigReader, hint, type_name
+from ..errors import BadAnnotation
+
+_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\)|[a-zA-Z]{3,20})$")
+
+# Values a client sends to mean "this label is not chosen" (Potato's frontend sends "0").
+FALSY = ("", "0", "false", "False", "off", "null", "None")
+SEQUENTIAL_KEYS = "1234567890"
+
+COMMON_KEYS = (
+    "annotation_type",
+    "name",
+    "description",
+    "label_requirement",
+    "required",
+)
+
+# Scheme options Potato knows that change only presentation we do not offer yet.
+LATER_SCHEME_KEYS = {
+    "option_randomization": "label order randomisation",
+    "displaying_score": "score display",
+    "display_config": "custom display settings",
+    "custom_css": "custom CSS",
+    "video_as_label": "video labels",
+    "bad_text_label": "bad-text option",
+    "show_labels": "slider tick labels",
+    "maxTick": "slider ticks",
+    "min_chars": "minimum text length",
+    "show_char_count": "character counter",
+    "collapsible": "collapsible text boxes",
+    "target_schema": "linked text boxes",
+    "allow_paste": "paste blocking",
+    "use_predefined_labels": "predefined label sets",
+    "label_colors": "label colours",
+    "cols": "text box width",
+}
+
+
+def is_chosen(value: Any) -> bool:
+    if value is None or value is False:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value != 0
+    return str(value).strip() not in FALSY
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    tooltip: str = ""
+    key: str | None = None  # keyboard shortcut, shown on the button
+    color: str | None = None
+
+
+class Scheme:
+    """One entry of `annotation_schemes`. Subclasses set `type_name` (by @register), `macro`
+    and `option_keys`, and implement `parse_options`, `normalize` and `answer`."""
+
+    type_name: ClassVar[str] = ""
+    macro: ClassVar[str] = ""
+    option_keys: ClassVar[tuple[str, ...]] = ()
+    single_choice: ClassVar[bool] = False
+
+    def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
+        self.index = index
+        self.task_dir = task_dir
+        self.name: str = reader.str("name", f"scheme_{index}", required=True)
+        if ":" in self.name:
+            reader.problem(
+                "name", f"{self.name!r} must not contain ':' (it separates schema and label)"
+            )
+        self.description: str = reader.str("description", self.name, allow_empty=True) or self.name
+        self.required, self.required_labels = _read_requirement(reader)
+        self.labels: list[Label] = []
+        self.parse_options(reader)
+        reader.warn_unknown(COMMON_KEYS + self.option_keys, later=LATER_SCHEME_KEYS)
+
+    # -- config -------------------------------------------------------------------------
+    def parse_options(self, reader: ConfigReader) -> None:
+        """Read type-specific options; record problems on the reader."""
+
+    @property
+    def label_names(self) -> list[str]:
+        return [label.name for label in self.labels]
+
+    @property
+    def key_bindings(self) -> dict[str, str]:
+        return {label.key: label.name for label in self.labels if label.key}
+
+    # -- values -------------------------------------------------------------------------
+    def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
+        """Apply label-level updates from a request to the stored label map, then normalise.
+        An empty result means the scheme is cleared."""
+        merged: dict[str, Any] = dict(old or {})
+        if self.single_choice and any(is_chosen(v) for v in incoming.values()):
+            merged = {k: v for k, v in merged.items() if k not in self.label_names}
+        merged.update(incoming)
+        return self.normalize(merged)
+
+    def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
+        raise NotImplementedError
+
+    def answer(self, label_map: Mapping[str, str]) -> Any:
+        """The typed answer (a label, a list of labels, a string or a number)."""
+        raise NotImplementedError
+
+    def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
+        """Why this scheme does not yet satisfy `label_requirement`, or None."""
+        if self.required and not label_map:
+            return f"{self.name}: an answer is required"
+        for label in self.required_labels:
+            if not label_map or label not in label_map:
+                return f"{self.name}: label {label!r} must be chosen"
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """The shape `/api/schemas` documents: name, description, labels, type."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "labels": self.label_names,
+            "type": self.type_name,
+            "required": self.required,
+        }
+
+    # -- helpers for subclasses ---------------------------------------------------------
+    def unknown_label(self, label: str) -> BadAnnotation:
+        return BadAnnotation(
+            f"{self.name}: unknown label {label!r}; expected one of "
+            f"{', '.join(self.label_names)}{hint(label, self.label_names)}"
+        )
+
+    def read_labels(self, reader: ConfigReader, *, required: bool = True) -> None:
+        raw = reader.raw.get("labels")
+        if raw is None:
+            if required:
+                reader.problem("labels", "is required for this annotation type")
+            return
+        if not isinstance(raw, list) or not raw:
+            reader.problem("labels", "must be a non-empty list of labels")
+            return
+        seen: set[str] = set()
+        for i, entry in enumerate(raw):
+            label = _parse_label(entry, f"{reader.key_path('labels')}[{i}]", reader.problems)
+            if label is None:
+                continue
+            if label.name in seen:
+                reader.problems.append(
+                    f"{reader.key_path('labels')}[{i}]: duplicate label {label.name!r}"
+                )
+                continue
+            seen.add(label.name)
+            self.labels.append(label)
+
+    def assign_keys(self, sequential: bool) -> None:
+        """Bind 1..9, 0 to labels without an explicit key, when asked and when it fits."""
+        if not sequential or len(self.labels) > len(SEQUENTIAL_KEYS):
+            return
+        taken = {label.key for label in self.labels if label.key}
+        keys = iter(k for k in SEQUENTIAL_KEYS if k not in taken)
+        self.labels = [
+            label if label.key else Label(label.name, label.tooltip, next(keys, None), label.color)
+            for label in self.labels
+        ]
+
+
+def _read_requirement(reader: ConfigReader) -> tuple[bool, tuple[str, ...]]:
+    raw = reader.raw.get("label_requirement")
+    required = reader.bool("required", False)
+    if raw is None:
+        return required, ()
+    if isinstance(raw, bool):
+        return raw or required, ()
+    if not isinstance(raw, Mapping):
+        reader.problem(
+            "label_requirement", f"must be a mapping or true/false, got {type_name(raw)}"
+        )
+        return required, ()
+    sub = reader.child("label_requirement")
+    sub.warn_unknown(("required", "required_label"))
+    required = sub.bool("required", False) or required
+    labels = sub.raw.get("required_label")
+    if labels is None:
+        return required, ()
+    if isinstance(labels, str):
+        labels = [labels]
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        sub.problem("required_label", "must be a label name or a list of label names")
+        return required, ()
+    return required, tuple(labels)
+
+
+def _parse_label(entry: Any, path: str, problems: list[str]) -> Label | None:
+    if isinstance(entry, (int, float)) and not isinstance(entry, bool):
+        entry = str(entry)
+    if isinstance(entry, str):
+        if not entry.strip():
+            problems.append(f"{path}: label must not be empty")
+            return None
+        return Label(entry)
+    if not isinstance(entry, Mapping):
+        problems.append(
+            f"{path}: a label is a string or a mapping with 'name', got {type_name(entry)}"
+        )
+        return None
+    name = entry.get("name")
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{path}.name: is required")
+        return None
+    known = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")
+    for key in entry:
+        if key not in known:
+            problems.append(f"{path}.{key}: unknown label option{hint(str(key), known)}")
+    key = entry.get("key_value")
+    if key is not None:
+        key = str(key)
+        if len(key) != 1 or not key.isprintable() or key.isspace():
+            problems.append(f"{path}.key_value: must be a single printable character, got {key!r}")
+            key = None
+        else:
+            key = key.lower()
+    tooltip = entry.get("tooltip") or ""
+    if not isinstance(tooltip, str):
+        problems.append(f"{path}.tooltip: must be a string")
+        tooltip = ""
+    color = entry.get("color")
+    if color is not None and (not isinstance(color, str) or not _COLOR.match(color.strip())):
+        problems.append(f"{path}.color: must be a CSS colour like '#4ecdc4' or 'rgb(1, 2, 3)'")
+        color = None
+    return Label(name, tooltip, key, color.strip() if color else None)

@@ -1,0 +1,13 @@
+"""`annotation_type: radio` — exactly one label."""
+
+from __future__ import annotations
+
+from .choice import ChoiceScheme
+from .registry import register
+
+
+@register("radio")
+class Radio(ChoiceScheme):
+    macro = "schemes/choice.html"
+    single_choice = True
+    input_type = "radio"

@@ -1,0 +1,94 @@
+"""The store: the single source of truth for a project. All SQL lives in this package.
+
+One `Store` per project owns the engine; aggregates (users, items, assignments, annotations,
+events) hang off it. Every write is one short transaction (`with store.write() as tx`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from . import migrations
+from .engine import WRITE, is_sqlite, make_engine
+from .tables import counters, meta
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        from .annotations import Annotations
+        from .assignments import Assignments
+        from .events import Events
+        from .items import Items
+        from .users import Users
+
+        self.engine = engine
+        self._write_engine = engine.execution_options(**WRITE)
+        self.users = Users(self)
+        self.items = Items(self)
+        self.assignments = Assignments(self)
+        self.annotations = Annotations(self)
+        self.events = Events(self)
+
+    @classmethod
+    def open(cls, url: str, *, pool_size: int = 20) -> Store:
+        engine = make_engine(url, pool_size=pool_size)
+        migrations.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> None:
+        """Raise if the database cannot answer."""
+        with self.read() as conn:
+            conn.execute(select(1))
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on normal exit."""
+        with self._write_engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def insert(self, table):
+        """INSERT that supports ON CONFLICT on both dialects."""
+        return (sqlite_insert if self.sqlite else pg_insert)(table)
+
+    # -- small key/value bookkeeping ----------------------------------------------------
+    def get_meta(self, key: str, conn: Connection | None = None) -> str | None:
+        if conn is not None:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        with self.read() as c:
+            return c.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def set_meta(self, conn: Connection, key: str, value: str) -> None:
+        stmt = self.insert(meta).values(key=key, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+    def counter(self, conn: Connection, name: str) -> int:
+        return conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar() or 0
+
+    def set_counter(self, conn: Connection, name: str, value: int) -> None:
+        stmt = self.insert(counters).values(name=name, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+
+    def add_counter(self, conn: Connection, name: str, delta: int) -> None:
+        if delta:
+            conn.execute(
+                update(counters)
+                .where(counters.c.name == name)
+                .values(value=counters.c.value + delta)
+            )

@@ -1,0 +1,183 @@
+"""Annotations: one row per (item, user, schema) holding the scheme's label map as JSON.
+
+`apply` is the one way to change them: a single transaction that checks the user holds the
+item, merges the request into the stored state *inside* the transaction (so two tabs saving
+at once cannot lose each other's labels), writes the rows, updates completion counters and
+appends an event. Only after it commits may the caller answer "success".
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from .assignments import DONE, LEASED, LeasePolicy
+from .tables import annotations, assignments, items, users
+
+if TYPE_CHECKING:
+    from . import Store
+
+LabelMaps = dict[str, dict[str, str]]
+# Given the stored label maps, return (schema -> new label map ({} clears it), is_submit).
+Compute = Callable[[LabelMaps], tuple[LabelMaps, bool]]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: str  # the assignment status after the save: leased or done
+    user_done_count: int
+    saved: LabelMaps
+
+
+@dataclass(frozen=True)
+class AnnotatedItem:
+    """One (item, user) pair with all of that user's label maps, for outputs and exports."""
+
+    item_id: str
+    text: str
+    fields: dict[str, Any]
+    user: str
+    status: str
+    updated_at: float
+    label_maps: LabelMaps
+
+
+class Annotations:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def maps_for(self, item_seq: int, user_id: int, conn: Connection | None = None) -> LabelMaps:
+        stmt = select(annotations.c.schema, annotations.c.value).where(
+            annotations.c.item_seq == item_seq, annotations.c.user_id == user_id
+        )
+        if conn is not None:
+            rows = conn.execute(stmt).all()
+        else:
+            with self.store.read() as c:
+                rows = c.execute(stmt).all()
+        return {r.schema: json.loads(r.value) for r in rows}
+
+    def apply(
+        self,
+        user_id: int,
+        item_seq: int,
+        item_id: str,
+        policy: LeasePolicy,
+        compute: Compute,
+    ) -> SaveResult:
+        now = time.time()
+        with self.store.write() as conn:
+            status = self.store.assignments.holds(conn, user_id, item_seq, item_id, policy)
+            old = self.maps_for(item_seq, user_id, conn)
+            changes, submit = compute(old)
+            for schema, label_map in changes.items():
+                if label_map:
+                    value = json.dumps(label_map, ensure_ascii=False, sort_keys=True)
+                    stmt = self.store.insert(annotations).values(
+                        item_seq=item_seq,
+                        user_id=user_id,
+                        schema=schema,
+                        value=value,
+                        updated_at=now,
+                    )
+                    conn.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=["item_seq", "user_id", "schema"],
+                            set_={"value": value, "updated_at": now},
+                        )
+                    )
+                elif schema in old:
+                    conn.execute(
+                        delete(annotations).where(
+                            annotations.c.item_seq == item_seq,
+                            annotations.c.user_id == user_id,
+                            annotations.c.schema == schema,
+                        )
+                    )
+            merged = {**old, **changes}
+            has_any = any(merged.values())
+            new_status = status
+            if submit and has_any:
+                new_status = DONE
+            elif not has_any and status == DONE:
+                new_status = LEASED
+            self.store.assignments.mark(conn, user_id, item_seq, status, new_status)
+            self.store.events.append(
+                conn,
+                "submit" if submit else "save",
+                user_id=user_id,
+                item_seq=item_seq,
+                data={"changes": changes},
+                ts=now,
+            )
+            done = conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(last_active_at=now)
+                .returning(users.c.done_count)
+            ).scalar_one()
+        return SaveResult(new_status, done, {k: v for k, v in merged.items() if v})
+
+    def count(self) -> int:
+        with self.store.read() as conn:
+            return self.store.counter(conn, "done_assignments")
+
+    # -- streaming reads for outputs and exports -------------------------------------------
+    def iter_annotated(
+        self, user_id: int | None = None, batch: int = 2000
+    ) -> Iterator[AnnotatedItem]:
+        """Every (item, user) with at least one annotation, item by item (constant memory).
+        With `user_id`, only that user's, in the order they received the items."""
+        cols = (
+            items.c.id.label("item_id"),
+            items.c.text,
+            items.c.data,
+            users.c.username,
+            assignments.c.status,
+            annotations.c.schema,
+            annotations.c.value,
+            annotations.c.updated_at,
+            annotations.c.item_seq,
+            annotations.c.user_id,
+        )
+        stmt = select(*cols).select_from(
+            annotations.join(items, items.c.seq == annotations.c.item_seq)
+            .join(users, users.c.id == annotations.c.user_id)
+            .outerjoin(
+                assignments,
+                (assignments.c.item_seq == annotations.c.item_seq)
+                & (assignments.c.user_id == annotations.c.user_id),
+            )
+        )
+        if user_id is not None:
+            stmt = stmt.where(annotations.c.user_id == user_id).order_by(
+                assignments.c.position, annotations.c.schema
+            )
+        else:
+            stmt = stmt.order_by(
+                annotations.c.item_seq, annotations.c.user_id, annotations.c.schema
+            )
+        with self.store.read() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+            for _key, group in groupby(result, key=lambda r: (r.item_seq, r.user_id)):
+                rows = list(group)
+                first = rows[0]
+                yield AnnotatedItem(
+                    item_id=first.item_id,
+                    text=first.text,
+                    fields=json.loads(first.data),
+                    user=first.username,
+                    status=first.status or "",
+                    updated_at=max(r.updated_at for r in rows),
+                    label_maps={r.schema: json.loads(r.value) for r in rows},
+                )
+
+
+def changed_schemas(old: LabelMaps, new: Mapping[str, Mapping[str, str]]) -> list[str]:
+    return [k for k, v in new.items() if old.get(k, {}) != v]

@@ -1,0 +1,60 @@
+"""The append-only event log: who changed what, when. Written inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from .tables import events
+
+if TYPE_CHECKING:
+    from . import Store
+
+
+class Events:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def append(
+        self,
+        conn: Connection,
+        kind: str,
+        *,
+        user_id: int | None = None,
+        item_seq: int | None = None,
+        schema: str | None = None,
+        data: Any = None,
+        ts: float | None = None,
+    ) -> None:
+        conn.execute(
+            events.insert().values(
+                ts=ts if ts is not None else time.time(),
+                user_id=user_id,
+                item_seq=item_seq,
+                kind=kind,
+                schema=schema,
+                data=json.dumps(data if data is not None else {}, ensure_ascii=False),
+            )
+        )
+
+    def for_user(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(events)
+                .where(events.c.user_id == user_id)
+                .order_by(events.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [
+            {
+                "ts": r.ts,
+                "item_seq": r.item_seq,
+                "kind": r.kind,
+                "schema": r.schema,
+                "data": json.loads(r.data),
+            }
+            for r in rows
+        ]

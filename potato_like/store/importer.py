@@ -1,0 +1,328 @@
+"""Import data files into the items table, once, and again only when a file changed.
+
+A change is noticed by size and mtime and confirmed by SHA-256 (a `touch` alone does not
+re-import). The import runs in one transaction through a staging table, so a failed import
+(bad rows, duplicate ids) leaves the store exactly as it was. Items that disappear from the
+files are deleted when nobody worked on them, otherwise retired (kept with their annotations,
+no longer assigned) and reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+
+from ..data.readers import RowProblem, read_rows
+from ..errors import DataError
+from .tables import assignments, data_sources, items
+
+if TYPE_CHECKING:
+    from ..config.model import ItemProperties
+    from . import Store
+
+BATCH = 5000
+MAX_LISTED_PROBLEMS = 50
+Progress = Callable[[int, int, int], None]  # rows so far, bytes so far, total bytes
+
+
+@dataclass
+class ImportReport:
+    changed: bool
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def fingerprint(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sync_items(
+    store: Store,
+    files: tuple[Path, ...],
+    props: ItemProperties,
+    overlap: int | None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    started = time.perf_counter()
+    with store.read() as conn:
+        known = {r.path: r for r in conn.execute(select(data_sources))}
+    current = {str(p): fingerprint(p) for p in files}
+    if set(known) == set(current) and all(
+        (known[p].size, known[p].mtime_ns) == current[p] for p in current
+    ):
+        return ImportReport(changed=False)
+    hashes = {p: sha256_of(Path(p)) for p in current}
+    if set(known) == set(current) and all(known[p].sha256 == hashes[p] for p in current):
+        with store.write() as conn:  # touched, not changed: remember the new mtimes
+            for p, (size, mtime) in current.items():
+                conn.execute(
+                    update(data_sources)
+                    .where(data_sources.c.path == p)
+                    .values(size=size, mtime_ns=mtime)
+                )
+        return ImportReport(changed=False)
+
+    report = ImportReport(changed=True)
+    with store.write() as conn:
+        staging = _staging_table()
+        staging.create(conn)
+        try:
+            per_file = _load_staging(conn, staging, files, props, progress)
+            _check_duplicates(conn, staging)
+            _merge(store, conn, staging, report)
+            set_open_flags(store, conn, overlap)
+            conn.execute(delete(data_sources))
+            now = time.time()
+            for p, (size, mtime) in current.items():
+                conn.execute(
+                    insert(data_sources).values(
+                        path=p,
+                        size=size,
+                        mtime_ns=mtime,
+                        sha256=hashes[p],
+                        rows=per_file.get(p, 0),
+                        imported_at=now,
+                    )
+                )
+            report.rows = sum(per_file.values())
+        finally:
+            staging.drop(conn)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _staging_table() -> Table:
+    return Table(
+        "import_staging",
+        MetaData(),
+        Column("n", Integer, primary_key=True),
+        Column("id", String(512), nullable=False),
+        Column("text", Text, nullable=False),
+        Column("data", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("line", Integer, nullable=False),
+        Column("rand", Integer, nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _load_staging(
+    conn: Connection,
+    staging: Table,
+    files: tuple[Path, ...],
+    props: ItemProperties,
+    progress: Progress | None,
+) -> dict[str, int]:
+    problems: list[str] = []
+    counted = 0
+    total_bytes = sum(p.stat().st_size for p in files) or 1
+    done_bytes = 0
+    per_file: dict[str, int] = {}
+    rng = random.Random()
+    batch: list[dict[str, Any]] = []
+    n = 0
+    for path in files:
+        rows_in_file = 0
+        seen_bytes = 0
+        for line, row in read_rows(path):
+            if isinstance(row, RowProblem):
+                counted += _add_problem(problems, f"{path.name}:{line}: {row}")
+                continue
+            parsed = _parse_row(row, props)
+            if isinstance(parsed, str):
+                counted += _add_problem(problems, f"{path.name}:{line}: {parsed}")
+                continue
+            item_id, item_text, data = parsed
+            n += 1
+            seen_bytes += len(item_text) + len(data) + 8  # close enough for a progress bar
+            rows_in_file += 1
+            batch.append(
+                {
+                    "n": n,
+                    "id": item_id,
+                    "text": item_text,
+                    "data": data,
+                    "source": path.name,
+                    "line": line,
+                    "rand": rng.getrandbits(31),
+                }
+            )
+            if len(batch) >= BATCH:
+                conn.execute(insert(staging), batch)
+                batch.clear()
+                if progress:
+                    progress(n, min(done_bytes + seen_bytes, total_bytes), total_bytes)
+        if rows_in_file == 0 and not problems:
+            counted += _add_problem(problems, f"{path.name}: no items found")
+        per_file[str(path)] = rows_in_file
+        done_bytes += path.stat().st_size
+    if batch:
+        conn.execute(insert(staging), batch)
+    if progress:
+        progress(n, total_bytes, total_bytes)
+    if problems:
+        raise DataError(_summarise(problems, counted))
+    return per_file
+
+
+def _parse_row(row: dict[str, Any], props: ItemProperties) -> tuple[str, str, str] | str:
+    if props.id_key not in row or row[props.id_key] is None:
+        return f"missing id (no {props.id_key!r} field)"
+    raw_id = row[props.id_key]
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float)):
+        return f"id {props.id_key!r} must be a string or number, got {type(raw_id).__name__}"
+    item_id = str(raw_id).strip()
+    if not item_id:
+        return f"missing id (empty {props.id_key!r})"
+    if len(item_id) > 512:
+        return "id longer than 512 characters"
+    if props.text_key not in row or row[props.text_key] is None:
+        return f"missing text (no {props.text_key!r} field)"
+    raw_text = row[props.text_key]
+    item_text = raw_text if isinstance(raw_text, str) else json.dumps(raw_text, ensure_ascii=False)
+    rest = {k: v for k, v in row.items() if k != props.text_key}
+    return item_id, item_text, json.dumps(rest, ensure_ascii=False)
+
+
+def _add_problem(problems: list[str], message: str) -> int:
+    if len(problems) < MAX_LISTED_PROBLEMS:
+        problems.append(message)
+    return 1
+
+
+def _summarise(problems: list[str], counted: int) -> list[str]:
+    if counted > len(problems):
+        return [*problems, f"... and {counted - len(problems)} more problems"]
+    return problems
+
+
+def _check_duplicates(conn: Connection, staging: Table) -> None:
+    conn.execute(text("CREATE INDEX import_staging_id ON import_staging (id)"))
+    dupes = select(staging.c.id).group_by(staging.c.id).having(func.count() > 1)
+    rows = conn.execute(
+        select(staging.c.id, staging.c.source, staging.c.line)
+        .where(staging.c.id.in_(dupes.limit(MAX_LISTED_PROBLEMS)))
+        .order_by(staging.c.id, staging.c.n)
+    ).all()
+    if not rows:
+        return
+    total = conn.execute(select(func.count()).select_from(dupes.subquery())).scalar_one()
+    problems, first = [], {}
+    for r in rows:
+        if r.id in first:
+            problems.append(f"{r.source}:{r.line}: duplicate id {r.id!r} (first at {first[r.id]})")
+        else:
+            first[r.id] = f"{r.source}:{r.line}"
+    if total > MAX_LISTED_PROBLEMS:
+        problems.append(f"... and more duplicates ({total} ids are duplicated)")
+    raise DataError(problems)
+
+
+def _merge(store: Store, conn: Connection, staging: Table, report: ImportReport) -> None:
+    existing = conn.execute(select(func.count()).select_from(items)).scalar_one()
+    if existing:
+        # Changed text or fields of items that stay.
+        report.updated = conn.execute(
+            update(items)
+            .values(
+                text=select(staging.c.text).where(staging.c.id == items.c.id).scalar_subquery(),
+                data=select(staging.c.data).where(staging.c.id == items.c.id).scalar_subquery(),
+                retired=0,
+            )
+            .where(
+                select(staging.c.n)
+                .where(
+                    staging.c.id == items.c.id,
+                    (staging.c.text != items.c.text)
+                    | (staging.c.data != items.c.data)
+                    | (items.c.retired == 1),
+                )
+                .exists()
+            )
+        ).rowcount
+        gone = ~select(staging.c.n).where(staging.c.id == items.c.id).exists()
+        worked = select(assignments.c.item_seq).where(assignments.c.item_seq == items.c.seq)
+        report.deleted = conn.execute(delete(items).where(gone, ~worked.exists())).rowcount
+        report.retired = conn.execute(
+            update(items).where(gone, items.c.retired == 0).values(retired=1, is_open=0)
+        ).rowcount
+        if report.retired:
+            report.warnings.append(
+                f"{report.retired} items were removed from the data files but have annotations;"
+                " they are kept (retired) and no longer assigned"
+            )
+    new_rows = (
+        select(
+            staging.c.id,
+            staging.c.text,
+            staging.c.data,
+            staging.c.source,
+            staging.c.line,
+            staging.c.rand,
+        )
+        .where(~select(items.c.seq).where(items.c.id == staging.c.id).exists())
+        .order_by(staging.c.n)
+    )
+    report.added = conn.execute(
+        insert(items).from_select(["id", "text", "data", "source", "line", "rand"], new_rows)
+    ).rowcount
+    live = conn.execute(
+        select(func.count()).select_from(items).where(items.c.retired == 0)
+    ).scalar_one()
+    store.set_counter(conn, "items", live)
+
+
+def set_open_flags(store: Store, conn: Connection, overlap: int | None) -> None:
+    """is_open = not retired and (no overlap limit or holders < overlap); recount open items."""
+    if overlap is None:
+        conn.execute(
+            update(items).where(items.c.retired == 0, items.c.is_open == 0).values(is_open=1)
+        )
+    else:
+        conn.execute(
+            update(items)
+            .where(items.c.retired == 0)
+            .where((items.c.holders < overlap) != (items.c.is_open == 1))
+            .values(is_open=1 - items.c.is_open)
+        )
+    open_count = conn.execute(
+        select(func.count()).select_from(items).where(items.c.is_open == 1)
+    ).scalar_one()
+    store.set_counter(conn, "open_items", open_count)
+    store.set_meta(conn, "overlap", "none" if overlap is None else str(overlap))

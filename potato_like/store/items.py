@@ -1,0 +1,97 @@
+"""Items: looked up by id or seq; text is read from the store on demand, never cached."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select
+
+from .tables import items
+
+if TYPE_CHECKING:
+    from . import Store
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    seq: int
+    id: str
+    text: str
+    fields: dict[str, Any]  # the row's other fields
+    holders: int
+    done_count: int
+    is_open: bool
+
+    def data(self, text_key: str) -> dict[str, Any]:
+        """The original data row (text put back under its key)."""
+        out = dict(self.fields)
+        out[text_key] = self.text
+        return out
+
+
+_COLUMNS = (
+    items.c.seq,
+    items.c.id,
+    items.c.text,
+    items.c.data,
+    items.c.holders,
+    items.c.done_count,
+    items.c.is_open,
+)
+
+
+def _item(row) -> ItemRow:
+    return ItemRow(
+        seq=row.seq,
+        id=row.id,
+        text=row.text,
+        fields=json.loads(row.data),
+        holders=row.holders,
+        done_count=row.done_count,
+        is_open=bool(row.is_open),
+    )
+
+
+class Items:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def by_id(self, item_id: str, conn: Connection | None = None) -> ItemRow | None:
+        stmt = select(*_COLUMNS).where(items.c.id == item_id, items.c.retired == 0)
+        if conn is not None:
+            row = conn.execute(stmt).first()
+        else:
+            with self.store.read() as c:
+                row = c.execute(stmt).first()
+        return _item(row) if row else None
+
+    def by_seq(self, seq: int, conn: Connection | None = None) -> ItemRow | None:
+        stmt = select(*_COLUMNS).where(items.c.seq == seq)
+        if conn is not None:
+            row = conn.execute(stmt).first()
+        else:
+            with self.store.read() as c:
+                row = c.execute(stmt).first()
+        return _item(row) if row else None
+
+    def seq_of(self, item_id: str, conn: Connection) -> int | None:
+        return conn.execute(
+            select(items.c.seq).where(items.c.id == item_id, items.c.retired == 0)
+        ).scalar()
+
+    def count(self) -> int:
+        with self.store.read() as conn:
+            return self.store.counter(conn, "items")
+
+    def ids_by_seq(self, seqs: list[int], conn: Connection) -> dict[int, str]:
+        if not seqs:
+            return {}
+        rows = conn.execute(select(items.c.seq, items.c.id).where(items.c.seq.in_(seqs)))
+        return {r.seq: r.id for r in rows}
+
+    def count_live(self, conn: Connection) -> int:
+        return conn.execute(
+            select(func.count()).select_from(items).where(items.c.retired == 0)
+        ).scalar_one()

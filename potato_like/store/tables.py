@@ -1,0 +1,136 @@
+"""The schema, as SQLAlchemy Core tables. Migrations in migrations/versions create it;
+tests/unit/test_migrations.py fails when the two drift apart.
+
+Times are UNIX seconds (float) so SQLite and PostgreSQL behave the same.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Integer, nullable=False, server_default="0"),
+)
+
+data_sources = Table(
+    "data_sources",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported_at", Float, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(200), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=True),
+    Column("is_admin", Boolean, nullable=False, server_default="0"),
+    Column("login_kind", String(40), nullable=False, server_default="password"),
+    Column("phase", String(40), nullable=False, server_default="annotation"),
+    Column("created_at", Float, nullable=False),
+    Column("last_active_at", Float, nullable=True),
+    # Navigation: the position (in this user's list) shown now, and the next free position.
+    Column("current_pos", Integer, nullable=False, server_default="0"),
+    Column("next_pos", Integer, nullable=False, server_default="0"),
+    # Highest item seq leased in fixed order: where the next fixed-order search starts.
+    Column("order_cursor", Integer, nullable=False, server_default="0"),
+    Column("assigned_count", Integer, nullable=False, server_default="0"),
+    Column("done_count", Integer, nullable=False, server_default="0"),
+    Column("max_items", Integer, nullable=True),  # admin override of max_annotations_per_user
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(512), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("data", Text, nullable=False),  # the row's other fields, JSON
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("rand", Integer, nullable=False),
+    Column("priority", Integer, nullable=False, server_default="0"),
+    # Users holding the item: unexpired leases plus completions. is_open = holders < overlap.
+    Column("holders", Integer, nullable=False, server_default="0"),
+    Column("done_count", Integer, nullable=False, server_default="0"),
+    Column("is_open", Integer, nullable=False, server_default="1"),
+    Column("retired", Integer, nullable=False, server_default="0"),
+)
+Index("ix_items_open_seq", items.c.is_open, items.c.seq)
+Index("ix_items_open_rand", items.c.is_open, items.c.rand)
+Index("ix_items_open_holders", items.c.is_open, items.c.holders, items.c.seq)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # leased | done | expired
+    Column("leased_at", Float, nullable=False),
+    Column("completed_at", Float, nullable=True),
+    PrimaryKeyConstraint("user_id", "item_seq"),
+    UniqueConstraint("user_id", "position", name="uq_assignments_user_position"),
+)
+Index("ix_assignments_status_leased", assignments.c.status, assignments.c.leased_at)
+Index("ix_assignments_item", assignments.c.item_seq)
+
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("value", Text, nullable=False),  # the scheme's normalised label map, JSON
+    Column("updated_at", Float, nullable=False),
+    PrimaryKeyConstraint("item_seq", "user_id", "schema"),
+)
+Index("ix_annotations_user", annotations.c.user_id, annotations.c.item_seq)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", Float, nullable=False),
+    Column("user_id", Integer, nullable=True),
+    Column("item_seq", Integer, nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("schema", String(200), nullable=True),
+    Column("data", Text, nullable=False, server_default="{}"),
+)
+Index("ix_events_user_ts", events.c.user_id, events.c.ts)
+Index("ix_events_item", events.c.item_seq)
+Index("ix_events_ts", events.c.ts)
+
+# Boolean is used on users.is_admin; keep the import visible to linters.
+__all__ = ["Boolean", "metadata"]

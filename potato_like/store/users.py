@@ -1,0 +1,106 @@
+"""Accounts."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict
+from .tables import users
+
+if TYPE_CHECKING:
+    from . import Store
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    password_hash: str | None
+    is_admin: bool
+    login_kind: str
+    phase: str
+    created_at: float
+    last_active_at: float | None
+    current_pos: int
+    next_pos: int
+    order_cursor: int
+    assigned_count: int
+    done_count: int
+    max_items: int | None
+
+
+def user_from_row(row) -> UserRow:
+    return UserRow(**{k: row._mapping[k] for k in UserRow.__dataclass_fields__})
+
+
+class Users:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, user_id: int) -> UserRow | None:
+        with self.store.read() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return user_from_row(row) if row else None
+
+    def by_name(self, username: str) -> UserRow | None:
+        with self.store.read() as conn:
+            row = conn.execute(select(users).where(users.c.username == username)).first()
+        return user_from_row(row) if row else None
+
+    def create(
+        self,
+        username: str,
+        password_hash: str | None,
+        *,
+        is_admin: bool = False,
+        login_kind: str = "password",
+    ) -> UserRow:
+        """Create an account; Conflict when the name is taken (also under races)."""
+        now = time.time()
+        try:
+            with self.store.write() as conn:
+                conn.execute(
+                    users.insert().values(
+                        username=username,
+                        password_hash=password_hash,
+                        is_admin=is_admin,
+                        login_kind=login_kind,
+                        created_at=now,
+                        last_active_at=now,
+                    )
+                )
+                row = conn.execute(select(users).where(users.c.username == username)).one()
+        except IntegrityError:
+            raise Conflict(f"the username {username!r} is already taken") from None
+        return user_from_row(row)
+
+    def set_admin(self, user_id: int, is_admin: bool) -> None:
+        with self.store.write() as conn:
+            conn.execute(update(users).where(users.c.id == user_id).values(is_admin=is_admin))
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            )
+
+    def count(self) -> int:
+        with self.store.read() as conn:
+            return conn.execute(select(func.count()).select_from(users)).scalar_one()
+
+    def names_by_id(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        with self.store.read() as conn:
+            rows = conn.execute(select(users.c.id, users.c.username).where(users.c.id.in_(ids)))
+            return {r.id: r.username for r in rows}
+
+    def all_names(self) -> list[tuple[int, str]]:
+        with self.store.read() as conn:
+            rows = conn.execute(select(users.c.id, users.c.username).order_by(users.c.id))
+            return [(r.id, r.username) for r in rows]

@@ -1,0 +1,94 @@
+"""The annotation page (server-rendered, keyboard-first) and the finished page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..errors import BadRequest, PotatoLikeError
+from .api import navigate, position_json, save_annotations
+from .security import current_project, require_user
+
+bp = Blueprint("annotate", __name__)
+
+
+@bp.get("/annotate")
+def annotate_page():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login_page"))
+    user = require_user()
+    project = current_project()
+    project.sweep_expired_leases()
+    pos = project.store.assignments.current(user.user_id, project.policy)
+    if pos.finished:
+        return redirect(url_for("annotate.done_page"))
+    item = project.store.items.by_seq(pos.item_seq)
+    maps = project.store.annotations.maps_for(item.seq, user.user_id)
+    context_key = project.config.item_properties.context_key
+    context = item.fields.get(context_key) if context_key else None
+    return render_template(
+        "annotate/annotate.html",
+        project=project,
+        config=project.config,
+        user=user,
+        item=item,
+        context=context,
+        maps=maps,
+        pos=pos,
+        notice=_notice(pos.status),
+    )
+
+
+def _notice(status: str | None) -> str | None:
+    if status == "expired":
+        return (
+            "Your lease on this item expired and it was given to another annotator. "
+            "Your answers are kept; move on to the next item."
+        )
+    return None
+
+
+@bp.post("/annotate")
+def annotate_action():
+    """Potato's POST /annotate: save (when the body carries annotations), then navigate by
+    `action`. JSON in, JSON out; a form post redirects back to the page."""
+    user = require_user()
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if data is None or not hasattr(data, "get"):
+        raise BadRequest("the body must be a JSON object or a form")
+    saved = None
+    if (
+        request.is_json
+        and "instance_id" in data
+        and ("annotations" in data or "schema" in data or "label_annotations" in data)
+    ):
+        saved = save_annotations(user, data)
+    pos = navigate(user, data, form_index=not request.is_json)
+    if request.is_json:
+        body = {"status": "success", **position_json(pos)}
+        if saved:
+            body["save"] = saved
+        return jsonify(body)
+    return redirect(url_for("annotate.annotate_page"))
+
+
+@bp.get("/done")
+def done_page():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login_page"))
+    user = require_user()
+    project = current_project()
+    pos = project.store.assignments.current(user.user_id, project.policy)
+    if not pos.finished:
+        return redirect(url_for("annotate.annotate_page"))
+    row = project.store.users.get(user.user_id)
+    return render_template(
+        "annotate/done.html",
+        config=project.config,
+        user=user,
+        pos=pos,
+        done_count=row.done_count if row else 0,
+    )
+
+
+__all__ = ["PotatoLikeError", "bp"]

@@ -1,0 +1,68 @@
+"""Turn errors into responses: JSON `{"error": ...}` for API callers, a page for browsers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import PotatoLikeError
+
+log = logging.getLogger("potato_like")
+
+_API_PREFIXES = (
+    "/api/",
+    "/admin/api/",
+    "/admin/health",
+    "/updateinstance",
+    "/get_annotations",
+    "/health",
+)
+
+
+def wants_json() -> bool:
+    if request.path.startswith(_API_PREFIXES) or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(message: str, status: int, **extra):
+    if wants_json():
+        body = {"error": message}
+        body.update({k: v for k, v in extra.items() if isinstance(v, (str, int, float, list))})
+        response = jsonify(body)
+    else:
+        response = make_response(
+            render_template("errors/error.html", message=message, status=status)
+        )
+    response.status_code = status
+    if "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(PotatoLikeError)
+    def on_error(err: PotatoLikeError):
+        return error_response(err.message, err.status, **err.extra)
+
+    @app.errorhandler(CSRFError)
+    def on_csrf(err: CSRFError):
+        return error_response(f"{err.description} Reload the page and try again.", 400)
+
+    @app.errorhandler(HTTPException)
+    def on_http(err: HTTPException):
+        messages = {
+            404: "not found",
+            405: f"method {request.method} not allowed here",
+            413: "request body too large",
+        }
+        return error_response(messages.get(err.code, err.description or err.name), err.code or 500)
+
+    @app.errorhandler(Exception)
+    def on_crash(err: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response("internal server error", 500)
