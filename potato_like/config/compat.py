@@ -194,3 +194,12 @@ ASSIGNMENT_STRATEGIES_LATER = (
     "priority",
     "psychometric",
 )
+
+# Keys accepted inside nested mappings (docs/config.md must document each one).
+ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key")
+USER_CONFIG_KEYS = ("allow_all_users", "users")
+USER_ENTRY_KEYS = ("username", "password")
+LOGIN_KEYS = ("type", "url_argument")
+SERVER_KEYS = ("port", "host", "debug")
+LABEL_REQUIREMENT_KEYS = ("required", "required_label")
+LABEL_KEYS = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")

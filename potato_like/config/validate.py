@@ -73,7 +73,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
 
     timeout = r.number("assignment_timeout_minutes", 60.0, minimum=0)
     server = r.child("server")
-    server.warn_unknown(("port", "host", "debug"))
+    server.warn_unknown(compat.SERVER_KEYS)
     port = r.number(
         "port", server.number("port", 8000, integer=True), integer=True, minimum=0, maximum=65535
     )
@@ -181,7 +181,7 @@ def _item_properties(r: ConfigReader) -> ItemProperties:
         r.problem("item_properties", "is required (with id_key and text_key)")
     sub = r.child("item_properties")
     sub.warn_unknown(
-        ("id_key", "text_key", "context_key"),
+        compat.ITEM_PROPERTIES_KEYS,
         later={"category_key": "category assignment", "kwargs": "extra fields"},
     )
     return ItemProperties(
@@ -245,7 +245,7 @@ def _auto_keys(schemes: list[Any], r: ConfigReader) -> None:
 
 def _users(r: ConfigReader) -> list[ConfiguredUser]:
     sub = r.child("user_config")
-    sub.warn_unknown(("allow_all_users", "users"))
+    sub.warn_unknown(compat.USER_CONFIG_KEYS)
     users = []
     for i, entry in enumerate(sub.list("users")):
         path = f"{sub.key_path('users')}[{i}]"
@@ -269,7 +269,7 @@ def _users(r: ConfigReader) -> list[ConfiguredUser]:
 def _login(r: ConfigReader) -> LoginConfig:
     sub = r.child("login")
     sub.warn_unknown(
-        ("type", "url_argument"),
+        compat.LOGIN_KEYS,
         later={
             "auto_redirect_on_completion": "crowd redirects",
             "auto_redirect_delay": "crowd redirects",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..config.compat import LABEL_KEYS, LABEL_REQUIREMENT_KEYS
 from ..config.reader import ConfigReader, hint, type_name
 from ..errors import BadAnnotation
 
@@ -193,7 +194,7 @@ def _read_requirement(reader: ConfigReader) -> tuple[bool, tuple[str, ...]]:
         )
         return required, ()
     sub = reader.child("label_requirement")
-    sub.warn_unknown(("required", "required_label"))
+    sub.warn_unknown(LABEL_REQUIREMENT_KEYS)
     required = sub.bool("required", False) or required
     labels = sub.raw.get("required_label")
     if labels is None:
@@ -225,10 +226,9 @@ def _parse_label(entry: Any, path: str, problems: list[str]) -> Label | None:
     if not isinstance(name, str) or not name.strip():
         problems.append(f"{path}.name: is required")
         return None
-    known = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")
     for key in entry:
-        if key not in known:
-            problems.append(f"{path}.{key}: unknown label option{hint(str(key), known)}")
+        if key not in LABEL_KEYS:
+            problems.append(f"{path}.{key}: unknown label option{hint(str(key), LABEL_KEYS)}")
     key = entry.get("key_value")
     if key is not None:
         key = str(key)

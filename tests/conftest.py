@@ -1,0 +1,100 @@
+"""Shared fixtures: build a real project (config + data files + SQLite file) in a temp dir."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from potato_like import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def radio(name: str, labels: list[Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "annotation_type": "radio",
+        "name": name,
+        "description": f"{name}?",
+        "labels": labels,
+        **extra,
+    }
+
+
+def write_items(path: Path, n: int, prefix: str = "item") -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(1, n + 1):
+            fh.write(json.dumps({"id": f"{prefix}_{i:03d}", "text": f"Text number {i}."}) + "\n")
+    return path
+
+
+def write_config(tmp_path: Path, config: dict[str, Any], name: str = "config.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def base_config(items_file: str = "data.jsonl", **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "annotation_task_name": "Test task",
+        "task_dir": ".",
+        "output_annotation_dir": "out/",
+        "data_files": [items_file],
+        "item_properties": {"id_key": "id", "text_key": "text"},
+        "annotation_schemes": [radio("sentiment", ["positive", "negative", "neutral"])],
+        "require_password": False,
+        "login_rate_limit": "1000 per minute",
+        "admin_api_key": "test-admin-key-123456",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Any]:
+    """make_project(items=5, **config_overrides) -> Flask app on a fresh project dir."""
+    apps = []
+
+    def make(items: int = 5, schemes: list[dict] | None = None, **overrides: Any):
+        write_items(tmp_path / "data.jsonl", items)
+        config = base_config(**overrides)
+        if schemes is not None:
+            config["annotation_schemes"] = schemes
+        app = create_app(write_config(tmp_path, config))
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["potato_like"].close()
+
+
+def login(client, username: str, password: str = "") -> Any:
+    response = client.post("/auth", data={"username": username, "password": password})
+    assert response.status_code in (200, 302), response.data
+    return client
+
+
+def register(client, username: str, password: str = "secret-pw") -> Any:
+    response = client.post("/register", data={"username": username, "password": password})
+    assert response.status_code in (201, 302), response.data
+    return client
+
+
+def current_id(client) -> str:
+    response = client.get("/api/current_instance")
+    assert response.status_code == 200, response.json
+    return response.json["instance_id"]
+
+
+def answer(client, instance_id: str, **labels: str):
+    """Submit `sentiment:<label>` style answers: answer(c, iid, **{"sentiment:positive": "1"})."""
+    return client.post("/updateinstance", json={"instance_id": instance_id, "annotations": labels})
+
+
+ADMIN = {"X-API-Key": "test-admin-key-123456"}
