@@ -56,7 +56,11 @@ def create_app(config: Any, **overrides: Any) -> Flask:
 
     @app.context_processor
     def inject_globals():
-        return {"project_title": project.config.title, "version": __version__}
+        return {
+            "project_title": project.config.title,
+            "project_config": project.config,
+            "version": __version__,
+        }
 
     return app
 
