@@ -57,6 +57,7 @@ class Project:
                 config.item_properties,
                 config.max_annotations_per_item,
                 progress,
+                config.random_seed,
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
             _ensure_configured_users(store, config)

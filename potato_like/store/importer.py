@@ -78,6 +78,7 @@ def sync_items(
     props: ItemProperties,
     overlap: int | None,
     progress: Progress | None = None,
+    seed: int | None = None,
 ) -> ImportReport:
     started = time.perf_counter()
     with store.read() as conn:
@@ -103,7 +104,7 @@ def sync_items(
         staging = _staging_table()
         staging.create(conn)
         try:
-            per_file = _load_staging(conn, staging, files, props, progress)
+            per_file = _load_staging(conn, staging, files, props, progress, seed)
             _check_duplicates(conn, staging)
             _merge(store, conn, staging, report)
             set_open_flags(store, conn, overlap)
@@ -148,13 +149,14 @@ def _load_staging(
     files: tuple[Path, ...],
     props: ItemProperties,
     progress: Progress | None,
+    seed: int | None,
 ) -> dict[str, int]:
     problems: list[str] = []
     counted = 0
     total_bytes = sum(p.stat().st_size for p in files) or 1
     done_bytes = 0
     per_file: dict[str, int] = {}
-    rng = random.Random()
+    rng = random.Random(seed)
     batch: list[dict[str, Any]] = []
     n = 0
     for path in files:
