@@ -235,8 +235,18 @@ def register(rec: Recorder, base: str, session: requests.Session, username: str)
     """POST /auth + first GET /api/current_instance; records `auth`, `first_page` and their
     sum as `registration` (only when both succeeded). Returns the first position."""
     started = time.perf_counter()
-    if call(rec, "auth", session, "POST", f"{base}/auth", data={"username": username},
-            headers=JSON_HEADERS) is None:
+    if (
+        call(
+            rec,
+            "auth",
+            session,
+            "POST",
+            f"{base}/auth",
+            data={"username": username},
+            headers=JSON_HEADERS,
+        )
+        is None
+    ):
         return None
     pos = call(rec, "first_page", session, "GET", f"{base}/api/current_instance")
     if pos is not None:
@@ -274,13 +284,18 @@ def annotator(
                 with rec.lock:
                     counts["finished_annotators"] += 1
                 return
-            call(rec, "updateinstance", session, "POST", f"{base}/updateinstance",
-                 json={"instance_id": pos["instance_id"], "annotations": ANSWER})
+            call(
+                rec,
+                "updateinstance",
+                session,
+                "POST",
+                f"{base}/updateinstance",
+                json={"instance_id": pos["instance_id"], "annotations": ANSWER},
+            )
             sent += 1
             if not budget():
                 break
-            call(rec, "go_to", session, "POST", f"{base}/go_to",
-                 json={"action": "next_instance"})
+            call(rec, "go_to", session, "POST", f"{base}/go_to", json={"action": "next_instance"})
             sent += 1
     finally:
         session.close()
@@ -331,23 +346,49 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--project", type=Path, required=True, help="dir with config.yaml")
     parser.add_argument("--annotators", type=int, default=8)
-    parser.add_argument("--requests-per-annotator", type=int, default=200,
-                        help="loop requests per annotator (registration not counted)")
-    parser.add_argument("--max-seconds", type=float, default=60.0,
-                        help="time limit of the load phase")
+    parser.add_argument(
+        "--requests-per-annotator",
+        type=int,
+        default=200,
+        help="loop requests per annotator (registration not counted)",
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, default=60.0, help="time limit of the load phase"
+    )
     parser.add_argument("--port", type=int, default=0, help="0: pick a free port")
     parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
-    parser.add_argument("--reset", action="store_true",
-                        help="delete DIR/annotation_output first (the start imports the data)")
-    parser.add_argument("--restart", action="store_true",
-                        help="stop the server after its first boot and time a second start")
-    parser.add_argument("--probe-users", type=int, default=5,
-                        help="sequential registrations measured before the load (0: none)")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="delete DIR/annotation_output first (the start imports the data)",
+    )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="stop the server after its first boot and time a second start",
+    )
+    parser.add_argument(
+        "--probe-users",
+        type=int,
+        default=5,
+        help="sequential registrations measured before the load (0: none)",
+    )
     parser.add_argument("--boot-timeout", type=float, default=900.0)
     parser.add_argument("--python", default=sys.executable, help="interpreter for run.py")
-    parser.add_argument("--py-spy", type=Path, default=None, metavar="FILE",
-                        help="record the server with py-spy during the load phase "
-                        "(FILE.svg: flame graph, FILE.txt: collapsed stacks)")
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="record the server with py-spy during the load phase "
+        "(FILE.svg: flame graph, FILE.txt: collapsed stacks)",
+    )
+    parser.add_argument(
+        "--py-spy-gil",
+        action="store_true",
+        help="with --py-spy: sample only the thread holding the GIL "
+        "(where CPU time goes) instead of every thread (where time is spent)",
+    )
     args = parser.parse_args(argv)
 
     project = args.project.resolve()
@@ -390,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
             }
 
         if args.py_spy:
-            spy = start_py_spy(server.proc.pid, args.py_spy)
+            spy = start_py_spy(server.proc.pid, args.py_spy, gil=args.py_spy_gil)
         print(
             f"load: {args.annotators} annotators x {args.requests_per_annotator} requests, "
             f"<= {args.max_seconds}s",
@@ -421,8 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         result["go_to_ms"] = {k: nav[k] for k in ("n", "p50", "p99", "max")}
         cur = summary(lat["current_instance"])
         result["current_instance_ms"] = {k: cur[k] for k in ("n", "p50", "p99", "max")}
-        everything = [ms for kind, values in lat.items() if kind != "registration"
-                      for ms in values]
+        everything = [ms for kind, values in lat.items() if kind != "registration" for ms in values]
         result["all_requests_ms"] = summary(everything) if everything else None
         result["total_requests"] = rec.requests
         result["load_seconds"] = round(wall, 2)
@@ -449,15 +489,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def start_py_spy(pid: int, out: Path):
+def start_py_spy(pid: int, out: Path, gil: bool = False):
     exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out.parent.mkdir(parents=True, exist_ok=True)
     procs = []
     for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".txt")):
         procs.append(
             subprocess.Popen(
-                [exe, "record", "--pid", str(pid), "--rate", "200", "--format", fmt,
-                 "--output", str(out.with_suffix(suffix)), "--nonblocking"],
+                [
+                    exe,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--rate",
+                    "200",
+                    "--format",
+                    fmt,
+                    "--output",
+                    str(out.with_suffix(suffix)),
+                    "--nonblocking",
+                ]
+                + (["--gil"] if gil else []),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -94,9 +94,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     if codebook and not re.match(r"^(https?://|/)", codebook):
         r.problem("annotation_codebook_url", "must be an http(s) URL or a path starting with /")
 
-    if r.problems:
-        raise ConfigError(r.problems)
-    return ProjectConfig(
+    values = dict(
         annotation_task_name=name,
         config_path=config_path,
         task_dir=task_dir,
@@ -126,9 +124,11 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
-        warnings=tuple(r.warnings),
         raw=raw,
     )
+    if r.problems:
+        raise ConfigError(r.problems)
+    return ProjectConfig(**values, warnings=tuple(r.warnings))
 
 
 def sanitize_html(html: str) -> str:

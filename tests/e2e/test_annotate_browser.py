@@ -64,8 +64,9 @@ def register_via_api(page: Page, base: str, username: str, password: str = "") -
     assert response.status == 201, response.text()
 
 
-def test_register_annotate_and_navigate(page: Page, live_server: Callable[..., str],
-                                         browser_errors: list[str]) -> None:
+def test_register_annotate_and_navigate(
+    page: Page, live_server: Callable[..., str], browser_errors: list[str]
+) -> None:
     base = live_server(items=5, require_password=True)
 
     # Register through the real form.
@@ -109,8 +110,9 @@ def test_register_annotate_and_navigate(page: Page, live_server: Callable[..., s
     assert browser_errors == []
 
 
-def test_question_mark_toggles_shortcut_dialog(page: Page, live_server: Callable[..., str],
-                                               browser_errors: list[str]) -> None:
+def test_question_mark_toggles_shortcut_dialog(
+    page: Page, live_server: Callable[..., str], browser_errors: list[str]
+) -> None:
     base = live_server(items=3)
     register_via_api(page, base, "bob")
     page.goto(base + "/annotate")

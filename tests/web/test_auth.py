@@ -93,7 +93,10 @@ def test_allow_list_blocks_other_users(make_project):
 def test_configured_user_with_password_exists_at_start(make_project):
     app = make_project(
         require_password=True,
-        user_config={"allow_all_users": True, "users": [{"username": "annotator1", "password": "password123"}]},
+        user_config={
+            "allow_all_users": True,
+            "users": [{"username": "annotator1", "password": "password123"}],
+        },
     )
     c = app.test_client()
     r = c.post("/auth", data={"username": "annotator1", "password": "password123"})
@@ -166,8 +169,11 @@ def test_html_form_posts_from_a_browser_need_the_csrf_token(make_project):
     browser = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
     r = c.post("/register", data={"username": "ann", "password": "pw1234"}, headers=browser)
     assert r.status_code == 400 and b"CSRF" in r.data
-    r = c.post("/register", data={"username": "ann", "password": "pw1234", "csrf_token": token},
-               headers=browser)
+    r = c.post(
+        "/register",
+        data={"username": "ann", "password": "pw1234", "csrf_token": token},
+        headers=browser,
+    )
     assert r.status_code == 302
 
 
@@ -175,8 +181,11 @@ def test_cross_site_posts_are_refused(make_project):
     app = make_project()
     c = login(app.test_client(), "ann")
     iid = current_id(c)
-    r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"sentiment:positive": "1"}},
-               headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    r = c.post(
+        "/updateinstance",
+        json={"instance_id": iid, "annotations": {"sentiment:positive": "1"}},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
     assert r.status_code == 403
     assert c.get(f"/get_annotations?instance_id={iid}").json["label_annotations"] == {}
 
@@ -187,7 +196,12 @@ def test_admin_endpoints_need_admin(make_project):
     assert c.get("/admin/health").status_code == 401
     assert c.get("/admin/health", headers={"X-API-Key": "wrong-key-000000"}).status_code == 401
     assert c.get("/admin/health", headers=ADMIN).json["status"] == "healthy"
-    assert c.get("/admin/health", headers={"Authorization": "Bearer test-admin-key-123456"}).status_code == 200
+    assert (
+        c.get(
+            "/admin/health", headers={"Authorization": "Bearer test-admin-key-123456"}
+        ).status_code
+        == 200
+    )
     login(c, "someone")
     assert c.get("/admin/health").status_code == 403
     boss = login(app.test_client(), "boss")

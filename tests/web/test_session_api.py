@@ -39,14 +39,21 @@ def test_backend_format_and_nested_format(make_project):
     app = make_project()
     c = login(app.test_client(), "ann")
     iid = current_id(c)
-    r = c.post("/updateinstance", json={
-        "instance_id": iid, "schema": "sentiment", "type": "label",
-        "state": [{"name": "positive", "value": "0"}, {"name": "negative", "value": "1"}],
-    })
+    r = c.post(
+        "/updateinstance",
+        json={
+            "instance_id": iid,
+            "schema": "sentiment",
+            "type": "label",
+            "state": [{"name": "positive", "value": "0"}, {"name": "negative", "value": "1"}],
+        },
+    )
     assert r.status_code == 200, r.json
     assert _annotations(c, iid) == {"sentiment": {"negative": "1"}}
-    r = c.post("/updateinstance", json={
-        "instance_id": iid, "label_annotations": {"sentiment": {"neutral": "true"}}})
+    r = c.post(
+        "/updateinstance",
+        json={"instance_id": iid, "label_annotations": {"sentiment": {"neutral": "true"}}},
+    )
     assert r.status_code == 200
     assert _annotations(c, iid) == {"sentiment": {"neutral": "1"}}
 
@@ -68,20 +75,51 @@ def test_radio_choice_replaces_previous_choice_and_zero_deselects(make_project):
 @pytest.mark.parametrize(
     ("body", "status", "needle"),
     [
-        ({"instance_id": "item_001", "annotations": {"sentimnt:positive": "1"}}, 400, "did you mean 'sentiment'"),
+        (
+            {"instance_id": "item_001", "annotations": {"sentimnt:positive": "1"}},
+            400,
+            "did you mean 'sentiment'",
+        ),
         ({"instance_id": "item_001", "annotations": {"sentiment:great": "1"}}, 400, "great"),
-        ({"instance_id": "item_001", "annotations": {"sentiment:positive": "1", "sentiment:negative": "1"}}, 400, "choose one"),
-        ({"instance_id": "item_001", "annotations": {"sentiment:positive": {"x": 1}}}, 400, "value must be"),
+        (
+            {
+                "instance_id": "item_001",
+                "annotations": {"sentiment:positive": "1", "sentiment:negative": "1"},
+            },
+            400,
+            "choose one",
+        ),
+        (
+            {"instance_id": "item_001", "annotations": {"sentiment:positive": {"x": 1}}},
+            400,
+            "value must be",
+        ),
         ({"instance_id": "item_001", "annotations": {"nocolon": "1"}}, 400, "schema:label"),
         ({"instance_id": "item_001", "annotations": "positive"}, 400, "annotations"),
         ({"instance_id": "item_001"}, 400, "nothing to save"),
         ({"annotations": {"sentiment:positive": "1"}}, 400, "instance_id"),
         ({"instance_id": ["x"], "annotations": {}}, 400, "instance_id"),
-        ({"instance_id": "no_such_item", "annotations": {"sentiment:positive": "1"}}, 404, "does not exist"),
-        ({"instance_id": "item_003", "annotations": {"sentiment:positive": "1"}}, 403, "not assigned"),
+        (
+            {"instance_id": "no_such_item", "annotations": {"sentiment:positive": "1"}},
+            404,
+            "does not exist",
+        ),
+        (
+            {"instance_id": "item_003", "annotations": {"sentiment:positive": "1"}},
+            403,
+            "not assigned",
+        ),
         ({"instance_id": "item_001", "schema": "sentiment", "state": "bad"}, 400, "state"),
-        ({"instance_id": "item_001", "schema": "entities", "type": "span", "state": []}, 400, "span"),
-        ({"instance_id": "item_001", "annotations": {}, "span_annotations": [{"schema": "e"}]}, 400, "span"),
+        (
+            {"instance_id": "item_001", "schema": "entities", "type": "span", "state": []},
+            400,
+            "span",
+        ),
+        (
+            {"instance_id": "item_001", "annotations": {}, "span_annotations": [{"schema": "e"}]},
+            400,
+            "span",
+        ),
         ({"instance_id": "item_001", "annotations": {}, "draft": "yes"}, 400, "draft"),
         ([1, 2, 3], 400, "JSON object"),
     ],
@@ -112,25 +150,40 @@ def test_huge_body_is_refused(make_project):
     c = login(app.test_client(), "ann")
     current_id(c)
     big = "x" * (3 * 1024 * 1024)
-    r = c.post("/updateinstance", json={"instance_id": "item_001", "annotations": {"sentiment:positive": big}})
+    r = c.post(
+        "/updateinstance",
+        json={"instance_id": "item_001", "annotations": {"sentiment:positive": big}},
+    )
     assert r.status_code == 413
     assert r.json["error"] == "request body too large"
 
 
 def test_required_scheme_blocks_submit_but_not_draft(make_project):
-    app = make_project(schemes=[
-        {"annotation_type": "radio", "name": "sentiment", "description": "s",
-         "labels": ["positive", "negative"], "label_requirement": {"required": True}},
-        {"annotation_type": "text", "name": "why", "description": "why?"},
-    ])
+    app = make_project(
+        schemes=[
+            {
+                "annotation_type": "radio",
+                "name": "sentiment",
+                "description": "s",
+                "labels": ["positive", "negative"],
+                "label_requirement": {"required": True},
+            },
+            {"annotation_type": "text", "name": "why", "description": "why?"},
+        ]
+    )
     c = login(app.test_client(), "ann")
     iid = current_id(c)
     r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"why:text_box": "hmm"}})
     assert r.status_code == 400 and "sentiment: an answer is required" in r.json["error"]
     assert _annotations(c, iid) == {}
-    r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"why:text_box": "hmm"}, "draft": True})
+    r = c.post(
+        "/updateinstance",
+        json={"instance_id": iid, "annotations": {"why:text_box": "hmm"}, "draft": True},
+    )
     assert r.status_code == 200 and r.json["instance_status"] == "in_progress"
-    r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"sentiment:positive": "1"}})
+    r = c.post(
+        "/updateinstance", json={"instance_id": iid, "annotations": {"sentiment:positive": "1"}}
+    )
     assert r.status_code == 200 and r.json["instance_status"] == "completed"
     assert _annotations(c, iid) == {"sentiment": {"positive": "1"}, "why": {"text_box": "hmm"}}
 
@@ -196,8 +249,14 @@ def test_annotate_post_action_saves_and_navigates(make_project):
     app = make_project(items=3)
     c = login(app.test_client(), "ann")
     iid = current_id(c)
-    r = c.post("/annotate", json={"action": "next_instance", "instance_id": iid,
-                                  "annotations": {"sentiment:neutral": "1"}})
+    r = c.post(
+        "/annotate",
+        json={
+            "action": "next_instance",
+            "instance_id": iid,
+            "annotations": {"sentiment:neutral": "1"},
+        },
+    )
     assert r.status_code == 200 and r.json["instance_id"] == "item_002"
     assert r.json["save"]["status"] == "success"
     assert _annotations(c, iid) == {"sentiment": {"neutral": "1"}}
@@ -223,12 +282,24 @@ def test_finished_user_sees_finished_state(make_project):
 
 
 def test_schemas_colors_and_health(make_project):
-    app = make_project(schemes=[
-        {"annotation_type": "radio", "name": "sentiment", "description": "How?",
-         "labels": [{"name": "pos", "color": "#22c55e", "key_value": "p"}, "neg"]},
-        {"annotation_type": "slider", "name": "intensity", "description": "How much?",
-         "min_value": 0, "max_value": 10, "starting_value": 5},
-    ])
+    app = make_project(
+        schemes=[
+            {
+                "annotation_type": "radio",
+                "name": "sentiment",
+                "description": "How?",
+                "labels": [{"name": "pos", "color": "#22c55e", "key_value": "p"}, "neg"],
+            },
+            {
+                "annotation_type": "slider",
+                "name": "intensity",
+                "description": "How much?",
+                "min_value": 0,
+                "max_value": 10,
+                "starting_value": 5,
+            },
+        ]
+    )
     c = app.test_client()
     schemas = c.get("/api/schemas").json
     assert schemas["sentiment"]["labels"] == ["pos", "neg"]
