@@ -104,7 +104,7 @@ def test_bad_rows_fail_the_start_with_file_and_line(tmp_path, name, content, exp
 
 def test_non_utf8_file_is_reported(tmp_path):
     (tmp_path / "latin.jsonl").write_bytes(b'{"id": "a", "text": "caf\xe9"}\n')
-    with pytest.raises(DataError, match="latin.jsonl:1: not UTF-8"):
+    with pytest.raises(DataError, match=r"latin\.jsonl:1: not UTF-8"):
         open_project(tmp_path, "latin.jsonl")
 
 

@@ -59,9 +59,8 @@ def test_passwordless_login_cannot_take_over_a_password_account(make_project):
     app2_cfg = project.config
     assert app2_cfg.require_password is True
     # A password account is not claimable by name alone, even if the project goes passwordless.
-    from tests.conftest import base_config, write_config
-
     from potato_like import create_app
+    from tests.conftest import base_config, write_config
 
     path = write_config(project.config.task_dir, base_config(require_password=False), "nopw.yaml")
     project.close()
