@@ -82,6 +82,7 @@ class Project:
             allow_jump=not config.jumping_to_id_disabled,
         )
         output = OutputWriter(store, config)
+        output.resume()
         return cls(config, store, policy, secret, admin_key, key_path, report, output)
 
     def sweep_expired_leases(self) -> None:

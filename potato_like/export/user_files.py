@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("potato_like")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 FILE_NAME = "annotated_instances.jsonl"
+FLUSHED_AT = "outputs_flushed_at"  # meta key: every change before this time is in the files
 
 
 def user_dir_name(username: str) -> str:
@@ -58,6 +60,15 @@ class OutputWriter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def resume(self) -> int:
+        """After a crash the files may lag the store: rewrite those of everyone active since
+        the last complete flush (recorded in the store)."""
+        since = float(self.store.get_meta(FLUSHED_AT) or 0)
+        stale = self.store.users.active_since(since)
+        for user_id in stale:
+            self.mark_dirty(user_id)
+        return len(stale)
+
     def mark_dirty(self, user_id: int) -> None:
         with self._lock:
             self._dirty.add(user_id)
@@ -72,6 +83,7 @@ class OutputWriter:
 
     def flush(self) -> int:
         """Write every dirty user's file now; returns how many were written."""
+        started = time.time()
         with self._lock:
             dirty, self._dirty = self._dirty, set()
         written = 0
@@ -83,6 +95,11 @@ class OutputWriter:
                 log.error("cannot write output for user %s: %s", user_id, exc)
                 with self._lock:
                     self._dirty.add(user_id)  # try again next time
+        with self._lock:
+            caught_up = not self._dirty
+        if dirty and caught_up:
+            with self.store.write() as conn:
+                self.store.set_meta(conn, FLUSHED_AT, repr(started))
         return written
 
     def write_user(self, user_id: int) -> Path | None:

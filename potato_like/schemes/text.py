@@ -28,6 +28,8 @@ class Text(Scheme):
         multiline = reader.bool("multiline", False)
         rows = reader.number("rows", 3, integer=True, minimum=1, maximum=50)
         if isinstance(legacy, Mapping):
+            if True in legacy:  # YAML 1.1 reads the key `on` as the boolean true
+                reader.raw["textarea"] = {("on" if k is True else k): v for k, v in legacy.items()}
             sub = reader.child("textarea")
             sub.warn_unknown(("on", "rows", "cols"))
             multiline = sub.bool("on", False) or multiline

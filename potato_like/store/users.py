@@ -100,6 +100,11 @@ class Users:
             rows = conn.execute(select(users.c.id, users.c.username).where(users.c.id.in_(ids)))
             return {r.id: r.username for r in rows}
 
+    def active_since(self, ts: float) -> list[int]:
+        with self.store.read() as conn:
+            rows = conn.execute(select(users.c.id).where(users.c.last_active_at >= ts))
+            return [r.id for r in rows]
+
     def all_names(self) -> list[tuple[int, str]]:
         with self.store.read() as conn:
             rows = conn.execute(select(users.c.id, users.c.username).order_by(users.c.id))

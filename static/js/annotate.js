@@ -27,7 +27,10 @@ async function call(url, body) {
     throw new Error("unauthorised");
   }
   if (!res.ok) {
-    showError(data.error || `The server answered ${res.status}.`);
+    // A refused submit lists the unanswered questions; say that plainly to a person.
+    const missing = Array.isArray(data.missing) && data.missing.length
+      ? `Please answer first: ${data.missing.join("; ")}.` : null;
+    showError(missing || data.error || `The server answered ${res.status}.`);
     throw new Error(data.error || String(res.status));
   }
   return data;

@@ -1,0 +1,115 @@
+"""The reference docs must keep up with the code.
+
+- docs/config.md documents every key the config loader accepts (top level, nested mappings,
+  label objects, scheme keys and every annotation type's options), each written as `key`.
+- docs/api.md documents every route the app registers, as "METHOD /path".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from potato_like.config import compat
+from potato_like.schemes import base
+from potato_like.schemes.registry import scheme_class, type_names
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+CONFIG_DOC = DOCS / "config.md"
+API_DOC = DOCS / "api.md"
+
+NESTED = {
+    "item_properties": compat.ITEM_PROPERTIES_KEYS,
+    "user_config": compat.USER_CONFIG_KEYS,
+    "user_config.users[]": compat.USER_ENTRY_KEYS,
+    "login": compat.LOGIN_KEYS,
+    "server": compat.SERVER_KEYS,
+    "label_requirement": compat.LABEL_REQUIREMENT_KEYS,
+    "labels[]": compat.LABEL_KEYS,
+}
+
+
+def accepted_keys() -> list[tuple[str, str]]:
+    """(where, key) for every key the loader accepts without an 'unknown key' warning."""
+    keys = [("top level", k) for k in compat.IMPLEMENTED]
+    keys += [(where, k) for where, names in NESTED.items() for k in names]
+    keys += [("every scheme", k) for k in base.COMMON_KEYS]
+    for name in type_names():
+        cls = scheme_class(name)
+        assert cls is not None, name
+        keys += [(f"{name} scheme", k) for k in cls.option_keys]
+    return keys
+
+
+@pytest.fixture(scope="module")
+def config_doc() -> str:
+    assert CONFIG_DOC.is_file(), f"{CONFIG_DOC} is missing"
+    return CONFIG_DOC.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def api_doc() -> str:
+    assert API_DOC.is_file(), f"{API_DOC} is missing"
+    return API_DOC.read_text(encoding="utf-8")
+
+
+def test_key_collection_is_not_empty():
+    keys = {k for _where, k in accepted_keys()}
+    # A sanity check that the collection itself works (and covers nested and scheme keys).
+    for key in ("annotation_task_name", "id_key", "url_argument", "required_label", "key_value"):
+        assert key in keys
+    for key in ("starting_value", "size", "placeholder", "has_free_response", "min_value"):
+        assert key in keys
+
+
+def test_every_accepted_config_key_is_documented(config_doc: str):
+    missing = sorted(
+        {f"{key} ({where})" for where, key in accepted_keys() if f"`{key}`" not in config_doc}
+    )
+    assert not missing, "docs/config.md does not document (as `key`): " + ", ".join(missing)
+
+
+def test_every_annotation_type_is_documented(config_doc: str):
+    missing = [name for name in type_names() if f"`{name}`" not in config_doc]
+    assert not missing, f"docs/config.md does not mention annotation types: {missing}"
+    # Each type has its own section.
+    for name in type_names():
+        assert re.search(rf"^#+ `{re.escape(name)}`\s*$", config_doc, re.M), (
+            f"docs/config.md has no section heading for `{name}`"
+        )
+
+
+def test_aliases_are_documented(config_doc: str):
+    missing = [alias for alias in compat.ALIASES if f"`{alias}`" not in config_doc]
+    assert not missing, f"docs/config.md does not document aliases: {missing}"
+
+
+def normalise_rule(rule: str) -> str:
+    """/api/spans/<path:instance_id> -> /api/spans/{instance_id}"""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_normalise_rule():
+    assert normalise_rule("/api/spans/<path:instance_id>") == "/api/spans/{instance_id}"
+    assert normalise_rule("/x/<name>/y") == "/x/{name}/y"
+    assert normalise_rule("/health") == "/health"
+
+
+def test_every_route_is_documented(make_project, api_doc: str):
+    app = make_project()
+    missing = []
+    seen = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = normalise_rule(rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            seen += 1
+            # "GET /path" not followed by more path (so "/api" does not match "/api/x").
+            pattern = rf"\b{method} {re.escape(path)}(?![\w/{{-])"
+            if not re.search(pattern, api_doc):
+                missing.append(f"{method} {path}")
+    assert seen > 10, "the app registered suspiciously few routes"
+    assert not missing, "docs/api.md does not document: " + ", ".join(missing)

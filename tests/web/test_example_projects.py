@@ -1,0 +1,62 @@
+"""Every shipped project (quick start and example_projects/) starts and takes one annotation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from potato_like import create_app
+from tests.conftest import REPO
+
+CONFIGS = [
+    REPO / "configs" / "quickstart.yaml",
+    *sorted((REPO / "example_projects").glob("*/config.yaml")),
+]
+
+# One valid submission per scheme type, in the frontend format.
+ANSWERS = {
+    "radio": lambda s: {f"{s.name}:{s.label_names[0]}": "1"},
+    "multiselect": lambda s: {f"{s.name}:{s.label_names[0]}": "1"},
+    "likert": lambda s: {f"{s.name}:{s.label_names[-1]}": "1"},
+    "select": lambda s: {f"{s.name}:select-one": s.label_names[0]},
+    "text": lambda s: {f"{s.name}:{s.label_names[0]}": "a note"},
+    "number": lambda s: {f"{s.name}:number": str(s.min_value if s.min_value is not None else 1)},
+    "slider": lambda s: {f"{s.name}:slider": str(s.max_value)},
+}
+
+
+@pytest.mark.parametrize(
+    "config_path", CONFIGS, ids=lambda p: p.parent.name if p.name == "config.yaml" else p.stem
+)
+def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
+    # Copy the project so the test never writes into the repository.
+    work = tmp_path / "project"
+    shutil.copytree(
+        config_path.parent, work, ignore=shutil.ignore_patterns("*_output", "annotation_output")
+    )
+    app = create_app(work / config_path.name, admin_api_key="example-admin-key-0001")
+    project = app.extensions["potato_like"]
+    try:
+        assert not project.config.warnings, project.config.warnings
+        c = app.test_client()
+        if project.config.require_password:
+            assert (
+                c.post("/register", data={"username": "tester", "password": "pw-1234"}).status_code
+                == 302
+            )
+        else:
+            assert c.post("/auth", data={"username": "tester"}).status_code == 302
+        assert c.get("/annotate").status_code == 200
+        iid = c.get("/api/current_instance").json["instance_id"]
+        annotations = {}
+        for scheme in project.config.schemes:
+            annotations.update(ANSWERS[scheme.type_name](scheme))
+        r = c.post("/updateinstance", json={"instance_id": iid, "annotations": annotations})
+        assert r.status_code == 200, r.json
+        assert r.json["instance_status"] == "completed"
+        saved = c.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]
+        assert set(saved) == set(project.config.scheme_names)
+        assert c.post("/go_to", json={"action": "next_instance"}).json["current_index"] == 1
+    finally:
+        project.close()
