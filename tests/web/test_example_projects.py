@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from potato_like import create_app
 from tests.conftest import REPO
 
