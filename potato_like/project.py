@@ -120,7 +120,4 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
             continue
         with contextlib.suppress(Conflict):  # created by a concurrent start
             store.users.create(entry.username, generate_password_hash(entry.password))
-    for name in config.admin_users:
-        user = store.users.by_name(name)
-        if user is not None and not user.is_admin:
-            store.users.set_admin(user.id, True)
+    store.users.sync_admins(config.admin_users)

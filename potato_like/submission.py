@@ -117,6 +117,27 @@ def _add(incoming: dict, schema: str, label: str, value: Any, config: ProjectCon
     incoming.setdefault(schema, {})[label] = value
 
 
+def form_to_update(form: Mapping[str, Any], config: ProjectConfig) -> dict[str, Any]:
+    """The annotation page's HTML form (no JavaScript) as a frontend-format body: radio
+    groups are named after the scheme, every other input `schema:label`; an unticked box
+    is absent from a form, so each choice label is sent explicitly."""
+    annotations: dict[str, Any] = {}
+    for scheme in config.schemes:
+        kind = getattr(scheme, "input_type", None)
+        if kind == "radio":
+            chosen = form.get(scheme.name)
+            for label in scheme.label_names:
+                annotations[f"{scheme.name}:{label}"] = "1" if label == chosen else "0"
+        elif kind == "checkbox":
+            for label in scheme.label_names:
+                annotations[f"{scheme.name}:{label}"] = form.get(f"{scheme.name}:{label}", "0")
+        prefix = f"{scheme.name}:"
+        for key in form:
+            if key.startswith(prefix) and key not in annotations:
+                annotations[key] = form.get(key)
+    return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
+
+
 def compute_for(update: Update, config: ProjectConfig):
     """The function Annotations.apply runs inside its transaction."""
 

@@ -198,7 +198,7 @@ ASSIGNMENT_STRATEGIES_LATER = (
 # Keys accepted inside nested mappings (docs/config.md must document each one).
 ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key")
 USER_CONFIG_KEYS = ("allow_all_users", "users")
-USER_ENTRY_KEYS = ("username", "password")
+USER_ENTRY_KEYS = ("username", "email", "name", "password")
 LOGIN_KEYS = ("type", "url_argument")
 SERVER_KEYS = ("port", "host", "debug")
 LABEL_REQUIREMENT_KEYS = ("required", "required_label")

@@ -47,7 +47,13 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     name = r.str("annotation_task_name", "Annotation", required=True)
     task_dir = (base / r.str("task_dir", ".")).resolve()
     output_dir = _resolve(task_dir, r.str("output_annotation_dir", "annotation_output"))
-    r.str("output_annotation_format", "jsonl", choices=("json", "jsonl", "csv", "tsv"))
+    fmt = r.str("output_annotation_format", "jsonl", choices=("json", "jsonl", "csv", "tsv"))
+    if fmt in ("csv", "tsv"):
+        r.warn(
+            "output_annotation_format",
+            "per-user output is always annotated_instances.jsonl; for a table run "
+            f"'python run.py export CONFIG --format {fmt}'",
+        )
     data_files = _data_files(r, task_dir, base)
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
@@ -84,10 +90,14 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         r.problem("login_rate_limit", f"{rate!r} is not a rate like '10 per minute'")
         rate = "10 per minute"
 
-    admin_key = r.str("admin_api_key", None) or os.environ.get("POTATO_ADMIN_API_KEY") or None
+    admin_key = (
+        r.str("admin_api_key", None, allow_empty=True)
+        or os.environ.get("POTATO_ADMIN_API_KEY")
+        or None
+    )
     if admin_key is not None and len(admin_key) < 12:
         r.problem("admin_api_key", "must be at least 12 characters long")
-    secret = r.str("secret_key", None)
+    secret = r.str("secret_key", None, allow_empty=True) or None
 
     instructions = r.str("instructions", None, allow_empty=True)
     codebook = r.str("annotation_codebook_url", None)
@@ -119,7 +129,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         jumping_to_id_disabled=r.bool("jumping_to_id_disabled", False),
         annotation_codebook_url=codebook,
         instructions_html=sanitize_html(instructions) if instructions else None,
-        database_url=r.str("database_url", None),
+        database_url=r.str("database_url", None, allow_empty=True) or None,
         login_rate_limit=rate,
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
@@ -252,6 +262,11 @@ def _users(r: ConfigReader) -> list[ConfiguredUser]:
         if isinstance(entry, str) and entry.strip():
             users.append(ConfiguredUser(entry.strip()))
         elif isinstance(entry, Mapping):
+            for key in entry:
+                if key not in compat.USER_ENTRY_KEYS:
+                    r.warnings.append(
+                        f"{path}.{key}: unknown key, ignored{hint(str(key), compat.USER_ENTRY_KEYS)}"
+                    )
             name = entry.get("username") or entry.get("email") or entry.get("name")
             password = entry.get("password")
             if not isinstance(name, str) or not name.strip():

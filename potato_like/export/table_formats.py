@@ -1,5 +1,5 @@
 """CSV and TSV exports in Potato's wide layout: user, instance_id, displayed_text, then one
-`schema:::label` column per label, followed by one typed `schema` answer column each."""
+`schema:::label` column per label, then one typed `answer:<schema>` column per scheme."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -67,6 +67,11 @@ class Label:
     tooltip: str = ""
     key: str | None = None  # keyboard shortcut, shown on the button
     color: str | None = None
+    text: str | None = None  # what annotators see; the stored value is always `name`
+
+    @property
+    def shown(self) -> str:
+        return self.text or self.name
 
 
 class Scheme:
@@ -91,6 +96,25 @@ class Scheme:
         self.labels: list[Label] = []
         self.parse_options(reader)
         reader.warn_unknown(COMMON_KEYS + self.option_keys, later=LATER_SCHEME_KEYS)
+        self._check_labels(reader)
+
+    def _check_labels(self, reader: ConfigReader) -> None:
+        for label in self.required_labels:
+            if self.labels and label not in self.label_names:
+                reader.problem(
+                    "label_requirement",
+                    f"required_label {label!r} is not a label of this scheme"
+                    f"{hint(label, self.label_names)}",
+                )
+        owners: dict[str, str] = {}
+        for label in self.labels:
+            if label.key and label.key in owners:
+                reader.problem(
+                    "labels",
+                    f"key {label.key!r} is bound to both {owners[label.key]!r} and {label.name!r}",
+                )
+            elif label.key:
+                owners[label.key] = label.name
 
     # -- config -------------------------------------------------------------------------
     def parse_options(self, reader: ConfigReader) -> None:
@@ -158,7 +182,8 @@ class Scheme:
             return
         seen: set[str] = set()
         for i, entry in enumerate(raw):
-            label = _parse_label(entry, f"{reader.key_path('labels')}[{i}]", reader.problems)
+            path = f"{reader.key_path('labels')}[{i}]"
+            label = _parse_label(entry, path, reader.problems, reader.warnings)
             if label is None:
                 continue
             if label.name in seen:
@@ -176,8 +201,7 @@ class Scheme:
         taken = {label.key for label in self.labels if label.key}
         keys = iter(k for k in SEQUENTIAL_KEYS if k not in taken)
         self.labels = [
-            label if label.key else Label(label.name, label.tooltip, next(keys, None), label.color)
-            for label in self.labels
+            label if label.key else replace(label, key=next(keys, None)) for label in self.labels
         ]
 
 
@@ -207,7 +231,7 @@ def _read_requirement(reader: ConfigReader) -> tuple[bool, tuple[str, ...]]:
     return required, tuple(labels)
 
 
-def _parse_label(entry: Any, path: str, problems: list[str]) -> Label | None:
+def _parse_label(entry: Any, path: str, problems: list[str], warnings: list[str]) -> Label | None:
     if isinstance(entry, (int, float)) and not isinstance(entry, bool):
         entry = str(entry)
     if isinstance(entry, str):
@@ -245,4 +269,17 @@ def _parse_label(entry: Any, path: str, problems: list[str]) -> Label | None:
     if color is not None and (not isinstance(color, str) or not _COLOR.match(color.strip())):
         problems.append(f"{path}.color: must be a CSS colour like '#4ecdc4' or 'rgb(1, 2, 3)'")
         color = None
-    return Label(name, tooltip, key, color.strip() if color else None)
+    text = entry.get("text")
+    if text is not None and not isinstance(text, (str, int, float)):
+        problems.append(f"{path}.text: must be a string")
+        text = None
+    for later in ("abbreviation", "tooltip_file"):
+        if later in entry:
+            warnings.append(f"{path}.{later}: accepted but not implemented yet; ignored")
+    return Label(
+        name,
+        tooltip,
+        key,
+        color.strip() if color else None,
+        str(text) if text is not None else None,
+    )

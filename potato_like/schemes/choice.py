@@ -21,7 +21,7 @@ class ChoiceScheme(Scheme):
         self.read_labels(reader)
         self.horizontal = reader.bool("horizontal", False)
         self.sequential = reader.bool("sequential_key_binding", False)
-        self.free_response = _free_response_prompt(reader)
+        self.free_response = free_response_prompt(reader)
         self.assign_keys(self.sequential)
 
     def chosen_value(self, label: str) -> str:
@@ -61,7 +61,7 @@ class ChoiceScheme(Scheme):
         return out
 
 
-def _free_response_prompt(reader: ConfigReader) -> str | None:
+def free_response_prompt(reader: ConfigReader) -> str | None:
     raw = reader.raw.get("has_free_response")
     if raw is None or raw is False:
         return None

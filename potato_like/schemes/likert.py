@@ -11,7 +11,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from .base import Label
-from .choice import ChoiceScheme
+from .choice import ChoiceScheme, free_response_prompt
 from .registry import register
 
 
@@ -26,7 +26,7 @@ class Likert(ChoiceScheme):
         self.horizontal = reader.bool("horizontal", True)
         self.min_label = reader.str("min_label", "", allow_empty=True)
         self.max_label = reader.str("max_label", "", allow_empty=True)
-        self.free_response = None
+        self.free_response = free_response_prompt(reader)
         if reader.has("labels"):
             self.read_labels(reader)
             self.scale = False

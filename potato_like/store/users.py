@@ -83,6 +83,15 @@ class Users:
         with self.store.write() as conn:
             conn.execute(update(users).where(users.c.id == user_id).values(is_admin=is_admin))
 
+    def sync_admins(self, admin_names: tuple[str, ...]) -> None:
+        """Admin rights follow `admin_users`: granted to those listed, revoked from the rest."""
+        with self.store.write() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.is_admin != users.c.username.in_(admin_names))
+                .values(is_admin=users.c.username.in_(admin_names))
+            )
+
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         with self.store.write() as conn:
             conn.execute(

@@ -6,7 +6,8 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..errors import BadRequest, PotatoLikeError
-from .api import navigate, position_json, save_annotations
+from ..submission import form_to_update
+from .api import check_navigation, navigate, position_json, save_annotations
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
@@ -56,13 +57,16 @@ def annotate_action():
     data = request.get_json(silent=True) if request.is_json else request.form
     if data is None or not hasattr(data, "get"):
         raise BadRequest("the body must be a JSON object or a form")
+    check_navigation(data)
     saved = None
-    if (
-        request.is_json
-        and "instance_id" in data
-        and ("annotations" in data or "schema" in data or "label_annotations" in data)
-    ):
-        saved = save_annotations(user, data)
+    if request.is_json:
+        if "instance_id" in data and (
+            "annotations" in data or "schema" in data or "label_annotations" in data
+        ):
+            saved = save_annotations(user, data)
+    elif data.get("instance_id"):
+        # The page's no-JavaScript fallback: its form fields are the answers.
+        saved = save_annotations(user, form_to_update(data, current_project().config))
     pos = navigate(user, data, form_index=not request.is_json)
     if request.is_json:
         body = {"status": "success", **position_json(pos)}

@@ -66,6 +66,19 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     }
 
 
+NAV_ACTIONS = ("next_instance", "prev_instance", "go_to", "init", "home", None)
+
+
+def check_navigation(data: Any) -> None:
+    """Refuse a bad navigation request before anything is saved."""
+    action = data.get("action") if hasattr(data, "get") else None
+    if action not in NAV_ACTIONS:
+        raise BadRequest(f"unknown action {action!r}; use next_instance, prev_instance or go_to")
+    target = data.get("go_to") if hasattr(data, "get") else None
+    if action in ("go_to", None) and target in (None, ""):
+        raise BadRequest("give 'action' (next_instance or prev_instance) or 'go_to'")
+
+
 def navigate(user: SessionUser, data: Any, *, form_index: bool) -> Position:
     """Move by `action` (next_instance / prev_instance) or `go_to` (an item id or an index).
     A form post's `go_to` is Potato's index; a JSON string names an item id when one exists."""
@@ -129,7 +142,7 @@ def update_instance():
     return jsonify(save_annotations(require_user(), body))
 
 
-@bp.post("/go_to")
+@bp.route("/go_to", methods=["GET", "POST"])
 @login_required_json
 def go_to():
     user = require_user()
@@ -139,7 +152,7 @@ def go_to():
             raise BadRequest("the body must be a JSON object")
         pos = navigate(user, data, form_index=False)
         return jsonify(status="success", **position_json(pos))
-    navigate(user, request.form, form_index=True)
+    navigate(user, request.form if request.method == "POST" else request.args, form_index=True)
     return redirect(url_for("annotate.annotate_page"))
 
 

@@ -37,7 +37,7 @@ class SessionUser(UserMixin):
         self.row = row
         self.id = str(row.id)
         self.username = row.username
-        self.is_admin = bool(row.is_admin) or row.username in project.config.admin_users
+        self.is_admin = row.username in project.config.admin_users
 
     @property
     def user_id(self) -> int:

@@ -183,6 +183,8 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (e.ctrlKey || typing(el)) return;
+  const ownsArrows = el && el.tagName === "INPUT" && (el.type === "range" || el.type === "radio");
+  if (ownsArrows && e.key.startsWith("Arrow")) return;
   if (e.key === "?") {
     e.preventDefault();
     if (dialog.open) dialog.close(); else dialog.showModal();

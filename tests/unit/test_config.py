@@ -239,3 +239,31 @@ def test_every_simple_scheme_type_parses(project_dir):
     assert by["s"].label_names == ["France", "Peru", "Japan"]
     assert by["t"].multiline and by["t"].rows == 4
     assert by["sl"].starting_value == 50
+
+
+def test_label_key_clashes_and_required_label_typos(project_dir):
+    raw = base_config(
+        annotation_schemes=[
+            {
+                "annotation_type": "multiselect",
+                "name": "m",
+                "description": "m",
+                "labels": [{"name": "a", "key_value": "x"}, {"name": "b", "key_value": "x"}],
+                "label_requirement": {"required_label": "c"},
+            },
+        ]
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(project_dir, raw))
+    text = str(err.value)
+    assert "key 'x' is bound to both 'a' and 'b'" in text
+    assert "required_label 'c' is not a label of this scheme" in text
+
+
+def test_empty_env_default_leaves_optional_keys_unset(project_dir):
+    cfg = load_config(
+        write_config(
+            project_dir, base_config(secret_key="${NOPE_SECRET:-}", database_url="${NOPE_DB:-}")
+        )
+    )
+    assert cfg.secret_key is None and cfg.database_url is None

@@ -326,3 +326,97 @@ def test_annotation_page_escapes_data_and_shows_progress(make_project, tmp_path)
     assert 'data-testid="progress">1 of 3' in page
     assert "Text number 1." in page
     assert 'data-key="1"' in page  # single radio scheme: 1..9 bound automatically
+
+
+def test_form_post_without_javascript_saves_answers(make_project):
+    app = make_project(
+        items=3,
+        schemes=[
+            {
+                "annotation_type": "radio",
+                "name": "sentiment",
+                "description": "s",
+                "labels": ["positive", "negative"],
+            },
+            {
+                "annotation_type": "multiselect",
+                "name": "topics",
+                "description": "t",
+                "labels": ["a", "b"],
+            },
+            {"annotation_type": "text", "name": "note", "description": "n"},
+        ],
+    )
+    c = login(app.test_client(), "ann")
+    iid = current_id(c)
+    r = c.post(
+        "/annotate",
+        data={
+            "instance_id": iid,
+            "action": "next_instance",
+            "sentiment": "negative",
+            "topics:b": "1",
+            "note:text_box": "hi",
+        },
+    )
+    assert r.status_code == 302
+    assert _annotations(c, iid) == {
+        "sentiment": {"negative": "1"},
+        "topics": {"b": "1"},
+        "note": {"text_box": "hi"},
+    }
+    assert current_id(c) == "item_002"
+
+
+def test_annotate_refuses_bad_navigation_before_saving(make_project):
+    app = make_project()
+    c = login(app.test_client(), "ann")
+    iid = current_id(c)
+    r = c.post(
+        "/annotate",
+        json={"action": "sideways", "instance_id": iid, "annotations": {"sentiment:positive": "1"}},
+    )
+    assert r.status_code == 400
+    assert _annotations(c, iid) == {}
+
+
+def test_go_to_get_with_index(make_project):
+    app = make_project(items=3)
+    c = login(app.test_client(), "ann")
+    current_id(c)
+    c.post("/go_to", json={"action": "next_instance"})
+    assert c.get("/go_to?go_to=0").status_code == 302
+    assert current_id(c) == "item_001"
+
+
+def test_hide_navbar_and_label_text(make_project):
+    app = make_project(hide_navbar=True, schemes=[radio_with_text()])
+    c = login(app.test_client(), "ann")
+    page = c.get("/annotate").data.decode()
+    assert "Log out" not in page and 'class="brand"' not in page
+    assert "Very good" in page and 'value="pos"' in page
+
+
+def radio_with_text():
+    return {
+        "annotation_type": "radio",
+        "name": "q",
+        "description": "q",
+        "labels": [{"name": "pos", "text": "Very good"}, {"name": "neg", "text": "Bad"}],
+    }
+
+
+def test_removing_an_admin_from_the_config_revokes_rights(make_project, tmp_path):
+    app = make_project(admin_users=["boss"])
+    assert login(app.test_client(), "boss").get("/admin/health").status_code == 200
+    project = app.extensions["potato_like"]
+    project.close()
+    from potato_like import create_app
+    from tests.conftest import base_config, write_config
+
+    app2 = create_app(write_config(tmp_path, base_config(admin_users=[]), "demoted.yaml"))
+    try:
+        assert login(app2.test_client(), "boss").get("/admin/health").status_code == 403
+        assert app2.extensions["potato_like"].store.users.by_name("boss").is_admin is False
+    finally:
+        app2.extensions["potato_like"].close()
