@@ -264,9 +264,8 @@ def _users(r: ConfigReader) -> list[ConfiguredUser]:
         elif isinstance(entry, Mapping):
             for key in entry:
                 if key not in compat.USER_ENTRY_KEYS:
-                    r.warnings.append(
-                        f"{path}.{key}: unknown key, ignored{hint(str(key), compat.USER_ENTRY_KEYS)}"
-                    )
+                    close = hint(str(key), compat.USER_ENTRY_KEYS)
+                    r.warnings.append(f"{path}.{key}: unknown key, ignored{close}")
             name = entry.get("username") or entry.get("email") or entry.get("name")
             password = entry.get("password")
             if not isinstance(name, str) or not name.strip():
