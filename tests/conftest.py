@@ -98,3 +98,29 @@ def answer(client, instance_id: str, **labels: str):
 
 
 ADMIN = {"X-API-Key": "test-admin-key-123456"}
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """URL of a throwaway PostgreSQL cluster shared by the session (skips without one)."""
+    from tests.pg import pg_bin, postgres_cluster
+
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb); apt-get install postgresql")
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty database on the shared cluster for one test."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield pg_server.rsplit("/", 1)[0] + f"/{name}"

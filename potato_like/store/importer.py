@@ -102,28 +102,28 @@ def sync_items(
     report = ImportReport(changed=True)
     with store.write() as conn:
         staging = _staging_table()
+        # On failure the transaction rolls back, and with it the staging table (DDL is
+        # transactional on SQLite and PostgreSQL), leaving the store as it was.
         staging.create(conn)
-        try:
-            per_file = _load_staging(conn, staging, files, props, progress, seed)
-            _check_duplicates(conn, staging)
-            _merge(store, conn, staging, report)
-            set_open_flags(store, conn, overlap)
-            conn.execute(delete(data_sources))
-            now = time.time()
-            for p, (size, mtime) in current.items():
-                conn.execute(
-                    insert(data_sources).values(
-                        path=p,
-                        size=size,
-                        mtime_ns=mtime,
-                        sha256=hashes[p],
-                        rows=per_file.get(p, 0),
-                        imported_at=now,
-                    )
+        per_file = _load_staging(conn, staging, files, props, progress, seed)
+        _check_duplicates(conn, staging)
+        _merge(store, conn, staging, report)
+        set_open_flags(store, conn, overlap)
+        conn.execute(delete(data_sources))
+        now = time.time()
+        for p, (size, mtime) in current.items():
+            conn.execute(
+                insert(data_sources).values(
+                    path=p,
+                    size=size,
+                    mtime_ns=mtime,
+                    sha256=hashes[p],
+                    rows=per_file.get(p, 0),
+                    imported_at=now,
                 )
-            report.rows = sum(per_file.values())
-        finally:
-            staging.drop(conn)
+            )
+        report.rows = sum(per_file.values())
+        staging.drop(conn)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -301,9 +301,13 @@ def _merge(store: Store, conn: Connection, staging: Table, report: ImportReport)
         .where(~select(items.c.seq).where(items.c.id == staging.c.id).exists())
         .order_by(staging.c.n)
     )
-    report.added = conn.execute(
+    count_all = select(func.count()).select_from(items)
+    before = conn.execute(count_all).scalar_one()
+    conn.execute(
         insert(items).from_select(["id", "text", "data", "source", "line", "rand"], new_rows)
-    ).rowcount
+    )
+    # rowcount of INSERT ... SELECT is not reported by every driver: count instead.
+    report.added = conn.execute(count_all).scalar_one() - before
     live = conn.execute(
         select(func.count()).select_from(items).where(items.c.retired == 0)
     ).scalar_one()

@@ -7,6 +7,7 @@ Times are UNIX seconds (float) so SQLite and PostgreSQL behave the same.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -41,8 +42,8 @@ data_sources = Table(
     "data_sources",
     metadata,
     Column("path", Text, primary_key=True),
-    Column("size", Integer, nullable=False),
-    Column("mtime_ns", Integer, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("rows", Integer, nullable=False),
     Column("imported_at", Float, nullable=False),

@@ -30,8 +30,8 @@ def upgrade() -> None:
     op.create_table(
         "data_sources",
         sa.Column("path", sa.Text, primary_key=True),
-        sa.Column("size", sa.Integer, nullable=False),
-        sa.Column("mtime_ns", sa.Integer, nullable=False),
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("mtime_ns", sa.BigInteger, nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
         sa.Column("imported_at", sa.Float, nullable=False),
