@@ -124,3 +124,41 @@ def pg_url(pg_server):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     yield pg_server.rsplit("/", 1)[0] + f"/{name}"
+
+
+def annotate_all(client, limit: int = 100) -> list[str]:
+    """Annotate everything the user is given (positive), returning the item ids in order."""
+    seen = []
+    for _ in range(limit):
+        info = client.get("/api/current_instance").json
+        if info.get("finished"):
+            break
+        seen.append(info["instance_id"])
+        assert answer(client, info["instance_id"], **{"sentiment:positive": "1"}).status_code == 200
+        client.post("/go_to", json={"action": "next_instance"})
+    return seen
+
+
+def annotate_concurrently(app, users: int):
+    """`users` threads each annotate all they are given; returns (Counter of item ids, errors)."""
+    import threading
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def work(name):
+        try:
+            got = annotate_all(login(app.test_client(), name))
+            with lock:
+                counts.update(got)
+        except Exception as exc:  # reported to the caller
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(f"user{i}",)) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return counts, errors

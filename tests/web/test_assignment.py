@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 
-from tests.conftest import answer, current_id, login
-
-
-def _annotate_all(client, limit=100):
-    seen = []
-    for _ in range(limit):
-        info = client.get("/api/current_instance").json
-        if info.get("finished"):
-            break
-        seen.append(info["instance_id"])
-        assert answer(client, info["instance_id"], **{"sentiment:positive": "1"}).status_code == 200
-        client.post("/go_to", json={"action": "next_instance"})
-    return seen
+from tests.conftest import annotate_all, annotate_concurrently, answer, current_id, login
 
 
 def test_overlap_limits_annotators_per_item(make_project):
     app = make_project(items=4, max_annotations_per_item=2)
     done = Counter()
     for name in ["a", "b", "c", "d", "e"]:
-        done.update(_annotate_all(login(app.test_client(), name)))
+        done.update(annotate_all(login(app.test_client(), name)))
     assert all(count == 2 for count in done.values())
     assert len(done) == 4  # 4 items x 2 annotators = 8 annotations among 5 users
 
 
 def test_num_annotators_per_item_alias(make_project):
     app = make_project(items=2, num_annotators_per_item=1)
-    assert _annotate_all(login(app.test_client(), "a")) == ["item_001", "item_002"]
+    assert annotate_all(login(app.test_client(), "a")) == ["item_001", "item_002"]
     b = login(app.test_client(), "b")
     assert b.get("/api/current_instance").json["finished"] is True
 
@@ -51,7 +38,7 @@ def test_max_annotations_per_user(make_project):
     app = make_project(items=10, max_annotations_per_user=3)
     c = login(app.test_client(), "a")
     assert c.get("/api/current_instance").json["total_instances"] == 3
-    assert len(_annotate_all(c)) == 3
+    assert len(annotate_all(c)) == 3
     assert c.get("/api/current_instance").json["finished"] is True
     r = c.post("/go_to", json={"go_to": "item_009"})
     assert r.status_code == 403 and "maximum" in r.json["error"]
@@ -68,15 +55,15 @@ def test_least_annotated_spreads_work(make_project):
 
 def test_random_strategy_covers_all_items_without_repeats(make_project):
     app = make_project(items=20, assignment_strategy="random")
-    seen = _annotate_all(login(app.test_client(), "a"))
+    seen = annotate_all(login(app.test_client(), "a"))
     assert sorted(seen) == [f"item_{i:03d}" for i in range(1, 21)]
-    orders = {tuple(_annotate_all(login(app.test_client(), f"u{i}"))[:5]) for i in range(3)}
+    orders = {tuple(annotate_all(login(app.test_client(), f"u{i}"))[:5]) for i in range(3)}
     assert len(orders) > 1  # different users, different orders
 
 
 def test_random_seed_makes_orders_reproducible(make_project, tmp_path):
     app = make_project(items=20, assignment_strategy="random", random_seed=42)
-    first = _annotate_all(login(app.test_client(), "a"))[:6]
+    first = annotate_all(login(app.test_client(), "a"))[:6]
     project = app.extensions["potato_like"]
     from potato_like import create_app
     from tests.conftest import base_config, write_config
@@ -84,7 +71,7 @@ def test_random_seed_makes_orders_reproducible(make_project, tmp_path):
     cfg = base_config(assignment_strategy="random", random_seed=42, output_annotation_dir="out2/")
     app2 = create_app(write_config(tmp_path, cfg, "second.yaml"))
     try:
-        again = _annotate_all(login(app2.test_client(), "a"))[:6]
+        again = annotate_all(login(app2.test_client(), "a"))[:6]
     finally:
         app2.extensions["potato_like"].close()
     assert first == again
@@ -133,23 +120,7 @@ def test_registration_does_not_precompute_orderings(make_project):
 
 def test_concurrent_users_never_exceed_overlap(make_project):
     app = make_project(items=30, max_annotations_per_item=2)
-    counts: Counter[str] = Counter()
-    lock = threading.Lock()
-    errors = []
-
-    def work(name):
-        try:
-            got = _annotate_all(login(app.test_client(), name))
-            with lock:
-                counts.update(got)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=work, args=(f"user{i}",)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts, errors = annotate_concurrently(app, users=8)
     assert errors == []
     assert max(counts.values()) == 2
     assert sum(counts.values()) == 60  # every item got exactly its 2 annotators

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-
 import pytest
 
-from tests.conftest import answer, current_id, login
-from tests.web.test_assignment import _annotate_all
+from tests.conftest import annotate_concurrently, answer, current_id, login
 
 pytestmark = pytest.mark.postgres
 
@@ -27,23 +23,7 @@ def test_seed_flow_on_postgres(make_project, pg_url):
 
 def test_overlap_holds_under_concurrency_on_postgres(make_project, pg_url):
     app = make_project(items=20, max_annotations_per_item=2, database_url=pg_url)
-    counts: Counter[str] = Counter()
-    lock = threading.Lock()
-    errors = []
-
-    def work(name):
-        try:
-            got = _annotate_all(login(app.test_client(), name))
-            with lock:
-                counts.update(got)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=work, args=(f"u{i}",)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts, errors = annotate_concurrently(app, users=6)
     assert errors == []
     assert max(counts.values()) == 2 and sum(counts.values()) == 40
 
