@@ -9,6 +9,7 @@ python run.py export CONFIG --format csv --out FILE
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import sys
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         if args.command == "check":
             return _check(args)
@@ -75,15 +77,16 @@ def _print_warnings(config) -> None:
 
 def _progress_printer():
     """A progress bar on stderr for the data import (only drawn when it takes a while)."""
-    state = {"start": time.monotonic(), "last": 0.0}
+    state = {"start": time.monotonic(), "last": 0.0, "drawn": False}
 
     def show(rows: int, done: int, total: int) -> None:
         now = time.monotonic()
         if now - state["last"] < 0.25 and done < total:
             return
-        if now - state["start"] < 0.5 and done < total:
+        if now - state["start"] < 0.5 and (done < total or not state["drawn"]):
             return
         state["last"] = now
+        state["drawn"] = True
         frac = min(1.0, done / total) if total else 1.0
         bar = "#" * int(frac * 30)
         rate = rows / max(now - state["start"], 1e-6)
@@ -204,6 +207,12 @@ def _serve(args) -> int:
             )
     except KeyboardInterrupt:
         pass
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            print(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror}. "
+                  "Choose another port with --port.", file=sys.stderr)
+            return 1
+        raise
     finally:
         project.close()
     return 0
