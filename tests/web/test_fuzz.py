@@ -201,7 +201,7 @@ def test_reads_of_items_that_are_not_yours(fuzz_app, instance_id):
 
 
 def test_server_still_serves_after_fuzzing(fuzz_app):
-    app, client = fuzz_app
+    _app, client = fuzz_app
     assert client.get("/health").status_code == 200
     assert client.get("/api/current_instance").json["instance_id"] == "item_001"
     r = client.post(
