@@ -49,6 +49,12 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.extensions["potato_like"] = project
+    app.session_interface = security.SessionCookies()
+    if project.config.behind_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = project.config.behind_proxy
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     security.install(app, project)
     for blueprint in (auth.bp, annotate.bp, api.bp, admin.bp):
         app.register_blueprint(blueprint)

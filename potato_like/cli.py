@@ -209,8 +209,11 @@ def _serve(args) -> int:
         pass
     except OSError as exc:
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-            print(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror}. "
-                  "Choose another port with --port.", file=sys.stderr)
+            print(
+                f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror}. "
+                "Choose another port with --port.",
+                file=sys.stderr,
+            )
             return 1
         raise
     finally:

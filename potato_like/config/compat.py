@@ -50,6 +50,7 @@ IMPLEMENTED = (
     "output_flush_seconds",
     "random_seed",
     "hide_navbar",
+    "behind_proxy",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.

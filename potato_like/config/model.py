@@ -62,6 +62,7 @@ class ProjectConfig:
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False
+    behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

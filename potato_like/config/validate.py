@@ -134,6 +134,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
+        behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         raw=raw,
     )
     if r.problems:

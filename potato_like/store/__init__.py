@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DatabaseError
 
+from ..errors import ConfigError
 from . import migrations
 from .engine import WRITE, is_sqlite, make_engine
 from .tables import counters, meta
@@ -37,7 +39,17 @@ class Store:
     @classmethod
     def open(cls, url: str, *, pool_size: int = 20) -> Store:
         engine = make_engine(url, pool_size=pool_size)
-        migrations.upgrade(engine)
+        try:
+            migrations.upgrade(engine)
+        except (DatabaseError, OSError) as exc:
+            engine.dispose()
+            reason = getattr(exc, "orig", None) or exc
+            raise ConfigError(
+                [
+                    f"database {engine.url.render_as_string(hide_password=True)}: cannot open it: "
+                    f"{reason}"
+                ]
+            ) from exc
         return cls(engine)
 
     def close(self) -> None:

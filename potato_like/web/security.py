@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from limits import parse
@@ -20,6 +21,15 @@ from ..project import Project
 from ..store.users import UserRow
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Session cookies are Secure whenever the request came over HTTPS (directly, or through
+    a proxy trusted with `behind_proxy`), so one config serves both http and https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        forced = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return forced or (has_request_context() and request.is_secure)
 
 
 class TooManyAttempts(PotatoLikeError):

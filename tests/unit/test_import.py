@@ -227,3 +227,22 @@ def test_script_payloads_in_data_and_config_are_escaped(tmp_path):
         assert "&lt;script&gt;" in page
     finally:
         app.extensions["potato_like"].close()
+
+
+def test_corrupted_database_file_is_a_clear_error(tmp_path):
+    (tmp_path / "data.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "potato_like.sqlite3").write_bytes(b"this is not a database" * 100)
+    from potato_like.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot open it: file is not a database"):
+        open_project(tmp_path, "data.jsonl")
+
+
+def test_output_dir_that_cannot_be_created_is_a_clear_error(tmp_path):
+    (tmp_path / "data.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    (tmp_path / "blocker").write_text("a file, not a directory")
+    from potato_like.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="output_annotation_dir: cannot create"):
+        open_project(tmp_path, "data.jsonl", output_annotation_dir="blocker/out")

@@ -206,3 +206,28 @@ def test_admin_endpoints_need_admin(make_project):
     boss = login(app.test_client(), "boss")
     body = boss.get("/admin/health").json
     assert body["status"] == "healthy" and body["version"] and body["timestamp"].endswith("Z")
+
+
+def test_session_cookie_is_secure_over_https(make_project):
+    app = make_project()
+    r = app.test_client().post("/auth", data={"username": "ann"}, base_url="https://localhost")
+    cookie = r.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    r = app.test_client().post("/auth", data={"username": "bob"})
+    assert "Secure" not in r.headers["Set-Cookie"]
+
+
+def test_https_behind_a_trusted_proxy(make_project):
+    app = make_project(behind_proxy=1)
+    r = app.test_client().post(
+        "/auth", data={"username": "ann"}, headers={"X-Forwarded-Proto": "https"}
+    )
+    assert "Secure" in r.headers["Set-Cookie"]
+
+
+def test_passwords_never_reach_the_logs(make_project, caplog):
+    app = make_project(require_password=True)
+    with caplog.at_level("DEBUG"):
+        register(app.test_client(), "ann", "hunter2-secret")
+        app.test_client().post("/auth", data={"username": "ann", "password": "wrong-secret"})
+    assert "hunter2-secret" not in caplog.text and "wrong-secret" not in caplog.text
