@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 WRITE = {"potato_write": True}
@@ -55,6 +55,16 @@ def _sqlite_engine(url: str, database: str | None, pool_size: int) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+LOCK_IDS = {"migrate": 7_261_001, "import": 7_261_002}
+
+
+def exclusive(conn: Connection, name: str) -> None:
+    """Hold a database-wide lock for the rest of this transaction. On SQLite a write
+    transaction is already exclusive; PostgreSQL gets a transaction-level advisory lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_IDS[name]})
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -36,6 +36,7 @@ from sqlalchemy import (
 
 from ..data.readers import RowProblem, read_rows
 from ..errors import DataError
+from .engine import exclusive
 from .tables import assignments, data_sources, items
 
 if TYPE_CHECKING:
@@ -101,6 +102,12 @@ def sync_items(
 
     report = ImportReport(changed=True)
     with store.write() as conn:
+        # Another process starting at the same time may have imported these very files
+        # while we hashed them: take the import lock and look again.
+        exclusive(conn, "import")
+        done = {r.path: r.sha256 for r in conn.execute(select(data_sources))}
+        if done == hashes:
+            return ImportReport(changed=False)
         staging = _staging_table()
         # On failure the transaction rolls back, and with it the staging table (DDL is
         # transactional on SQLite and PostgreSQL), leaving the store as it was.

@@ -31,7 +31,10 @@ def worker(url: str, names: list[str], queue) -> None:
                 if pos.finished:
                     break
                 store.annotations.apply(
-                    user.id, pos.item_seq, pos.item_id, policy,
+                    user.id,
+                    pos.item_seq,
+                    pos.item_id,
+                    policy,
                     lambda old: ({"sentiment": {"positive": "1"}}, True),
                 )
                 done.append(pos.item_id)
@@ -53,7 +56,10 @@ def run_four_processes(tmp_path, database_url: str | None) -> Counter:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     procs = [
-        ctx.Process(target=worker, args=(config.effective_database_url, [f"p{p}u{u}" for u in range(3)], queue))
+        ctx.Process(
+            target=worker,
+            args=(config.effective_database_url, [f"p{p}u{u}" for u in range(3)], queue),
+        )
         for p in range(4)
     ]
     for proc in procs:

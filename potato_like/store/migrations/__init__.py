@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from ..engine import WRITE, exclusive
+
 HERE = Path(__file__).parent
 
 
@@ -28,6 +30,12 @@ def upgrade(engine: Engine) -> None:
         conn.rollback()
     if current == head:
         return
-    with engine.begin() as conn:
+    # Several processes may start at once (gunicorn workers): one migrates, the others wait
+    # on the lock (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL) and then find
+    # the database already at head.
+    with engine.execution_options(**WRITE).begin() as conn:
+        exclusive(conn, "migrate")
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
