@@ -42,6 +42,8 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=os.environ.get("POTATO_SECURE_COOKIES", "") == "1",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
+        # The cookie is re-signed only when the session changes, not on every request.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,  # same-origin is checked in security.guard_cross_site

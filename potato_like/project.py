@@ -26,6 +26,29 @@ log = logging.getLogger("potato_like")
 EXPIRY_SWEEP_SECONDS = 30.0
 
 
+class TtlCache:
+    """A small thread-safe cache whose entries live `seconds`; cleared when it grows large."""
+
+    def __init__(self, seconds: float, max_entries: int = 50_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, load):
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        value = load()
+        if value is not None:
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+                self._entries[key] = (value, now + self.seconds)
+        return value
+
+
 @dataclass
 class Project:
     config: ProjectConfig
@@ -37,6 +60,8 @@ class Project:
     import_report: ImportReport
     output: OutputWriter
     started_at: float = field(default_factory=time.time)
+    # Who a session's user id is, for a few seconds: saves a query on every request.
+    session_users: TtlCache = field(default_factory=lambda: TtlCache(seconds=30.0))
     _last_sweep: float = 0.0
     _sweep_lock: threading.Lock = field(default_factory=threading.Lock)
 

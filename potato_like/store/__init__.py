@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError
@@ -18,6 +18,13 @@ from ..errors import ConfigError
 from . import migrations
 from .engine import WRITE, is_sqlite, make_engine
 from .tables import counters, meta
+
+COUNTER = select(counters.c.value).where(counters.c.name == bindparam("n"))
+ADD_COUNTER = (
+    update(counters)
+    .where(counters.c.name == bindparam("n"))
+    .values(value=counters.c.value + bindparam("d"))
+)
 
 
 class Store:
@@ -91,7 +98,7 @@ class Store:
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
     def counter(self, conn: Connection, name: str) -> int:
-        return conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar() or 0
+        return conn.execute(COUNTER, {"n": name}).scalar() or 0
 
     def set_counter(self, conn: Connection, name: str, value: int) -> None:
         stmt = self.insert(counters).values(name=name, value=value)
@@ -99,8 +106,4 @@ class Store:
 
     def add_counter(self, conn: Connection, name: str, delta: int) -> None:
         if delta:
-            conn.execute(
-                update(counters)
-                .where(counters.c.name == name)
-                .values(value=counters.c.value + delta)
-            )
+            conn.execute(ADD_COUNTER, {"n": name, "d": delta})

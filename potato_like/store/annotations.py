@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from .assignments import DONE, LEASED, LeasePolicy
 from .tables import annotations, assignments, items, users
@@ -48,19 +48,43 @@ class AnnotatedItem:
     label_maps: LabelMaps
 
 
+_KEY = (annotations.c.item_seq == bindparam("i")) & (annotations.c.user_id == bindparam("u"))
+MAPS_FOR = select(annotations.c.schema, annotations.c.value).where(_KEY)
+DELETE_ONE = delete(annotations).where(_KEY, annotations.c.schema == bindparam("schema"))
+TOUCH_USER = (
+    update(users)
+    .where(users.c.id == bindparam("u"))
+    .values(last_active_at=bindparam("now"))
+    .returning(users.c.done_count)
+)
+
+
 class Annotations:
     def __init__(self, store: Store) -> None:
         self.store = store
+        row = {
+            "item_seq": bindparam("i"),
+            "user_id": bindparam("u"),
+            "schema": bindparam("schema"),
+            "value": bindparam("value"),
+            "updated_at": bindparam("now"),
+        }
+        self._upsert = (
+            store.insert(annotations)
+            .values(**row)
+            .on_conflict_do_update(
+                index_elements=["item_seq", "user_id", "schema"],
+                set_={"value": bindparam("value"), "updated_at": bindparam("now")},
+            )
+        )
 
     def maps_for(self, item_seq: int, user_id: int, conn: Connection | None = None) -> LabelMaps:
-        stmt = select(annotations.c.schema, annotations.c.value).where(
-            annotations.c.item_seq == item_seq, annotations.c.user_id == user_id
-        )
+        params = {"i": item_seq, "u": user_id}
         if conn is not None:
-            rows = conn.execute(stmt).all()
+            rows = conn.execute(MAPS_FOR, params).all()
         else:
             with self.store.read() as c:
-                rows = c.execute(stmt).all()
+                rows = c.execute(MAPS_FOR, params).all()
         return {r.schema: json.loads(r.value) for r in rows}
 
     def apply(
@@ -76,30 +100,15 @@ class Annotations:
             status = self.store.assignments.holds(conn, user_id, item_seq, item_id, policy)
             old = self.maps_for(item_seq, user_id, conn)
             changes, submit = compute(old)
+            key = {"i": item_seq, "u": user_id}
             for schema, label_map in changes.items():
                 if label_map:
                     value = json.dumps(label_map, ensure_ascii=False, sort_keys=True)
-                    stmt = self.store.insert(annotations).values(
-                        item_seq=item_seq,
-                        user_id=user_id,
-                        schema=schema,
-                        value=value,
-                        updated_at=now,
-                    )
                     conn.execute(
-                        stmt.on_conflict_do_update(
-                            index_elements=["item_seq", "user_id", "schema"],
-                            set_={"value": value, "updated_at": now},
-                        )
+                        self._upsert, {**key, "schema": schema, "value": value, "now": now}
                     )
                 elif schema in old:
-                    conn.execute(
-                        delete(annotations).where(
-                            annotations.c.item_seq == item_seq,
-                            annotations.c.user_id == user_id,
-                            annotations.c.schema == schema,
-                        )
-                    )
+                    conn.execute(DELETE_ONE, {**key, "schema": schema})
             merged = {**old, **changes}
             has_any = any(merged.values())
             new_status = status
@@ -116,12 +125,7 @@ class Annotations:
                 data={"changes": changes},
                 ts=now,
             )
-            done = conn.execute(
-                update(users)
-                .where(users.c.id == user_id)
-                .values(last_active_at=now)
-                .returning(users.c.done_count)
-            ).scalar_one()
+            done = conn.execute(TOUCH_USER, {"u": user_id, "now": now}).scalar_one()
         return SaveResult(new_status, done, {k: v for k, v in merged.items() if v})
 
     def count(self) -> int:

@@ -9,25 +9,136 @@ Overlap is enforced in the same transaction that records the lease: an item's `h
 (unexpired leases + completions) is incremented only while it is below the overlap limit, by a
 conditional UPDATE — correct under concurrent writers on SQLite (BEGIN IMMEDIATE) and on
 PostgreSQL (row locks), without in-process locks.
+
+The statements on the request path are built once (module constants with bind parameters):
+building a statement per call cost several times more than running it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, case, func, select, update
+from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from ..assign.strategies import Strategy
 from ..errors import BadRequest, Conflict, Forbidden, NotAssigned, NotFound
 from .tables import assignments, items, users
-from .users import UserRow, user_from_row
+from .users import USER_BY_ID, UserRow, user_from_row
 
 if TYPE_CHECKING:
     from . import Store
 
 LEASED, DONE, EXPIRED = "leased", "done", "expired"
+
+A, I, U = assignments.c, items.c, users.c  # noqa: E741 - short column namespaces
+
+ROW_AT = (
+    select(A.item_seq, A.position, A.status, A.leased_at, I.id)
+    .join(items, I.seq == A.item_seq)
+    .where(A.user_id == bindparam("u"), A.position == bindparam("p"))
+)
+STATUS_OF = select(A.status, A.leased_at).where(
+    A.user_id == bindparam("u"), A.item_seq == bindparam("s")
+)
+POSITION_OF = select(A.position).where(A.user_id == bindparam("u"), A.item_seq == bindparam("s"))
+SET_CURRENT = (
+    update(users)
+    .where(U.id == bindparam("u"))
+    .values(current_pos=bindparam("p"), last_active_at=bindparam("now"))
+)
+MINE_OPEN = (
+    select(func.count())
+    .select_from(assignments.join(items, I.seq == A.item_seq))
+    .where(A.user_id == bindparam("u"), I.is_open == 1)
+)
+_NOT_MINE = ~select(A.item_seq).where(A.user_id == bindparam("u"), A.item_seq == I.seq).exists()
+_OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE)
+CANDIDATES = {
+    "in_order": _OPEN.where(I.seq > bindparam("after")).order_by(I.seq).limit(bindparam("n")),
+    "random": _OPEN.where(I.rand >= bindparam("start")).order_by(I.rand).limit(bindparam("n")),
+    "least_held": _OPEN.order_by(I.holders, I.seq).limit(bindparam("n")),
+}
+CANDIDATES_LOCKED = {
+    name: stmt.with_for_update(skip_locked=True, of=items) for name, stmt in CANDIDATES.items()
+}
+TAKE_UNLIMITED = (
+    update(items).where(I.seq == bindparam("s"), I.is_open == 1).values(holders=I.holders + 1)
+)
+TAKE_LIMITED = (
+    update(items)
+    .where(I.seq == bindparam("s"), I.is_open == 1, I.holders < bindparam("k"))
+    .values(
+        holders=I.holders + 1,
+        is_open=case((I.holders + 1 >= bindparam("k"), 0), else_=1),
+    )
+    .returning(I.is_open)
+)
+INSERT_LEASE = assignments.insert().values(
+    user_id=bindparam("u"),
+    item_seq=bindparam("s"),
+    position=bindparam("p"),
+    status=LEASED,
+    leased_at=bindparam("now"),
+)
+APPEND_TO_USER = (
+    update(users)
+    .where(U.id == bindparam("u"))
+    .values(
+        next_pos=U.next_pos + 1, assigned_count=U.assigned_count + 1, current_pos=bindparam("p")
+    )
+)
+APPEND_TO_USER_IN_ORDER = APPEND_TO_USER.values(
+    order_cursor=case((U.order_cursor < bindparam("s"), bindparam("s")), else_=U.order_cursor)
+)
+RENEW = (
+    update(assignments)
+    .where(A.user_id == bindparam("u"), A.item_seq == bindparam("s"))
+    .values(leased_at=bindparam("now"))
+)
+REVIVE = RENEW.values(status=LEASED)
+USER_ASSIGNED_PLUS = (
+    update(users).where(U.id == bindparam("u")).values(assigned_count=U.assigned_count + 1)
+)
+USER_ASSIGNED_MINUS = (
+    update(users).where(U.id == bindparam("u")).values(assigned_count=U.assigned_count - 1)
+)
+MARK = (
+    update(assignments)
+    .where(A.user_id == bindparam("u"), A.item_seq == bindparam("s"))
+    .values(
+        status=bindparam("status"), completed_at=bindparam("done_at"), leased_at=bindparam("now")
+    )
+)
+ITEM_DONE_DELTA = (
+    update(items).where(I.seq == bindparam("s")).values(done_count=I.done_count + bindparam("d"))
+)
+USER_DONE_DELTA = (
+    update(users).where(U.id == bindparam("u")).values(done_count=U.done_count + bindparam("d"))
+)
+EXPIRE = (
+    update(assignments)
+    .where(A.user_id == bindparam("u"), A.item_seq == bindparam("s"), A.status == LEASED)
+    .values(status=EXPIRED)
+)
+STALE = (
+    select(A.user_id, A.item_seq)
+    .where(A.status == LEASED, A.leased_at < bindparam("cutoff"))
+    .limit(bindparam("n"))
+)
+ITEM_HOLD_STATE = select(I.holders, I.is_open, I.retired).where(I.seq == bindparam("s"))
+SET_ITEM_HOLD = (
+    update(items)
+    .where(I.seq == bindparam("s"))
+    .values(holders=bindparam("holders"), is_open=bindparam("is_open"))
+)
+USER_LIST = (
+    select(A.position, I.id, A.status)
+    .join(items, I.seq == A.item_seq)
+    .where(A.user_id == bindparam("u"))
+    .order_by(A.position)
+)
 
 
 @dataclass(frozen=True)
@@ -60,28 +171,20 @@ class _Candidates:
     def __init__(self, conn: Connection, user_id: int, lock: bool) -> None:
         self.conn = conn
         self.user_id = user_id
-        self.lock = lock
+        self.statements = CANDIDATES_LOCKED if lock else CANDIDATES
 
-    def _base(self):
-        mine = select(assignments.c.item_seq).where(
-            assignments.c.user_id == self.user_id, assignments.c.item_seq == items.c.seq
-        )
-        return select(items.c.seq).where(items.c.is_open == 1, ~mine.exists())
-
-    def _run(self, stmt, limit: int) -> list[int]:
-        stmt = stmt.limit(limit)
-        if self.lock:
-            stmt = stmt.with_for_update(skip_locked=True, of=items)
-        return list(self.conn.execute(stmt).scalars())
+    def _run(self, name: str, limit: int, **params: int) -> list[int]:
+        stmt = self.statements[name]
+        return list(self.conn.execute(stmt, {"u": self.user_id, "n": limit, **params}).scalars())
 
     def in_order(self, after_seq: int, limit: int) -> list[int]:
-        return self._run(self._base().where(items.c.seq > after_seq).order_by(items.c.seq), limit)
+        return self._run("in_order", limit, after=after_seq)
 
     def by_random_key(self, start: int, limit: int) -> list[int]:
-        return self._run(self._base().where(items.c.rand >= start).order_by(items.c.rand), limit)
+        return self._run("random", limit, start=start)
 
     def least_held(self, limit: int) -> list[int]:
-        return self._run(self._base().order_by(items.c.holders, items.c.seq), limit)
+        return self._run("least_held", limit)
 
 
 class Assignments:
@@ -93,7 +196,7 @@ class Assignments:
         """The item the user sees now; leases the next one when they are past the end."""
         with self.store.read() as conn:
             user = self._user(conn, user_id)
-            row = self._row_at(conn, user.id, user.current_pos)
+            row = conn.execute(ROW_AT, {"u": user.id, "p": user.current_pos}).first()
             if row is not None and not self._needs_write(row, policy):
                 return self._position(conn, user, row, policy)
         with self.store.write() as conn:
@@ -122,23 +225,18 @@ class Assignments:
                     raise BadRequest(f"go_to index {index} is out of range (0..{user.next_pos})")
                 target = index
             elif item_id is not None:
-                target = self._position_of_item(conn, user, item_id, policy)
+                target, user = self._position_of_item(conn, user, item_id, policy)
             else:
                 raise BadRequest("give 'action' (next_instance or prev_instance) or 'go_to'")
             self._set_current(conn, user.id, target)
-            user = self._user(conn, user_id)
-            return self._settle(conn, user, policy)
+            return self._settle(conn, replace(user, current_pos=target), policy)
 
     def holds(
         self, conn: Connection, user_id: int, item_seq: int, item_id: str, policy: LeasePolicy
     ) -> str:
         """Inside a write transaction: may this user write this item? Renews a lease that
         expired if the item is still free. Returns the assignment status."""
-        row = conn.execute(
-            select(assignments.c.status, assignments.c.leased_at).where(
-                assignments.c.user_id == user_id, assignments.c.item_seq == item_seq
-            )
-        ).first()
+        row = conn.execute(STATUS_OF, {"u": user_id, "s": item_seq}).first()
         if row is None:
             raise NotAssigned(item_id)
         if row.status == EXPIRED:
@@ -149,7 +247,7 @@ class Assignments:
                 )
             self._renew(conn, user_id, item_seq, revived=True)
             return LEASED
-        if row.status == LEASED:
+        if row.status == LEASED and self._ageing(row.leased_at, policy):
             self._renew(conn, user_id, item_seq, revived=False)
         return row.status
 
@@ -159,19 +257,18 @@ class Assignments:
             return
         now = time.time()
         conn.execute(
-            update(assignments)
-            .where(assignments.c.user_id == user_id, assignments.c.item_seq == item_seq)
-            .values(status=new, completed_at=now if new == DONE else None, leased_at=now)
+            MARK,
+            {
+                "u": user_id,
+                "s": item_seq,
+                "status": new,
+                "done_at": now if new == DONE else None,
+                "now": now,
+            },
         )
         delta = 1 if new == DONE else -1
-        conn.execute(
-            update(items)
-            .where(items.c.seq == item_seq)
-            .values(done_count=items.c.done_count + delta)
-        )
-        conn.execute(
-            update(users).where(users.c.id == user_id).values(done_count=users.c.done_count + delta)
-        )
+        conn.execute(ITEM_DONE_DELTA, {"s": item_seq, "d": delta})
+        conn.execute(USER_DONE_DELTA, {"u": user_id, "d": delta})
         self.store.add_counter(conn, "done_assignments", delta)
 
     def expire_stale(self, policy: LeasePolicy, now: float | None = None, limit: int = 1000) -> int:
@@ -180,79 +277,57 @@ class Assignments:
             return 0
         cutoff = (now or time.time()) - policy.timeout_seconds
         with self.store.write() as conn:
-            stale = conn.execute(
-                select(assignments.c.user_id, assignments.c.item_seq)
-                .where(assignments.c.status == LEASED, assignments.c.leased_at < cutoff)
-                .limit(limit)
-            ).all()
+            stale = conn.execute(STALE, {"cutoff": cutoff, "n": limit}).all()
             for user_id, seq in stale:
                 self._release(conn, user_id, seq, policy.overlap)
         return len(stale)
 
     def status_of(self, user_id: int, item_seq: int) -> str | None:
         with self.store.read() as conn:
-            return conn.execute(
-                select(assignments.c.status).where(
-                    assignments.c.user_id == user_id, assignments.c.item_seq == item_seq
-                )
-            ).scalar()
+            row = conn.execute(STATUS_OF, {"u": user_id, "s": item_seq}).first()
+        return row.status if row else None
 
     def user_items(self, user_id: int) -> list[tuple[int, str, str]]:
         """(position, item id, status) for the user's whole list, in order."""
         with self.store.read() as conn:
-            rows = conn.execute(
-                select(assignments.c.position, items.c.id, assignments.c.status)
-                .join(items, items.c.seq == assignments.c.item_seq)
-                .where(assignments.c.user_id == user_id)
-                .order_by(assignments.c.position)
-            ).all()
+            rows = conn.execute(USER_LIST, {"u": user_id}).all()
         return [(r.position, r.id, r.status) for r in rows]
 
     # -- internals --------------------------------------------------------------------------
     def _user(self, conn: Connection, user_id: int) -> UserRow:
-        row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        row = conn.execute(USER_BY_ID, {"u": user_id}).first()
         if row is None:
             raise NotFound(f"user {user_id} does not exist")
         return user_from_row(row)
 
-    def _row_at(self, conn: Connection, user_id: int, position: int):
-        return conn.execute(
-            select(
-                assignments.c.item_seq,
-                assignments.c.position,
-                assignments.c.status,
-                assignments.c.leased_at,
-                items.c.id,
-            )
-            .join(items, items.c.seq == assignments.c.item_seq)
-            .where(assignments.c.user_id == user_id, assignments.c.position == position)
-        ).first()
+    @staticmethod
+    def _ageing(leased_at: float, policy: LeasePolicy) -> bool:
+        # Using an item keeps its lease alive; refresh once a quarter of the timeout.
+        return bool(policy.timeout_seconds) and time.time() - leased_at > policy.timeout_seconds / 4
 
     def _needs_write(self, row, policy: LeasePolicy) -> bool:
         if row.status == EXPIRED:
             return True  # try to renew it
-        if row.status == LEASED and policy.timeout_seconds:
-            # Viewing an item keeps its lease alive; refresh once a quarter of the timeout.
-            return time.time() - row.leased_at > policy.timeout_seconds / 4
-        return False
+        return row.status == LEASED and self._ageing(row.leased_at, policy)
 
     def _settle(self, conn: Connection, user: UserRow, policy: LeasePolicy) -> Position:
         """Inside a write transaction: make sure the current position holds an item (leasing
         one past the end of the list), renew an expired or ageing lease, and report."""
-        row = self._row_at(conn, user.id, user.current_pos)
+        row = conn.execute(ROW_AT, {"u": user.id, "p": user.current_pos}).first()
         if row is None:
-            seq = self._lease_next(conn, user, policy)
-            if seq is None:
-                self._set_current(conn, user.id, user.next_pos)
-                return self._position(conn, self._user(conn, user.id), None, policy)
-            user = self._user(conn, user.id)
-            row = self._row_at(conn, user.id, user.current_pos)
+            user = self._lease_next(conn, user, policy)
+            if user.current_pos >= user.next_pos:  # nothing left to lease
+                if user.current_pos != user.next_pos:
+                    self._set_current(conn, user.id, user.next_pos)
+                    user = replace(user, current_pos=user.next_pos)
+                return self._position(conn, user, None, policy)
+            row = conn.execute(ROW_AT, {"u": user.id, "p": user.current_pos}).first()
         elif row.status == EXPIRED:
             if self._take(conn, row.item_seq, policy.overlap):
                 self._renew(conn, user.id, row.item_seq, revived=True)
-            user = self._user(conn, user.id)
-            row = self._row_at(conn, user.id, user.current_pos)
-        elif row.status == LEASED:
+                user = replace(user, assigned_count=user.assigned_count + 1)
+                row = conn.execute(ROW_AT, {"u": user.id, "p": user.current_pos}).first()
+        elif row.status == LEASED and self._ageing(row.leased_at, policy):
             self._renew(conn, user.id, row.item_seq, revived=False)
         return self._position(conn, user, row, policy)
 
@@ -273,96 +348,69 @@ class Assignments:
         if policy.overlap is None:
             mine_open = user.next_pos  # every item stays open when overlap is unlimited
         else:
-            mine_open = conn.execute(
-                select(func.count())
-                .select_from(assignments.join(items, items.c.seq == assignments.c.item_seq))
-                .where(assignments.c.user_id == user.id, items.c.is_open == 1)
-            ).scalar_one()
+            mine_open = conn.execute(MINE_OPEN, {"u": user.id}).scalar_one()
         available = max(0, open_items - mine_open)
         return available if cap_left is None else min(cap_left, available)
 
     def _set_current(self, conn: Connection, user_id: int, position: int) -> None:
-        conn.execute(
-            update(users)
-            .where(users.c.id == user_id)
-            .values(current_pos=position, last_active_at=time.time())
-        )
+        conn.execute(SET_CURRENT, {"u": user_id, "p": position, "now": time.time()})
 
-    def _position_of_item(self, conn, user: UserRow, item_id: str, policy: LeasePolicy) -> int:
+    def _position_of_item(
+        self, conn: Connection, user: UserRow, item_id: str, policy: LeasePolicy
+    ) -> tuple[int, UserRow]:
         if not policy.allow_jump:
             raise Forbidden("jumping to an instance is disabled for this project")
         seq = self.store.items.seq_of(item_id, conn)
         if seq is None:
             raise NotFound(f"instance {item_id!r} does not exist")
-        pos = conn.execute(
-            select(assignments.c.position).where(
-                assignments.c.user_id == user.id, assignments.c.item_seq == seq
-            )
-        ).scalar()
+        pos = conn.execute(POSITION_OF, {"u": user.id, "s": seq}).scalar()
         if pos is not None:
-            return pos
+            return pos, user
         if self._cap_reached(user, policy):
             raise Forbidden("you have reached your maximum number of instances")
         if not self._take(conn, seq, policy.overlap):
             raise Forbidden(f"instance {item_id!r} already has enough annotators")
-        return self._append(conn, user, seq, fixed_order=False)
+        user = self._append(conn, user, seq, fixed_order=False)
+        return user.current_pos, user
 
     def _cap_reached(self, user: UserRow, policy: LeasePolicy) -> bool:
         cap = user.max_items if user.max_items is not None else policy.per_user_cap
         return cap is not None and user.assigned_count >= cap
 
-    def _lease_next(self, conn: Connection, user: UserRow, policy: LeasePolicy) -> int | None:
+    def _lease_next(self, conn: Connection, user: UserRow, policy: LeasePolicy) -> UserRow:
+        """Lease one more item at the end of the user's list; returns the updated user (its
+        current_pos points past the end when nothing could be leased)."""
         if self._cap_reached(user, policy):
-            return None
+            return user
         query = _Candidates(conn, user.id, lock=not self.store.sqlite)
         tried: set[int] = set()
+        in_order = policy.strategy.name == "fixed_order"
         for seq in policy.strategy.candidates(query, user.id, user.order_cursor, user.next_pos):
             if seq in tried:
                 continue
             tried.add(seq)
             if self._take(conn, seq, policy.overlap):
-                self._append(conn, user, seq, fixed_order=policy.strategy.name == "fixed_order")
-                return seq
-        return None
+                return self._append(conn, user, seq, fixed_order=in_order)
+        return user
 
-    def _append(self, conn: Connection, user: UserRow, seq: int, *, fixed_order: bool) -> int:
+    def _append(self, conn: Connection, user: UserRow, seq: int, *, fixed_order: bool) -> UserRow:
         position = user.next_pos
-        conn.execute(
-            assignments.insert().values(
-                user_id=user.id,
-                item_seq=seq,
-                position=position,
-                status=LEASED,
-                leased_at=time.time(),
-            )
+        conn.execute(INSERT_LEASE, {"u": user.id, "s": seq, "p": position, "now": time.time()})
+        stmt = APPEND_TO_USER_IN_ORDER if fixed_order else APPEND_TO_USER
+        conn.execute(stmt, {"u": user.id, "p": position, "s": seq})
+        return replace(
+            user,
+            next_pos=position + 1,
+            assigned_count=user.assigned_count + 1,
+            current_pos=position,
+            order_cursor=max(user.order_cursor, seq) if fixed_order else user.order_cursor,
         )
-        values = {
-            "next_pos": users.c.next_pos + 1,
-            "assigned_count": users.c.assigned_count + 1,
-            "current_pos": position,
-        }
-        if fixed_order:
-            values["order_cursor"] = case(
-                (users.c.order_cursor < seq, seq), else_=users.c.order_cursor
-            )
-        conn.execute(update(users).where(users.c.id == user.id).values(**values))
-        return position
 
     def _take(self, conn: Connection, seq: int, overlap: int | None) -> bool:
         """Add one holder to an open item, closing it when it reaches the overlap."""
-        cond = and_(items.c.seq == seq, items.c.is_open == 1)
         if overlap is None:
-            return (
-                conn.execute(update(items).where(cond).values(holders=items.c.holders + 1)).rowcount
-                == 1
-            )
-        closes = items.c.holders + 1 >= overlap
-        result = conn.execute(
-            update(items)
-            .where(cond, items.c.holders < overlap)
-            .values(holders=items.c.holders + 1, is_open=case((closes, 0), else_=1))
-            .returning(items.c.is_open)
-        ).first()
+            return conn.execute(TAKE_UNLIMITED, {"s": seq}).rowcount == 1
+        result = conn.execute(TAKE_LIMITED, {"s": seq, "k": overlap}).first()
         if result is None:
             return False
         if result.is_open == 0:
@@ -370,44 +418,20 @@ class Assignments:
         return True
 
     def _renew(self, conn: Connection, user_id: int, seq: int, *, revived: bool) -> None:
-        values: dict[str, object] = {"leased_at": time.time()}
+        params = {"u": user_id, "s": seq, "now": time.time()}
+        conn.execute(REVIVE if revived else RENEW, params)
         if revived:
-            values["status"] = LEASED
-        conn.execute(
-            update(assignments)
-            .where(assignments.c.user_id == user_id, assignments.c.item_seq == seq)
-            .values(**values)
-        )
-        if revived:
-            conn.execute(
-                update(users)
-                .where(users.c.id == user_id)
-                .values(assigned_count=users.c.assigned_count + 1)
-            )
+            conn.execute(USER_ASSIGNED_PLUS, {"u": user_id})
 
     def _release(self, conn: Connection, user_id: int, seq: int, overlap: int | None) -> None:
-        changed = conn.execute(
-            update(assignments)
-            .where(
-                assignments.c.user_id == user_id,
-                assignments.c.item_seq == seq,
-                assignments.c.status == LEASED,
-            )
-            .values(status=EXPIRED)
-        ).rowcount
-        if not changed:
+        if not conn.execute(EXPIRE, {"u": user_id, "s": seq}).rowcount:
             return
-        conn.execute(
-            update(users)
-            .where(users.c.id == user_id)
-            .values(assigned_count=users.c.assigned_count - 1)
-        )
-        item = conn.execute(
-            select(items.c.holders, items.c.is_open, items.c.retired).where(items.c.seq == seq)
-        ).one()
+        conn.execute(USER_ASSIGNED_MINUS, {"u": user_id})
+        item = conn.execute(ITEM_HOLD_STATE, {"s": seq}).one()
         holders = max(0, item.holders - 1)
         is_open = int(not item.retired and (overlap is None or holders < overlap))
-        conn.execute(
-            update(items).where(items.c.seq == seq).values(holders=holders, is_open=is_open)
-        )
+        conn.execute(SET_ITEM_HOLD, {"s": seq, "holders": holders, "is_open": is_open})
         self.store.add_counter(conn, "open_items", is_open - item.is_open)
+
+
+__all__ = ["DONE", "EXPIRED", "LEASED", "Assignments", "LeasePolicy", "Position"]

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from . import Store
 
 
+APPEND = events.insert()
+
+
 class Events:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -30,14 +33,15 @@ class Events:
         ts: float | None = None,
     ) -> None:
         conn.execute(
-            events.insert().values(
-                ts=ts if ts is not None else time.time(),
-                user_id=user_id,
-                item_seq=item_seq,
-                kind=kind,
-                schema=schema,
-                data=json.dumps(data if data is not None else {}, ensure_ascii=False),
-            )
+            APPEND,
+            {
+                "ts": ts if ts is not None else time.time(),
+                "user_id": user_id,
+                "item_seq": item_seq,
+                "kind": kind,
+                "schema": schema,
+                "data": json.dumps(data if data is not None else {}, ensure_ascii=False),
+            },
         )
 
     def for_user(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:

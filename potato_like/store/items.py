@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from .tables import items
 
@@ -42,6 +42,11 @@ _COLUMNS = (
 )
 
 
+ITEM_BY_ID = select(*_COLUMNS).where(items.c.id == bindparam("id"), items.c.retired == 0)
+ITEM_BY_SEQ = select(*_COLUMNS).where(items.c.seq == bindparam("s"))
+SEQ_BY_ID = select(items.c.seq).where(items.c.id == bindparam("id"), items.c.retired == 0)
+
+
 def _item(row) -> ItemRow:
     return ItemRow(
         seq=row.seq,
@@ -59,27 +64,23 @@ class Items:
         self.store = store
 
     def by_id(self, item_id: str, conn: Connection | None = None) -> ItemRow | None:
-        stmt = select(*_COLUMNS).where(items.c.id == item_id, items.c.retired == 0)
         if conn is not None:
-            row = conn.execute(stmt).first()
+            row = conn.execute(ITEM_BY_ID, {"id": item_id}).first()
         else:
             with self.store.read() as c:
-                row = c.execute(stmt).first()
+                row = c.execute(ITEM_BY_ID, {"id": item_id}).first()
         return _item(row) if row else None
 
     def by_seq(self, seq: int, conn: Connection | None = None) -> ItemRow | None:
-        stmt = select(*_COLUMNS).where(items.c.seq == seq)
         if conn is not None:
-            row = conn.execute(stmt).first()
+            row = conn.execute(ITEM_BY_SEQ, {"s": seq}).first()
         else:
             with self.store.read() as c:
-                row = c.execute(stmt).first()
+                row = c.execute(ITEM_BY_SEQ, {"s": seq}).first()
         return _item(row) if row else None
 
     def seq_of(self, item_id: str, conn: Connection) -> int | None:
-        return conn.execute(
-            select(items.c.seq).where(items.c.id == item_id, items.c.retired == 0)
-        ).scalar()
+        return conn.execute(SEQ_BY_ID, {"id": item_id}).scalar()
 
     def count(self) -> int:
         with self.store.read() as conn:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
@@ -34,6 +34,10 @@ class UserRow:
     max_items: int | None
 
 
+USER_BY_ID = select(users).where(users.c.id == bindparam("u"))
+USER_BY_NAME = select(users).where(users.c.username == bindparam("name"))
+
+
 def user_from_row(row) -> UserRow:
     return UserRow(**{k: row._mapping[k] for k in UserRow.__dataclass_fields__})
 
@@ -44,12 +48,12 @@ class Users:
 
     def get(self, user_id: int) -> UserRow | None:
         with self.store.read() as conn:
-            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+            row = conn.execute(USER_BY_ID, {"u": user_id}).first()
         return user_from_row(row) if row else None
 
     def by_name(self, username: str) -> UserRow | None:
         with self.store.read() as conn:
-            row = conn.execute(select(users).where(users.c.username == username)).first()
+            row = conn.execute(USER_BY_NAME, {"name": username}).first()
         return user_from_row(row) if row else None
 
     def create(

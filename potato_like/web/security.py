@@ -41,17 +41,14 @@ def current_project() -> Project:
 
 
 class SessionUser(UserMixin):
-    """The logged-in account as flask-login sees it."""
+    """The logged-in account as flask-login sees it: who, not their progress (which changes
+    with every request and is always read from the store)."""
 
     def __init__(self, row: UserRow, project: Project) -> None:
-        self.row = row
+        self.user_id = row.id
         self.id = str(row.id)
         self.username = row.username
         self.is_admin = row.username in project.config.admin_users
-
-    @property
-    def user_id(self) -> int:
-        return self.row.id
 
 
 @dataclass
@@ -83,9 +80,13 @@ def install(app: Flask, project: Project) -> None:
     @manager.user_loader
     def load_user(user_id: str):
         try:
-            row = project.store.users.get(int(user_id))
+            uid = int(user_id)
         except ValueError:
             return None
+        return project.session_users.get(uid, lambda: _load(uid))
+
+    def _load(uid: int):
+        row = project.store.users.get(uid)
         return SessionUser(row, project) if row else None
 
     @manager.unauthorized_handler
