@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from collections import Counter
 
 import pytest
 import requests
@@ -41,6 +42,24 @@ def annotator(base, name, acked, stop, errors):
         return  # the server was killed under us
     except Exception as exc:  # pragma: no cover - surfaced by the test
         errors.append(repr(exc))
+
+
+def annotate_over_http(bases: list[str], users: int) -> Counter:
+    """`users` annotators (spread over the servers) annotate all they get; acked per item."""
+    acked: list[tuple[str, str, str]] = []
+    stop, errors = threading.Event(), []
+    threads = [
+        threading.Thread(
+            target=annotator, args=(bases[i % len(bases)], f"u{i}", acked, stop, errors)
+        )
+        for i in range(users)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    return Counter(iid for _user, iid, _label in acked)
 
 
 def test_kill_9_under_load_loses_no_acknowledged_annotation(tmp_path):
@@ -94,24 +113,8 @@ def test_two_servers_on_one_sqlite_project_work_safely(tmp_path):
     config = write_config(tmp_path, base_config(max_annotations_per_item=2))
     ports = [free_port(), free_port()]
     servers = [start_server(config, ports[0]), start_server(config, ports[1])]
-    acked: list[tuple[str, str, str]] = []
-    stop, errors = threading.Event(), []
     try:
-        threads = [
-            threading.Thread(
-                target=annotator,
-                args=(f"http://127.0.0.1:{ports[i % 2]}", f"u{i}", acked, stop, errors),
-            )
-            for i in range(8)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        assert errors == []
-        per_item: dict[str, int] = {}
-        for _user, iid, _label in acked:
-            per_item[iid] = per_item.get(iid, 0) + 1
+        per_item = annotate_over_http([f"http://127.0.0.1:{port}" for port in ports], users=8)
         assert max(per_item.values()) == 2  # overlap held across both processes
         assert sum(per_item.values()) == 120  # every item got exactly 2 annotators
     finally:

@@ -6,16 +6,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import base_config, write_config, write_items
-from tests.web.test_durability import annotator
+from tests.web.test_durability import annotate_over_http
 from tests.web.test_real_server import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -56,18 +54,7 @@ def test_three_gunicorn_workers_share_one_project(tmp_path, pg_url):
                 proc.stdout.read() if proc.poll() is not None else "timeout"
             )
             time.sleep(0.2)
-        acked: list = []
-        stop, errors = threading.Event(), []
-        threads = [
-            threading.Thread(target=annotator, args=(base, f"w{i}", acked, stop, errors))
-            for i in range(8)
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        assert errors == []
-        per_item = Counter(iid for _u, iid, _l in acked)
+        per_item = annotate_over_http([base], users=8)
         assert max(per_item.values()) == 2 and sum(per_item.values()) == 80
     finally:
         proc.send_signal(signal.SIGTERM)
