@@ -44,7 +44,6 @@ def _sqlite_engine(url: str, database: str | None, pool_size: int) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA cache_size=-8000")
-        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")
