@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError
@@ -20,11 +20,6 @@ from .engine import WRITE, is_sqlite, make_engine
 from .tables import counters, meta
 
 COUNTER = select(counters.c.value).where(counters.c.name == bindparam("n"))
-ADD_COUNTER = (
-    update(counters)
-    .where(counters.c.name == bindparam("n"))
-    .values(value=counters.c.value + bindparam("d"))
-)
 
 
 class Store:
@@ -33,6 +28,7 @@ class Store:
         from .assignments import Assignments
         from .events import Events
         from .items import Items
+        from .stats import Stats
         from .users import Users
 
         self.engine = engine
@@ -42,6 +38,15 @@ class Store:
         self.assignments = Assignments(self)
         self.annotations = Annotations(self)
         self.events = Events(self)
+        self.stats = Stats(self)
+        # An upsert, so a counter that was never initialised still counts from zero.
+        self._add_counter = (
+            self.insert(counters)
+            .values(name=bindparam("n"), value=bindparam("d"))
+            .on_conflict_do_update(
+                index_elements=["name"], set_={"value": counters.c.value + bindparam("d")}
+            )
+        )
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 20) -> Store:
@@ -106,4 +111,4 @@ class Store:
 
     def add_counter(self, conn: Connection, name: str, delta: int) -> None:
         if delta:
-            conn.execute(ADD_COUNTER, {"n": name, "d": delta})
+            conn.execute(self._add_counter, {"n": name, "d": delta})

@@ -116,7 +116,9 @@ class Annotations:
                 new_status = DONE
             elif not has_any and status == DONE:
                 new_status = LEASED
-            self.store.assignments.mark(conn, user_id, item_seq, status, new_status)
+            self.store.assignments.mark(
+                conn, user_id, item_seq, status, new_status, policy.overlap or 1
+            )
             self.store.events.append(
                 conn,
                 "submit" if submit else "save",

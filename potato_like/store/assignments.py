@@ -63,8 +63,12 @@ CANDIDATES = {
 CANDIDATES_LOCKED = {
     name: stmt.with_for_update(skip_locked=True, of=items) for name, stmt in CANDIDATES.items()
 }
+_IN_PROGRESS = case((I.status == 0, 1), else_=I.status)
 TAKE_UNLIMITED = (
-    update(items).where(I.seq == bindparam("s"), I.is_open == 1).values(holders=I.holders + 1)
+    update(items)
+    .where(I.seq == bindparam("s"), I.is_open == 1)
+    .values(holders=I.holders + 1, status=_IN_PROGRESS)
+    .returning(I.is_open, I.holders)
 )
 TAKE_LIMITED = (
     update(items)
@@ -72,8 +76,9 @@ TAKE_LIMITED = (
     .values(
         holders=I.holders + 1,
         is_open=case((I.holders + 1 >= bindparam("k"), 0), else_=1),
+        status=_IN_PROGRESS,
     )
-    .returning(I.is_open)
+    .returning(I.is_open, I.holders)
 )
 INSERT_LEASE = assignments.insert().values(
     user_id=bindparam("u"),
@@ -112,7 +117,13 @@ MARK = (
     )
 )
 ITEM_DONE_DELTA = (
-    update(items).where(I.seq == bindparam("s")).values(done_count=I.done_count + bindparam("d"))
+    update(items)
+    .where(I.seq == bindparam("s"))
+    .values(
+        done_count=I.done_count + bindparam("d"),
+        status=case((I.done_count + bindparam("d") >= bindparam("target"), 2), else_=1),
+    )
+    .returning(I.done_count)
 )
 USER_DONE_DELTA = (
     update(users).where(U.id == bindparam("u")).values(done_count=U.done_count + bindparam("d"))
@@ -131,7 +142,11 @@ ITEM_HOLD_STATE = select(I.holders, I.is_open, I.retired).where(I.seq == bindpar
 SET_ITEM_HOLD = (
     update(items)
     .where(I.seq == bindparam("s"))
-    .values(holders=bindparam("holders"), is_open=bindparam("is_open"))
+    .values(
+        holders=bindparam("holders"),
+        is_open=bindparam("is_open"),
+        status=case((bindparam("holders") == 0, 0), else_=I.status),
+    )
 )
 USER_LIST = (
     select(A.position, I.id, A.status)
@@ -251,8 +266,11 @@ class Assignments:
             self._renew(conn, user_id, item_seq, revived=False)
         return row.status
 
-    def mark(self, conn: Connection, user_id: int, item_seq: int, old: str, new: str) -> None:
-        """Record completion (leased -> done) or its undoing (done -> leased)."""
+    def mark(
+        self, conn: Connection, user_id: int, item_seq: int, old: str, new: str, target: int
+    ) -> None:
+        """Record completion (leased -> done) or its undoing (done -> leased). An item is
+        completed once `target` annotators (the overlap, or 1) have finished it."""
         if old == new:
             return
         now = time.time()
@@ -267,7 +285,10 @@ class Assignments:
             },
         )
         delta = 1 if new == DONE else -1
-        conn.execute(ITEM_DONE_DELTA, {"s": item_seq, "d": delta})
+        params = {"s": item_seq, "d": delta, "target": target}
+        done_count = conn.execute(ITEM_DONE_DELTA, params).scalar_one()
+        if done_count == (target if delta == 1 else target - 1):
+            self.store.add_counter(conn, "items_completed", delta)
         conn.execute(USER_DONE_DELTA, {"u": user_id, "d": delta})
         self.store.add_counter(conn, "done_assignments", delta)
 
@@ -409,12 +430,15 @@ class Assignments:
     def _take(self, conn: Connection, seq: int, overlap: int | None) -> bool:
         """Add one holder to an open item, closing it when it reaches the overlap."""
         if overlap is None:
-            return conn.execute(TAKE_UNLIMITED, {"s": seq}).rowcount == 1
-        result = conn.execute(TAKE_LIMITED, {"s": seq, "k": overlap}).first()
+            result = conn.execute(TAKE_UNLIMITED, {"s": seq}).first()
+        else:
+            result = conn.execute(TAKE_LIMITED, {"s": seq, "k": overlap}).first()
         if result is None:
             return False
         if result.is_open == 0:
             self.store.add_counter(conn, "open_items", -1)
+        if result.holders == 1:
+            self.store.add_counter(conn, "items_held", 1)
         return True
 
     def _renew(self, conn: Connection, user_id: int, seq: int, *, revived: bool) -> None:
@@ -432,6 +456,8 @@ class Assignments:
         is_open = int(not item.retired and (overlap is None or holders < overlap))
         conn.execute(SET_ITEM_HOLD, {"s": seq, "holders": holders, "is_open": is_open})
         self.store.add_counter(conn, "open_items", is_open - item.is_open)
+        if holders == 0:
+            self.store.add_counter(conn, "items_held", -1)
 
 
 __all__ = ["DONE", "EXPIRED", "LEASED", "Assignments", "LeasePolicy", "Position"]

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     delete,
     func,
     insert,
@@ -334,8 +335,16 @@ def set_open_flags(store: Store, conn: Connection, overlap: int | None) -> None:
             .where((items.c.holders < overlap) != (items.c.is_open == 1))
             .values(is_open=1 - items.c.is_open)
         )
-    open_count = conn.execute(
-        select(func.count()).select_from(items).where(items.c.is_open == 1)
-    ).scalar_one()
-    store.set_counter(conn, "open_items", open_count)
+    target = overlap or 1
+    status = case((items.c.done_count >= target, 2), (items.c.holders > 0, 1), else_=0)
+    conn.execute(update(items).where(items.c.status != status).values(status=status))
+    count = select(func.count()).select_from(items)
+    for name, where in (
+        ("open_items", items.c.is_open == 1),
+        ("items_held", items.c.holders > 0),
+        ("items_completed", items.c.status == 2),
+    ):
+        store.set_counter(conn, name, conn.execute(count.where(where)).scalar_one())
+    done = select(func.count()).select_from(assignments).where(assignments.c.status == "done")
+    store.set_counter(conn, "done_assignments", conn.execute(done).scalar_one())
     store.set_meta(conn, "overlap", "none" if overlap is None else str(overlap))

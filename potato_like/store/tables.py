@@ -86,7 +86,12 @@ items = Table(
     Column("done_count", Integer, nullable=False, server_default="0"),
     Column("is_open", Integer, nullable=False, server_default="1"),
     Column("retired", Integer, nullable=False, server_default="0"),
+    # 0 unassigned (nobody holds it), 1 in progress, 2 completed (done_count >= target, where
+    # target is the overlap or 1): kept in step by the same UPDATEs that change holders and
+    # done_count, so admin listings by status are index range scans at any size.
+    Column("status", Integer, nullable=False, server_default="0"),
 )
+Index("ix_items_status_seq", items.c.status, items.c.seq)
 Index("ix_items_open_seq", items.c.is_open, items.c.seq)
 Index("ix_items_open_rand", items.c.is_open, items.c.rand)
 Index("ix_items_open_holders", items.c.is_open, items.c.holders, items.c.seq)

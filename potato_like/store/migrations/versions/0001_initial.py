@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.Column("done_count", sa.Integer, nullable=False, server_default="0"),
         sa.Column("is_open", sa.Integer, nullable=False, server_default="1"),
         sa.Column("retired", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("status", sa.Integer, nullable=False, server_default="0"),
     )
+    op.create_index("ix_items_status_seq", "items", ["status", "seq"])
     op.create_index("ix_items_open_seq", "items", ["is_open", "seq"])
     op.create_index("ix_items_open_rand", "items", ["is_open", "rand"])
     op.create_index("ix_items_open_holders", "items", ["is_open", "holders", "seq"])
