@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from potato_like import create_app  # noqa: E402
+from potato_like import create_app
 
 ENDPOINTS = [
     "/admin/api/overview",

@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, update  # noqa: E402
+from sqlalchemy import func, insert, select, update
 
-from potato_like.config import load_config  # noqa: E402
-from potato_like.project import Project  # noqa: E402
-from potato_like.store.importer import set_open_flags  # noqa: E402
-from potato_like.store.tables import annotations, assignments, items, users  # noqa: E402
+from potato_like.config import load_config
+from potato_like.project import Project
+from potato_like.store.importer import set_open_flags
+from potato_like.store.tables import annotations, assignments, items, users
 
 LABELS = ("positive", "negative", "neutral")
 
