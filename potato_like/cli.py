@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         run.add_argument("-p", "--port", type=int, default=None)
         run.add_argument("--host", default=None)
         run.add_argument("--threads", type=int, default=16)
+        run.add_argument(
+            "--server",
+            choices=("cheroot", "waitress"),
+            default="cheroot",
+            help="WSGI server (default cheroot; see docs/performance.md)",
+        )
         run.add_argument("--debug", action="store_true", help="Flask's reloader and debugger")
     check = sub.add_parser("check", help="validate a config and its data files, then exit")
     check.add_argument("config")
@@ -152,6 +158,27 @@ def _export(args) -> int:
         project.close()
 
 
+def _serve_cheroot(app, host: str, port: int, threads: int) -> None:
+    """cheroot keeps idle keep-alive connections in a selector, so hundreds of annotators
+    cost nothing while they read; waitress polls every connection on each wake-up and spent
+    87% of its time there with 200 connections (docs/performance.md)."""
+    from cheroot import wsgi
+
+    server = wsgi.Server(
+        (host, port),
+        app,
+        numthreads=threads,
+        request_queue_size=1024,
+        timeout=60,
+        shutdown_timeout=10,
+        server_name="potato_like",
+    )
+    try:
+        server.start()
+    finally:
+        server.stop()
+
+
 def _serve(args) -> int:
     from . import create_app
 
@@ -185,15 +212,14 @@ def _serve(args) -> int:
         print("  Admin API key: from admin_api_key / POTATO_ADMIN_API_KEY")
     print(f"  Output:      {cfg.output_dir}\n", flush=True)
 
-    def shutdown(signum, _frame):
-        project.close()
-        sys.exit(0)
+    def stop(signum, _frame):
+        raise KeyboardInterrupt  # unwinds the server loop; `finally` flushes and closes
 
-    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGTERM, stop)
     try:
         if args.debug:
             app.run(host=cfg.host, port=cfg.port, debug=True, use_reloader=False, threaded=True)
-        else:
+        elif args.server == "waitress":
             from waitress import serve
 
             serve(
@@ -205,12 +231,18 @@ def _serve(args) -> int:
                 channel_timeout=60,
                 ident="potato_like",
             )
+        else:
+            _serve_cheroot(app, cfg.host, cfg.port, args.threads)
     except KeyboardInterrupt:
         pass
     except OSError as exc:
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+        # waitress raises the bind error itself; cheroot wraps it without an errno.
+        cannot_bind = exc.errno in (errno.EADDRINUSE, errno.EACCES) or (
+            exc.errno is None and "No socket could be created" in str(exc)
+        )
+        if cannot_bind:
             print(
-                f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror}. "
+                f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}. "
                 "Choose another port with --port.",
                 file=sys.stderr,
             )

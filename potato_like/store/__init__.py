@@ -6,6 +6,7 @@ events) hang off it. Every write is one short transaction (`with store.write() a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,6 +34,7 @@ class Store:
 
         self.engine = engine
         self._write_engine = engine.execution_options(**WRITE)
+        self._write_turn = threading.Lock() if is_sqlite(engine) else None
         self.users = Users(self)
         self.items = Items(self)
         self.assignments = Assignments(self)
@@ -78,8 +80,18 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on normal exit."""
-        with self._write_engine.begin() as conn:
+        """One write transaction (BEGIN IMMEDIATE on SQLite); commits on normal exit.
+
+        On SQLite the threads of one process take turns through a lock first: a writer that
+        finds the database locked otherwise sleeps in SQLite's busy handler (1, 2, 5, 10 ...
+        100 ms steps) and can lose to newer arrivals again and again (p99 189 ms, max 440 ms
+        at 8 annotators). Other processes still meet the busy handler; PostgreSQL has row
+        locks and needs no such queue."""
+        if self._write_turn is None:
+            with self._write_engine.begin() as conn:
+                yield conn
+            return
+        with self._write_turn, self._write_engine.begin() as conn:
             yield conn
 
     @contextmanager

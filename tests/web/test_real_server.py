@@ -89,3 +89,23 @@ def test_200_annotations_survive_sigkill_and_restart(tmp_path):
     # A clean stop flushed the Potato-style output file with every annotation.
     lines = (tmp_path / "out" / "annotator1" / "annotated_instances.jsonl").read_text().splitlines()
     assert len(lines) == 200
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path):
+    write_items(tmp_path / "data.jsonl", 3)
+    config = write_config(tmp_path, base_config())
+    port = free_port()
+    server = start_server(config, port)
+    try:
+        second = subprocess.run(
+            [sys.executable, str(REPO / "run.py"), str(config), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
