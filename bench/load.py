@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -126,7 +127,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, config: Path, port: int, threads: int, python: str, log: Path) -> None:
+    def __init__(
+        self,
+        config: Path,
+        port: int,
+        threads: int,
+        python: str,
+        log: Path,
+        script: Path = REPO / "run.py",
+    ) -> None:
         self.config, self.port, self.threads, self.python, self.log = (
             config,
             port,
@@ -134,6 +143,7 @@ class Server:
             python,
             log,
         )
+        self.script = script
         self.proc: subprocess.Popen | None = None
         self.base = f"http://{HOST}:{port}"
 
@@ -143,7 +153,7 @@ class Server:
         fh = self.log.open("ab")
         cmd = [
             self.python,
-            str(REPO / "run.py"),
+            str(self.script),
             str(self.config),
             "--host",
             HOST,
@@ -263,8 +273,13 @@ def annotator(
     deadline_box: list[float],
     release: threading.Barrier,
     counts: dict[str, int],
+    think_ms: float = 0.0,
+    seed: int = 0,
 ) -> None:
+    """One simulated annotator. With think_ms > 0 it pauses a uniformly random 0.5x-1.5x
+    think_ms after each request (a person reading and clicking); 0 is a closed-loop stress."""
     session = requests.Session()
+    rng = random.Random(seed)
     try:
         release.wait()
         deadline = deadline_box[0]
@@ -272,18 +287,25 @@ def annotator(
             return
         sent = 0
 
-        def budget() -> bool:
+        def more() -> bool:
+            """Count one request; pause; may the annotator send another?"""
+            nonlocal sent
+            sent += 1
+            if sent >= max_requests:
+                return False
+            if think_ms > 0:
+                pause = think_ms * rng.uniform(0.5, 1.5) / 1000
+                time.sleep(max(0.0, min(pause, deadline - time.perf_counter())))
             return sent < max_requests and time.perf_counter() < deadline
 
-        while budget():
+        while sent < max_requests and time.perf_counter() < deadline:
             pos = call(rec, "current_instance", session, "GET", f"{base}/api/current_instance")
-            sent += 1
-            if pos is None or not budget():
-                continue
-            if pos.get("finished") or not pos.get("instance_id"):
+            if pos is not None and (pos.get("finished") or not pos.get("instance_id")):
                 with rec.lock:
                     counts["finished_annotators"] += 1
                 return
+            if not more() or pos is None:
+                continue
             call(
                 rec,
                 "updateinstance",
@@ -292,11 +314,10 @@ def annotator(
                 f"{base}/updateinstance",
                 json={"instance_id": pos["instance_id"], "annotations": ANSWER},
             )
-            sent += 1
-            if not budget():
+            if not more():
                 break
             call(rec, "go_to", session, "POST", f"{base}/go_to", json={"action": "next_instance"})
-            sent += 1
+            more()
     finally:
         session.close()
 
@@ -312,7 +333,14 @@ def probe_registrations(base: str, n: int, prefix: str) -> list[float]:
     return rec.latency["registration"]
 
 
-def run_load(base: str, annotators: int, max_requests: int, max_seconds: float, prefix: str):
+def run_load(
+    base: str,
+    annotators: int,
+    max_requests: int,
+    max_seconds: float,
+    prefix: str,
+    think_ms: float = 0.0,
+):
     rec = Recorder()
     counts: dict[str, int] = defaultdict(int)
     release = threading.Barrier(annotators + 1)
@@ -320,7 +348,17 @@ def run_load(base: str, annotators: int, max_requests: int, max_seconds: float, 
     threads = [
         threading.Thread(
             target=annotator,
-            args=(rec, base, f"{prefix}-{i:04d}", max_requests, deadline_box, release, counts),
+            args=(
+                rec,
+                base,
+                f"{prefix}-{i:04d}",
+                max_requests,
+                deadline_box,
+                release,
+                counts,
+                think_ms,
+                i,
+            ),
             name=f"annotator-{i}",
             daemon=True,
         )
@@ -355,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-seconds", type=float, default=60.0, help="time limit of the load phase"
     )
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="pause after each loop request, uniformly 0.5x-1.5x this (0: no pause, stress)",
+    )
     parser.add_argument("--port", type=int, default=0, help="0: pick a free port")
     parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
     parser.add_argument(
@@ -370,11 +414,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--probe-users",
         type=int,
-        default=5,
+        default=20,
         help="sequential registrations measured before the load (0: none)",
     )
     parser.add_argument("--boot-timeout", type=float, default=900.0)
     parser.add_argument("--python", default=sys.executable, help="interpreter for run.py")
+    parser.add_argument(
+        "--server-script",
+        type=Path,
+        default=REPO / "run.py",
+        help="entry point to start instead of run.py (same arguments), for A/B experiments",
+    )
     parser.add_argument(
         "--py-spy",
         type=Path,
@@ -400,25 +450,34 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port or free_port()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log = OUT / f"server-{project.name}-{stamp}.log"
-    server = Server(config, port, args.threads, args.python, log)
+    server = Server(config, port, args.threads, args.python, log, args.server_script.resolve())
     result: dict[str, object] = {"project": str(project)}
+    if args.server_script.resolve() != (REPO / "run.py").resolve():
+        result["server_script"] = str(args.server_script)
+    result["code"] = code_version(args.server_script.resolve().parent)
     prefix = f"bench{stamp}-{os.getpid()}"
     spy = None
     try:
         print(f"starting server on port {port} (log: {log})", file=sys.stderr)
         result["boot_seconds"] = round(server.start(args.boot_timeout), 3)
         first = import_info(log)
+        boot_memory = server.memory_mb()  # VmHWM here includes the import, if there was one
+        first.update(rss_mb=boot_memory["VmRSS"], rss_peak_mb=boot_memory["VmHWM"])
         result["first_start"] = first
         if args.restart:
             result["first_stop"] = server.stop()
             print("restarting", file=sys.stderr)
             result["restart_seconds"] = round(server.start(args.boot_timeout), 3)
-            result["restart"] = import_info(log)
+            second = import_info(log)
+            restart_memory = server.memory_mb()
+            second.update(rss_mb=restart_memory["VmRSS"], rss_peak_mb=restart_memory["VmHWM"])
+            result["restart"] = second
         info = import_info(log)
         result["items"] = info.get("items")
         result["annotators"] = args.annotators
         result["requests_per_annotator"] = args.requests_per_annotator
         result["max_seconds"] = args.max_seconds
+        result["think_ms"] = args.think_ms
         result["server_threads"] = args.threads
         result["rss_mb_idle"] = server.memory_mb()["VmRSS"]
 
@@ -439,7 +498,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         cpu_before = server.cpu_seconds()
         rec, wall, client_cpu, stuck, counts = run_load(
-            server.base, args.annotators, args.requests_per_annotator, args.max_seconds, prefix
+            server.base,
+            args.annotators,
+            args.requests_per_annotator,
+            args.max_seconds,
+            prefix,
+            args.think_ms,
         )
         cpu_after = server.cpu_seconds()
         if spy is not None:
@@ -487,6 +551,31 @@ def main(argv: list[str] | None = None) -> int:
         result["server_log"] = str(log)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
+
+
+def code_version(app_dir: Path) -> dict[str, object]:
+    """The code measured: its commit, and whether potato_like/ or run.py had uncommitted
+    changes. A tree that is not a git checkout (e.g. `git archive HEAD | tar -x -C DIR`,
+    used with --server-script DIR/run.py) may name its commit in DIR/COMMIT."""
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(
+                ["git", *args], cwd=app_dir, capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return out.stdout.strip() if out.returncode == 0 else ""
+
+    info: dict[str, object] = {"app_dir": str(app_dir)}
+    top = git("rev-parse", "--show-toplevel")
+    if top and Path(top).resolve() == app_dir.resolve():
+        info["commit"] = git("rev-parse", "--short", "HEAD") or None
+        info["app_dirty"] = bool(git("status", "--porcelain", "--", "potato_like", "run.py"))
+    elif (app_dir / "COMMIT").is_file():
+        info["commit"] = (app_dir / "COMMIT").read_text().strip()[:7]
+        info["app_dirty"] = False
+    return info
 
 
 def start_py_spy(pid: int, out: Path, gil: bool = False):

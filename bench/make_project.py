@@ -26,14 +26,15 @@ HERE = Path(__file__).resolve().parent
 ADMIN_API_KEY = "bench-admin-key-0123456789"
 
 # A small fixed vocabulary: texts look like sentences and compress like real text.
-WORDS = (
+_VOCABULARY = (
     "the a an this that service food room staff price quality delivery product order "
     "was were is are very quite really not never always good great bad awful fine okay "
     "slow fast friendly rude clean dirty cheap expensive fresh cold warm loud quiet "
     "and but so because although however overall again maybe definitely would could "
     "recommend return visit buy love hate like enjoyed disappointed happy unhappy "
     "experience time day night week menu table seat screen battery size colour fit"
-).split()
+)
+WORDS = _VOCABULARY.split()
 
 
 def make_text(rng: random.Random, chars: int) -> str:

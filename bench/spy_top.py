@@ -28,7 +28,10 @@ def frame_name(frame: str) -> str:
         return frame
     func, path = m.groups()
     parts = Path(path).parts
-    short = "/".join(parts[-2:]) if "potato_like" in parts else parts[-1] if parts else path
+    if "potato_like" in parts:  # potato_like/store/items.py, wherever the tree is
+        short = "/".join(parts[len(parts) - 1 - parts[::-1].index("potato_like") :])
+    else:
+        short = parts[-1] if parts else path
     return f"{func} ({short})"
 
 
