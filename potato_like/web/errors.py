@@ -6,11 +6,23 @@ import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PotatoLikeError
 
 log = logging.getLogger("potato_like")
+
+_STORAGE_PROBLEMS = (
+    ("disk is full", "The server's disk is full: nothing was saved. Try again later."),
+    ("readonly", "The server's database is read-only: nothing was saved."),
+    ("read-only", "The server's database is read-only: nothing was saved."),
+    (
+        "database is locked",
+        "The server is too busy to save right now: nothing was saved. Try again.",
+    ),
+    ("unable to open", "The server cannot open its database: nothing was saved."),
+)
 
 _API_PREFIXES = (
     "/api/",
@@ -61,6 +73,17 @@ def install(app: Flask) -> None:
             413: "request body too large",
         }
         return error_response(messages.get(err.code, err.description or err.name), err.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def on_storage(err: OperationalError):
+        # The transaction rolled back: nothing was written. Say so, and when to retry.
+        reason = str(getattr(err, "orig", err)).lower()
+        for needle, message in _STORAGE_PROBLEMS:
+            if needle in reason:
+                log.error("storage problem on %s %s: %s", request.method, request.path, reason)
+                return error_response(message, 503, retry_after=5)
+        log.exception("database error on %s %s", request.method, request.path)
+        return error_response("internal server error", 500)
 
     @app.errorhandler(Exception)
     def on_crash(err: Exception):

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.conftest import base_config, write_config, write_items
+from tests.conftest import base_config, current_id, login, write_config, write_items
 from tests.web.test_real_server import free_port, start_server
 
 pytestmark = pytest.mark.slow
@@ -121,3 +121,44 @@ def test_two_servers_on_one_sqlite_project_work_safely(tmp_path):
         for server in servers:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+
+
+def test_disk_full_is_a_clear_503_and_nothing_is_half_written(make_project):
+    from sqlalchemy import event, text
+
+    app = make_project(
+        items=3,
+        schemes=[
+            {
+                "annotation_type": "radio",
+                "name": "sentiment",
+                "description": "s",
+                "labels": ["positive"],
+            },
+            {"annotation_type": "text", "name": "note", "description": "n"},
+        ],
+    )
+    store = app.extensions["potato_like"].store
+    c = login(app.test_client(), "ann")
+    iid = current_id(c)
+    with store.engine.connect() as conn:
+        pages = conn.execute(text("PRAGMA page_count")).scalar_one()
+
+    def cap(dbapi_conn, _record):  # the database may not grow: SQLite answers "disk is full"
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(store.engine, "connect", cap)
+    store.engine.dispose()
+    body = {
+        "instance_id": iid,
+        "annotations": {"sentiment:positive": "1", "note:text_box": "x" * 60_000},
+    }
+    try:
+        r = c.post("/updateinstance", json=body)
+        assert r.status_code == 503, r.json
+        assert "disk is full" in r.json["error"] and r.headers["Retry-After"] == "5"
+        assert c.get(f"/get_annotations?instance_id={iid}").json["label_annotations"] == {}
+    finally:
+        event.remove(store.engine, "connect", cap)
+        store.engine.dispose()
+    assert c.post("/updateinstance", json=body).status_code == 200  # space again: it saves
