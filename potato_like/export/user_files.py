@@ -114,13 +114,6 @@ class OutputWriter:
         )
         return path
 
-    def write_all(self) -> int:
-        count = 0
-        for user_id, _name in self.store.users.all_names():
-            if self.write_user(user_id):
-                count += 1
-        return count
-
     def close(self) -> None:
         self._stop.set()
         self._wake.set()

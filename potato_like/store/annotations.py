@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -183,7 +183,3 @@ class Annotations:
                     updated_at=max(r.updated_at for r in rows),
                     label_maps={r.schema: json.loads(r.value) for r in rows},
                 )
-
-
-def changed_schemas(old: LabelMaps, new: Mapping[str, Mapping[str, str]]) -> list[str]:
-    return [k for k, v in new.items() if old.get(k, {}) != v]

@@ -6,7 +6,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from .tables import events
 
@@ -43,22 +43,3 @@ class Events:
                 "data": json.dumps(data if data is not None else {}, ensure_ascii=False),
             },
         )
-
-    def for_user(self, user_id: int, limit: int = 100) -> list[dict[str, Any]]:
-        with self.store.read() as conn:
-            rows = conn.execute(
-                select(events)
-                .where(events.c.user_id == user_id)
-                .order_by(events.c.id.desc())
-                .limit(limit)
-            ).all()
-        return [
-            {
-                "ts": r.ts,
-                "item_seq": r.item_seq,
-                "kind": r.kind,
-                "schema": r.schema,
-                "data": json.loads(r.data),
-            }
-            for r in rows
-        ]

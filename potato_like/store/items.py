@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, select
 
 from .tables import items
 
@@ -85,14 +85,3 @@ class Items:
     def count(self) -> int:
         with self.store.read() as conn:
             return self.store.counter(conn, "items")
-
-    def ids_by_seq(self, seqs: list[int], conn: Connection) -> dict[int, str]:
-        if not seqs:
-            return {}
-        rows = conn.execute(select(items.c.seq, items.c.id).where(items.c.seq.in_(seqs)))
-        return {r.seq: r.id for r in rows}
-
-    def count_live(self, conn: Connection) -> int:
-        return conn.execute(
-            select(func.count()).select_from(items).where(items.c.retired == 0)
-        ).scalar_one()

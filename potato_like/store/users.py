@@ -83,10 +83,6 @@ class Users:
             raise Conflict(f"the username {username!r} is already taken") from None
         return user_from_row(row)
 
-    def set_admin(self, user_id: int, is_admin: bool) -> None:
-        with self.store.write() as conn:
-            conn.execute(update(users).where(users.c.id == user_id).values(is_admin=is_admin))
-
     def sync_admins(self, admin_names: tuple[str, ...]) -> None:
         """Admin rights follow `admin_users`: granted to those listed, revoked from the rest."""
         with self.store.write() as conn:
@@ -96,22 +92,9 @@ class Users:
                 .values(is_admin=users.c.username.in_(admin_names))
             )
 
-    def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        with self.store.write() as conn:
-            conn.execute(
-                update(users).where(users.c.id == user_id).values(password_hash=password_hash)
-            )
-
     def count(self) -> int:
         with self.store.read() as conn:
             return conn.execute(select(func.count()).select_from(users)).scalar_one()
-
-    def names_by_id(self, ids: list[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        with self.store.read() as conn:
-            rows = conn.execute(select(users.c.id, users.c.username).where(users.c.id.in_(ids)))
-            return {r.id: r.username for r in rows}
 
     def active_since(self, ts: float) -> list[int]:
         with self.store.read() as conn:
