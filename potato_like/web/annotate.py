@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..errors import BadRequest, PotatoLikeError
+from ..errors import BadRequest
 from ..submission import form_to_update
 from .api import check_navigation, navigate, position_json, save_annotations
 from .security import current_project, require_user
@@ -94,5 +94,3 @@ def done_page():
         done_count=row.done_count if row else 0,
     )
 
-
-__all__ = ["PotatoLikeError", "bp"]
