@@ -147,15 +147,18 @@ def compute_for(update: Update, config: ProjectConfig):
             changes[schema] = config.scheme(schema).merge(old.get(schema), labels)
         if update.submit:
             merged = {**old, **changes}
-            missing = [
-                why
+            unmet = [
+                (s, why)
                 for s in config.schemes
                 if (why := s.missing_requirement(merged.get(s.name))) is not None
             ]
-            if missing:
+            if unmet:
                 raise BadAnnotation(
-                    "; ".join(missing) + ' (send "draft": true to save without submitting)',
-                    missing=missing,
+                    "; ".join(f"{s.name}: {why}" for s, why in unmet)
+                    + ' (send "draft": true to save without submitting)',
+                    # for the annotation page: the questions as people read them
+                    missing=[f"{s.description} ({why})" for s, why in unmet],
+                    missing_schemas=[s.name for s, _why in unmet],
                 )
         return changes, update.submit
 

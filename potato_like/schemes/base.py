@@ -146,12 +146,13 @@ class Scheme:
         raise NotImplementedError
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
-        """Why this scheme does not yet satisfy `label_requirement`, or None."""
+        """Why this scheme does not yet satisfy `label_requirement` (without the scheme's
+        name), or None."""
         if self.required and not label_map:
-            return f"{self.name}: an answer is required"
+            return "an answer is required"
         for label in self.required_labels:
             if not label_map or label not in label_map:
-                return f"{self.name}: label {label!r} must be chosen"
+                return f"label {label!r} must be chosen"
         return None
 
     def describe(self) -> dict[str, Any]:

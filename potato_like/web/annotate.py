@@ -93,4 +93,3 @@ def done_page():
         pos=pos,
         done_count=row.done_count if row else 0,
     )
-

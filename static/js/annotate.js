@@ -27,9 +27,11 @@ async function call(url, body) {
     throw new Error("unauthorised");
   }
   if (!res.ok) {
-    // A refused submit lists the unanswered questions; say that plainly to a person.
+    // A refused submit lists the unanswered questions; say that plainly to a person and
+    // outline them, moving focus to the first.
     const missing = Array.isArray(data.missing) && data.missing.length
       ? `Please answer first: ${data.missing.join("; ")}.` : null;
+    markMissing(Array.isArray(data.missing_schemas) ? data.missing_schemas : []);
     showError(missing || data.error || `The server answered ${res.status}.`);
     throw new Error(data.error || String(res.status));
   }
@@ -42,7 +44,22 @@ function showError(message) {
   setState("Not saved", "error");
 }
 
+function markMissing(names) {
+  for (const fieldset of form.querySelectorAll("fieldset.scheme")) {
+    fieldset.classList.toggle("missing", names.includes(fieldset.dataset.scheme));
+  }
+  const first = form.querySelector("fieldset.scheme.missing");
+  if (first) {
+    const control = first.querySelector("input, select, textarea");
+    (control || first).focus({ preventScroll: false });
+    activeScheme = first;
+  }
+}
+
 function clearError() {
+  for (const fieldset of form.querySelectorAll("fieldset.scheme.missing")) {
+    fieldset.classList.remove("missing");
+  }
   formError.hidden = true;
   formError.textContent = "";
 }

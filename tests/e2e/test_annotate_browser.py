@@ -144,7 +144,10 @@ def test_enter_with_required_scheme_unanswered_shows_error(
     expect(form_error).to_be_hidden()
     page.keyboard.press("Enter")
     expect(form_error).to_be_visible()
-    expect(form_error).to_contain_text("sentiment: an answer is required")
+    expect(form_error).to_contain_text("Please answer first: sentiment? (an answer is required)")
+    expect(page.locator('fieldset[data-scheme="sentiment"]')).to_have_class(
+        re.compile(r"\bmissing\b")
+    )
     expect(page.get_by_test_id("save-state")).to_have_text("Not saved")
     expect(page.get_by_test_id("progress")).to_have_text("1 of 3")
     assert page.get_by_test_id("instance-id").inner_text().strip() == first_id

@@ -88,7 +88,7 @@ def test_requirements(tmp_path):
         labels=["a", "b"],
         label_requirement={"required": True, "required_label": ["b"]},
     )
-    assert s.missing_requirement({}) == "s: an answer is required"
+    assert s.missing_requirement({}) == "an answer is required"
     assert "label 'b' must be chosen" in s.missing_requirement({"a": "1"})
     assert s.missing_requirement({"b": "1"}) is None
     assert make("radio", tmp_path, labels=["a"], label_requirement=True).required

@@ -175,6 +175,8 @@ def test_required_scheme_blocks_submit_but_not_draft(make_project):
     iid = current_id(c)
     r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"why:text_box": "hmm"}})
     assert r.status_code == 400 and "sentiment: an answer is required" in r.json["error"]
+    assert r.json["missing"] == ["s (an answer is required)"]
+    assert r.json["missing_schemas"] == ["sentiment"]
     assert _annotations(c, iid) == {}
     r = c.post(
         "/updateinstance",
