@@ -19,7 +19,7 @@ from .export.user_files import OutputWriter
 from .secrets_file import read_or_create
 from .store import Store
 from .store.assignments import LeasePolicy
-from .store.importer import ImportReport, Progress, set_open_flags, sync_items
+from .store.importer import ImportReport, Progress, recount, sync_items
 
 log = logging.getLogger("potato_like")
 
@@ -135,7 +135,7 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
     if store.get_meta("overlap") == wanted:
         return
     with store.write() as conn:
-        set_open_flags(store, conn, overlap)
+        recount(store, conn, overlap)
 
 
 def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:

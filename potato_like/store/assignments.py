@@ -24,7 +24,7 @@ from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from ..assign.strategies import Strategy
 from ..errors import BadRequest, Conflict, Forbidden, NotAssigned, NotFound
-from .tables import assignments, items, users
+from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
 
 if TYPE_CHECKING:
@@ -205,6 +205,14 @@ class _Candidates:
 class Assignments:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._count_completion = (
+            store.insert(completions_by_hour)
+            .values(hour=bindparam("h"), done=bindparam("d"))
+            .on_conflict_do_update(
+                index_elements=["hour"],
+                set_={"done": completions_by_hour.c.done + bindparam("d")},
+            )
+        )
 
     # -- reading where a user is ----------------------------------------------------------
     def current(self, user_id: int, policy: LeasePolicy) -> Position:
@@ -291,6 +299,7 @@ class Assignments:
             self.store.add_counter(conn, "items_completed", delta)
         conn.execute(USER_DONE_DELTA, {"u": user_id, "d": delta})
         self.store.add_counter(conn, "done_assignments", delta)
+        conn.execute(self._count_completion, {"h": int(now // 3600), "d": delta})
 
     def expire_stale(self, policy: LeasePolicy, now: float | None = None, limit: int = 1000) -> int:
         """Return unfinished leases older than the timeout to the pool. Finished work stays."""
@@ -302,6 +311,17 @@ class Assignments:
             for user_id, seq in stale:
                 self._release(conn, user_id, seq, policy.overlap)
         return len(stale)
+
+    def reclaim(self, user_id: int, item_seq: int, policy: LeasePolicy) -> bool:
+        """An admin takes back one unfinished lease: it expires exactly as a timed-out lease
+        does (the item returns to the pool, the user's saved answers stay). False when the
+        user does not hold the item unfinished."""
+        with self.store.write() as conn:
+            row = conn.execute(STATUS_OF, {"u": user_id, "s": item_seq}).first()
+            if row is None or row.status != LEASED:
+                return False
+            self._release(conn, user_id, item_seq, policy.overlap)
+        return True
 
     def status_of(self, user_id: int, item_seq: int) -> str | None:
         with self.store.read() as conn:

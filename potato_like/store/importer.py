@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -38,7 +39,7 @@ from sqlalchemy import (
 from ..data.readers import RowProblem, read_rows
 from ..errors import DataError
 from .engine import exclusive
-from .tables import assignments, data_sources, items
+from .tables import assignments, completions_by_hour, data_sources, items
 
 if TYPE_CHECKING:
     from ..config.model import ItemProperties
@@ -116,7 +117,7 @@ def sync_items(
         per_file = _load_staging(conn, staging, files, props, progress, seed)
         _check_duplicates(conn, staging)
         _merge(store, conn, staging, report)
-        set_open_flags(store, conn, overlap)
+        recount(store, conn, overlap)
         conn.execute(delete(data_sources))
         now = time.time()
         for p, (size, mtime) in current.items():
@@ -322,8 +323,10 @@ def _merge(store: Store, conn: Connection, staging: Table, report: ImportReport)
     store.set_counter(conn, "items", live)
 
 
-def set_open_flags(store: Store, conn: Connection, overlap: int | None) -> None:
-    """is_open = not retired and (no overlap limit or holders < overlap); recount open items."""
+def recount(store: Store, conn: Connection, overlap: int | None) -> None:
+    """Recompute everything kept incrementally from the rows themselves: open flags
+    (is_open = live and below the overlap), item status, the counters and the hourly
+    completions. Runs after an import and when the overlap setting changed."""
     if overlap is None:
         conn.execute(
             update(items).where(items.c.retired == 0, items.c.is_open == 0).values(is_open=1)
@@ -347,4 +350,13 @@ def set_open_flags(store: Store, conn: Connection, overlap: int | None) -> None:
         store.set_counter(conn, name, conn.execute(count.where(where)).scalar_one())
     done = select(func.count()).select_from(assignments).where(assignments.c.status == "done")
     store.set_counter(conn, "done_assignments", conn.execute(done).scalar_one())
+    seconds = assignments.c.leased_at / 3600  # done rows carry their completion time here
+    hour = cast(func.floor(seconds) if conn.dialect.name == "postgresql" else seconds, Integer)
+    conn.execute(delete(completions_by_hour))
+    conn.execute(
+        insert(completions_by_hour).from_select(
+            ["hour", "done"],
+            select(hour, func.count()).where(assignments.c.status == "done").group_by(hour),
+        )
+    )
     store.set_meta(conn, "overlap", "none" if overlap is None else str(overlap))

@@ -123,6 +123,15 @@ annotations = Table(
 )
 Index("ix_annotations_user", annotations.c.user_id, annotations.c.item_seq)
 
+# Finished annotations per hour (UNIX hour number), kept by the same transaction that marks an
+# assignment done: the progress-over-time chart reads a few hundred rows at any project size.
+completions_by_hour = Table(
+    "completions_by_hour",
+    metadata,
+    Column("hour", Integer, primary_key=True, autoincrement=False),
+    Column("done", Integer, nullable=False, server_default="0"),
+)
+
 events = Table(
     "events",
     metadata,

@@ -36,6 +36,9 @@ class UserRow:
 
 USER_BY_ID = select(users).where(users.c.id == bindparam("u"))
 USER_BY_NAME = select(users).where(users.c.username == bindparam("name"))
+SET_MAX_ITEMS = (
+    update(users).where(users.c.id == bindparam("u")).values(max_items=bindparam("m"))
+)
 
 
 def user_from_row(row) -> UserRow:
@@ -105,3 +108,9 @@ class Users:
         with self.store.read() as conn:
             rows = conn.execute(select(users.c.id, users.c.username).order_by(users.c.id))
             return [(r.id, r.username) for r in rows]
+
+    def set_max_items(self, user_id: int, max_items: int | None) -> bool:
+        """Override max_annotations_per_user for one user (None: back to the project's cap).
+        False when the user does not exist."""
+        with self.store.write() as conn:
+            return bool(conn.execute(SET_MAX_ITEMS, {"u": user_id, "m": max_items}).rowcount)

@@ -152,13 +152,29 @@ def admin_required(view):
                 raise Unauthorized("invalid API key")
             g.admin_via_key = True
             return view(*args, **kwargs)
+        if is_admin_session():
+            return view(*args, **kwargs)
         if not current_user.is_authenticated:
             raise Unauthorized("admin access needs an admin session or the X-API-Key header")
-        if not current_user.is_admin:
-            raise Forbidden("admin access only")
-        return view(*args, **kwargs)
+        raise Forbidden("admin access only")
 
     return wrapped
+
+
+ADMIN_KEY_SESSION = "potato_admin_key"
+
+
+def is_admin_session() -> bool:
+    """An admin user's login, or a browser that entered the admin key on /admin/login (the
+    flag is bound to the key, so a new key ends such sessions)."""
+    if current_user.is_authenticated and current_user.is_admin:
+        return True
+    marker = session.get(ADMIN_KEY_SESSION)
+    return bool(marker) and hmac.compare_digest(marker, key_marker(current_project().admin_api_key))
+
+
+def key_marker(key: str) -> str:
+    return hmac.new(key.encode(), b"admin-session", "sha256").hexdigest()
 
 
 def session_started_at() -> float:

@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from potato_like.store.tables import items
+from potato_like.store.tables import assignments, completions_by_hour, items
 from tests.conftest import ADMIN, answer, current_id, login
 
 
@@ -128,3 +128,17 @@ def test_counters_match_a_full_recount_after_expiry_and_reopening(make_project):
         assert store.counter(conn, "open_items") == count(items.c.is_open == 1)
         assert count(items.c.status == 2) == count(items.c.done_count >= 2)
         assert count(items.c.status == 0) == count(items.c.holders == 0)
+        done = conn.execute(
+            select(func.count()).select_from(assignments).where(assignments.c.status == "done")
+        ).scalar_one()
+        hourly = conn.execute(select(func.sum(completions_by_hour.c.done))).scalar_one()
+        assert store.counter(conn, "done_assignments") == done == hourly
+
+
+def test_completions_over_time(make_project):
+    app = make_project(items=6, max_annotations_per_item=2)
+    scripted(app)
+    series = app.extensions["potato_like"].store.stats.completions_over_time(hours=24)
+    assert len(series["points"]) == 24
+    assert series["points"][-1]["done"] == 3 and series["points"][-1]["new"] == 3
+    assert all(p["t"].endswith(":00:00Z") for p in series["points"])

@@ -105,6 +105,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_annotations_user", "annotations", ["user_id", "item_seq"])
     op.create_table(
+        "completions_by_hour",
+        sa.Column("hour", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.create_table(
         "events",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("ts", sa.Float, nullable=False),
@@ -122,6 +127,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "events",
+        "completions_by_hour",
         "annotations",
         "assignments",
         "items",

@@ -1,0 +1,280 @@
+"""Read-only queries behind the admin state endpoints: annotation history, a user's and an
+item's state, stale leases and answer distributions.
+
+Every query is bounded (LIMIT, or an index range on one user or one item), so each stays fast
+at a million items and a million annotations. Statements are built once, with bind parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, bindparam, func, or_, select
+
+from .assignments import EXPIRED, LEASED
+from .stats import iso
+from .tables import annotations, assignments, events, items, users
+
+if TYPE_CHECKING:
+    from . import Store
+
+A, E, I, N, U = assignments.c, events.c, items.c, annotations.c, users.c  # noqa: E741
+
+HISTORY_KINDS = ("save", "submit")
+FAR_FUTURE = 1e18  # a `before` timestamp later than any event
+HISTORY_BATCHES = 20  # events with no label changes must not make one request scan forever
+PRIOR_EVENTS = 50  # how far back a removal looks for the labels it removed
+
+
+def _history_statement(by_user: bool, by_item: bool):
+    """Newest first, keyset-paged on (ts, id): the ts index (or the user's (user_id, ts)
+    index) yields rows in order, so a page costs its own size, not the table's."""
+    stmt = (
+        select(
+            E.id,
+            E.ts,
+            E.kind,
+            E.data,
+            E.user_id,
+            E.item_seq,
+            U.username,
+            I.id.label("item_id"),
+        )
+        .select_from(events.join(users, U.id == E.user_id).join(items, I.seq == E.item_seq))
+        .where(
+            E.kind.in_(HISTORY_KINDS),
+            E.ts >= bindparam("since"),
+            E.ts <= bindparam("before_ts"),
+            or_(E.ts < bindparam("before_ts"), E.id < bindparam("before_id")),
+        )
+        .order_by(E.ts.desc(), E.id.desc())
+        .limit(bindparam("n"))
+    )
+    if by_user:
+        stmt = stmt.where(E.user_id == bindparam("u"))
+    if by_item:
+        stmt = stmt.where(E.item_seq == bindparam("s"))
+    return stmt
+
+
+HISTORY = {(u, s): _history_statement(u, s) for u in (False, True) for s in (False, True)}
+PRIOR_CHANGES = (
+    select(E.data)
+    .where(
+        E.user_id == bindparam("u"),
+        E.item_seq == bindparam("s"),
+        E.kind.in_(HISTORY_KINDS),
+        E.id < bindparam("before_id"),
+    )
+    .order_by(E.id.desc())
+    .limit(PRIOR_EVENTS)
+)
+USER_ORDERING = (
+    select(I.id)
+    .select_from(assignments.join(items, I.seq == A.item_seq))
+    .where(A.user_id == bindparam("u"))
+    .order_by(A.position)
+    .limit(bindparam("n"))
+)
+USERS_PAGE = (
+    select(U.username, U.phase, U.done_count, U.assigned_count, U.last_active_at)
+    .order_by(U.id)
+    .limit(bindparam("n"))
+)
+USER_COUNT = select(func.count()).select_from(users)
+ITEM_HOLDERS = (
+    select(U.username)
+    .select_from(assignments.join(users, U.id == A.user_id))
+    .where(A.item_seq == bindparam("s"), A.status != EXPIRED)
+    .order_by(U.username)
+    .limit(bindparam("n"))
+)
+ITEM_ANNOTATIONS = (
+    select(U.username, N.schema, N.value)
+    .select_from(annotations.join(users, U.id == N.user_id))
+    .where(N.item_seq == bindparam("s"))
+    .order_by(U.username, N.schema)
+    .limit(bindparam("n"))
+)
+_STALE = (A.status == LEASED, A.leased_at < bindparam("cutoff"))
+STALE_PAGE = (
+    select(U.username, I.id.label("item_id"), A.leased_at, A.position)
+    .select_from(
+        assignments.join(users, U.id == A.user_id).join(items, I.seq == A.item_seq)
+    )
+    .where(*_STALE)
+    .order_by(A.leased_at, A.user_id, A.item_seq)
+    .limit(bindparam("n"))
+    .offset(bindparam("o"))
+)
+STALE_COUNT = select(func.count()).select_from(assignments).where(*_STALE)
+_SCHEMAS = N.schema.in_(bindparam("schemas", expanding=True))
+ANSWER_GROUPS = select(N.schema, N.value, func.count().label("n")).where(_SCHEMAS).group_by(
+    N.schema, N.value
+)
+ANSWER_COUNTS = select(N.schema, func.count().label("n")).where(_SCHEMAS).group_by(N.schema)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: list[dict[str, Any]]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class StaleLease:
+    username: str
+    item_id: str
+    leased_at: float
+    position: int
+
+
+class AdminState:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- annotation history ----------------------------------------------------------------
+    def history(
+        self,
+        *,
+        user_id: int | None = None,
+        item_seq: int | None = None,
+        since: float | None = None,
+        limit: int = 200,
+    ) -> HistoryPage:
+        """Label-level history from the save/submit events, newest first: one entry per
+        (event, schema, label) — `add_label` for each label of the new map, `remove_label`
+        (naming the labels it had before) when a scheme was cleared."""
+        stmt = HISTORY[(user_id is not None, item_seq is not None)]
+        params: dict[str, Any] = {
+            "since": since if since is not None else 0.0,
+            "before_ts": FAR_FUTURE,
+            "before_id": 0,
+            "n": limit,
+            "u": user_id,
+            "s": item_seq,
+        }
+        out: list[dict[str, Any]] = []
+        with self.store.read() as conn:
+            for _ in range(HISTORY_BATCHES):
+                rows = conn.execute(stmt, params).all()
+                for row in rows:
+                    out.extend(self._entries(conn, row))
+                if len(rows) < limit:
+                    return HistoryPage(out[:limit], len(out) > limit)
+                if len(out) >= limit:
+                    return HistoryPage(out[:limit], True)
+                last = rows[-1]
+                params.update(before_ts=last.ts, before_id=last.id)
+        return HistoryPage(out[:limit], True)
+
+    def _entries(self, conn: Connection, row) -> list[dict[str, Any]]:
+        changes = _changes(row.data)
+        out = []
+        for schema, label_map in changes.items():
+            if label_map:
+                action, labels = "add_label", list(label_map)
+            else:
+                action, labels = "remove_label", self._labels_before(conn, row, schema) or [None]
+            for label in labels:
+                out.append(
+                    {
+                        "user_id": row.username,
+                        "instance_id": row.item_id,
+                        "action_type": action,
+                        "schema_name": schema,
+                        "label_name": label,
+                        "timestamp": iso(row.ts),
+                        "event": row.kind,
+                    }
+                )
+        return out
+
+    @staticmethod
+    def _labels_before(conn: Connection, row, schema: str) -> list[str]:
+        """The labels a scheme held before this event cleared it (from the latest earlier
+        event by the same user on the same item that set it)."""
+        params = {"u": row.user_id, "s": row.item_seq, "before_id": row.id}
+        for (data,) in conn.execute(PRIOR_CHANGES, params):
+            changes = _changes(data)
+            if schema in changes:
+                return list(changes[schema] or {})
+        return []
+
+    # -- users -------------------------------------------------------------------------------
+    def item_ordering(self, user_id: int, limit: int) -> tuple[list[str], bool]:
+        """The ids of the user's list in order (at most `limit`), and whether it is longer."""
+        with self.store.read() as conn:
+            ids = list(conn.execute(USER_ORDERING, {"u": user_id, "n": limit + 1}).scalars())
+        return ids[:limit], len(ids) > limit
+
+    def users_page(self, limit: int) -> tuple[list[Any], int]:
+        with self.store.read() as conn:
+            rows = conn.execute(USERS_PAGE, {"n": limit}).all()
+            total = conn.execute(USER_COUNT).scalar_one()
+        return rows, total
+
+    # -- items -------------------------------------------------------------------------------
+    def item_holders(self, item_seq: int, limit: int = 10_000) -> list[str]:
+        """Users holding the item: unexpired leases and finished annotators."""
+        with self.store.read() as conn:
+            return list(conn.execute(ITEM_HOLDERS, {"s": item_seq, "n": limit}).scalars())
+
+    def item_annotations(
+        self, item_seq: int, limit: int = 10_000
+    ) -> dict[str, dict[str, dict[str, str]]]:
+        """username -> schema -> label map, for one item."""
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        with self.store.read() as conn:
+            for row in conn.execute(ITEM_ANNOTATIONS, {"s": item_seq, "n": limit}):
+                out.setdefault(row.username, {})[row.schema] = json.loads(row.value)
+        return out
+
+    # -- stale leases ------------------------------------------------------------------------
+    def stale_leases(
+        self, older_than_seconds: float, limit: int, offset: int = 0, now: float | None = None
+    ) -> tuple[list[StaleLease], int]:
+        """Unfinished leases not touched for `older_than_seconds`, oldest first, and how many
+        there are in all."""
+        cutoff = (now if now is not None else time.time()) - older_than_seconds
+        with self.store.read() as conn:
+            rows = conn.execute(STALE_PAGE, {"cutoff": cutoff, "n": limit, "o": offset}).all()
+            total = conn.execute(STALE_COUNT, {"cutoff": cutoff}).scalar_one()
+        leases = [StaleLease(r.username, r.item_id, r.leased_at, r.position) for r in rows]
+        return leases, total
+
+    # -- answer distributions ----------------------------------------------------------------
+    def answer_groups(self, schemas: list[str]) -> dict[str, list[tuple[dict[str, str], int]]]:
+        """schema -> [(label map, how many annotations hold exactly that map)], grouped in SQL."""
+        out: dict[str, list[tuple[dict[str, str], int]]] = {name: [] for name in schemas}
+        if not schemas:
+            return out
+        with self.store.read() as conn:
+            for row in conn.execute(ANSWER_GROUPS, {"schemas": schemas}):
+                out[row.schema].append((json.loads(row.value), row.n))
+        return out
+
+    def answer_counts(self, schemas: list[str]) -> dict[str, int]:
+        """schema -> number of annotations (for free text, where grouping values is useless)."""
+        out = dict.fromkeys(schemas, 0)
+        if not schemas:
+            return out
+        with self.store.read() as conn:
+            for row in conn.execute(ANSWER_COUNTS, {"schemas": schemas}):
+                out[row.schema] = row.n
+        return out
+
+
+def _changes(data: str) -> dict[str, dict[str, str]]:
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return {}
+    changes = parsed.get("changes") if isinstance(parsed, dict) else None
+    return changes if isinstance(changes, dict) else {}
+
+
+__all__ = ["AdminState", "HistoryPage", "StaleLease"]

@@ -1,0 +1,148 @@
+"""The admin dashboard: server-rendered pages over the same store queries as the admin API."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from ..errors import BadRequest, PotatoLikeError
+from ..store.stats import STATUS_CODES
+from .security import (
+    ADMIN_KEY_SESSION,
+    current_project,
+    is_admin_session,
+    key_marker,
+    login_limiter,
+)
+
+bp = Blueprint("dashboard", __name__)
+PAGE_SIZE = 50
+CHART_W, CHART_H = 640, 160
+
+
+def _guard():
+    """Pages answer with the admin sign-in page instead of a JSON 401."""
+    if not is_admin_session():
+        return redirect(url_for("dashboard.admin_login", next=request.path))
+    return None
+
+
+@bp.get("/admin/login")
+def admin_login():
+    return render_template("admin/login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/admin/login")
+def admin_login_submit():
+    key = request.form.get("key", "")
+    try:
+        login_limiter().hit("admin-key")
+    except PotatoLikeError as err:
+        return render_template("admin/login.html", error=err.message), err.status
+    expected = current_project().admin_api_key
+    if not key or not hmac.compare_digest(key.encode(), expected.encode()):
+        return render_template("admin/login.html", error="That is not the admin key."), 401
+    session[ADMIN_KEY_SESSION] = key_marker(expected)
+    session.permanent = True
+    target = request.form.get("next", "")
+    # Only paths on this site: never an open redirect.
+    if not target.startswith("/admin") or target.startswith("//"):
+        target = url_for("dashboard.overview_page")
+    return redirect(target)
+
+
+@bp.post("/admin/logout")
+def admin_logout():
+    session.pop(ADMIN_KEY_SESSION, None)
+    return redirect(url_for("dashboard.admin_login"))
+
+
+@bp.get("/admin", strict_slashes=False)
+def overview_page():
+    if (denied := _guard()) is not None:
+        return denied
+    stats = current_project().store.stats
+    overview = stats.overview()
+    series = stats.completions_over_time(hours=48)
+    return render_template(
+        "admin/overview.html",
+        tab="overview",
+        overview=overview,
+        numbers=overview.as_json(),
+        chart=_chart(series["points"]),
+    )
+
+
+@bp.get("/admin/annotators/")
+def annotators_page():
+    if (denied := _guard()) is not None:
+        return denied
+    page = _page()
+    rows, total = current_project().store.stats.annotators(PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render_template(
+        "admin/annotators.html",
+        tab="annotators",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+@bp.get("/admin/instances/")
+def instances_page():
+    if (denied := _guard()) is not None:
+        return denied
+    project = current_project()
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUS_CODES:
+        raise BadRequest(f"unknown status {status!r}")
+    page = _page()
+    rows, total = project.store.stats.instances(status, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render_template(
+        "admin/instances.html",
+        tab="instances",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        status=status,
+    )
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest(f"page must be a whole number from 1, got {raw!r}")
+    return int(raw)
+
+
+def _chart(points: list[dict]) -> dict:
+    """Scale the hourly series into the SVG's coordinate space (the template draws it)."""
+    top = max([p["done"] for p in points] + [1])
+    peak = max([p["new"] for p in points] + [1])
+    step = CHART_W / max(1, len(points) - 1)
+    line = " ".join(
+        f"{i * step:.1f},{CHART_H - p['done'] / top * (CHART_H - 8):.1f}"
+        for i, p in enumerate(points)
+    )
+    bars = [
+        {
+            "x": i * step - step / 3,
+            "w": max(1.0, step * 2 / 3),
+            "h": p["new"] / peak * (CHART_H / 3),
+            "label": f"{p['t']}: {p['new']} finished, {p['done']} in total",
+        }
+        for i, p in enumerate(points)
+    ]
+    return {
+        "w": CHART_W,
+        "h": CHART_H,
+        "line": line,
+        "bars": bars,
+        "top": top,
+        "peak": peak,
+        "first": points[0]["t"] if points else "",
+        "last": points[-1]["t"] if points else "",
+    }

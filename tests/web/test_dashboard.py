@@ -1,0 +1,83 @@
+"""The admin dashboard pages: sign-in with the key or an admin user, pages, bad input."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ADMIN, answer, current_id, login
+
+KEY = ADMIN["X-API-Key"]
+
+
+def sign_in(client, key=KEY, next_path=""):
+    return client.post("/admin/login", data={"key": key, "next": next_path})
+
+
+def test_pages_send_strangers_to_the_sign_in_page(make_project):
+    app = make_project()
+    c = app.test_client()
+    r = c.get("/admin")
+    assert r.status_code == 302 and "/admin/login?next=/admin" in r.headers["Location"]
+    assert b"Admin key" in c.get("/admin/login").data
+    login(c, "ann")  # an annotator is not an admin either
+    assert c.get("/admin/annotators/").status_code == 302
+
+
+def test_sign_in_with_the_key_opens_dashboard_and_api(make_project):
+    app = make_project(items=4)
+    a = login(app.test_client(), "ann")
+    answer(a, current_id(a), **{"sentiment:positive": "1"})
+    c = app.test_client()
+    r = sign_in(c, key="wrong-key-000000")
+    assert r.status_code == 401 and b"not the admin key" in r.data
+    r = sign_in(c, next_path="/admin/instances/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/instances/")
+    page = c.get("/admin").data.decode()
+    assert re.search(r'data-testid="kpi-items">4<', page)
+    assert re.search(r'data-testid="kpi-annotations">1<', page)
+    assert "<svg" in page and "25.0%" in page
+    assert c.get("/admin/api/overview").json["total_annotations"] == 1  # JSON API too
+    c.post("/admin/logout")
+    assert c.get("/admin").status_code == 302
+    assert c.get("/admin/api/overview").status_code == 401
+
+
+def test_sign_in_never_redirects_off_site(make_project):
+    app = make_project()
+    for target in ("//evil.example/x", "https://evil.example", "/annotate"):
+        r = sign_in(app.test_client(), next_path=target)
+        assert r.status_code == 302 and r.headers["Location"].endswith("/admin"), target
+
+
+def test_admin_users_need_no_key(make_project):
+    app = make_project(admin_users=["boss"])
+    c = login(app.test_client(), "boss")
+    assert c.get("/admin").status_code == 200
+
+
+def test_annotators_and_items_pages(make_project):
+    app = make_project(items=60, max_annotations_per_item=1)
+    for name in ("ann", "bob"):
+        c = login(app.test_client(), name)
+        answer(c, current_id(c), **{"sentiment:positive": "1"})
+    admin = app.test_client()
+    sign_in(admin)
+    page = admin.get("/admin/annotators/").data.decode()
+    assert "<td>ann</td>" in page and "<td>bob</td>" in page
+    items = admin.get("/admin/instances/").data.decode()
+    assert "item_001" in items and "Page 1 of 2" in items and 'rel="next"' in items
+    second = admin.get("/admin/instances/?page=2").data.decode()
+    assert "item_060" in second and 'rel="prev"' in second
+    done = admin.get("/admin/instances/?status=completed").data.decode()
+    assert "item_001" in done and "item_002" in done and "item_003" not in done
+    assert admin.get("/admin/instances/?status=nope").status_code == 400
+    assert admin.get("/admin/instances/?page=0").status_code == 400
+
+
+def test_key_sign_in_is_rate_limited(make_project):
+    app = make_project(login_rate_limit="3 per minute")
+    c = app.test_client()
+    for _ in range(3):
+        sign_in(c, key="wrong-key-000000")
+    r = sign_in(c)
+    assert r.status_code == 429 and b"Too many" in r.data
