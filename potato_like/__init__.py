@@ -21,7 +21,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 def create_app(config: Any, **overrides: Any) -> Flask:
     from .config import ProjectConfig, load_config
     from .project import Project
-    from .web import admin, annotate, api, auth, dashboard, errors, security
+    from .web import admin, admin_state, annotate, api, auth, dashboard, errors, security
 
     if isinstance(config, Project):
         project = config
@@ -58,7 +58,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         n = project.config.behind_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     security.install(app, project)
-    for blueprint in (auth.bp, annotate.bp, api.bp, admin.bp, dashboard.bp):
+    for blueprint in (auth.bp, annotate.bp, api.bp, admin.bp, admin_state.bp, dashboard.bp):
         app.register_blueprint(blueprint)
     errors.install(app)
 

@@ -102,9 +102,7 @@ ITEM_ANNOTATIONS = (
 _STALE = (A.status == LEASED, A.leased_at < bindparam("cutoff"))
 STALE_PAGE = (
     select(U.username, I.id.label("item_id"), A.leased_at, A.position)
-    .select_from(
-        assignments.join(users, U.id == A.user_id).join(items, I.seq == A.item_seq)
-    )
+    .select_from(assignments.join(users, U.id == A.user_id).join(items, I.seq == A.item_seq))
     .where(*_STALE)
     .order_by(A.leased_at, A.user_id, A.item_seq)
     .limit(bindparam("n"))
@@ -112,8 +110,8 @@ STALE_PAGE = (
 )
 STALE_COUNT = select(func.count()).select_from(assignments).where(*_STALE)
 _SCHEMAS = N.schema.in_(bindparam("schemas", expanding=True))
-ANSWER_GROUPS = select(N.schema, N.value, func.count().label("n")).where(_SCHEMAS).group_by(
-    N.schema, N.value
+ANSWER_GROUPS = (
+    select(N.schema, N.value, func.count().label("n")).where(_SCHEMAS).group_by(N.schema, N.value)
 )
 ANSWER_COUNTS = select(N.schema, func.count().label("n")).where(_SCHEMAS).group_by(N.schema)
 

@@ -36,9 +36,7 @@ class UserRow:
 
 USER_BY_ID = select(users).where(users.c.id == bindparam("u"))
 USER_BY_NAME = select(users).where(users.c.username == bindparam("name"))
-SET_MAX_ITEMS = (
-    update(users).where(users.c.id == bindparam("u")).values(max_items=bindparam("m"))
-)
+SET_MAX_ITEMS = update(users).where(users.c.id == bindparam("u")).values(max_items=bindparam("m"))
 
 
 def user_from_row(row) -> UserRow:
