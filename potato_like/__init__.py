@@ -21,7 +21,17 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 def create_app(config: Any, **overrides: Any) -> Flask:
     from .config import ProjectConfig, load_config
     from .project import Project
-    from .web import admin, admin_state, annotate, api, auth, dashboard, errors, security
+    from .web import (
+        admin,
+        admin_agreement,
+        admin_state,
+        annotate,
+        api,
+        auth,
+        dashboard,
+        errors,
+        security,
+    )
 
     if isinstance(config, Project):
         project = config
@@ -58,8 +68,9 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         n = project.config.behind_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     security.install(app, project)
-    for blueprint in (auth.bp, annotate.bp, api.bp, admin.bp, admin_state.bp, dashboard.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (auth, annotate, api, admin, admin_state, admin_agreement, dashboard)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     errors.install(app)
 
     @app.context_processor

@@ -44,7 +44,7 @@ def _json_error(err: PotatoLikeError):
 
 
 def _state() -> AdminState:
-    return AdminState(current_project().store)
+    return current_project().store.admin
 
 
 def _user(username: str) -> UserRow:

@@ -111,6 +111,45 @@ def instances_page():
     )
 
 
+@bp.get("/admin/item/<path:item_id>")
+def item_page(item_id: str):
+    if (denied := _guard()) is not None:
+        return denied
+    project = current_project()
+    item = project.store.items.by_id(item_id)
+    if item is None:
+        return render_template("admin/item.html", tab="instances", item=None, missing=item_id), 404
+    admin = project.store.admin
+    maps = admin.item_annotations(item.seq)
+    answers = {
+        user: {
+            s.name: (s.answer(m[s.name]) if s.name in m else None) for s in project.config.schemes
+        }
+        for user, m in maps.items()
+    }
+    fields = {k: v for k, v in item.fields.items() if k != project.config.item_properties.id_key}
+    return render_template(
+        "admin/item.html",
+        tab="instances",
+        item=item,
+        fields=fields,
+        schemes=project.config.schemes,
+        answers=answers,
+        holders=admin.item_holders(item.seq),
+        history=admin.history(item_seq=item.seq, limit=50).entries,
+    )
+
+
+@bp.get("/admin/find")
+def find_item():
+    if (denied := _guard()) is not None:
+        return denied
+    item_id = request.args.get("id", "").strip()
+    if not item_id:
+        return redirect(url_for("dashboard.instances_page"))
+    return redirect(url_for("dashboard.item_page", item_id=item_id))
+
+
 def _page() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:

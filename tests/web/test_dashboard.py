@@ -81,3 +81,25 @@ def test_key_sign_in_is_rate_limited(make_project):
         sign_in(c, key="wrong-key-000000")
     r = sign_in(c)
     assert r.status_code == 429 and b"Too many" in r.data
+
+
+def test_item_page_shows_answers_side_by_side(make_project):
+    app = make_project(items=3, schemes=[
+        {"annotation_type": "radio", "name": "sentiment", "description": "Sentiment?", "labels": ["pos", "neg"]},
+        {"annotation_type": "multiselect", "name": "topics", "description": "Topics?", "labels": ["a", "b"]},
+    ])
+    for user, label in (("ann", "pos"), ("bob", "neg")):
+        c = login(app.test_client(), user)
+        c.post("/updateinstance", json={"instance_id": current_id(c), "annotations": {
+            f"sentiment:{label}": "1", "topics:a": "1", "topics:b": "1"}})
+    admin = app.test_client()
+    sign_in(admin)
+    page = admin.get("/admin/item/item_001").data.decode()
+    assert "Text number 1." in page and "<th scope=\"col\">Sentiment?</th>" in page
+    assert re.search(r"<td>ann</td>\s*<td>pos</td>\s*<td>a, b</td>", page)
+    assert re.search(r"<td>bob</td>\s*<td>neg</td>", page)
+    assert "+ sentiment: neg" in page  # history
+    r = admin.get("/admin/find?id=item_001")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/admin/item/item_001")
+    assert admin.get("/admin/item/nope").status_code == 404
+    assert b'href="/admin/item/item_001"' in admin.get("/admin/instances/").data
