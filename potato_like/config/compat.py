@@ -51,6 +51,7 @@ IMPLEMENTED = (
     "random_seed",
     "hide_navbar",
     "behind_proxy",
+    "suspicious_activity",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -204,3 +205,19 @@ LOGIN_KEYS = ("type", "url_argument")
 SERVER_KEYS = ("port", "host", "debug")
 LABEL_REQUIREMENT_KEYS = ("required", "required_label")
 LABEL_KEYS = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")
+SUSPICIOUS_ACTIVITY_KEYS = (
+    "rapid_submissions_per_minute",
+    "min_seconds_per_item",
+    "same_answer_streak",
+)
+
+# Settings an admin may change while serving (POST /admin/api/config); every other key changes
+# the data model or needs a restart.
+RUNTIME_SETTINGS = (
+    "max_annotations_per_user",
+    "assignment_timeout_minutes",
+    "jumping_to_id_disabled",
+    "instructions",
+    "annotation_codebook_url",
+    "suspicious_activity",
+)

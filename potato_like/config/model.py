@@ -32,6 +32,22 @@ class LoginConfig:
 
 
 @dataclass(frozen=True)
+class SuspiciousActivityConfig:
+    """Thresholds of GET /admin/api/suspicious_activity."""
+
+    rapid_submissions_per_minute: int = 20
+    min_seconds_per_item: float = 3.0
+    same_answer_streak: int = 15
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rapid_submissions_per_minute": self.rapid_submissions_per_minute,
+            "min_seconds_per_item": self.min_seconds_per_item,
+            "same_answer_streak": self.same_answer_streak,
+        }
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     annotation_task_name: str
     config_path: Path | None
@@ -63,6 +79,7 @@ class ProjectConfig:
     random_seed: int | None = None
     hide_navbar: bool = False
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
+    suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -14,7 +14,13 @@ from ..errors import ConfigError
 from ..schemes.registry import scheme_class, type_names
 from . import compat
 from .load import read_config_file
-from .model import ConfiguredUser, ItemProperties, LoginConfig, ProjectConfig
+from .model import (
+    ConfiguredUser,
+    ItemProperties,
+    LoginConfig,
+    ProjectConfig,
+    SuspiciousActivityConfig,
+)
 from .reader import ConfigReader, hint, type_name
 
 ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
@@ -77,7 +83,6 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         )
         strategy = "fixed_order"
 
-    timeout = r.number("assignment_timeout_minutes", 60.0, minimum=0)
     server = r.child("server")
     server.warn_unknown(compat.SERVER_KEYS)
     port = r.number(
@@ -99,11 +104,6 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         r.problem("admin_api_key", "must be at least 12 characters long")
     secret = r.str("secret_key", None, allow_empty=True) or None
 
-    instructions = r.str("instructions", None, allow_empty=True)
-    codebook = r.str("annotation_codebook_url", None)
-    if codebook and not re.match(r"^(https?://|/)", codebook):
-        r.problem("annotation_codebook_url", "must be an http(s) URL or a path starting with /")
-
     values = dict(
         annotation_task_name=name,
         config_path=config_path,
@@ -117,18 +117,13 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         require_password=require_password,
         login=login,
         assignment_strategy=strategy,
-        max_annotations_per_user=r.limit("max_annotations_per_user"),
         max_annotations_per_item=r.limit("max_annotations_per_item"),
-        assignment_timeout_minutes=timeout or None,
         secret_key=secret,
         admin_api_key=admin_key,
         admin_users=tuple(r.string_list("admin_users")),
         port=port,
         host=host,
         server_name=r.str("server_name", "", allow_empty=True),
-        jumping_to_id_disabled=r.bool("jumping_to_id_disabled", False),
-        annotation_codebook_url=codebook,
-        instructions_html=sanitize_html(instructions) if instructions else None,
         database_url=r.str("database_url", None, allow_empty=True) or None,
         login_rate_limit=rate,
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
@@ -136,10 +131,67 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         hide_navbar=r.bool("hide_navbar", False),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         raw=raw,
+        **_runtime_fields(r),
     )
     if r.problems:
         raise ConfigError(r.problems)
     return ProjectConfig(**values, warnings=tuple(r.warnings))
+
+
+# Run-time setting -> the ProjectConfig field it sets.
+RUNTIME_FIELDS = {
+    "max_annotations_per_user": "max_annotations_per_user",
+    "assignment_timeout_minutes": "assignment_timeout_minutes",
+    "jumping_to_id_disabled": "jumping_to_id_disabled",
+    "instructions": "instructions_html",
+    "annotation_codebook_url": "annotation_codebook_url",
+    "suspicious_activity": "suspicious_activity",
+}
+
+
+def _runtime_fields(r: ConfigReader) -> dict[str, Any]:
+    """The settings that may also change while serving (compat.RUNTIME_SETTINGS)."""
+    instructions = r.str("instructions", None, allow_empty=True)
+    codebook = r.str("annotation_codebook_url", None)
+    if codebook and not re.match(r"^(https?://|/)", codebook):
+        r.problem("annotation_codebook_url", "must be an http(s) URL or a path starting with /")
+    timeout = r.number("assignment_timeout_minutes", 60.0, minimum=0)
+    sub = r.child("suspicious_activity")
+    sub.warn_unknown(compat.SUSPICIOUS_ACTIVITY_KEYS)
+    defaults = SuspiciousActivityConfig()
+    suspicious = SuspiciousActivityConfig(
+        rapid_submissions_per_minute=sub.number(
+            "rapid_submissions_per_minute",
+            defaults.rapid_submissions_per_minute,
+            integer=True,
+            minimum=1,
+        ),
+        min_seconds_per_item=float(
+            sub.number("min_seconds_per_item", defaults.min_seconds_per_item, minimum=0)
+        ),
+        same_answer_streak=sub.number(
+            "same_answer_streak", defaults.same_answer_streak, integer=True, minimum=2
+        ),
+    )
+    return dict(
+        max_annotations_per_user=r.limit("max_annotations_per_user"),
+        assignment_timeout_minutes=timeout or None,
+        jumping_to_id_disabled=r.bool("jumping_to_id_disabled", False),
+        annotation_codebook_url=codebook,
+        instructions_html=sanitize_html(instructions) if instructions else None,
+        suspicious_activity=suspicious,
+    )
+
+
+def runtime_fields(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Validate run-time settings exactly as the loader does: (ProjectConfig fields for the
+    keys given, problems, warnings). An explicit null means "none" (no limit, no timeout)."""
+    r = ConfigReader(dict(values))
+    fields = _runtime_fields(r)
+    if "assignment_timeout_minutes" in values and values["assignment_timeout_minutes"] is None:
+        fields["assignment_timeout_minutes"] = None
+    chosen = {RUNTIME_FIELDS[k]: fields[RUNTIME_FIELDS[k]] for k in values if k in RUNTIME_FIELDS}
+    return chosen, r.problems, r.warnings
 
 
 def sanitize_html(html: str) -> str:

@@ -427,3 +427,37 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
+
+
+def confusion(rows: Iterable[tuple[int, str, Mapping[str, str]]], scheme: Any) -> dict[str, Any]:
+    """Which labels annotators pair with which on the same item: every unordered pair of
+    annotators of an item adds one to (label_a, label_b) and one to (label_b, label_a), so the
+    matrix is symmetric and its diagonal holds agreements. Rows come ordered by item."""
+    read, _scale = value_reader(scheme, "nominal")
+    labels = [*scheme.label_names]
+    counts: dict[tuple[Any, Any], int] = {}
+    item_values: list[Any] = []
+    current = None
+
+    def flush() -> None:
+        for i, a in enumerate(item_values):
+            for b in item_values[i + 1 :]:
+                counts[(a, b)] = counts.get((a, b), 0) + 1
+                counts[(b, a)] = counts.get((b, a), 0) + 1
+
+    for item_seq, _user, label_map in rows:
+        if item_seq != current:
+            flush()
+            item_values, current = [], item_seq
+        value = read(label_map)
+        if value is not None:
+            item_values.append(value)
+            if value not in labels:
+                labels.append(value)
+    flush()
+    peak = max(counts.values(), default=0)
+    return {
+        "labels": [str(x) for x in labels],
+        "matrix": [[counts.get((a, b), 0) for b in labels] for a in labels],
+        "max": peak,
+    }

@@ -147,5 +147,21 @@ Index("ix_events_user_ts", events.c.user_id, events.c.ts)
 Index("ix_events_item", events.c.item_seq)
 Index("ix_events_ts", events.c.ts)
 
+# Behavioural tracking from the annotation page (batched interactions, AI usage, label
+# changes): one row per report, the payload as JSON. Kept apart from `events` (the audit log)
+# because it is high-volume, client-reported and never feeds history or undo.
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", Float, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("item_seq", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("data", Text, nullable=False, server_default="{}"),
+)
+Index("ix_interactions_user_item", interactions.c.user_id, interactions.c.item_seq)
+Index("ix_interactions_ts", interactions.c.ts)
+
 # Boolean is used on users.is_admin; keep the import visible to linters.
 __all__ = ["Boolean", "metadata"]

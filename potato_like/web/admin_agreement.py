@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest
 from ..project import Project, TtlCache
-from ..quality.agreement import project_agreement
+from ..quality.agreement import confusion, project_agreement
 from ..store.agreement_rows import answers_for_agreement
 from .security import admin_required, current_project
 
@@ -26,16 +26,32 @@ def agreement():
     names = project.config.scheme_names
     if schema is not None and schema not in names:
         raise BadRequest(f"unknown schema {schema!r}; schemas: {', '.join(names)}")
-    with project.store.read() as conn:
-        done = project.store.counter(conn, "done_assignments")
-    chosen = [schema] if schema else names
-    body = _cache(project).get(
-        (done, schema),
+    return jsonify(agreement_report(project, schema))
+
+
+def agreement_report(project: Project, schema: str | None = None) -> dict:
+    """The agreement answer for the whole project or one scheme, cached (see _cache)."""
+    chosen = [schema] if schema else project.config.scheme_names
+    return _cache(project).get(
+        (_done(project), schema),
         lambda: project_agreement(
             project.config, {name: answers_for_agreement(project.store, name) for name in chosen}
         ),
     )
-    return jsonify(body)
+
+
+def confusion_report(project: Project, schema: str) -> dict:
+    """Label-by-label coincidences of one label scheme (radio, select, likert), cached."""
+    scheme = project.config.scheme(schema)
+    return _cache(project).get(
+        (_done(project), "confusion", schema),
+        lambda: confusion(answers_for_agreement(project.store, schema), scheme),
+    )
+
+
+def _done(project: Project) -> int:
+    with project.store.read() as conn:
+        return project.store.counter(conn, "done_assignments")
 
 
 def _cache(project: Project) -> TtlCache:

@@ -262,7 +262,7 @@ def reclaim_instance():
 @admin_required
 def questions():
     fresh = request.args.get("fresh", "").lower() in ("1", "true", "yes")
-    return jsonify(_cached("questions", _questions, fresh=fresh))
+    return jsonify(questions_report(fresh=fresh))
 
 
 def _cached(name: str, compute, *, fresh: bool = False) -> dict[str, Any]:
@@ -281,6 +281,11 @@ def _cached(name: str, compute, *, fresh: bool = False) -> dict[str, Any]:
     else:
         cache.pop(name, None)
     return value
+
+
+def questions_report(fresh: bool = False) -> dict[str, Any]:
+    """Answer distributions per scheme (also shown on the dashboard)."""
+    return _cached("questions", _questions, fresh=fresh)
 
 
 def _questions() -> dict[str, Any]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import time
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from ..errors import BadRequest, PotatoLikeError
+from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
 from ..store.stats import STATUS_CODES
+from .admin_agreement import agreement_report, confusion_report
+from .admin_state import questions_report
 from .security import (
     ADMIN_KEY_SESSION,
     current_project,
@@ -148,6 +151,70 @@ def find_item():
     if not item_id:
         return redirect(url_for("dashboard.instances_page"))
     return redirect(url_for("dashboard.item_page", item_id=item_id))
+
+
+@bp.get("/admin/agreement/")
+def agreement_page():
+    if (denied := _guard()) is not None:
+        return denied
+    project = current_project()
+    report = agreement_report(project)
+    label_types = ("radio", "select", "likert")
+    matrices = {
+        s.name: confusion_report(project, s.name)
+        for s in project.config.schemes
+        if s.type_name in label_types and s.name in report["by_schema"]
+    }
+    return render_template(
+        "admin/agreement.html",
+        tab="agreement",
+        report=report,
+        matrices=matrices,
+        schemes={s.name: s for s in project.config.schemes},
+    )
+
+
+@bp.get("/admin/questions/")
+def questions_page():
+    if (denied := _guard()) is not None:
+        return denied
+    return render_template(
+        "admin/questions.html",
+        tab="questions",
+        report=questions_report(fresh=bool(request.args.get("fresh"))),
+    )
+
+
+@bp.get("/admin/stale/")
+def stale_page():
+    if (denied := _guard()) is not None:
+        return denied
+    project = current_project()
+    timeout = project.policy.timeout_seconds or 3600.0
+    leases, total = project.store.admin.stale_leases(timeout, limit=200)
+    return render_template(
+        "admin/stale.html",
+        tab="stale",
+        leases=leases,
+        total=total,
+        minutes=round(timeout / 60),
+        now=time.time(),
+        reclaimed=request.args.get("reclaimed"),
+    )
+
+
+@bp.post("/admin/stale/reclaim")
+def reclaim_from_page():
+    if (denied := _guard()) is not None:
+        return denied
+    project = current_project()
+    user = project.store.users.by_name(request.form.get("user_id", ""))
+    item = project.store.items.by_id(request.form.get("instance_id", ""))
+    if user is None or item is None:
+        raise NotFound("no such user or item")
+    if not project.store.assignments.reclaim(user.id, item.seq, project.policy):
+        raise Conflict(f"{user.username} does not hold {item.id!r} unfinished any more")
+    return redirect(url_for("dashboard.stale_page", reclaimed=f"{item.id} from {user.username}"))
 
 
 def _page() -> int:

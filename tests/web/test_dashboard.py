@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from tests.conftest import ADMIN, answer, current_id, login
 
@@ -84,18 +85,36 @@ def test_key_sign_in_is_rate_limited(make_project):
 
 
 def test_item_page_shows_answers_side_by_side(make_project):
-    app = make_project(items=3, schemes=[
-        {"annotation_type": "radio", "name": "sentiment", "description": "Sentiment?", "labels": ["pos", "neg"]},
-        {"annotation_type": "multiselect", "name": "topics", "description": "Topics?", "labels": ["a", "b"]},
-    ])
+    app = make_project(
+        items=3,
+        schemes=[
+            {
+                "annotation_type": "radio",
+                "name": "sentiment",
+                "description": "Sentiment?",
+                "labels": ["pos", "neg"],
+            },
+            {
+                "annotation_type": "multiselect",
+                "name": "topics",
+                "description": "Topics?",
+                "labels": ["a", "b"],
+            },
+        ],
+    )
     for user, label in (("ann", "pos"), ("bob", "neg")):
         c = login(app.test_client(), user)
-        c.post("/updateinstance", json={"instance_id": current_id(c), "annotations": {
-            f"sentiment:{label}": "1", "topics:a": "1", "topics:b": "1"}})
+        c.post(
+            "/updateinstance",
+            json={
+                "instance_id": current_id(c),
+                "annotations": {f"sentiment:{label}": "1", "topics:a": "1", "topics:b": "1"},
+            },
+        )
     admin = app.test_client()
     sign_in(admin)
     page = admin.get("/admin/item/item_001").data.decode()
-    assert "Text number 1." in page and "<th scope=\"col\">Sentiment?</th>" in page
+    assert "Text number 1." in page and '<th scope="col">Sentiment?</th>' in page
     assert re.search(r"<td>ann</td>\s*<td>pos</td>\s*<td>a, b</td>", page)
     assert re.search(r"<td>bob</td>\s*<td>neg</td>", page)
     assert "+ sentiment: neg" in page  # history
@@ -103,3 +122,34 @@ def test_item_page_shows_answers_side_by_side(make_project):
     assert r.status_code == 302 and r.headers["Location"].endswith("/admin/item/item_001")
     assert admin.get("/admin/item/nope").status_code == 404
     assert b'href="/admin/item/item_001"' in admin.get("/admin/instances/").data
+
+
+def test_agreement_answers_and_stale_pages(make_project):
+    app = make_project(items=3, max_annotations_per_item=3, assignment_timeout_minutes=1)
+    project = app.extensions["potato_like"]
+    for user, label in (("ann", "positive"), ("bob", "positive"), ("cat", "negative")):
+        c = login(app.test_client(), user)
+        answer(c, current_id(c), **{f"sentiment:{label}": "1"})
+    idle = login(app.test_client(), "dan")
+    assert current_id(idle) == "item_002"  # item_001 has its 3 annotators; dan walks away
+    admin = app.test_client()
+    sign_in(admin)
+    page = admin.get("/admin/agreement/").data.decode()
+    assert 'data-testid="agreement"' in page and 'data-testid="confusion-sentiment"' in page
+    # ann-bob agree (positive/positive); each of them disagrees with cat: 2 positive/negative pairs
+    assert re.search(
+        r'<th scope="row">positive</th>\s*<td class="num diag"[^>]*>2</td>\s*<td class="num"[^>]*>2</td>',
+        page,
+    )
+    answers = admin.get("/admin/questions/").data.decode()
+    assert (
+        'data-testid="question-sentiment"' in answers
+        and '<th scope="row">positive</th><td class="num">2</td>' in answers
+    )
+    stale = project.store.admin.stale_leases(60, limit=10, now=time.time() + 120)[0]
+    assert [(s.username, s.item_id) for s in stale] == [("dan", "item_002")]
+    r = admin.post("/admin/stale/reclaim", data={"user_id": "dan", "instance_id": "item_002"})
+    assert r.status_code == 302 and "reclaimed=" in r.headers["Location"]
+    r = admin.post("/admin/stale/reclaim", data={"user_id": "dan", "instance_id": "item_002"})
+    assert r.status_code == 409
+    assert admin.get("/admin/stale/").status_code == 200
