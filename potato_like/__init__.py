@@ -24,6 +24,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     from .web import (
         admin,
         admin_agreement,
+        admin_runtime,
         admin_state,
         annotate,
         api,
@@ -68,7 +69,16 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         n = project.config.behind_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     security.install(app, project)
-    blueprints = (auth, annotate, api, admin, admin_state, admin_agreement, dashboard)
+    blueprints = (
+        auth,
+        annotate,
+        api,
+        admin,
+        admin_state,
+        admin_agreement,
+        admin_runtime,
+        dashboard,
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
     errors.install(app)

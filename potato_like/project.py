@@ -4,6 +4,7 @@ hangs off it (`current_project()`), so several projects can live in one process.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -14,10 +15,12 @@ from werkzeug.security import generate_password_hash
 
 from .assign.strategies import strategy
 from .config.model import ProjectConfig
+from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .errors import ConfigError, Conflict
 from .export.user_files import OutputWriter
 from .secrets_file import read_or_create
 from .store import Store
+from .store.activity import Activity
 from .store.assignments import LeasePolicy
 from .store.importer import ImportReport, Progress, recount, sync_items
 
@@ -108,7 +111,32 @@ class Project:
         )
         output = OutputWriter(store, config)
         output.resume()
-        return cls(config, store, policy, secret, admin_key, key_path, report, output)
+        project = cls(config, store, policy, secret, admin_key, key_path, report, output)
+        project.apply_runtime_settings(Activity(store).runtime_settings(config.raw))
+        return project
+
+    def apply_runtime_settings(self, values: dict) -> list[str]:
+        """Apply settings changed while serving (POST /admin/api/config, or persisted ones at
+        start): rebuild the frozen config and lease policy. Settings with problems are left
+        out and their problems returned (and logged)."""
+        fields, problems, _warnings = runtime_fields(values)
+        bad = {p.split(":", 1)[0].split(".", 1)[0] for p in problems}
+        for key in bad & set(RUNTIME_FIELDS):
+            fields.pop(RUNTIME_FIELDS[key], None)
+        for problem in problems:
+            log.warning("run-time setting ignored: %s", problem)
+        if not fields:
+            return problems
+        config = dataclasses.replace(self.config, **fields)
+        minutes = config.assignment_timeout_minutes
+        self.policy = dataclasses.replace(
+            self.policy,
+            per_user_cap=config.max_annotations_per_user,
+            timeout_seconds=minutes * 60 if minutes else None,
+            allow_jump=not config.jumping_to_id_disabled,
+        )
+        self.config = config
+        return problems
 
     def sweep_expired_leases(self) -> None:
         """Return stale leases to the pool, at most every EXPIRY_SWEEP_SECONDS per process."""
