@@ -32,6 +32,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         dashboard,
         errors,
         security,
+        tracking,
     )
 
     if isinstance(config, Project):
@@ -73,6 +74,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         auth,
         annotate,
         api,
+        tracking,
         admin,
         admin_state,
         admin_agreement,

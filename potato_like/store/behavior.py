@@ -200,7 +200,9 @@ class Behavior:
                 e["ai_rejects"] = int(row.ai_rejects or 0)
                 e["changes"] = int(row.changes or 0)
             names = (
-                dict(conn.execute(self._names, {"ids": list(out)}).tuples().all()) if out else {}
+                {r.id: r.username for r in conn.execute(self._names, {"ids": list(out)})}
+                if out
+                else {}
             )
         for uid, e in out.items():
             e["username"] = names.get(uid, str(uid))

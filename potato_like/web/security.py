@@ -21,6 +21,9 @@ from ..project import Project
 from ..store.users import UserRow
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Endpoints that check the CSRF token themselves (still after the cross-site refusal below):
+# the tracking beacon cannot set headers and sends the token inside its JSON body.
+SELF_CSRF_ENDPOINTS = frozenset({"tracking.track_interactions"})
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -109,6 +112,8 @@ def install(app: Flask, project: Project) -> None:
         # Browsers send Origin / Sec-Fetch-Site / Referer; only browsers can be tricked into
         # forged requests, so they must also present the CSRF token (form field or
         # X-CSRFToken header). Scripts (no such headers, no ambient cookies) need not.
+        if request.endpoint in SELF_CSRF_ENDPOINTS:
+            return
         if origin or site or request.headers.get("Referer"):
             csrf.protect()
 

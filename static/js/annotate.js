@@ -107,6 +107,7 @@ function scheduleSave() {
 }
 
 async function go(body) {
+  flushTracking(false); // before leaving the item; keepalive, never awaited
   const data = await call("/go_to", body);
   window.location.assign("/annotate");
   return data;
@@ -141,6 +142,7 @@ function pick(key) {
     else input.checked = true;
     input.focus({ preventScroll: true });
     activeScheme = fieldset;
+    noteAnswer(input);
     scheduleSave();
     return true;
   }
@@ -149,6 +151,7 @@ function pick(key) {
 
 form.addEventListener("change", (e) => {
   if (e.target.type === "range") e.target.dataset.touched = "1";
+  noteAnswer(e.target);
   scheduleSave();
 });
 form.addEventListener("input", (e) => {
@@ -222,3 +225,116 @@ window.addEventListener("beforeunload", (e) => {
     e.preventDefault();
   }
 });
+
+// --- Behavioural tracking --------------------------------------------------------------------
+// Per item: focus time while the page is visible and focused, clicks, key presses (counted,
+// never which key), max scroll depth, time from page load to the first answer. Sent in
+// batches every 30 s, before leaving the item, and by sendBeacon when the page is hidden.
+// Tracking must never get in the annotator's way: every failure is swallowed.
+const TRACK_EVERY_MS = 30000;
+const MAX_BATCH_EVENTS = 400;
+const pageStart = performance.now();
+const track = { events: [], clicks: 0, keys: 0, focusMs: 0, since: null, depth: 0, firstMs: null };
+
+function logEvent(type, extra) {
+  if (track.events.length < MAX_BATCH_EVENTS) track.events.push({ type, t: Date.now(), ...extra });
+}
+
+function updateFocus() {
+  const now = performance.now();
+  if (track.since !== null) track.focusMs += now - track.since;
+  track.since = document.visibilityState === "visible" && document.hasFocus() ? now : null;
+}
+
+function noteAnswer(input) {
+  try {
+    if (track.firstMs === null) {
+      track.firstMs = Math.round(performance.now() - pageStart);
+      logEvent("first_answer");
+    }
+    if (!input || !input.dataset || !input.dataset.scheme) return;
+    const toggles = input.type === "radio" || input.type === "checkbox";
+    const body = {
+      instance_id: instanceId,
+      schema: input.dataset.scheme,
+      action: toggles ? (input.checked ? "select" : "deselect") : "update",
+    };
+    if (input.dataset.label) body.label = input.dataset.label;
+    if (!toggles) body.value = String(input.value).slice(0, 1000);
+    fetch("/api/track_annotation_change", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    }).catch(() => {});
+  } catch (_) { /* tracking never disturbs annotating */ }
+}
+
+function flushTracking(leaving) {
+  try {
+    updateFocus();
+    const focusMs = Math.round(track.focusMs);
+    if (!track.events.length && !track.clicks && !track.keys && focusMs < 1) return;
+    const body = {
+      instance_id: instanceId,
+      events: track.events,
+      summary: {
+        focus_ms: focusMs,
+        clicks: track.clicks,
+        keypresses: track.keys,
+        scroll_depth: Math.min(1, Math.max(0, track.depth)),
+        time_to_first_answer_ms: track.firstMs,
+      },
+    };
+    // Counts are per batch; scroll depth and time to first answer are "so far".
+    track.events = [];
+    track.clicks = 0;
+    track.keys = 0;
+    track.focusMs = 0;
+    const url = "/api/track_interactions";
+    if (leaving && navigator.sendBeacon) {
+      // sendBeacon cannot set headers: the token travels in the body (checked by the server).
+      body.csrf_token = csrf;
+      const blob = new Blob([JSON.stringify(body)], { type: "application/json" });
+      if (navigator.sendBeacon(url, blob)) return;
+      delete body.csrf_token;
+    }
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    }).catch(() => {});
+  } catch (_) { /* swallowed */ }
+}
+
+updateFocus();
+document.addEventListener("visibilitychange", () => {
+  logEvent(document.visibilityState === "visible" ? "focus" : "blur");
+  if (document.visibilityState === "hidden") flushTracking(true);
+  else updateFocus();
+});
+window.addEventListener("focus", () => { updateFocus(); logEvent("focus"); });
+window.addEventListener("blur", () => { updateFocus(); logEvent("blur"); });
+window.addEventListener("pagehide", () => flushTracking(true));
+document.addEventListener("click", (e) => {
+  track.clicks += 1;
+  const target = e.target && e.target.closest ? e.target.closest("[data-label], button, a") : null;
+  logEvent("click", target && target.dataset && target.dataset.label ? { label: target.dataset.label } : {});
+}, { capture: true, passive: true });
+document.addEventListener("keydown", () => {
+  track.keys += 1;
+  logEvent("keypress");
+}, { capture: true, passive: true });
+function noteScroll() {
+  const doc = document.documentElement;
+  const depth = Math.min(1, (window.scrollY + window.innerHeight) / Math.max(1, doc.scrollHeight));
+  if (depth >= track.depth + 0.1 || (depth === 1 && track.depth < 1)) {
+    track.depth = depth;
+    logEvent("scroll", { depth: Math.round(depth * 1000) / 1000 });
+  }
+}
+noteScroll(); // a page that fits the window has been seen whole
+window.addEventListener("scroll", noteScroll, { passive: true });
+setInterval(() => flushTracking(false), TRACK_EVERY_MS);
