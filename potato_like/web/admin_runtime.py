@@ -23,6 +23,7 @@ from ..config.model import SuspiciousActivityConfig
 from ..config.reader import hint
 from ..config.validate import runtime_fields
 from ..errors import BadRequest
+from ..project import Project
 from ..store.activity import Activity, Submit
 from ..store.stats import iso
 from .security import admin_required, current_project
@@ -205,8 +206,11 @@ def _hours() -> float:
 @bp.get("/admin/api/suspicious_activity")
 @admin_required
 def suspicious_activity():
-    hours = _hours()
-    project = current_project()
+    return jsonify(suspicious_report(current_project(), _hours()))
+
+
+def suspicious_report(project: Project, hours: float) -> dict[str, Any]:
+    """Annotators whose submissions in the last `hours` look automated or careless."""
     limits = project.config.suspicious_activity
     since = time.time() - hours * 3600
     flagged, checked = [], 0
@@ -216,14 +220,14 @@ def suspicious_activity():
         if entry is not None:
             flagged.append(entry)
     flagged.sort(key=lambda e: (-len(e["flags"]), -e["annotations_count"], e["user_id"]))
-    return jsonify(
-        suspicious_users=flagged,
-        thresholds={
+    return {
+        "suspicious_users": flagged,
+        "thresholds": {
             **limits.as_json(),
             "window_seconds": WINDOW_SECONDS,
             "min_submissions_for_speed": MIN_SUBMITS_FOR_SPEED,
             "break_seconds": BREAK_SECONDS,
         },
-        hours=hours,
-        users_checked=checked,
-    )
+        "hours": hours,
+        "users_checked": checked,
+    }

@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
 from ..store.stats import STATUS_CODES
 from .admin_agreement import agreement_report, confusion_report
+from .admin_runtime import suspicious_report
 from .admin_state import questions_report
 from .security import (
     ADMIN_KEY_SESSION,
@@ -182,6 +183,22 @@ def questions_page():
         "admin/questions.html",
         tab="questions",
         report=questions_report(fresh=bool(request.args.get("fresh"))),
+    )
+
+
+@bp.get("/admin/activity/")
+def activity_page():
+    if (denied := _guard()) is not None:
+        return denied
+    raw = request.args.get("hours", "24")
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise BadRequest(f"hours must be a number, got {raw!r}") from None
+    if not 0 < hours <= 720:
+        raise BadRequest("hours must be between 0 and 720")
+    return render_template(
+        "admin/activity.html", tab="activity", report=suspicious_report(current_project(), hours)
     )
 
 

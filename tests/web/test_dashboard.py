@@ -153,3 +153,17 @@ def test_agreement_answers_and_stale_pages(make_project):
     r = admin.post("/admin/stale/reclaim", data={"user_id": "dan", "instance_id": "item_002"})
     assert r.status_code == 409
     assert admin.get("/admin/stale/").status_code == 200
+
+
+def test_activity_page_flags_a_fast_clicker(make_project):
+    app = make_project(items=40, suspicious_activity={"rapid_submissions_per_minute": 5})
+    fast = login(app.test_client(), "speedy")
+    for _ in range(8):
+        answer(fast, current_id(fast), **{"sentiment:positive": "1"})
+        fast.post("/go_to", json={"action": "next_instance"})
+    admin = app.test_client()
+    sign_in(admin)
+    page = admin.get("/admin/activity/").data.decode()
+    assert "<td>speedy</td>" in page and "rapid submissions" in page
+    assert admin.get("/admin/activity/?hours=abc").status_code == 400
+    assert admin.get("/admin/activity/?hours=9999").status_code == 400
