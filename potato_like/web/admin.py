@@ -11,6 +11,7 @@ from .. import __version__
 from ..errors import BadRequest
 from ..export.registry import exporter, formats
 from ..store.stats import STATUS_CODES
+from .params import page_args
 from .security import admin_required, current_project
 
 bp = Blueprint("admin", __name__)
@@ -39,7 +40,7 @@ def instances():
     status = request.args.get("status") or None
     if status is not None and status not in STATUS_CODES:
         raise BadRequest(f"unknown status {status!r}; use {', '.join(STATUS_CODES)}")
-    limit, offset = _page_args(default_limit=100)
+    limit, offset = page_args(default_limit=100)
     rows, total = current_project().store.stats.instances(status, limit, offset)
     return jsonify(instances=rows, total_count=total, limit=limit, offset=offset)
 
@@ -47,7 +48,7 @@ def instances():
 @bp.get("/admin/all_instances")
 @admin_required
 def all_instances():
-    limit, offset = _page_args(default_limit=100)
+    limit, offset = page_args(default_limit=100)
     rows, total = current_project().store.stats.instances(None, limit, offset, full_text=True)
     return jsonify(instances=rows, total_count=total, limit=limit, offset=offset)
 
@@ -55,24 +56,9 @@ def all_instances():
 @bp.get("/admin/api/annotators")
 @admin_required
 def annotators():
-    limit, offset = _page_args(default_limit=500)
+    limit, offset = page_args(default_limit=500)
     rows, total = current_project().store.stats.annotators(limit, offset)
     return jsonify(annotators=rows, total_count=total)
-
-
-def _page_args(default_limit: int) -> tuple[int, int]:
-    values = []
-    for name, default, maximum in (("limit", default_limit, 1000), ("offset", 0, None)):
-        raw = request.args.get(name, str(default))
-        try:
-            value = int(raw)
-        except ValueError:
-            raise BadRequest(f"{name} must be a whole number, got {raw!r}") from None
-        if value < 0 or (maximum is not None and value > maximum):
-            bound = f"0..{maximum}" if maximum is not None else "0 or more"
-            raise BadRequest(f"{name} must be {bound}, got {value}")
-        values.append(value)
-    return values[0], values[1]
 
 
 @bp.get("/admin/api/export/formats")

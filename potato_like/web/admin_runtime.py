@@ -8,7 +8,6 @@ in one ordered pass over a bounded time window. All SQL is in store/activity.py.
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections import deque
@@ -26,6 +25,7 @@ from ..errors import BadRequest
 from ..project import Project
 from ..store.activity import Activity, Submit
 from ..store.stats import iso
+from .params import number_arg
 from .security import admin_required, current_project
 
 bp = Blueprint("admin_runtime", __name__)
@@ -190,23 +190,14 @@ def by_user(submits: Iterable[Submit]) -> Iterator[UserActivity]:
         yield current
 
 
-def _hours() -> float:
-    raw = request.args.get("hours", "").strip()
-    if not raw:
-        return HOURS_DEFAULT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadRequest(f"hours must be a number, got {raw!r}") from None
-    if not math.isfinite(value) or value <= 0 or value > HOURS_MAX:
-        raise BadRequest(f"hours must be more than 0 and at most {HOURS_MAX:g}, got {raw}")
-    return value
-
-
 @bp.get("/admin/api/suspicious_activity")
 @admin_required
 def suspicious_activity():
-    return jsonify(suspicious_report(current_project(), _hours()))
+    return jsonify(suspicious_report(current_project(), hours_arg()))
+
+
+def hours_arg() -> float:
+    return number_arg("hours", HOURS_DEFAULT, maximum=HOURS_MAX, above_minimum=True)
 
 
 def suspicious_report(project: Project, hours: float) -> dict[str, Any]:

@@ -7,7 +7,6 @@ million items.
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from typing import Any
@@ -19,6 +18,7 @@ from ..schemes.base import Scheme
 from ..store.admin_state import AdminState
 from ..store.stats import iso
 from ..store.users import UserRow
+from .params import int_arg, number_arg
 from .security import admin_required, current_project
 
 bp = Blueprint("admin_state", __name__)
@@ -54,39 +54,12 @@ def _user(username: str) -> UserRow:
     return user
 
 
-def _number_arg(name: str, default: float | None, *, minimum: float, maximum: float | None):
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number, got {raw!r}") from None
-    if not math.isfinite(value) or value < minimum or (maximum is not None and value > maximum):
-        bound = f"{minimum:g}..{maximum:g}" if maximum is not None else f"at least {minimum:g}"
-        raise BadRequest(f"{name} must be {bound}, got {raw}")
-    return value
-
-
-def _int_arg(name: str, default: int, *, maximum: int) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 0 or value > maximum:
-        raise BadRequest(f"{name} must be 0..{maximum}, got {value}")
-    return value
-
-
 # -- annotation history --------------------------------------------------------------------
 @bp.get("/admin/api/annotation_history")
 @admin_required
 def annotation_history():
-    limit = _int_arg("limit", HISTORY_DEFAULT, maximum=HISTORY_MAX)
-    minutes = _number_arg("minutes", None, minimum=0, maximum=None)
+    limit = int_arg("limit", HISTORY_DEFAULT, maximum=HISTORY_MAX)
+    minutes = number_arg("minutes", None, minimum=0, maximum=None)
     since = time.time() - minutes * 60 if minutes is not None else None
     store = current_project().store
     username = request.args.get("user_id", "").strip() or None
@@ -207,11 +180,11 @@ def item_state(item_id: str):
 @admin_required
 def stale_assignments():
     project = current_project()
-    limit = _int_arg("limit", 100, maximum=1000)
-    offset = _int_arg("offset", 0, maximum=10**9)
+    limit = int_arg("limit", 100, maximum=1000)
+    offset = int_arg("offset", 0, maximum=10**9)
     timeout = project.policy.timeout_seconds
     default_minutes = timeout / 60 if timeout else STALE_DEFAULT_MINUTES
-    minutes = _number_arg("older_than_minutes", default_minutes, minimum=0, maximum=None)
+    minutes = number_arg("older_than_minutes", default_minutes, minimum=0, maximum=None)
     now = time.time()
     leases, total = _state().stale_leases(minutes * 60, limit, offset, now=now)
     return jsonify(

@@ -10,8 +10,9 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
 from ..store.stats import STATUS_CODES
 from .admin_agreement import agreement_report, confusion_report
-from .admin_runtime import suspicious_report
+from .admin_runtime import hours_arg, suspicious_report
 from .admin_state import questions_report
+from .params import int_arg
 from .security import (
     ADMIN_KEY_SESSION,
     current_project,
@@ -190,16 +191,8 @@ def questions_page():
 def activity_page():
     if (denied := _guard()) is not None:
         return denied
-    raw = request.args.get("hours", "24")
-    try:
-        hours = float(raw)
-    except ValueError:
-        raise BadRequest(f"hours must be a number, got {raw!r}") from None
-    if not 0 < hours <= 720:
-        raise BadRequest("hours must be between 0 and 720")
-    return render_template(
-        "admin/activity.html", tab="activity", report=suspicious_report(current_project(), hours)
-    )
+    report = suspicious_report(current_project(), hours_arg())
+    return render_template("admin/activity.html", tab="activity", report=report)
 
 
 @bp.get("/admin/stale/")
@@ -235,10 +228,7 @@ def reclaim_from_page():
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadRequest(f"page must be a whole number from 1, got {raw!r}")
-    return int(raw)
+    return int_arg("page", 1, minimum=1)
 
 
 def _chart(points: list[dict]) -> dict:
