@@ -15,7 +15,7 @@ RUN pip install -e ".[postgres]"
 
 USER potato
 EXPOSE 8000
-# `run.py CONFIG --host 0.0.0.0` serves with waitress. For several worker processes on
+# `run.py CONFIG --host 0.0.0.0` serves with cheroot (threads). For several worker processes on
 # PostgreSQL use gunicorn instead (see docs/deployment.md and compose.yaml).
 ENTRYPOINT ["python", "run.py"]
 CMD ["configs/quickstart.yaml", "--host", "0.0.0.0", "--port", "8000"]

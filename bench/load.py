@@ -1,12 +1,14 @@
 """Load test: start the real server, drive it with concurrent simulated annotators over HTTP.
 
     python bench/load.py --project DIR --annotators K --requests-per-annotator M \
-        --max-seconds S [--port 0] [--threads 16] [--reset] [--restart] [--py-spy FILE]
+        --max-seconds S [--port 0] [--threads 16] [--server NAME] [--reset] [--restart]
+        [--py-spy FILE]
 
 What it does, in order:
 1. (--reset) deletes DIR/annotation_output/ (SQLite file, keys, per-user output), so the
    start below imports the data from scratch.
-2. Spawns `python run.py DIR/config.yaml --host 127.0.0.1 --port P --threads T` and times
+2. Spawns `python run.py DIR/config.yaml --host 127.0.0.1 --port P --threads T` (plus
+   `--server NAME` with --server) and times
    spawn -> first 200 from GET /health ("boot"). The server's output goes to bench/out/.
    With --restart the server is then stopped (SIGTERM) and started again; the second start
    (no import, the data files are unchanged) is timed as "restart".
@@ -135,6 +137,7 @@ class Server:
         python: str,
         log: Path,
         script: Path = REPO / "run.py",
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         self.config, self.port, self.threads, self.python, self.log = (
             config,
@@ -144,6 +147,7 @@ class Server:
             log,
         )
         self.script = script
+        self.extra_args = list(extra_args)
         self.proc: subprocess.Popen | None = None
         self.base = f"http://{HOST}:{port}"
 
@@ -161,6 +165,7 @@ class Server:
             str(self.port),
             "--threads",
             str(self.threads),
+            *self.extra_args,
         ]
         fh.write(f"\n$ {' '.join(cmd)}\n".encode())
         fh.flush()
@@ -400,7 +405,12 @@ def main(argv: list[str] | None = None) -> int:
         help="pause after each loop request, uniformly 0.5x-1.5x this (0: no pause, stress)",
     )
     parser.add_argument("--port", type=int, default=0, help="0: pick a free port")
-    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=16, help="server worker threads")
+    parser.add_argument(
+        "--server",
+        default=None,
+        help="pass `--server NAME` to run.py (cheroot, waitress); default: run.py's default",
+    )
     parser.add_argument(
         "--reset",
         action="store_true",
@@ -450,7 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port or free_port()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log = OUT / f"server-{project.name}-{stamp}.log"
-    server = Server(config, port, args.threads, args.python, log, args.server_script.resolve())
+    extra = ("--server", args.server) if args.server else ()
+    server = Server(
+        config, port, args.threads, args.python, log, args.server_script.resolve(), extra
+    )
     result: dict[str, object] = {"project": str(project)}
     if args.server_script.resolve() != (REPO / "run.py").resolve():
         result["server_script"] = str(args.server_script)
@@ -479,6 +492,7 @@ def main(argv: list[str] | None = None) -> int:
         result["max_seconds"] = args.max_seconds
         result["think_ms"] = args.think_ms
         result["server_threads"] = args.threads
+        result["server"] = args.server or "default"
         result["rss_mb_idle"] = server.memory_mb()["VmRSS"]
 
         if args.probe_users:

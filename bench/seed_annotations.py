@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 
 from potato_like.config import load_config
 from potato_like.project import Project
-from potato_like.store.importer import set_open_flags
+from potato_like.store.importer import recount
 from potato_like.store.tables import annotations, assignments, items, users
 
 LABELS = ("positive", "negative", "neutral")
@@ -92,7 +92,7 @@ def main() -> int:
             .scalar_subquery()
         )
         conn.execute(update(items).values(holders=per_item, done_count=per_item))
-        set_open_flags(store, conn, project.config.max_annotations_per_item)
+        recount(store, conn, project.config.max_annotations_per_item)
     print(
         f"seeded {args.users * args.per_user:,} annotations in {time.perf_counter() - started:.1f}s"
     )

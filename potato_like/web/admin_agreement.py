@@ -8,7 +8,6 @@ from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest
 from ..project import Project, TtlCache
-from ..quality.agreement import confusion, project_agreement
 from ..store.agreement_rows import answers_for_agreement
 from .security import admin_required, current_project
 
@@ -31,6 +30,8 @@ def agreement():
 
 def agreement_report(project: Project, schema: str | None = None) -> dict:
     """The agreement answer for the whole project or one scheme, cached (see _cache)."""
+    from ..quality.agreement import project_agreement  # numpy: loaded on first use
+
     chosen = [schema] if schema else project.config.scheme_names
     return _cache(project).get(
         (_done(project), schema),
@@ -42,6 +43,8 @@ def agreement_report(project: Project, schema: str | None = None) -> dict:
 
 def confusion_report(project: Project, schema: str) -> dict:
     """Label-by-label coincidences of one label scheme (radio, select, likert), cached."""
+    from ..quality.agreement import confusion  # numpy: loaded on first use
+
     scheme = project.config.scheme(schema)
     return _cache(project).get(
         (_done(project), "confusion", schema),

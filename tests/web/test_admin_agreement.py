@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from potato_like.quality import agreement as agreement_module
 from potato_like.web import admin_agreement
 from tests.conftest import ADMIN, answer, current_id, login, radio
 
@@ -133,9 +134,9 @@ def test_disagreement_lowers_alpha(make_agreement_project):
 def test_too_few_overlapping_items_and_cache_refresh(make_agreement_project, monkeypatch):
     app = make_agreement_project(items=4, schemes=SCHEMES[:1], max_annotations_per_item=2)
     computed = []
-    real = admin_agreement.project_agreement
+    real = agreement_module.project_agreement
     monkeypatch.setattr(
-        admin_agreement,
+        agreement_module,
         "project_agreement",
         lambda *args, **kwargs: computed.append(1) or real(*args, **kwargs),
     )
