@@ -206,6 +206,7 @@ def _serve(args) -> int:
         f"{time.perf_counter() - started:.1f}s"
     )
     print(f"  Annotators:  http://{shown_host}:{cfg.port}/")
+    print(f"  Dashboard:   http://{shown_host}:{cfg.port}/admin (sign in with the admin key)")
     if project.admin_key_path is not None:
         print(f"  Admin API key: stored in {project.admin_key_path} (send it as X-API-Key)")
     else:
