@@ -24,6 +24,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     from .web import (
         admin,
         admin_agreement,
+        admin_quality,
         admin_runtime,
         admin_state,
         annotate,
@@ -31,6 +32,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         auth,
         dashboard,
         errors,
+        phases,
         security,
         tracking,
     )
@@ -73,11 +75,13 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     blueprints = (
         auth,
         annotate,
+        phases,
         api,
         tracking,
         admin,
         admin_state,
         admin_agreement,
+        admin_quality,
         admin_runtime,
         dashboard,
     )

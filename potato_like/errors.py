@@ -61,3 +61,17 @@ class NotAssigned(Forbidden):
     def __init__(self, item_id: str) -> None:
         super().__init__(f"instance {item_id!r} is not assigned to you")
         self.item_id = item_id
+
+
+class Blocked(Forbidden):
+    """Quality control stopped this user (too many failed checks)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status="blocked", message=message)
+
+
+class WrongPhase(Conflict):
+    """The request belongs to another phase of the study than the one the user is in."""
+
+    def __init__(self, message: str, phase: str) -> None:
+        super().__init__(message, phase=phase)

@@ -115,6 +115,20 @@ class Project:
         project.apply_runtime_settings(Activity(store).runtime_settings(config.raw))
         return project
 
+    @property
+    def flow(self):
+        """The study flow (phases, training) of this project."""
+        from .study.flow import StudyFlow
+
+        return StudyFlow(self)
+
+    @property
+    def checks(self):
+        """Attention checks and gold items mixed into annotation."""
+        from .quality.checks import QualityChecks
+
+        return QualityChecks(self)
+
     def apply_runtime_settings(self, values: dict) -> list[str]:
         """Apply settings changed while serving (POST /admin/api/config, or persisted ones at
         start): rebuild the frozen config and lease policy. Settings with problems are left
@@ -172,5 +186,9 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
         if entry.password is None or store.users.by_name(entry.username):
             continue
         with contextlib.suppress(Conflict):  # created by a concurrent start
-            store.users.create(entry.username, generate_password_hash(entry.password))
+            store.users.create(
+                entry.username,
+                generate_password_hash(entry.password),
+                phase=config.study.first_phase,
+            )
     store.users.sync_admins(config.admin_users)

@@ -22,6 +22,21 @@ from .store.annotations import LabelMaps
 _SCALARS = (str, int, float, bool, type(None))
 
 
+class SchemeSet:
+    """A list of schemes that parse_update / compute_for can check answers against, like a
+    ProjectConfig's (the questions of a phase page, the schemes used in training)."""
+
+    def __init__(self, schemes) -> None:
+        self.schemes = tuple(schemes)
+
+    def scheme(self, name: str):
+        return next((s for s in self.schemes if s.name == name), None)
+
+    @property
+    def scheme_names(self) -> list[str]:
+        return [s.name for s in self.schemes]
+
+
 @dataclass(frozen=True)
 class Update:
     instance_id: str
@@ -29,7 +44,7 @@ class Update:
     submit: bool
 
 
-def parse_update(body: Any, config: ProjectConfig) -> Update:
+def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     if not isinstance(body, Mapping):
         raise BadRequest("the body must be a JSON object")
     instance_id = body.get("instance_id")
@@ -81,7 +96,9 @@ def parse_update(body: Any, config: ProjectConfig) -> Update:
     return Update(str(instance_id).strip(), incoming, submit=not draft)
 
 
-def _parse_backend(body: Mapping[str, Any], incoming: dict, config: ProjectConfig) -> None:
+def _parse_backend(
+    body: Mapping[str, Any], incoming: dict, config: ProjectConfig | SchemeSet
+) -> None:
     schema, state, kind = body.get("schema"), body.get("state"), body.get("type", "label")
     if kind not in ("label", None):
         raise BadAnnotation(f"type {kind!r} is not supported by this project (use 'label')")
@@ -97,7 +114,7 @@ def _parse_backend(body: Mapping[str, Any], incoming: dict, config: ProjectConfi
         _add(incoming, schema, str(entry["name"]), entry.get("value"), config)
 
 
-def _scheme(name: str, config: ProjectConfig):
+def _scheme(name: str, config: ProjectConfig | SchemeSet):
     scheme = config.scheme(name)
     if scheme is None:
         raise BadAnnotation(
@@ -107,7 +124,9 @@ def _scheme(name: str, config: ProjectConfig):
     return scheme
 
 
-def _add(incoming: dict, schema: str, label: str, value: Any, config: ProjectConfig) -> None:
+def _add(
+    incoming: dict, schema: str, label: str, value: Any, config: ProjectConfig | SchemeSet
+) -> None:
     _scheme(schema, config)
     if not isinstance(value, _SCALARS):
         raise BadAnnotation(
@@ -117,7 +136,7 @@ def _add(incoming: dict, schema: str, label: str, value: Any, config: ProjectCon
     incoming.setdefault(schema, {})[label] = value
 
 
-def form_to_update(form: Mapping[str, Any], config: ProjectConfig) -> dict[str, Any]:
+def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -> dict[str, Any]:
     """The annotation page's HTML form (no JavaScript) as a frontend-format body: radio
     groups are named after the scheme, every other input `schema:label`; an unticked box
     is absent from a form, so each choice label is sent explicitly."""
@@ -138,7 +157,7 @@ def form_to_update(form: Mapping[str, Any], config: ProjectConfig) -> dict[str, 
     return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
 
 
-def compute_for(update: Update, config: ProjectConfig):
+def compute_for(update: Update, config: ProjectConfig | SchemeSet):
     """The function Annotations.apply runs inside its transaction."""
 
     def compute(old: LabelMaps) -> tuple[LabelMaps, bool]:

@@ -52,6 +52,12 @@ IMPLEMENTED = (
     "hide_navbar",
     "behind_proxy",
     "suspicious_activity",
+    "phases",
+    "training",
+    "attention_checks",
+    "gold_standards",
+    "auto_promotion",
+    "pre_annotation",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -64,7 +70,6 @@ _LATER_NAMES = [
     "watch_poll_interval",
     "partial_loading",
     "media_directory",
-    "phases",
     "authentication",
     "rbac",
     "user_roles",
@@ -75,10 +80,7 @@ _LATER_NAMES = [
     "persist_sessions",
     "session_lifetime_days",
     "base_html_template",
-    "attention_checks",
-    "gold_standards",
     "gold_standards_file",
-    "pre_annotation",
     "agreement_metrics",
     "quality_control",
     "ai_support",
@@ -90,7 +92,6 @@ _LATER_NAMES = [
     "annotation_ui",
     "cases",
     "search",
-    "training",
     "active_learning",
     "category_assignment",
     "diversity_ordering",
@@ -209,6 +210,60 @@ SUSPICIOUS_ACTIVITY_KEYS = (
     "rapid_submissions_per_minute",
     "min_seconds_per_item",
     "same_answer_streak",
+)
+
+# The study flow and quality control (config/study.py).
+PHASE_KEYS = ("type", "file", "data_file", "header", "title", "annotation_schemes")
+TRAINING_KEYS = (
+    "enabled",
+    "data_file",
+    "annotation_schemes",
+    "passing_criteria",
+    "allow_retry",
+    "feedback",
+    "failure_action",
+)
+TRAINING_CRITERIA_KEYS = (
+    "min_correct",
+    "require_all_correct",
+    "max_mistakes",
+    "max_mistakes_per_question",
+    "max_attempts",
+)
+TRAINING_FEEDBACK_KEYS = ("show_explanations", "allow_retry")
+ATTENTION_KEYS = (
+    "enabled",
+    "items_file",
+    "frequency",
+    "probability",
+    "min_response_time",
+    "failure_handling",
+)
+ATTENTION_FAILURE_KEYS = ("warn_threshold", "warn_message", "block_threshold", "block_message")
+GOLD_KEYS = (
+    "enabled",
+    "items_file",
+    "mode",
+    "frequency",
+    "probability",
+    "accuracy",
+    "feedback",
+    "auto_promote",
+)
+GOLD_ACCURACY_KEYS = (
+    "min_threshold",
+    "evaluation_count",
+    "block_below_threshold",
+    "block_message",
+)
+GOLD_FEEDBACK_KEYS = ("show_correct_answer", "show_explanation")
+PROMOTION_KEYS = ("enabled", "min_annotators", "agreement_threshold")
+PRE_ANNOTATION_KEYS = (
+    "enabled",
+    "field",
+    "allow_modification",
+    "show_confidence",
+    "highlight_low_confidence",
 )
 
 # Settings an admin may change while serving (POST /admin/api/config); every other key changes

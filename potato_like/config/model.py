@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .study_model import StudyConfig
+
 if TYPE_CHECKING:
     from ..schemes.base import Scheme
 
@@ -80,6 +82,7 @@ class ProjectConfig:
     hide_navbar: bool = False
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
+    study: StudyConfig = field(default_factory=StudyConfig)
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -22,6 +22,7 @@ from .model import (
     SuspiciousActivityConfig,
 )
 from .reader import ConfigReader, hint, type_name
+from .study import read_study
 
 ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
 LOGIN_TYPES = ("password", "url_direct", "none")
@@ -63,6 +64,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     data_files = _data_files(r, task_dir, base)
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
+    study = read_study(r, task_dir, base, schemes)
     users = _users(r)
     login = _login(r)
     require_password = r.bool("require_password", True)
@@ -130,6 +132,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
+        study=study,
         raw=raw,
         **_runtime_fields(r),
     )

@@ -145,6 +145,23 @@ class Scheme:
         """The typed answer (a label, a list of labels, a string or a number)."""
         raise NotImplementedError
 
+    def from_answer(self, value: Any) -> dict[str, str]:
+        """The stored label map for a typed answer as researchers write it in files
+        (gold labels, training answers, predictions): `"positive"`, `["a", "b"]`, `4`, or a
+        Potato label map. Raises BadAnnotation when the answer does not fit the scheme."""
+        if isinstance(value, Mapping):
+            return self.normalize(value)
+        return self.normalize(self.answer_map(value))
+
+    def answer_map(self, value: Any) -> dict[str, Any]:
+        """A typed answer as a raw label map (subclasses say how)."""
+        raise BadAnnotation(f"{self.name}: a {self.type_name} answer must be given as a label map")
+
+    def same_answer(self, a: Mapping[str, str] | None, b: Mapping[str, str] | None) -> bool:
+        """Do two stored label maps give the same answer? Order of chosen labels, case and
+        surrounding blanks of text do not matter."""
+        return _canonical(self.answer(a or {})) == _canonical(self.answer(b or {}))
+
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         """Why this scheme does not yet satisfy `label_requirement` (without the scheme's
         name), or None."""
@@ -204,6 +221,16 @@ class Scheme:
         self.labels = [
             label if label.key else replace(label, key=next(keys, None)) for label in self.labels
         ]
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().casefold()
+    if isinstance(value, (list, tuple, set)):
+        return frozenset(_canonical(v) for v in value)
+    if isinstance(value, Mapping):
+        return frozenset((k, _canonical(v)) for k, v in value.items())
+    return value
 
 
 def _read_requirement(reader: ConfigReader) -> tuple[bool, tuple[str, ...]]:

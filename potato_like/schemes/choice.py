@@ -47,6 +47,12 @@ class ChoiceScheme(Scheme):
             raise BadAnnotation(f"{self.name}: choose one label, got {', '.join(picked)}")
         return out
 
+    def answer_map(self, value: Any) -> dict[str, Any]:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(not isinstance(v, (str, int, float)) or isinstance(v, bool) for v in values):
+            raise BadAnnotation(f"{self.name}: an answer is a label or a list of labels")
+        return {str(v): "1" for v in values}
+
     def answer(self, label_map: Mapping[str, str]) -> Any:
         picked = [k for k in label_map if k != FREE_RESPONSE]
         if self.single_choice:

@@ -43,6 +43,9 @@ class NumericScheme(Scheme):
             raise BadAnnotation(f"{self.name}: {number:g} is above the maximum {self.max_value:g}")
         return number
 
+    def answer_map(self, value: Any) -> dict[str, Any]:
+        return {self.value_key: value}
+
     def answer(self, label_map: Mapping[str, str]) -> Any:
         raw = label_map.get(self.value_key)
         if raw is None:

@@ -66,5 +66,8 @@ class Select(Scheme):
         # A select holds one value: any incoming entry replaces the old choice.
         return self.normalize(incoming) if incoming else dict(old or {})
 
+    def answer_map(self, value: Any) -> dict[str, Any]:
+        return {SELECT_KEY: value}
+
     def answer(self, label_map: Mapping[str, str]) -> Any:
         return label_map.get(SELECT_KEY)

@@ -56,6 +56,11 @@ class Text(Scheme):
                 out[label] = text
         return out
 
+    def answer_map(self, value: Any) -> dict[str, Any]:
+        if self.label_names != [TEXT_KEY]:
+            raise BadAnnotation(f"{self.name}: give the answer as {{label: text}}")
+        return {TEXT_KEY: value}
+
     def answer(self, label_map: Mapping[str, str]) -> Any:
         if self.label_names == [TEXT_KEY]:
             return label_map.get(TEXT_KEY)

@@ -31,6 +31,7 @@ class Store:
         from .events import Events
         from .items import Items
         from .stats import Stats
+        from .study import Study
         from .users import Users
 
         self.engine = engine
@@ -43,6 +44,7 @@ class Store:
         self.events = Events(self)
         self.stats = Stats(self)
         self.admin = AdminState(self)
+        self.study = Study(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -33,6 +33,7 @@ class SaveResult:
     status: str  # the assignment status after the save: leased or done
     user_done_count: int
     saved: LabelMaps
+    completed: bool = False  # this save finished the item for this user (leased -> done)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class Annotations:
                 ts=now,
             )
             done = conn.execute(TOUCH_USER, {"u": user_id, "now": now}).scalar_one()
-        return SaveResult(new_status, done, {k: v for k, v in merged.items() if v})
+        saved = {k: v for k, v in merged.items() if v}
+        return SaveResult(new_status, done, saved, completed=new_status == DONE != status)
 
     def count(self) -> int:
         with self.store.read() as conn:

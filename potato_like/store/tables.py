@@ -68,6 +68,11 @@ users = Table(
     Column("assigned_count", Integer, nullable=False, server_default="0"),
     Column("done_count", Integer, nullable=False, server_default="0"),
     Column("max_items", Integer, nullable=True),  # admin override of max_annotations_per_user
+    # Study flow: active | blocked | failed | completed, why (e.g. "training"), and the
+    # quality-control item waiting to be answered ({"kind", "id", "shown_at"} as JSON).
+    Column("study_status", String(20), nullable=False, server_default="active"),
+    Column("status_reason", String(200), nullable=True),
+    Column("qc_pending", Text, nullable=True),
 )
 
 items = Table(
@@ -162,6 +167,66 @@ interactions = Table(
 )
 Index("ix_interactions_user_item", interactions.c.user_id, interactions.c.item_seq)
 Index("ix_interactions_ts", interactions.c.ts)
+
+# Answers to a content phase's questions (consent, prestudy, poststudy): one row per phase.
+phase_responses = Table(
+    "phase_responses",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("phase", String(100), nullable=False),
+    Column("value", Text, nullable=False),  # {question: label map}, JSON
+    Column("submitted_at", Float, nullable=False),
+    PrimaryKeyConstraint("user_id", "phase"),
+)
+
+# Every answer given in training, in order: a user's training state is derived from these.
+training_answers = Table(
+    "training_answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("round", Integer, nullable=False),  # 1 + the number of restarts
+    Column("question", String(512), nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("ts", Float, nullable=False),
+)
+Index("ix_training_answers_user", training_answers.c.user_id, training_answers.c.id)
+
+# Answers to attention checks and gold-standard items (never in `annotations`, so they never
+# count as progress nor enter agreement).
+qc_responses = Table(
+    "qc_responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),  # attention_check | gold_standard
+    Column("item_id", String(512), nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("seconds", Float, nullable=True),  # time from showing the item to the answer
+    Column("flags", String(100), nullable=False, server_default=""),
+    Column("ts", Float, nullable=False),
+)
+Index("ix_qc_responses_user_kind", qc_responses.c.user_id, qc_responses.c.kind)
+Index("ix_qc_responses_kind_item", qc_responses.c.kind, qc_responses.c.item_id)
+
+# Items whose first annotators agreed (gold_standards.auto_promote): they join the gold pool.
+promoted_items = Table(
+    "promoted_items",
+    metadata,
+    Column(
+        "item_seq",
+        Integer,
+        ForeignKey("items.seq", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("consensus", Text, nullable=False),  # {schema: label map}, JSON
+    Column("annotator_count", Integer, nullable=False),
+    Column("agreement", Float, nullable=False),
+    Column("promoted_at", Float, nullable=False),
+)
 
 # Boolean is used on users.is_admin; keep the import visible to linters.
 __all__ = ["Boolean", "metadata"]

@@ -32,6 +32,9 @@ class UserRow:
     assigned_count: int
     done_count: int
     max_items: int | None
+    study_status: str = "active"
+    status_reason: str | None = None
+    qc_pending: str | None = None
 
 
 USER_BY_ID = select(users).where(users.c.id == bindparam("u"))
@@ -64,6 +67,7 @@ class Users:
         *,
         is_admin: bool = False,
         login_kind: str = "password",
+        phase: str = "annotation",
     ) -> UserRow:
         """Create an account; Conflict when the name is taken (also under races)."""
         now = time.time()
@@ -75,6 +79,7 @@ class Users:
                         password_hash=password_hash,
                         is_admin=is_admin,
                         login_kind=login_kind,
+                        phase=phase,
                         created_at=now,
                         last_active_at=now,
                     )

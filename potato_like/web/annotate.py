@@ -6,8 +6,9 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..errors import BadRequest
+from ..quality import pre_annotation
 from ..submission import form_to_update
-from .api import check_navigation, navigate, position_json, save_annotations
+from .api import check_navigation, navigate_or_hold, position_json, save_annotations
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
@@ -19,12 +20,28 @@ def annotate_page():
         return redirect(url_for("auth.login_page"))
     user = require_user()
     project = current_project()
+    check = None
+    if project.config.study.has_flow:
+        state = project.flow.state(user.user_id)
+        if not project.flow.in_annotation(state):
+            return redirect(url_for("phases.phase_page"))
+        check = project.checks.pending_item(user.user_id, state) if state.pending else None
     project.sweep_expired_leases()
     pos = project.store.assignments.current(user.user_id, project.policy)
-    if pos.finished:
+    if pos.finished and check is None:
+        if project.config.study.has_flow:
+            project.flow.finish_annotation(user.user_id)
+            return redirect(url_for("phases.phase_page"))
         return redirect(url_for("annotate.done_page"))
-    item = project.store.items.by_seq(pos.item_seq)
-    maps = project.store.annotations.maps_for(item.seq, user.user_id)
+    prefilled = confidence = None
+    if check is not None:
+        item, maps = check, {}
+    else:
+        item = project.store.items.by_seq(pos.item_seq)
+        maps = project.store.annotations.maps_for(item.seq, user.user_id)
+        if not maps and project.config.study.pre_annotation.enabled:
+            maps = prefilled = pre_annotation.predictions(project.config, item.fields)
+            confidence = pre_annotation.confidence(project.config, item.fields)
     context_key = project.config.item_properties.context_key
     context = item.fields.get(context_key) if context_key else None
     return render_template(
@@ -36,7 +53,10 @@ def annotate_page():
         context=context,
         maps=maps,
         pos=pos,
-        notice=_notice(pos.status),
+        notice=_notice(pos.status) if check is None else None,
+        prefilled=prefilled,
+        confidence=confidence,
+        pre=project.config.study.pre_annotation,
     )
 
 
@@ -67,9 +87,9 @@ def annotate_action():
     elif data.get("instance_id"):
         # The page's no-JavaScript fallback: its form fields are the answers.
         saved = save_annotations(user, form_to_update(data, current_project().config))
-    pos = navigate(user, data, form_index=not request.is_json)
+    pos, check = navigate_or_hold(user, data, form_index=not request.is_json)
     if request.is_json:
-        body = {"status": "success", **position_json(pos)}
+        body = {"status": "success", **position_json(pos, check)}
         if saved:
             body["save"] = saved
         return jsonify(body)
@@ -82,6 +102,8 @@ def done_page():
         return redirect(url_for("auth.login_page"))
     user = require_user()
     project = current_project()
+    if project.config.study.has_flow:
+        return redirect(url_for("phases.phase_page"))
     pos = project.store.assignments.current(user.user_id, project.policy)
     if not pos.finished:
         return redirect(url_for("annotate.annotate_page"))

@@ -8,7 +8,10 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, request, url_for
 
 from ..errors import BadRequest, NotAssigned, NotFound
+from ..quality import pre_annotation, promotion
+from ..quality.checks import CheckItem
 from ..store.assignments import Position
+from ..store.study import FlowState
 from ..submission import compute_for, parse_update
 from .security import (
     SessionUser,
@@ -21,47 +24,92 @@ from .security import (
 bp = Blueprint("api", __name__)
 
 
-def position_json(pos: Position) -> dict[str, Any]:
+def position_json(pos: Position, check: CheckItem | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "instance_id": pos.item_id,
+        "instance_id": check.id if check else pos.item_id,
         "current_index": pos.index,
         "total_instances": pos.total,
     }
-    if pos.finished:
+    if pos.finished and check is None:
         out["finished"] = True
     return out
 
 
+def flow_state(user: SessionUser) -> FlowState | None:
+    """For projects with phases or quality control: the user's state, refusing users who are
+    not annotating (another phase, blocked, finished). None for plain projects."""
+    project = current_project()
+    if not project.config.study.has_flow:
+        return None
+    return project.flow.require_annotation(user.user_id)
+
+
+def pending_check(user: SessionUser) -> CheckItem | None:
+    """The quality-control item the user must answer before going on, if any."""
+    state = flow_state(user)
+    if state is None or not state.pending:
+        return None
+    return current_project().checks.pending_item(user.user_id, state)
+
+
 def visible_item(user: SessionUser, instance_id: str):
-    """An item the user may read: one in their own list (admins: any)."""
+    """An item the user may read: one in their own list, or their pending check (admins:
+    any item)."""
     project = current_project()
     item = project.store.items.by_id(instance_id)
+    if item is not None and (
+        user.is_admin or project.store.assignments.status_of(user.user_id, item.seq)
+    ):
+        return item
+    if project.config.study.qc_enabled:
+        check = pending_check(user)
+        if check is not None and check.id == instance_id:
+            return check
     if item is None:
         raise NotFound(f"instance {instance_id!r} does not exist")
-    if not user.is_admin and not project.store.assignments.status_of(user.user_id, item.seq):
-        raise NotAssigned(instance_id)
-    return item
+    raise NotAssigned(instance_id)
 
 
-def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
-    """Validate and store one /updateinstance body; the seed's success response."""
-    started = time.perf_counter()
-    project = current_project()
-    update = parse_update(body, project.config)
-    item = project.store.items.by_id(update.instance_id)
-    if item is None:
-        raise NotFound(f"instance {update.instance_id!r} does not exist")
-    result = project.store.annotations.apply(
-        user.user_id, item.seq, item.id, project.policy, compute_for(update, project.config)
-    )
-    project.output.mark_dirty(user.user_id)
+def _success(started: float, done_count: int) -> dict[str, Any]:
     return {
         "status": "success",
         "processing_time_ms": round((time.perf_counter() - started) * 1000, 2),
         "performance_metrics": {
-            "total_annotations": result.user_done_count,
+            "total_annotations": done_count,
             "session_duration": round(time.time() - session_started_at()),
         },
+    }
+
+
+def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
+    """Validate and store one /updateinstance body; the seed's success response (with
+    quality-control feedback when the item was a check)."""
+    started = time.perf_counter()
+    project = current_project()
+    update = parse_update(body, project.config)
+    state = flow_state(user)
+    if state is not None and state.pending and update.instance_id == state.pending.get("id"):
+        done = project.store.users.get(user.user_id).done_count
+        if not update.submit:  # autosave of a check: nothing to keep until it is submitted
+            return {**_success(started, done), "instance_status": "in_progress"}
+        outcome = project.checks.answer(user.user_id, state, update)
+        return {**_success(started, done), "instance_status": "completed", **outcome}
+    item = project.store.items.by_id(update.instance_id)
+    if item is None:
+        raise NotFound(f"instance {update.instance_id!r} does not exist")
+    compute = pre_annotation.locked(
+        project.config, item.fields, compute_for(update, project.config)
+    )
+    result = project.store.annotations.apply(
+        user.user_id, item.seq, item.id, project.policy, compute
+    )
+    project.output.mark_dirty(user.user_id)
+    if result.completed:
+        if state is not None:
+            project.checks.after_completion(user.user_id, result.user_done_count)
+        promotion.check_item(project, item.seq)
+    return {
+        **_success(started, result.user_done_count),
         "instance_status": "completed" if result.status == "done" else "in_progress",
     }
 
@@ -105,13 +153,28 @@ def navigate(user: SessionUser, data: Any, *, form_index: bool) -> Position:
     return moves.move(user.user_id, project.policy, item_id=text)
 
 
+def navigate_or_hold(
+    user: SessionUser, data: Any, *, form_index: bool
+) -> tuple[Position, CheckItem | None]:
+    """Navigate, unless a quality-control check is pending: then the user stays where they
+    are and is shown the check until they answer it."""
+    check_navigation(data)
+    check = pending_check(user)
+    if check is not None:
+        project = current_project()
+        return project.store.assignments.current(user.user_id, project.policy), check
+    return navigate(user, data, form_index=form_index), None
+
+
 @bp.get("/api/current_instance")
 @login_required_json
 def current_instance():
     user = require_user()
     project = current_project()
     project.sweep_expired_leases()
-    return jsonify(position_json(project.store.assignments.current(user.user_id, project.policy)))
+    check = pending_check(user)
+    pos = project.store.assignments.current(user.user_id, project.policy)
+    return jsonify(position_json(pos, check))
 
 
 @bp.get("/api/spans/<path:instance_id>")
@@ -129,6 +192,8 @@ def get_annotations():
     if not instance_id:
         raise BadRequest("the query parameter 'instance_id' is required")
     item = visible_item(user, instance_id)
+    if isinstance(item, CheckItem):  # a check's answer is not kept as an annotation
+        return jsonify(label_annotations={}, span_annotations={})
     maps = current_project().store.annotations.maps_for(item.seq, user.user_id)
     return jsonify(label_annotations=maps, span_annotations={})
 
@@ -150,9 +215,11 @@ def go_to():
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             raise BadRequest("the body must be a JSON object")
-        pos = navigate(user, data, form_index=False)
-        return jsonify(status="success", **position_json(pos))
-    navigate(user, request.form if request.method == "POST" else request.args, form_index=True)
+        pos, check = navigate_or_hold(user, data, form_index=False)
+        return jsonify(status="success", **position_json(pos, check))
+    navigate_or_hold(
+        user, request.form if request.method == "POST" else request.args, form_index=True
+    )
     return redirect(url_for("annotate.annotate_page"))
 
 

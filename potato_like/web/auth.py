@@ -136,7 +136,9 @@ def register():
         if project.config.require_password and len(password) < MIN_PASSWORD:
             raise BadRequest(f"choose a password of at least {MIN_PASSWORD} characters")
         hashed = generate_password_hash(password) if password else None
-        row = project.store.users.create(username, hashed, is_admin=False)
+        row = project.store.users.create(
+            username, hashed, is_admin=False, phase=project.config.study.first_phase
+        )
         _start_session(row)
         return _done(201)
     except PotatoLikeError as err:
@@ -162,7 +164,9 @@ def _login_without_password(username: str, *, kind: str, password: str = "") -> 
     row = project.store.users.by_name(username)
     if row is None:
         try:
-            row = project.store.users.create(username, None, login_kind=kind)
+            row = project.store.users.create(
+                username, None, login_kind=kind, phase=project.config.study.first_phase
+            )
         except Conflict:
             row = project.store.users.by_name(username)
     if row.password_hash and not (password and check_password_hash(row.password_hash, password)):

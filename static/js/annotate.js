@@ -113,9 +113,41 @@ async function go(body) {
   return data;
 }
 
+// Quality-control feedback after a check item (seed 003: warning, qc_result, blocked):
+// show it and wait for the annotator before moving on.
+function feedbackText(data) {
+  const parts = [];
+  if (data.warning_message) parts.push(data.warning_message);
+  const qc = data.qc_result;
+  if (qc && qc.type === "gold_standard") {
+    parts.push(qc.correct ? "Your answer was correct." : "Your answer was not correct.");
+    if (qc.gold_label) {
+      const answers = Object.values(qc.gold_label).map((v) => (Array.isArray(v) ? v.join(", ") : String(v)));
+      parts.push(`Expected: ${answers.join("; ")}.`);
+    }
+    if (qc.explanation) parts.push(qc.explanation);
+  }
+  return parts.join(" ");
+}
+
+function showFeedback(text) {
+  const dialog = document.getElementById("qc-feedback");
+  document.getElementById("qc-feedback-body").textContent = text;
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", resolve, { once: true });
+    dialog.showModal();
+  });
+}
+
 async function submitAndNext() {
   try {
-    await save(false);
+    const data = await save(false);
+    if (data.status === "blocked") {
+      window.location.assign("/phase");
+      return;
+    }
+    const text = feedbackText(data);
+    if (text) await showFeedback(text);
     await go({ action: "next_instance" });
   } catch (_) { /* message already shown */ }
 }
@@ -194,6 +226,7 @@ document.getElementById("help-btn").addEventListener("click", () => dialog.showM
 
 document.addEventListener("keydown", (e) => {
   if (e.defaultPrevented || e.altKey || e.metaKey) return;
+  if (document.getElementById("qc-feedback").open) return; // its button takes Enter
   const el = document.activeElement;
   if (e.key === "Enter" && (e.ctrlKey || !typing(el) || (el.tagName === "INPUT" && el.type === "text" && el.form === form))) {
     if (el && el.tagName === "BUTTON") return; // let buttons do their own thing

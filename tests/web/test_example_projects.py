@@ -48,6 +48,7 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
             )
         else:
             assert c.post("/auth", data={"username": "tester"}).status_code == 302
+        walk_phases(c, project)
         assert c.get("/annotate").status_code == 200
         iid = c.get("/api/current_instance").json["instance_id"]
         annotations = {}
@@ -61,3 +62,36 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
         assert c.post("/go_to", json={"action": "next_instance"}).json["current_index"] == 1
     finally:
         project.close()
+
+
+def walk_phases(client, project) -> None:
+    """Answer every phase before annotation: the accepted answer of gated questions, the
+    expected answer in training, any valid answer elsewhere."""
+    study = project.config.study
+    for _ in range(50):
+        state = client.get("/api/phase").json
+        if state["type"] == "annotation":
+            return
+        assert state["status"] == "active", state
+        page = study.page(state["phase"])
+        if state["type"] == "training":
+            item = next(i for i in study.training.items if i.id == state["question"]["id"])
+            annotations = {
+                f"{schema}:{label}": value
+                for schema, label_map in item.answer_maps.items()
+                for label, value in label_map.items()
+            }
+        else:
+            gates = dict(page.gates)
+            annotations = {}
+            for scheme in page.schemes:
+                if scheme.name in gates:
+                    annotations[f"{scheme.name}:{gates[scheme.name][0]}"] = "1"
+                else:
+                    annotations.update(ANSWERS[scheme.type_name](scheme))
+        body = {"phase": state["phase"], "annotations": annotations}
+        if state["type"] == "training":
+            body["question"] = state["question"]["id"]
+        r = client.post("/phase", json=body)
+        assert r.status_code == 200, r.json
+    raise AssertionError("phases never reached annotation")

@@ -1,0 +1,173 @@
+"""The study's phase pages: consent, prestudy, instructions, training and poststudy, and the
+end pages (completed, not eligible, failed training, blocked). HTML for people (forms work
+without JavaScript), JSON for scripts on the same routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..errors import BadRequest, PotatoLikeError
+from ..study import training
+from ..study.flow import ACTIVE, BLOCKED, COMPLETED, FAILED
+from ..submission import SchemeSet, form_to_update
+from .errors import wants_json
+from .security import current_project, login_required_json, require_user
+
+bp = Blueprint("phases", __name__)
+
+
+def _phase_json(user_id: int) -> dict[str, Any]:
+    project = current_project()
+    flow = project.flow
+    state = flow.state(user_id)
+    page = flow.page(state)
+    study = project.config.study
+    out: dict[str, Any] = {
+        "phase": page.name,
+        "type": page.type,
+        "status": state.status,
+        "title": page.title,
+        "phases": [p.name for p in study.phases],
+        "phase_index": study.phase_index(page.name),
+    }
+    if state.status == BLOCKED:
+        out["message"] = project.checks.block_message(state)
+    if state.status != ACTIVE:
+        return out
+    if page.type == "training":
+        t_state = flow.training_state(user_id)
+        item = t_state.question(study.training)
+        out["training"] = training.summary(study.training, t_state)
+        if item is not None:
+            out["question"] = {"id": item.id, "text": item.text}
+            out["questions"] = [s.describe() for s in flow.training_schemes()]
+    elif page.type != "annotation":
+        out["html"] = page.html
+        out["questions"] = [s.describe() for s in page.schemes]
+    return out
+
+
+@bp.get("/api/phase")
+@login_required_json
+def phase_json():
+    return jsonify(_phase_json(require_user().user_id))
+
+
+@bp.get("/phase")
+def phase_page():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login_page"))
+    user = require_user()
+    project = current_project()
+    flow = project.flow
+    state = flow.state(user.user_id)
+    page = flow.page(state)
+    study = project.config.study
+    common = {"config": project.config, "user": user, "page": page, "state": state}
+    common["steps"] = [p for p in study.phases]
+    common["step_index"] = study.phase_index(page.name)
+    if state.status != ACTIVE:
+        message = project.checks.block_message(state) if state.status == BLOCKED else None
+        return render_template("phases/end.html", message=message, **common)
+    if page.type == "annotation":
+        return redirect(url_for("annotate.annotate_page"))
+    if page.type == "training":
+        t_state = flow.training_state(user.user_id)
+        item = t_state.question(study.training)
+        if item is None:  # decided by an earlier answer: settle and show where that leads
+            flow.submit(user.user_id, {})
+            return redirect(url_for("phases.phase_page"))
+        last = t_state.last
+        feedback = flow.feedback(t_state.last_item, last.correct) if last else None
+        return render_template(
+            "phases/training.html",
+            item=item,
+            schemes=flow.training_schemes(),
+            feedback=feedback,
+            retrying=bool(last and not last.correct and t_state.last_item is item),
+            summary=training.summary(study.training, t_state),
+            **common,
+        )
+    return render_template("phases/page.html", **common)
+
+
+@bp.get("/phase/<path:name>")
+def phase_by_name(name: str):
+    """Phases are shown in order only: any phase URL leads to the user's current phase."""
+    return redirect(url_for("phases.phase_page"))
+
+
+@bp.post("/phase")
+@login_required_json
+def submit_phase():
+    user = require_user()
+    project = current_project()
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise BadRequest("the body must be a JSON object")
+    else:
+        state = project.flow.state(user.user_id)
+        page = project.flow.page(state)
+        schemes = project.flow.training_schemes() if page.type == "training" else page.schemes
+        body = form_to_update(request.form, SchemeSet(schemes))
+        body.update(phase=request.form.get("phase", ""), question=request.form.get("question"))
+        if not schemes:
+            body.pop("annotations", None)
+    try:
+        result = project.flow.submit(user.user_id, body)
+    except PotatoLikeError as err:
+        if wants_json() or request.is_json:
+            raise
+        return _form_error(err)
+    if request.is_json or wants_json():
+        out = {"status": "success", "phase": result.phase, "study_status": result.status}
+        if result.feedback:
+            out["feedback"] = result.feedback
+        return jsonify(out)
+    return redirect(url_for("phases.phase_page"))
+
+
+def _form_error(err: PotatoLikeError):
+    """A refused form: show the page again with the problem (answers need re-entering only
+    for the questions named)."""
+    user = require_user()
+    project = current_project()
+    state = project.flow.state(user.user_id)
+    page = project.flow.page(state)
+    study = project.config.study
+    template = "phases/training.html" if page.type == "training" else "phases/page.html"
+    extra: dict[str, Any] = {}
+    if page.type == "training":
+        t_state = project.flow.training_state(user.user_id)
+        item = t_state.question(study.training)
+        if item is None:
+            return redirect(url_for("phases.phase_page"))
+        extra = {
+            "item": item,
+            "schemes": project.flow.training_schemes(),
+            "feedback": None,
+            "retrying": False,
+            "summary": training.summary(study.training, t_state),
+        }
+    return (
+        render_template(
+            template,
+            config=project.config,
+            user=user,
+            page=page,
+            state=state,
+            steps=list(study.phases),
+            step_index=study.phase_index(page.name),
+            error=err.message,
+            missing=err.extra.get("missing_schemas", []),
+            **extra,
+        ),
+        err.status,
+    )
+
+
+__all__ = ["COMPLETED", "FAILED", "bp"]
