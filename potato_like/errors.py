@@ -67,7 +67,8 @@ class Blocked(Forbidden):
     """Quality control stopped this user (too many failed checks)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, status="blocked", message=message)
+        super().__init__(message, status="blocked")
+        self.extra["message"] = message
 
 
 class WrongPhase(Conflict):

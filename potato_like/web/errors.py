@@ -41,7 +41,7 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_response(message: str, status: int, **extra):
+def error_response(message: str, status: int, /, **extra):
     if wants_json():
         body = {"error": message}
         body.update({k: v for k, v in extra.items() if isinstance(v, (str, int, float, list))})
