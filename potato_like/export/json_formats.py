@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .registry import Exporter, register
-from .rows import export_record
+from .rows import export_record, qc_records
 
 
 @register
@@ -18,6 +18,8 @@ class JsonLines(Exporter):
     def stream(self, project):
         for row in project.store.annotations.iter_annotated():
             yield json.dumps(export_record(row, project.config), ensure_ascii=False) + "\n"
+        for record in qc_records(project):
+            yield json.dumps(record, ensure_ascii=False) + "\n"
 
 
 @register
@@ -34,5 +36,8 @@ class JsonArray(Exporter):
             yield ("\n" if first else ",\n") + json.dumps(
                 export_record(row, project.config), ensure_ascii=False
             )
+            first = False
+        for record in qc_records(project):
+            yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)
             first = False
         yield "\n]\n"

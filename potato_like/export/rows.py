@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..schemes.choice import FREE_RESPONSE
@@ -53,3 +55,27 @@ def table_columns(config: ProjectConfig) -> list[tuple[str, str, str]]:
             keys.append(FREE_RESPONSE)
         cols.extend((f"{scheme.name}:::{key}", scheme.name, key) for key in keys)
     return cols
+
+
+def qc_records(project) -> Iterator[dict[str, Any]]:
+    """Answers to attention checks and gold items, marked with `quality_control` so they are
+    never mistaken for annotations of the data."""
+    config = project.config
+    for r in project.store.study.qc_rows():
+        label_maps = json.loads(r.value)
+        yield {
+            "id": r.item_id,
+            "user": r.username,
+            "status": "quality_control",
+            "updated_at": r.ts,
+            "label_annotations": label_maps,
+            "answers": {
+                s: config.scheme(s).answer(m) for s, m in label_maps.items() if config.scheme(s)
+            },
+            "quality_control": {
+                "type": r.kind,
+                "correct": bool(r.correct),
+                "seconds": r.seconds,
+                "flags": [f for f in r.flags.split(",") if f],
+            },
+        }

@@ -28,6 +28,17 @@ NESTED = {
     "server": compat.SERVER_KEYS,
     "label_requirement": compat.LABEL_REQUIREMENT_KEYS,
     "labels[]": compat.LABEL_KEYS,
+    "phases.<name>": compat.PHASE_KEYS,
+    "training": compat.TRAINING_KEYS,
+    "training.passing_criteria": compat.TRAINING_CRITERIA_KEYS,
+    "training.feedback": compat.TRAINING_FEEDBACK_KEYS,
+    "attention_checks": compat.ATTENTION_KEYS,
+    "attention_checks.failure_handling": compat.ATTENTION_FAILURE_KEYS,
+    "gold_standards": compat.GOLD_KEYS,
+    "gold_standards.accuracy": compat.GOLD_ACCURACY_KEYS,
+    "gold_standards.feedback": compat.GOLD_FEEDBACK_KEYS,
+    "auto_promotion": compat.PROMOTION_KEYS,
+    "pre_annotation": compat.PRE_ANNOTATION_KEYS,
 }
 
 

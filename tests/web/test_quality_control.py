@@ -3,6 +3,7 @@ GET /admin/api/quality_control (seed 003 shapes)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -76,6 +77,19 @@ def test_attention_check_after_every_fourth_item_warns_and_never_counts(study): 
     assert (att["total_checks"], att["total_passed"], att["total_failed"]) == (2, 1, 1)
     assert att["by_user"] == {"reader": {"passed": 1, "failed": 1, "pass_rate": 0.5}}
     assert att["total_items"] == 2
+    # Exports keep check answers apart, marked as quality control.
+    lines = c.post("/admin/api/export", json={"format": "jsonl"}, headers=ADMIN).data
+    records = [json.loads(line) for line in lines.decode().splitlines()]
+    checks = [r for r in records if "quality_control" in r]
+    assert [r["id"] for r in checks] == ["attn_1", "attn_2"]
+    assert checks[0]["quality_control"] == {
+        "type": "attention_check",
+        "correct": False,
+        "seconds": checks[0]["quality_control"]["seconds"],
+        "flags": [],
+    }
+    assert checks[1]["answers"] == {"sentiment": "positive"} and checks[1]["user"] == "reader"
+    assert len(records) - len(checks) == 8  # the annotations themselves
 
 
 def test_too_many_failed_checks_block_the_user(study):  # noqa: F811
