@@ -6,6 +6,8 @@ const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const saveState = document.getElementById("save-state");
 const formError = document.getElementById("form-error");
 const instanceId = form.dataset.instanceId;
+// Quality-control checks are not items: their behaviour is not tracked.
+const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
 
 let dirty = false;
@@ -280,6 +282,7 @@ function updateFocus() {
 }
 
 function noteAnswer(input) {
+  if (!tracked) return;
   try {
     if (track.firstMs === null) {
       track.firstMs = Math.round(performance.now() - pageStart);
@@ -304,6 +307,7 @@ function noteAnswer(input) {
 }
 
 function flushTracking(leaving) {
+  if (!tracked) return;
   try {
     updateFocus();
     const focusMs = Math.round(track.focusMs);

@@ -175,7 +175,11 @@ def test_gold_accuracy_below_threshold_can_block(study):  # noqa: F811
             attention_checks={"enabled": False},
             gold_standards={
                 "frequency": 1,
-                "accuracy": {"min_threshold": 0.9, "evaluation_count": 2, "block_below_threshold": True},
+                "accuracy": {
+                    "min_threshold": 0.9,
+                    "evaluation_count": 2,
+                    "block_below_threshold": True,
+                },
             },
         )
     )
@@ -255,7 +259,9 @@ def test_promoted_items_become_gold_checks_for_later_annotators(study):  # noqa:
 
 
 def test_pre_annotation_prefills_the_form_and_is_counted(study):  # noqa: F811
-    app = study(edit=qc_only(attention_checks={"enabled": False}, gold_standards={"enabled": False}))
+    app = study(
+        edit=qc_only(attention_checks={"enabled": False}, gold_standards={"enabled": False})
+    )
     c = login(app.test_client(), "prefill")
     page = c.get("/annotate")
     assert b"Pre-filled from a model prediction" in page.data
@@ -301,7 +307,9 @@ def test_quality_control_endpoint_needs_admin_and_reports_disabled_parts(make_pr
     c = app.test_client()
     assert c.get("/admin/api/quality_control").status_code == 401
     assert c.get("/admin/api/quality_control", headers={"X-API-Key": "x" * 20}).status_code == 401
-    assert login(app.test_client(), "annotator").get("/admin/api/quality_control").status_code == 403
+    assert (
+        login(app.test_client(), "annotator").get("/admin/api/quality_control").status_code == 403
+    )
     qc = c.get("/admin/api/quality_control", headers=ADMIN).json
     assert qc["enabled"] is False
     assert qc["attention_checks"]["enabled"] is False
