@@ -97,10 +97,37 @@ def user_state(username: str):
         "annotation_history": history,
         "max_instances": user.max_items,
         "last_active": iso(user.last_active_at),
+        "study_status": user.study_status,
+        "status_reason": user.status_reason,
     }
     if truncated:
         body["truncated"] = True
+    body.update(_study_state(user.id))
     return jsonify(body)
+
+
+def _study_state(user_id: int) -> dict[str, Any]:
+    """Phase answers, training progress and check results of one user (when configured)."""
+    from ..quality.checks import ATTENTION, GOLD
+    from ..study import training
+
+    project = current_project()
+    study = project.config.study
+    out: dict[str, Any] = {}
+    if len(study.phases) > 1:
+        out["phase_answers"] = project.store.study.phase_answers(user_id)
+    if study.training.enabled:
+        t_state = project.flow.training_state(user_id)
+        out["training"] = training.summary(study.training, t_state)
+    if study.qc_enabled:
+        with project.store.read() as conn:
+            att = project.store.study.qc_tally(user_id, ATTENTION, conn)
+            gold = project.store.study.qc_tally(user_id, GOLD, conn)
+        out["quality_control"] = {
+            "attention_checks": {"passed": att[1], "failed": att[0] - att[1]},
+            "gold_standards": {"correct": gold[1], "total": gold[0]},
+        }
+    return out
 
 
 @bp.get("/admin/system_state")

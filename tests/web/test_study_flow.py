@@ -117,6 +117,11 @@ def test_a_user_walks_every_phase_in_order_and_resumes_after_logout(study):
     answers = store.study.phase_answers(store.users.by_name("ann").id)
     assert answers["consent"] == {"adult": {"Yes": "1"}, "agree": {"I agree": "1"}}
     assert answers["prestudy"]["shopping"] == {"Often": "1"}
+    state = c.get("/admin/user_state/ann", headers=ADMIN).json
+    assert state["study_status"] == "active" and state["current_phase"] == "annotation"
+    assert state["phase_answers"]["consent"]["agree"] == {"I agree": "1"}
+    assert state["training"]["completed"] is True and state["training"]["correct_answers"] == 2
+    assert state["quality_control"]["attention_checks"] == {"passed": 0, "failed": 0}
 
 
 def test_phases_cannot_be_skipped_by_url_or_api(study):
