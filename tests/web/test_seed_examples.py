@@ -94,12 +94,12 @@ def test_admin_monitoring_example_runs_verbatim(tmp_path):
         printed = io.StringIO()
         # The script's own `import requests` gets the shim.
         with contextlib.redirect_stdout(printed), mock.patch.dict(sys.modules, requests=shim):
-            exec(compile(code, "seed-003-admin-monitoring", "exec"), {})
+            exec(compile(code, "seed-003-admin-monitoring", "exec"), {})  # noqa: S102 - the seed script
     finally:
         server.kill()
         server.wait()
     lines = printed.getvalue().splitlines()
     assert lines[0].startswith("Progress: ") and lines[0].endswith("%")
     assert {"ann1: 3/4", "ann2: 3/4", "ann3: 3/4"} <= set(lines)
-    assert re.fullmatch(r"Agreement: α = -?\d\.\d{3}", lines[-2])
+    assert re.fullmatch(r"Agreement: \u03b1 = -?\d\.\d{3}", lines[-2])
     assert lines[-1] == "Attention check pass rate: 66.7%"
