@@ -31,7 +31,9 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         auth,
         dashboard,
         errors,
+        links,
         security,
+        spans,
         tracking,
     )
 
@@ -74,6 +76,8 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         auth,
         annotate,
         api,
+        spans,
+        links,
         tracking,
         admin,
         admin_state,

@@ -52,6 +52,8 @@ IMPLEMENTED = (
     "hide_navbar",
     "behind_proxy",
     "suspicious_activity",
+    "ui",
+    "keyword_highlights_file",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -114,7 +116,6 @@ _LATER_NAMES = [
     "analytics",
     "annotator_dashboard",
     "keystroke_logging",
-    "ui",
     "ui_config",
     "layout",
     "instance_display",
@@ -127,7 +128,6 @@ _LATER_NAMES = [
     "header_file",
     "header_logo",
     "keyword_highlight_settings",
-    "keyword_highlights_file",
     "highlight_linebreaks",
     "list_as_text",
     "horizontal_key_bindings",

@@ -11,6 +11,15 @@ from .api import check_navigation, navigate, position_json, save_annotations
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
+# A JSON POST /annotate with any of these saves before navigating.
+SAVE_FIELDS = (
+    "annotations",
+    "schema",
+    "label_annotations",
+    "span_annotations",
+    "link_annotations",
+    "event_annotations",
+)
 
 
 @bp.get("/annotate")
@@ -60,9 +69,7 @@ def annotate_action():
     check_navigation(data)
     saved = None
     if request.is_json:
-        if "instance_id" in data and (
-            "annotations" in data or "schema" in data or "label_annotations" in data
-        ):
+        if "instance_id" in data and any(key in data for key in SAVE_FIELDS):
             saved = save_annotations(user, data)
     elif data.get("instance_id"):
         # The page's no-JavaScript fallback: its form fields are the answers.

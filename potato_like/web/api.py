@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, request, url_for
 
 from ..errors import BadRequest, NotAssigned, NotFound
+from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..submission import compute_for, parse_update
 from .security import (
@@ -52,7 +53,11 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     if item is None:
         raise NotFound(f"instance {update.instance_id!r} does not exist")
     result = project.store.annotations.apply(
-        user.user_id, item.seq, item.id, project.policy, compute_for(update, project.config)
+        user.user_id,
+        item.seq,
+        item.id,
+        project.policy,
+        compute_for(update, project.config, item.text),
     )
     project.output.mark_dirty(user.user_id)
     return {
@@ -114,13 +119,6 @@ def current_instance():
     return jsonify(position_json(project.store.assignments.current(user.user_id, project.policy)))
 
 
-@bp.get("/api/spans/<path:instance_id>")
-@login_required_json
-def instance_content(instance_id: str):
-    item = visible_item(require_user(), instance_id)
-    return jsonify(instance_id=item.id, text=item.text, spans=[])
-
-
 @bp.get("/get_annotations")
 @login_required_json
 def get_annotations():
@@ -129,8 +127,14 @@ def get_annotations():
     if not instance_id:
         raise BadRequest("the query parameter 'instance_id' is required")
     item = visible_item(user, instance_id)
+    config = current_project().config
     maps = current_project().store.annotations.maps_for(item.seq, user.user_id)
-    return jsonify(label_annotations=maps, span_annotations={})
+    return jsonify(
+        label_annotations=label_maps_only(config, maps),
+        span_annotations=span_keys(config, maps),
+        link_annotations=[dict(e, schema=s.name) for s, e in iter_entries(config, maps, "links")],
+        event_annotations=[dict(e, schema=s.name) for s, e in iter_entries(config, maps, "events")],
+    )
 
 
 @bp.post("/updateinstance")
@@ -159,16 +163,6 @@ def go_to():
 @bp.get("/api/schemas")
 def schemas():
     return jsonify({s.name: s.describe() for s in current_project().config.schemes})
-
-
-@bp.get("/api/colors")
-def colors():
-    out: dict[str, dict[str, str]] = {}
-    for scheme in current_project().config.schemes:
-        chosen = {label.name: label.color for label in scheme.labels if label.color}
-        if chosen:
-            out[scheme.name] = chosen
-    return jsonify(out)
 
 
 @bp.get("/health")

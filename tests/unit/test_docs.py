@@ -14,7 +14,10 @@ import pytest
 
 from potato_like.config import compat
 from potato_like.schemes import base
+from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
 from potato_like.schemes.registry import scheme_class, type_names
+from potato_like.schemes.span_link import LINK_TYPE_KEYS
+from potato_like.spans.colors import UI_KEYS, UI_SPANS_KEYS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CONFIG_DOC = DOCS / "config.md"
@@ -28,6 +31,11 @@ NESTED = {
     "server": compat.SERVER_KEYS,
     "label_requirement": compat.LABEL_REQUIREMENT_KEYS,
     "labels[]": compat.LABEL_KEYS,
+    "ui": UI_KEYS,
+    "ui.spans": UI_SPANS_KEYS,
+    "link_types[]": LINK_TYPE_KEYS,
+    "event_types[]": EVENT_TYPE_KEYS,
+    "event_types[].arguments[]": ARGUMENT_KEYS,
 }
 
 
