@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..errors import BadRequest
+from ..spans.page import span_page_data
 from ..submission import form_to_update
 from .api import check_navigation, navigate, position_json, save_annotations
 from .security import current_project, require_user
@@ -44,6 +45,7 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
+        span_page=span_page_data(project.config, item, maps),
         pos=pos,
         notice=_notice(pos.status),
     )
