@@ -15,6 +15,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from ..spans.kb import read_entity_linking
 from .registry import register
 from .structured import MAX_ENTRIES, StructuredScheme, given_id, is_removal
 
@@ -27,7 +28,13 @@ _UNSAFE_ID = re.compile(r"[^\w.-]")
 class Span(StructuredScheme):
     macro = "schemes/span.html"
     value_key = "spans"
-    option_keys = ("labels", "sequential_key_binding", "allow_discontinuous", "title")
+    option_keys = (
+        "labels",
+        "sequential_key_binding",
+        "allow_discontinuous",
+        "title",
+        "entity_linking",
+    )
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.read_labels(reader)
@@ -35,6 +42,7 @@ class Span(StructuredScheme):
         self.sequential = reader.bool("sequential_key_binding", True)
         self.allow_discontinuous = reader.bool("allow_discontinuous", False)
         self.title = reader.str("title", None, allow_empty=True)
+        self.knowledge_bases = read_entity_linking(reader, self.task_dir)
         self.assign_keys(self.sequential)
 
     # -- values -------------------------------------------------------------------------
@@ -111,6 +119,8 @@ class Span(StructuredScheme):
         out["allow_discontinuous"] = self.allow_discontinuous
         if self.title:
             out["title"] = self.title
+        if self.knowledge_bases:
+            out["entity_linking"] = {"knowledge_bases": [kb.name for kb in self.knowledge_bases]}
         return out
 
 

@@ -126,7 +126,13 @@ function renderLists() {
         li = el("li", { className: "entry", "data-span-id": entry.id, style: `--c: ${info.colors[entry.label]}` });
         li.append(el("span", { className: "chip" }), el("strong", {}, entry.label), ` “${entry.text}”`);
         if (selected && selected.schema === schema && selected.id === entry.id) li.classList.add("selected");
+        if (entry.kb_id) li.append(el("span", { className: "kb", title: `${entry.kb_source}:${entry.kb_id}` }, `→ ${entry.kb_label || entry.kb_id}`));
         li.addEventListener("click", () => selectSpan(schema, entry.id));
+        if (info.entity_linking) {
+          const linkBtn = el("button", { type: "button", className: "kb-link", title: "Link to a knowledge base entry", "aria-label": `Link ${entry.text} to a knowledge base entry` }, "🔗");
+          linkBtn.addEventListener("click", (e) => { e.stopPropagation(); openKbSearch(schema, entry.id, li); });
+          li.append(linkBtn);
+        }
         li.append(removeButton(() => deleteSpan(schema, entry.id), `span ${entry.label}`));
       } else if (info.type === "span_link") {
         const arrow = entry.direction === "directed" ? " → " : " — ";
@@ -367,6 +373,53 @@ function addDraft() {
   }
   draft = null;
   changed();
+}
+
+// --- entity linking: search a knowledge base, store the chosen entry on the span ---------------
+function openKbSearch(schema, id, li) {
+  const span = spanById(schema, id);
+  const kbs = schemes[schema].entity_linking.knowledge_bases;
+  const box = el("div", { className: "kb-search", role: "dialog", "aria-label": "Knowledge base search" });
+  const input = el("input", { type: "search", value: span.text, "aria-label": "Search the knowledge base" });
+  const kbSelect = el("select", { "aria-label": "Knowledge base" });
+  for (const name of kbs) kbSelect.append(el("option", { value: name }, name));
+  const results = el("ul", { className: "kb-results" });
+  const note = el("p", { className: "hint" });
+  async function search() {
+    note.textContent = "Searching…";
+    try {
+      const url = `/api/entity_linking/search?q=${encodeURIComponent(input.value)}&kb=${encodeURIComponent(kbSelect.value)}`;
+      const res = await fetch(url, { credentials: "same-origin" });
+      const data = await res.json();
+      if (!res.ok) throw new Error(data.error || res.status);
+      note.textContent = data.results.length ? "" : "No match.";
+      results.replaceChildren(...data.results.map((r) => {
+        const pick = el("button", { type: "button", className: "kb-result" }, `${r.label} (${r.entity_id})`);
+        pick.append(el("span", { className: "hint" }, r.description ? ` — ${r.description}` : ""));
+        pick.addEventListener("click", () => {
+          Object.assign(span, { kb_id: r.entity_id, kb_source: r.kb_source, kb_label: r.label });
+          changed();
+        });
+        return el("li", {}, "").appendChild(pick).parentNode;
+      }));
+    } catch (err) { note.textContent = `Search failed: ${err.message}`; }
+  }
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); search(); }
+    if (e.key === "Escape") { e.stopPropagation(); box.remove(); }
+  });
+  const go = el("button", { type: "button" }, "Search");
+  go.addEventListener("click", search);
+  const unlink = el("button", { type: "button" }, "Remove link");
+  unlink.addEventListener("click", () => {
+    delete span.kb_id; delete span.kb_source; delete span.kb_label;
+    changed();
+  });
+  box.append(input, kbSelect, go, ...(span.kb_id ? [unlink] : []), note, results);
+  box.addEventListener("click", (e) => e.stopPropagation());
+  li.after(box);
+  input.focus();
+  search();
 }
 
 // --- the save body ----------------------------------------------------------------------------

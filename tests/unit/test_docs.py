@@ -18,6 +18,7 @@ from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
 from potato_like.schemes.registry import scheme_class, type_names
 from potato_like.schemes.span_link import LINK_TYPE_KEYS
 from potato_like.spans.colors import UI_KEYS, UI_SPANS_KEYS
+from potato_like.spans.kb import ENTITY_LINKING_KEYS, KB_KEYS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CONFIG_DOC = DOCS / "config.md"
@@ -36,6 +37,8 @@ NESTED = {
     "link_types[]": LINK_TYPE_KEYS,
     "event_types[]": EVENT_TYPE_KEYS,
     "event_types[].arguments[]": ARGUMENT_KEYS,
+    "entity_linking": ENTITY_LINKING_KEYS,
+    "entity_linking.knowledge_bases[]": KB_KEYS,
 }
 
 
