@@ -137,14 +137,18 @@ function renderLists() {
       } else if (info.type === "span_link") {
         const arrow = entry.direction === "directed" ? " → " : " — ";
         li = el("li", { className: "entry link-entry", "data-link-id": entry.id, style: `--c: ${info.colors[entry.link_type]}` });
-        li.append(el("span", { className: "chip" }), el("strong", {}, entry.link_type), ": " +
+        const what = el("span", { className: "entry-text" });
+        what.append(el("strong", {}, entry.link_type), ": " +
           entry.span_ids.map((id) => describeSpan(info.span_schema, id)).join(arrow));
+        li.append(el("span", { className: "chip" }), what);
         li.append(removeButton(() => removeEntry(schema, entry.id), `link ${entry.link_type}`));
       } else {
         li = el("li", { className: "entry event-entry", "data-event-id": entry.id, style: `--c: ${info.colors[entry.event_type]}` });
         const args = entry.arguments.map((a) => `${a.role}: ${describeSpan(info.span_schema, a.span_id)}`);
-        li.append(el("span", { className: "chip" }), el("strong", {}, entry.event_type),
+        const what = el("span", { className: "entry-text" });
+        what.append(el("strong", {}, entry.event_type),
           ` ${describeSpan(info.span_schema, entry.trigger_span_id)}` + (args.length ? ` (${args.join("; ")})` : ""));
+        li.append(el("span", { className: "chip" }), what);
         li.append(removeButton(() => removeEntry(schema, entry.id), `event ${entry.event_type}`));
       }
       items.push(li);
