@@ -31,9 +31,12 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         api,
         auth,
         dashboard,
+        entity_linking,
         errors,
+        links,
         phases,
         security,
+        spans,
         tracking,
     )
 
@@ -77,6 +80,9 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         annotate,
         phases,
         api,
+        spans,
+        links,
+        entity_linking,
         tracking,
         admin,
         admin_state,

@@ -4,6 +4,9 @@ Accepted shapes (seed 003 and what Potato's own frontends send):
 - frontend: {"instance_id", "annotations": {"schema:label": value}, "span_annotations": [...]}
 - backend:  {"instance_id", "schema", "type": "label", "state": [{"name", "value"}]}
 - nested:   {"instance_id", "label_annotations": {"schema": {"label": value}}}
+Span, link and event schemes take `span_annotations`, `link_annotations` and
+`event_annotations` (a list of entries naming their "schema", or {schema: [entries]}); each
+scheme mentioned gets exactly the entries sent (see spans/updates.py).
 A body is a *submit* (required schemes must be answered; the item counts as done) unless it
 says `"draft": true`, which is how our page autosaves partial answers.
 """
@@ -11,12 +14,13 @@ says `"draft": true`, which is how our page autosaves partial answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .config.model import ProjectConfig
 from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
+from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -42,6 +46,7 @@ class Update:
     instance_id: str
     incoming: dict[str, dict[str, Any]]  # schema -> {label: raw value}
     submit: bool
+    structured: dict[str, list[Any]] = field(default_factory=dict)  # schema -> all its entries
 
 
 def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
@@ -79,34 +84,95 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
             for label, value in labels.items():
                 _add(incoming, str(schema), str(label), value, config)
 
+    structured: dict[str, list[Any]] = {}
     if "schema" in body or "state" in body:
-        _parse_backend(body, incoming, config)
+        _parse_backend(body, incoming, structured, config)
+    for key, kind in STRUCTURED_FIELDS.items():
+        if body.get(key) is not None:
+            _parse_structured(key, kind, body[key], structured, config)
 
-    spans = body.get("span_annotations")
-    if spans not in (None, [], {}):
-        if not isinstance(spans, (list, Mapping)):
-            raise BadRequest("'span_annotations' must be a list")
-        raise BadAnnotation("this project has no span annotation schemes")
-
-    if not incoming and annotations is None and nested is None:
+    if not incoming and not structured and annotations is None and nested is None:
         raise BadRequest(
-            "nothing to save: send 'annotations' ({\"schema:label\": value}) "
-            "or 'schema' with 'state'"
+            "nothing to save: send 'annotations' ({\"schema:label\": value}), "
+            "'span_annotations' or 'schema' with 'state'"
         )
-    return Update(str(instance_id).strip(), incoming, submit=not draft)
+    return Update(str(instance_id).strip(), incoming, submit=not draft, structured=structured)
+
+
+# body field -> the scheme type whose entries it carries
+STRUCTURED_FIELDS = {
+    "span_annotations": "span",
+    "link_annotations": "span_link",
+    "event_annotations": "event_annotation",
+}
+
+
+def _parse_structured(
+    key: str, kind: str, raw: Any, out: dict, config: ProjectConfig | SchemeSet
+) -> None:
+    names = [s.name for s in config.schemes if s.type_name == kind]
+    if not isinstance(raw, (list, Mapping)):
+        raise BadRequest(f"'{key}' must be a list of entries or an object of schema: [entries]")
+    if raw and not names:
+        raise BadAnnotation(f"'{key}': this project has no {kind} schemes")
+    if isinstance(raw, list):
+        for i, entry in enumerate(raw):
+            if not isinstance(entry, Mapping):
+                raise BadRequest(f"{key}[{i}] must be an object")
+            schema = entry.get("schema")
+            if schema is None and len(names) == 1:
+                schema = names[0]
+            if schema not in names:
+                raise BadAnnotation(
+                    f"{key}[{i}]: 'schema' must name a {kind} scheme ({', '.join(names)})"
+                    f"{hint(str(schema), names)}"
+                )
+            out.setdefault(schema, []).append(entry)
+        return
+    for name, value in raw.items():
+        if kind == "span" and isinstance(name, str) and name.count(":") >= 3:
+            # /get_annotations' shape: "schema:label:start:end": "true"
+            schema, rest = name.split(":", 1)
+            label, start, end = rest.rsplit(":", 2)
+            entry = {"label": label, "start": start, "end": end, "value": value}
+        elif isinstance(value, list):
+            schema, entry = name, None
+        else:
+            raise BadRequest(f"{key}[{name!r}] must be a list of entries")
+        if schema not in names:
+            raise BadAnnotation(
+                f"{key}: {schema!r} is not a {kind} scheme ({', '.join(names)})"
+                f"{hint(str(schema), names)}"
+            )
+        entries = out.setdefault(schema, [])
+        if entry is not None:
+            entries.append(entry)
+        else:
+            entries.extend(value)
 
 
 def _parse_backend(
-    body: Mapping[str, Any], incoming: dict, config: ProjectConfig | SchemeSet
+    body: Mapping[str, Any], incoming: dict, structured: dict, config: ProjectConfig | SchemeSet
 ) -> None:
     schema, state, kind = body.get("schema"), body.get("state"), body.get("type", "label")
-    if kind not in ("label", None):
-        raise BadAnnotation(f"type {kind!r} is not supported by this project (use 'label')")
+    if kind not in ("label", "span", None):
+        raise BadAnnotation(f"type {kind!r} is not supported (use 'label' or 'span')")
     if not isinstance(schema, str) or not schema:
         raise BadRequest("'schema' must be a scheme name")
     if not isinstance(state, list):
         raise BadRequest('\'state\' must be a list of {"name": label, "value": value}')
-    _scheme(schema, config)
+    if kind == "span" and not any(s.type_name == "span" for s in config.schemes):
+        raise BadAnnotation("type 'span': this project has no span schemes")
+    scheme = _scheme(schema, config)
+    if kind == "span" or scheme.type_name == "span":
+        if scheme.type_name != "span":
+            raise BadAnnotation(f"{schema!r} is not a span scheme")
+        # Potato's span state: [{"name": label, "start", "end", "value"}]
+        structured[schema] = [
+            {**e, "label": e.get("label", e.get("name"))} if isinstance(e, Mapping) else e
+            for e in state
+        ]
+        return
     incoming.setdefault(schema, {})
     for i, entry in enumerate(state):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), (str, int)):
@@ -127,7 +193,13 @@ def _scheme(name: str, config: ProjectConfig | SchemeSet):
 def _add(
     incoming: dict, schema: str, label: str, value: Any, config: ProjectConfig | SchemeSet
 ) -> None:
-    _scheme(schema, config)
+    scheme = _scheme(schema, config)
+    if getattr(scheme, "structured", False):
+        field_name = next(k for k, v in STRUCTURED_FIELDS.items() if v == scheme.type_name)
+        raise BadAnnotation(
+            f"{schema!r} is a {scheme.type_name} scheme: send it in '{field_name}', "
+            f"not as {schema}:{label}"
+        )
     if not isinstance(value, _SCALARS):
         raise BadAnnotation(
             f"{schema}:{label}: value must be a string, number or boolean, "
@@ -157,13 +229,16 @@ def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -
     return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
 
 
-def compute_for(update: Update, config: ProjectConfig | SchemeSet):
-    """The function Annotations.apply runs inside its transaction."""
+def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = ""):
+    """The function Annotations.apply runs inside its transaction (`text`: the item's, for
+    span offsets)."""
 
     def compute(old: LabelMaps) -> tuple[LabelMaps, bool]:
         changes: LabelMaps = {}
         for schema, labels in update.incoming.items():
             changes[schema] = config.scheme(schema).merge(old.get(schema), labels)
+        if update.structured:
+            changes.update(structured_changes(config, old, update.structured, text))
         if update.submit:
             merged = {**old, **changes}
             unmet = [

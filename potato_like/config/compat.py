@@ -58,6 +58,8 @@ IMPLEMENTED = (
     "gold_standards",
     "auto_promotion",
     "pre_annotation",
+    "ui",
+    "keyword_highlights_file",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -115,7 +117,6 @@ _LATER_NAMES = [
     "analytics",
     "annotator_dashboard",
     "keystroke_logging",
-    "ui",
     "ui_config",
     "layout",
     "instance_display",
@@ -128,7 +129,6 @@ _LATER_NAMES = [
     "header_file",
     "header_logo",
     "keyword_highlight_settings",
-    "keyword_highlights_file",
     "highlight_linebreaks",
     "list_as_text",
     "horizontal_key_bindings",

@@ -83,6 +83,10 @@ class ProjectConfig:
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
+    # ui.label_colors / ui.spans.span_colors: {schema: {label: css colour}}
+    ui_colors: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    keyword_highlights_file: Path | None = None
+    keyword_rules: tuple[Any, ...] = ()  # spans.keywords.KeywordRule, read at start
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

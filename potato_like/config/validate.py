@@ -12,6 +12,8 @@ import nh3
 
 from ..errors import ConfigError
 from ..schemes.registry import scheme_class, type_names
+from ..spans.colors import read_ui_colors
+from ..spans.keywords import read_keywords
 from . import compat
 from .load import read_config_file
 from .model import (
@@ -65,6 +67,11 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
     study = read_study(r, task_dir, base, schemes)
+    keywords_file = r.str("keyword_highlights_file", None)
+    keywords_path = _resolve(task_dir, keywords_file) if keywords_file else None
+    if keywords_path is not None and not keywords_path.is_file():
+        alt = _resolve(base, keywords_file)
+        keywords_path = alt if alt.is_file() else keywords_path
     users = _users(r)
     login = _login(r)
     require_password = r.bool("require_password", True)
@@ -133,6 +140,13 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         hide_navbar=r.bool("hide_navbar", False),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         study=study,
+        ui_colors=read_ui_colors(r),
+        keyword_highlights_file=keywords_path,
+        keyword_rules=(
+            read_keywords(keywords_path, r.problems, "keyword_highlights_file")
+            if keywords_path
+            else ()
+        ),
         raw=raw,
         **_runtime_fields(r),
     )
@@ -288,6 +302,12 @@ def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:
             sub.problem("name", f"duplicate scheme name {scheme.name!r}")
         names.add(scheme.name)
         schemes.append(scheme)
+    by_name = {s.name: s for s in schemes}
+    for scheme in schemes:  # span_link / event_annotation name their span scheme
+        resolve = getattr(scheme, "resolve_references", None)
+        if resolve is not None:
+            path = f"annotation_schemes[{scheme.index}]"
+            resolve(by_name, ConfigReader(raw[scheme.index], path, r.problems, r.warnings))
     _auto_keys(schemes, r)
     return schemes
 

@@ -47,4 +47,4 @@ def formats() -> list[type[Exporter]]:
 
 
 def _load() -> None:
-    from . import json_formats, table_formats  # noqa: F401
+    from . import json_formats, span_formats, table_formats  # noqa: F401

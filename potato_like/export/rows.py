@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..schemes.choice import FREE_RESPONSE
+from ..spans.output import annotation_fields
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
@@ -18,8 +19,7 @@ def potato_line(row: AnnotatedItem, config: ProjectConfig) -> dict[str, Any]:
     return {
         "id": row.item_id,
         "displayed_text": row.text,
-        "label_annotations": row.label_maps,
-        "span_annotations": [],
+        **annotation_fields(config, row.label_maps),
         "behavioral_data": {},
     }
 
@@ -36,16 +36,18 @@ def export_record(row: AnnotatedItem, config: ProjectConfig) -> dict[str, Any]:
         "status": row.status,
         "updated_at": row.updated_at,
         "displayed_text": row.text,
-        "label_annotations": row.label_maps,
-        "span_annotations": [],
+        **annotation_fields(config, row.label_maps),
         "answers": answers,
     }
 
 
 def table_columns(config: ProjectConfig) -> list[tuple[str, str, str]]:
-    """Potato's wide table columns: one `schema:::label` per label of each scheme."""
+    """Potato's wide table columns: one `schema:::label` per label of each scheme (span,
+    link and event schemes have only their `answer:<schema>` JSON column)."""
     cols = []
     for scheme in config.schemes:
+        if getattr(scheme, "structured", False):
+            continue
         keys = list(scheme.label_names)
         if getattr(scheme, "value_key", ""):
             keys = [scheme.value_key]

@@ -37,11 +37,14 @@ def type_names() -> list[str]:
 def _load_builtin_types() -> None:
     # Importing the modules runs their @register decorators.
     from . import (  # noqa: F401
+        event,
         likert,
         multiselect,
         number,
         radio,
         select,
         slider,
+        span,
+        span_link,
         text,
     )

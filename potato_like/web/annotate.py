@@ -7,11 +7,21 @@ from flask_login import current_user
 
 from ..errors import BadRequest
 from ..quality import pre_annotation
+from ..spans.page import span_page_data
 from ..submission import form_to_update
 from .api import check_navigation, navigate_or_hold, position_json, save_annotations
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
+# A JSON POST /annotate with any of these saves before navigating.
+SAVE_FIELDS = (
+    "annotations",
+    "schema",
+    "label_annotations",
+    "span_annotations",
+    "link_annotations",
+    "event_annotations",
+)
 
 
 @bp.get("/annotate")
@@ -52,6 +62,7 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
+        span_page=span_page_data(project.config, item, maps),
         pos=pos,
         notice=_notice(pos.status) if check is None else None,
         prefilled=prefilled,
@@ -80,9 +91,7 @@ def annotate_action():
     check_navigation(data)
     saved = None
     if request.is_json:
-        if "instance_id" in data and (
-            "annotations" in data or "schema" in data or "label_annotations" in data
-        ):
+        if "instance_id" in data and any(key in data for key in SAVE_FIELDS):
             saved = save_annotations(user, data)
     elif data.get("instance_id"):
         # The page's no-JavaScript fallback: its form fields are the answers.

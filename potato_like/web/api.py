@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, redirect, request, url_for
 from ..errors import BadRequest, NotAssigned, NotFound
 from ..quality import pre_annotation, promotion
 from ..quality.checks import CheckItem
+from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..store.study import FlowState
 from ..submission import compute_for, parse_update
@@ -98,7 +99,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     if item is None:
         raise NotFound(f"instance {update.instance_id!r} does not exist")
     compute = pre_annotation.locked(
-        project.config, item.fields, compute_for(update, project.config)
+        project.config, item.fields, compute_for(update, project.config, item.text)
     )
     result = project.store.annotations.apply(
         user.user_id, item.seq, item.id, project.policy, compute
@@ -177,13 +178,6 @@ def current_instance():
     return jsonify(position_json(pos, check))
 
 
-@bp.get("/api/spans/<path:instance_id>")
-@login_required_json
-def instance_content(instance_id: str):
-    item = visible_item(require_user(), instance_id)
-    return jsonify(instance_id=item.id, text=item.text, spans=[])
-
-
 @bp.get("/get_annotations")
 @login_required_json
 def get_annotations():
@@ -194,8 +188,14 @@ def get_annotations():
     item = visible_item(user, instance_id)
     if isinstance(item, CheckItem):  # a check's answer is not kept as an annotation
         return jsonify(label_annotations={}, span_annotations={})
+    config = current_project().config
     maps = current_project().store.annotations.maps_for(item.seq, user.user_id)
-    return jsonify(label_annotations=maps, span_annotations={})
+    return jsonify(
+        label_annotations=label_maps_only(config, maps),
+        span_annotations=span_keys(config, maps),
+        link_annotations=[dict(e, schema=s.name) for s, e in iter_entries(config, maps, "links")],
+        event_annotations=[dict(e, schema=s.name) for s, e in iter_entries(config, maps, "events")],
+    )
 
 
 @bp.post("/updateinstance")
@@ -226,16 +226,6 @@ def go_to():
 @bp.get("/api/schemas")
 def schemas():
     return jsonify({s.name: s.describe() for s in current_project().config.schemes})
-
-
-@bp.get("/api/colors")
-def colors():
-    out: dict[str, dict[str, str]] = {}
-    for scheme in current_project().config.schemes:
-        chosen = {label.name: label.color for label in scheme.labels if label.color}
-        if chosen:
-            out[scheme.name] = chosen
-    return jsonify(out)
 
 
 @bp.get("/health")

@@ -87,10 +87,16 @@ function collect() {
   return annotations;
 }
 
+// Other page scripts (spans.js) add their fields to every save: window.potatoExtras is a
+// list of functions returning an object merged into the body.
+function extraFields() {
+  return Object.assign({}, ...(window.potatoExtras || []).map((f) => f()));
+}
+
 function save(draft) {
   clearTimeout(timer);
   timer = null;
-  const body = { instance_id: instanceId, annotations: collect(), draft };
+  const body = { instance_id: instanceId, annotations: collect(), draft, ...extraFields() };
   dirty = false;
   setState(draft ? "Saving…" : "Submitting…", "busy");
   inflight = inflight.catch(() => {}).then(() => call("/updateinstance", body)).then((data) => {
@@ -200,6 +206,7 @@ form.addEventListener("focusin", (e) => {
   const fieldset = e.target.closest("fieldset.scheme");
   if (fieldset) activeScheme = fieldset;
 });
+form.addEventListener("potato:changed", () => scheduleSave()); // spans.js edits
 form.addEventListener("submit", (e) => {
   e.preventDefault();
   submitAndNext();

@@ -14,7 +14,11 @@ import pytest
 
 from potato_like.config import compat
 from potato_like.schemes import base
+from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
 from potato_like.schemes.registry import scheme_class, type_names
+from potato_like.schemes.span_link import LINK_TYPE_KEYS
+from potato_like.spans.colors import UI_KEYS, UI_SPANS_KEYS
+from potato_like.spans.kb import ENTITY_LINKING_KEYS, KB_KEYS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 CONFIG_DOC = DOCS / "config.md"
@@ -39,6 +43,13 @@ NESTED = {
     "gold_standards.feedback": compat.GOLD_FEEDBACK_KEYS,
     "auto_promotion": compat.PROMOTION_KEYS,
     "pre_annotation": compat.PRE_ANNOTATION_KEYS,
+    "ui": UI_KEYS,
+    "ui.spans": UI_SPANS_KEYS,
+    "link_types[]": LINK_TYPE_KEYS,
+    "event_types[]": EVENT_TYPE_KEYS,
+    "event_types[].arguments[]": ARGUMENT_KEYS,
+    "entity_linking": ENTITY_LINKING_KEYS,
+    "entity_linking.knowledge_bases[]": KB_KEYS,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,47 @@ ANSWERS = {
     "number": lambda s: {f"{s.name}:number": str(s.min_value if s.min_value is not None else 1)},
     "slider": lambda s: {f"{s.name}:slider": str(s.max_value)},
 }
+
+
+def structured_answers(schemes, text: str) -> dict:
+    """Spans (one per label, on successive words), then a link and an event that fit their
+    types' label constraints, for the span-type schemes of a project."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    body: dict = {}
+    spans: dict[str, list[dict]] = {}
+    for s in schemes:
+        if s.type_name == "span":
+            spans[s.name] = [
+                {"id": f"{s.name}_{i}", "label": label, "start": words[i][0], "end": words[i][1]}
+                for i, label in enumerate(s.label_names)
+            ]
+            body.setdefault("span_annotations", {})[s.name] = spans[s.name]
+
+    def pick(schema, allowed, used=()):
+        return next(
+            sp["id"]
+            for sp in spans[schema]
+            if (not allowed or sp["label"] in allowed) and sp["id"] not in used
+        )
+
+    for s in schemes:
+        if s.type_name == "span_link":
+            kind = next(iter(s.link_types.values()))
+            source = pick(s.span_schema, kind.sources)
+            target = pick(s.span_schema, kind.targets, (source,))
+            link = {"link_type": kind.name, "span_ids": [source, target]}
+            body.setdefault("link_annotations", {})[s.name] = [link]
+        elif s.type_name == "event_annotation":
+            kind = next(iter(s.event_types.values()))
+            trigger = pick(s.span_schema, kind.trigger_labels)
+            used, args = [trigger], []
+            for role in kind.roles:
+                span_id = pick(s.span_schema, role.entity_types, used)
+                used.append(span_id)
+                args.append({"role": role.name, "span_id": span_id})
+            event = {"event_type": kind.name, "trigger_span_id": trigger, "arguments": args}
+            body.setdefault("event_annotations", {})[s.name] = [event]
+    return body
 
 
 @pytest.mark.parametrize(
@@ -51,14 +93,23 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
         walk_phases(c, project)
         assert c.get("/annotate").status_code == 200
         iid = c.get("/api/current_instance").json["instance_id"]
+        schemes = project.config.schemes
         annotations = {}
-        for scheme in project.config.schemes:
-            annotations.update(ANSWERS[scheme.type_name](scheme))
-        r = c.post("/updateinstance", json={"instance_id": iid, "annotations": annotations})
+        for scheme in schemes:
+            if scheme.type_name in ANSWERS:
+                annotations.update(ANSWERS[scheme.type_name](scheme))
+        text = c.get(f"/api/spans/{iid}").json["text"]
+        body = {"instance_id": iid, "annotations": annotations}
+        body.update(structured_answers(schemes, text))
+        r = c.post("/updateinstance", json=body)
         assert r.status_code == 200, r.json
         assert r.json["instance_status"] == "completed"
-        saved = c.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]
-        assert set(saved) == set(project.config.scheme_names)
+        got = c.get(f"/get_annotations?instance_id={iid}").json
+        assert set(got["label_annotations"]) == {s.name for s in schemes if s.type_name in ANSWERS}
+        spans = sum(len(s.label_names) for s in schemes if s.type_name == "span")
+        assert len(got["span_annotations"]) == spans
+        assert len(got.get("link_annotations", [])) == len(body.get("link_annotations", {}))
+        assert len(got.get("event_annotations", [])) == len(body.get("event_annotations", {}))
         assert c.post("/go_to", json={"action": "next_instance"}).json["current_index"] == 1
     finally:
         project.close()

@@ -1,0 +1,184 @@
+"""`annotation_type: span` — labelled character ranges of the item text.
+
+Stored value: {"spans": [{"id", "label", "start", "end", "text"}, ...]} sorted by position,
+with optional "segments" ([[start, end], ...], for `allow_discontinuous`) and entity-linking
+fields. Offsets are Unicode code points into the original text (Python string indices),
+`end` exclusive. A request replaces a scheme's spans as a whole.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..config.reader import ConfigReader
+from ..errors import BadAnnotation
+from ..spans.kb import read_entity_linking
+from .registry import register
+from .structured import MAX_ENTRIES, StructuredScheme, given_id, is_removal
+
+KB_FIELDS = ("kb_id", "kb_source", "kb_label")
+SEGMENT_GLUE = " … "
+_UNSAFE_ID = re.compile(r"[^\w.-]")
+
+
+@register("span")
+class Span(StructuredScheme):
+    macro = "schemes/span.html"
+    value_key = "spans"
+    option_keys = (
+        "labels",
+        "sequential_key_binding",
+        "allow_discontinuous",
+        "title",
+        "entity_linking",
+    )
+
+    def parse_options(self, reader: ConfigReader) -> None:
+        self.read_labels(reader)
+        # Keyboard first: labels get 1..9 unless the config says otherwise.
+        self.sequential = reader.bool("sequential_key_binding", True)
+        self.allow_discontinuous = reader.bool("allow_discontinuous", False)
+        self.title = reader.str("title", None, allow_empty=True)
+        self.knowledge_bases = read_entity_linking(reader, self.task_dir)
+        self.assign_keys(self.sequential)
+
+    # -- values -------------------------------------------------------------------------
+    def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
+        """Validate spans against `text`; the stored value ({} when there are none)."""
+        if len(raw_spans) > MAX_ENTRIES:
+            raise BadAnnotation(f"{self.name}: more than {MAX_ENTRIES} spans")
+        spans: dict[tuple, dict[str, Any]] = {}
+        for i, raw in enumerate(raw_spans):
+            where = f"{self.name}: span {i + 1}"
+            if not isinstance(raw, Mapping):
+                raise BadAnnotation(f"{where} must be an object with label, start and end")
+            if is_removal(raw):
+                continue
+            span = self.one_span(raw, text, where)
+            key = (span["label"], span["start"], span["end"], str(span.get("segments")))
+            if key in spans:  # the same span twice: keep one (and its entity link)
+                spans[key].update({k: v for k, v in span.items() if k in KB_FIELDS})
+                continue
+            spans[key] = span
+        ordered = sorted(spans.values(), key=lambda s: (s["start"], -s["end"], s["label"]))
+        assign_span_ids(self.name, ordered)
+        return {"spans": ordered} if ordered else {}
+
+    def one_span(self, raw: Mapping[str, Any], text: str, where: str) -> dict[str, Any]:
+        schema = raw.get("schema")
+        if schema not in (None, "", self.name):
+            raise BadAnnotation(f"{where}: belongs to schema {schema!r}, not {self.name!r}")
+        label = raw.get("label", raw.get("name", raw.get("annotation")))
+        if not isinstance(label, str) or not label:
+            raise BadAnnotation(f"{where}: 'label' is required")
+        if label not in self.label_names:
+            raise self.unknown_label(label)
+        segments = raw.get("segments")
+        if segments is not None and not (isinstance(segments, list) and len(segments) == 1):
+            if not self.allow_discontinuous:
+                raise BadAnnotation(
+                    f"{where}: discontinuous spans ('segments') need allow_discontinuous: true"
+                )
+            parts = _segments(segments, text, where)
+            start, end = parts[0][0], parts[-1][1]
+            shown = SEGMENT_GLUE.join(text[s:e] for s, e in parts)
+        else:
+            if segments is not None:  # a single segment is an ordinary span
+                if not isinstance(segments[0], list) or len(segments[0]) != 2:
+                    raise BadAnnotation(f"{where}: each segment is [start, end]")
+                raw = {**raw, "start": segments[0][0], "end": segments[0][1]}
+            start, end = _range(raw.get("start"), raw.get("end"), text, where)
+            parts, shown = None, text[start:end]
+        claimed = raw.get("text", raw.get("span"))
+        if isinstance(claimed, str) and claimed != shown and parts is None:
+            raise BadAnnotation(
+                f"{where}: text {claimed!r} does not match the item text at {start}:{end} "
+                f"({shown!r}); offsets count Unicode code points"
+            )
+        span: dict[str, Any] = {"label": label, "start": start, "end": end, "text": shown}
+        if parts is not None:
+            span["segments"] = [list(p) for p in parts]
+        span_id = given_id(raw, where)
+        if span_id:
+            span["id"] = span_id
+        for key in KB_FIELDS:
+            value = raw.get(key)
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str) or len(value) > 500:
+                raise BadAnnotation(f"{where}: {key} must be a string of at most 500 characters")
+            span[key] = value
+        return span
+
+    def describe(self) -> dict[str, Any]:
+        out = super().describe()
+        out["keys"] = self.key_bindings
+        out["allow_discontinuous"] = self.allow_discontinuous
+        if self.title:
+            out["title"] = self.title
+        if self.knowledge_bases:
+            out["entity_linking"] = {"knowledge_bases": [kb.name for kb in self.knowledge_bases]}
+        return out
+
+
+def assign_span_ids(schema: str, spans: list[dict[str, Any]]) -> None:
+    """Give spans without an id a readable stable one, `<schema>_<label>_<start>_<end>`
+    (Potato's shape); refuse two different spans with the same id."""
+    taken: dict[str, dict] = {}
+    for span in spans:
+        if "id" in span:
+            if span["id"] in taken:
+                raise BadAnnotation(f"{schema}: two spans have the id {span['id']!r}")
+            taken[span["id"]] = span
+    for span in spans:
+        if "id" in span:
+            continue
+        base = _UNSAFE_ID.sub("_", f"{schema}_{span['label']}_{span['start']}_{span['end']}")
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        span["id"] = candidate
+        taken[candidate] = span
+    # Keep the key order of every span the same: id first.
+    for i, span in enumerate(spans):
+        spans[i] = {"id": span.pop("id"), **span}
+
+
+def _offset(value: Any, name: str, where: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadAnnotation(f"{where}: '{name}' must be a whole number, got {value!r}")
+    return value
+
+
+def _range(start: Any, end: Any, text: str, where: str) -> tuple[int, int]:
+    s = _offset(start, "start", where)
+    e = _offset(end, "end", where)
+    if s < 0 or e > len(text):
+        raise BadAnnotation(
+            f"{where}: offsets {s}:{e} are out of range; the text has {len(text)} characters "
+            "(Unicode code points)"
+        )
+    if e <= s:
+        raise BadAnnotation(f"{where}: end ({e}) must be greater than start ({s})")
+    return s, e
+
+
+def _segments(raw: Any, text: str, where: str) -> list[tuple[int, int]]:
+    if not isinstance(raw, list) or not raw or len(raw) > 50:
+        raise BadAnnotation(f"{where}: 'segments' must be a list of 1-50 [start, end] pairs")
+    parts = []
+    for seg in raw:
+        if not isinstance(seg, (list, tuple)) or len(seg) != 2:
+            raise BadAnnotation(f"{where}: each segment is [start, end], got {seg!r}")
+        parts.append(_range(seg[0], seg[1], text, where))
+    parts.sort()
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(parts):
+        if s2 <= e1:
+            raise BadAnnotation(f"{where}: segments overlap or touch; merge them into one")
+    return parts

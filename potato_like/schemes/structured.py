@@ -1,0 +1,142 @@
+"""What span, span_link and event_annotation share: their stored value is a structure
+({"spans": [...]}, {"links": [...]}, {"events": [...]}) that a request replaces as a whole,
+validated against the item's text (spans) or against the spans it refers to (links, events).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ..config.reader import ConfigReader, hint
+from ..errors import BadAnnotation
+from .base import Label, Scheme
+
+MAX_ENTRIES = 2000
+ID_PATTERN = re.compile(r"^[\w.:-]{1,120}$")
+FALSE_VALUES = ("", "0", "false", "False", "off", "null", "None")
+
+
+class StructuredScheme(Scheme):
+    structured: ClassVar[bool] = True
+    value_key: ClassVar[str] = ""  # "spans", "links" or "events"
+
+    def normalize(self, label_map: Mapping[str, Any]) -> dict[str, Any]:
+        raise BadAnnotation(
+            f"{self.name}: a {self.type_name} scheme takes no labels in 'annotations'; "
+            f"send its {self.value_key} in '{self.value_key[:-1]}_annotations'"
+        )
+
+    def entries(self, value: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        return list((value or {}).get(self.value_key, []))
+
+    def answer(self, label_map: Mapping[str, Any]) -> Any:
+        return self.entries(label_map)
+
+    def missing_requirement(self, label_map) -> str | None:
+        if self.required and not self.entries(label_map):
+            return f"at least one {self.value_key[:-1]} is required"
+        return None
+
+    def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
+        """Check names of other schemes this one refers to (after all schemes are read)."""
+
+
+class ReferringScheme(StructuredScheme):
+    """span_link and event_annotation: entries point at spans of `span_schema` by id."""
+
+    option_keys = ("span_schema", "visual_display")
+    span_schema: str
+
+    def read_span_schema(self, reader: ConfigReader) -> None:
+        self.span_schema = reader.str("span_schema", "", required=True) or ""
+        self.visual_display = reader.raw.get("visual_display")
+
+    def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
+        target = schemes.get(self.span_schema)
+        spans = [s.name for s in schemes.values() if s.type_name == "span"]
+        if target is None or target.type_name != "span":
+            if self.span_schema:
+                reader.problem(
+                    "span_schema",
+                    f"{self.span_schema!r} is not a span scheme of this project"
+                    f"{hint(self.span_schema, spans)}",
+                )
+            return
+        for path, labels in self.label_constraints():
+            for label in labels:
+                if label not in target.label_names:
+                    reader.problems.append(
+                        f"{reader.key_path(path)}: {label!r} is not a label of span scheme "
+                        f"{target.name!r}{hint(label, target.label_names)}"
+                    )
+
+    def label_constraints(self) -> list[tuple[str, tuple[str, ...]]]:
+        return []
+
+
+def entry_id(prefix: str, *parts: Any) -> str:
+    """A stable id for an entry the client sent without one (same content, same id)."""
+    digest = hashlib.blake2s("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:12]
+    return f"{prefix}_{digest}"
+
+
+def given_id(raw: Mapping[str, Any], where: str) -> str | None:
+    value = raw.get("id")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise BadAnnotation(f"{where}: id {value!r} must be 1-120 letters, digits or . _ : -")
+    return value
+
+
+def is_removal(raw: Mapping[str, Any]) -> bool:
+    """Potato's frontend marks a removed entry with a false `value`."""
+    value = raw.get("value", True)
+    if value is None or value is False:
+        return True
+    return isinstance(value, str) and value.strip() in FALSE_VALUES
+
+
+def string_list(reader: ConfigReader, key: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        reader.problem(key, "must be a list of label names")
+        return ()
+    return tuple(raw)
+
+
+def named_entries(reader: ConfigReader, key: str, name_key: str) -> list[tuple[ConfigReader, str]]:
+    """A required non-empty list of mappings with a unique `name_key`, as child readers."""
+    raw = reader.raw.get(key)
+    if not isinstance(raw, list) or not raw:
+        reader.problem(key, "is required: a non-empty list")
+        return []
+    out, seen = [], set()
+    for i, entry in enumerate(raw):
+        path = f"{reader.key_path(key)}[{i}]"
+        if isinstance(entry, str):
+            entry = {name_key: entry}
+            raw[i] = entry
+        if not isinstance(entry, Mapping):
+            reader.problems.append(f"{path}: must be a mapping with {name_key!r}")
+            continue
+        sub = ConfigReader(entry, path, reader.problems, reader.warnings)
+        name = sub.str(name_key, None, required=True)
+        if name is None:
+            continue
+        if name in seen:
+            sub.problem(name_key, f"duplicate {name!r}")
+            continue
+        seen.add(name)
+        out.append((sub, name))
+    return out
+
+
+def labels_from(names: list[str], colors: Mapping[str, str | None]) -> list[Label]:
+    return [Label(name, color=colors.get(name)) for name in names]

@@ -1,0 +1,255 @@
+"""Knowledge bases for entity linking (`entity_linking` of a span scheme).
+
+- `type: file`: a local JSONL / JSON / TSV file of entities (id, name, aliases, description),
+  searched through an SQLite FTS5 index (store/kb_index.py) rebuilt when the file changes.
+- `type: wikidata`: a Wikidata-style HTTP API (wbsearchentities / wbgetentities). Nothing is
+  fetched unless a config lists such a knowledge base.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from ..config.reader import ConfigReader
+from ..errors import ConfigError, PotatoLikeError
+from ..store.kb_index import KbIndex
+
+log = logging.getLogger("potato_like")
+ENTITY_LINKING_KEYS = ("enabled", "knowledge_bases")
+ENTITY_LINKING_LATER = {
+    "auto_search": "search on open",
+    "required": "required links",
+    "multi_select": "several entities per span",
+}
+KB_KEYS = ("name", "type", "path", "base_url", "language", "timeout")
+KB_TYPES = ("file", "wikidata")
+WIKIDATA_API = "https://www.wikidata.org/w/api.php"
+MAX_RESULTS = 50
+
+
+class KbUnavailable(PotatoLikeError):
+    status = 502
+
+
+@dataclass(frozen=True)
+class KbConfig:
+    name: str
+    type: str
+    path: Path | None = None
+    base_url: str = WIKIDATA_API
+    language: str = "en"
+    timeout: float = 10.0
+
+
+def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[KbConfig, ...]:
+    """The knowledge bases of a span scheme's `entity_linking` ({} or enabled: false: none)."""
+    sub = reader.child("entity_linking")
+    if not sub.raw:
+        return ()
+    sub.warn_unknown(ENTITY_LINKING_KEYS, later=ENTITY_LINKING_LATER)
+    if not sub.bool("enabled", True):
+        return ()
+    raw = sub.raw.get("knowledge_bases")
+    if not isinstance(raw, list) or not raw:
+        sub.problem("knowledge_bases", "is required: a non-empty list of knowledge bases")
+        return ()
+    out = []
+    for i, entry in enumerate(raw):
+        path = f"{sub.key_path('knowledge_bases')}[{i}]"
+        if not isinstance(entry, Mapping):
+            sub.problems.append(f"{path}: must be a mapping with name and type")
+            continue
+        kb = ConfigReader(entry, path, sub.problems, sub.warnings)
+        kb.warn_unknown(KB_KEYS, later={"api_key": "authenticated KBs", "extra_params": "REST KBs"})
+        name = kb.str("name", None, required=True)
+        kind = kb.str("type", "file")
+        if kind in ("umls", "rest"):
+            kb.warn("type", f"{kind!r} knowledge bases are not implemented yet; ignored")
+            continue
+        if kind not in KB_TYPES:
+            kb.problem("type", f"{kind!r} is not one of {', '.join(KB_TYPES)}")
+            continue
+        file_path = None
+        if kind == "file":
+            given = kb.str("path", None, required=True)
+            if given:
+                file_path = (
+                    Path(given) if Path(given).is_absolute() else (task_dir or Path()) / given
+                )
+                if not file_path.is_file():
+                    kb.problem("path", f"file not found: {file_path}")
+        if name:
+            out.append(
+                KbConfig(
+                    name=name,
+                    type=kind,
+                    path=file_path,
+                    base_url=kb.str("base_url", WIKIDATA_API),
+                    language=kb.str("language", "en"),
+                    timeout=float(kb.number("timeout", 10.0, minimum=0.5, maximum=60)),
+                )
+            )
+    return tuple(out)
+
+
+def read_entities(path: Path) -> Iterator[tuple[str, str, list[str], str]]:
+    """(id, name, aliases, description) rows of a KB file; ConfigError names file:line."""
+    suffix = path.suffix.lower()
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        if suffix == ".tsv":
+            rows = csv.DictReader(fh, delimiter="\t")
+            for n, row in enumerate(rows, start=2):
+                yield _entity(row, path, n)
+        elif suffix == ".json" and fh.read(1) == "[":
+            fh.seek(0)
+            for n, row in enumerate(json.load(fh), start=1):
+                yield _entity(row, path, n)
+        else:
+            fh.seek(0)
+            for n, line in enumerate(fh, start=1):
+                if line.strip():
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise ConfigError([f"{path.name}:{n}: not JSON: {exc.msg}"]) from exc
+                    yield _entity(row, path, n)
+
+
+def _entity(row: Any, path: Path, n: int) -> tuple[str, str, list[str], str]:
+    if not isinstance(row, Mapping):
+        raise ConfigError([f"{path.name}:{n}: an entity must be an object"])
+    entity_id = row.get("id")
+    name = row.get("name", row.get("label"))
+    if not isinstance(entity_id, (str, int)) or str(entity_id).strip() == "":
+        raise ConfigError([f"{path.name}:{n}: 'id' is required"])
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError([f"{path.name}:{n}: 'name' is required"])
+    aliases = row.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [a.strip() for a in aliases.split("|") if a.strip()]
+    description = row.get("description") or ""
+    return str(entity_id).strip(), name.strip(), [str(a) for a in aliases], str(description)
+
+
+def result(kb: KbConfig, entity: Mapping[str, Any]) -> dict[str, Any]:
+    out = {
+        "entity_id": entity["id"],
+        "kb_source": kb.name,
+        "label": entity["name"],
+        "description": entity.get("description", ""),
+        "aliases": entity.get("aliases", []),
+    }
+    if entity.get("url"):
+        out["url"] = entity["url"]
+    return out
+
+
+class LocalKb:
+    def __init__(self, config: KbConfig, index_dir: Path) -> None:
+        self.config = config
+        safe = hashlib.blake2s(config.name.encode()).hexdigest()[:10]
+        self.index = KbIndex(index_dir / f"kb_{safe}.sqlite3")
+        digest = _sha256(config.path)
+        if self.index.source_hash() != digest:
+            count = self.index.rebuild(digest, read_entities(config.path))
+            log.info("knowledge base %s: indexed %d entities", config.name, count)
+
+    def search(self, query: str, limit: int) -> list[dict[str, Any]]:
+        return [result(self.config, e) for e in self.index.search(query, limit)]
+
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        found = self.index.entity(entity_id)
+        return result(self.config, found) if found else None
+
+
+class WikidataKb:
+    def __init__(self, config: KbConfig) -> None:
+        self.config = config
+
+    def _get(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = requests.get(
+                self.config.base_url,
+                params={**params, "format": "json"},
+                timeout=self.config.timeout,
+                headers={"User-Agent": "potato_like entity linking"},
+            )
+            response.raise_for_status()
+            return response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise KbUnavailable(
+                f"knowledge base {self.config.name!r} did not answer: {exc}"
+            ) from exc
+
+    def search(self, query: str, limit: int) -> list[dict[str, Any]]:
+        data = self._get(
+            {
+                "action": "wbsearchentities",
+                "search": query,
+                "language": self.config.language,
+                "limit": limit,
+            }
+        )
+        out = []
+        for hit in data.get("search", []):
+            aliases = hit.get("aliases") or []
+            entity = {
+                "id": hit.get("id"),
+                "name": hit.get("label") or hit.get("id"),
+                "description": hit.get("description", ""),
+                "aliases": [a for a in aliases if isinstance(a, str)],
+                "url": hit.get("concepturi") or hit.get("url"),
+            }
+            if entity["id"]:
+                out.append(result(self.config, entity))
+        return out
+
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        lang = self.config.language
+        data = self._get({"action": "wbgetentities", "ids": entity_id, "languages": lang})
+        found = (data.get("entities") or {}).get(entity_id)
+        if not found or "missing" in found:
+            return None
+        label = (found.get("labels") or {}).get(lang, {}).get("value", entity_id)
+        description = (found.get("descriptions") or {}).get(lang, {}).get("value", "")
+        aliases = [a.get("value") for a in (found.get("aliases") or {}).get(lang, [])]
+        entity = {"id": entity_id, "name": label, "description": description, "aliases": aliases}
+        return result(self.config, entity)
+
+
+class KnowledgeBases:
+    """Every configured KB by name (a name used by several schemes is one KB)."""
+
+    def __init__(self, schemes, index_dir: Path) -> None:
+        self.by_name: dict[str, Any] = {}
+        self.schemes_of: dict[str, list[str]] = {}
+        for scheme in schemes:
+            for kb in getattr(scheme, "knowledge_bases", ()):
+                if kb.name not in self.by_name:
+                    self.by_name[kb.name] = (
+                        LocalKb(kb, index_dir) if kb.type == "file" else WikidataKb(kb)
+                    )
+                self.schemes_of.setdefault(kb.name, []).append(scheme.name)
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [
+            {"name": name, "type": kb.config.type, "schemes": self.schemes_of[name]}
+            for name, kb in self.by_name.items()
+        ]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,84 @@
+"""Keyword highlights (`keyword_highlights_file`): a TSV with the columns Word, Label, Schema.
+
+A Word is a word or phrase; `*` stands for any run of letters/digits (so `excel*` matches
+"excellent"). Matching ignores case and only takes whole words. Matches are reported as
+code-point offsets, sorted by position, one per (start, end, schema, label).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .colors import color_for
+
+if TYPE_CHECKING:
+    from ..config.model import ProjectConfig
+
+MAX_RULES = 50_000
+HEADER = ("word", "label", "schema")
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    word: str
+    label: str
+    schema: str
+    pattern: re.Pattern[str]
+
+
+def compile_word(word: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in word.split("*")]
+    body = r"\w*".join(parts)
+    body = re.sub(r"(\\ )+", r"\\s+", body)  # a space in a phrase matches any whitespace
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def read_keywords(path: Path, problems: list[str], where: str) -> tuple[KeywordRule, ...]:
+    """Parse the TSV; each bad line becomes a problem `where: file:line: ...`."""
+    rules: list[KeywordRule] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for n, row in enumerate(csv.reader(fh, delimiter="\t"), start=1):
+                if not row or all(not c.strip() for c in row):
+                    continue
+                if n == 1 and tuple(c.strip().lower() for c in row[:3]) == HEADER:
+                    continue
+                if len(row) < 3 or not all(c.strip() for c in row[:3]):
+                    problems.append(f"{where}: {path.name}:{n}: expected Word<TAB>Label<TAB>Schema")
+                    continue
+                word, label, schema = (c.strip() for c in row[:3])
+                if not word.replace("*", "").strip():
+                    problems.append(f"{where}: {path.name}:{n}: a keyword needs a letter or digit")
+                    continue
+                rules.append(KeywordRule(word, label, schema, compile_word(word)))
+                if len(rules) > MAX_RULES:
+                    problems.append(f"{where}: more than {MAX_RULES} keywords")
+                    break
+    except OSError as exc:
+        problems.append(f"{where}: cannot read {path}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        problems.append(f"{where}: {path} is not UTF-8 text")
+    return tuple(rules)
+
+
+def find_keywords(config: ProjectConfig, text: str) -> list[dict[str, Any]]:
+    seen: dict[tuple, dict[str, Any]] = {}
+    for rule in config.keyword_rules:
+        for match in rule.pattern.finditer(text):
+            key = (match.start(), match.end(), rule.schema, rule.label)
+            if key in seen:
+                continue
+            seen[key] = {
+                "label": rule.label,
+                "start": match.start(),
+                "end": match.end(),
+                "text": match.group(),
+                "reasoning": f"Keyword: {rule.word} → {rule.label}",
+                "schema": rule.schema,
+                "color": color_for(config, rule.schema, rule.label),
+            }
+    return [seen[k] for k in sorted(seen, key=lambda k: (k[0], -k[1], k[2], k[3]))]

@@ -1,0 +1,128 @@
+"""Changes to span, link and event values, computed inside the save transaction.
+
+Spans are validated against the item text first; links and events are then validated against
+the spans as they will be after this request. When spans change and a request does not also
+send the links or events that refer to them, those are pruned (a deleted span takes its links
+and events with it) so nothing stored ever points at a missing span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotFound
+from ..schemes.structured import ReferringScheme, StructuredScheme
+
+if TYPE_CHECKING:
+    from ..config.model import ProjectConfig
+    from ..store.annotations import LabelMaps
+
+
+def span_schemes(config: ProjectConfig) -> list[StructuredScheme]:
+    return [s for s in config.schemes if s.type_name == "span"]
+
+
+def referring_schemes(config: ProjectConfig) -> list[ReferringScheme]:
+    return [s for s in config.schemes if isinstance(s, ReferringScheme)]
+
+
+def spans_by_id(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, dict[str, dict]]:
+    """span scheme -> {span id: span}."""
+    return {
+        s.name: {span["id"]: span for span in s.entries(maps.get(s.name))}
+        for s in span_schemes(config)
+    }
+
+
+def structured_changes(
+    config: ProjectConfig, old: LabelMaps, incoming: Mapping[str, list], text: str
+) -> LabelMaps:
+    """schema -> new value ({} clears) for the structured schemes a request replaces, plus
+    pruned links/events of changed span schemes."""
+    changes: dict[str, Any] = {}
+    for scheme in span_schemes(config):
+        if scheme.name in incoming:
+            changes[scheme.name] = scheme.value_for(incoming[scheme.name], text)
+    changes.update(
+        referring_changes(
+            config, old, changes, {k: v for k, v in incoming.items() if k not in changes}
+        )
+    )
+    return changes
+
+
+def referring_changes(
+    config: ProjectConfig,
+    old: Mapping[str, Any],
+    span_changes: Mapping[str, Any],
+    incoming: Mapping[str, list] | None = None,
+) -> dict[str, Any]:
+    merged = {**old, **span_changes}
+    spans = spans_by_id(config, merged)
+    out: dict[str, Any] = {}
+    for scheme in referring_schemes(config):
+        targets = spans.get(scheme.span_schema, {})
+        if incoming and scheme.name in incoming:
+            out[scheme.name] = scheme.value_for(incoming[scheme.name], targets)
+        elif scheme.span_schema in span_changes and old.get(scheme.name):
+            pruned = scheme.prune(old.get(scheme.name), targets)
+            if pruned != old.get(scheme.name):
+                out[scheme.name] = pruned
+    return out
+
+
+Compute = Callable[["LabelMaps"], tuple["LabelMaps", bool]]
+
+
+def clear_spans(config: ProjectConfig, schema: str | None, counter: list[int]) -> Compute:
+    """Remove every span (of `schema`, or of all span schemes); counter[0] gets how many."""
+    names = [s.name for s in span_schemes(config) if schema in (None, s.name)]
+
+    def compute(old):
+        counter[0] = sum(len(config.scheme(n).entries(old.get(n))) for n in names)
+        changes = {n: {} for n in names if old.get(n)}
+        changes.update(referring_changes(config, old, changes))
+        return changes, False
+
+    return compute
+
+
+def delete_entry(config: ProjectConfig, kind: str, entry_id: str) -> Compute:
+    """Remove one link (kind "links") or event (kind "events") by id, from whichever
+    scheme holds it; 404 when none does."""
+
+    def compute(old):
+        for scheme in referring_schemes(config):
+            if scheme.value_key != kind:
+                continue
+            entries = scheme.entries(old.get(scheme.name))
+            kept = [e for e in entries if e["id"] != entry_id]
+            if len(kept) != len(entries):
+                return {scheme.name: {kind: kept} if kept else {}}, False
+        raise NotFound(f"{kind[:-1]} {entry_id!r} does not exist on this instance")
+
+    return compute
+
+
+def iter_entries(
+    config: ProjectConfig, maps: Mapping[str, Any], kind: str
+) -> Iterator[tuple[StructuredScheme, dict[str, Any]]]:
+    """(scheme, entry) for every span / link / event in the stored maps, in config order."""
+    for scheme in config.schemes:
+        if isinstance(scheme, StructuredScheme) and scheme.value_key == kind:
+            for entry in scheme.entries(maps.get(scheme.name)):
+                yield scheme, entry
+
+
+def label_maps_only(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, Any]:
+    """The label schemes' maps (Potato's label_annotations) without span/link/event values."""
+    return {k: v for k, v in maps.items() if not isinstance(config.scheme(k), StructuredScheme)}
+
+
+def span_keys(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, str]:
+    """Potato's /get_annotations span shape: {"schema:label:start:end": "true"}."""
+    return {
+        f"{scheme.name}:{span['label']}:{span['start']}:{span['end']}": "true"
+        for scheme, span in iter_entries(config, maps, "spans")
+    }

@@ -1,0 +1,295 @@
+"""Entity linking: local KB files indexed with SQLite FTS5, the Wikidata-style HTTP adapter
+(against a local fake server), and the /api/entity_linking endpoints."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from potato_like import create_app
+from potato_like.errors import ConfigError
+from tests.conftest import base_config, login, write_config
+
+PEOPLE = [
+    {"id": "Q937", "name": "Albert Einstein", "aliases": ["Einstein"], "description": "physicist"},
+    {
+        "id": "Q90",
+        "name": "Paris",
+        "aliases": ["City of Light"],
+        "description": "capital of France",
+    },
+    {"id": "Q167646", "name": "Paris Hilton", "aliases": [], "description": "media personality"},
+    {"id": "Q1", "name": "Zürich", "aliases": "Zurich|ZH", "description": "Swiss city"},
+]
+TEXT = "Albert Einstein lived in Zürich and Paris."
+
+
+def kb_scheme(*kbs):
+    return {
+        "annotation_type": "span",
+        "name": "ner",
+        "description": "Entities",
+        "labels": ["PERSON", "LOCATION"],
+        "entity_linking": {"enabled": True, "knowledge_bases": list(kbs)},
+    }
+
+
+@pytest.fixture
+def el_app(tmp_path):
+    apps = []
+
+    def make(kb_rows=PEOPLE, kb_file="kb.jsonl", extra_kbs=()):
+        (tmp_path / "data.jsonl").write_text(
+            json.dumps({"id": "e1", "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        path = tmp_path / kb_file
+        if kb_file.endswith(".tsv"):
+            lines = ["id\tname\taliases\tdescription"]
+            lines += [f"{r['id']}\t{r['name']}\t\t{r['description']}" for r in kb_rows]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        else:
+            path.write_text(
+                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kb_rows), encoding="utf-8"
+            )
+        scheme = kb_scheme({"name": "people", "type": "file", "path": kb_file}, *extra_kbs)
+        app = create_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["potato_like"].close()
+
+
+def client(app):
+    c = login(app.test_client(), "ann")
+    assert c.get("/api/current_instance").json["instance_id"] == "e1"
+    return c
+
+
+def test_configured_kbs_and_search(el_app):
+    c = client(el_app())
+    assert c.get("/api/entity_linking/configured_kbs").json == {
+        "knowledge_bases": [{"name": "people", "type": "file", "schemes": ["ner"]}]
+    }
+    r = c.get("/api/entity_linking/search?query=paris&kb=people").json
+    assert [x["entity_id"] for x in r["results"]] == ["Q90", "Q167646"]
+    assert r["results"][0] == {
+        "entity_id": "Q90",
+        "kb_source": "people",
+        "label": "Paris",
+        "description": "capital of France",
+        "aliases": ["City of Light"],
+    }
+    # aliases, prefixes, diacritics and the Potato parameter name q
+    assert (
+        c.get("/api/entity_linking/search?q=einst&kb=people").json["results"][0]["entity_id"]
+        == "Q937"
+    )
+    assert (
+        c.get("/api/entity_linking/search?q=zurich&kb=people").json["results"][0]["entity_id"]
+        == "Q1"
+    )
+    assert (
+        c.get("/api/entity_linking/search?q=light&kb=people&limit=1").json["results"][0]["label"]
+        == "Paris"
+    )
+    assert c.get("/api/entity_linking/search?q=nobody&kb=people").json["results"] == []
+    assert c.get('/api/entity_linking/search?q="*)&kb=people').json["results"] == []
+
+
+def test_search_and_entity_errors(el_app):
+    c = client(el_app())
+    assert c.get("/api/entity_linking/search?kb=people").status_code == 400
+    assert c.get("/api/entity_linking/search?q=x").status_code == 400
+    r = c.get("/api/entity_linking/search?q=x&kb=wiki")
+    assert r.status_code == 404 and "people" in r.json["error"]
+    assert c.get("/api/entity_linking/search?q=x&kb=people&limit=0").status_code == 400
+    assert (
+        c.get("/api/entity_linking/entity/people/Q937").json["entity"]["label"] == "Albert Einstein"
+    )
+    assert c.get("/api/entity_linking/entity/people/Q0").status_code == 404
+    assert c.get("/api/entity_linking/entity/nope/Q937").status_code == 404
+    anon = el_app().test_client()
+    assert anon.get("/api/entity_linking/configured_kbs").status_code == 401
+
+
+def test_update_span_links_and_unlinks(el_app):
+    c = client(el_app())
+    r = c.post(
+        "/updateinstance",
+        json={
+            "instance_id": "e1",
+            "span_annotations": [{"label": "PERSON", "start": 0, "end": 15}],
+        },
+    )
+    assert r.status_code == 200
+    span_id = "ner_PERSON_0_15"
+    r = c.post(
+        "/api/entity_linking/update_span",
+        json={"instance_id": "e1", "span_id": span_id, "kb_id": "Q937", "kb_source": "people"},
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["message"] == "Span ner_PERSON_0_15 linked to people:Q937"
+    span = c.get("/api/spans/e1").json["spans"][0]
+    assert (span["kb_id"], span["kb_source"], span["kb_label"]) == (
+        "Q937",
+        "people",
+        "Albert Einstein",
+    )
+    # Saving the spans again through /updateinstance keeps the link when it is sent along.
+    c.post(
+        "/updateinstance",
+        json={
+            "instance_id": "e1",
+            "span_annotations": [
+                {
+                    "label": "PERSON",
+                    "start": 0,
+                    "end": 15,
+                    "kb_id": "Q937",
+                    "kb_source": "people",
+                    "kb_label": "Albert Einstein",
+                }
+            ],
+        },
+    )
+    assert c.get("/api/spans/e1").json["spans"][0]["kb_id"] == "Q937"
+    # Bad requests write nothing.
+    bad = [
+        ({"instance_id": "e1", "span_id": span_id, "kb_id": "Q0", "kb_source": "people"}, 400),
+        ({"instance_id": "e1", "span_id": span_id, "kb_id": "Q90", "kb_source": "wiki"}, 404),
+        ({"instance_id": "e1", "span_id": "nope", "kb_id": "Q90", "kb_source": "people"}, 404),
+        ({"instance_id": "e1", "kb_id": "Q90", "kb_source": "people"}, 400),
+        ({"instance_id": "zz", "span_id": span_id, "kb_id": "Q90", "kb_source": "people"}, 404),
+    ]
+    for body, status in bad:
+        assert c.post("/api/entity_linking/update_span", json=body).status_code == status, body
+    assert c.get("/api/spans/e1").json["spans"][0]["kb_id"] == "Q937"
+    r = c.post(
+        "/api/entity_linking/update_span",
+        json={"instance_id": "e1", "span_id": span_id, "kb_id": None, "kb_source": None},
+    )
+    assert r.status_code == 200
+    assert "kb_id" not in c.get("/api/spans/e1").json["spans"][0]
+
+
+def test_index_follows_the_file(el_app, tmp_path):
+    app = el_app()
+    app.extensions["potato_like"].close()
+    index = next(tmp_path.glob("out/kb_*.sqlite3"))
+    built = index.stat().st_mtime_ns
+    app = el_app()  # same file: the index is reused
+    assert index.stat().st_mtime_ns == built
+    app.extensions["potato_like"].close()
+    app = el_app(kb_rows=[*PEOPLE, {"id": "Q2", "name": "Bern", "description": "capital"}])
+    c = client(app)
+    assert (
+        c.get("/api/entity_linking/search?q=bern&kb=people").json["results"][0]["entity_id"] == "Q2"
+    )
+
+
+def test_tsv_knowledge_base(el_app):
+    c = client(el_app(kb_file="kb.tsv"))
+    assert (
+        c.get("/api/entity_linking/search?q=hilton&kb=people").json["results"][0]["entity_id"]
+        == "Q167646"
+    )
+
+
+def test_broken_kb_file_stops_the_start(el_app):
+    with pytest.raises(ConfigError, match=r"kb\.jsonl:2: 'name' is required"):
+        el_app(kb_rows=[PEOPLE[0], {"id": "Q5"}])
+
+
+def test_missing_kb_file_and_unknown_type_are_config_problems(tmp_path):
+    from potato_like.config import load_config
+    from tests.conftest import write_items
+
+    write_items(tmp_path / "data.jsonl", 1)
+    scheme = kb_scheme(
+        {"name": "a", "type": "file", "path": "missing.jsonl"}, {"name": "b", "type": "x"}
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(base_config(annotation_schemes=[scheme]), config_dir=tmp_path)
+    assert "knowledge_bases[0].path: file not found" in str(err.value)
+    assert "knowledge_bases[1].type: 'x' is not one of file, wikidata" in str(err.value)
+
+
+@pytest.fixture
+def fake_wikidata():
+    """A local stand-in for Wikidata's wbsearchentities / wbgetentities API."""
+    seen = []
+
+    @Request.application
+    def app(request):
+        seen.append(dict(request.args))
+        if request.args.get("action") == "wbsearchentities":
+            body = {
+                "search": [
+                    {
+                        "id": "Q64",
+                        "label": "Berlin",
+                        "description": "capital of Germany",
+                        "concepturi": "http://www.wikidata.org/entity/Q64",
+                        "aliases": ["Berlin, Germany"],
+                    }
+                ]
+            }
+        elif request.args.get("ids") == "Q64":
+            body = {
+                "entities": {
+                    "Q64": {
+                        "labels": {"en": {"value": "Berlin"}},
+                        "descriptions": {"en": {"value": "capital of Germany"}},
+                        "aliases": {"en": [{"value": "Berlin, Germany"}]},
+                    }
+                }
+            }
+        else:
+            body = {"entities": {request.args.get("ids"): {"missing": ""}}}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/w/api.php", seen
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_wikidata_adapter(el_app, fake_wikidata):
+    url, seen = fake_wikidata
+    wiki = {"name": "wikidata", "type": "wikidata", "base_url": url, "language": "en", "timeout": 5}
+    c = client(el_app(extra_kbs=[wiki]))
+    r = c.get("/api/entity_linking/search?q=berlin&kb=wikidata").json["results"]
+    assert r == [
+        {
+            "entity_id": "Q64",
+            "kb_source": "wikidata",
+            "label": "Berlin",
+            "description": "capital of Germany",
+            "aliases": ["Berlin, Germany"],
+            "url": "http://www.wikidata.org/entity/Q64",
+        }
+    ]
+    assert seen[0]["action"] == "wbsearchentities" and seen[0]["search"] == "berlin"
+    assert c.get("/api/entity_linking/entity/wikidata/Q64").json["entity"]["label"] == "Berlin"
+    assert c.get("/api/entity_linking/entity/wikidata/Q999").status_code == 404
+
+
+def test_unreachable_http_kb_answers_502(el_app):
+    wiki = {
+        "name": "wikidata",
+        "type": "wikidata",
+        "base_url": "http://127.0.0.1:9/api",
+        "timeout": 1,
+    }
+    c = client(el_app(extra_kbs=[wiki]))
+    r = c.get("/api/entity_linking/search?q=berlin&kb=wikidata")
+    assert r.status_code == 502 and "did not answer" in r.json["error"]
