@@ -27,6 +27,9 @@ from .store.importer import ImportReport, Progress, recount, sync_items
 log = logging.getLogger("potato_like")
 
 EXPIRY_SWEEP_SECONDS = 30.0
+# Scheme types whose answer distributions and agreement the store keeps per value; the
+# others (free text, ...) only count their answers (store/aggregates.py).
+TALLIED_TYPES = ("radio", "select", "likert", "multiselect", "number", "slider")
 
 
 class TtlCache:
@@ -78,6 +81,9 @@ class Project:
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
         store = Store.open(config.effective_database_url)
+        store.aggregates.untallied = frozenset(
+            s.name for s in config.schemes if s.type_name not in TALLIED_TYPES
+        )
         try:
             report = sync_items(
                 store,
@@ -88,6 +94,9 @@ class Project:
                 config.random_seed,
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
+            if store.aggregates.needs_rebuild():
+                with store.write() as conn:
+                    store.aggregates.rebuild(conn)
             _ensure_configured_users(store, config)
         except Exception:
             store.close()
