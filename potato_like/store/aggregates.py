@@ -174,10 +174,12 @@ class Aggregates:
         after: RawValues,
         was_done: bool,
         is_done: bool,
+        alone: bool = False,
     ) -> None:
         """Inside the save transaction: this user's stored values of the item went from
         `before` to `after` (schema -> JSON; absent = no annotation) and its assignment from
-        finished (`was_done`) or not to `is_done`."""
+        finished (`was_done`) or not to `is_done`. `alone`: the caller knows that no other
+        annotator has finished the item."""
         tallies: Counter[tuple[str, str]] = Counter()
         for schema in before.keys() | after.keys():
             old, new = before.get(schema), after.get(schema)
@@ -198,7 +200,7 @@ class Aggregates:
             for s in finished_before.keys() | finished_after.keys()
             if s not in self.untallied and finished_before.get(s) != finished_after.get(s)
         ]
-        if not changed:
+        if not changed or alone:
             return
         others: dict[str, list[tuple[int, str]]] = {}
         for row in conn.execute(OTHERS_FINISHED, {"i": item_seq, "u": user_id}):
@@ -423,7 +425,10 @@ def _swap(table: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], int]:
 
 
 def _run(conn: Connection, stmt, rows: list[dict]) -> None:
-    if rows:
+    # One row as a plain execute: executemany's batching costs more than it saves here.
+    if len(rows) == 1:
+        conn.execute(stmt, rows[0])
+    elif rows:
         conn.execute(stmt, rows)
 
 

@@ -129,7 +129,7 @@ class Annotations:
                 new_status = DONE
             elif not has_any and status == DONE:
                 new_status = LEASED
-            self.store.assignments.mark(
+            finished_by = self.store.assignments.mark(
                 conn, user_id, item_seq, status, new_status, policy.overlap or 1
             )
             self.store.events.append(
@@ -141,7 +141,15 @@ class Annotations:
                 ts=now,
             )
             self.store.aggregates.on_save(
-                conn, user_id, item_seq, raw_before, raw_after, status == DONE, new_status == DONE
+                conn,
+                user_id,
+                item_seq,
+                raw_before,
+                raw_after,
+                status == DONE,
+                new_status == DONE,
+                # nobody else finished it: no pairs to look up (the usual first annotator)
+                alone=finished_by is not None and finished_by - (new_status == DONE) == 0,
             )
             finished_now = new_status == DONE and status != DONE
             touch = TOUCH_USER_FINISHED if finished_now else TOUCH_USER
