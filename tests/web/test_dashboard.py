@@ -65,6 +65,7 @@ def test_annotators_and_items_pages(make_project):
     sign_in(admin)
     page = admin.get("/admin/annotators/").data.decode()
     assert "<td>ann</td>" in page and "<td>bob</td>" in page
+    assert "Seconds per item" in page and "Agreement with others" in page
     items = admin.get("/admin/instances/").data.decode()
     assert "item_001" in items and "Page 1 of 2" in items and 'rel="next"' in items
     second = admin.get("/admin/instances/?page=2").data.decode()
