@@ -44,6 +44,7 @@ PAGES = [
     "/admin/item/item_0500000",
     "/admin/agreement/",
     "/admin/questions/",
+    "/admin/timeline/",
     "/admin/activity/",
     "/admin/stale/",
 ]

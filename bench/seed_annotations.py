@@ -1,6 +1,11 @@
 """Seed a benchmark project with N finished annotations, fast, for admin/export benchmarks.
 
     python bench/seed_annotations.py bench/projects/1000000 --users 1000 --per-user 1000
+    python bench/seed_annotations.py DIR --users 1000 --per-user 1000 --overlap 2
+
+`--overlap K` gives every block of items to K users in turn (K annotators per item, so
+agreement has every item to work with); the k-th of them (k > 0) answers differently from
+the first on every fifth item.
 
 Creating a million annotations through the HTTP API would take most of an hour; this writes
 the same rows (users, done assignments, annotations, events) in bulk with SQLAlchemy Core and
@@ -33,6 +38,7 @@ def main() -> int:
     parser.add_argument("project", type=Path)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--per-user", type=int, default=1000)
+    parser.add_argument("--overlap", type=int, default=1)
     args = parser.parse_args()
     project = Project.open(load_config(args.project / "config.yaml"))
     store = project.store
@@ -55,7 +61,8 @@ def main() -> int:
                     done_count=args.per_user,
                 )
             ).inserted_primary_key[0]
-            first = (u * args.per_user) % n_items
+            first = ((u // args.overlap) * args.per_user) % n_items
+            turn = u % args.overlap
             seqs = [(first + k) % n_items + 1 for k in range(args.per_user)]
             conn.execute(
                 insert(assignments),
@@ -65,8 +72,9 @@ def main() -> int:
                         "item_seq": s,
                         "position": k,
                         "status": "done",
-                        "leased_at": now,
-                        "completed_at": now,
+                        # one item every 20 s, so the annotators table shows a speed
+                        "leased_at": now - (args.per_user - k) * 20,
+                        "completed_at": now - (args.per_user - k) * 20,
                     }
                     for k, s in enumerate(seqs)
                 ],
@@ -78,7 +86,7 @@ def main() -> int:
                         "item_seq": s,
                         "user_id": uid,
                         "schema": "sentiment",
-                        "value": json.dumps({LABELS[s % 3]: "1"}),
+                        "value": json.dumps({LABELS[(s + (turn and s % 5 == 0)) % 3]: "1"}),
                         "updated_at": now,
                     }
                     for s in seqs

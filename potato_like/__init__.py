@@ -94,6 +94,9 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     for module in blueprints:
         app.register_blueprint(module.bp)
     errors.install(app)
+    # Settings changed by POST /admin/api/config in another process (a cheap time check;
+    # one key lookup every few seconds).
+    app.before_request(project.refresh_runtime_settings)
 
     @app.context_processor
     def inject_globals():

@@ -27,6 +27,11 @@ from .store.importer import ImportReport, Progress, recount, sync_items
 log = logging.getLogger("potato_like")
 
 EXPIRY_SWEEP_SECONDS = 30.0
+# How often (at most) a process looks for run-time settings another process changed.
+RUNTIME_REFRESH_SECONDS = 2.0
+# Scheme types whose answer distributions and agreement the store keeps per value; the
+# others (free text, ...) only count their answers (store/aggregates.py).
+TALLIED_TYPES = ("radio", "select", "likert", "multiselect", "number", "slider")
 
 
 class TtlCache:
@@ -67,6 +72,11 @@ class Project:
     session_users: TtlCache = field(default_factory=lambda: TtlCache(seconds=30.0))
     _last_sweep: float = 0.0
     _sweep_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The config as the file gave it; run-time settings are applied on top of it.
+    file_config: ProjectConfig | None = None
+    _settings_seen: str | None = None  # the persisted settings last applied (raw JSON)
+    _settings_checked: float = 0.0
+    _settings_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
@@ -78,6 +88,9 @@ class Project:
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
         store = Store.open(config.effective_database_url)
+        store.aggregates.untallied = frozenset(
+            s.name for s in config.schemes if s.type_name not in TALLIED_TYPES
+        )
         try:
             report = sync_items(
                 store,
@@ -88,6 +101,9 @@ class Project:
                 config.random_seed,
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
+            if store.aggregates.needs_rebuild():
+                with store.write() as conn:
+                    store.aggregates.rebuild(conn)
             _ensure_configured_users(store, config)
         except Exception:
             store.close()
@@ -112,7 +128,8 @@ class Project:
         output = OutputWriter(store, config)
         output.resume()
         project = cls(config, store, policy, secret, admin_key, key_path, report, output)
-        project.apply_runtime_settings(Activity(store).runtime_settings(config.raw))
+        project.file_config = config
+        project.refresh_runtime_settings(force=True)
         return project
 
     @property
@@ -129,9 +146,31 @@ class Project:
 
         return QualityChecks(self)
 
-    def apply_runtime_settings(self, values: dict) -> list[str]:
+    def refresh_runtime_settings(self, force: bool = False) -> None:
+        """Pick up run-time settings persisted by any process (POST /admin/api/config may have
+        been served by another worker): at most every RUNTIME_REFRESH_SECONDS one read of the
+        stored settings, and when they changed, the file's config with them applied."""
+        now = time.monotonic()
+        if not force and now - self._settings_checked < RUNTIME_REFRESH_SECONDS:
+            return
+        if not self._settings_lock.acquire(blocking=force):
+            return  # another thread of this process is checking right now
+        try:
+            self._settings_checked = now
+            activity = Activity(self.store)
+            raw = activity.runtime_settings_raw()
+            if raw == self._settings_seen and not force:
+                return
+            base = self.file_config or self.config
+            self.apply_runtime_settings(activity.runtime_settings(base.raw), base=base)
+            self._settings_seen = raw
+        finally:
+            self._settings_lock.release()
+
+    def apply_runtime_settings(self, values: dict, base: ProjectConfig | None = None) -> list[str]:
         """Apply settings changed while serving (POST /admin/api/config, or persisted ones at
-        start): rebuild the frozen config and lease policy. Settings with problems are left
+        start or changed by another process): rebuild the frozen config and lease policy, on
+        top of `base` when given (else the current config). Settings with problems are left
         out and their problems returned (and logged)."""
         fields, problems, _warnings = runtime_fields(values)
         bad = {p.split(":", 1)[0].split(".", 1)[0] for p in problems}
@@ -139,9 +178,9 @@ class Project:
             fields.pop(RUNTIME_FIELDS[key], None)
         for problem in problems:
             log.warning("run-time setting ignored: %s", problem)
-        if not fields:
+        if not fields and base is None:
             return problems
-        config = dataclasses.replace(self.config, **fields)
+        config = dataclasses.replace(base or self.config, **fields)
         minutes = config.assignment_timeout_minutes
         self.policy = dataclasses.replace(
             self.policy,

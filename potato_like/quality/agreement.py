@@ -168,6 +168,13 @@ def _alpha_from_counts(
     counts = counts.astype(float)
     weights = counts / (counts.sum(axis=1) - 1)[:, None]
     coincidences = weights.T @ counts - np.diag(weights.sum(axis=0))
+    return alpha_from_coincidences(coincidences, delta_for)
+
+
+def alpha_from_coincidences(
+    coincidences: np.ndarray, delta_for: Callable[[np.ndarray], np.ndarray]
+) -> float | None:
+    """alpha from a values x values coincidence matrix (None when undefined)."""
     n_v = coincidences.sum(axis=0)
     delta = delta_for(n_v)
     expected = float((np.outer(n_v, n_v) * delta).sum())
@@ -233,13 +240,19 @@ class FleissResult:
     skipped: int  # units with two or more values but a different count
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "kappa": _round(self.kappa),
-            "interpretation": interpret_kappa(self.kappa),
-            "raters_per_item": self.raters_per_item,
-            "items": len(self.used),
-            "items_skipped": self.skipped,
-        }
+        return fleiss_json(self.kappa, self.raters_per_item, len(self.used), self.skipped)
+
+
+def fleiss_json(
+    kappa: float | None, raters_per_item: int | None, items: int, skipped: int
+) -> dict[str, Any]:
+    return {
+        "kappa": _round(kappa),
+        "interpretation": interpret_kappa(kappa),
+        "raters_per_item": raters_per_item,
+        "items": items,
+        "items_skipped": skipped,
+    }
 
 
 def fleiss_kappa(units: Units) -> FleissResult:
@@ -295,9 +308,11 @@ def project_agreement(
             reason = SKIP_REASONS.get(scheme.type_name, "no agreement measure for this type yet")
             warnings.append(f"{scheme.name}: skipped ({scheme.type_name}): {reason}")
             continue
-        entry, alpha, notes = schema_agreement(
-            scheme, metric, rows_by_schema[scheme.name], min_overlap, max_pairs
-        )
+        source = rows_by_schema[scheme.name]
+        if hasattr(source, "agreement"):  # kept aggregates (agreement_cells.CellSource)
+            entry, alpha, notes = source.agreement(scheme, metric, min_overlap, max_pairs)
+        else:
+            entry, alpha, notes = schema_agreement(scheme, metric, source, min_overlap, max_pairs)
         by_schema[scheme.name] = entry
         warnings += [f"{scheme.name}: {note}" for note in notes]
         if alpha is not None:
@@ -335,7 +350,28 @@ def schema_agreement(
         if categorical:
             for (user_a, a), (user_b, b) in combinations(answers, 2):
                 pair_tables[(user_a, user_b)][(a, b)] += 1
-    evaluated = len(units)
+    return schema_entry(
+        metric,
+        evaluated=len(units),
+        total_annotations=sum(len(v) for v in units.values()),
+        min_overlap=min_overlap,
+        alpha_of=lambda: krippendorff_alpha(units, metric, order),
+        fleiss=fleiss_kappa(units).as_json() if categorical else None,
+        pairwise=pairwise_kappas(pair_tables, min_overlap, max_pairs) if categorical else None,
+    )
+
+
+def schema_entry(
+    metric: str,
+    *,
+    evaluated: int,
+    total_annotations: int,
+    min_overlap: int,
+    alpha_of: Callable[[], float | None],
+    fleiss: dict[str, Any] | None,
+    pairwise: tuple[list[dict[str, Any]], str | None] | None,
+) -> tuple[dict[str, Any], float | None, list[str]]:
+    """A `by_schema` entry from its parts (alpha is only computed with enough overlap)."""
     notes = []
     alpha = None
     if evaluated < min_overlap:
@@ -344,7 +380,7 @@ def schema_agreement(
             f"need {min_overlap}): alpha not computed"
         )
     else:
-        alpha = krippendorff_alpha(units, metric, order)
+        alpha = alpha_of()
         if alpha is None:
             notes.append(
                 "alpha is undefined: every annotation has the same value, "
@@ -354,17 +390,15 @@ def schema_agreement(
         "krippendorff_alpha": _round(alpha),
         "metric_type": metric,
         "items_evaluated": evaluated,
-        "total_annotations": sum(len(v) for v in units.values()),
+        "total_annotations": total_annotations,
         "interpretation": interpret_alpha(alpha) if evaluated >= min_overlap else INSUFFICIENT,
+        "fleiss_kappa": fleiss,
+        "pairwise_cohen_kappa": [],
     }
-    if categorical:
-        entry["fleiss_kappa"] = fleiss_kappa(units).as_json()
-        entry["pairwise_cohen_kappa"], note = pairwise_kappas(pair_tables, min_overlap, max_pairs)
+    if pairwise is not None:
+        entry["pairwise_cohen_kappa"], note = pairwise
         if note:
             notes.append(note)
-    else:
-        entry["fleiss_kappa"] = None
-        entry["pairwise_cohen_kappa"] = []
     return entry, alpha, notes
 
 
@@ -383,13 +417,16 @@ def pairwise_kappas(
         }
         for a, b in eligible[:max_pairs]
     ]
-    note = None
-    if len(eligible) > max_pairs:
-        note = (
-            f"{len(eligible)} annotator pairs share items; pairwise_cohen_kappa lists the "
-            f"{max_pairs} sharing the most"
-        )
-    return out, note
+    return out, pairs_note(len(eligible), max_pairs)
+
+
+def pairs_note(eligible: int, max_pairs: int) -> str | None:
+    if eligible <= max_pairs:
+        return None
+    return (
+        f"{eligible} annotator pairs share items; pairwise_cohen_kappa lists the "
+        f"{max_pairs} sharing the most"
+    )
 
 
 def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]], Any], Any]:

@@ -26,6 +26,7 @@ COUNTER = select(counters.c.value).where(counters.c.name == bindparam("n"))
 class Store:
     def __init__(self, engine: Engine) -> None:
         from .admin_state import AdminState
+        from .aggregates import Aggregates
         from .annotations import Annotations
         from .assignments import Assignments
         from .events import Events
@@ -45,6 +46,7 @@ class Store:
         self.stats = Stats(self)
         self.admin = AdminState(self)
         self.study = Study(self)
+        self.aggregates = Aggregates(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -48,6 +48,11 @@ class Activity:
         self.store = store
 
     # -- run-time settings ---------------------------------------------------------------
+    def runtime_settings_raw(self) -> str | None:
+        """The persisted settings as stored (one key lookup): what processes compare to
+        notice a change made by another process."""
+        return self.store.get_meta(RUNTIME_KEY)
+
     def _stored(self, conn=None) -> dict[str, Any]:
         raw = self.store.get_meta(RUNTIME_KEY, conn)
         try:

@@ -1,5 +1,5 @@
 """Read-only queries behind the admin state endpoints: annotation history, a user's and an
-item's state, stale leases and answer distributions.
+item's state and stale leases.
 
 Every query is bounded (LIMIT, or an index range on one user or one item), so each stays fast
 at a million items and a million annotations. Statements are built once, with bind parameters.
@@ -109,11 +109,6 @@ STALE_PAGE = (
     .offset(bindparam("o"))
 )
 STALE_COUNT = select(func.count()).select_from(assignments).where(*_STALE)
-_SCHEMAS = N.schema.in_(bindparam("schemas", expanding=True))
-ANSWER_GROUPS = (
-    select(N.schema, N.value, func.count().label("n")).where(_SCHEMAS).group_by(N.schema, N.value)
-)
-ANSWER_COUNTS = select(N.schema, func.count().label("n")).where(_SCHEMAS).group_by(N.schema)
 
 
 @dataclass(frozen=True)
@@ -243,27 +238,6 @@ class AdminState:
             total = conn.execute(STALE_COUNT, {"cutoff": cutoff}).scalar_one()
         leases = [StaleLease(r.username, r.item_id, r.leased_at, r.position) for r in rows]
         return leases, total
-
-    # -- answer distributions ----------------------------------------------------------------
-    def answer_groups(self, schemas: list[str]) -> dict[str, list[tuple[dict[str, str], int]]]:
-        """schema -> [(label map, how many annotations hold exactly that map)], grouped in SQL."""
-        out: dict[str, list[tuple[dict[str, str], int]]] = {name: [] for name in schemas}
-        if not schemas:
-            return out
-        with self.store.read() as conn:
-            for row in conn.execute(ANSWER_GROUPS, {"schemas": schemas}):
-                out[row.schema].append((json.loads(row.value), row.n))
-        return out
-
-    def answer_counts(self, schemas: list[str]) -> dict[str, int]:
-        """schema -> number of annotations (for free text, where grouping values is useless)."""
-        out = dict.fromkeys(schemas, 0)
-        if not schemas:
-            return out
-        with self.store.read() as conn:
-            for row in conn.execute(ANSWER_COUNTS, {"schemas": schemas}):
-                out[row.schema] = row.n
-        return out
 
 
 def _changes(data: str) -> dict[str, dict[str, str]]:

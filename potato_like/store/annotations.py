@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, case, delete, select, update
 
 from .assignments import DONE, LEASED, LeasePolicy
 from .tables import annotations, assignments, items, users
@@ -58,6 +58,15 @@ TOUCH_USER = (
     .values(last_active_at=bindparam("now"))
     .returning(users.c.done_count)
 )
+# A gap longer than this between two completions is a break, not time spent on the item.
+BREAK_SECONDS = 600.0
+_GAP = bindparam("now") - users.c.last_done_at
+_TIMED = (users.c.last_done_at.is_not(None)) & (_GAP <= BREAK_SECONDS)
+TOUCH_USER_FINISHED = TOUCH_USER.values(
+    last_done_at=bindparam("now"),
+    timed_items=users.c.timed_items + case((_TIMED, 1), else_=0),
+    timed_seconds=users.c.timed_seconds + case((_TIMED, _GAP), else_=0.0),
+)
 
 
 class Annotations:
@@ -99,17 +108,21 @@ class Annotations:
         now = time.time()
         with self.store.write() as conn:
             status = self.store.assignments.holds(conn, user_id, item_seq, item_id, policy)
-            old = self.maps_for(item_seq, user_id, conn)
-            changes, submit = compute(old)
             key = {"i": item_seq, "u": user_id}
+            raw_before = {r.schema: r.value for r in conn.execute(MAPS_FOR, key)}
+            old = {schema: json.loads(value) for schema, value in raw_before.items()}
+            changes, submit = compute(old)
+            raw_after = dict(raw_before)
             for schema, label_map in changes.items():
                 if label_map:
                     value = json.dumps(label_map, ensure_ascii=False, sort_keys=True)
                     conn.execute(
                         self._upsert, {**key, "schema": schema, "value": value, "now": now}
                     )
+                    raw_after[schema] = value
                 elif schema in old:
                     conn.execute(DELETE_ONE, {**key, "schema": schema})
+                    del raw_after[schema]
             merged = {**old, **changes}
             has_any = any(merged.values())
             new_status = status
@@ -117,7 +130,7 @@ class Annotations:
                 new_status = DONE
             elif not has_any and status == DONE:
                 new_status = LEASED
-            self.store.assignments.mark(
+            finished_by = self.store.assignments.mark(
                 conn, user_id, item_seq, status, new_status, policy.overlap or 1
             )
             self.store.events.append(
@@ -128,9 +141,22 @@ class Annotations:
                 data={"changes": changes},
                 ts=now,
             )
-            done = conn.execute(TOUCH_USER, {"u": user_id, "now": now}).scalar_one()
+            self.store.aggregates.on_save(
+                conn,
+                user_id,
+                item_seq,
+                raw_before,
+                raw_after,
+                status == DONE,
+                new_status == DONE,
+                # nobody else finished it: no pairs to look up (the usual first annotator)
+                alone=finished_by is not None and finished_by - (new_status == DONE) == 0,
+            )
+            finished_now = new_status == DONE and status != DONE
+            touch = TOUCH_USER_FINISHED if finished_now else TOUCH_USER
+            done = conn.execute(touch, {"u": user_id, "now": now}).scalar_one()
         saved = {k: v for k, v in merged.items() if v}
-        return SaveResult(new_status, done, saved, completed=new_status == DONE != status)
+        return SaveResult(new_status, done, saved, completed=finished_now)
 
     def count(self) -> int:
         with self.store.read() as conn:

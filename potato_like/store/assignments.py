@@ -276,11 +276,12 @@ class Assignments:
 
     def mark(
         self, conn: Connection, user_id: int, item_seq: int, old: str, new: str, target: int
-    ) -> None:
+    ) -> int | None:
         """Record completion (leased -> done) or its undoing (done -> leased). An item is
-        completed once `target` annotators (the overlap, or 1) have finished it."""
+        completed once `target` annotators (the overlap, or 1) have finished it. Returns how
+        many annotators have finished the item now (None: nothing changed)."""
         if old == new:
-            return
+            return None
         now = time.time()
         conn.execute(
             MARK,
@@ -300,6 +301,7 @@ class Assignments:
         conn.execute(USER_DONE_DELTA, {"u": user_id, "d": delta})
         self.store.add_counter(conn, "done_assignments", delta)
         conn.execute(self._count_completion, {"h": int(now // 3600), "d": delta})
+        return done_count
 
     def expire_stale(self, policy: LeasePolicy, now: float | None = None, limit: int = 1000) -> int:
         """Return unfinished leases older than the timeout to the pool. Finished work stays."""

@@ -325,8 +325,9 @@ def _merge(store: Store, conn: Connection, staging: Table, report: ImportReport)
 
 def recount(store: Store, conn: Connection, overlap: int | None) -> None:
     """Recompute everything kept incrementally from the rows themselves: open flags
-    (is_open = live and below the overlap), item status, the counters and the hourly
-    completions. Runs after an import and when the overlap setting changed."""
+    (is_open = live and below the overlap), item status, the counters, the hourly
+    completions and the dashboard aggregates (store/aggregates.py). Runs after an import and
+    when the overlap setting changed."""
     if overlap is None:
         conn.execute(
             update(items).where(items.c.retired == 0, items.c.is_open == 0).values(is_open=1)
@@ -359,4 +360,5 @@ def recount(store: Store, conn: Connection, overlap: int | None) -> None:
             select(hour, func.count()).where(assignments.c.status == "done").group_by(hour),
         )
     )
+    store.aggregates.rebuild(conn)
     store.set_meta(conn, "overlap", "none" if overlap is None else str(overlap))

@@ -39,12 +39,15 @@ ACTIVE_USERS = (
 ALL_USERS = select(func.count()).select_from(users)
 ANNOTATORS = (
     select(
+        users.c.id,
         users.c.username,
         users.c.done_count,
         users.c.assigned_count,
         users.c.next_pos,
         users.c.phase,
         users.c.last_active_at,
+        users.c.timed_items,
+        users.c.timed_seconds,
     )
     .order_by(users.c.id)
     .limit(bindparam("n"))
@@ -165,20 +168,40 @@ class Stats:
         return {"hours": hours, "points": points}
 
     def annotators(self, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """A page of annotators: the seed's fields, then speed and agreement with others
+        (docs/api.md defines both)."""
         with self.store.read() as conn:
             rows = conn.execute(ANNOTATORS, {"n": limit, "o": offset}).all()
             total = conn.execute(ALL_USERS).scalar_one()
-        return [
-            {
-                "user_id": r.username,
-                "annotations_count": r.done_count,
-                "current_phase": r.phase,
-                "last_active": iso(r.last_active_at),
-                "assigned_items": r.assigned_count,
-                "completed_items": r.done_count,
-            }
-            for r in rows
-        ], total
+        agreement = self.store.aggregates.agreement_of(r.id for r in rows)
+        out = []
+        for r in rows:
+            seconds = r.timed_seconds / r.timed_items if r.timed_items else None
+            rate, compared = agreement_with_others(agreement.get(r.id, {}))
+            out.append(
+                {
+                    "user_id": r.username,
+                    "annotations_count": r.done_count,
+                    "current_phase": r.phase,
+                    "last_active": iso(r.last_active_at),
+                    "assigned_items": r.assigned_count,
+                    "completed_items": r.done_count,
+                    "seconds_per_item": None if seconds is None else round(seconds, 1),
+                    "items_per_hour": round(3600 / seconds, 1) if seconds else None,
+                    "timed_items": r.timed_items,
+                    "agreement_with_others": rate,
+                    "agreement_comparisons": compared,
+                }
+            )
+        return out, total
+
+
+def agreement_with_others(by_schema: dict[str, tuple[int, int]]) -> tuple[float | None, int]:
+    """Per schema, the share of (shared finished item, other annotator) comparisons with the
+    identical answer; averaged over the schemas with any comparison. And the comparisons."""
+    rates = [agreed / shared for shared, agreed in by_schema.values() if shared]
+    compared = sum(shared for shared, _agreed in by_schema.values())
+    return (round(sum(rates) / len(rates), 4) if rates else None), compared
 
 
 def preview(text: str) -> str:

@@ -73,6 +73,11 @@ users = Table(
     Column("study_status", String(20), nullable=False, server_default="active"),
     Column("status_reason", String(200), nullable=True),
     Column("qc_pending", Text, nullable=True),
+    # Speed, kept by the save that finishes an item: the gap since this user's previous
+    # completion counts as time spent on the item unless it is longer than a break.
+    Column("last_done_at", Float, nullable=True),
+    Column("timed_items", Integer, nullable=False, server_default="0"),
+    Column("timed_seconds", Float, nullable=False, server_default="0"),
 )
 
 items = Table(
@@ -135,6 +140,57 @@ completions_by_hour = Table(
     metadata,
     Column("hour", Integer, primary_key=True, autoincrement=False),
     Column("done", Integer, nullable=False, server_default="0"),
+)
+
+# Dashboard aggregates (store/aggregates.py), kept by the save transaction and rebuilt by
+# importer.recount(). Values are the stored label-map JSON; the web layer reads them through
+# the schemes, so a config change never makes them stale.
+# How many annotations of each schema hold exactly this value ('' for free-text schemas).
+answer_tallies = Table(
+    "answer_tallies",
+    metadata,
+    Column("schema", String(200), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("n", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("schema", "value"),
+)
+# Finished answers of items with `unit_size` >= 2 finished annotators: ordered pairs of two
+# different annotators' values (Krippendorff's coincidences, Fleiss' counts, confusion).
+agreement_cells = Table(
+    "agreement_cells",
+    metadata,
+    Column("schema", String(200), nullable=False),
+    Column("unit_size", Integer, nullable=False),
+    Column("value_a", Text, nullable=False),
+    Column("value_b", Text, nullable=False),
+    Column("n", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("schema", "unit_size", "value_a", "value_b"),
+)
+# Per pair of annotators (user_a < user_b) and schema: items both finished, and on how many
+# they gave the identical answer (Cohen's kappa ranking, "agreement with others").
+annotator_pairs = Table(
+    "annotator_pairs",
+    metadata,
+    Column("user_a", Integer, nullable=False),
+    Column("user_b", Integer, nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("shared", Integer, nullable=False, server_default="0"),
+    Column("agreed", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("user_a", "user_b", "schema"),
+)
+Index("ix_annotator_pairs_user_b", annotator_pairs.c.user_b)
+Index("ix_annotator_pairs_schema_shared", annotator_pairs.c.schema, annotator_pairs.c.shared)
+# The same pairs' contingency tables: (value of user_a, value of user_b) -> items.
+annotator_pair_values = Table(
+    "annotator_pair_values",
+    metadata,
+    Column("user_a", Integer, nullable=False),
+    Column("user_b", Integer, nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("value_a", Text, nullable=False),
+    Column("value_b", Text, nullable=False),
+    Column("n", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("user_a", "user_b", "schema", "value_a", "value_b"),
 )
 
 events = Table(

@@ -1,6 +1,7 @@
 """`GET /admin/api/agreement`: Krippendorff's alpha, Fleiss' and pairwise Cohen's kappa per
-schema (seed 003 shape). The result is cached per project for a minute, keyed by the number
-of finished annotations, so a dashboard that reloads often costs one computation."""
+schema (seed 003 shape), from the aggregates the save keeps (quality/agreement_cells.py), so
+the cost does not grow with the number of annotations. The result is cached per project for
+a minute, keyed by the number of finished annotations."""
 
 from __future__ import annotations
 
@@ -36,19 +37,28 @@ def agreement_report(project: Project, schema: str | None = None) -> dict:
     return _cache(project).get(
         (_done(project), schema),
         lambda: project_agreement(
-            project.config, {name: answers_for_agreement(project.store, name) for name in chosen}
+            project.config, {name: _source(project, name) for name in chosen}
         ),
     )
 
 
 def confusion_report(project: Project, schema: str) -> dict:
     """Label-by-label coincidences of one label scheme (radio, select, likert), cached."""
-    from ..quality.agreement import confusion  # numpy: loaded on first use
-
     scheme = project.config.scheme(schema)
     return _cache(project).get(
-        (_done(project), "confusion", schema),
-        lambda: confusion(answers_for_agreement(project.store, schema), scheme),
+        (_done(project), "confusion", schema), lambda: _source(project, schema).confusion(scheme)
+    )
+
+
+def _source(project: Project, schema: str):
+    """The schema's kept aggregates (store/aggregates.py), with the rows as the fallback."""
+    from ..quality.agreement_cells import CellSource  # numpy: loaded on first use
+
+    aggregates = project.store.aggregates
+    return CellSource(
+        cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],
+        top_pairs=lambda least, limit: aggregates.top_pairs(schema, least, limit),
+        rows=lambda: answers_for_agreement(project.store, schema),
     )
 
 

@@ -109,6 +109,7 @@ def update_config():
         raise BadRequest(f"no setting was changed: {len(problems)} problem(s)", problems=problems)
     values = Activity(project.store).save_runtime_settings(changes, project.config.raw)
     project.apply_runtime_settings(values)
+    # Other processes pick the change up within project.RUNTIME_REFRESH_SECONDS.
     return jsonify(status="success", updated=sorted(changes), **runtime_values())
 
 

@@ -7,6 +7,7 @@ million items.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from typing import Any
@@ -29,7 +30,6 @@ ORDERING_CAP = 10_000
 SYSTEM_USERS_CAP = 1000
 STALE_DEFAULT_MINUTES = 60.0
 NUMERIC_TYPES = ("number", "slider")
-TEXT_TYPES = ("text",)
 DISTRIBUTION_CAP = 1000  # distinct numeric values listed in a distribution
 INSTANCE_KEYS = ("max_instances", "instances", "max_annotations")
 SLOW_SECONDS, CACHE_SECONDS = 0.1, 30.0  # cache an answer that took longer than SLOW_SECONDS
@@ -289,20 +289,21 @@ def questions_report(fresh: bool = False) -> dict[str, Any]:
 
 
 def _questions() -> dict[str, Any]:
-    schemes = current_project().config.schemes
-    text = [s.name for s in schemes if s.type_name in TEXT_TYPES]
-    grouped = [s.name for s in schemes if s.type_name not in TEXT_TYPES]
-    state = _state()
-    counts = state.answer_counts(text)
-    groups = state.answer_groups(grouped)
+    project = current_project()
+    schemes = project.config.schemes
+    # Kept by the save (store/aggregates.py): one small read at any project size.
+    tallies = project.store.aggregates.tallies([s.name for s in schemes])
+    untallied = project.store.aggregates.untallied
     out = []
     for scheme in schemes:
-        if scheme.type_name in TEXT_TYPES:
-            out.append(_describe(scheme, counts[scheme.name], {}))
-        elif scheme.type_name in NUMERIC_TYPES:
-            out.append(_numeric(scheme, groups[scheme.name]))
+        if scheme.name in untallied:
+            out.append(_describe(scheme, sum(n for _value, n in tallies[scheme.name]), {}))
+            continue
+        groups = [(json.loads(value), n) for value, n in tallies[scheme.name]]
+        if scheme.type_name in NUMERIC_TYPES:
+            out.append(_numeric(scheme, groups))
         else:
-            out.append(_labels(scheme, groups[scheme.name]))
+            out.append(_labels(scheme, groups))
     return {
         "questions": out,
         "summary": {

@@ -12,7 +12,7 @@ from ..store.stats import STATUS_CODES
 from .admin_agreement import agreement_report, confusion_report
 from .admin_runtime import hours_arg, suspicious_report
 from .admin_state import questions_report
-from .params import int_arg
+from .params import int_arg, number_arg
 from .security import (
     ADMIN_KEY_SESSION,
     current_project,
@@ -23,6 +23,7 @@ from .security import (
 
 bp = Blueprint("dashboard", __name__)
 PAGE_SIZE = 50
+TIMELINE_SIZE = 200
 CHART_W, CHART_H = 640, 160
 
 
@@ -184,6 +185,41 @@ def questions_page():
         "admin/questions.html",
         tab="questions",
         report=questions_report(fresh=bool(request.args.get("fresh"))),
+    )
+
+
+@bp.get("/admin/timeline/")
+def timeline_page():
+    """The annotation timeline: label changes newest first, filtered by annotator, item and
+    time window (the same entries as /admin/api/annotation_history)."""
+    if (denied := _guard()) is not None:
+        return denied
+    store = current_project().store
+    username = request.args.get("user", "").strip()
+    item_id = request.args.get("item", "").strip()
+    minutes = number_arg("minutes", None, minimum=0, maximum=None)
+    user = store.users.by_name(username) if username else None
+    item = store.items.by_id(item_id) if item_id else None
+    missing = [f"no annotator {username!r}"] if username and user is None else []
+    missing += [f"no item {item_id!r}"] if item_id and item is None else []
+    entries, has_more = [], False
+    if not missing:
+        page = store.admin.history(
+            user_id=user.id if user else None,
+            item_seq=item.seq if item else None,
+            since=time.time() - minutes * 60 if minutes is not None else None,
+            limit=TIMELINE_SIZE,
+        )
+        entries, has_more = page.entries, page.has_more
+    return render_template(
+        "admin/timeline.html",
+        tab="timeline",
+        entries=entries,
+        has_more=has_more,
+        missing=missing,
+        user=username,
+        item=item_id,
+        minutes=request.args.get("minutes", ""),
     )
 
 

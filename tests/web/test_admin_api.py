@@ -78,6 +78,57 @@ def test_annotators(make_project):
     a = body["annotators"][0]
     assert a["user_id"] == "a" and a["completed_items"] == 2 and a["assigned_items"] == 3
     assert a["current_phase"] == "annotation" and a["last_active"].endswith("Z")
+    # a and b both finished item_001 with different answers; a's first completion is untimed.
+    assert a["agreement_with_others"] == 0.0 and a["agreement_comparisons"] == 1
+    assert a["timed_items"] == 1 and a["seconds_per_item"] >= 0
+    b = body["annotators"][1]
+    assert b["agreement_with_others"] == 0.0 and b["timed_items"] == 0
+    assert b["seconds_per_item"] is None and b["items_per_hour"] is None
+
+
+MULTI = [
+    {"annotation_type": "radio", "name": "sentiment", "description": "?",
+     "labels": ["positive", "negative"]},
+    {"annotation_type": "multiselect", "name": "topics", "description": "?",
+     "labels": ["sports", "politics"]},
+    {"annotation_type": "text", "name": "notes", "description": "?"},
+]  # fmt: skip
+
+
+def test_annotators_speed_and_agreement_with_others(make_project, monkeypatch):
+    import types
+
+    import potato_like.store.annotations as annotations_module
+
+    now = [10_000.0]
+    monkeypatch.setattr(annotations_module, "time", types.SimpleNamespace(time=lambda: now[0]))
+    app = make_project(items=3, schemes=MULTI, assignment_strategy="fixed_order")
+    answers = {  # user -> per item (sentiment, topics); notes never count for agreement
+        "ann": [("positive", "sports"), ("negative", "sports"), ("positive", "politics")],
+        "bob": [("positive", "sports"), ("positive", "sports"), ("positive", "politics")],
+        "cy": [("positive", "politics")],
+    }
+    for user, picks in answers.items():
+        client = login(app.test_client(), user)
+        for sentiment, topic in picks:
+            now[0] += 30.0 if user != "bob" else 90.0
+            labels = {f"sentiment:{sentiment}": "1", f"topics:{topic}": "1",
+                      "notes:text_box": user}  # fmt: skip
+            assert answer(client, current_id(client), **labels).status_code == 200
+            client.post("/go_to", json={"action": "next_instance"})
+    body = app.test_client().get("/admin/api/annotators", headers=ADMIN).json
+    rows = {r["user_id"]: r for r in body["annotators"]}
+    # ann vs bob: sentiment 2 of 3 identical, topics 3 of 3; cy vs either (item 1 only):
+    # sentiment 1 of 1, topics 0 of 1. ann and bob: sentiment 3/4, topics 3/4 -> 0.75;
+    # cy: sentiment 2/2, topics 0/2 -> (1 + 0) / 2 = 0.5.
+    assert rows["ann"]["agreement_with_others"] == 0.75
+    assert rows["ann"]["agreement_comparisons"] == 8
+    assert rows["bob"]["agreement_with_others"] == 0.75
+    assert rows["cy"]["agreement_with_others"] == 0.5
+    # Two timed gaps each: 30 s for ann (120 items per hour), 90 s for bob.
+    assert (rows["ann"]["seconds_per_item"], rows["ann"]["items_per_hour"]) == (30.0, 120.0)
+    assert (rows["bob"]["seconds_per_item"], rows["bob"]["items_per_hour"]) == (90.0, 40.0)
+    assert rows["cy"]["seconds_per_item"] is None
 
 
 @pytest.mark.parametrize(

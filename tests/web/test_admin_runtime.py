@@ -385,3 +385,66 @@ def test_bad_suspicious_activity_config_is_reported(tmp_path):
     text = "\n".join(err.value.problems)
     assert "suspicious_activity.min_seconds_per_item:" in text
     assert "suspicious_activity.same_answer_streak:" in text
+
+
+# -- several processes on one store ---------------------------------------------------------------
+def two_servers(make_project, tmp_path, **overrides):
+    """Two apps on one config and one database, as two server processes would be."""
+    first = make(make_project, items=6, **overrides)
+    second = create_app(tmp_path / "config.yaml")
+    second.config["TESTING"] = True
+    return first, second
+
+
+def check_other_process_follows(first, second, monkeypatch):
+    import potato_like.project as project_module
+
+    other = second.extensions["potato_like"]
+    monkeypatch.setattr(project_module, "RUNTIME_REFRESH_SECONDS", 3600.0)
+    assert get_config(second)["max_annotations_per_user"] is None
+    assert post_config(first, {"max_annotations_per_user": 2}).status_code == 200
+    assert post_config(first, {"jumping_to_id_disabled": True}).status_code == 200
+    # Within the refresh interval the other process still serves what it had...
+    assert other.config.max_annotations_per_user is None
+    assert get_config(second)["max_annotations_per_user"] is None
+    # ...and once it has passed, its next request applies the persisted settings.
+    monkeypatch.setattr(project_module, "RUNTIME_REFRESH_SECONDS", 0.0)
+    body = get_config(second)
+    assert body["max_annotations_per_user"] == 2 and body["jumping_to_id_disabled"] is True
+    assert other.policy.per_user_cap == 2 and other.policy.allow_jump is False
+    assert total_for_new_user(second, "fresh") == 2
+    # A later change (the file's value back) reaches it too, without a re-read in between.
+    assert post_config(first, {"max_annotations_per_user": None}).status_code == 200
+    assert get_config(second)["max_annotations_per_user"] is None
+    assert other.policy.per_user_cap is None and other.policy.allow_jump is False
+
+
+def test_a_change_reaches_another_process_on_sqlite(make_project, tmp_path, monkeypatch):
+    first, second = two_servers(make_project, tmp_path)
+    try:
+        check_other_process_follows(first, second, monkeypatch)
+    finally:
+        second.extensions["potato_like"].close()
+
+
+@pytest.mark.postgres
+def test_a_change_reaches_another_process_on_postgres(make_project, tmp_path, monkeypatch, pg_url):
+    first, second = two_servers(make_project, tmp_path, database_url=pg_url)
+    try:
+        check_other_process_follows(first, second, monkeypatch)
+    finally:
+        second.extensions["potato_like"].close()
+
+
+def test_refresh_reads_the_store_at_most_once_per_interval(make_project, monkeypatch):
+    app = make(make_project)
+    project = app.extensions["potato_like"]
+    reads = []
+    real = project.store.get_meta
+    monkeypatch.setattr(
+        project.store, "get_meta", lambda key, conn=None: reads.append(key) or real(key, conn)
+    )
+    project._settings_checked = 0.0  # as if the interval had passed
+    for _ in range(5):
+        project.refresh_runtime_settings()
+    assert reads == ["runtime_settings"]

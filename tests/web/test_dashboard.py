@@ -65,6 +65,7 @@ def test_annotators_and_items_pages(make_project):
     sign_in(admin)
     page = admin.get("/admin/annotators/").data.decode()
     assert "<td>ann</td>" in page and "<td>bob</td>" in page
+    assert "Seconds per item" in page and "Agreement with others" in page
     items = admin.get("/admin/instances/").data.decode()
     assert "item_001" in items and "Page 1 of 2" in items and 'rel="next"' in items
     second = admin.get("/admin/instances/?page=2").data.decode()
@@ -167,3 +168,23 @@ def test_activity_page_flags_a_fast_clicker(make_project):
     assert "<td>speedy</td>" in page and "rapid submissions" in page
     assert admin.get("/admin/activity/?hours=abc").status_code == 400
     assert admin.get("/admin/activity/?hours=9999").status_code == 400
+
+
+def test_timeline_page(make_project):
+    app = make_project(items=4, max_annotations_per_item=2)
+    for name, label in (("ann", "positive"), ("bob", "negative")):
+        c = login(app.test_client(), name)
+        answer(c, current_id(c), **{f"sentiment:{label}": "1"})
+    admin = app.test_client()
+    assert admin.get("/admin/timeline/").status_code == 302  # sign in first
+    sign_in(admin)
+    page = admin.get("/admin/timeline/").data.decode()
+    assert page.index(">bob</a>") < page.index(">ann</a>")  # newest first
+    assert "sentiment: negative" in page and 'href="/admin/item/item_001"' in page
+    only_ann = admin.get("/admin/timeline/?user=ann&item=item_001&minutes=5").data.decode()
+    assert ">ann</a>" in only_ann and ">bob</a>" not in only_ann
+    nobody = admin.get("/admin/timeline/?user=zed&item=nope").data.decode()
+    assert "no annotator &#39;zed&#39;" in nobody and "no item &#39;nope&#39;" in nobody
+    assert "No changes recorded for this filter" in nobody
+    assert admin.get("/admin/timeline/?minutes=-1").status_code == 400
+    assert admin.get("/admin/timeline/?minutes=abc").status_code == 400
