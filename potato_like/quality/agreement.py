@@ -35,8 +35,13 @@ METRIC_BY_TYPE = {
     "number": "interval",
     "slider": "interval",
     "multiselect": "masi",
+    "span": "unitizing",  # quality/span_agreement.py
 }
-SKIP_REASONS = {"text": "free text has no agreement measure"}
+SKIP_REASONS = {
+    "text": "free text has no agreement measure",
+    "span_link": "links between spans have no agreement measure yet",
+    "event_annotation": "events have no agreement measure yet",
+}
 CATEGORICAL = ("nominal", "ordinal")  # kappa needs categories
 FREE_RESPONSE = "free_response"  # the "Other" box of choice schemes, one category
 

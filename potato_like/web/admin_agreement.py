@@ -54,6 +54,15 @@ def _source(project: Project, schema: str):
     """The schema's kept aggregates (store/aggregates.py), with the rows as the fallback."""
     from ..quality.agreement_cells import CellSource  # numpy: loaded on first use
 
+    scheme = project.config.scheme(schema)
+    if scheme is not None and scheme.type_name == "span":
+        from ..quality.span_agreement import SpanSource
+
+        items = project.store.items
+        return SpanSource(
+            rows=lambda: answers_for_agreement(project.store, schema),
+            text_length=lambda seq: len(items.by_seq(seq).text),
+        )
     aggregates = project.store.aggregates
     return CellSource(
         cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],

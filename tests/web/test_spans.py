@@ -308,3 +308,26 @@ def test_admin_export_has_spans(span_app):
     assert record["label_annotations"] == {}
     assert record["span_annotations"][0]["label"] == "PERSON"
     assert record["answers"]["entities"][0]["text"] == "Barack Obama"
+
+
+def test_span_agreement_in_the_admin_api(span_app):
+    app = span_app()
+    for name, end in (("ann1", 12), ("ann2", 6)):
+        c = client_for(app, name)
+        span = {"schema": "entities", "label": "PERSON", "start": 0, "end": end}
+        assert save(c, "t1", [span]).status_code == 200
+        c.post("/go_to", json={"action": "next_instance"})
+        for iid in ("t2", "t3"):
+            go_to(c, iid)
+            save(c, iid, [{"schema": "entities", "label": "ORG", "start": 0, "end": 1}])
+    report = c.get("/admin/api/agreement", headers=ADMIN).json
+    entry = report["by_schema"]["entities"]
+    assert entry["metric_type"] == "unitizing"
+    assert entry["items_evaluated"] == 3 and entry["total_annotations"] == 6
+    assert 0 < entry["krippendorff_alpha"] < 1
+    assert entry["pairwise_f1"] == pytest.approx(2 / 3, abs=1e-4)  # t1 differs, t2 and t3 match
+    assert report["overall"]["schemas_evaluated"] == 1
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"], "next": "/admin"})
+    page = admin.get("/admin/agreement/")
+    assert page.status_code == 200 and b"span F1 0.667" in page.data

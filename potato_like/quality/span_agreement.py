@@ -1,0 +1,127 @@
+"""Agreement on span schemes.
+
+Two measures per span scheme, over items that two or more annotators finished:
+- `krippendorff_alpha` (metric `unitizing`): every character of the item text is a unit whose
+  value, per annotator, is the label of the innermost span covering it, or "O" outside spans;
+  nominal alpha over those units. This is the character-level reading of Krippendorff's
+  unitizing alpha: boundaries that differ by one character cost one character. It is computed
+  segment by segment (runs of characters with the same values), not character by character.
+- `pairwise_f1`: for each pair of annotators of an item, the F1 of exact span matches (same
+  start, end and label), averaged over pairs: the usual NER-style agreement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from itertools import combinations, groupby
+from typing import Any
+
+from .agreement import INSUFFICIENT, interpret_alpha
+
+OUTSIDE = "O"
+MAX_ITEMS = 20_000  # items used for alpha (the first ones, in item order); noted when reached
+
+Row = tuple[Hashable, str, Mapping[str, Any]]
+
+
+def spans_of(value: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    out = []
+    for span in value.get("spans", []) if isinstance(value, Mapping) else []:
+        try:
+            out.append((int(span["start"]), int(span["end"]), str(span["label"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def label_runs(spans: list[tuple[int, int, str]], cuts: list[int]) -> list[str]:
+    """The value of each segment [cuts[i], cuts[i+1]): the innermost covering span's label."""
+    values = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [(e - s, label) for s, e, label in spans if s <= start and end <= e]
+        values.append(min(covering)[1] if covering else OUTSIDE)
+    return values
+
+
+def add_item(coincidences: Counter, length: int, answers: list[list[tuple[int, int, str]]]) -> None:
+    """Add one item's character units to the coincidence counts (weighted by run length)."""
+    m = len(answers)
+    cuts = sorted(
+        {0, length}
+        | {p for spans in answers for s, e, _ in spans for p in (s, e) if 0 <= p <= length}
+    )
+    per_annotator = [label_runs(spans, cuts) for spans in answers]
+    for i, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
+        weight = (end - start) / (m - 1)
+        values = [runs[i] for runs in per_annotator]
+        for a, b in combinations(values, 2):
+            coincidences[(a, b)] += weight
+            coincidences[(b, a)] += weight
+
+
+def nominal_alpha(coincidences: Counter) -> float | None:
+    totals: Counter = Counter()
+    for (a, _b), n in coincidences.items():
+        totals[a] += n
+    n = sum(totals.values())
+    if n <= 1 or len([v for v in totals.values() if v > 0]) < 2:
+        return None
+    observed = sum(v for (a, b), v in coincidences.items() if a != b) / n
+    expected = sum(totals[a] * totals[b] for a in totals for b in totals if a != b) / (n * (n - 1))
+    return 1.0 - observed / expected if expected else None
+
+
+def pair_f1(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> float | None:
+    if not a and not b:
+        return None
+    return 2 * len(set(a) & set(b)) / (len(set(a)) + len(set(b)))
+
+
+class SpanSource:
+    """What project_agreement needs for a span scheme: the rows, and item text lengths."""
+
+    def __init__(self, rows: Callable[[], Iterable[Row]], text_length: Callable[[Any], int]):
+        self.rows = rows
+        self.text_length = text_length
+
+    def agreement(
+        self, scheme: Any, metric: str, min_overlap: int, max_pairs: int
+    ) -> tuple[dict[str, Any], float | None, list[str]]:
+        coincidences: Counter = Counter()
+        f1s: list[float] = []
+        evaluated = annotations = 0
+        notes: list[str] = []
+        for item, group in groupby(self.rows(), key=lambda row: row[0]):
+            answers = [spans_of(value) for _item, _user, value in group]
+            if len(answers) < 2:
+                continue
+            evaluated += 1
+            annotations += len(answers)
+            if evaluated <= MAX_ITEMS:
+                add_item(coincidences, self.text_length(item), answers)
+            f1s += [f for a, b in combinations(answers, 2) if (f := pair_f1(a, b)) is not None]
+        if evaluated > MAX_ITEMS:
+            notes.append(f"alpha uses the first {MAX_ITEMS} of {evaluated} items")
+        alpha = None
+        if evaluated < min_overlap:
+            notes.append(
+                f"too few overlapping items ({evaluated} with 2 or more annotators; "
+                f"need {min_overlap}): alpha not computed"
+            )
+        else:
+            alpha = nominal_alpha(coincidences)
+            if alpha is None:
+                notes.append("alpha is undefined: nobody marked any span on the shared items")
+        entry = {
+            "krippendorff_alpha": None if alpha is None else round(alpha, 4),
+            "metric_type": "unitizing",
+            "items_evaluated": evaluated,
+            "total_annotations": annotations,
+            "interpretation": interpret_alpha(alpha) if evaluated >= min_overlap else INSUFFICIENT,
+            "pairwise_f1": round(sum(f1s) / len(f1s), 4) if f1s else None,
+            "annotator_pairs": len(f1s),
+            "fleiss_kappa": None,
+            "pairwise_cohen_kappa": [],
+        }
+        return entry, alpha, notes
