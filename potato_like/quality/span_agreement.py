@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from itertools import combinations, groupby
+from itertools import combinations, groupby, pairwise
 from typing import Any
 
 from .agreement import INSUFFICIENT, interpret_alpha
@@ -38,7 +38,7 @@ def spans_of(value: Mapping[str, Any]) -> list[tuple[int, int, str]]:
 def label_runs(spans: list[tuple[int, int, str]], cuts: list[int]) -> list[str]:
     """The value of each segment [cuts[i], cuts[i+1]): the innermost covering span's label."""
     values = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in pairwise(cuts):
         covering = [(e - s, label) for s, e, label in spans if s <= start and end <= e]
         values.append(min(covering)[1] if covering else OUTSIDE)
     return values
@@ -52,7 +52,7 @@ def add_item(coincidences: Counter, length: int, answers: list[list[tuple[int, i
         | {p for spans in answers for s, e, _ in spans for p in (s, e) if 0 <= p <= length}
     )
     per_annotator = [label_runs(spans, cuts) for spans in answers]
-    for i, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
+    for i, (start, end) in enumerate(pairwise(cuts)):
         weight = (end - start) / (m - 1)
         values = [runs[i] for runs in per_annotator]
         for a, b in combinations(values, 2):

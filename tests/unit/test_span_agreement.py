@@ -52,7 +52,7 @@ def test_hand_checked_boundary_disagreement():
 
 def test_first_item_alone_matches_the_formula():
     rows = [(1, "a", spans((0, 4, "PER"))), (1, "b", spans((0, 2, "PER")))]
-    entry, _ = agreement(rows + [(2, "a", spans()), (2, "b", spans())], {1: 10, 2: 5})
+    entry, _ = agreement([*rows, (2, "a", spans()), (2, "b", spans())], {1: 10, 2: 5})
     # Item 2 adds 10 O-O coincidences: n_PER=6, n_O=24, n=30.
     d_o = 4 / 30
     d_e = 2 * 6 * 24 / (30 * 29)
