@@ -48,6 +48,7 @@ ANNOTATORS = (
         users.c.last_active_at,
         users.c.timed_items,
         users.c.timed_seconds,
+        users.c.study_status,
     )
     .order_by(users.c.id)
     .limit(bindparam("n"))
@@ -174,8 +175,10 @@ class Stats:
             rows = conn.execute(ANNOTATORS, {"n": limit, "o": offset}).all()
             total = conn.execute(ALL_USERS).scalar_one()
         agreement = self.store.aggregates.agreement_of(r.id for r in rows)
+        checks = self.store.study.qc_for_users([r.id for r in rows])
         out = []
         for r in rows:
+            answered, passed = checks.get(r.id, (0, 0))
             seconds = r.timed_seconds / r.timed_items if r.timed_items else None
             rate, compared = agreement_with_others(agreement.get(r.id, {}))
             out.append(
@@ -191,6 +194,9 @@ class Stats:
                     "timed_items": r.timed_items,
                     "agreement_with_others": rate,
                     "agreement_comparisons": compared,
+                    "study_status": r.study_status,
+                    "qc_checks": answered,
+                    "qc_pass_rate": round(passed / answered, 4) if answered else None,
                 }
             )
         return out, total

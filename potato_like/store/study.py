@@ -264,6 +264,18 @@ class Study:
         with self.store.read() as conn:
             return {r[0]: (int(r[1]), int(r[2] or 0)) for r in conn.execute(stmt)}
 
+    def qc_for_users(self, user_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """user id -> (checks answered, passed), attention checks and gold items together."""
+        if not user_ids:
+            return {}
+        stmt = (
+            select(Q.user_id, func.count(), func.sum(Q.correct))
+            .where(Q.user_id.in_(user_ids))
+            .group_by(Q.user_id)
+        )
+        with self.store.read() as conn:
+            return {r[0]: (int(r[1]), int(r[2] or 0)) for r in conn.execute(stmt)}
+
     def qc_rows(self, batch: int = 2000):
         """Every QC response with its username, oldest first (for exports)."""
         stmt = (

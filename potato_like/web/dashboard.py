@@ -93,6 +93,7 @@ def annotators_page():
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
+        show_qc=current_project().config.study.qc_enabled,
     )
 
 

@@ -77,6 +77,12 @@ def test_attention_check_after_every_fourth_item_warns_and_never_counts(study): 
     assert (att["total_checks"], att["total_passed"], att["total_failed"]) == (2, 1, 1)
     assert att["by_user"] == {"reader": {"passed": 1, "failed": 1, "pass_rate": 0.5}}
     assert att["total_items"] == 2
+    row = c.get("/admin/api/annotators", headers=ADMIN).json["annotators"][0]
+    assert (row["qc_checks"], row["qc_pass_rate"], row["study_status"]) == (2, 0.5, "active")
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"], "next": "/admin"})
+    page = admin.get("/admin/annotators/").data
+    assert b"QC pass rate" in page and b'title="2 checks">50%' in page
     # Exports keep check answers apart, marked as quality control.
     lines = c.post("/admin/api/export", json={"format": "jsonl"}, headers=ADMIN).data
     records = [json.loads(line) for line in lines.decode().splitlines()]
