@@ -152,6 +152,36 @@ class Stats:
             out.append(entry)
         return out, total
 
+    def search_instances(
+        self, query: str, status: str | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Items whose id or text contains `query` (case-insensitive), in data order: a page
+        and whether more follow. The scan stops once the page is full, so common words are
+        fast at any size; a rare word reads the whole table once. An exact item id is found
+        through its index."""
+        exact = self.store.items.by_id(query)
+        if exact is not None and offset == 0:
+            row = self.instances_by_seq([exact.seq], status)
+            if row:
+                return row, False
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        match = items.c.id.ilike(pattern, escape="\\") | items.c.text.ilike(pattern, escape="\\")
+        stmt = select(*_ITEM_COLS).where(items.c.retired == 0, match)
+        if status is not None:
+            stmt = stmt.where(items.c.status == STATUS_CODES[status])
+        stmt = stmt.order_by(items.c.seq).limit(limit + 1).offset(offset)
+        with self.store.read() as conn:
+            rows = conn.execute(stmt).all()
+        return [_listed(r) for r in rows[:limit]], len(rows) > limit
+
+    def instances_by_seq(self, seqs: list[int], status: str | None) -> list[dict[str, Any]]:
+        stmt = select(*_ITEM_COLS).where(items.c.seq.in_(seqs), items.c.retired == 0)
+        if status is not None:
+            stmt = stmt.where(items.c.status == STATUS_CODES[status])
+        with self.store.read() as conn:
+            rows = conn.execute(stmt.order_by(items.c.seq)).all()
+        return [_listed(r) for r in rows]
+
     def completions_over_time(self, hours: int = 48) -> dict[str, Any]:
         """Finished annotations per hour over the last `hours` hours, and the running total
         (from the hourly table: constant time at any project size)."""
@@ -200,6 +230,16 @@ class Stats:
                 }
             )
         return out, total
+
+
+def _listed(r) -> dict[str, Any]:
+    """An item as the dashboard's items table lists it."""
+    return {
+        "id": r.id,
+        "text_preview": preview(r.text),
+        "status": STATUS_NAMES[r.status],
+        "annotations_count": r.done_count,
+    }
 
 
 def agreement_with_others(by_schema: dict[str, tuple[int, int]]) -> tuple[float | None, int]:

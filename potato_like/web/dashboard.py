@@ -106,15 +106,24 @@ def instances_page():
     if status is not None and status not in STATUS_CODES:
         raise BadRequest(f"unknown status {status!r}")
     page = _page()
-    rows, total = project.store.stats.instances(status, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    query = (request.args.get("q") or "").strip()[:200]
+    if query:
+        rows, more = project.store.stats.search_instances(
+            query, status, PAGE_SIZE, (page - 1) * PAGE_SIZE
+        )
+        total, pages = None, page + 1 if more else page
+    else:
+        rows, total = project.store.stats.instances(status, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        pages = max(1, -(-total // PAGE_SIZE))
     return render_template(
         "admin/instances.html",
         tab="instances",
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         status=status,
+        query=query,
     )
 
 

@@ -188,3 +188,37 @@ def test_timeline_page(make_project):
     assert "No changes recorded for this filter" in nobody
     assert admin.get("/admin/timeline/?minutes=-1").status_code == 400
     assert admin.get("/admin/timeline/?minutes=abc").status_code == 400
+
+
+def test_items_page_searches_ids_and_text(make_project):
+    app = make_project(items=120)  # texts "Text number N."
+    a = login(app.test_client(), "ann")
+    answer(a, current_id(a), **{"sentiment:positive": "1"})
+    c = app.test_client()
+    sign_in(c)
+    page = c.get("/admin/instances/?q=NUMBER 11").data.decode()
+    found = re.findall(r"<code>(item_\d+)</code>", page)
+    assert found == [
+        "item_011",
+        "item_110",
+        "item_111",
+        "item_112",
+        "item_113",
+        "item_114",
+        "item_115",
+        "item_116",
+        "item_117",
+        "item_118",
+        "item_119",
+    ]
+    assert "matching “NUMBER 11”" in page and "Next" not in page
+    # By id, combined with a status filter, and a page past the first.
+    page = c.get("/admin/instances/?q=item_001&status=completed").data.decode()
+    assert re.findall(r"<code>(item_\d+)</code>", page) == ["item_001"]
+    assert "<code>" not in c.get("/admin/instances/?q=item_001&status=unassigned").data.decode()
+    page = c.get("/admin/instances/?q=number").data.decode()
+    assert len(re.findall(r"<code>item_", page)) == 50 and "Next →" in page
+    page3 = c.get("/admin/instances/?q=number&page=3").data.decode()
+    assert len(re.findall(r"<code>item_", page3)) == 20 and "Next →" not in page3
+    # LIKE wildcards in the query are plain characters.
+    assert "<code>" not in c.get("/admin/instances/?q=%25_").data.decode()
