@@ -280,6 +280,7 @@ def annotator(
     counts: dict[str, int],
     think_ms: float = 0.0,
     seed: int = 0,
+    arrival_s: float = 0.0,
 ) -> None:
     """One simulated annotator. With think_ms > 0 it pauses a uniformly random 0.5x-1.5x
     think_ms after each request (a person reading and clicking); 0 is a closed-loop stress."""
@@ -288,6 +289,8 @@ def annotator(
     try:
         release.wait()
         deadline = deadline_box[0]
+        if arrival_s:
+            time.sleep(arrival_s)
         if register(rec, base, session, username) is None:
             return
         sent = 0
@@ -345,6 +348,7 @@ def run_load(
     max_seconds: float,
     prefix: str,
     think_ms: float = 0.0,
+    arrive_over: float = 0.0,
 ):
     rec = Recorder()
     counts: dict[str, int] = defaultdict(int)
@@ -363,6 +367,7 @@ def run_load(
                 counts,
                 think_ms,
                 i,
+                arrive_over * i / annotators,
             ),
             name=f"annotator-{i}",
             daemon=True,
@@ -403,6 +408,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=0.0,
         help="pause after each loop request, uniformly 0.5x-1.5x this (0: no pause, stress)",
+    )
+    parser.add_argument(
+        "--arrive-over",
+        type=float,
+        default=0.0,
+        help="spread the annotators' arrivals evenly over this many seconds (0: all at once)",
     )
     parser.add_argument("--port", type=int, default=0, help="0: pick a free port")
     parser.add_argument("--threads", type=int, default=16, help="server worker threads")
@@ -491,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         result["requests_per_annotator"] = args.requests_per_annotator
         result["max_seconds"] = args.max_seconds
         result["think_ms"] = args.think_ms
+        result["arrive_over_s"] = args.arrive_over
         result["server_threads"] = args.threads
         result["server"] = args.server or "default"
         result["rss_mb_idle"] = server.memory_mb()["VmRSS"]
@@ -518,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
             args.max_seconds,
             prefix,
             args.think_ms,
+            args.arrive_over,
         )
         cpu_after = server.cpu_seconds()
         if spy is not None:

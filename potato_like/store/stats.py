@@ -153,26 +153,50 @@ class Stats:
         return out, total
 
     def search_instances(
-        self, query: str, status: str | None, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """Items whose id or text contains `query` (case-insensitive), in data order: a page
-        and whether more follow. The scan stops once the page is full, so common words are
-        fast at any size; a rare word reads the whole table once. An exact item id is found
-        through its index."""
-        exact = self.store.items.by_id(query)
-        if exact is not None and offset == 0:
-            row = self.instances_by_seq([exact.seq], status)
-            if row:
-                return row, False
+        self,
+        query: str,
+        status: str | None,
+        limit: int,
+        after_seq: int = 0,
+        budget_seconds: float = 0.2,
+        window: int = 50_000,
+    ) -> tuple[list[dict[str, Any]], int | None, int]:
+        """Items after `after_seq` whose id or text contains `query` (case-insensitive), in
+        data order. Returns (a page, the seq to continue after or None when the search is
+        complete, the highest seq searched). The table is read in windows of `window` items
+        and the search pauses once the page is full or `budget_seconds` have passed, so a
+        page costs about the same at any size; a rare word takes several "search further"
+        steps instead of one long scan. An exact item id is found through its index."""
+        if after_seq == 0:
+            exact = self.store.items.by_id(query)
+            if exact is not None:
+                return self.instances_by_seq([exact.seq], status), None, 0
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         match = items.c.id.ilike(pattern, escape="\\") | items.c.text.ilike(pattern, escape="\\")
-        stmt = select(*_ITEM_COLS).where(items.c.retired == 0, match)
+        stmt = select(*_ITEM_COLS).where(
+            items.c.retired == 0,
+            match,
+            items.c.seq > bindparam("lo"),
+            items.c.seq <= bindparam("hi"),
+        )
         if status is not None:
             stmt = stmt.where(items.c.status == STATUS_CODES[status])
-        stmt = stmt.order_by(items.c.seq).limit(limit + 1).offset(offset)
+        stmt = stmt.order_by(items.c.seq).limit(bindparam("n"))
+        started = time.perf_counter()
+        found: list = []
+        searched = after_seq
         with self.store.read() as conn:
-            rows = conn.execute(stmt).all()
-        return [_listed(r) for r in rows[:limit]], len(rows) > limit
+            last = conn.execute(select(func.max(items.c.seq))).scalar() or 0
+            while searched < last and len(found) <= limit:
+                hi = min(last, searched + window)
+                params = {"lo": searched, "hi": hi, "n": limit + 1 - len(found)}
+                found += conn.execute(stmt, params).all()
+                searched = hi
+                if time.perf_counter() - started > budget_seconds:
+                    break
+        if len(found) > limit:
+            return [_listed(r) for r in found[:limit]], found[limit - 1].seq, searched
+        return [_listed(r) for r in found], (searched if searched < last else None), searched
 
     def instances_by_seq(self, seqs: list[int], status: str | None) -> list[dict[str, Any]]:
         stmt = select(*_ITEM_COLS).where(items.c.seq.in_(seqs), items.c.retired == 0)

@@ -107,11 +107,14 @@ def instances_page():
         raise BadRequest(f"unknown status {status!r}")
     page = _page()
     query = (request.args.get("q") or "").strip()[:200]
+    search = None
     if query:
-        rows, more = project.store.stats.search_instances(
-            query, status, PAGE_SIZE, (page - 1) * PAGE_SIZE
+        after = int_arg("after", 0, minimum=0)
+        rows, resume, searched = project.store.stats.search_instances(
+            query, status, PAGE_SIZE, after
         )
-        total, pages = None, page + 1 if more else page
+        total, pages = None, 1
+        search = {"after": after, "resume": resume, "searched": searched}
     else:
         rows, total = project.store.stats.instances(status, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         pages = max(1, -(-total // PAGE_SIZE))
@@ -124,6 +127,8 @@ def instances_page():
         pages=pages,
         status=status,
         query=query,
+        search=search,
+        total_items=project.store.stats.overview().total_items if search else None,
     )
 
 

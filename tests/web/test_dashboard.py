@@ -217,8 +217,27 @@ def test_items_page_searches_ids_and_text(make_project):
     assert re.findall(r"<code>(item_\d+)</code>", page) == ["item_001"]
     assert "<code>" not in c.get("/admin/instances/?q=item_001&status=unassigned").data.decode()
     page = c.get("/admin/instances/?q=number").data.decode()
-    assert len(re.findall(r"<code>item_", page)) == 50 and "Next →" in page
-    page3 = c.get("/admin/instances/?q=number&page=3").data.decode()
-    assert len(re.findall(r"<code>item_", page3)) == 20 and "Next →" not in page3
+    assert len(re.findall(r"<code>item_", page)) == 50 and "More results →" in page
+    nxt = re.search(r'href="([^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
+    page2 = c.get(nxt).data.decode()
+    assert re.findall(r"<code>(item_\d+)</code>", page2)[0] == "item_051"
+    nxt = re.search(r'href="([^"]+)" rel="next"', page2).group(1).replace("&amp;", "&")
+    page3 = c.get(nxt).data.decode()
+    assert len(re.findall(r"<code>item_", page3)) == 20 and "End of the results" in page3
     # LIKE wildcards in the query are plain characters.
     assert "<code>" not in c.get("/admin/instances/?q=%25_").data.decode()
+
+
+def test_search_pauses_on_large_tables_and_resumes(make_project):
+    app = make_project(items=30)
+    stats = app.extensions["potato_like"].store.stats
+    # Windows of 10 items and no time left: one window per call, resumed where it stopped.
+    rows, resume, searched = stats.search_instances("number 2", None, 50, 0, 0.0, 10)
+    assert ([r["id"] for r in rows], resume, searched) == (["item_002"], 10, 10)
+    rows, resume, searched = stats.search_instances("number 2", None, 50, resume, 0.0, 10)
+    assert ([r["id"] for r in rows], resume) == (["item_020"], 20)
+    rows, resume, _ = stats.search_instances("number 2", None, 50, resume, 0.0, 10)
+    assert [r["id"] for r in rows] == [f"item_{i:03d}" for i in range(21, 30)] and resume is None
+    # With time to spare, one call reads every window.
+    rows, resume, _ = stats.search_instances("number 2", None, 50, 0, 10.0, 10)
+    assert len(rows) == 11 and resume is None
