@@ -30,6 +30,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         annotate,
         api,
         auth,
+        crowd,
         dashboard,
         errors,
         phases,
@@ -84,6 +85,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin_quality,
         admin_runtime,
         dashboard,
+        crowd,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -28,6 +28,7 @@ class Store:
         from .admin_state import AdminState
         from .annotations import Annotations
         from .assignments import Assignments
+        from .crowd import Crowd
         from .events import Events
         from .items import Items
         from .stats import Stats
@@ -45,6 +46,7 @@ class Store:
         self.stats = Stats(self)
         self.admin = AdminState(self)
         self.study = Study(self)
+        self.crowd = Crowd(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)
