@@ -208,3 +208,16 @@ def _worker(row: dict[str, Any], attention: dict, gold: dict) -> dict[str, Any]:
 @admin_required
 def crowdsourcing_json():
     return jsonify(crowd_report())
+
+
+@bp.get("/admin/crowd/")
+def crowd_page():
+    """The dashboard's workers table: platform, status, time spent, QC results, code."""
+    from .dashboard import _guard
+
+    if (denied := _guard()) is not None:
+        return denied
+    report = crowd_report()
+    workers = [w for group in ("prolific", "mturk", "other") for w in report[group]["workers"]]
+    workers.sort(key=lambda w: w["first_seen"], reverse=True)
+    return render_template("admin/crowd.html", tab="crowd", report=report, workers=workers)

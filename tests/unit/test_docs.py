@@ -39,6 +39,11 @@ NESTED = {
     "gold_standards.feedback": compat.GOLD_FEEDBACK_KEYS,
     "auto_promotion": compat.PROMOTION_KEYS,
     "pre_annotation": compat.PRE_ANNOTATION_KEYS,
+    "crowdsourcing": compat.CROWDSOURCING_KEYS,
+    "crowdsourcing.<provider>": compat.CROWD_PROVIDER_KEYS,
+    "crowdsourcing.<provider>.completion": compat.COMPLETION_KEYS,
+    "prolific": compat.PROLIFIC_KEYS,
+    "mturk": compat.MTURK_KEYS,
 }
 
 

@@ -275,3 +275,23 @@ def test_potato_top_level_keys_and_plain_url_direct(make_project):
     annotate_until_done(c)
     page = c.get("/done").data.decode()
     assert f'href="{DONE_URL}TOPCODE"' in page and 'data-auto-ms="1500"' in page
+
+
+def test_dashboard_lists_workers_with_status_time_checks_and_code(example):  # noqa: F811
+    app = example(PROLIFIC)
+    c = arrive(app)
+    through_training(c)
+    annotate_until_done(c)
+    c.get("/annotate")  # nothing left: the study completes
+    c.get("/phase")  # the end page issues the code
+    arrive(app, "PID0002")
+    admin = app.test_client()
+    assert admin.get("/admin/crowd/").headers["Location"].startswith("/admin/login")
+    admin.post("/admin/login", data={"key": "test-admin-key-123456"})
+    page = admin.get("/admin/crowd/").data.decode()
+    assert 'data-testid="crowd-workers"' in page and ">Crowd</a>" in page
+    assert "PID0001" in page and "PID0002" in page
+    assert "<code>C1PRLFC0</code>" in page and "1 passed, 0 failed" in page
+    assert "Prolific 2" in page and "completion codes issued 1" in page
+    r = app.test_client().get("/admin/api/crowdsourcing")
+    assert r.status_code == 401
