@@ -31,6 +31,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         api,
         auth,
         crowd,
+        crowd_api,
         dashboard,
         errors,
         phases,
@@ -86,6 +87,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin_runtime,
         dashboard,
         crowd,
+        crowd_api,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
