@@ -207,3 +207,21 @@ def test_cli_prints_the_external_question(capsys):
     assert "&amp;" in out
     assert cli.main(["mturk-xml", config, "--url", "http://insecure.example.org/"]) == 2
     assert "https" in capsys.readouterr().err
+
+
+def test_time_up_ends_the_hit_and_refuses_more_answers(example):  # noqa: F811
+    import time
+
+    app = example(MTURK)
+    project = app.extensions["potato_like"]
+    c = accept(app, worker="WT")
+    assert 'data-testid="crowd-timer"' in c.get("/annotate").data.decode()
+    iid = c.get("/api/current_instance").json["instance_id"]
+    project.store.crowd.set_deadline(project.store.users.by_name("WT").id, time.time() - 1)
+    r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"answerable:yes": "1"}})
+    assert r.status_code == 403 and r.json["status"] == "time_up"
+    assert c.get("/annotate").headers["Location"].endswith("/done")
+    page = c.get("/done").data.decode()
+    assert "Your time is up" in page
+    _, fields, auto = form_of(page)
+    assert fields["outcome"] == "completed" and auto
