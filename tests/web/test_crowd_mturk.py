@@ -225,3 +225,13 @@ def test_time_up_ends_the_hit_and_refuses_more_answers(example):  # noqa: F811
     assert "Your time is up" in page
     _, fields, auto = form_of(page)
     assert fields["outcome"] == "completed" and auto
+
+
+def test_session_cookie_works_inside_mturks_iframe_over_https(example):  # noqa: F811
+    app = example(MTURK)
+    c = app.test_client()
+    r = c.get(mturk_link(worker="WS"), base_url="https://annotate.example.org")
+    cookie = r.headers["Set-Cookie"]
+    assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
+    r = app.test_client().get(mturk_link(worker="WP"))  # plain http: browsers refuse None
+    assert "SameSite=Lax" in r.headers["Set-Cookie"]
