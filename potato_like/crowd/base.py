@@ -49,7 +49,6 @@ class CompletionAction:
     auto: bool = False  # redirect / submit by itself after delay_ms
     delay_ms: int = 5000
     message: str | None = None
-    code_kind: str = "completion code"
 
     def as_json(self) -> dict[str, Any]:
         return {
