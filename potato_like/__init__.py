@@ -30,6 +30,8 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         annotate,
         api,
         auth,
+        crowd,
+        crowd_api,
         dashboard,
         entity_linking,
         errors,
@@ -66,6 +68,10 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         WTF_CSRF_SSL_STRICT=False,  # same-origin is checked in security.guard_cross_site
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
+        # Workers who may come from MTurk work inside an iframe on mturk.com.
+        POTATO_EMBEDDED_IN_IFRAME=bool(
+            project.config.crowd and project.config.crowd.provider in ("mturk", "url_direct")
+        ),
     )
     app.extensions["potato_like"] = project
     app.session_interface = security.SessionCookies()
@@ -90,6 +96,8 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin_quality,
         admin_runtime,
         dashboard,
+        crowd,
+        crowd_api,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

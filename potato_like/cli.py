@@ -4,6 +4,7 @@ python run.py CONFIG [--port N] [--host H] [--threads N] [--debug]
 python run.py start CONFIG ...          (Potato's spelling)
 python run.py check CONFIG
 python run.py export CONFIG --format csv --out FILE
+python run.py mturk-xml CONFIG --url https://your-server/
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-COMMANDS = ("run", "start", "check", "export")
+COMMANDS = ("run", "start", "check", "export", "mturk-xml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "mturk-xml":
+            return _mturk_xml(args)
         return _serve(args)
     except ConfigError as err:
         _print_problems(err)
@@ -67,7 +70,46 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("config")
     export.add_argument("--format", "-f", required=True)
     export.add_argument("--out", "-o", required=True, help="output file ('-' for stdout)")
+    xml = sub.add_parser(
+        "mturk-xml", help="print the MTurk ExternalQuestion XML for the project's public URL"
+    )
+    xml.add_argument("config")
+    xml.add_argument("--url", required=True, help="the project's public https:// address")
+    xml.add_argument("--frame-height", type=int, default=None)
     return parser
+
+
+def _mturk_xml(args) -> int:
+    """The question of an ExternalQuestion HIT; MTurk appends workerId, assignmentId, hitId
+    and turkSubmitTo to the URL when it shows the HIT."""
+    from urllib.parse import urlsplit
+
+    from .config import load_config
+    from .crowd.mturk import external_question_xml
+
+    parts = urlsplit(args.url)
+    if parts.scheme != "https" or not parts.netloc:
+        print(
+            f"--url must be an https:// address (MTurk requires it), got {args.url!r}",
+            file=sys.stderr,
+        )
+        return 2
+    config = load_config(args.config)
+    crowd = config.crowd
+    if crowd is None or not config.login.from_url:
+        print(
+            "warning: this config does not log workers in from the URL; set login.type: "
+            "url_direct (with url_argument: workerId) or crowdsourcing.provider: mturk",
+            file=sys.stderr,
+        )
+    elif crowd.id_param != "workerId":
+        print(
+            f"warning: workers are identified by {crowd.id_param!r}, but MTurk sends workerId",
+            file=sys.stderr,
+        )
+    height = args.frame_height or (crowd.frame_height if crowd else 800)
+    sys.stdout.write(external_question_xml(args.url, height))
+    return 0
 
 
 def _print_problems(err: ConfigError) -> None:

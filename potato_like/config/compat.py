@@ -60,6 +60,12 @@ IMPLEMENTED = (
     "pre_annotation",
     "ui",
     "keyword_highlights_file",
+    "crowdsourcing",
+    "prolific",
+    "mturk",
+    "completion_code",
+    "auto_redirect_on_completion",
+    "auto_redirect_delay",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -132,7 +138,6 @@ _LATER_NAMES = [
     "highlight_linebreaks",
     "list_as_text",
     "horizontal_key_bindings",
-    "completion_code",
     "allow_phase_back_navigation",
     "require_fully_annotated",
     "export_include_phase_data",
@@ -141,12 +146,9 @@ _LATER_NAMES = [
     "audio_annotation",
     "spectrogram",
     "default_video_fps",
-    "mturk",
-    "prolific",
     "webhooks",
     "trace_ingestion",
     "huggingface_backup",
-    "crowdsourcing",
     "publish",
     "dataset_metadata",
     "debug",
@@ -202,7 +204,7 @@ ASSIGNMENT_STRATEGIES_LATER = (
 ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key")
 USER_CONFIG_KEYS = ("allow_all_users", "users")
 USER_ENTRY_KEYS = ("username", "email", "name", "password")
-LOGIN_KEYS = ("type", "url_argument")
+LOGIN_KEYS = ("type", "url_argument", "auto_redirect_on_completion", "auto_redirect_delay")
 SERVER_KEYS = ("port", "host", "debug")
 LABEL_REQUIREMENT_KEYS = ("required", "required_label")
 LABEL_KEYS = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")
@@ -265,6 +267,68 @@ PRE_ANNOTATION_KEYS = (
     "show_confidence",
     "highlight_low_confidence",
 )
+
+# Crowd recruitment (config/crowd.py).
+CROWD_PROVIDER_NAMES = (
+    "prolific",
+    "mturk",
+    "generic",
+    "connect",
+    "sona",
+    "microworkers",
+    "clickworker",
+    "expert",
+)
+CROWDSOURCING_KEYS = ("provider", "time_limit_minutes", *CROWD_PROVIDER_NAMES)
+_PROVIDER_COMMON = (
+    "platform_label",
+    "id_param",
+    "capture_params",
+    "completion",
+    "invites",
+    "invites_file",
+)
+PROVIDER_KEYS = {
+    "prolific": (*_PROVIDER_COMMON, "study_id", "api_url", "token"),
+    "mturk": (*_PROVIDER_COMMON, "sandbox", "frame_height"),
+    "generic": _PROVIDER_COMMON,
+    "connect": _PROVIDER_COMMON,
+    "sona": (*_PROVIDER_COMMON, "hostname", "experiment_id", "credit_token"),
+    "microworkers": (*_PROVIDER_COMMON, "vcode_secret", "vcode_prefix", "vcode_length"),
+    "clickworker": _PROVIDER_COMMON,
+    "expert": _PROVIDER_COMMON,
+}
+CROWD_PROVIDER_KEYS = tuple(dict.fromkeys(k for keys in PROVIDER_KEYS.values() for k in keys))
+CROWD_PROVIDER_LATER = {
+    "screen_out_on_block": "screen-outs through the Prolific API",
+    "postback_url": "Clickworker payment postbacks",
+    "experimental": "Clickworker payment postbacks",
+    "api_key": "Clickworker payment postbacks",
+    "config_file_path": "a separate API config file",
+}
+COMPLETION_KEYS = (
+    "code",
+    "failed_code",
+    "screened_out_code",
+    "redirect_url",
+    "message",
+    "auto_redirect",
+)
+PROLIFIC_KEYS = ("study_id", "completion_code", "token", "api_url")
+PROLIFIC_LATER = {
+    "config_file_path": "a separate API config file; set PROLIFIC_API_TOKEN instead",
+    "max_concurrent_sessions": "automatic pause/resume of the study",
+    "sandbox_mode": "Prolific has no sandbox",
+    "workload_checker": "automatic pause/resume of the study",
+    "workload_checker_period": "automatic pause/resume of the study",
+}
+MTURK_KEYS = ("enabled", "sandbox", "frame_height")
+MTURK_LATER = {
+    "config_file_path": "the MTurk requester API",
+    "hit_id": "the MTurk requester API",
+    "aws_access_key_id": "the MTurk requester API",
+    "aws_secret_access_key": "the MTurk requester API",
+}
 
 # Settings an admin may change while serving (POST /admin/api/config); every other key changes
 # the data model or needs a restart.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .crowd_model import CrowdConfig
 from .study_model import StudyConfig
 
 if TYPE_CHECKING:
@@ -29,8 +30,13 @@ class ConfiguredUser:
 
 @dataclass(frozen=True)
 class LoginConfig:
-    type: str = "password"  # password | url_direct | none
+    type: str = "password"  # password | url_direct | prolific | mturk | none
     url_argument: str = "PROLIFIC_PID"
+
+    @property
+    def from_url(self) -> bool:
+        """Workers log in by arriving with their id in the URL (no login form)."""
+        return self.type in ("url_direct", "prolific", "mturk")
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class ProjectConfig:
     ui_colors: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     keyword_highlights_file: Path | None = None
     keyword_rules: tuple[Any, ...] = ()  # spans.keywords.KeywordRule, read at start
+    crowd: CrowdConfig | None = None  # crowd recruitment (Prolific, MTurk, other panels)
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -15,6 +15,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .crowd import read_crowd
 from .load import read_config_file
 from .model import (
     ConfiguredUser,
@@ -27,7 +28,7 @@ from .reader import ConfigReader, hint, type_name
 from .study import read_study
 
 ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
-LOGIN_TYPES = ("password", "url_direct", "none")
+LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
 
@@ -74,7 +75,9 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         keywords_path = alt if alt.is_file() else keywords_path
     users = _users(r)
     login = _login(r)
-    require_password = r.bool("require_password", True)
+    crowd = read_crowd(r, task_dir, login)
+    # Workers arriving from a platform have no password (Potato turns it off for them too).
+    require_password = r.bool("require_password", not login.from_url)
     if r.has("require_no_password"):
         require_password = not r.bool("require_no_password", False)
     if login.type == "none":
@@ -147,6 +150,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
             if keywords_path
             else ()
         ),
+        crowd=crowd,
         raw=raw,
         **_runtime_fields(r),
     )
@@ -358,14 +362,10 @@ def _users(r: ConfigReader) -> list[ConfiguredUser]:
 
 def _login(r: ConfigReader) -> LoginConfig:
     sub = r.child("login")
-    sub.warn_unknown(
-        compat.LOGIN_KEYS,
-        later={
-            "auto_redirect_on_completion": "crowd redirects",
-            "auto_redirect_delay": "crowd redirects",
-        },
-    )
+    sub.warn_unknown(compat.LOGIN_KEYS)
+    # A crowdsourcing block implies workers arriving by URL (Potato's examples omit the type).
+    default = "url_direct" if r.has("crowdsourcing") else "password"
     return LoginConfig(
-        type=sub.str("type", "password", choices=LOGIN_TYPES),
+        type=sub.str("type", default, choices=LOGIN_TYPES),
         url_argument=sub.str("url_argument", "PROLIFIC_PID"),
     )

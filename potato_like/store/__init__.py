@@ -29,6 +29,7 @@ class Store:
         from .aggregates import Aggregates
         from .annotations import Annotations
         from .assignments import Assignments
+        from .crowd import Crowd
         from .events import Events
         from .items import Items
         from .stats import Stats
@@ -47,6 +48,7 @@ class Store:
         self.admin = AdminState(self)
         self.study = Study(self)
         self.aggregates = Aggregates(self)
+        self.crowd = Crowd(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -284,5 +284,33 @@ promoted_items = Table(
     Column("promoted_at", Float, nullable=False),
 )
 
+# A crowd worker's platform ids (one row per account, updated on every arrival): where they
+# came from, the ids to report back, their time limit, and the code they were given.
+crowd_sessions = Table(
+    "crowd_sessions",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("platform", String(40), nullable=False),  # prolific | mturk | generic | ...
+    Column("worker_id", String(200), nullable=False),  # the platform's id (PROLIFIC_PID, ...)
+    Column("study_id", String(200), nullable=True),  # STUDY_ID, hitId, projectId, campaign
+    Column("session_id", String(200), nullable=True),  # SESSION_ID, assignmentId, slot
+    Column("submit_to", Text, nullable=True),  # MTurk turkSubmitTo
+    Column("params", Text, nullable=False, server_default="{}"),  # captured parameters, JSON
+    Column("first_seen_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+    Column("visits", Integer, nullable=False, server_default="1"),
+    Column("deadline", Float, nullable=True),  # time limit: UNIX seconds
+    Column("outcome", String(20), nullable=True),  # completed | screened_out | ... when ended
+    Column("code", String(200), nullable=True),  # the code shown at the end
+    Column("code_issued_at", Float, nullable=True),
+)
+Index("ix_crowd_sessions_platform", crowd_sessions.c.platform)
+
 # Boolean is used on users.is_admin; keep the import visible to linters.
 __all__ = ["Boolean", "metadata"]

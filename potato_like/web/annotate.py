@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..crowd import completion_for, time_is_up
+from ..crowd.base import COMPLETED
 from ..errors import BadRequest
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
@@ -114,7 +116,8 @@ def done_page():
     if project.config.study.has_flow:
         return redirect(url_for("phases.phase_page"))
     pos = project.store.assignments.current(user.user_id, project.policy)
-    if not pos.finished:
+    time_up = time_is_up(project, user.user_id)
+    if not pos.finished and not time_up:
         return redirect(url_for("annotate.annotate_page"))
     row = project.store.users.get(user.user_id)
     return render_template(
@@ -123,4 +126,6 @@ def done_page():
         user=user,
         pos=pos,
         done_count=row.done_count if row else 0,
+        time_up=time_up,
+        completion=completion_for(project, user.user_id, COMPLETED),
     )

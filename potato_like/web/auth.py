@@ -1,4 +1,5 @@
-"""Accounts and sessions: register, log in (password, passwordless, url_direct), log out."""
+"""Accounts and sessions: register, log in (password, passwordless, url_direct), log out.
+Crowd arrivals at GET / are handled by web/crowd.py."""
 
 from __future__ import annotations
 
@@ -69,17 +70,17 @@ def _login_error(err: PotatoLikeError, mode: str):
 def home():
     project = current_project()
     cfg = project.config
-    if cfg.login.type == "url_direct":
-        worker = request.args.get(cfg.login.url_argument, "").strip()
-        if worker:
-            try:
-                _login_without_password(worker, kind="url_direct")
-            except PotatoLikeError as err:
-                return _login_error(err, "login")
-            return redirect(url_for("annotate.annotate_page"))
+    if cfg.crowd is not None and cfg.login.from_url:
+        from . import crowd
+
+        response = crowd.arrival()
+        if response is not None:
+            return response
+        if not current_user.is_authenticated and cfg.crowd.provider != "url_direct":
+            return crowd.missing_link_page()
     if current_user.is_authenticated:
         return redirect(url_for("annotate.annotate_page"))
-    if cfg.login.type == "url_direct" and cfg.require_password is False:
+    if cfg.login.from_url and cfg.require_password is False:
         return render_template(
             "auth/login.html",
             mode="login",
@@ -108,7 +109,7 @@ def auth():
         login_limiter().hit(username)
         project = current_project()
         if not project.config.require_password:
-            _login_without_password(username, kind="passwordless", password=password)
+            login_without_password(username, kind="passwordless", password=password)
             return _done()
         row = project.store.users.by_name(username)
         if (
@@ -154,7 +155,7 @@ def logout():
     return redirect(url_for("auth.home"))
 
 
-def _login_without_password(username: str, *, kind: str, password: str = "") -> None:
+def login_without_password(username: str, *, kind: str, password: str = "") -> None:
     """Passwordless and url_direct login: the name is the identity. A name that belongs to a
     password account cannot be claimed this way (only with its password)."""
     _check_username(username)

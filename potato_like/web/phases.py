@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..crowd import completion_for, outcome_of
 from ..errors import BadRequest, PotatoLikeError
 from ..study import training
 from ..study.flow import ACTIVE, BLOCKED, COMPLETED, FAILED
@@ -36,6 +37,9 @@ def _phase_json(user_id: int) -> dict[str, Any]:
     if state.status == BLOCKED:
         out["message"] = project.checks.block_message(state)
     if state.status != ACTIVE:
+        completion = completion_for(project, user_id, outcome_of(state))
+        if completion is not None:
+            out["completion"] = completion.as_json()
         return out
     if page.type == "training":
         t_state = flow.training_state(user_id)
@@ -71,7 +75,8 @@ def phase_page():
     common["step_index"] = study.phase_index(page.name)
     if state.status != ACTIVE:
         message = project.checks.block_message(state) if state.status == BLOCKED else None
-        return render_template("phases/end.html", message=message, **common)
+        completion = completion_for(project, user.user_id, outcome_of(state))
+        return render_template("phases/end.html", message=message, completion=completion, **common)
     if page.type == "annotation":
         return redirect(url_for("annotate.annotate_page"))
     if page.type == "training":

@@ -34,6 +34,21 @@ class SessionCookies(SecureCookieSessionInterface):
         forced = bool(app.config.get("SESSION_COOKIE_SECURE"))
         return forced or (has_request_context() and request.is_secure)
 
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        # MTurk shows the task in an iframe on its own site: the session cookie must be sent
+        # there (SameSite=None, which browsers accept only with Secure, so over HTTPS).
+        if self._embedded(app):
+            return "None"
+        return super().get_cookie_samesite(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        # Partitioned (CHIPS): browsers that block third-party cookies keep this one, scoped
+        # to the embedding site.
+        return self._embedded(app) or super().get_cookie_partitioned(app)
+
+    def _embedded(self, app: Flask) -> bool:
+        return bool(app.config.get("POTATO_EMBEDDED_IN_IFRAME")) and self.get_cookie_secure(app)
+
 
 class TooManyAttempts(PotatoLikeError):
     status = 429

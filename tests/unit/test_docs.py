@@ -50,6 +50,11 @@ NESTED = {
     "event_types[].arguments[]": ARGUMENT_KEYS,
     "entity_linking": ENTITY_LINKING_KEYS,
     "entity_linking.knowledge_bases[]": KB_KEYS,
+    "crowdsourcing": compat.CROWDSOURCING_KEYS,
+    "crowdsourcing.<provider>": compat.CROWD_PROVIDER_KEYS,
+    "crowdsourcing.<provider>.completion": compat.COMPLETION_KEYS,
+    "prolific": compat.PROLIFIC_KEYS,
+    "mturk": compat.MTURK_KEYS,
 }
 
 

@@ -83,7 +83,11 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
     try:
         assert not project.config.warnings, project.config.warnings
         c = app.test_client()
-        if project.config.require_password:
+        crowd = project.config.crowd
+        if crowd is not None and project.config.login.from_url:
+            arrival = c.get(platform_link(crowd))  # workers come from their platform's link
+            assert arrival.status_code == 302, arrival.data
+        elif project.config.require_password:
             assert (
                 c.post("/register", data={"username": "tester", "password": "pw-1234"}).status_code
                 == 302
@@ -113,6 +117,16 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
         assert c.post("/go_to", json={"action": "next_instance"}).json["current_index"] == 1
     finally:
         project.close()
+
+
+def platform_link(crowd) -> str:
+    """The link a platform sends its worker with (MTurk adds its assignment parameters)."""
+    link = f"/?{crowd.id_param}=tester"
+    if crowd.provider == "mturk":
+        link += "&assignmentId=A1&hitId=H1&turkSubmitTo=https://workersandbox.mturk.com"
+    if crowd.provider == "prolific":
+        link += f"&STUDY_ID={crowd.study_id or 'S1'}&SESSION_ID=X1"
+    return link
 
 
 def walk_phases(client, project) -> None:

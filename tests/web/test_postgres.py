@@ -47,3 +47,24 @@ def test_export_and_reimport_on_postgres(make_project, pg_url, tmp_path):
         assert app2.extensions["potato_like"].store.items.count() == 6
     finally:
         app2.extensions["potato_like"].close()
+
+
+def test_crowd_arrival_return_and_code_on_postgres(make_project, pg_url):
+    app = make_project(
+        items=1,
+        database_url=pg_url,
+        login={"type": "prolific"},
+        completion_code="PGCODE",
+        crowdsourcing={"provider": "prolific", "time_limit_minutes": 10},
+    )
+    project = app.extensions["potato_like"]
+    c = app.test_client()
+    assert c.get("/?PROLIFIC_PID=PG1&STUDY_ID=S&SESSION_ID=X1").status_code == 302
+    assert c.get("/?PROLIFIC_PID=PG1&SESSION_ID=X2").status_code == 302
+    uid = project.store.users.by_name("PG1").id
+    s = project.store.crowd.get(uid)
+    assert (s.study_id, s.session_id, s.visits) == ("S", "X2", 2) and s.deadline
+    answer(c, current_id(c), **{"sentiment:positive": "1"})
+    c.post("/go_to", json={"action": "next_instance"})
+    assert b"PGCODE" in c.get("/done").data
+    assert project.store.crowd.get(uid).code == "PGCODE"
