@@ -163,6 +163,54 @@ class Aggregates:
             ["user_a", "user_b", "schema", "value_a", "value_b"],
             {"n": 1},
         )
+        # One saver's pairs with every other finished annotator of the item, built in SQL
+        # (INSERT ... SELECT): the save's cost no longer grows in Python with the number of
+        # annotators of the item.
+        first = bindparam("u") < N.user_id
+        others = (
+            select()
+            .select_from(
+                annotations.join(assignments, (A.item_seq == N.item_seq) & (A.user_id == N.user_id))
+            )
+            .where(
+                N.item_seq == bindparam("i"),
+                N.user_id != bindparam("u"),
+                N.schema == bindparam("schema"),
+                A.status == DONE,
+            )
+        )
+        pair_rows = others.add_columns(
+            case((first, bindparam("u")), else_=N.user_id),
+            case((first, N.user_id), else_=bindparam("u")),
+            N.schema,
+            bindparam("sign"),
+            case((N.value == bindparam("mine"), bindparam("sign")), else_=0),
+        )
+        stmt = store.insert(annotator_pairs).from_select(
+            ["user_a", "user_b", "schema", "shared", "agreed"], pair_rows
+        )
+        self._pairs_with_others = stmt.on_conflict_do_update(
+            index_elements=["user_a", "user_b", "schema"],
+            set_={
+                "shared": P.shared + stmt.excluded.shared,
+                "agreed": P.agreed + stmt.excluded.agreed,
+            },
+        )
+        value_rows = others.add_columns(
+            case((first, bindparam("u")), else_=N.user_id),
+            case((first, N.user_id), else_=bindparam("u")),
+            N.schema,
+            case((first, bindparam("mine")), else_=N.value),
+            case((first, N.value), else_=bindparam("mine")),
+            bindparam("sign"),
+        )
+        stmt = store.insert(annotator_pair_values).from_select(
+            ["user_a", "user_b", "schema", "value_a", "value_b", "n"], value_rows
+        )
+        self._pair_values_with_others = stmt.on_conflict_do_update(
+            index_elements=["user_a", "user_b", "schema", "value_a", "value_b"],
+            set_={"n": V.n + stmt.excluded.n},
+        )
 
     # -- kept by the save ----------------------------------------------------------------
     def on_save(
@@ -206,8 +254,7 @@ class Aggregates:
         for row in conn.execute(OTHERS_FINISHED, {"i": item_seq, "u": user_id}):
             others.setdefault(row.schema, []).append((row.user_id, row.value))
         cells: Counter[tuple[str, int, str, str]] = Counter()
-        pairs: Counter[tuple[int, int, str, str]] = Counter()  # (a, b, schema, shared|agreed)
-        pair_values: Counter[tuple[int, int, str, str, str]] = Counter()
+        pair_updates: list[dict] = []
         for schema in changed:
             rest = others.get(schema)
             if not rest:
@@ -219,17 +266,10 @@ class Aggregates:
                 unit = values if mine is None else [*values, mine]
                 for (size, a, b), count in unit_pairs(unit).items():
                     cells[(schema, size, a, b)] += sign * count
-                if mine is None:
-                    continue
-                for other, theirs in rest:
-                    a, b, va, vb = (
-                        (user_id, other, mine, theirs)
-                        if user_id < other
-                        else (other, user_id, theirs, mine)
+                if mine is not None:
+                    pair_updates.append(
+                        {"u": user_id, "i": item_seq, "schema": schema, "mine": mine, "sign": sign}
                     )
-                    pairs[(a, b, schema, "shared")] += sign
-                    pairs[(a, b, schema, "agreed")] += sign * (mine == theirs)
-                    pair_values[(a, b, schema, va, vb)] += sign
         _run(
             conn,
             self._add_cell,
@@ -239,27 +279,9 @@ class Aggregates:
                 if d
             ],
         )
-        merged: dict[tuple[int, int, str], dict[str, int]] = {}
-        for (a, b, schema, field), d in pairs.items():
-            merged.setdefault((a, b, schema), {"shared": 0, "agreed": 0})[field] = d
-        _run(
-            conn,
-            self._add_pair,
-            [
-                {"user_a": a, "user_b": b, "schema": s, **d}
-                for (a, b, s), d in merged.items()
-                if any(d.values())
-            ],
-        )
-        _run(
-            conn,
-            self._add_pair_value,
-            [
-                {"user_a": a, "user_b": b, "schema": s, "value_a": va, "value_b": vb, "n": d}
-                for (a, b, s, va, vb), d in pair_values.items()
-                if d
-            ],
-        )
+        for params in pair_updates:
+            conn.execute(self._pairs_with_others, params)
+            conn.execute(self._pair_values_with_others, params)
 
     def _tally_key(self, schema: str, value: str) -> str:
         return "" if schema in self.untallied else value
