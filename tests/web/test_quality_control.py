@@ -54,7 +54,9 @@ def test_attention_check_after_every_fourth_item_warns_and_never_counts(study): 
     assert moved["instance_id"] == "attn_1"
     assert c.get("/api/spans/attn_1").json["text"].startswith("This is a check item")
     assert c.get("/get_annotations?instance_id=attn_1").json["label_annotations"] == {}
-    assert b"This is a check item" in c.get("/annotate").data
+    check_page = c.get("/annotate").data.decode()
+    assert "This is a check item" in check_page
+    assert re.search(r'data-testid="item-status">\s*to do', check_page)
     # An autosave of a check keeps nothing; the submit is evaluated.
     assert annotate(c, "positive", draft=True)["instance_status"] == "in_progress"
     result = annotate(c, "positive")  # wrong: the check asks for negative
