@@ -290,7 +290,7 @@ _PROVIDER_COMMON = (
 )
 PROVIDER_KEYS = {
     "prolific": (*_PROVIDER_COMMON, "study_id", "api_url", "token"),
-    "mturk": (*_PROVIDER_COMMON, "sandbox", "frame_height"),
+    "mturk": (*_PROVIDER_COMMON, "sandbox", "frame_height", "submit_hosts"),
     "generic": _PROVIDER_COMMON,
     "connect": _PROVIDER_COMMON,
     "sona": (*_PROVIDER_COMMON, "hostname", "experiment_id", "credit_token"),
@@ -322,7 +322,7 @@ PROLIFIC_LATER = {
     "workload_checker": "automatic pause/resume of the study",
     "workload_checker_period": "automatic pause/resume of the study",
 }
-MTURK_KEYS = ("enabled", "sandbox", "frame_height")
+MTURK_KEYS = ("enabled", "sandbox", "frame_height", "submit_hosts")
 MTURK_LATER = {
     "config_file_path": "the MTurk requester API",
     "hit_id": "the MTurk requester API",

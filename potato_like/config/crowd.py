@@ -8,6 +8,7 @@ import string
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -15,6 +16,7 @@ from . import compat
 from .crowd_model import (
     DEFAULT_ID_PARAMS,
     LABELS,
+    MTURK_SUBMIT_HOSTS,
     PROLIFIC_API_URL,
     PROVIDERS,
     URL_PLACEHOLDERS,
@@ -87,6 +89,7 @@ def read_crowd(r: ConfigReader, task_dir: Path, login: LoginConfig) -> CrowdConf
             minimum=100,
             maximum=5000,
         ),
+        submit_hosts=_submit_hosts(sub, mturk),
         study_id=sub.str("study_id", prolific.str("study_id", None)),
         api_url=_api_url(sub, prolific),
         sona_hostname=sub.str("hostname", None),
@@ -260,3 +263,20 @@ def _invite_pairs(sub: ConfigReader, key: str, raw: Any) -> list[tuple[str, str]
             continue
         pairs.append((token, str(name).strip() if name is not None else token))
     return pairs
+
+
+def _submit_hosts(sub: ConfigReader, mturk: ConfigReader) -> tuple[str, ...]:
+    """The origins (scheme://host[:port]) a link's turkSubmitTo may name: MTurk's own two by
+    default, since the worker's completion code is posted there."""
+    reader = sub if sub.has("submit_hosts") else mturk
+    given = reader.string_list("submit_hosts")
+    if not given:
+        return tuple(MTURK_SUBMIT_HOSTS.values())
+    hosts = []
+    for value in given:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            reader.problem("submit_hosts", f"{value!r} is not an origin like https://www.mturk.com")
+            continue
+        hosts.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(hosts)

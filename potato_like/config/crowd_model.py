@@ -70,6 +70,8 @@ class CrowdConfig:
     vcode_length: int = 12
     sandbox: bool = False  # MTurk: submit to the sandbox when turkSubmitTo is missing
     frame_height: int = 800  # MTurk ExternalQuestion
+    # MTurk: origins a link's turkSubmitTo may name (the work is posted there).
+    submit_hosts: tuple[str, ...] = tuple(MTURK_SUBMIT_HOSTS.values())
     study_id: str | None = None  # Prolific study the links must belong to (and the API uses)
     api_url: str = PROLIFIC_API_URL
     sona_hostname: str | None = None

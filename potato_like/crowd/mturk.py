@@ -40,6 +40,13 @@ class MTurk(Provider):
                     "The turkSubmitTo parameter of this link is not a web address. Please open "
                     "the HIT again from Mechanical Turk."
                 )
+            # The completion code is posted there: only to Mechanical Turk (or the
+            # configured `submit_hosts`), never to an address someone put in a link.
+            if f"{parts.scheme}://{parts.netloc}".lower() not in self.cfg.submit_hosts:
+                raise ArrivalProblem(
+                    "The turkSubmitTo parameter of this link does not point to Mechanical "
+                    "Turk. Please open the HIT again from Mechanical Turk."
+                )
         return Identity(
             worker_id=base.worker_id,
             study_id=param_value(args, "hitId"),

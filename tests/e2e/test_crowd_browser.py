@@ -116,7 +116,10 @@ def test_mturk_worker_previews_accepts_and_the_hit_is_submitted(
     base = live_server(
         items=2,
         login={"type": "url_direct", "url_argument": "workerId", "auto_redirect_delay": 500},
-        crowdsourcing={"provider": "mturk", "mturk": {"completion": {"code": "HIT-OK"}}},
+        crowdsourcing={
+            "provider": "mturk",
+            "mturk": {"completion": {"code": "HIT-OK"}, "submit_hosts": [home]},
+        },
     )
     page.goto(f"{base}/?assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE&hitId=H1")
     expect(page.get_by_test_id("crowd-preview")).to_be_visible()

@@ -121,12 +121,25 @@ def test_bad_hit_links_get_a_clear_page(example):  # noqa: F811
         "/?workerId=W1&hitId=H1": b"missing its assignmentId",
         "/?assignmentId=A1&hitId=H1": b"missing its workerId",
         mturk_link(submit="javascript:alert(1)"): b"not a web address",
+        # the completion code would be posted there: only MTurk's own addresses
+        mturk_link(submit="https://mturk.example.net"): b"does not point to Mechanical Turk",
+        mturk_link(submit="https://www.mturk.com.evil.net"): b"does not point to Mechanical Turk",
         "/": b"opened from MTurk",
     }
     for url, text in cases.items():
         r = c.get(url)
         assert r.status_code == 400 and text in r.data, (url, r.data)
     assert app.extensions["potato_like"].store.users.count() == 0
+
+
+def test_submit_hosts_lets_a_proxy_or_test_server_receive_the_work(example):  # noqa: F811
+    def edit(config):
+        config["crowdsourcing"]["mturk"]["submit_hosts"] = ["http://127.0.0.1:9999"]
+
+    app = example(MTURK, edit)
+    c = app.test_client()
+    assert c.get(mturk_link(submit="http://127.0.0.1:9999")).status_code == 302
+    assert c.get(mturk_link(worker="W2", submit="https://www.mturk.com")).status_code == 400
 
 
 def with_study(config):
