@@ -24,6 +24,8 @@ PAGES = {
     "/admin/timeline/?user=ann&minutes=60": "sentiment: positive",
     "/admin/activity/": "Suspicious activity in the last 24 hours",
     "/admin/stale/": "Leases idle for more than",
+    "/admin/crowd/": "Crowd workers",
+    "/admin/instances/?q=number": "matching",
 }
 
 
