@@ -1,0 +1,131 @@
+"""The study flow and quality control at their edges: config changes between restarts for
+users in the middle, scripts that use only the JSON API, and two tabs answering one check."""
+
+from __future__ import annotations
+
+import yaml
+
+from potato_like import create_app
+from tests.conftest import ADMIN, login
+from tests.web.test_quality_control import annotate, qc_only
+from tests.web.test_study_flow import (  # noqa: F401 - study is a fixture
+    CONSENT_OK,
+    phase,
+    study,
+    submit,
+    through_to_annotation,
+)
+
+NO_QC = {"attention_checks": {"enabled": False}, "gold_standards": {"enabled": False}}
+
+
+def reopen(app, edit):
+    """Stop the server, edit its config and start it again on the same project."""
+    project = app.extensions["potato_like"]
+    path = project.config.config_path
+    project.close()
+    config = yaml.safe_load(path.read_text())
+    edit(config)
+    path.write_text(yaml.safe_dump(config))
+    again = create_app(path)
+    again.config["TESTING"] = True
+    return again
+
+
+def test_a_user_in_a_phase_removed_from_the_config_can_still_finish(study):  # noqa: F811
+    app = study(max_annotations_per_user=2, **NO_QC)
+    c = login(app.test_client(), "midway")
+    assert submit(c, "consent", CONSENT_OK).json["phase"] == "prestudy"
+
+    def drop_prestudy(config):
+        config["phases"]["order"].remove("prestudy")
+        del config["phases"]["prestudy"]
+
+    app = reopen(app, drop_prestudy)
+    try:
+        c = login(app.test_client(), "midway")
+        assert phase(c)["phase"] == "annotation"
+        for _ in range(2):
+            annotate(c)
+        # No items left: on to the exit survey, not back and forth between /annotate and /phase.
+        assert c.get("/annotate").headers["Location"].endswith("/phase")
+        assert c.get("/phase").status_code == 200
+        assert phase(c)["phase"] == "poststudy"
+        state = c.get("/admin/user_state/midway", headers=ADMIN).json
+        assert state["current_phase"] == "poststudy"
+    finally:
+        app.extensions["potato_like"].close()
+
+
+def test_a_user_in_a_removed_last_phase_completes_the_study(study):  # noqa: F811
+    app = study(max_annotations_per_user=1, **NO_QC)
+    c = login(app.test_client(), "late")
+    through_to_annotation(c)
+    annotate(c)
+    assert c.get("/annotate").headers["Location"].endswith("/phase")
+    assert phase(c)["phase"] == "poststudy"
+
+    def drop_poststudy(config):
+        config["phases"]["order"].remove("poststudy")
+        del config["phases"]["poststudy"]
+
+    app = reopen(app, drop_poststudy)
+    try:
+        c = login(app.test_client(), "late")
+        assert c.get("/annotate").headers["Location"].endswith("/phase")
+        state = phase(c)
+        assert (state["phase"], state["status"]) == ("annotation", "completed")
+    finally:
+        app.extensions["potato_like"].close()
+
+
+def test_a_script_finishing_annotation_moves_on_through_the_json_api(study):  # noqa: F811
+    app = study(max_annotations_per_user=2, **NO_QC)
+    c = login(app.test_client(), "script")
+    through_to_annotation(c)
+    for _ in range(2):
+        annotate(c)
+    assert c.get("/api/current_instance").json["finished"] is True
+    # No HTML page was opened: the phase API itself moves the user on.
+    assert phase(c)["phase"] == "poststudy"
+    r = submit(c, "poststudy", {"difficulty:Easy": "1", "comments:text_box": "ok"})
+    assert r.status_code == 200 and r.json["study_status"] == "completed"
+
+
+def test_a_finished_script_may_submit_the_next_phase_directly(study):  # noqa: F811
+    app = study(max_annotations_per_user=1, **NO_QC)
+    c = login(app.test_client(), "direct")
+    through_to_annotation(c)
+    annotate(c)
+    r = submit(c, "poststudy", {"difficulty:Easy": "1", "comments:text_box": "ok"})
+    assert r.status_code == 200, r.json
+    assert r.json["study_status"] == "completed"
+
+
+def test_the_phase_api_does_not_skip_a_check_due_after_the_last_item(study):  # noqa: F811
+    app = study(
+        max_annotations_per_user=1,
+        edit=qc_only(gold_standards={"enabled": False}, attention_checks={"frequency": 1}),
+    )
+    c = login(app.test_client(), "checked")
+    annotate(c)
+    assert c.get("/api/current_instance").json["instance_id"] == "attn_1"
+    assert phase(c)["status"] == "active"
+    assert c.get("/api/current_instance").json["instance_id"] == "attn_1"
+    annotate(c, "negative")
+    assert phase(c)["status"] == "completed"
+
+
+def test_a_check_answered_in_another_tab_gets_a_clear_conflict(study):  # noqa: F811
+    app = study(edit=qc_only(gold_standards={"enabled": False}, attention_checks={"frequency": 1}))
+    first = login(app.test_client(), "tabs")
+    second = login(app.test_client(), "tabs")
+    annotate(first)
+    assert first.get("/api/current_instance").json["instance_id"] == "attn_1"
+    body = {"instance_id": "attn_1", "annotations": {"sentiment:negative": "1"}}
+    assert first.post("/updateinstance", json=body).status_code == 200
+    r = second.post("/updateinstance", json=body)
+    assert r.status_code == 409
+    assert "already answered" in r.json["error"]
+    qc = first.get("/admin/api/quality_control", headers=ADMIN).json["attention_checks"]
+    assert qc["total_checks"] == 1
