@@ -3,10 +3,23 @@ users in the middle, scripts that use only the JSON API, and two tabs answering 
 
 from __future__ import annotations
 
+import json
+import time
+
+import pytest
 import yaml
 
 from potato_like import create_app
 from tests.conftest import ADMIN, login
+from tests.web.crowd_util import (  # noqa: F401 - example is a fixture
+    PROLIFIC,
+    TRAINING_ANSWERS,
+    annotate_until_done,
+    example,
+    prolific_link,
+    submit_phase,
+    train,
+)
 from tests.web.test_quality_control import annotate, qc_only
 from tests.web.test_study_flow import (  # noqa: F401 - study is a fixture
     CONSENT_OK,
@@ -129,3 +142,64 @@ def test_a_check_answered_in_another_tab_gets_a_clear_conflict(study):  # noqa: 
     assert "already answered" in r.json["error"]
     qc = first.get("/admin/api/quality_control", headers=ADMIN).json["attention_checks"]
     assert qc["total_checks"] == 1
+
+
+@pytest.mark.postgres
+def test_a_mixed_crowd_session_is_counted_right_on_postgres(example, pg_url):  # noqa: F811
+    """Completed, blocked, failed training, screened out and timed out workers on PostgreSQL:
+    each gets their own code, and both admin reports count them."""
+    app = example(
+        PROLIFIC, database_url=pg_url, edit=lambda c: c["attention_checks"].update(frequency=1)
+    )
+    project = app.extensions["potato_like"]
+    assert project.store.engine.dialect.name == "postgresql"
+
+    def arrive(pid):
+        client = app.test_client()
+        assert client.get(prolific_link(pid)).status_code == 302
+        return client
+
+    def through_training(client, answers=TRAINING_ANSWERS):
+        submit_phase(client, "consent", {"agree:I agree": "1"})
+        submit_phase(client, "instructions")
+        return train(client, answers)
+
+    done, blocked, failed = arrive("DONE"), arrive("BLOCKED"), arrive("FAILED")
+    through_training(done)
+    annotate_until_done(done)
+    through_training(blocked)
+    annotate_until_done(blocked, checks={"attn_1": "positive", "attn_2": "negative"})
+    through_training(failed, {"train_1": "negative", "train_2": "positive"})
+    submit_phase(arrive("NO"), "consent", {"agree:I do not agree": "1"})
+    late = arrive("LATE")
+    project.store.crowd.set_deadline(project.store.users.by_name("LATE").id, time.time() - 1)
+    codes = {
+        name: c.get("/api/phase").json["completion"]["code"]
+        for name, c in (("DONE", done), ("BLOCKED", blocked), ("FAILED", failed), ("LATE", late))
+    }
+    assert codes == {
+        "DONE": "C1PRLFC0",
+        "BLOCKED": "C1NOPAY",
+        "FAILED": "C1SCREEN",
+        "LATE": "C1NOPAY",
+    }
+
+    report = done.get("/admin/api/crowdsourcing", headers=ADMIN).json
+    assert report["summary"]["prolific_workers"] == 5
+    assert report["prolific"]["completion_codes_issued"] == 1
+    workers = {w["worker_id"]: w for w in report["prolific"]["workers"]}
+    assert {w: workers[w]["outcome"] for w in workers} == {
+        "DONE": "completed",
+        "BLOCKED": "blocked",
+        "FAILED": "failed_training",
+        "NO": None,  # never saw the end page
+        "LATE": "timed_out",
+    }
+    assert workers["DONE"]["attention_checks"] == {"passed": 4, "failed": 0}
+    assert workers["BLOCKED"]["attention_checks"] == {"passed": 0, "failed": 2}
+    qc = done.get("/admin/api/quality_control", headers=ADMIN).json["attention_checks"]
+    assert (qc["total_checks"], qc["total_passed"], qc["total_failed"]) == (6, 4, 2)
+    lines = done.post("/admin/api/export", json={"format": "jsonl"}, headers=ADMIN).data
+    records = [json.loads(line) for line in lines.decode().splitlines()]
+    assert sum("quality_control" in r for r in records) == 6
+    assert sum("quality_control" not in r for r in records) == 4 + 2  # DONE 4, BLOCKED 2
