@@ -203,3 +203,28 @@ def test_a_mixed_crowd_session_is_counted_right_on_postgres(example, pg_url):  #
     records = [json.loads(line) for line in lines.decode().splitlines()]
     assert sum("quality_control" in r for r in records) == 6
     assert sum("quality_control" not in r for r in records) == 4 + 2  # DONE 4, BLOCKED 2
+
+
+CROWD = {
+    "login": {"type": "prolific"},
+    "crowdsourcing": {
+        "provider": "prolific",
+        "time_limit_minutes": 30,
+        "prolific": {"completion": {"code": "C1DONE", "failed_code": "C1NOPAY"}},
+    },
+}
+
+
+def test_no_countdown_on_the_exit_survey_where_time_no_longer_counts(study):  # noqa: F811
+    """After annotation the worker may finish: a clock there would reload the page at zero
+    and wipe the answers being typed."""
+    app = study(max_annotations_per_user=1, **NO_QC, **CROWD)
+    c = app.test_client()
+    assert c.get(prolific_link("PID9")).status_code == 302
+    assert 'data-testid="crowd-timer"' in c.get("/phase").data.decode()  # consent: counted
+    through_to_annotation(c)
+    assert 'data-testid="crowd-timer"' in c.get("/annotate").data.decode()
+    annotate(c)
+    assert phase(c)["phase"] == "poststudy"
+    page = c.get("/phase").data.decode()
+    assert "Before you go" in page and 'data-testid="crowd-timer"' not in page
