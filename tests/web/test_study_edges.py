@@ -228,3 +228,29 @@ def test_no_countdown_on_the_exit_survey_where_time_no_longer_counts(study):  # 
     assert phase(c)["phase"] == "poststudy"
     page = c.get("/phase").data.decode()
     assert "Before you go" in page and 'data-testid="crowd-timer"' not in page
+
+
+def test_a_form_answer_that_blocks_leads_to_the_end_page(study):  # noqa: F811
+    """The annotation page's no-JavaScript form: the answer that blocks is recorded and the
+    annotator is sent on to the end page, not shown a bare 403."""
+    app = study(
+        edit=qc_only(
+            gold_standards={"enabled": False},
+            attention_checks={
+                "frequency": 1,
+                "failure_handling": {"warn_threshold": 1, "block_threshold": 1},
+            },
+        )
+    )
+    c = login(app.test_client(), "nojs")
+    annotate(c)
+    assert c.get("/api/current_instance").json["instance_id"] == "attn_1"
+    r = c.post(
+        "/annotate",
+        data={"instance_id": "attn_1", "sentiment": "positive", "action": "next_instance"},
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith("/annotate")
+    assert c.get("/annotate").headers["Location"].endswith("/phase")
+    assert b"too many incorrect responses" in c.get("/phase").data
+    qc = c.get("/admin/api/quality_control", headers=ADMIN).json["attention_checks"]
+    assert qc["total_failed"] == 1
