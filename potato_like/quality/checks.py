@@ -124,6 +124,12 @@ class QualityChecks:
             self.project.store.study.set_pending(user_id, {**pending, "shown_at": time.time()})
         return item
 
+    def is_check_item(self, item_id: str) -> bool:
+        """Is this the id of a configured attention check or gold item?"""
+        return any(
+            item.id == item_id for kind in (ATTENTION, GOLD) for item in self._config_items(kind)
+        )
+
     def resolve(self, pending: dict) -> CheckItem | None:
         if pending.get("promoted"):
             found = self._promoted(item_id=pending["id"])

@@ -44,8 +44,13 @@ class StudyFlow:
         if state is None:
             raise BadRequest("unknown user")
         if self.study.page(state.phase) is None:
-            # Phases changed in the config since this user started: put them where it fits.
-            return FlowState(self.study.annotation_phase, state.status, state.reason, state.pending)
+            # Their phase was removed from the config since they started: they go on from the
+            # annotation phase. Stored, so that moving on from there (which expects the stored
+            # phase) works.
+            phase = self.study.annotation_phase
+            if state.status == ACTIVE:
+                self.project.store.study.set_phase(user_id, phase, expect_phase=state.phase)
+            return FlowState(phase, state.status, state.reason, state.pending)
         return state
 
     def page(self, state: FlowState) -> PhasePage:
@@ -75,7 +80,7 @@ class StudyFlow:
     def submit(self, user_id: int, body: dict[str, Any]) -> PhaseResult:
         """Submit the current phase's page: answers for a question page (or nothing for an
         instructions page). `body["phase"]`, when given, must name the current phase."""
-        state = self.state(user_id)
+        state = self.settle_annotation(user_id, self.state(user_id))
         page = self.page(state)
         named = body.get("phase")
         if state.status != ACTIVE:
@@ -124,6 +129,16 @@ class StudyFlow:
             return PhaseResult(current, COMPLETED)
         store.set_phase(user_id, nxt, answers=answers, expect_phase=current)
         return PhaseResult(nxt, ACTIVE)
+
+    def settle_annotation(self, user_id: int, state: FlowState) -> FlowState:
+        """For the JSON API, which opens no annotation page: a user annotating with no items
+        left and no check pending goes on to the next phase (as /annotate does)."""
+        if not self.in_annotation(state) or state.pending:
+            return state
+        if not self.project.store.assignments.current(user_id, self.project.policy).finished:
+            return state
+        self.finish_annotation(user_id)
+        return self.state(user_id)
 
     def finish_annotation(self, user_id: int) -> PhaseResult:
         """The user has no items left: go on to the next phase, or complete the study."""

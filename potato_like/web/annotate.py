@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..crowd import completion_for, time_is_up
 from ..crowd.base import COMPLETED
-from ..errors import BadRequest
+from ..errors import BadRequest, Blocked, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
 from ..submission import form_to_update
@@ -98,7 +98,13 @@ def annotate_action():
     elif data.get("instance_id"):
         # The page's no-JavaScript fallback: its form fields are the answers.
         saved = save_annotations(user, form_to_update(data, current_project().config))
-    pos, check = navigate_or_hold(user, data, form_index=not request.is_json)
+    try:
+        pos, check = navigate_or_hold(user, data, form_index=not request.is_json)
+    except (Blocked, WrongPhase):
+        if request.is_json:
+            raise
+        # The form's answer ended annotation (a check that blocks): the page leads on.
+        return redirect(url_for("annotate.annotate_page"))
     if request.is_json:
         body = {"status": "success", **position_json(pos, check)}
         if saved:

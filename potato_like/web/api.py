@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, redirect, request, url_for
 
-from ..errors import BadRequest, NotAssigned, NotFound
+from ..errors import BadRequest, Conflict, NotAssigned, NotFound
 from ..quality import pre_annotation, promotion
 from ..quality.checks import CheckItem
 from ..spans.updates import iter_entries, label_maps_only, span_keys
@@ -97,6 +97,12 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
         return {**_success(started, done), "instance_status": "completed", **outcome}
     item = project.store.items.by_id(update.instance_id)
     if item is None:
+        if state is not None and project.checks.is_check_item(update.instance_id):
+            # Typically the same check answered in another tab a moment ago.
+            raise Conflict(
+                f"check {update.instance_id!r} is not waiting for an answer (already answered?); "
+                "go on to the next item"
+            )
         raise NotFound(f"instance {update.instance_id!r} does not exist")
     compute = pre_annotation.locked(
         project.config, item.fields, compute_for(update, project.config, item.text)

@@ -137,6 +137,11 @@ def countdown():
     state = project.store.study.state(current_user.user_id)
     if state is not None and state.status != "active":
         return {}  # the end page: no clock
+    study = project.config.study
+    if state is not None and study.phase_index(state.phase) > study.phase_index(
+        study.annotation_phase
+    ):
+        return {}  # after annotation the time no longer counts (see end_for_time)
     return {"crowd_deadline": deadline}
 
 

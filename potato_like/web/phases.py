@@ -23,7 +23,7 @@ bp = Blueprint("phases", __name__)
 def _phase_json(user_id: int) -> dict[str, Any]:
     project = current_project()
     flow = project.flow
-    state = flow.state(user_id)
+    state = flow.settle_annotation(user_id, flow.state(user_id))
     page = flow.page(state)
     study = project.config.study
     out: dict[str, Any] = {
