@@ -360,7 +360,8 @@ class Study:
         self, user_id: int | None, limit: int = 50, item_id: str | None = None
     ) -> list[tuple[int, str, str, dict, dict]]:
         """(seq, id, text, fields, consensus) of promoted items the user never held (or the
-        one with `item_id`)."""
+        one with `item_id`). Only items that are no longer handed out (full: `is_open` 0)
+        serve as checks, so nobody sees an item as a check and is then assigned it."""
         P = promoted_items.c
         stmt = select(items.c.seq, items.c.id, items.c.text, items.c.data, P.consensus).select_from(
             promoted_items.join(items, items.c.seq == P.item_seq)
@@ -368,6 +369,7 @@ class Study:
         if item_id is not None:
             stmt = stmt.where(items.c.id == item_id)
         if user_id is not None:
+            stmt = stmt.where(items.c.is_open == 0)
             held = select(assignments.c.item_seq).where(
                 assignments.c.user_id == user_id, assignments.c.item_seq == P.item_seq
             )

@@ -333,3 +333,33 @@ def test_bad_check_schedules_are_config_errors(study, bad):  # noqa: F811
 
     with pytest.raises(ConfigError):
         study(edit=qc_only(attention_checks=bad))
+
+
+def test_a_promoted_item_still_handed_out_is_not_used_as_a_check(study):  # noqa: F811
+    # Unlimited overlap: review_01 stays open after its promotion, so a later annotator may
+    # still be assigned it. Showing it as a gold check first would give the answer away.
+    app = study(
+        edit=qc_only(
+            attention_checks={"enabled": False},
+            gold_standards={
+                "items_file": None,
+                "frequency": 1,
+                "auto_promote": {"min_annotators": 2},
+            },
+            max_annotations_per_item=None,
+            assignment_strategy="fixed_order",
+        )
+    )
+    for name in ("first", "second"):
+        annotate(login(app.test_client(), name), "negative")
+    qc = app.test_client().get("/admin/api/quality_control", headers=ADMIN).json
+    assert qc["auto_promotion"]["promoted_count"] == 1
+    late = login(app.test_client(), "late")
+    late.post("/go_to", json={"go_to": "review_05"})  # before ever holding review_01
+    assert annotate(late, "negative")["instance_id"] == "review_05"
+    # review_01 comes next as a normal item to annotate, not first as a gold check.
+    assert annotate(late, "negative")["instance_id"] == "review_01"
+    annotated = late.get("/get_annotations?instance_id=review_01").json["label_annotations"]
+    assert annotated == {"sentiment": {"negative": "1"}}
+    qc = late.get("/admin/api/quality_control", headers=ADMIN).json["gold_standards"]
+    assert qc["total_evaluations"] == 0
