@@ -293,3 +293,11 @@ def test_unreachable_http_kb_answers_502(el_app):
     c = client(el_app(extra_kbs=[wiki]))
     r = c.get("/api/entity_linking/search?q=berlin&kb=wikidata")
     assert r.status_code == 502 and "did not answer" in r.json["error"]
+
+
+def test_duplicate_kb_ids_stop_the_start(el_app):
+    """Two entries with one id would both be found by a search (the second replacing the
+    first's details): the start names the line instead."""
+    twin = {"id": "Q90", "name": "Paris, Texas", "description": "town"}
+    with pytest.raises(ConfigError, match=r"kb\.jsonl:5: duplicate id 'Q90' \(first at 2\)"):
+        el_app(kb_rows=[*PEOPLE, twin])
