@@ -20,6 +20,7 @@ from .registry import register
 from .structured import MAX_ENTRIES, StructuredScheme, given_id, is_removal
 
 KB_FIELDS = ("kb_id", "kb_source", "kb_label")
+MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
 SEGMENT_GLUE = " … "
 _UNSAFE_ID = re.compile(r"[^\w.-]")
 
@@ -108,8 +109,10 @@ class Span(StructuredScheme):
             value = raw.get(key)
             if value is None or value == "":
                 continue
-            if not isinstance(value, str) or len(value) > 500:
-                raise BadAnnotation(f"{where}: {key} must be a string of at most 500 characters")
+            if not isinstance(value, str) or len(value) > MAX_KB_FIELD:
+                raise BadAnnotation(
+                    f"{where}: {key} must be a string of at most {MAX_KB_FIELD} characters"
+                )
             span[key] = value
         return span
 
