@@ -59,8 +59,11 @@ class Span(StructuredScheme):
             if is_removal(raw):
                 continue
             span = self.one_span(raw, text, where)
+            # The same span twice: keep one (and its entity link). Two ids given are two spans
+            # (a span relabelled to equal another keeps the links that name its id).
             key = (span["label"], span["start"], span["end"], str(span.get("segments")))
-            if key in spans:  # the same span twice: keep one (and its entity link)
+            key += (span.get("id"),)
+            if key in spans:
                 spans[key].update({k: v for k, v in span.items() if k in KB_FIELDS})
                 continue
             spans[key] = span

@@ -267,3 +267,16 @@ def test_admin_item_page_shows_spans_links_and_events_readably(c, span_app):  # 
     assert "PERSON “Barack Obama” [0:12]" in html
     assert "VISITED: PERSON “Barack Obama” → LOCATION “Paris”" in html
     assert "TRAVEL: TRIGGER “visited”; traveller: PERSON “Barack Obama”" in html
+
+
+def test_relabelled_span_that_duplicates_another_keeps_its_links(c):
+    """The page relabels a span in place (its id stays): when that makes it equal to another
+    span, a link on it must still save (it was refused on every autosave)."""
+    orgs = {"label": "LOCATION", "start": 0, "end": 12, "id": "entities_LOCATION_0_12"}
+    relabelled = {**PERSON, "label": "LOCATION", "id": P_ID}
+    link = {"link_type": "NEAR", "span_ids": [P_ID, L_ID]}
+    r = c.post("/updateinstance", json=body([orgs, relabelled, PLACE], [link]))
+    assert r.status_code == 200, r.json
+    assert len(c.get("/api/links/t1").json["links"]) == 1
+    ids = [s["id"] for s in c.get("/api/spans/t1").json["spans"]]
+    assert ids == ["entities_LOCATION_0_12", P_ID, L_ID]
