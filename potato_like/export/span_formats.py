@@ -1,12 +1,13 @@
 """Exports for span projects: CoNLL-2003 (BIO), CoNLL-U, and JSON Lines with character
 offsets. One document per (item, annotator); streamed row by row (constant memory).
-Tokenisation and tagging rules: spans/conll.py."""
+Tokenisation and tagging rules: spans/conll.py. The CoNLL formats leave out items whose text
+has no tokens (empty or only whitespace): a CoNLL-U sentence needs at least one."""
 
 from __future__ import annotations
 
 import json
 
-from ..spans.conll import bio_tags, cut_points, tokenize
+from ..spans.conll import bio_tags, column_text, cut_points, tokenize
 from ..spans.output import output_span
 from ..spans.updates import iter_entries, span_schemes
 from .registry import Exporter, register
@@ -19,12 +20,24 @@ def _documents(project):
     for row in project.store.annotations.iter_annotated():
         by_scheme = {s.name: s.entries(row.label_maps.get(s.name)) for s in schemes}
         tokens = tokenize(row.text, cut_points(sp for spans in by_scheme.values() for sp in spans))
+        if not tokens:
+            continue
         tags = {name: bio_tags(tokens, spans) for name, spans in by_scheme.items()}
         yield row, schemes, tokens, tags
 
 
 def _comment(value: str) -> str:
     return " ".join(str(value).split())
+
+
+def _misc(key: str, value: str) -> str:
+    """A CoNLL-U MISC attribute `key=value`: no whitespace, `|` and `\\` escaped as UD does
+    (`\\p`, `\\\\`), no `=` in the key."""
+
+    def escaped(text: str) -> str:
+        return column_text(text).replace("\\", "\\\\").replace("|", "\\p")
+
+    return f"{escaped(key).replace('=', '_')}={escaped(value)}"
 
 
 @register
@@ -63,13 +76,13 @@ class ConllU(Exporter):
     def stream(self, project):
         for row, schemes, tokens, tags in _documents(project):
             lines = [
-                f"# sent_id = {_comment(row.item_id)}/{_comment(row.user)}",
+                f"# sent_id = {column_text(row.item_id)}/{column_text(row.user)}",
                 f"# instance_id = {_comment(row.item_id)}",
                 f"# annotator = {_comment(row.user)}",
                 f"# text = {_comment(row.text)}",
             ]
             for i, tok in enumerate(tokens):
-                misc = [f"{s.name}={tags[s.name][i]}" for s in schemes]
+                misc = [_misc(s.name, tags[s.name][i]) for s in schemes]
                 if not tok.space_after:
                     misc.append("SpaceAfter=No")
                 form = tok.text.replace("\t", " ")

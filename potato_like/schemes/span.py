@@ -20,6 +20,7 @@ from .registry import register
 from .structured import MAX_ENTRIES, StructuredScheme, given_id, is_removal
 
 KB_FIELDS = ("kb_id", "kb_source", "kb_label")
+MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
 SEGMENT_GLUE = " … "
 _UNSAFE_ID = re.compile(r"[^\w.-]")
 
@@ -58,8 +59,11 @@ class Span(StructuredScheme):
             if is_removal(raw):
                 continue
             span = self.one_span(raw, text, where)
+            # The same span twice: keep one (and its entity link). Two ids given are two spans
+            # (a span relabelled to equal another keeps the links that name its id).
             key = (span["label"], span["start"], span["end"], str(span.get("segments")))
-            if key in spans:  # the same span twice: keep one (and its entity link)
+            key += (span.get("id"),)
+            if key in spans:
                 spans[key].update({k: v for k, v in span.items() if k in KB_FIELDS})
                 continue
             spans[key] = span
@@ -108,8 +112,10 @@ class Span(StructuredScheme):
             value = raw.get(key)
             if value is None or value == "":
                 continue
-            if not isinstance(value, str) or len(value) > 500:
-                raise BadAnnotation(f"{where}: {key} must be a string of at most 500 characters")
+            if not isinstance(value, str) or len(value) > MAX_KB_FIELD:
+                raise BadAnnotation(
+                    f"{where}: {key} must be a string of at most {MAX_KB_FIELD} characters"
+                )
             span[key] = value
         return span
 

@@ -6,6 +6,7 @@ sentence. Tags per span scheme: a token inside a span gets `B-<label>` (first to
 `I-<label>`, else `O`. BIO cannot show overlap: where spans overlap, the span that starts first
 (the longer one on a tie) wins and the tokens it covers are not tagged by the others.
 A discontinuous span tags each of its segments, the first with B- and later ones with I-.
+A column never holds whitespace: a run of it in a label (or name) becomes `_`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _NON_SPACE = re.compile(r"\S+")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ def span_segments(span: dict) -> list[tuple[int, int]]:
     return [tuple(s) for s in span.get("segments") or [(span["start"], span["end"])]]
 
 
+def column_text(value: str) -> str:
+    """`value` fit for one whitespace-free column: each run of whitespace becomes `_`."""
+    return _SPACES.sub("_", str(value).strip())
+
+
 def bio_tags(tokens: list[Token], spans: list[dict]) -> list[str]:
     tags = ["O"] * len(tokens)
     ordered = sorted(spans, key=lambda s: (s["start"], -s["end"]))
@@ -54,7 +61,7 @@ def bio_tags(tokens: list[Token], spans: list[dict]) -> list[str]:
         if not covered or any(tags[i] != "O" for i in covered):
             continue  # overlaps a span already tagged
         for n, i in enumerate(covered):
-            tags[i] = ("B-" if n == 0 else "I-") + span["label"]
+            tags[i] = ("B-" if n == 0 else "I-") + column_text(span["label"])
     return tags
 
 

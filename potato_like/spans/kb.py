@@ -102,17 +102,29 @@ def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[Kb
 
 
 def read_entities(path: Path) -> Iterator[tuple[str, str, list[str], str]]:
-    """(id, name, aliases, description) rows of a KB file; ConfigError names file:line."""
+    """(id, name, aliases, description) rows of a KB file; ConfigError names file:line
+    (also for an id used twice, which a search would otherwise find twice)."""
+    first_at: dict[str, int] = {}
+    for n, row in _rows(path):
+        entity = _entity(row, path, n)
+        if entity[0] in first_at:
+            raise ConfigError(
+                [f"{path.name}:{n}: duplicate id {entity[0]!r} (first at {first_at[entity[0]]})"]
+            )
+        first_at[entity[0]] = n
+        yield entity
+
+
+def _rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line or entry number, raw entity) of a JSONL / JSON / TSV file."""
     suffix = path.suffix.lower()
     with path.open(encoding="utf-8-sig", newline="") as fh:
         if suffix == ".tsv":
             rows = csv.DictReader(fh, delimiter="\t")
-            for n, row in enumerate(rows, start=2):
-                yield _entity(row, path, n)
+            yield from enumerate(rows, start=2)
         elif suffix == ".json" and fh.read(1) == "[":
             fh.seek(0)
-            for n, row in enumerate(json.load(fh), start=1):
-                yield _entity(row, path, n)
+            yield from enumerate(json.load(fh), start=1)
         else:
             fh.seek(0)
             for n, line in enumerate(fh, start=1):
@@ -121,7 +133,7 @@ def read_entities(path: Path) -> Iterator[tuple[str, str, list[str], str]]:
                         row = json.loads(line)
                     except json.JSONDecodeError as exc:
                         raise ConfigError([f"{path.name}:{n}: not JSON: {exc.msg}"]) from exc
-                    yield _entity(row, path, n)
+                    yield n, row
 
 
 def _entity(row: Any, path: Path, n: int) -> tuple[str, str, list[str], str]:

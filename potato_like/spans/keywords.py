@@ -1,14 +1,17 @@
 """Keyword highlights (`keyword_highlights_file`): a TSV with the columns Word, Label, Schema.
 
 A Word is a word or phrase; `*` stands for any run of letters/digits (so `excel*` matches
-"excellent"). Matching ignores case and only takes whole words. Matches are reported as
-code-point offsets, sorted by position, one per (start, end, schema, label).
+"excellent"). Matching ignores case and only takes whole words; a combining mark (an accent
+in decomposed text, an Indic vowel sign) belongs to the word it follows, so `cafe` does not
+match the start of "cafe\u0301" and `excel*` takes "excelle\u0301nt" whole. Matches are
+reported as code-point offsets, sorted by position, one per (start, end, schema, label).
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,18 +68,40 @@ def read_keywords(path: Path, problems: list[str], where: str) -> tuple[KeywordR
     return tuple(rules)
 
 
+def _in_word(ch: str) -> bool:
+    """A word character, counting combining marks (Python's \\w leaves them out)."""
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
+
+
+def _whole_word(rule: KeywordRule, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The match widened over marks by a leading / trailing `*`; None when a mark next to it
+    shows that it is only part of a word."""
+    if rule.word.startswith("*"):
+        while start > 0 and _in_word(text[start - 1]):
+            start -= 1
+    if rule.word.endswith("*"):
+        while end < len(text) and _in_word(text[end]):
+            end += 1
+    if (start > 0 and _in_word(text[start - 1])) or (end < len(text) and _in_word(text[end])):
+        return None
+    return start, end
+
+
 def find_keywords(config: ProjectConfig, text: str) -> list[dict[str, Any]]:
     seen: dict[tuple, dict[str, Any]] = {}
     for rule in config.keyword_rules:
         for match in rule.pattern.finditer(text):
-            key = (match.start(), match.end(), rule.schema, rule.label)
+            span = _whole_word(rule, text, match.start(), match.end())
+            if span is None:
+                continue
+            key = (*span, rule.schema, rule.label)
             if key in seen:
                 continue
             seen[key] = {
                 "label": rule.label,
-                "start": match.start(),
-                "end": match.end(),
-                "text": match.group(),
+                "start": span[0],
+                "end": span[1],
+                "text": text[span[0] : span[1]],
                 "reasoning": f"Keyword: {rule.word} → {rule.label}",
                 "schema": rule.schema,
                 "color": color_for(config, rule.schema, rule.label),

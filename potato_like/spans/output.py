@@ -37,3 +37,35 @@ def annotation_fields(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[st
             {**e, "schema": s.name} for s, e in iter_entries(config, maps, "events")
         ]
     return out
+
+
+def readable_entries(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, list[str]]:
+    """One line of plain text per span, link and event of one annotator (the admin item page):
+    `PERSON “Barack Obama” [0:12]`, `VISITED: PERSON “Barack Obama” → LOCATION “Paris”`,
+    `TRAVEL: TRIGGER “visited”; traveller: PERSON “Barack Obama”`."""
+    spans = {
+        (scheme.name, span["id"]): span for scheme, span in iter_entries(config, maps, "spans")
+    }
+
+    def span_text(schema: str, span_id: str) -> str:
+        span = spans.get((schema, span_id))
+        return f"{span['label']} “{span['text']}”" if span else f"(missing {span_id})"
+
+    out: dict[str, list[str]] = {}
+    for scheme, span in iter_entries(config, maps, "spans"):
+        line = f"{span_text(scheme.name, span['id'])} [{span['start']}:{span['end']}]"
+        if span.get("kb_id"):
+            line += f" = {span.get('kb_source')}:{span['kb_id']}"
+        out.setdefault(scheme.name, []).append(line)
+    for scheme, link in iter_entries(config, maps, "links"):
+        arrow = " → " if link.get("direction") == "directed" else " — "
+        ends = arrow.join(span_text(scheme.span_schema, s) for s in link["span_ids"])
+        out.setdefault(scheme.name, []).append(f"{link['link_type']}: {ends}")
+    for scheme, event in iter_entries(config, maps, "events"):
+        parts = [span_text(scheme.span_schema, event["trigger_span_id"])]
+        parts += [
+            f"{arg['role']}: {span_text(scheme.span_schema, arg['span_id'])}"
+            for arg in event["arguments"]
+        ]
+        out.setdefault(scheme.name, []).append(f"{event['event_type']}: {'; '.join(parts)}")
+    return out

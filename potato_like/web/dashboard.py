@@ -8,6 +8,7 @@ import time
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
+from ..spans.output import readable_entries
 from ..store.stats import STATUS_CODES
 from .admin_agreement import agreement_report, confusion_report
 from .admin_runtime import hours_arg, suspicious_report
@@ -146,6 +147,7 @@ def item_page(item_id: str):
         user: {
             s.name: (s.answer(m[s.name]) if s.name in m else None) for s in project.config.schemes
         }
+        | readable_entries(project.config, m)
         for user, m in maps.items()
     }
     fields = {k: v for k, v in item.fields.items() if k != project.config.item_properties.id_key}

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import BadRequest, NotFound
+from ..schemes.span import KB_FIELDS, MAX_KB_FIELD
 from ..spans.kb import MAX_RESULTS, KnowledgeBases
 from .api import visible_item
 from .params import int_arg
@@ -15,7 +16,6 @@ from .security import current_project, login_required_json, require_user
 from .spans import apply_change
 
 bp = Blueprint("entity_linking", __name__)
-KB_FIELDS = ("kb_id", "kb_source", "kb_label")
 
 
 @bp.record_once
@@ -84,6 +84,14 @@ def update_span():
     if link["kb_id"] is not None:
         if not isinstance(link["kb_id"], str) or not link["kb_id"]:
             raise BadRequest("'kb_id' must be an entity id, or null to remove the link")
+        if link["kb_source"] is None:
+            raise BadRequest("'kb_source' (the knowledge base of 'kb_id') is required")
+        # Every later save of the span checks these again (schemes/span.py).
+        for key in ("kb_id", "kb_label"):
+            if link[key] is not None and (
+                not isinstance(link[key], str) or len(link[key]) > MAX_KB_FIELD
+            ):
+                raise BadRequest(f"'{key}' must be a string of at most {MAX_KB_FIELD} characters")
         found = _kb(link["kb_source"]).entity(link["kb_id"])
         if found is None:
             raise BadRequest(f"entity {link['kb_id']!r} is not in {link['kb_source']!r}")

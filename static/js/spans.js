@@ -532,6 +532,8 @@ document.addEventListener("keydown", (e) => {
       if (!current) { anchor = focus; }
       focus = moveBy(focus, step, e.ctrlKey);
       showSelection(anchor, focus);
+      // Now, not on selectionchange (a later task): a label key pressed at once must see it.
+      pending = selectionOffsets();
       e.preventDefault();
       return;
     }

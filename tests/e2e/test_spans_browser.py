@@ -20,6 +20,7 @@ from .test_annotate_browser import browser_errors, register_via_api  # noqa: F40
 pytestmark = pytest.mark.e2e
 
 TEXT = "😀 Barack Obama flew to 東京 today."
+SECOND = "😀x😀 and 👍🏽 end."  # emoji (surrogate pairs) at both edges of a span
 SCHEMES = [
     {
         "annotation_type": "span",
@@ -48,7 +49,7 @@ SCHEMES = [
 def span_server(tmp_path) -> Iterator[str]:
     with (tmp_path / "data.jsonl").open("w", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "s1", "text": TEXT}, ensure_ascii=False) + "\n")
-        fh.write(json.dumps({"id": "s2", "text": "Second item."}) + "\n")
+        fh.write(json.dumps({"id": "s2", "text": SECOND}, ensure_ascii=False) + "\n")
     config = base_config(annotation_schemes=SCHEMES)
     app = create_app(write_config(tmp_path, config))
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -152,4 +153,32 @@ def test_select_label_link_and_reload(
     expect(links.locator("li")).to_have_count(0)
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     assert page.request.get(f"{base}/api/links/s1").json()["links"] == []
+    assert browser_errors == []
+
+
+def test_keyboard_selection_with_emoji_at_both_edges(
+    page: Page,
+    span_server: str,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    page.set_default_timeout(5_000)
+    base = span_server
+    register_via_api(page, base, "emma")
+    page.goto(base + "/annotate")
+    expect(page.get_by_test_id("progress")).to_have_text("1 of 2")
+    page.keyboard.press("ArrowRight")  # plain arrows change items
+    expect(page.get_by_test_id("progress")).to_have_text("2 of 2")
+    expect(page.locator("#instance-text")).to_have_text(SECOND)
+    page.locator("#instance-text").focus()
+    for _ in range(3):  # three code points: 😀 x 😀 (five UTF-16 units)
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("1")  # at once: before the browser's selectionchange event
+    spans = page.get_by_test_id("span-list-entities")
+    expect(spans).to_contain_text("PERSON “😀x😀”")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    stored = page.request.get(f"{base}/api/spans/s2").json()["spans"]
+    assert [(s["start"], s["end"], s["text"]) for s in stored] == [(0, 3, "😀x😀")]
+    page.reload()
+    expect(spans).to_contain_text("PERSON “😀x😀”")
+    expect(page.locator("#instance-text")).to_have_text(SECOND)
     assert browser_errors == []

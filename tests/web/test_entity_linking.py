@@ -293,3 +293,40 @@ def test_unreachable_http_kb_answers_502(el_app):
     c = client(el_app(extra_kbs=[wiki]))
     r = c.get("/api/entity_linking/search?q=berlin&kb=wikidata")
     assert r.status_code == 502 and "did not answer" in r.json["error"]
+
+
+def test_duplicate_kb_ids_stop_the_start(el_app):
+    """Two entries with one id would both be found by a search (the second replacing the
+    first's details): the start names the line instead."""
+    twin = {"id": "Q90", "name": "Paris, Texas", "description": "town"}
+    with pytest.raises(ConfigError, match=r"kb\.jsonl:5: duplicate id 'Q90' \(first at 2\)"):
+        el_app(kb_rows=[*PEOPLE, twin])
+
+
+def test_update_span_refuses_a_label_the_next_save_would_refuse(el_app):
+    """kb_label is stored on the span and sent back by every autosave, which allows strings of
+    at most 500 characters: update_span must refuse the rest, not store them."""
+    c = client(el_app())
+    spans = [{"label": "PERSON", "start": 0, "end": 15}]
+    c.post("/updateinstance", json={"instance_id": "e1", "span_annotations": spans})
+    link = {"instance_id": "e1", "span_id": "ner_PERSON_0_15", "kb_id": "Q937"}
+    for bad, needle in [
+        ({"kb_source": "people", "kb_label": {"a": 1}}, "kb_label"),
+        ({"kb_source": "people", "kb_label": "x" * 501}, "kb_label"),
+        ({}, "kb_source"),
+    ]:
+        r = c.post("/api/entity_linking/update_span", json={**link, **bad})
+        assert r.status_code == 400, r.json
+        assert needle in r.json["error"]
+    assert "kb_id" not in c.get("/api/spans/e1").json["spans"][0]
+    r = c.post(
+        "/api/entity_linking/update_span",
+        json={**link, "kb_source": "people", "kb_label": "Einstein (physicist)"},
+    )
+    assert r.status_code == 200, r.json
+    span = c.get("/api/spans/e1").json["spans"][0]
+    assert span["kb_label"] == "Einstein (physicist)"
+    # The span as the page sends it back saves again.
+    resent = {k: span[k] for k in ("id", "label", "start", "end", "kb_id", "kb_source", "kb_label")}
+    r = c.post("/updateinstance", json={"instance_id": "e1", "span_annotations": [resent]})
+    assert r.status_code == 200, r.json

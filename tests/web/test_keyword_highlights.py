@@ -66,3 +66,29 @@ def test_bad_keyword_files_stop_the_start(tmp_path):
     config["keyword_highlights_file"] = "missing.tsv"
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(config, config_dir=tmp_path)
+
+
+def test_keywords_keep_combining_marks_inside_words(span_app, tmp_path):  # noqa: F811
+    """A combining mark belongs to the word it follows: `cafe` must not match the start of a
+    decomposed "café", `क` not the start of "कि", and a wildcard takes the marks along."""
+    texts = {"t1": "cafe\u0301 cafe कि क excelle\u0301nt"}
+    name = keywords_file(
+        tmp_path, "cafe\tORG\tentities\nक\tORG\tentities\nexcel*\tPERSON\tentities\n"
+    )
+    c = login(span_app(texts=texts, keyword_highlights_file=name).test_client(), "ann")
+    c.get("/api/current_instance")
+    kws = c.get("/api/keyword_highlights/t1").json["keywords"]
+    assert [(k["text"], k["start"]) for k in kws] == [
+        ("cafe", 6),
+        ("क", 14),
+        ("excelle\u0301nt", 16),
+    ]
+
+
+def test_a_leading_wildcard_takes_the_marks_before_it(span_app, tmp_path):  # noqa: F811
+    texts = {"t1": "ta\u0301king \u0301king"}
+    name = keywords_file(tmp_path, "*ing\tORG\tentities\n")
+    c = login(span_app(texts=texts, keyword_highlights_file=name).test_client(), "ann")
+    c.get("/api/current_instance")
+    kws = c.get("/api/keyword_highlights/t1").json["keywords"]
+    assert [(k["text"], k["start"]) for k in kws] == [("ta\u0301king", 0), ("\u0301king", 8)]

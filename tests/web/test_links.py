@@ -253,3 +253,30 @@ def test_output_file_has_spans_links_and_events(span_app):  # noqa: F811
     assert line["span_annotations"][0]["span"] == "Barack Obama"
     assert line["link_annotations"][0]["link_type"] == "VISITED"
     assert line["event_annotations"][0]["event_type"] == "TRAVEL"
+
+
+def test_admin_item_page_shows_spans_links_and_events_readably(c, span_app):  # noqa: F811
+    r = c.post("/updateinstance", json=body([PERSON, PLACE, TRIGGER], [visit()], [travel()]))
+    assert r.status_code == 200, r.json
+    admin = c.application.test_client()
+    admin.post("/admin/login", data={"key": "test-admin-key-123456"})
+    page = admin.get("/admin/item/t1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "{&#39;" not in html and "&#39;id&#39;" not in html  # no Python reprs
+    assert "PERSON “Barack Obama” [0:12]" in html
+    assert "VISITED: PERSON “Barack Obama” → LOCATION “Paris”" in html
+    assert "TRAVEL: TRIGGER “visited”; traveller: PERSON “Barack Obama”" in html
+
+
+def test_relabelled_span_that_duplicates_another_keeps_its_links(c):
+    """The page relabels a span in place (its id stays): when that makes it equal to another
+    span, a link on it must still save (it was refused on every autosave)."""
+    orgs = {"label": "LOCATION", "start": 0, "end": 12, "id": "entities_LOCATION_0_12"}
+    relabelled = {**PERSON, "label": "LOCATION", "id": P_ID}
+    link = {"link_type": "NEAR", "span_ids": [P_ID, L_ID]}
+    r = c.post("/updateinstance", json=body([orgs, relabelled, PLACE], [link]))
+    assert r.status_code == 200, r.json
+    assert len(c.get("/api/links/t1").json["links"]) == 1
+    ids = [s["id"] for s in c.get("/api/spans/t1").json["spans"]]
+    assert ids == ["entities_LOCATION_0_12", P_ID, L_ID]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from potato_like.spans.conll import bio_tags, cut_points, tokenize
 from tests.conftest import ADMIN
@@ -109,3 +110,64 @@ def test_csv_export_of_a_span_project(span_app):  # noqa: F811
     header = out.splitlines()[0].split(",")
     assert "answer:entities" in header
     assert not any(col.startswith("entities:::") for col in header)
+
+
+def spaced_labels_project(span_app):  # noqa: F811
+    """Labels and a scheme name with spaces and a pipe, a user name with a space, and items
+    whose text has no tokens (answered through a radio scheme)."""
+    schemes = [
+        {
+            "annotation_type": "span",
+            "name": "ner spans",
+            "description": "Entities",
+            "labels": ["Named Entity", "A|B"],
+        },
+        {"annotation_type": "radio", "name": "ok", "description": "OK?", "labels": ["yes"]},
+    ]
+    texts = {"t1": "We are # 1 in New York", "t2": "", "t3": " \t\r\n "}
+    c = client_for(span_app(schemes=schemes, texts=texts), "ann one")
+    spans = [
+        {"schema": "ner spans", "label": "A|B", "start": 7, "end": 10},
+        {"schema": "ner spans", "label": "Named Entity", "start": 14, "end": 22},
+    ]
+    assert save(c, "t1", spans).status_code == 200
+    for iid in ("t2", "t3"):
+        go_to(c, iid)
+        r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"ok:yes": "1"}})
+        assert r.status_code == 200, r.json
+    return c
+
+
+def test_conll_columns_stay_whole_with_spaces_in_labels(span_app):  # noqa: F811
+    out = export(spaced_labels_project(span_app), "conll")
+    docs = [d for d in out.split("\n\n")[1:] if d.strip()]
+    assert len(docs) == 1  # items without tokens are left out
+    # The documented way to drop the comments keeps the token "#".
+    lines = [line for line in docs[0].splitlines() if not re.match(r"# \w+ = ", line)]
+    rows = [line.split(" ") for line in lines]
+    assert all(len(r) == 4 for r in rows), rows
+    assert [r[3] for r in rows] == [
+        "O",
+        "O",
+        "B-A|B",
+        "I-A|B",
+        "O",
+        "B-Named_Entity",
+        "I-Named_Entity",
+    ]
+
+
+def test_conllu_is_valid_with_spaces_and_pipes_in_names(span_app):  # noqa: F811
+    out = export(spaced_labels_project(span_app), "conllu")
+    sentences = [s for s in out.split("\n\n") if s.strip()]
+    assert len(sentences) == 1  # a sentence needs at least one token
+    lines = sentences[0].splitlines()
+    assert lines[0] == "# sent_id = t1/ann_one"
+    rows = [line.split("\t") for line in lines if not line.startswith("#")]
+    assert rows and all(len(r) == 10 for r in rows)
+    for row in rows:
+        assert all(" " not in col for col in row[2:]), row  # only FORM may hold a space
+        misc = dict(attr.split("=", 1) for attr in row[9].split("|"))
+        assert set(misc) <= {"ner_spans", "SpaceAfter"}, row
+    assert [r[9].split("|")[0] for r in rows[2:4]] == ["ner_spans=B-A\\pB", "ner_spans=I-A\\pB"]
+    assert rows[5][9] == "ner_spans=B-Named_Entity"
