@@ -79,7 +79,14 @@ def update_span():
     span_id = body.get("span_id")
     if not isinstance(span_id, str) or not span_id:
         raise BadRequest("'span_id' is required")
-    item = visible_item(user, str(body.get("instance_id") or ""))
+    instance_id = body.get("instance_id")
+    if (
+        isinstance(instance_id, bool)
+        or not isinstance(instance_id, (str, int))
+        or not str(instance_id).strip()
+    ):
+        raise BadRequest("'instance_id' is required")
+    item = visible_item(user, str(instance_id).strip())
     link = {k: body.get(k) for k in KB_FIELDS}
     if link["kb_id"] is not None:
         if not isinstance(link["kb_id"], str) or not link["kb_id"]:

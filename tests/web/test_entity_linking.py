@@ -314,6 +314,8 @@ def test_update_span_refuses_a_label_the_next_save_would_refuse(el_app):
         ({"kb_source": "people", "kb_label": {"a": 1}}, "kb_label"),
         ({"kb_source": "people", "kb_label": "x" * 501}, "kb_label"),
         ({}, "kb_source"),
+        ({"kb_source": "people", "instance_id": None}, "'instance_id' is required"),
+        ({"kb_source": "people", "instance_id": " "}, "'instance_id' is required"),
     ]:
         r = c.post("/api/entity_linking/update_span", json={**link, **bad})
         assert r.status_code == 400, r.json
