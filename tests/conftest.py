@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,23 +57,57 @@ def base_config(items_file: str = "data.jsonl", **overrides: Any) -> dict[str, A
 
 
 @pytest.fixture
-def make_project(tmp_path: Path) -> Callable[..., Any]:
-    """make_project(items=5, **config_overrides) -> Flask app on a fresh project dir."""
+def open_app() -> Callable[[Path], Any]:
+    """open_app(config_path) -> a Flask app in testing mode, closed after the test."""
     apps = []
+
+    def open_(config_path: Path):
+        app = create_app(config_path)
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield open_
+    for app in apps:
+        app.extensions["potato_like"].close()
+
+
+@pytest.fixture
+def make_project(tmp_path: Path, open_app) -> Callable[..., Any]:
+    """make_project(items=5, **config_overrides) -> Flask app on a fresh project dir."""
 
     def make(items: int = 5, schemes: list[dict] | None = None, **overrides: Any):
         write_items(tmp_path / "data.jsonl", items)
         config = base_config(**overrides)
         if schemes is not None:
             config["annotation_schemes"] = schemes
-        app = create_app(write_config(tmp_path, config))
-        app.config["TESTING"] = True
-        apps.append(app)
-        return app
+        return open_app(write_config(tmp_path, config))
 
-    yield make
-    for app in apps:
-        app.extensions["potato_like"].close()
+    return make
+
+
+@pytest.fixture
+def example_project(tmp_path: Path, open_app) -> Callable[..., Any]:
+    """example_project(source_dir, edit=None, files=None, **overrides) -> app for a copy of a
+    shipped example project: `files` (relative path -> text) are written into the copy,
+    `overrides` update its config and `edit(config)` may change it further."""
+    numbers = itertools.count()
+
+    def make(source: Path, edit=None, files: dict[str, str] | None = None, **overrides: Any):
+        work = tmp_path / f"project{next(numbers)}"
+        shutil.copytree(source, work, ignore=shutil.ignore_patterns("annotation_output"))
+        for name, text in (files or {}).items():
+            (work / name).write_text(text)
+        config = yaml.safe_load((work / "config.yaml").read_text())
+        config.update(
+            admin_api_key="test-admin-key-123456", login_rate_limit="1000 per minute", **overrides
+        )
+        if edit:
+            edit(config)
+        (work / "config.yaml").write_text(yaml.safe_dump(config))
+        return open_app(work / "config.yaml")
+
+    return make
 
 
 def login(client, username: str, password: str = "") -> Any:

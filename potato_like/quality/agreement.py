@@ -375,6 +375,10 @@ def schema_entry(
     alpha_of: Callable[[], float | None],
     fleiss: dict[str, Any] | None,
     pairwise: tuple[list[dict[str, Any]], str | None] | None,
+    undefined_note: str = (
+        "alpha is undefined: every annotation has the same value, "
+        "so there is no variation to agree on"
+    ),
 ) -> tuple[dict[str, Any], float | None, list[str]]:
     """A `by_schema` entry from its parts (alpha is only computed with enough overlap)."""
     notes = []
@@ -387,10 +391,7 @@ def schema_entry(
     else:
         alpha = alpha_of()
         if alpha is None:
-            notes.append(
-                "alpha is undefined: every annotation has the same value, "
-                "so there is no variation to agree on"
-            )
+            notes.append(undefined_note)
     entry: dict[str, Any] = {
         "krippendorff_alpha": _round(alpha),
         "metric_type": metric,

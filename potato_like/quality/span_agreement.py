@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import combinations, groupby, pairwise
 from typing import Any
 
-from .agreement import INSUFFICIENT, interpret_alpha
+from .agreement import schema_entry
 
 OUTSIDE = "O"
 MAX_ITEMS = 20_000  # items used for alpha (the first ones, in item order); noted when reached
@@ -91,7 +91,6 @@ class SpanSource:
         coincidences: Counter = Counter()
         f1s: list[float] = []
         evaluated = annotations = 0
-        notes: list[str] = []
         for item, group in groupby(self.rows(), key=lambda row: row[0]):
             answers = [spans_of(value) for _item, _user, value in group]
             if len(answers) < 2:
@@ -101,27 +100,18 @@ class SpanSource:
             if evaluated <= MAX_ITEMS:
                 add_item(coincidences, self.text_length(item), answers)
             f1s += [f for a, b in combinations(answers, 2) if (f := pair_f1(a, b)) is not None]
+        entry, alpha, notes = schema_entry(
+            "unitizing",
+            evaluated=evaluated,
+            total_annotations=annotations,
+            min_overlap=min_overlap,
+            alpha_of=lambda: nominal_alpha(coincidences),
+            fleiss=None,
+            pairwise=([], None),
+            undefined_note="alpha is undefined: nobody marked any span on the shared items",
+        )
         if evaluated > MAX_ITEMS:
-            notes.append(f"alpha uses the first {MAX_ITEMS} of {evaluated} items")
-        alpha = None
-        if evaluated < min_overlap:
-            notes.append(
-                f"too few overlapping items ({evaluated} with 2 or more annotators; "
-                f"need {min_overlap}): alpha not computed"
-            )
-        else:
-            alpha = nominal_alpha(coincidences)
-            if alpha is None:
-                notes.append("alpha is undefined: nobody marked any span on the shared items")
-        entry = {
-            "krippendorff_alpha": None if alpha is None else round(alpha, 4),
-            "metric_type": "unitizing",
-            "items_evaluated": evaluated,
-            "total_annotations": annotations,
-            "interpretation": interpret_alpha(alpha) if evaluated >= min_overlap else INSUFFICIENT,
-            "pairwise_f1": round(sum(f1s) / len(f1s), 4) if f1s else None,
-            "annotator_pairs": len(f1s),
-            "fleiss_kappa": None,
-            "pairwise_cohen_kappa": [],
-        }
+            notes.insert(0, f"alpha uses the first {MAX_ITEMS} of {evaluated} items")
+        entry["pairwise_f1"] = round(sum(f1s) / len(f1s), 4) if f1s else None
+        entry["annotator_pairs"] = len(f1s)
         return entry, alpha, notes

@@ -38,13 +38,17 @@ def links(instance_id: str):
     return jsonify(instance_id=item.id, links=entries)
 
 
+def _delete(kind: str, instance_id: str, entry_id: str):
+    user = require_user()
+    item = visible_item(user, instance_id)
+    apply_change(user, item, delete_entry(current_project().config, kind, entry_id))
+    return jsonify(status="success", deleted=entry_id)
+
+
 @bp.delete("/api/links/<path:instance_id>/<link_id>")
 @login_required_json
 def delete_link(instance_id: str, link_id: str):
-    user = require_user()
-    item = visible_item(user, instance_id)
-    apply_change(user, item, delete_entry(current_project().config, "links", link_id))
-    return jsonify(status="success", deleted=link_id)
+    return _delete("links", instance_id, link_id)
 
 
 @bp.get("/api/events/<path:instance_id>")
@@ -57,7 +61,4 @@ def events(instance_id: str):
 @bp.delete("/api/events/<path:instance_id>/<event_id>")
 @login_required_json
 def delete_event(instance_id: str, event_id: str):
-    user = require_user()
-    item = visible_item(user, instance_id)
-    apply_change(user, item, delete_entry(current_project().config, "events", event_id))
-    return jsonify(status="success", deleted=event_id)
+    return _delete("events", instance_id, event_id)

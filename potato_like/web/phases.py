@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..crowd import completion_for, outcome_of
 from ..errors import BadRequest, PotatoLikeError
 from ..study import training
-from ..study.flow import ACTIVE, BLOCKED, COMPLETED, FAILED
+from ..study.flow import ACTIVE, BLOCKED
 from ..submission import SchemeSet, form_to_update
 from .errors import wants_json
 from .security import current_project, login_required_json, require_user
@@ -60,6 +60,31 @@ def phase_json():
     return jsonify(_phase_json(require_user().user_id))
 
 
+def _page_context(user) -> dict[str, Any]:
+    """What every phase template gets: the user's state, page and the study's steps."""
+    project = current_project()
+    state = project.flow.state(user.user_id)
+    page = project.flow.page(state)
+    study = project.config.study
+    return {
+        "config": project.config,
+        "user": user,
+        "page": page,
+        "state": state,
+        "steps": list(study.phases),
+        "step_index": study.phase_index(page.name),
+    }
+
+
+def _training_context(user, t_state, item) -> dict[str, Any]:
+    flow = current_project().flow
+    return {
+        "item": item,
+        "schemes": flow.training_schemes(),
+        "summary": training.summary(flow.study.training, t_state),
+    }
+
+
 @bp.get("/phase")
 def phase_page():
     if not current_user.is_authenticated:
@@ -67,12 +92,9 @@ def phase_page():
     user = require_user()
     project = current_project()
     flow = project.flow
-    state = flow.state(user.user_id)
-    page = flow.page(state)
     study = project.config.study
-    common = {"config": project.config, "user": user, "page": page, "state": state}
-    common["steps"] = [p for p in study.phases]
-    common["step_index"] = study.phase_index(page.name)
+    common = _page_context(user)
+    state, page = common["state"], common["page"]
     if state.status != ACTIVE:
         message = project.checks.block_message(state) if state.status == BLOCKED else None
         completion = completion_for(project, user.user_id, outcome_of(state))
@@ -89,11 +111,9 @@ def phase_page():
         feedback = flow.feedback(t_state.last_item, last.correct) if last else None
         return render_template(
             "phases/training.html",
-            item=item,
-            schemes=flow.training_schemes(),
             feedback=feedback,
             retrying=bool(last and not last.correct and t_state.last_item is item),
-            summary=training.summary(study.training, t_state),
+            **_training_context(user, t_state, item),
             **common,
         )
     return render_template("phases/page.html", **common)
@@ -140,39 +160,19 @@ def _form_error(err: PotatoLikeError):
     """A refused form: show the page again with the problem (answers need re-entering only
     for the questions named)."""
     user = require_user()
-    project = current_project()
-    state = project.flow.state(user.user_id)
-    page = project.flow.page(state)
-    study = project.config.study
+    flow = current_project().flow
+    common = _page_context(user)
+    page = common["page"]
     template = "phases/training.html" if page.type == "training" else "phases/page.html"
     extra: dict[str, Any] = {}
     if page.type == "training":
-        t_state = project.flow.training_state(user.user_id)
-        item = t_state.question(study.training)
+        t_state = flow.training_state(user.user_id)
+        item = t_state.question(flow.study.training)
         if item is None:
             return redirect(url_for("phases.phase_page"))
-        extra = {
-            "item": item,
-            "schemes": project.flow.training_schemes(),
-            "feedback": None,
-            "retrying": False,
-            "summary": training.summary(study.training, t_state),
-        }
+        extra = {"feedback": None, "retrying": False, **_training_context(user, t_state, item)}
+    missing = err.extra.get("missing_schemas", [])
     return (
-        render_template(
-            template,
-            config=project.config,
-            user=user,
-            page=page,
-            state=state,
-            steps=list(study.phases),
-            step_index=study.phase_index(page.name),
-            error=err.message,
-            missing=err.extra.get("missing_schemas", []),
-            **extra,
-        ),
+        render_template(template, error=err.message, missing=missing, **extra, **common),
         err.status,
     )
-
-
-__all__ = ["COMPLETED", "FAILED", "bp"]

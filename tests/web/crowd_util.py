@@ -4,12 +4,9 @@ through a study."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-import yaml
 
-from potato_like import create_app
 from tests.conftest import REPO
 
 PROLIFIC = REPO / "example_projects" / "prolific_study"
@@ -20,28 +17,9 @@ TRAINING_ANSWERS = {"train_1": "positive", "train_2": "negative"}
 
 
 @pytest.fixture
-def example(tmp_path):
+def example(example_project):
     """example(path, edit=None, **overrides) -> app for a copy of a crowd example project."""
-    apps = []
-
-    def make(source, edit=None, **overrides):
-        work = tmp_path / f"project{len(apps)}"
-        shutil.copytree(source, work, ignore=shutil.ignore_patterns("annotation_output"))
-        config = yaml.safe_load((work / "config.yaml").read_text())
-        config.update(
-            admin_api_key="test-admin-key-123456", login_rate_limit="1000 per minute", **overrides
-        )
-        if edit:
-            edit(config)
-        (work / "config.yaml").write_text(yaml.safe_dump(config))
-        app = create_app(work / "config.yaml")
-        app.config["TESTING"] = True
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.extensions["potato_like"].close()
+    return example_project
 
 
 def prolific_link(pid: str = "PID0001", study: str = STUDY_ID, session: str = "SES1") -> str:

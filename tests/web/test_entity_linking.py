@@ -10,7 +10,6 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from potato_like import create_app
 from potato_like.errors import ConfigError
 from tests.conftest import base_config, login, write_config
 
@@ -39,9 +38,7 @@ def kb_scheme(*kbs):
 
 
 @pytest.fixture
-def el_app(tmp_path):
-    apps = []
-
+def el_app(tmp_path, open_app):
     def make(kb_rows=PEOPLE, kb_file="kb.jsonl", extra_kbs=()):
         (tmp_path / "data.jsonl").write_text(
             json.dumps({"id": "e1", "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -56,14 +53,9 @@ def el_app(tmp_path):
                 "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kb_rows), encoding="utf-8"
             )
         scheme = kb_scheme({"name": "people", "type": "file", "path": kb_file}, *extra_kbs)
-        app = create_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
-        app.config["TESTING"] = True
-        apps.append(app)
-        return app
+        return open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
 
-    yield make
-    for app in apps:
-        app.extensions["potato_like"].close()
+    return make
 
 
 def client(app):

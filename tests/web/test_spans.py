@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from potato_like import create_app
 from tests.conftest import ADMIN, base_config, login, write_config
 
 TEXTS = {
@@ -29,23 +28,16 @@ def ner(**extra):
 
 
 @pytest.fixture
-def span_app(tmp_path):
-    apps = []
-
+def span_app(tmp_path, open_app):
     def make(schemes=None, texts=TEXTS, **overrides):
         with (tmp_path / "data.jsonl").open("w", encoding="utf-8") as fh:
             for key, text in texts.items():
                 fh.write(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n")
         config = base_config(**overrides)
         config["annotation_schemes"] = schemes or [ner()]
-        app = create_app(write_config(tmp_path, config))
-        app.config["TESTING"] = True
-        apps.append(app)
-        return app
+        return open_app(write_config(tmp_path, config))
 
-    yield make
-    for app in apps:
-        app.extensions["potato_like"].close()
+    return make
 
 
 def client_for(app, name="ann1"):

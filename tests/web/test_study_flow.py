@@ -4,12 +4,8 @@ Built on the shipped example_projects/study_flow (copied to a temp dir, with ove
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-import yaml
 
-from potato_like import create_app
 from potato_like.errors import ConfigError
 from tests.conftest import ADMIN, REPO, login
 
@@ -20,33 +16,14 @@ TRAINING = {"train_1": "positive", "train_2": "negative", "train_3": "neutral"}
 
 
 @pytest.fixture
-def study(tmp_path):
-    """study(**overrides) -> app for a copy of the study_flow example project."""
-    apps = []
+def study(example_project):
+    """study(edit=None, files=None, **overrides) -> app for a copy of the study_flow example
+    project, logging in without a password."""
 
     def make(edit=None, files=None, **overrides):
-        work = tmp_path / f"project{len(apps)}"
-        shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("annotation_output"))
-        for name, text in (files or {}).items():
-            (work / name).write_text(text)
-        config = yaml.safe_load((work / "config.yaml").read_text())
-        config.update(
-            require_password=False,
-            admin_api_key="test-admin-key-123456",
-            login_rate_limit="1000 per minute",
-            **overrides,
-        )
-        if edit:
-            edit(config)
-        (work / "config.yaml").write_text(yaml.safe_dump(config))
-        app = create_app(work / "config.yaml")
-        app.config["TESTING"] = True
-        apps.append(app)
-        return app
+        return example_project(EXAMPLE, edit, files, **{"require_password": False, **overrides})
 
-    yield make
-    for app in apps:
-        app.extensions["potato_like"].close()
+    return make
 
 
 def phase(client) -> dict:
