@@ -166,9 +166,11 @@ def test_keyboard_selection_with_emoji_at_both_edges(
     register_via_api(page, base, "emma")
     page.goto(base + "/annotate")
     expect(page.get_by_test_id("progress")).to_have_text("1 of 2")
+    page.wait_for_load_state("domcontentloaded")  # the page's key handlers are bound
     page.keyboard.press("ArrowRight")  # plain arrows change items
     expect(page.get_by_test_id("progress")).to_have_text("2 of 2")
     expect(page.locator("#instance-text")).to_have_text(SECOND)
+    page.wait_for_load_state("domcontentloaded")
     page.locator("#instance-text").focus()
     for _ in range(3):  # three code points: 😀 x 😀 (five UTF-16 units)
         page.keyboard.press("Shift+ArrowRight")
