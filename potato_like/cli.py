@@ -14,6 +14,7 @@ import errno
 import logging
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -215,9 +216,22 @@ def _serve_cheroot(app, host: str, port: int, threads: int) -> None:
         shutdown_timeout=10,
         server_name="potato_like",
     )
+    stoppers: list[threading.Thread] = []
+
+    def on_sigterm(signum, _frame):
+        # Stop from another thread. Raising KeyboardInterrupt in the main thread (as for
+        # waitress) can land while cheroot's serve loop holds one of its locks, and stop()
+        # then waits for that lock forever: a rare hang on shutdown.
+        if not stoppers:
+            stoppers.append(threading.Thread(target=server.stop, name="potato-like-stop"))
+            stoppers[0].start()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        server.start()
+        server.start()  # returns once stop() has run
     finally:
+        for stopper in stoppers:
+            stopper.join()
         server.stop()
 
 
