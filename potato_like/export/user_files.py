@@ -1,9 +1,20 @@
 """Potato-compatible per-user output: `<output_annotation_dir>/<user>/annotated_instances.jsonl`.
 
-These files are exports of the store, never read back. A save marks its user dirty; a
-background thread rewrites dirty users' files every `output_flush_seconds`, and `close()`
-(server shutdown) flushes the rest. Each file is replaced atomically (temp file, fsync,
-rename), so a reader or a crash never sees half a file.
+These files are exports of the store, never read back. A save marks its user (and the item)
+dirty; a background thread brings dirty users' files up to date every
+`output_flush_seconds`, and `close()` (server shutdown) flushes the rest.
+
+Two ways to bring a file up to date:
+- **append** (the usual case: the user finished new items further down their list): the
+  lines of the items after the last one in the file are appended in one write, then fsync.
+  Its cost is the new lines only, so a user with 10,000 finished items costs no more per
+  flush than one with ten.
+- **rewrite** (an edit or a cleared answer on an item already in the file, an item outside
+  the user's list, the first flush of this process, or a file someone else replaced or
+  changed): the whole file is written to a temp file, fsynced and renamed over the old one,
+  so a reader never sees half a file.
+A crash can at worst leave the last appended line cut short; the restart rewrites the files
+of everyone active since the last complete flush (`resume`).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +47,22 @@ def user_dir_name(username: str) -> str:
     return name if name.strip(".") else f"_{name}"
 
 
+# The writer thread sleeps at least this many times as long as its last flush took, so it
+# never takes more than about a sixth of the process's time (the GIL it shares with requests).
+DUTY_FACTOR = 5.0
+WHOLE_FILE = None  # a dirty mark that says "rewrite": the changed items are not known
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What this process last wrote to a user's file: the file's identity and size then (so
+    a change by anyone else is noticed) and the last position of the user's list in it."""
+
+    inode: int
+    size: int
+    last_position: int | None
+
+
 def write_atomically(path: Path, lines) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -54,8 +82,11 @@ class OutputWriter:
     def __init__(self, store: Store, config: ProjectConfig) -> None:
         self.store = store
         self.config = config
-        self._dirty: set[int] = set()
-        self._lock = threading.Lock()
+        # user id -> the item seqs changed since the last flush (WHOLE_FILE: not known)
+        self._dirty: dict[int, set[int] | None] = {}
+        self._files: dict[int, FileState] = {}
+        self._lock = threading.Lock()  # guards _dirty
+        self._flushing = threading.Lock()  # one flush at a time (writer thread, admin, close)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -69,9 +100,15 @@ class OutputWriter:
             self.mark_dirty(user_id)
         return len(stale)
 
-    def mark_dirty(self, user_id: int) -> None:
+    def mark_dirty(self, user_id: int, item_seq: int | None = None) -> None:
+        """The user's answers changed (on `item_seq`; None: somewhere)."""
         with self._lock:
-            self._dirty.add(user_id)
+            if item_seq is None:
+                self._dirty[user_id] = WHOLE_FILE
+            elif user_id not in self._dirty:
+                self._dirty[user_id] = {item_seq}
+            elif self._dirty[user_id] is not WHOLE_FILE:
+                self._dirty[user_id].add(item_seq)
             if self._thread is None and not self._stop.is_set():
                 self._thread = threading.Thread(
                     target=self._run, name="potato-like-output", daemon=True
@@ -83,18 +120,22 @@ class OutputWriter:
 
     def flush(self) -> int:
         """Write every dirty user's file now; returns how many were written."""
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         started = time.time()
         with self._lock:
-            dirty, self._dirty = self._dirty, set()
+            dirty, self._dirty = self._dirty, {}
         written = 0
         for user_id in sorted(dirty):
             try:
-                self.write_user(user_id)
+                self.write_user(user_id, dirty[user_id])
                 written += 1
             except OSError as exc:
                 log.error("cannot write output for user %s: %s", user_id, exc)
-                with self._lock:
-                    self._dirty.add(user_id)  # try again next time
+                self._files.pop(user_id, None)
+                self.mark_dirty(user_id)  # try again next time, from scratch
         with self._lock:
             caught_up = not self._dirty
         if dirty and caught_up:
@@ -102,17 +143,63 @@ class OutputWriter:
                 self.store.set_meta(conn, FLUSHED_AT, repr(started))
         return written
 
-    def write_user(self, user_id: int) -> Path | None:
+    def write_user(self, user_id: int, changed: set[int] | None = WHOLE_FILE) -> Path | None:
+        """Bring the user's file up to date: append when only items after the file's last
+        one changed (`changed`: their seqs), else rewrite it."""
         user = self.store.users.get(user_id)
         if user is None:
             return None
         path = self.path_for(user.username)
-        rows = self.store.annotations.iter_annotated(user_id=user_id)
-        write_atomically(
-            path,
-            (json.dumps(potato_line(row, self.config), ensure_ascii=False) + "\n" for row in rows),
-        )
+        state = self._files.get(user_id)
+        if state is not None and changed and self._appendable(path, state, user_id, changed):
+            self._append(path, user_id, state)
+            return path
+        positions: list[int] = []
+
+        def lines():
+            for row in self.store.annotations.iter_annotated(user_id=user_id):
+                if row.position is not None:
+                    positions.append(row.position)
+                yield self._line(row)
+
+        write_atomically(path, lines())
+        stat = path.stat()
+        self._files[user_id] = FileState(stat.st_ino, stat.st_size, max(positions, default=None))
         return path
+
+    def _line(self, row) -> str:
+        return json.dumps(potato_line(row, self.config), ensure_ascii=False) + "\n"
+
+    def _appendable(self, path: Path, state: FileState, user_id: int, changed: set[int]) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        if (stat.st_ino, stat.st_size) != (state.inode, state.size):
+            return False  # replaced or changed by someone else (another server process)
+        positions = self.store.assignments.positions(user_id, changed)
+        after = -1 if state.last_position is None else state.last_position
+        return len(positions) == len(changed) and all(p > after for p in positions.values())
+
+    def _append(self, path: Path, user_id: int, state: FileState) -> None:
+        rows = list(
+            self.store.annotations.iter_annotated(
+                user_id=user_id, after_position=state.last_position
+            )
+        )
+        if not rows:
+            return
+        data = "".join(self._line(row) for row in rows).encode("utf-8")
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        try:
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(f"short write to {path} ({written} of {len(data)} bytes)")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        last = max(row.position for row in rows if row.position is not None)
+        self._files[user_id] = FileState(state.inode, state.size + len(data), last)
 
     def close(self) -> None:
         self._stop.set()
@@ -122,6 +209,9 @@ class OutputWriter:
         self.flush()
 
     def _run(self) -> None:
+        took = 0.0
         while not self._stop.is_set():
-            self._stop.wait(self.config.output_flush_seconds)
+            self._stop.wait(max(self.config.output_flush_seconds, DUTY_FACTOR * took))
+            started = time.perf_counter()
             self.flush()
+            took = time.perf_counter() - started

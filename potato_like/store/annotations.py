@@ -47,6 +47,7 @@ class AnnotatedItem:
     status: str
     updated_at: float
     label_maps: LabelMaps
+    position: int | None = None  # in the user's list (None: the user was never assigned it)
 
 
 _KEY = (annotations.c.item_seq == bindparam("i")) & (annotations.c.user_id == bindparam("u"))
@@ -164,10 +165,11 @@ class Annotations:
 
     # -- streaming reads for outputs and exports -------------------------------------------
     def iter_annotated(
-        self, user_id: int | None = None, batch: int = 2000
+        self, user_id: int | None = None, batch: int = 2000, after_position: int | None = None
     ) -> Iterator[AnnotatedItem]:
         """Every (item, user) with at least one annotation, item by item (constant memory).
-        With `user_id`, only that user's, in the order they received the items."""
+        With `user_id`, only that user's, in the order they received the items; with
+        `after_position` too, only those after that position in the user's list."""
         cols = (
             items.c.id.label("item_id"),
             items.c.text,
@@ -179,17 +181,30 @@ class Annotations:
             annotations.c.updated_at,
             annotations.c.item_seq,
             annotations.c.user_id,
+            assignments.c.position,
+        )
+        same_pair = (assignments.c.item_seq == annotations.c.item_seq) & (
+            assignments.c.user_id == annotations.c.user_id
         )
         stmt = select(*cols).select_from(
             annotations.join(items, items.c.seq == annotations.c.item_seq)
             .join(users, users.c.id == annotations.c.user_id)
-            .outerjoin(
-                assignments,
-                (assignments.c.item_seq == annotations.c.item_seq)
-                & (assignments.c.user_id == annotations.c.user_id),
-            )
+            .outerjoin(assignments, same_pair)
         )
-        if user_id is not None:
+        if user_id is not None and after_position is not None:
+            # The tail of the user's list: walk their assignments from the position on (the
+            # (user, position) index), not all of their annotations.
+            stmt = (
+                select(*cols)
+                .select_from(
+                    assignments.join(annotations, same_pair)
+                    .join(items, items.c.seq == annotations.c.item_seq)
+                    .join(users, users.c.id == annotations.c.user_id)
+                )
+                .where(assignments.c.user_id == user_id, assignments.c.position > after_position)
+                .order_by(assignments.c.position, annotations.c.schema)
+            )
+        elif user_id is not None:
             stmt = stmt.where(annotations.c.user_id == user_id).order_by(
                 assignments.c.position, annotations.c.schema
             )
@@ -210,4 +225,5 @@ class Annotations:
                     status=first.status or "",
                     updated_at=max(r.updated_at for r in rows),
                     label_maps={r.schema: json.loads(r.value) for r in rows},
+                    position=first.position,
                 )

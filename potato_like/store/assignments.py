@@ -17,6 +17,7 @@ building a statement per call cost several times more than running it.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,9 @@ ROW_AT = (
 )
 STATUS_OF = select(A.status, A.leased_at).where(
     A.user_id == bindparam("u"), A.item_seq == bindparam("s")
+)
+POSITIONS_OF = select(A.item_seq, A.position).where(
+    A.user_id == bindparam("u"), A.item_seq.in_(bindparam("seqs", expanding=True))
 )
 POSITION_OF = select(A.position).where(A.user_id == bindparam("u"), A.item_seq == bindparam("s"))
 SET_CURRENT = (
@@ -329,6 +333,17 @@ class Assignments:
         with self.store.read() as conn:
             row = conn.execute(STATUS_OF, {"u": user_id, "s": item_seq}).first()
         return row.status if row else None
+
+    def positions(self, user_id: int, item_seqs: Iterable[int]) -> dict[int, int]:
+        """item seq -> position in the user's list, for those of `item_seqs` assigned to them."""
+        seqs = list(item_seqs)
+        found: dict[int, int] = {}
+        with self.store.read() as conn:
+            for start in range(0, len(seqs), 500):
+                chunk = seqs[start : start + 500]
+                rows = conn.execute(POSITIONS_OF, {"u": user_id, "seqs": chunk})
+                found.update((r.item_seq, r.position) for r in rows)
+        return found
 
     def user_items(self, user_id: int) -> list[tuple[int, str, str]]:
         """(position, item id, status) for the user's whole list, in order."""

@@ -110,7 +110,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     result = project.store.annotations.apply(
         user.user_id, item.seq, item.id, project.policy, compute
     )
-    project.output.mark_dirty(user.user_id)
+    project.output.mark_dirty(user.user_id, item.seq)
     if result.completed:
         if state is not None:
             project.checks.after_completion(user.user_id, result.user_done_count)

@@ -22,7 +22,7 @@ def apply_change(user: SessionUser, item, compute) -> None:
     """Run `compute` in the save transaction (lease check, events row) and refresh outputs."""
     project = current_project()
     project.store.annotations.apply(user.user_id, item.seq, item.id, project.policy, compute)
-    project.output.mark_dirty(user.user_id)
+    project.output.mark_dirty(user.user_id, item.seq)
 
 
 def span_json(config, scheme, span: dict[str, Any], colors: dict) -> dict[str, Any]:
