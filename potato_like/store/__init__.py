@@ -132,3 +132,9 @@ class Store:
     def add_counter(self, conn: Connection, name: str, delta: int) -> None:
         if delta:
             conn.execute(self._add_counter, {"n": name, "d": delta})
+
+    def add_counters(self, conn: Connection, deltas: dict[str, int]) -> None:
+        """Several counters in one call (the save path changes two at once)."""
+        rows = [{"n": name, "d": delta} for name, delta in deltas.items() if delta]
+        if rows:
+            conn.execute(self._add_counter, rows)

@@ -53,10 +53,11 @@ class AnnotatedItem:
 _KEY = (annotations.c.item_seq == bindparam("i")) & (annotations.c.user_id == bindparam("u"))
 MAPS_FOR = select(annotations.c.schema, annotations.c.value).where(_KEY)
 DELETE_ONE = delete(annotations).where(_KEY, annotations.c.schema == bindparam("schema"))
+# `d`: the change of the user's finished count (+1, -1 or 0) that this save made.
 TOUCH_USER = (
     update(users)
     .where(users.c.id == bindparam("u"))
-    .values(last_active_at=bindparam("now"))
+    .values(last_active_at=bindparam("now"), done_count=users.c.done_count + bindparam("d"))
     .returning(users.c.done_count)
 )
 # A gap longer than this between two completions is a break, not time spent on the item.
@@ -154,8 +155,10 @@ class Annotations:
                 alone=finished_by is not None and finished_by - (new_status == DONE) == 0,
             )
             finished_now = new_status == DONE and status != DONE
+            undone = status == DONE and new_status != DONE
             touch = TOUCH_USER_FINISHED if finished_now else TOUCH_USER
-            done = conn.execute(touch, {"u": user_id, "now": now}).scalar_one()
+            params = {"u": user_id, "now": now, "d": int(finished_now) - int(undone)}
+            done = conn.execute(touch, params).scalar_one()
         saved = {k: v for k, v in merged.items() if v}
         return SaveResult(new_status, done, saved, completed=finished_now)
 

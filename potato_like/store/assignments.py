@@ -129,9 +129,6 @@ ITEM_DONE_DELTA = (
     )
     .returning(I.done_count)
 )
-USER_DONE_DELTA = (
-    update(users).where(U.id == bindparam("u")).values(done_count=U.done_count + bindparam("d"))
-)
 EXPIRE = (
     update(assignments)
     .where(A.user_id == bindparam("u"), A.item_seq == bindparam("s"), A.status == LEASED)
@@ -283,7 +280,8 @@ class Assignments:
     ) -> int | None:
         """Record completion (leased -> done) or its undoing (done -> leased). An item is
         completed once `target` annotators (the overlap, or 1) have finished it. Returns how
-        many annotators have finished the item now (None: nothing changed)."""
+        many annotators have finished the item now (None: nothing changed). The caller
+        changes the user's own done_count (in the statement that touches the user anyway)."""
         if old == new:
             return None
         now = time.time()
@@ -300,10 +298,10 @@ class Assignments:
         delta = 1 if new == DONE else -1
         params = {"s": item_seq, "d": delta, "target": target}
         done_count = conn.execute(ITEM_DONE_DELTA, params).scalar_one()
+        deltas = {"done_assignments": delta}
         if done_count == (target if delta == 1 else target - 1):
-            self.store.add_counter(conn, "items_completed", delta)
-        conn.execute(USER_DONE_DELTA, {"u": user_id, "d": delta})
-        self.store.add_counter(conn, "done_assignments", delta)
+            deltas["items_completed"] = delta
+        self.store.add_counters(conn, deltas)
         conn.execute(self._count_completion, {"h": int(now // 3600), "d": delta})
         return done_count
 

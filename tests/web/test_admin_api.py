@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from potato_like.store.tables import assignments, completions_by_hour, items
+from potato_like.store.tables import assignments, completions_by_hour, items, users
 from tests.conftest import ADMIN, answer, current_id, login
 
 
@@ -184,6 +184,15 @@ def test_counters_match_a_full_recount_after_expiry_and_reopening(make_project):
         ).scalar_one()
         hourly = conn.execute(select(func.sum(completions_by_hour.c.done))).scalar_one()
         assert store.counter(conn, "done_assignments") == done == hourly
+        finished = dict(
+            conn.execute(
+                select(assignments.c.user_id, func.count())
+                .where(assignments.c.status == "done")
+                .group_by(assignments.c.user_id)
+            ).all()
+        )
+        for user in conn.execute(select(users.c.id, users.c.done_count)):
+            assert user.done_count == finished.get(user.id, 0), user
 
 
 def test_completions_over_time(make_project):
