@@ -2,7 +2,7 @@
 # The measured suite of docs/performance.md: makes the projects, runs each scenario REPEAT
 # times and keeps every JSON result in bench/out/results/ (gitignored).
 #
-#   bench/run_suite.sh [REPEAT]            (default 3; about 25 minutes at REPEAT=3: each
+#   bench/run_suite.sh [REPEAT]            (default 3; about 30 minutes at REPEAT=3: each
 #                                           scenario REPEAT times, the 1M-item one once)
 #   PYTHON=/path/to/python bench/run_suite.sh
 #   SKIP_1M=1 bench/run_suite.sh           (skip the 1,000,000-item run: 235 MB of data,
@@ -74,6 +74,11 @@ for i in $(seq 1 "$REPEAT"); do
   for n in 1000 100000; do
     run "think2s-${n}-200ann-r$i" --project "bench/projects/$n" --annotators 200 \
       --requests-per-annotator 20 --max-seconds 60 --think-ms 2000 --reset
+  done
+  # The same 200, arriving evenly over 10 s instead of in one instant (a study launch).
+  for n in 1000 100000; do
+    run "think2s-arrive10-${n}-200ann-r$i" --project "bench/projects/$n" --annotators 200 \
+      --requests-per-annotator 20 --max-seconds 60 --think-ms 2000 --arrive-over 10 --reset
   done
 done
 
