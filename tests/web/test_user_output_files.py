@@ -44,12 +44,17 @@ def save_and_next(client, label: str = "positive") -> str:
     return iid
 
 
-def test_new_items_are_appended_not_rewritten(project):
+def one_item_flushed(project):
+    """ann finished item_001 and her file was written: (client, project, file path)."""
     app, proj = project
     client = login(app.test_client(), "ann")
     save_and_next(client)
     proj.output.flush()
-    path = file_of(proj, "ann")
+    return client, proj, file_of(proj, "ann")
+
+
+def test_new_items_are_appended_not_rewritten(project):
+    client, proj, path = one_item_flushed(project)
     first = path.stat()
     ids = [save_and_next(client), save_and_next(client)]
     proj.output.flush()
@@ -92,11 +97,7 @@ def test_clearing_the_last_item_drops_its_line(project):
 
 
 def test_a_file_changed_by_someone_else_is_rewritten(project):
-    app, proj = project
-    client = login(app.test_client(), "ann")
-    save_and_next(client)
-    proj.output.flush()
-    path = file_of(proj, "ann")
+    client, proj, path = one_item_flushed(project)
     path.write_text("garbage\n")  # e.g. another server process, or a person
     save_and_next(client)
     proj.output.flush()
@@ -107,11 +108,8 @@ def test_a_file_changed_by_someone_else_is_rewritten(project):
 
 
 def test_a_deleted_file_is_written_again(project):
-    app, proj = project
-    client = login(app.test_client(), "ann")
-    save_and_next(client)
-    proj.output.flush()
-    os.unlink(file_of(proj, "ann"))
+    client, proj, path = one_item_flushed(project)
+    os.unlink(path)
     save_and_next(client)
     proj.output.flush()
     assert len(file_of(proj, "ann").read_text().splitlines()) == 2
