@@ -15,11 +15,10 @@ from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from .registry import register
 from .structured import (
-    MAX_ENTRIES,
     ReferringScheme,
     entry_id,
     given_id,
-    is_removal,
+    kept_entries,
     labels_from,
     named_entries,
     string_list,
@@ -97,17 +96,9 @@ class EventAnnotation(ReferringScheme):
         return out
 
     def value_for(self, raw_events: list[Any], spans_by_id: Mapping[str, dict]) -> dict[str, Any]:
-        if len(raw_events) > MAX_ENTRIES:
-            raise BadAnnotation(f"{self.name}: more than {MAX_ENTRIES} events")
         events: dict[str, dict[str, Any]] = {}
-        for i, raw in enumerate(raw_events):
-            where = f"{self.name}: event {i + 1}"
-            if not isinstance(raw, Mapping):
-                raise BadAnnotation(
-                    f"{where} must be an object with event_type and trigger_span_id"
-                )
-            if is_removal(raw):
-                continue
+        shape = "event_type and trigger_span_id"
+        for raw, where in kept_entries(self.name, raw_events, "event", shape):
             event = self.one_event(raw, spans_by_id, where)
             if event["id"] in events and events[event["id"]] != event:
                 raise BadAnnotation(f"{self.name}: two events have the id {event['id']!r}")

@@ -17,7 +17,7 @@ from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..spans.kb import read_entity_linking
 from .registry import register
-from .structured import MAX_ENTRIES, StructuredScheme, given_id, is_removal
+from .structured import StructuredScheme, given_id, kept_entries
 
 KB_FIELDS = ("kb_id", "kb_source", "kb_label")
 MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
@@ -49,15 +49,8 @@ class Span(StructuredScheme):
     # -- values -------------------------------------------------------------------------
     def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
         """Validate spans against `text`; the stored value ({} when there are none)."""
-        if len(raw_spans) > MAX_ENTRIES:
-            raise BadAnnotation(f"{self.name}: more than {MAX_ENTRIES} spans")
         spans: dict[tuple, dict[str, Any]] = {}
-        for i, raw in enumerate(raw_spans):
-            where = f"{self.name}: span {i + 1}"
-            if not isinstance(raw, Mapping):
-                raise BadAnnotation(f"{where} must be an object with label, start and end")
-            if is_removal(raw):
-                continue
+        for raw, where in kept_entries(self.name, raw_spans, "span", "label, start and end"):
             span = self.one_span(raw, text, where)
             # The same span twice: keep one (and its entity link). Two ids given are two spans
             # (a span relabelled to equal another keeps the links that name its id).

@@ -15,11 +15,10 @@ from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from .registry import register
 from .structured import (
-    MAX_ENTRIES,
     ReferringScheme,
     entry_id,
     given_id,
-    is_removal,
+    kept_entries,
     labels_from,
     named_entries,
     string_list,
@@ -100,15 +99,8 @@ class SpanLink(ReferringScheme):
         return out
 
     def value_for(self, raw_links: list[Any], spans_by_id: Mapping[str, dict]) -> dict[str, Any]:
-        if len(raw_links) > MAX_ENTRIES:
-            raise BadAnnotation(f"{self.name}: more than {MAX_ENTRIES} links")
         links: dict[tuple, dict[str, Any]] = {}
-        for i, raw in enumerate(raw_links):
-            where = f"{self.name}: link {i + 1}"
-            if not isinstance(raw, Mapping):
-                raise BadAnnotation(f"{where} must be an object with link_type and span_ids")
-            if is_removal(raw):
-                continue
+        for raw, where in kept_entries(self.name, raw_links, "link", "link_type and span_ids"):
             link = self.one_link(raw, spans_by_id, where)
             key = (link["link_type"], tuple(link["span_ids"]))
             if not self.link_types[link["link_type"]].directed:

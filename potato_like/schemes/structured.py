@@ -100,6 +100,20 @@ def is_removal(raw: Mapping[str, Any]) -> bool:
     return isinstance(value, str) and value.strip() in FALSE_VALUES
 
 
+def kept_entries(scheme: str, raws: list[Any], noun: str, shape: str):
+    """(entry, where) for each entry of a submitted list that is not a removal, after the
+    checks every structured scheme makes: at most MAX_ENTRIES, each an object (`shape` says
+    what it should hold)."""
+    if len(raws) > MAX_ENTRIES:
+        raise BadAnnotation(f"{scheme}: more than {MAX_ENTRIES} {noun}s")
+    for i, raw in enumerate(raws):
+        where = f"{scheme}: {noun} {i + 1}"
+        if not isinstance(raw, Mapping):
+            raise BadAnnotation(f"{where} must be an object with {shape}")
+        if not is_removal(raw):
+            yield raw, where
+
+
 def string_list(reader: ConfigReader, key: str, raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
