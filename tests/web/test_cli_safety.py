@@ -12,6 +12,8 @@ from potato_like import cli
 from potato_like.unsafe_settings import is_loopback
 from tests.conftest import base_config, write_config, write_items
 
+ALL = "0.0.0.0"  # noqa: S104  (every interface: the unsafe case under test)
+
 
 @pytest.fixture
 def config_path(tmp_path):
@@ -32,7 +34,7 @@ def debug_runs(monkeypatch) -> Iterator[list[dict]]:
     signal.signal(signal.SIGTERM, on_sigterm)
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "annotate.example.org"])
+@pytest.mark.parametrize("host", [ALL, "::", "192.168.1.20", "annotate.example.org"])
 def test_debug_is_refused_unless_bound_to_loopback(config_path, debug_runs, capsys, host):
     assert cli.main(["run", config_path(), "--debug", "--host", host]) == 2
     assert debug_runs == []
@@ -42,7 +44,7 @@ def test_debug_is_refused_unless_bound_to_loopback(config_path, debug_runs, caps
 
 
 def test_debug_is_refused_for_a_public_host_from_the_config(config_path, debug_runs, capsys):
-    assert cli.main(["run", config_path(host="0.0.0.0"), "--debug"]) == 2  # noqa: S104
+    assert cli.main(["run", config_path(host=ALL), "--debug"]) == 2
     assert debug_runs == []
 
 
@@ -56,7 +58,7 @@ def test_debug_serves_on_loopback(config_path, debug_runs, host):
 
 def test_loopback_names():
     assert is_loopback("[::1]") and is_loopback("LOCALHOST") and is_loopback("127.9.9.9")
-    assert not is_loopback("0.0.0.0") and not is_loopback("localhost.example.org")  # noqa: S104
+    assert not is_loopback(ALL) and not is_loopback("localhost.example.org")
 
 
 def warnings_of_check(path: str, capsys) -> list[str]:
@@ -66,7 +68,7 @@ def warnings_of_check(path: str, capsys) -> list[str]:
 
 
 def test_check_warns_about_a_public_host_without_trusted_hosts(config_path, capsys):
-    (warning,) = warnings_of_check(config_path(host="0.0.0.0"), capsys)  # noqa: S104
+    (warning,) = warnings_of_check(config_path(host=ALL), capsys)
     assert "host '0.0.0.0' is reachable from other machines" in warning
     assert "trusted_hosts: [annotate.example.org]" in warning
 
@@ -78,12 +80,12 @@ def test_check_warns_behind_a_proxy_without_trusted_hosts(config_path, capsys):
 
 def test_check_is_quiet_on_loopback_or_with_trusted_hosts(config_path, capsys):
     assert warnings_of_check(config_path(), capsys) == []
-    public = config_path(host="0.0.0.0", trusted_hosts=["annotate.example.org"])  # noqa: S104
+    public = config_path(host=ALL, trusted_hosts=["annotate.example.org"])
     assert warnings_of_check(public, capsys) == []
 
 
 def test_serving_prints_the_same_warning(config_path, debug_runs, capsys):
-    cli.main(["run", config_path(host="0.0.0.0"), "--debug"])  # noqa: S104
+    cli.main(["run", config_path(host=ALL), "--debug"])
     assert "warning: trusted_hosts" not in capsys.readouterr().err  # refused before loading
     path = config_path(behind_proxy=1)
     assert cli.main(["run", path, "--debug", "--port", "0"]) == 0
