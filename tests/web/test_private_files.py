@@ -69,3 +69,21 @@ def test_an_existing_world_readable_database_is_no_longer_readable_by_others(tmp
     write_items(tmp_path / "data.jsonl", 2)
     open_app(write_config(tmp_path, base_config()))
     assert mode(db) == 0o640  # "other" removed; the group's read kept as the operator chose
+
+
+def test_knowledge_base_indexes_are_private(tmp_path, open_app):
+    (tmp_path / "data.jsonl").write_text('{"id": "e1", "text": "Paris"}\n', encoding="utf-8")
+    (tmp_path / "kb.jsonl").write_text('{"id": "Q90", "name": "Paris"}\n', encoding="utf-8")
+    scheme = {
+        "annotation_type": "span",
+        "name": "ner",
+        "description": "Entities",
+        "labels": ["LOCATION"],
+        "entity_linking": {
+            "enabled": True,
+            "knowledge_bases": [{"name": "places", "type": "file", "path": "kb.jsonl"}],
+        },
+    }
+    open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+    (index,) = (tmp_path / "out").glob("kb_*.sqlite3")
+    assert mode(index) == 0o600
