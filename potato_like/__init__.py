@@ -35,12 +35,15 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         dashboard,
         entity_linking,
         errors,
+        headers,
         links,
         phases,
         security,
         spans,
         tracking,
+        trusted_hosts,
     )
+    from .web.json_limits import BoundedJSONProvider
 
     if isinstance(config, Project):
         project = config
@@ -54,6 +57,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.json = BoundedJSONProvider(app)  # too deeply nested request JSON: 400, not 500
     app.secret_key = project.secret_key
     app.config.update(
         SESSION_COOKIE_NAME="potato_like_session",
@@ -80,7 +84,9 @@ def create_app(config: Any, **overrides: Any) -> Flask:
 
         n = project.config.behind_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+    trusted_hosts.install(app, project.config)  # first: before any other work
     security.install(app, project)
+    headers.install(app, project.config)
     blueprints = (
         auth,
         annotate,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import signal
 import sys
 import threading
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from .errors import ConfigError
+from .private_files import make_private_dir, open_private
 
 COMMANDS = ("run", "start", "check", "export", "mturk-xml")
 
@@ -64,7 +66,11 @@ def _parser() -> argparse.ArgumentParser:
             default="cheroot",
             help="WSGI server (default cheroot; see docs/performance.md)",
         )
-        run.add_argument("--debug", action="store_true", help="Flask's reloader and debugger")
+        run.add_argument(
+            "--debug",
+            action="store_true",
+            help="Flask's development server and debugger (loopback addresses only)",
+        )
     check = sub.add_parser("check", help="validate a config and its data files, then exit")
     check.add_argument("config")
     export = sub.add_parser("export", help="export annotations to a file")
@@ -119,8 +125,10 @@ def _print_problems(err: ConfigError) -> None:
         print(f"  - {problem}", file=sys.stderr)
 
 
-def _print_warnings(config) -> None:
-    for warning in config.warnings:
+def _print_warnings(config, *, unsafe: bool) -> None:
+    from .unsafe_settings import unsafe_settings
+
+    for warning in (*config.warnings, *(unsafe_settings(config) if unsafe else ())):
         print(f"warning: {warning}", file=sys.stderr)
 
 
@@ -150,17 +158,19 @@ def _progress_printer():
     return show
 
 
-def _open(config_path: str, **overrides):
+def _open(config_path: str, *, warn_unsafe: bool = False, **overrides):
+    """Load and open the project; `warn_unsafe` also prints settings unsafe on a public
+    server (check and serve)."""
     from .config import load_config
     from .project import Project
 
     config = load_config(config_path, **overrides)
-    _print_warnings(config)
+    _print_warnings(config, unsafe=warn_unsafe)
     return Project.open(config, progress=_progress_printer())
 
 
 def _check(args) -> int:
-    project = _open(args.config)
+    project = _open(args.config, warn_unsafe=True)
     try:
         cfg = project.config
         report = project.import_report
@@ -189,9 +199,10 @@ def _export(args) -> int:
                 sys.stdout.write(chunk)
             return 0
         out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(out.parent)
         tmp = out.with_name(f".{out.name}.tmp")
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
+        # 0600 like the database it comes from (private_files.py)
+        with os.fdopen(open_private(tmp), "w", encoding="utf-8", newline="") as fh:
             for chunk in chosen.stream(project):
                 fh.write(chunk)
         tmp.replace(out)
@@ -243,8 +254,16 @@ def _serve(args) -> int:
         overrides["port"] = args.port
     if args.host is not None:
         overrides["host"] = args.host
+    if args.debug:
+        from .config import load_config
+        from .unsafe_settings import debug_refusal
+
+        refusal = debug_refusal(load_config(args.config, **overrides).host)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
     started = time.perf_counter()
-    project = _open(args.config, **overrides)
+    project = _open(args.config, warn_unsafe=True, **overrides)
     cfg = project.config
     app = create_app(project)
     report = project.import_report

@@ -18,6 +18,7 @@ from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .errors import ConfigError, Conflict
 from .export.user_files import OutputWriter
+from .private_files import make_private_dir
 from .secrets_file import read_or_create
 from .store import Store
 from .store.activity import Activity
@@ -82,7 +83,7 @@ class Project:
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
         output_dir = config.output_dir
         try:
-            output_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(output_dir)
         except OSError as exc:
             raise ConfigError(
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]

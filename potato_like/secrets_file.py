@@ -6,10 +6,12 @@ import os
 import secrets
 from pathlib import Path
 
+from .private_files import make_private_dir, open_private
+
 
 def read_or_create(path: Path, nbytes: int = 32) -> str:
     """Return the secret stored at `path`, creating it atomically (0600) when missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     try:
         value = path.read_text(encoding="ascii").strip()
         if value:
@@ -18,7 +20,7 @@ def read_or_create(path: Path, nbytes: int = 32) -> str:
         pass
     value = secrets.token_urlsafe(nbytes)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = open_private(tmp)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(value + "\n")
     try:

@@ -51,6 +51,7 @@ IMPLEMENTED = (
     "random_seed",
     "hide_navbar",
     "behind_proxy",
+    "trusted_hosts",
     "suspicious_activity",
     "phases",
     "training",

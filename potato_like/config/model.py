@@ -87,6 +87,7 @@ class ProjectConfig:
     random_seed: int | None = None
     hide_navbar: bool = False
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
+    trusted_hosts: tuple[str, ...] = ()  # Host header values served (empty: any)
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
     # ui.label_colors / ui.spans.span_colors: {schema: {label: css colour}}

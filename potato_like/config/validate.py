@@ -30,6 +30,7 @@ from .study import read_study
 ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
+_HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
 
 
@@ -142,6 +143,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
+        trusted_hosts=_trusted_hosts(r),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,
@@ -358,6 +360,23 @@ def _users(r: ConfigReader) -> list[ConfiguredUser]:
         else:
             r.problems.append(f"{path}: must be a username or a mapping with username/password")
     return users
+
+
+def _trusted_hosts(r: ConfigReader) -> tuple[str, ...]:
+    """Host names (or IPv4 addresses) the server answers to; `.example.org` also accepts
+    every subdomain. The port of a request is not compared."""
+    hosts = []
+    for i, value in enumerate(r.string_list("trusted_hosts")):
+        host = value.strip().lower()
+        if not _HOST.match(host):
+            r.problem(
+                f"trusted_hosts[{i}]",
+                f"{value!r} is not a host name; give the name only, like "
+                "'annotate.example.org' or '.example.org' (no scheme, port or path)",
+            )
+            continue
+        hosts.append(host)
+    return tuple(hosts)
 
 
 def _login(r: ConfigReader) -> LoginConfig:

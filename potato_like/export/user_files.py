@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..private_files import make_private_dir, open_private
 from .rows import potato_line
 
 if TYPE_CHECKING:
@@ -64,10 +65,10 @@ class FileState:
 
 
 def write_atomically(path: Path, lines) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
+        with os.fdopen(open_private(tmp), "w", encoding="utf-8") as fh:
             for line in lines:
                 fh.write(line)
             fh.flush()

@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from ..private_files import prepare_sqlite_file
+
 WRITE = {"potato_write": True}
 
 
@@ -22,8 +24,8 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
 
 
 def _sqlite_engine(url: str, database: str | None, pool_size: int) -> Engine:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        prepare_sqlite_file(Path(database))  # 0600, so are its -wal and -shm
     engine = create_engine(
         url,
         pool_size=pool_size,

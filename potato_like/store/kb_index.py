@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..private_files import touch_private
+
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE entities (id TEXT PRIMARY KEY, name TEXT NOT NULL, aliases TEXT NOT NULL,"
@@ -54,6 +56,7 @@ class KbIndex:
         """Write a fresh index from (id, name, aliases, description) rows; returns the count."""
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)
+        touch_private(tmp)
         count = 0
         try:
             with contextlib.closing(sqlite3.connect(tmp)) as conn:

@@ -1,0 +1,71 @@
+"""Security headers on every response (pages, JSON, static files, errors).
+
+The Content-Security-Policy allows scripts, styles and connections to this site only: the
+templates have no inline script, no inline event handler and no `style=` attribute (data goes
+to the page in `data-*` attributes or a `<script type="application/json">` block, which is
+never executed; colours set from data use the CSSOM, which CSP does not govern). Images may
+also come from https (instructions are researcher-written HTML and may show remote pictures).
+
+Framing is refused (`frame-ancestors 'none'` and `X-Frame-Options: DENY`) except in projects
+whose workers come from MTurk, which shows the task in an iframe on its own site: then the
+MTurk sites (and configured `submit_hosts`) may frame it, and X-Frame-Options is left out
+(it cannot name an allowed site; browsers that know `frame-ancestors` ignore it anyway).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from ..config.model import ProjectConfig
+
+# Every MTurk site a worker may see the HIT on (worker., www., workersandbox.).
+MTURK_FRAMERS = ("https://*.mturk.com",)
+
+
+def embedding_origins(config: ProjectConfig) -> tuple[str, ...]:
+    """Sites that may show the task in an iframe (and receive its forms): none, or MTurk's
+    (and the configured `submit_hosts`) when workers may come from MTurk."""
+    crowd = config.crowd
+    if crowd is None or crowd.provider not in ("mturk", "url_direct"):
+        return ()
+    extra = [h for h in crowd.submit_hosts if not h.endswith(".mturk.com")]
+    return (*MTURK_FRAMERS, *extra)
+
+
+def content_security_policy(config: ProjectConfig) -> str:
+    embedders = embedding_origins(config)
+    framers = " ".join(("'self'", *embedders)) if embedders else "'none'"
+    directives = (
+        ("default-src", "'self'"),
+        ("script-src", "'self'"),
+        ("style-src", "'self'"),
+        ("img-src", "'self' data: https:"),
+        ("connect-src", "'self'"),
+        ("object-src", "'none'"),
+        ("base-uri", "'none'"),
+        # MTurk's externalSubmit form is posted to the platform.
+        ("form-action", " ".join(("'self'", *embedders))),
+        ("frame-ancestors", framers),
+    )
+    return "; ".join(f"{name} {value}" for name, value in directives)
+
+
+def security_headers(config: ProjectConfig) -> dict[str, str]:
+    headers = {
+        "Content-Security-Policy": content_security_policy(config),
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if not embedding_origins(config):
+        headers["X-Frame-Options"] = "DENY"
+    return headers
+
+
+def install(app: Flask, config: ProjectConfig) -> None:
+    headers = security_headers(config)
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
