@@ -119,6 +119,24 @@ def _table(header: str, rows: list[tuple[str, str]]) -> list[str]:
     return [*out, ""]
 
 
+def summary(reference: dict[str, Any], ours: Ours) -> str:
+    """The figures README quotes, as one phrase (tests/unit/test_compat_report.py checks that
+    README carries it)."""
+    version = reference["potato_version"]
+    types = _count([type_state(t, ours) for t in reference["annotation_types"]])
+    keys = _count([key_state(k, ours) for k in reference["config_keys"]])
+    entries = [e for entries in reference["endpoints"].values() for e in entries]
+    routes = _count([route_state(e, ours) for e in entries])
+    examples = reference["example_configs"]
+    return (
+        f"{types[0]} of Potato {version}'s {len(reference['annotation_types'])} annotation "
+        f"types, {keys[0]} of its {len(reference['config_keys'])} top-level config keys "
+        f"({keys[1]} more are accepted with a warning) and {routes[0]} of its {len(entries)} "
+        f"HTTP endpoints are served here; {examples['passed']} of the {examples['total']} "
+        "example configs in Potato's repository pass `python run.py check`"
+    )
+
+
 def render(reference: dict[str, Any], ours: Ours) -> str:
     version = reference["potato_version"]
     types = [(t, type_state(t, ours)) for t in reference["annotation_types"]]
