@@ -2,7 +2,8 @@
 # Run one project (SQLite in the mounted project dir):
 #   docker run -p 8000:8000 -v "$PWD/myproject:/project" potato-like /project/config.yaml
 # The image installs the wheel, as a user would: templates, static files and migrations come
-# from inside the installed package (tests/web/test_wheel_install.py does the same steps).
+# from inside the installed package (tests/web/test_wheel_install.py builds and installs the
+# same wheel in a fresh venv and serves the quick start from another directory).
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1
