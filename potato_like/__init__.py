@@ -14,8 +14,24 @@ from typing import Any
 from flask import Flask
 
 __version__ = "0.1.0"
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+WEB_FILE_DIRS = ("templates", "static")
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def web_files_dir(name: str) -> Path:
+    """The `templates` or `static` directory. The repo keeps both at its top level; a built
+    wheel carries them inside the package as `_templates` and `_static` (setup.py copies them
+    there), so an installed copy looks there first and a checkout finds the top-level ones."""
+    if name not in WEB_FILE_DIRS:
+        raise ValueError(f"{name!r} is not one of {WEB_FILE_DIRS}")
+    candidates = (PACKAGE / f"_{name}", ROOT / name)
+    for path in candidates:
+        if path.is_dir():
+            return path
+    looked = ", ".join(str(path) for path in candidates)
+    raise FileNotFoundError(f"the {name} directory is missing (looked in {looked})")
 
 
 def create_app(config: Any, **overrides: Any) -> Flask:
@@ -53,9 +69,10 @@ def create_app(config: Any, **overrides: Any) -> Flask:
 
     app = Flask(
         "potato_like",
-        root_path=str(ROOT),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        root_path=str(PACKAGE),
+        template_folder=str(web_files_dir("templates")),
+        static_folder=str(web_files_dir("static")),
+        static_url_path="/static",
     )
     app.json = BoundedJSONProvider(app)  # too deeply nested request JSON: 400, not 500
     app.secret_key = project.secret_key
@@ -123,4 +140,4 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     return app
 
 
-__all__ = ["ROOT", "__version__", "create_app"]
+__all__ = ["ROOT", "__version__", "create_app", "web_files_dir"]

@@ -1,5 +1,10 @@
-"""The seed's (seeds/003) "Example: Admin Monitoring" script, run verbatim against a real
-server, with the admin key supplied as X-API-Key (the only change: `requests.get` sends it)."""
+"""The seed's (seeds/003) example scripts, run verbatim against a real server:
+"Complete Annotation Flow" unchanged but for BASE_URL, and "Admin Monitoring" with the admin
+key supplied as X-API-Key (the only change: `requests.get` sends it).
+
+The seed is looked for in `shared/seeds` of every parent directory of the repo; when it is
+nowhere the tests are skipped with a reason naming each directory tried.
+"""
 
 from __future__ import annotations
 
@@ -16,21 +21,25 @@ import requests
 import yaml
 
 from tests.conftest import REPO
+from tests.seeds import find_seed
 from tests.web.test_real_server import free_port, start_server
 
 pytestmark = pytest.mark.slow
 
-SEED = next((REPO.parent / "shared" / "seeds").glob("003_*.txt"), None)
+SEED, SEED_MISSING = find_seed("003_*.txt")
+needs_seed = pytest.mark.skipif(SEED is None, reason=SEED_MISSING)
 KEY = "seed-example-admin-key"
 
 
 def seed_example(title: str) -> str:
-    """The code of one "Example: ..." section of the seed (up to the next section)."""
+    """The code of one "Example: ..." section of the seed: from its first `import` line (a
+    sentence of prose may come before it) up to the next section."""
     text = SEED.read_text(encoding="utf-8")
     start = text.index(f"Example: {title}")
     body = text[start:].split("\n", 1)[1]
     end = re.search(r"^(Example: |WebSocket Events)", body, re.M)
-    return body[: end.start()] if end else body
+    body = body[: end.start()] if end else body
+    return body[re.search(r"^import ", body, re.M).start() :]
 
 
 def indent_python(code: str) -> str:
@@ -46,7 +55,49 @@ def indent_python(code: str) -> str:
     return "\n".join(out)
 
 
-@pytest.mark.skipif(SEED is None, reason="../shared/seeds/003_*.txt is not beside the repo")
+def run_script(code: str, name: str) -> list[str]:
+    """Run a seed script; what it printed, line by line."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, name, "exec"), {})  # noqa: S102 - the seed script
+    return printed.getvalue().splitlines()
+
+
+@needs_seed
+def test_complete_annotation_flow_example_runs_verbatim(tmp_path):
+    work = tmp_path / "project"
+    shutil.copytree(REPO / "configs", work, ignore=shutil.ignore_patterns("quickstart_output"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(work / "quickstart.yaml", port)
+    try:
+        # The script logs in; its account exists, as it would for a real annotator.
+        r = requests.post(
+            f"{base}/register", json={"username": "annotator1", "password": "password123"}
+        )
+        assert r.status_code == 201, r.text
+        code = seed_example("Complete Annotation Flow")
+        assert 'BASE_URL = "http://localhost:8000"' in code
+        code = code.replace('BASE_URL = "http://localhost:8000"', f'BASE_URL = "{base}"')
+        lines = run_script(code, "seed-003-complete-annotation-flow")
+
+        first = yaml.safe_load(
+            (work / "quickstart_data" / "reviews.jsonl").read_text().splitlines()[0]
+        )
+        assert lines == [f"Text: {first['text']}", "Status: success"]
+        # What the script did is stored: its answer, and it moved on to the second item.
+        check = requests.Session()
+        r = check.post(f"{base}/auth", data={"username": "annotator1", "password": "password123"})
+        assert r.ok, r.text
+        r = check.get(f"{base}/get_annotations", params={"instance_id": first["id"]})
+        assert r.json()["label_annotations"] == {"sentiment": {"positive": "1"}}
+        assert check.get(f"{base}/api/current_instance").json()["current_index"] == 1
+    finally:
+        server.kill()
+        server.wait()
+
+
+@needs_seed
 def test_admin_monitoring_example_runs_verbatim(tmp_path):
     work = tmp_path / "project"
     shutil.copytree(
