@@ -117,6 +117,8 @@ def _print_problems(err: ConfigError) -> None:
     print(f"The project cannot start: {len(err.problems)} problem(s):", file=sys.stderr)
     for problem in err.problems:
         print(f"  - {problem}", file=sys.stderr)
+    for warning in err.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _print_warnings(config) -> None:

@@ -155,7 +155,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         **_runtime_fields(r),
     )
     if r.problems:
-        raise ConfigError(r.problems)
+        raise ConfigError(r.problems, r.warnings)
     return ProjectConfig(**values, warnings=tuple(r.warnings))
 
 
