@@ -1,7 +1,8 @@
 """Lint rules the project relies on for safety stay switched on."""
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 

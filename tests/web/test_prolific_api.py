@@ -159,5 +159,26 @@ def test_admin_routes_join_submissions_with_local_workers(example, fake_prolific
     )
     assert r.json["submission"]["status"] == "REJECTED"
 
-    r = admin.get("/admin/api/crowdsourcing/prolific/submissions?study_id=NOPE", headers=ADMIN)
+    r = admin.get(
+        "/admin/api/crowdsourcing/prolific/submissions?study_id=000000000000000000000000",
+        headers=ADMIN,
+    )
     assert r.status_code == 502 and "Study not found" in r.json["error"]
+
+
+def test_bad_study_id_never_reaches_prolific(example, fake_prolific, monkeypatch):  # noqa: F811
+    url, seen = fake_prolific
+
+    def api(config):
+        config["crowdsourcing"]["prolific"]["api_url"] = url
+
+    app = example(PROLIFIC, edit=api)
+    monkeypatch.setenv("PROLIFIC_API_TOKEN", TOKEN)
+    admin = app.test_client()
+    before = len(seen)
+    for bad in ("..", "%2E%2E", "../../users/me", "65f0c0ffee0000000000beef/..", "x" * 24):
+        r = admin.get(
+            f"/admin/api/crowdsourcing/prolific/submissions?study_id={bad}", headers=ADMIN
+        )
+        assert r.status_code == 400 and "24 hex digits" in r.json["error"], (bad, r.json)
+    assert len(seen) == before  # nothing was sent to Prolific
