@@ -142,6 +142,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
+        export_escape_formulas=r.bool("export_escape_formulas", True),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         study=study,
         ui_colors=read_ui_colors(r),
