@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -30,21 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .rows import potato_line
+from .user_dirs import user_dir
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
     from ..store import Store
 
 log = logging.getLogger("potato_like")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 FILE_NAME = "annotated_instances.jsonl"
 FLUSHED_AT = "outputs_flushed_at"  # meta key: every change before this time is in the files
-
-
-def user_dir_name(username: str) -> str:
-    """A directory name for a user: readable, never a path separator or a dot-only name."""
-    name = _UNSAFE.sub(lambda m: f"_{ord(m.group()):x}_", username)
-    return name if name.strip(".") else f"_{name}"
 
 
 # The writer thread sleeps at least this many times as long as its last flush took, so it
@@ -116,7 +109,7 @@ class OutputWriter:
                 self._thread.start()
 
     def path_for(self, username: str) -> Path:
-        return self.config.output_dir / user_dir_name(username) / FILE_NAME
+        return user_dir(self.config.output_dir, username) / FILE_NAME
 
     def flush(self) -> int:
         """Write every dirty user's file now; returns how many were written."""
