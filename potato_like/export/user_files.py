@@ -78,6 +78,7 @@ class OutputWriter:
         # user id -> the item seqs changed since the last flush (WHOLE_FILE: not known)
         self._dirty: dict[int, set[int] | None] = {}
         self._files: dict[int, FileState] = {}
+        self._failing: set[int] = set()  # users whose file could not be written (logged once)
         self._lock = threading.Lock()  # guards _dirty
         self._flushing = threading.Lock()  # one flush at a time (writer thread, admin, close)
         self._wake = threading.Event()
@@ -125,8 +126,13 @@ class OutputWriter:
             try:
                 self.write_user(user_id, dirty[user_id])
                 written += 1
+                if user_id in self._failing:
+                    self._failing.discard(user_id)
+                    log.info("output for user %s is written again", user_id)
             except OSError as exc:
-                log.error("cannot write output for user %s: %s", user_id, exc)
+                if user_id not in self._failing:  # once, not at every flush
+                    self._failing.add(user_id)
+                    log.error("cannot write output for user %s (retrying): %s", user_id, exc)
                 self._files.pop(user_id, None)
                 self.mark_dirty(user_id)  # try again next time, from scratch
         with self._lock:

@@ -116,3 +116,22 @@ def test_a_configured_user_without_a_possible_directory_stops_the_start(tmp_path
     path = write_config(tmp_path, base_config(user_config={"users": users}))
     with pytest.raises(ConfigError, match="too long"):
         create_app(path)
+
+
+def test_a_file_that_cannot_be_written_is_reported_once_not_at_every_flush(make_project, caplog):
+    app = make_project(items=2, output_flush_seconds=3600)
+    project = app.extensions["potato_like"]
+    c = login(app.test_client(), "legacy")
+    assert answer(c, current_id(c), **{"sentiment:positive": "1"}).status_code == 200
+    user_dir = project.config.output_dir / "legacy"
+    (user_dir / FILE_NAME).unlink(missing_ok=True)
+    user_dir.rmdir()
+    user_dir.write_text("something else took the directory's place")  # e.g. an older account
+    with caplog.at_level("INFO", logger="potato_like"):
+        for _ in range(3):
+            project.output.flush()
+        assert [r.levelname for r in caplog.records].count("ERROR") == 1
+        user_dir.unlink()
+        project.output.flush()
+    assert (user_dir / FILE_NAME).is_file()
+    assert "written again" in caplog.text
