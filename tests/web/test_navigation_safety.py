@@ -80,3 +80,8 @@ def test_potato_clients_still_navigate_with_post(make_project):
     # Potato's own page posts a form field go_to=<index>
     assert c.post("/go_to", data={"go_to": "1"}).status_code == 302
     assert current_id(c) == "item_002"
+
+
+def test_jumping_to_id_is_allowed_by_default_as_in_potato(make_project):
+    app = make_project(items=3)
+    assert app.extensions["potato_like"].config.jumping_to_id_disabled is False

@@ -14,6 +14,7 @@ from potato_like.errors import ConfigError
 from potato_like.export.user_dirs import user_dir_name, username_of_dir
 from potato_like.export.user_files import FILE_NAME
 from tests.conftest import answer, base_config, current_id, login, write_config, write_items
+from tests.web.crowd_util import PROLIFIC, example, prolific_link  # noqa: F401
 
 HOSTILE = [
     "zed<", "zed_3c_", "zed%3C", "zed%253C", "zed%", "%", "%%", ".", "..", "...", "._", "_.",
@@ -135,3 +136,12 @@ def test_a_file_that_cannot_be_written_is_reported_once_not_at_every_flush(make_
         project.output.flush()
     assert (user_dir / FILE_NAME).is_file()
     assert "written again" in caplog.text
+
+
+def test_a_crowd_link_with_a_name_too_long_for_a_directory_is_refused(example):  # noqa: F811
+    from urllib.parse import quote
+
+    app = example(PROLIFIC)
+    r = app.test_client().get(prolific_link(quote("é" * 100)))
+    assert r.status_code == 400 and b"too long" in r.data
+    assert app.extensions["potato_like"].store.users.by_name("é" * 100) is None
