@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("config")
     export.add_argument("--format", "-f", required=True)
     export.add_argument("--out", "-o", required=True, help="output file ('-' for stdout)")
+    export.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="csv/tsv: write cells starting with = + - @ as they are (no leading '), for "
+        "programs that are not spreadsheets; overrides export_escape_formulas",
+    )
     xml = sub.add_parser(
         "mturk-xml", help="print the MTurk ExternalQuestion XML for the project's public URL"
     )
@@ -123,6 +129,8 @@ def _print_problems(err: ConfigError) -> None:
     print(f"The project cannot start: {len(err.problems)} problem(s):", file=sys.stderr)
     for problem in err.problems:
         print(f"  - {problem}", file=sys.stderr)
+    for warning in err.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _print_warnings(config, *, unsafe: bool) -> None:
@@ -192,6 +200,8 @@ def _export(args) -> int:
         names = ", ".join(cls.name for cls in formats())
         print(f"unknown format {args.format!r}; choose one of: {names}", file=sys.stderr)
         return 2
+    if args.raw_cells:
+        chosen.escape_formulas = False
     project = _open(args.config)
     try:
         if args.out == "-":

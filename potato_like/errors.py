@@ -22,8 +22,10 @@ class ConfigError(PotatoLikeError):
 
     status = 500
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], warnings: list[str] | tuple[str, ...] = ()) -> None:
         self.problems = list(problems)
+        # Warnings found alongside the problems ("did you mean ..."), often the cause of them.
+        self.warnings = list(warnings)
         super().__init__("\n".join(self.problems))
 
 

@@ -16,7 +16,8 @@ from werkzeug.security import generate_password_hash
 from .assign.strategies import strategy
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
-from .errors import ConfigError, Conflict
+from .errors import BadRequest, ConfigError, Conflict
+from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
 from .private_files import make_private_dir
 from .secrets_file import read_or_create
@@ -225,6 +226,10 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
     for entry in config.users:
         if entry.password is None or store.users.by_name(entry.username):
             continue
+        try:
+            prepare_user_dir(config.output_dir, entry.username)
+        except BadRequest as exc:
+            raise ConfigError([f"user_config.users: {entry.username!r}: {exc}"]) from None
         with contextlib.suppress(Conflict):  # created by a concurrent start
             store.users.create(
                 entry.username,

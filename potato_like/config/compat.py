@@ -50,6 +50,7 @@ IMPLEMENTED = (
     "output_flush_seconds",
     "random_seed",
     "hide_navbar",
+    "export_escape_formulas",
     "behind_proxy",
     "trusted_hosts",
     "suspicious_activity",

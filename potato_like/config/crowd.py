@@ -18,6 +18,7 @@ from .crowd_model import (
     LABELS,
     MTURK_SUBMIT_HOSTS,
     PROLIFIC_API_URL,
+    PROLIFIC_ID,
     PROVIDERS,
     URL_PLACEHOLDERS,
     CompletionConfig,
@@ -90,7 +91,7 @@ def read_crowd(r: ConfigReader, task_dir: Path, login: LoginConfig) -> CrowdConf
             maximum=5000,
         ),
         submit_hosts=_submit_hosts(sub, mturk),
-        study_id=sub.str("study_id", prolific.str("study_id", None)),
+        study_id=_study_id(sub, prolific, provider),
         api_url=_api_url(sub, prolific),
         sona_hostname=sub.str("hostname", None),
         sona_experiment_id=sub.str("experiment_id", None),
@@ -113,6 +114,16 @@ def read_crowd(r: ConfigReader, task_dir: Path, login: LoginConfig) -> CrowdConf
                 f"SONA's credit link needs {', '.join(missing)} (or give completion.redirect_url)",
             )
     return cfg
+
+
+def _study_id(sub: ConfigReader, prolific: ConfigReader, provider: str) -> str | None:
+    """The Prolific study id goes into API paths: only Prolific's own shape (24 hex digits)."""
+    where = sub if sub.has("study_id") else prolific
+    study_id = where.str("study_id", None)
+    if study_id is not None and provider == "prolific" and not PROLIFIC_ID.match(study_id):
+        where.problem("study_id", f"{study_id!r} is not a Prolific study id (24 hex digits)")
+        return None
+    return study_id
 
 
 def _provider(r, block, mturk, login: LoginConfig) -> str | None:

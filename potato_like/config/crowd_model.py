@@ -3,6 +3,7 @@ recognised on arrival, and what they get when they leave (code, redirect, form).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .compat import CROWD_PROVIDER_NAMES
@@ -31,6 +32,9 @@ LABELS = {
 }
 PROLIFIC_COMPLETE_URL = "https://app.prolific.com/submissions/complete?cc={code}"
 PROLIFIC_API_URL = "https://api.prolific.com/api/v1/"
+# Prolific ids (studies, submissions, participants) are 24 hex digits; nothing else may go
+# into an API path.
+PROLIFIC_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 MTURK_SUBMIT_HOSTS = {False: "https://www.mturk.com", True: "https://workersandbox.mturk.com"}
 # Without a provider ("url_direct", Potato's historical mode) the platform is recognised per
 # arrival: MTurk parameters, Prolific parameters, or neither.

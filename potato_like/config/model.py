@@ -86,6 +86,7 @@ class ProjectConfig:
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False
+    export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     trusted_hosts: tuple[str, ...] = ()  # Host header values served (empty: any)
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)

@@ -16,6 +16,7 @@ from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
 from .crowd import read_crowd
+from .links import safe_link
 from .load import read_config_file
 from .model import (
     ConfiguredUser,
@@ -142,6 +143,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
+        export_escape_formulas=r.bool("export_escape_formulas", True),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
         study=study,
@@ -157,7 +159,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         **_runtime_fields(r),
     )
     if r.problems:
-        raise ConfigError(r.problems)
+        raise ConfigError(r.problems, r.warnings)
     return ProjectConfig(**values, warnings=tuple(r.warnings))
 
 
@@ -176,8 +178,12 @@ def _runtime_fields(r: ConfigReader) -> dict[str, Any]:
     """The settings that may also change while serving (compat.RUNTIME_SETTINGS)."""
     instructions = r.str("instructions", None, allow_empty=True)
     codebook = r.str("annotation_codebook_url", None)
-    if codebook and not re.match(r"^(https?://|/)", codebook):
-        r.problem("annotation_codebook_url", "must be an http(s) URL or a path starting with /")
+    if codebook and not safe_link(codebook):
+        r.problem(
+            "annotation_codebook_url",
+            f"{codebook!r} must be an http(s) URL or a path on this server starting with one /",
+        )
+        codebook = None
     timeout = r.number("assignment_timeout_minutes", 60.0, minimum=0)
     sub = r.child("suspicious_activity")
     sub.warn_unknown(compat.SUSPICIOUS_ACTIVITY_KEYS)

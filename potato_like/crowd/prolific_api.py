@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import quote
 
 from ..config.crowd import TOKEN_ENV
 from ..errors import PotatoLikeError
 
 TIMEOUT_SECONDS = 10.0
+_ID_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Prolific's rejection categories; a rejection needs one and a message of 100+ characters.
 REJECTION_CATEGORIES = (
     "TOO_QUICKLY",
@@ -68,7 +69,7 @@ class ProlificClient:
         return cls(token, base_url, timeout)
 
     def submissions(self, study_id: str) -> list[dict[str, Any]]:
-        body = self._call("GET", f"studies/{quote(study_id, safe='')}/submissions/")
+        body = self._call("GET", f"studies/{_segment(study_id)}/submissions/")
         results = body.get("results") if isinstance(body, dict) else body
         if not isinstance(results, list):
             raise ProlificUnavailable("the Prolific API answered an unexpected shape")
@@ -82,7 +83,7 @@ class ProlificClient:
         return self._transition(submission_id, body)
 
     def _transition(self, submission_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        path = f"submissions/{quote(submission_id, safe='')}/transition/"
+        path = f"submissions/{_segment(submission_id)}/transition/"
         result = self._call("POST", path, body)
         return result if isinstance(result, dict) else {}
 
@@ -114,6 +115,14 @@ class ProlificClient:
             raise ProlificUnavailable(
                 "the Prolific API answered something that is not JSON"
             ) from None
+
+
+def _segment(value: str) -> str:
+    """An id as one path segment. Callers check ids first (a study id is 24 hex digits); this
+    is the last guard: quoting leaves `.` and `..` as they are, which move up the path."""
+    if not _ID_SEGMENT.match(value):
+        raise ValueError(f"{value!r} cannot be a Prolific id")
+    return value
 
 
 def _detail(err: urllib.error.HTTPError) -> str:

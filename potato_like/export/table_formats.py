@@ -7,15 +7,22 @@ import csv
 import io
 import json
 
+from .cells import safe_cell
 from .registry import Exporter, register
 from .rows import table_columns
 
 
 class _Table(Exporter):
     delimiter = ","
+    # None: as the project's `export_escape_formulas` says; False: raw cells (run.py export
+    # --raw-cells), for a reader that is not a spreadsheet.
+    escape_formulas: bool | None = None
 
     def stream(self, project):
         config = project.config
+        escape = self.escape_formulas
+        if escape is None:
+            escape = config.export_escape_formulas
         cols = table_columns(config)
         buf = io.StringIO()
         out = csv.writer(buf, delimiter=self.delimiter, lineterminator="\n")
@@ -36,11 +43,12 @@ class _Table(Exporter):
                     if isinstance(value, (list, dict))
                     else value
                 )
-            out.writerow(
+            cells = (
                 [row.user, row.item_id, row.text, row.status, f"{row.updated_at:.3f}"]
                 + [row.label_maps.get(schema, {}).get(key, "") for _c, schema, key in cols]
                 + answers
             )
+            out.writerow([safe_cell(c) for c in cells] if escape else cells)
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()

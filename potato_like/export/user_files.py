@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -31,21 +30,15 @@ from typing import TYPE_CHECKING
 
 from ..private_files import make_private_dir, open_private
 from .rows import potato_line
+from .user_dirs import user_dir
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
     from ..store import Store
 
 log = logging.getLogger("potato_like")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 FILE_NAME = "annotated_instances.jsonl"
 FLUSHED_AT = "outputs_flushed_at"  # meta key: every change before this time is in the files
-
-
-def user_dir_name(username: str) -> str:
-    """A directory name for a user: readable, never a path separator or a dot-only name."""
-    name = _UNSAFE.sub(lambda m: f"_{ord(m.group()):x}_", username)
-    return name if name.strip(".") else f"_{name}"
 
 
 # The writer thread sleeps at least this many times as long as its last flush took, so it
@@ -86,6 +79,7 @@ class OutputWriter:
         # user id -> the item seqs changed since the last flush (WHOLE_FILE: not known)
         self._dirty: dict[int, set[int] | None] = {}
         self._files: dict[int, FileState] = {}
+        self._failing: set[int] = set()  # users whose file could not be written (logged once)
         self._lock = threading.Lock()  # guards _dirty
         self._flushing = threading.Lock()  # one flush at a time (writer thread, admin, close)
         self._wake = threading.Event()
@@ -117,7 +111,7 @@ class OutputWriter:
                 self._thread.start()
 
     def path_for(self, username: str) -> Path:
-        return self.config.output_dir / user_dir_name(username) / FILE_NAME
+        return user_dir(self.config.output_dir, username) / FILE_NAME
 
     def flush(self) -> int:
         """Write every dirty user's file now; returns how many were written."""
@@ -133,8 +127,13 @@ class OutputWriter:
             try:
                 self.write_user(user_id, dirty[user_id])
                 written += 1
+                if user_id in self._failing:
+                    self._failing.discard(user_id)
+                    log.info("output for user %s is written again", user_id)
             except OSError as exc:
-                log.error("cannot write output for user %s: %s", user_id, exc)
+                if user_id not in self._failing:  # once, not at every flush
+                    self._failing.add(user_id)
+                    log.error("cannot write output for user %s (retrying): %s", user_id, exc)
                 self._files.pop(user_id, None)
                 self.mark_dirty(user_id)  # try again next time, from scratch
         with self._lock:

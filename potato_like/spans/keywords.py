@@ -1,7 +1,8 @@
 """Keyword highlights (`keyword_highlights_file`): a TSV with the columns Word, Label, Schema.
 
 A Word is a word or phrase; `*` stands for any run of letters/digits (so `excel*` matches
-"excellent"). Matching ignores case and only takes whole words; a combining mark (an accent
+"excellent"), everything else is literal; matching takes linear time (keyword_pattern.py).
+Matching ignores case and only takes whole words; a combining mark (an accent
 in decomposed text, an Indic vowel sign) belongs to the word it follows, so `cafe` does not
 match the start of "cafe\u0301" and `excel*` takes "excelle\u0301nt" whole. Matches are
 reported as code-point offsets, sorted by position, one per (start, end, schema, label).
@@ -10,13 +11,13 @@ reported as code-point offsets, sorted by position, one per (start, end, schema,
 from __future__ import annotations
 
 import csv
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .colors import color_for
+from .keyword_pattern import KeywordError, KeywordPattern
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
@@ -30,14 +31,12 @@ class KeywordRule:
     word: str
     label: str
     schema: str
-    pattern: re.Pattern[str]
+    pattern: KeywordPattern
 
 
-def compile_word(word: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in word.split("*")]
-    body = r"\w*".join(parts)
-    body = re.sub(r"(\\ )+", r"\\s+", body)  # a space in a phrase matches any whitespace
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+def compile_word(word: str) -> KeywordPattern:
+    """Raises KeywordError for a keyword that cannot be used (see keyword_pattern.py)."""
+    return KeywordPattern(word)
 
 
 def read_keywords(path: Path, problems: list[str], where: str) -> tuple[KeywordRule, ...]:
@@ -54,10 +53,12 @@ def read_keywords(path: Path, problems: list[str], where: str) -> tuple[KeywordR
                     problems.append(f"{where}: {path.name}:{n}: expected Word<TAB>Label<TAB>Schema")
                     continue
                 word, label, schema = (c.strip() for c in row[:3])
-                if not word.replace("*", "").strip():
-                    problems.append(f"{where}: {path.name}:{n}: a keyword needs a letter or digit")
+                try:
+                    pattern = compile_word(word)
+                except KeywordError as exc:
+                    problems.append(f"{where}: {path.name}:{n}: {exc}")
                     continue
-                rules.append(KeywordRule(word, label, schema, compile_word(word)))
+                rules.append(KeywordRule(word, label, schema, pattern))
                 if len(rules) > MAX_RULES:
                     problems.append(f"{where}: more than {MAX_RULES} keywords")
                     break

@@ -57,6 +57,11 @@ MINE_OPEN = (
     .select_from(assignments.join(items, I.seq == A.item_seq))
     .where(A.user_id == bindparam("u"), I.is_open == 1)
 )
+UNFINISHED_OF_USER = (
+    select(func.count())
+    .select_from(assignments)
+    .where(A.user_id == bindparam("u"), A.status == LEASED)
+)
 _NOT_MINE = ~select(A.item_seq).where(A.user_id == bindparam("u"), A.item_seq == I.seq).exists()
 _OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE)
 CANDIDATES = {
@@ -424,6 +429,12 @@ class Assignments:
             return pos, user
         if self._cap_reached(user, policy):
             raise Forbidden("you have reached your maximum number of instances")
+        # A jump may add one unfinished item to the one the user works on, no more: else a
+        # few accounts could lease every free item by id and leave real annotators none.
+        if conn.execute(UNFINISHED_OF_USER, {"u": user.id}).scalar_one() > 1:
+            raise Forbidden(
+                f"finish the instances you have open before jumping to a new one ({item_id!r})"
+            )
         if not self._take(conn, seq, policy.overlap):
             raise Forbidden(f"instance {item_id!r} already has enough annotators")
         user = self._append(conn, user, seq, fixed_order=False)

@@ -216,6 +216,10 @@ def update_instance():
 @bp.route("/go_to", methods=["GET", "POST"])
 @login_required_json
 def go_to():
+    """POST moves (JSON or Potato's form field). GET only shows the current page: a link or
+    an <img> on another site must not move anyone or lease items for them."""
+    if request.method == "GET":
+        return redirect(url_for("annotate.annotate_page"))
     user = require_user()
     if request.is_json:
         data = request.get_json(silent=True)
@@ -223,9 +227,7 @@ def go_to():
             raise BadRequest("the body must be a JSON object")
         pos, check = navigate_or_hold(user, data, form_index=False)
         return jsonify(status="success", **position_json(pos, check))
-    navigate_or_hold(
-        user, request.form if request.method == "POST" else request.args, form_index=True
-    )
+    navigate_or_hold(user, request.form, form_index=True)
     return redirect(url_for("annotate.annotate_page"))
 
 

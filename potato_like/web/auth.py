@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import BadRequest, Conflict, Forbidden, PotatoLikeError, Unauthorized
+from ..export.user_dirs import prepare_user_dir
 from .errors import wants_json
 from .security import SessionUser, current_project, login_limiter
 
@@ -137,6 +138,7 @@ def register():
         if project.config.require_password and len(password) < MIN_PASSWORD:
             raise BadRequest(f"choose a password of at least {MIN_PASSWORD} characters")
         hashed = generate_password_hash(password) if password else None
+        prepare_user_dir(project.config.output_dir, username)
         row = project.store.users.create(
             username, hashed, is_admin=False, phase=project.config.study.first_phase
         )
@@ -164,6 +166,7 @@ def login_without_password(username: str, *, kind: str, password: str = "") -> N
         raise Forbidden(f"{username!r} is not on this project's list of users")
     row = project.store.users.by_name(username)
     if row is None:
+        prepare_user_dir(project.config.output_dir, username)
         try:
             row = project.store.users.create(
                 username, None, login_kind=kind, phase=project.config.study.first_phase

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from ..config.crowd_model import PROLIFIC_API_URL
+from ..config.crowd_model import PROLIFIC_API_URL, PROLIFIC_ID
 from ..crowd.prolific_api import (
     MIN_REJECTION_MESSAGE,
     REJECTION_CATEGORIES,
@@ -40,6 +40,8 @@ def prolific_submissions():
     study_id = request.args.get("study_id") or (crowd.study_id if crowd else None)
     if not study_id:
         raise BadRequest("give ?study_id= (or set prolific.study_id in the config)")
+    if not PROLIFIC_ID.match(study_id):
+        raise BadRequest(f"{study_id!r} is not a Prolific study id (24 hex digits)")
     submissions = _client().submissions(study_id)
     local = {
         w["worker_id"]: w for w in project.store.crowd.workers() if w["platform"] == "prolific"

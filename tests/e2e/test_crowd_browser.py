@@ -67,7 +67,7 @@ def test_prolific_worker_finishes_and_lands_on_the_completion_url(
             "provider": "prolific",
             "time_limit_minutes": 30,
             "prolific": {
-                "study_id": "STUDY1",
+                "study_id": "5f00000000000000000e2e01",
                 "completion": {
                     "code": "C1E2E",
                     "redirect_url": home + "/submissions/complete?cc={code}",
@@ -80,7 +80,7 @@ def test_prolific_worker_finishes_and_lands_on_the_completion_url(
             "instructions": {"file": str(PHASES / "instructions.md")},
         },
     )
-    page.goto(f"{base}/?PROLIFIC_PID=E2EWORKER&STUDY_ID=STUDY1&SESSION_ID=S1")
+    page.goto(f"{base}/?PROLIFIC_PID=E2EWORKER&STUDY_ID=5f00000000000000000e2e01&SESSION_ID=S1")
     expect(page).to_have_url(re.compile(r"/phase$"))
     expect(page.get_by_test_id("crowd-timer")).to_have_text(re.compile(r"Time left (29|30):\d\d"))
 

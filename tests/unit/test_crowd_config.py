@@ -123,7 +123,7 @@ def test_more_problems(load):
 def test_tokens_stay_out_of_configs_and_later_keys_warn(load):
     cfg = load(
         login={"type": "prolific"},
-        prolific={"token": "abc", "workload_checker": True, "study_id": "S"},
+        prolific={"token": "abc", "workload_checker": True, "study_id": "65f0c0ffee0000000000beef"},
         mturk={"hit_id": "H"},
     )
     text = "\n".join(cfg.warnings)
@@ -133,7 +133,7 @@ def test_tokens_stay_out_of_configs_and_later_keys_warn(load):
     )
     assert "prolific.workload_checker: accepted but not implemented yet" in text
     assert "mturk.hit_id: accepted but not implemented yet" in text
-    assert cfg.crowd.study_id == "S"
+    assert cfg.crowd.study_id == "65f0c0ffee0000000000beef"
 
 
 def test_invite_lists_inline_and_from_files(load, tmp_path):

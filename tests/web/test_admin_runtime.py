@@ -8,7 +8,7 @@ import pytest
 
 from potato_like import create_app
 from potato_like.web import admin_runtime
-from tests.conftest import ADMIN, current_id, login, register
+from tests.conftest import ADMIN, answer, current_id, login, register
 
 
 def make(make_project, **overrides):
@@ -97,6 +97,8 @@ def test_jumping_to_id_disabled_refuses_go_to_by_id(make_project):
     refused = client.post("/go_to", json={"go_to": "item_004"})
     assert refused.status_code == 403
     assert "disabled" in refused.json["error"]
+    # (finished first: a jump may add only one open item to the one being worked on)
+    assert answer(client, "item_001", **{"sentiment:positive": "1"}).status_code == 200
     assert client.post("/go_to", json={"action": "next_instance"}).status_code == 200
     assert post_config(app, {"jumping_to_id_disabled": False}).status_code == 200
     assert client.post("/go_to", json={"go_to": "item_004"}).status_code == 200

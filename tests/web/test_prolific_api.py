@@ -97,7 +97,7 @@ def test_client_lists_approves_rejects_with_the_token(fake_prolific):
 
 
 def test_client_failures_are_clear_and_bounded(fake_prolific):
-    url, _ = fake_prolific
+    url, seen = fake_prolific
     client = ProlificClient(TOKEN, url, timeout=0.2)
     with pytest.raises(ProlificUnavailable, match=r"404.*Study not found"):
         client.submissions("NOPE")
@@ -111,6 +111,13 @@ def test_client_failures_are_clear_and_bounded(fake_prolific):
         ProlificClient(TOKEN, "http://127.0.0.1:9/api/v1/", timeout=0.5).submissions("X")
     with pytest.raises(ValueError):
         ProlificClient(TOKEN, "file:///etc/passwd")
+    before = len(seen)
+    for bad in ("..", ".", "", "a/b", "a%2Fb", "a?x=1"):
+        with pytest.raises(ValueError, match="cannot be a Prolific id"):
+            client.submissions(bad)
+        with pytest.raises(ValueError, match="cannot be a Prolific id"):
+            client.approve(bad)
+    assert len(seen) == before
 
 
 def test_admin_routes_join_submissions_with_local_workers(example, fake_prolific, monkeypatch):  # noqa: F811
@@ -159,5 +166,26 @@ def test_admin_routes_join_submissions_with_local_workers(example, fake_prolific
     )
     assert r.json["submission"]["status"] == "REJECTED"
 
-    r = admin.get("/admin/api/crowdsourcing/prolific/submissions?study_id=NOPE", headers=ADMIN)
+    r = admin.get(
+        "/admin/api/crowdsourcing/prolific/submissions?study_id=000000000000000000000000",
+        headers=ADMIN,
+    )
     assert r.status_code == 502 and "Study not found" in r.json["error"]
+
+
+def test_bad_study_id_never_reaches_prolific(example, fake_prolific, monkeypatch):  # noqa: F811
+    url, seen = fake_prolific
+
+    def api(config):
+        config["crowdsourcing"]["prolific"]["api_url"] = url
+
+    app = example(PROLIFIC, edit=api)
+    monkeypatch.setenv("PROLIFIC_API_TOKEN", TOKEN)
+    admin = app.test_client()
+    before = len(seen)
+    for bad in ("..", "%2E%2E", "../../users/me", "65f0c0ffee0000000000beef/..", "x" * 24):
+        r = admin.get(
+            f"/admin/api/crowdsourcing/prolific/submissions?study_id={bad}", headers=ADMIN
+        )
+        assert r.status_code == 400 and "24 hex digits" in r.json["error"], (bad, r.json)
+    assert len(seen) == before  # nothing was sent to Prolific
