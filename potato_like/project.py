@@ -241,7 +241,8 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
 
 
 def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
-    """Create accounts listed with passwords in user_config; mark admin_users as admins."""
+    """Create accounts listed with passwords in user_config. (Admin rights are not stored:
+    `admin_users` is checked at each request, so removing a name revokes them at once.)"""
     for entry in config.users:
         if entry.password is None or store.users.by_name(entry.username):
             continue
@@ -251,4 +252,3 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
                 generate_password_hash(entry.password),
                 phase=config.study.first_phase,
             )
-    store.users.sync_admins(config.admin_users)
