@@ -93,7 +93,7 @@ class Project:
             raise ConfigError(
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
-        store = Store.open(config.effective_database_url)
+        store = Store.open(config.effective_database_url, durability=config.durability)
         store.aggregates.untallied = frozenset(
             s.name for s in config.schemes if s.type_name not in TALLIED_TYPES
         )
