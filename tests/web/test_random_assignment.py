@@ -136,3 +136,18 @@ def test_later_leases_are_uniform_over_what_is_left(make_project):
         assert store.assignments.reclaim(user.id, pos.item_seq, project.policy)  # reopen it
     assert set(counts) == set(left)
     assert chi_square(counts, left) < CHI2_999[3], counts
+
+
+@pytest.mark.postgres
+def test_first_items_are_uniform_on_postgres(make_project, pg_url):
+    """The same choice through PostgreSQL's locking statements (FOR UPDATE SKIP LOCKED)."""
+    app = make_project(items=6, assignment_strategy="random", random_seed=5, database_url=pg_url)
+    project = app.extensions["potato_like"]
+    store = project.store
+    counts: Counter[str] = Counter()
+    for n in range(600):
+        user = store.users.create(f"p{n}", None)
+        counts[store.assignments.current(user.id, project.policy).item_id] += 1
+    names = [f"item_{i:03d}" for i in range(1, 7)]
+    assert set(counts) == set(names)
+    assert chi_square(counts, names) < CHI2_999[5], counts
