@@ -70,7 +70,11 @@ CANDIDATES = {
 CANDIDATES_LOCKED = {
     name: stmt.with_for_update(skip_locked=True, of=items) for name, stmt in CANDIDATES.items()
 }
-SEQ_BOUNDS = select(func.min(I.seq), func.max(I.seq))
+# Two scalar subqueries: SQLite answers a lone min() or max() from the primary key in
+# O(log n), but scans the whole table for min() and max() in one SELECT (38 ms at 200k).
+SEQ_BOUNDS = select(
+    select(func.min(I.seq)).scalar_subquery(), select(func.max(I.seq)).scalar_subquery()
+)
 COUNT_OPEN = select(func.count()).select_from(items).where(I.is_open == 1, _NOT_MINE)
 _IN_PROGRESS = case((I.status == 0, 1), else_=I.status)
 TAKE_UNLIMITED = (
