@@ -46,3 +46,27 @@ def test_a_failing_save_itself_is_still_an_error(make_project):
     r = answer(client, iid, **{"sentiment:great": "1"})
     assert r.status_code == 400
     assert client.get(f"/get_annotations?instance_id={iid}").json["label_annotations"] == {}
+
+
+def test_annotate_save_then_failed_move_says_the_answer_was_saved(make_project):
+    """POST /annotate saves, then navigates: when only the move fails (an unknown go_to
+    target), the error says the answers were saved, and they are."""
+    app = make_project(items=3)
+    client = login(app.test_client(), "ann1")
+    iid = current_id(client)
+    r = client.post(
+        "/annotate",
+        json={
+            "instance_id": iid,
+            "annotations": {"sentiment:positive": "1"},
+            "go_to": "no_such_item",
+        },
+    )
+    assert r.status_code == 404
+    assert r.json["saved"] is True
+    assert "no_such_item" in r.json["error"]
+    stored = client.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]
+    assert stored == {"sentiment": {"positive": "1"}}
+    # a failed move without a save carries no such claim
+    r = client.post("/annotate", json={"go_to": "no_such_item"})
+    assert r.status_code == 404 and "saved" not in r.json
