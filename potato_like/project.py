@@ -1,5 +1,8 @@
 """A Project: one served config with its store and services. Everything a request needs
-hangs off it (`current_project()`), so several projects can live in one process."""
+hangs off it (`current_project()`), so several projects can live in one process.
+
+Per-project caches and helpers built on first use go through `Project.cache(name, factory)`,
+never through attributes set on the project from outside, nor through `app.extensions`."""
 
 from __future__ import annotations
 
@@ -79,6 +82,9 @@ class Project:
     _settings_seen: str | None = None  # the persisted settings last applied (raw JSON)
     _settings_checked: float = 0.0
     _settings_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Per-project helpers and caches built on first use (see `cache`).
+    _caches: dict = field(default_factory=dict)
+    _caches_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
@@ -89,7 +95,7 @@ class Project:
             raise ConfigError(
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
-        store = Store.open(config.effective_database_url)
+        store = Store.open(config.effective_database_url, durability=config.durability)
         store.aggregates.untallied = frozenset(
             s.name for s in config.schemes if s.type_name not in TALLIED_TYPES
         )
@@ -133,6 +139,21 @@ class Project:
         project.file_config = config
         project.refresh_runtime_settings(force=True)
         return project
+
+    def cache(self, name: str, factory):
+        """The project's object called `name`, made by `factory()` on first use and kept for
+        the project's life: the one place per-project caches and prebuilt helpers live (the
+        agreement cache, the behaviour statements, the admin questions cache), so they never
+        leak between projects in one process and never hang off the app or ad-hoc attributes.
+        Thread-safe: concurrent first calls get the same object."""
+        found = self._caches.get(name)
+        if found is not None:
+            return found
+        with self._caches_lock:
+            found = self._caches.get(name)
+            if found is None:
+                found = self._caches[name] = factory()
+            return found
 
     @property
     def flow(self):
@@ -222,7 +243,8 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
 
 
 def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
-    """Create accounts listed with passwords in user_config; mark admin_users as admins."""
+    """Create accounts listed with passwords in user_config. (Admin rights are not stored:
+    `admin_users` is checked at each request, so removing a name revokes them at once.)"""
     for entry in config.users:
         if entry.password is None or store.users.by_name(entry.username):
             continue
@@ -236,4 +258,3 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
                 generate_password_hash(entry.password),
                 phase=config.study.first_phase,
             )
-    store.users.sync_admins(config.admin_users)

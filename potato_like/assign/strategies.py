@@ -19,8 +19,11 @@ class CandidateQuery(Protocol):
     """What the store offers a strategy: open items this user does not hold yet."""
 
     def in_order(self, after_seq: int, limit: int) -> list[int]: ...
-    def by_random_key(self, start: int, limit: int) -> list[int]: ...
     def least_held(self, limit: int) -> list[int]: ...
+    def seq_bounds(self) -> tuple[int, int] | None: ...  # lowest and highest item seq
+    def open_among(self, seqs: list[int]) -> set[int]: ...  # which of these are open to me
+    def count_open(self) -> int: ...  # how many items are open to me (a scan)
+    def open_at(self, offset: int) -> int | None: ...  # the offset-th of them, in seq order
 
 
 class Strategy:
@@ -63,18 +66,42 @@ class FixedOrder(Strategy):
             yield from query.in_order(0, 8)
 
 
+# Seqs drawn per round of the uniform choice, and rounds before counting the open items.
+DRAWS_PER_ROUND = 32
+DRAW_ROUNDS = 2
+
+
 @register("random")
 class RandomOrder(Strategy):
-    """A random open item each time: each user sees the items in a different random order.
-    With `random_seed` the sequence is reproducible per user."""
+    """Each time, one item drawn uniformly at random from the items open to this user: every
+    eligible item is equally likely, so each user sees the items in their own random order.
+    With `random_seed` the sequence is reproducible per user.
+
+    How, without an ordering of all items: seqs are drawn uniformly from the range of item
+    seqs and the first drawn seq that is open to the user is taken (rejection sampling: a
+    uniform draw that lands on an eligible item is uniform over the eligible items; holes and
+    closed items only cost another draw). One query checks a round of draws. When two rounds
+    miss (few items left open), the open items are counted and the k-th one, for k uniform,
+    is taken: also uniform, and cheap then because few items are open."""
 
     def candidates(self, query, user_id, cursor, position):
-        if self.seed is None:
-            start = random.getrandbits(31)
-        else:
-            start = random.Random(f"{self.seed}:{user_id}:{position}").getrandbits(31)
-        yield from query.by_random_key(start, 8)
-        yield from query.by_random_key(0, 8)
+        rng = random.Random(None if self.seed is None else f"{self.seed}:{user_id}:{position}")
+        bounds = query.seq_bounds()
+        if bounds is None:
+            return
+        low, high = bounds
+        for _ in range(DRAW_ROUNDS):
+            draws = list(dict.fromkeys(rng.randint(low, high) for _ in range(DRAWS_PER_ROUND)))
+            eligible = query.open_among(draws)
+            yield from (seq for seq in draws if seq in eligible)
+        remaining = query.count_open()
+        while remaining > 0:
+            seq = query.open_at(rng.randrange(remaining))
+            if seq is None:
+                break
+            yield seq
+            remaining -= 1  # only reached when another writer took it first (PostgreSQL)
+        yield from query.in_order(0, 8)  # the pool changed under us: anything open
 
 
 @register("least_annotated")

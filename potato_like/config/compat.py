@@ -46,6 +46,7 @@ IMPLEMENTED = (
     "task_description",
     "annotation_task_description",
     "database_url",
+    "durability",
     "login_rate_limit",
     "output_flush_seconds",
     "random_seed",

@@ -12,6 +12,11 @@ from .study_model import StudyConfig
 if TYPE_CHECKING:
     from ..schemes.base import Scheme
 
+# `durability`: "normal" (SQLite synchronous=NORMAL in WAL mode: survives a process crash,
+# an OS crash or power cut can lose the last commits) or "full" (every commit waits for the
+# disk). store/engine.py applies it.
+DURABILITY_LEVELS = ("normal", "full")
+
 
 @dataclass(frozen=True)
 class ItemProperties:
@@ -82,6 +87,7 @@ class ProjectConfig:
     annotation_codebook_url: str | None = None
     instructions_html: str | None = None
     database_url: str | None = None
+    durability: str = "normal"  # "full": every commit waits for the disk (store/engine.py)
     login_rate_limit: str = "10 per minute"
     output_flush_seconds: float = 2.0
     random_seed: int | None = None

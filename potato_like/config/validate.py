@@ -19,6 +19,7 @@ from .crowd import read_crowd
 from .links import safe_link
 from .load import read_config_file
 from .model import (
+    DURABILITY_LEVELS,
     ConfiguredUser,
     ItemProperties,
     LoginConfig,
@@ -139,6 +140,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         host=host,
         server_name=r.str("server_name", "", allow_empty=True),
         database_url=r.str("database_url", None, allow_empty=True) or None,
+        durability=r.str("durability", "normal", choices=DURABILITY_LEVELS),
         login_rate_limit=rate,
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),

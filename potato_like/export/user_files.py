@@ -13,8 +13,11 @@ Two ways to bring a file up to date:
   the user's list, the first flush of this process, or a file someone else replaced or
   changed): the whole file is written to a temp file, fsynced and renamed over the old one,
   so a reader never sees half a file.
-A crash can at worst leave the last appended line cut short; the restart rewrites the files
-of everyone active since the last complete flush (`resume`).
+A crash during an append (or a power cut before its fsync) can leave the last line cut
+short. So at start `resume` rewrites from the store the files of everyone active since the
+last complete flush *and* every file whose last line is cut (no final newline), logging a
+warning; and `read_user_file`, the reader for tools, skips a cut last line with a warning.
+Complete lines are never dropped: the store holds every answer and a rewrite writes them all.
 """
 
 from __future__ import annotations
@@ -57,6 +60,45 @@ class FileState:
     last_position: int | None
 
 
+def has_cut_last_line(path: Path) -> bool:
+    """True when the file does not end with a newline (an append cut short by a crash)."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() == 0:
+                return False
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) != b"\n"
+    except OSError:
+        return False  # no file (yet): nothing cut
+
+
+def read_user_file(path: Path) -> list[dict]:
+    """The records of a per-user file. An incomplete last line (a crash mid-append) is
+    skipped with a logged warning; every complete line is returned. A complete line that is
+    not JSON (someone edited the file) is skipped with a warning too, never an exception."""
+    records: list[dict] = []
+    with path.open("rb") as fh:
+        data = fh.read()
+    lines = data.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    if tail:
+        log.warning(
+            "%s: ignoring an incomplete last line (%d bytes, no newline): cut short by a "
+            "crash; the next start rewrites the file from the database",
+            path,
+            len(tail),
+        )
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line.decode("utf-8")))
+        except (UnicodeDecodeError, ValueError):
+            log.warning("%s:%d: ignoring a line that is not JSON", path, number)
+    return records
+
+
 def write_atomically(path: Path, lines) -> None:
     make_private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -87,10 +129,20 @@ class OutputWriter:
         self._thread: threading.Thread | None = None
 
     def resume(self) -> int:
-        """After a crash the files may lag the store: rewrite those of everyone active since
-        the last complete flush (recorded in the store)."""
+        """After a crash the files may lag the store or end in a cut line: rewrite those of
+        everyone active since the last complete flush (recorded in the store) and every file
+        whose last line is incomplete. Returns how many files will be rewritten."""
         since = float(self.store.get_meta(FLUSHED_AT) or 0)
-        stale = self.store.users.active_since(since)
+        stale = set(self.store.users.active_since(since))
+        for user_id, username in self.store.users.all_names():
+            path = self.path_for(username)
+            if user_id not in stale and has_cut_last_line(path):
+                log.warning(
+                    "%s ends in an incomplete line (cut short by a crash): rewriting it from "
+                    "the database",
+                    path,
+                )
+                stale.add(user_id)
         for user_id in stale:
             self.mark_dirty(user_id)
         return len(stale)

@@ -59,8 +59,8 @@ class Store:
         )
 
     @classmethod
-    def open(cls, url: str, *, pool_size: int = 20) -> Store:
-        engine = make_engine(url, pool_size=pool_size)
+    def open(cls, url: str, *, pool_size: int = 20, durability: str = "normal") -> Store:
+        engine = make_engine(url, pool_size=pool_size, durability=durability)
         try:
             migrations.upgrade(engine)
         except (DatabaseError, OSError) as exc:

@@ -12,18 +12,34 @@ from ..private_files import prepare_sqlite_file
 WRITE = {"potato_write": True}
 
 
-def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, durability: str = "normal") -> Engine:
+    """`durability` "full": every commit waits until it is on disk (SQLite synchronous=FULL;
+    PostgreSQL synchronous_commit=on for our sessions, whatever the server's default).
+    "normal": SQLite synchronous=NORMAL (WAL); PostgreSQL keeps the server's setting."""
+    if durability not in ("normal", "full"):
+        raise ValueError(f"durability must be 'normal' or 'full', got {durability!r}")
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database, pool_size)
+        return _sqlite_engine(url, parsed.database, pool_size, durability)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(
+    engine = create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, future=True
     )
+    if durability == "full" and engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def wait_for_the_disk(dbapi_conn, _record):
+            # PostgreSQL's default (on) already waits for the WAL flush at commit; a server or
+            # database configured with synchronous_commit=off would not, so insist per session.
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SET synchronous_commit = on")
+            dbapi_conn.commit()
+
+    return engine
 
 
-def _sqlite_engine(url: str, database: str | None, pool_size: int) -> Engine:
+def _sqlite_engine(url: str, database: str | None, pool_size: int, durability: str) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         prepare_sqlite_file(Path(database))  # 0600, so are its -wal and -shm
     engine = create_engine(
@@ -41,8 +57,11 @@ def _sqlite_engine(url: str, database: str | None, pool_size: int) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode: a committed transaction survives a process crash (kill -9);
-        # only an OS crash or power cut can lose the last commits.
-        cur.execute("PRAGMA synchronous=NORMAL")
+        # an OS crash or power cut can lose the last commits (not corrupt the database).
+        # FULL also syncs the WAL at every commit, so a commit survives a power cut too.
+        cur.execute(
+            "PRAGMA synchronous=FULL" if durability == "full" else "PRAGMA synchronous=NORMAL"
+        )
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA cache_size=-8000")

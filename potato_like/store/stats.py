@@ -1,5 +1,8 @@
-"""Project statistics for the admin API: O(1) counters and index range scans, so they stay
-fast at a million items and a million annotations."""
+"""Project statistics for the admin API. The overview's item and annotation counts are kept
+counters (O(1)) and completions over time come from the hourly table, so they cost the same
+at any size. Item pages are LIMIT/OFFSET over the items table (cost grows with the offset);
+the annotators page joins the kept agreement aggregates and check results of that page only;
+the text search reads the items table in windows under a time budget (search_instances)."""
 
 from __future__ import annotations
 
@@ -63,8 +66,8 @@ HOLDERS_OF = (
 )
 
 
-# Completed leases carry their completion time in leased_at too (mark() sets both), so the
-# (status, leased_at) index serves this range scan.
+# Completions per hour are counted into completions_by_hour (one row per hour) as leases are
+# marked done, so the chart reads at most `hours` rows plus one sum at any project size.
 HOURS_SINCE = (
     select(completions_by_hour.c.hour, completions_by_hour.c.done)
     .where(completions_by_hour.c.hour >= bindparam("h"))

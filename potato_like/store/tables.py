@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -55,7 +54,6 @@ users = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(200), nullable=False, unique=True),
     Column("password_hash", String(300), nullable=True),
-    Column("is_admin", Boolean, nullable=False, server_default="0"),
     Column("login_kind", String(40), nullable=False, server_default="password"),
     Column("phase", String(40), nullable=False, server_default="annotation"),
     Column("created_at", Float, nullable=False),
@@ -312,5 +310,4 @@ crowd_sessions = Table(
 )
 Index("ix_crowd_sessions_platform", crowd_sessions.c.platform)
 
-# Boolean is used on users.is_admin; keep the import visible to linters.
-__all__ = ["Boolean", "metadata"]
+__all__ = ["metadata"]

@@ -21,7 +21,6 @@ class UserRow:
     id: int
     username: str
     password_hash: str | None
-    is_admin: bool
     login_kind: str
     phase: str
     created_at: float
@@ -65,7 +64,6 @@ class Users:
         username: str,
         password_hash: str | None,
         *,
-        is_admin: bool = False,
         login_kind: str = "password",
         phase: str = "annotation",
     ) -> UserRow:
@@ -77,7 +75,6 @@ class Users:
                     users.insert().values(
                         username=username,
                         password_hash=password_hash,
-                        is_admin=is_admin,
                         login_kind=login_kind,
                         phase=phase,
                         created_at=now,
@@ -88,15 +85,6 @@ class Users:
         except IntegrityError:
             raise Conflict(f"the username {username!r} is already taken") from None
         return user_from_row(row)
-
-    def sync_admins(self, admin_names: tuple[str, ...]) -> None:
-        """Admin rights follow `admin_users`: granted to those listed, revoked from the rest."""
-        with self.store.write() as conn:
-            conn.execute(
-                update(users)
-                .where(users.c.is_admin != users.c.username.in_(admin_names))
-                .values(is_admin=users.c.username.in_(admin_names))
-            )
 
     def count(self) -> int:
         with self.store.read() as conn:

@@ -1,5 +1,9 @@
-"""Admin JSON endpoints: health, overview, instances, annotators, exports (seed 003 shapes).
-The HTML dashboard and the analytics endpoints come later."""
+"""Admin JSON endpoints in seed 003 shapes: health, overview, the paginated instances and
+all_instances lists, annotators, the export formats and a streamed export (which first
+flushes the per-user output files). The HTML dashboard (dashboard.py), agreement
+(admin_agreement.py), quality control (admin_quality.py), user/item/system state and
+questions (admin_state.py) and run-time settings and suspicious activity (admin_runtime.py)
+have their own modules."""
 
 from __future__ import annotations
 

@@ -15,7 +15,6 @@ from .security import admin_required, current_project
 bp = Blueprint("admin_agreement", __name__)
 
 CACHE_SECONDS = 60.0
-CACHE_ATTR = "agreement_cache"
 
 
 @bp.get("/admin/api/agreement")
@@ -78,5 +77,4 @@ def _done(project: Project) -> int:
 
 def _cache(project: Project) -> TtlCache:
     # A few entries at most (one per schema filter); stale counters fall out when it fills.
-    # dict.setdefault is atomic, so concurrent first requests share one cache.
-    return vars(project).setdefault(CACHE_ATTR, TtlCache(CACHE_SECONDS, max_entries=32))
+    return project.cache("agreement", lambda: TtlCache(CACHE_SECONDS, max_entries=32))

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
 from ..schemes.base import Scheme
@@ -269,7 +269,7 @@ def _cached(name: str, compute, *, fresh: bool = False) -> dict[str, Any]:
     """Answer from a per-app cache when the last computation was slow (a full scan of a large
     annotations table): small projects always see fresh numbers, large ones at most
     CACHE_SECONDS old (`?fresh=1` recomputes)."""
-    cache = current_app.extensions.setdefault("potato_like_admin_state_cache", {})
+    cache = current_project().cache("admin_state_reports", dict)
     now = time.monotonic()
     hit = cache.get(name)
     if hit is not None and hit[1] > now and not fresh:

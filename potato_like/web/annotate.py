@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..crowd import completion_for, time_is_up
 from ..crowd.base import COMPLETED
-from ..errors import BadRequest, Blocked, WrongPhase
+from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
 from ..submission import form_to_update
@@ -100,11 +100,15 @@ def annotate_action():
         saved = save_annotations(user, form_to_update(data, current_project().config))
     try:
         pos, check = navigate_or_hold(user, data, form_index=not request.is_json)
-    except (Blocked, WrongPhase):
-        if request.is_json:
-            raise
-        # The form's answer ended annotation (a check that blocks): the page leads on.
-        return redirect(url_for("annotate.annotate_page"))
+    except PotatoLikeError as err:
+        if not request.is_json and isinstance(err, (Blocked, WrongPhase)):
+            # The form's answer ended annotation (a check that blocks): the page leads on.
+            return redirect(url_for("annotate.annotate_page"))
+        if saved:
+            # The answers are committed; only the move failed. Say so, or the client would
+            # believe (and perhaps re-send) a lost answer.
+            err.extra = {**err.extra, "saved": True}
+        raise
     if request.is_json:
         body = {"status": "success", **position_json(pos, check)}
         if saved:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -23,6 +24,7 @@ from .security import (
 )
 
 bp = Blueprint("api", __name__)
+log = logging.getLogger("potato_like")
 
 
 def position_json(pos: Position, check: CheckItem | None = None) -> dict[str, Any]:
@@ -110,11 +112,21 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     result = project.store.annotations.apply(
         user.user_id, item.seq, item.id, project.policy, compute
     )
-    project.output.mark_dirty(user.user_id, item.seq)
-    if result.completed:
-        if state is not None:
-            project.checks.after_completion(user.user_id, result.user_done_count)
-        promotion.check_item(project, item.seq)
+    # Committed: the answer is stored, so the reply is "success" whatever happens next. A
+    # failing follow-up step (output file mark, quality checks, promotion) is logged, not
+    # turned into an error that would make the client believe the answer was lost.
+    try:
+        project.output.mark_dirty(user.user_id, item.seq)
+        if result.completed:
+            if state is not None:
+                project.checks.after_completion(user.user_id, result.user_done_count)
+            promotion.check_item(project, item.seq)
+    except Exception:
+        log.exception(
+            "answer of user %s on %r is stored, but a step after the save failed",
+            user.user_id,
+            item.id,
+        )
     return {
         **_success(started, result.user_done_count),
         "instance_status": "completed" if result.status == "done" else "in_progress",

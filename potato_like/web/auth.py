@@ -139,9 +139,7 @@ def register():
             raise BadRequest(f"choose a password of at least {MIN_PASSWORD} characters")
         hashed = generate_password_hash(password) if password else None
         prepare_user_dir(project.config.output_dir, username)
-        row = project.store.users.create(
-            username, hashed, is_admin=False, phase=project.config.study.first_phase
-        )
+        row = project.store.users.create(username, hashed, phase=project.config.study.first_phase)
         _start_session(row)
         return _done(201)
     except PotatoLikeError as err:

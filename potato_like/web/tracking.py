@@ -49,11 +49,7 @@ MAX_HOURS = 24 * 366
 def behavior() -> Behavior:
     # Statements are prebuilt in Behavior.__init__; one instance per project, kept with it.
     project = current_project()
-    found = getattr(project, "_behavior", None)
-    if found is None or found.store is not project.store:
-        found = Behavior(project.store)
-        project._behavior = found
-    return found
+    return project.cache("behavior", lambda: Behavior(project.store))
 
 
 # -- validation helpers ------------------------------------------------------------------------
