@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 
 from ..errors import BadRequest
+from ..private_files import make_private_dir
 
 SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@+-")
 MAX_NAME_BYTES = 255
@@ -71,7 +72,7 @@ def prepare_user_dir(output_dir: Path, username: str) -> Path:
         )
     path = output_dir / name
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path)  # 0700, like every directory the server creates
     except OSError as exc:
         raise BadRequest(
             f"this username cannot be used: its output directory cannot be created "
