@@ -237,6 +237,7 @@ def _serve_cheroot(app, host: str, port: int, threads: int) -> None:
 
 def _serve(args) -> int:
     from . import create_app
+    from .key_policy import refusal
 
     overrides = {}
     if args.port is not None:
@@ -246,6 +247,10 @@ def _serve(args) -> int:
     started = time.perf_counter()
     project = _open(args.config, **overrides)
     cfg = project.config
+    if (refused := refusal(cfg, cfg.host)) is not None:
+        project.close()
+        print(refused, file=sys.stderr)
+        return 1
     app = create_app(project)
     report = project.import_report
     if report.changed:

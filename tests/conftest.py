@@ -136,6 +136,14 @@ def answer(client, instance_id: str, **labels: str):
 ADMIN = {"X-API-Key": "test-admin-key-123456"}
 
 
+def csrf_headers(client) -> dict[str, str]:
+    """Headers carrying a CSRF token of `client`'s session, for form posts in tests
+    (cookie-authenticated form posts need one; JSON posts do not)."""
+    response = client.get("/api/csrf_token")
+    assert response.status_code == 200, response.data
+    return {"X-CSRFToken": response.json["csrf_token"]}
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """URL of a throwaway PostgreSQL cluster shared by the session (skips without one)."""

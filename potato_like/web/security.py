@@ -1,8 +1,14 @@
-"""Who is asking: sessions (flask-login), admin checks, CSRF policy and login rate limits."""
+"""Who is asking: sessions (flask-login + server-side rows), admin checks, CSRF policy and
+rate limits on logins, registrations and admin keys."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
 import hmac
+import secrets
+import threading
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -15,15 +21,26 @@ from flask_wtf.csrf import CSRFProtect
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from werkzeug.security import generate_password_hash
 
 from ..errors import Forbidden, PotatoLikeError, Unauthorized
 from ..project import Project
+from ..store.login_sessions import LoginSession
 from ..store.users import UserRow
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Endpoints that check the CSRF token themselves (still after the cross-site refusal below):
 # the tracking beacon cannot set headers and sends the token inside its JSON body.
 SELF_CSRF_ENDPOINTS = frozenset({"tracking.track_interactions"})
+# Endpoints that act on credentials in the request, not with the session's authority: the
+# token is needed only from browsers (explained in docs/api.md).
+CREDENTIAL_ENDPOINTS = frozenset(
+    {"auth.auth", "auth.register", "auth.logout", "dashboard.admin_login_submit"}
+)
+SESSION_KEY = "sid"  # the session cookie field holding the server-side token
+SESSION_CACHE_SECONDS = 5.0
+# A session's last_seen_at is written at most this often (not on every request).
+TOUCH_EVERY_SECONDS = 60.0
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -70,24 +87,149 @@ class SessionUser(UserMixin):
 
 
 @dataclass
-class LoginLimiter:
-    """Moving-window limit on login/registration attempts per (client address, username)."""
+class RateLimit:
+    """A moving-window limit, per process (each server process counts on its own)."""
 
     rate: str
+    name: str
 
     def __post_init__(self) -> None:
         self._limit = parse(self.rate)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def hit(self, username: str) -> None:
+    def hit(self, key: str, message: str) -> None:
+        """Count one attempt; TooManyAttempts when the limit is exceeded."""
+        if not self._limiter.hit(self._limit, self.name, key):
+            self._refuse(key, message)
+
+    def check(self, key: str, message: str) -> None:
+        """TooManyAttempts when the limit is already used up (without counting)."""
+        if not self._limiter.test(self._limit, self.name, key):
+            self._refuse(key, message)
+
+    def _refuse(self, key: str, message: str) -> None:
+        stats = self._limiter.get_window_stats(self._limit, self.name, key)
+        wait = max(1, int(stats.reset_time - time.time()))
+        raise TooManyAttempts(f"{message} Try again in {wait} seconds.", retry_after=wait)
+
+
+class Limits:
+    """The limits on logins, failed logins, registrations and wrong admin keys."""
+
+    def __init__(self, config) -> None:
+        self.login = RateLimit(config.login_rate_limit, "login")
+        self.login_failures = RateLimit(config.login_failure_rate_limit, "login-failures")
+        self.registrations = RateLimit(config.registration_rate_limit, "registrations")
+        self.admin_key = RateLimit(config.admin_key_rate_limit, "admin-key")
+        self._dummy_hash: str | None = None
+        self._lock = threading.Lock()
+
+    def hit_login(self, username: str) -> None:
         key = f"{request.remote_addr}|{username.lower()}"
-        if not self._limiter.hit(self._limit, "login", key):
-            stats = self._limiter.get_window_stats(self._limit, "login", key)
-            wait = max(1, int(stats.reset_time - time.time()))
-            raise TooManyAttempts(
-                f"Too many login attempts for {username!r}. Try again in {wait} seconds.",
-                retry_after=wait,
-            )
+        self.login.hit(key, f"Too many login attempts for {username!r}.")
+
+    def check_failures(self) -> None:
+        """Failed logins per address, whatever the username (stops password spraying)."""
+        self.login_failures.check(request.remote_addr or "", "Too many failed logins.")
+
+    def failed_login(self) -> None:
+        with contextlib.suppress(TooManyAttempts):
+            self.login_failures.hit(request.remote_addr or "", "")
+
+    def hit_registration(self) -> None:
+        self.registrations.hit(request.remote_addr or "", "Too many new accounts from here.")
+
+    def check_admin_key(self, key: str) -> bool:
+        """Whether `key` is the admin key; wrong keys are counted per address and, once
+        too many, every key check from there answers 429 for a while."""
+        addr = request.remote_addr or ""
+        self.admin_key.check(addr, "Too many wrong admin keys.")
+        expected = current_project().admin_api_key
+        if key and hmac.compare_digest(key.encode(), expected.encode()):
+            return True
+        with contextlib.suppress(TooManyAttempts):
+            self.admin_key.hit(addr, "")
+        return False
+
+    def dummy_hash(self) -> str:
+        """A hash to check unknown users' passwords against, so that they take as long as
+        known ones (names cannot be found by timing)."""
+        with self._lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = generate_password_hash(secrets.token_urlsafe(16))
+            return self._dummy_hash
+
+
+class SessionGuard:
+    """Server-side sessions: the cookie carries a token (`sid`) that must name a live row
+    of store.login_sessions. Rows are read through a short per-process cache, so a
+    revocation reaches other processes within SESSION_CACHE_SECONDS."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.idle_seconds = project.config.session_idle_minutes * 60
+        self.max_seconds = project.config.session_max_days * 86400
+        self._cache: dict[str, tuple[LoginSession, float]] = {}
+        self._lock = threading.Lock()
+        self._last_purge = 0.0
+        self.clock = time.time  # tests move it forward
+
+    def start(self, user_id: int | None) -> None:
+        """A new server-side session for this cookie (the previous one, if any, ends)."""
+        self.end()
+        session[SESSION_KEY] = self.project.store.login_sessions.start(user_id)
+        self._purge_now_and_then()
+
+    def end(self) -> None:
+        token = session.pop(SESSION_KEY, None)
+        if token:
+            self.forget(token)
+            self.project.store.login_sessions.end(token)
+
+    def forget(self, token: str | None = None) -> None:
+        """Drop cached rows (one token, or all after a revocation)."""
+        with self._lock:
+            if token is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(token, None)
+
+    def is_live(self) -> bool:
+        token = session.get(SESSION_KEY)
+        if not isinstance(token, str):
+            return False
+        now = self.clock()
+        mono = time.monotonic()
+        hit = self._cache.get(token)
+        if hit is not None and hit[1] > mono:
+            row = hit[0]
+        else:
+            row = self.project.store.login_sessions.get(token)
+            if row is None:
+                return False
+            self._remember(token, row, mono)
+        if now - row.last_seen_at > self.idle_seconds or now - row.created_at > self.max_seconds:
+            self.end()
+            return False
+        if now - row.last_seen_at > TOUCH_EVERY_SECONDS:
+            self.project.store.login_sessions.touch(token, now)
+            self._remember(token, dataclasses.replace(row, last_seen_at=now), mono)
+        return True
+
+    def _remember(self, token: str, row: LoginSession, mono: float) -> None:
+        with self._lock:
+            if len(self._cache) >= 50_000:
+                self._cache.clear()
+            self._cache[token] = (row, mono + SESSION_CACHE_SECONDS)
+
+    def _purge_now_and_then(self) -> None:
+        now = time.time()
+        if now - self._last_purge < 3600:
+            return
+        self._last_purge = now
+        self.project.store.login_sessions.purge_expired(
+            now - self.idle_seconds, now - self.max_seconds
+        )
 
 
 def install(app: Flask, project: Project) -> None:
@@ -114,7 +256,25 @@ def install(app: Flask, project: Project) -> None:
     manager.init_app(app)
     csrf = CSRFProtect()
     csrf.init_app(app)
-    app.extensions["potato_like_login_limiter"] = LoginLimiter(project.config.login_rate_limit)
+    cfg = project.config
+    app.config.update(
+        # A page's token lives as long as an idle session; pages fetch a fresh one
+        # (GET /api/csrf_token) when it has expired.
+        WTF_CSRF_TIME_LIMIT=int(cfg.session_idle_minutes * 60),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=cfg.session_max_days),
+    )
+    app.extensions["potato_like_limits"] = Limits(cfg)
+    app.extensions["potato_like_sessions"] = SessionGuard(project)
+
+    @app.before_request
+    def enforce_server_session():
+        # A cookie whose server-side session ended (logout, revocation, idle or too old)
+        # no longer reads or writes anything.
+        if "_user_id" not in session and ADMIN_KEY_SESSION not in session:
+            return
+        if not sessions().is_live():
+            session.clear()
+            g.pop("_login_user", None)
 
     @app.before_request
     def guard_cross_site():
@@ -124,17 +284,35 @@ def install(app: Flask, project: Project) -> None:
         site = request.headers.get("Sec-Fetch-Site")
         if site == "cross-site" or (origin and not _same_origin(origin)):
             raise Forbidden("cross-site request refused")
-        # Browsers send Origin / Sec-Fetch-Site / Referer; only browsers can be tricked into
-        # forged requests, so they must also present the CSRF token (form field or
-        # X-CSRFToken header). Scripts (no such headers, no ambient cookies) need not.
         if request.endpoint in SELF_CSRF_ENDPOINTS:
             return
-        if origin or site or request.headers.get("Referer"):
-            csrf.protect()
+        if request.endpoint in CREDENTIAL_ENDPOINTS:
+            # Browsers (Origin / Sec-Fetch-Site / Referer) post the forms with their token;
+            # scripts send credentials, which a forged request would not know.
+            if origin or site or request.headers.get("Referer"):
+                csrf.protect()
+            return
+        if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return  # no ambient credentials (scripts with an API key): nothing to forge
+        if not_a_form_post():
+            return
+        csrf.protect()
 
 
-def login_limiter() -> LoginLimiter:
-    return current_app.extensions["potato_like_login_limiter"]
+def not_a_form_post() -> bool:
+    """Requests a cross-site page cannot make without a CORS preflight (which we never
+    grant): a custom header, or a body type that HTML forms cannot send."""
+    if request.headers.get("X-Requested-With") or request.headers.get("X-API-Key"):
+        return True
+    return request.mimetype == "application/json"
+
+
+def limits() -> Limits:
+    return current_app.extensions["potato_like_limits"]
+
+
+def sessions() -> SessionGuard:
+    return current_app.extensions["potato_like_sessions"]
 
 
 def _same_origin(origin: str) -> bool:
@@ -167,8 +345,7 @@ def admin_required(view):
         if not key and auth.lower().startswith("bearer "):
             key = auth[7:].strip()
         if key:
-            expected = current_project().admin_api_key
-            if not hmac.compare_digest(key.encode(), expected.encode()):
+            if not limits().check_admin_key(key):
                 raise Unauthorized("invalid API key")
             g.admin_via_key = True
             return view(*args, **kwargs)

@@ -89,7 +89,7 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
             assert arrival.status_code == 302, arrival.data
         elif project.config.require_password:
             assert (
-                c.post("/register", data={"username": "tester", "password": "pw-1234"}).status_code
+                c.post("/register", data={"username": "tester", "password": "pw-12345"}).status_code
                 == 302
             )
         else:
