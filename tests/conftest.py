@@ -136,6 +136,18 @@ def answer(client, instance_id: str, **labels: str):
 ADMIN = {"X-API-Key": "test-admin-key-123456"}
 
 
+def with_csrf(client):
+    """Send a CSRF token of the client's current session with every later request (log in
+    first: a new login starts a new session and needs a new token)."""
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_headers(client)["X-CSRFToken"]
+    return client
+
+
+# Admin names are reserved: an admin user exists only when configured with a password.
+BOSS_PASSWORD = "boss-pw-1"
+BOSS_USERS = {"users": [{"username": "boss", "password": BOSS_PASSWORD}]}
+
+
 def csrf_headers(client) -> dict[str, str]:
     """Headers carrying a CSRF token of `client`'s session, for form posts in tests
     (cookie-authenticated form posts need one; JSON posts do not)."""

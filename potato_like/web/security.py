@@ -33,7 +33,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # the tracking beacon cannot set headers and sends the token inside its JSON body.
 SELF_CSRF_ENDPOINTS = frozenset({"tracking.track_interactions"})
 # Endpoints that act on credentials in the request, not with the session's authority: the
-# token is needed only from browsers (explained in docs/api.md).
+# token is needed only from browsers, which show these forms with it (docs/api.md).
 CREDENTIAL_ENDPOINTS = frozenset(
     {"auth.auth", "auth.register", "auth.logout", "dashboard.admin_login_submit"}
 )
@@ -286,22 +286,25 @@ def install(app: Flask, project: Project) -> None:
             raise Forbidden("cross-site request refused")
         if request.endpoint in SELF_CSRF_ENDPOINTS:
             return
-        if request.endpoint in CREDENTIAL_ENDPOINTS:
-            # Browsers (Origin / Sec-Fetch-Site / Referer) post the forms with their token;
-            # scripts send credentials, which a forged request would not know.
-            if origin or site or request.headers.get("Referer"):
-                csrf.protect()
+        if origin or site or request.headers.get("Referer"):
+            csrf.protect()  # browsers always present the token (form field or X-CSRFToken)
             return
+        if request.endpoint in CREDENTIAL_ENDPOINTS:
+            return  # scripts send credentials, which a forged request would not know
         if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
             return  # no ambient credentials (scripts with an API key): nothing to forge
-        if not_a_form_post():
-            return
-        csrf.protect()
+        if not not_a_form_post():
+            # A request without browser headers may still come from a browser (old ones,
+            # privacy tools strip them): form-like posts need the token here too.
+            csrf.protect()
 
 
 def not_a_form_post() -> bool:
     """Requests a cross-site page cannot make without a CORS preflight (which we never
-    grant): a custom header, or a body type that HTML forms cannot send."""
+    grant): a method other than POST (PUT, DELETE, ...), a custom header, or a body type
+    that HTML forms cannot send."""
+    if request.method != "POST":
+        return True
     if request.headers.get("X-Requested-With") or request.headers.get("X-API-Key"):
         return True
     return request.mimetype == "application/json"
