@@ -173,6 +173,52 @@ def csrf_token():
     return jsonify(csrf_token=generate_csrf())
 
 
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    return data
+
+
+@bp.post("/admin/api/users")
+@admin_required
+def admin_create_user():
+    """An admin creates an account with a password; the only way besides the config to
+    create a reserved (staff) name."""
+    data = _json_body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise BadRequest("username and password must be strings")
+    username = username.strip()
+    _check_username(username)
+    check_new_password(password, username)
+    project = current_project()
+    project.store.users.create(
+        username,
+        generate_password_hash(password),
+        phase=project.config.study.first_phase,
+    )
+    return jsonify(status="success", username=username), 201
+
+
+@bp.post("/admin/api/user/<username>/password")
+@admin_required
+def admin_set_password(username: str):
+    """Set a new password; every session of the user ends."""
+    password = _json_body().get("password")
+    if not isinstance(password, str):
+        raise BadRequest("password must be a string")
+    check_new_password(password, username)
+    project = current_project()
+    row = project.store.users.by_name(username)
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    project.store.users.set_password(row.id, generate_password_hash(password))
+    ended = project.store.login_sessions.revoke_user(row.id)
+    sessions().forget()
+    return jsonify(status="success", username=username, sessions_ended=ended)
+
+
 @bp.post("/admin/api/user/<username>/revoke_sessions")
 @admin_required
 def revoke_sessions(username: str):

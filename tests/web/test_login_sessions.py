@@ -128,3 +128,27 @@ def test_logout_ends_the_session_on_postgres(make_project, pg_url):
     r = app.test_client().post("/admin/api/user/bob/revoke_sessions", headers=ADMIN)
     assert r.json["sessions_ended"] == 1
     assert phone.get("/api/current_instance").status_code == 401
+
+
+def test_a_password_change_ends_the_users_sessions(make_project):
+    app = make_project(require_password=True)
+    c = app.test_client()
+    r = c.post("/register", json={"username": "ann", "password": "first-pw-11"})
+    assert r.status_code == 201
+    stolen = _copy(c, app)
+    r = app.test_client().post(
+        "/admin/api/user/ann/password", json={"password": "second-pw-22"}, headers=ADMIN
+    )
+    assert r.status_code == 200 and r.json["sessions_ended"] == 1
+    assert stolen.get("/api/current_instance").status_code == 401
+    assert c.get("/api/current_instance").status_code == 401
+    assert c.post("/auth", json={"username": "ann", "password": "first-pw-11"}).status_code == 401
+    assert c.post("/auth", json={"username": "ann", "password": "second-pw-22"}).status_code == 200
+    r = app.test_client().post(
+        "/admin/api/user/ann/password", json={"password": "x"}, headers=ADMIN
+    )
+    assert r.status_code == 400
+    r = app.test_client().post(
+        "/admin/api/user/nobody/password", json={"password": "second-pw-22"}, headers=ADMIN
+    )
+    assert r.status_code == 404

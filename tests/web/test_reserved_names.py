@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from potato_like.cli import main as cli_main
-from tests.conftest import login
+from tests.conftest import ADMIN, login
 from tests.web.crowd_util import MTURK, PROLIFIC, example, mturk_link, prolific_link  # noqa: F401
 
 BOSS = {"users": [{"username": "boss", "password": "boss-pw-1"}]}
@@ -93,3 +93,20 @@ def test_reserved_check_is_one_rule(make_project, name):
 
     cfg = make_project(admin_users=["boss"]).extensions["potato_like"].config
     assert is_reserved(cfg, name) and not is_reserved(cfg, "worker")
+
+
+def test_the_admin_key_creates_a_reserved_account(make_project):
+    app = make_project(require_password=True, admin_users=["boss"])
+    c = app.test_client()
+    body = {"username": "boss", "password": "boss-pw-1"}
+    assert c.post("/admin/api/users", json=body).status_code == 401  # no key, no session
+    r = c.post("/admin/api/users", json=body, headers=ADMIN)
+    assert r.status_code == 201 and r.json["username"] == "boss"
+    assert c.post("/admin/api/users", json=body, headers=ADMIN).status_code == 409
+    weak = {"username": "lead", "password": "password1"}
+    assert c.post("/admin/api/users", json=weak, headers=ADMIN).status_code == 400
+    login(c, "boss", "boss-pw-1")
+    assert c.get("/admin/api/overview").status_code == 200
+    # The new admin creates the next one with their session.
+    other = {"username": "lead2", "password": "lead-pw-22"}
+    assert c.post("/admin/api/users", json=other).status_code == 201
