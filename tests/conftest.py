@@ -50,6 +50,7 @@ def base_config(items_file: str = "data.jsonl", **overrides: Any) -> dict[str, A
         "annotation_schemes": [radio("sentiment", ["positive", "negative", "neutral"])],
         "require_password": False,
         "login_rate_limit": "1000 per minute",
+        "registration_rate_limit": "100000 per hour",  # tests create many users from one address
         "admin_api_key": "test-admin-key-123456",
     }
     config.update(overrides)
@@ -100,7 +101,10 @@ def example_project(tmp_path: Path, open_app) -> Callable[..., Any]:
             (work / name).write_text(text)
         config = yaml.safe_load((work / "config.yaml").read_text())
         config.update(
-            admin_api_key="test-admin-key-123456", login_rate_limit="1000 per minute", **overrides
+            admin_api_key="test-admin-key-123456",
+            login_rate_limit="1000 per minute",
+            registration_rate_limit="100000 per hour",
+            **overrides,
         )
         if edit:
             edit(config)
