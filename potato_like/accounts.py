@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 
 from .errors import Forbidden
 
+# users.login_kind of staff accounts made by the researcher (config with a password, or the
+# admin API); a reserved name is usable only on such an account.
+STAFF_KIND = "staff"
+
 if TYPE_CHECKING:
     from .config.model import ProjectConfig
     from .project import Project
@@ -61,6 +65,16 @@ def create_account(
         login_kind=login_kind,
         phase=project.config.study.first_phase,
     )
+
+
+def check_can_log_in(config: ProjectConfig, row: UserRow) -> None:
+    """Forbidden for an account under a reserved name that the researcher did not make (one
+    claimed before names were reserved): it keeps no rights and cannot be used."""
+    if row.login_kind != STAFF_KIND and is_reserved(config, row.username):
+        raise Forbidden(
+            f"{row.username!r} is reserved for the project's staff; this account was not "
+            "created by the researcher (configure its password in user_config.users)"
+        )
 
 
 def unprotected_staff(config: ProjectConfig) -> list[str]:

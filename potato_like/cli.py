@@ -169,9 +169,24 @@ def _check(args) -> int:
             f"{project.store.items.count():,} items"
             + (f" (imported {report.rows:,} rows)" if report.changed else "")
         )
+        for name in claimed_staff_names(project):
+            print(
+                f"warning: admin_users: the account {name!r} exists but has no password in "
+                "user_config.users; if nobody you know created it, someone may have claimed the "
+                "name before it was reserved: delete the account or configure its password",
+                file=sys.stderr,
+            )
         return 0
     finally:
         project.close()
+
+
+def claimed_staff_names(project) -> list[str]:
+    """Staff names without a configured password that have an account anyway."""
+    from .accounts import unprotected_staff
+
+    unprotected = set(unprotected_staff(project.config))
+    return [name for _id, name in project.store.users.all_names() if name.casefold() in unprotected]
 
 
 def _export(args) -> int:

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..accounts import create_account, is_reserved
+from ..accounts import STAFF_KIND, check_can_log_in, create_account, is_reserved
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError, Unauthorized
 from ..passwords import check_new_password
 from .errors import wants_json
@@ -44,6 +44,7 @@ def _check_username(username: str) -> None:
 
 def _start_session(row) -> None:
     project = current_project()
+    check_can_log_in(project.config, row)
     sessions().end()  # the previous server-side session of this cookie, if any
     session.clear()
     session.permanent = True
@@ -196,6 +197,7 @@ def admin_create_user():
     project.store.users.create(
         username,
         generate_password_hash(password),
+        login_kind=STAFF_KIND if is_reserved(project.config, username) else "password",
         phase=project.config.study.first_phase,
     )
     return jsonify(status="success", username=username), 201
@@ -213,7 +215,8 @@ def admin_set_password(username: str):
     row = project.store.users.by_name(username)
     if row is None:
         raise NotFound(f"no user {username!r}")
-    project.store.users.set_password(row.id, generate_password_hash(password))
+    kind = STAFF_KIND if is_reserved(project.config, username) else row.login_kind
+    project.store.users.set_password(row.id, generate_password_hash(password), kind)
     ended = project.store.login_sessions.revoke_user(row.id)
     sessions().forget()
     return jsonify(status="success", username=username, sessions_ended=ended)

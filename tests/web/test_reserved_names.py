@@ -110,3 +110,38 @@ def test_the_admin_key_creates_a_reserved_account(make_project):
     # The new admin creates the next one with their session.
     other = {"username": "lead2", "password": "lead-pw-22"}
     assert c.post("/admin/api/users", json=other).status_code == 201
+
+
+def test_check_warns_about_an_admin_name_claimed_before_names_were_reserved(make_project, capsys):
+    app = make_project(admin_users=["boss"])
+    project = app.extensions["potato_like"]
+    project.store.users.create("boss", "old-hash", login_kind="password")  # as before the fix
+    assert cli_main(["check", str(project.config.config_path)]) == 0
+    assert "the account 'boss' exists" in capsys.readouterr().err
+
+
+def test_a_name_claimed_with_a_password_before_the_fix_is_taken_back(
+    make_project, open_app, tmp_path
+):
+    from werkzeug.security import generate_password_hash
+
+    from tests.conftest import base_config, write_config
+
+    app = make_project(require_password=True, admin_users=["boss"])
+    store = app.extensions["potato_like"].store
+    # An old version let anyone register the admin name first.
+    store.users.create("boss", generate_password_hash("attacker-pw-1"), login_kind="password")
+    c = app.test_client()
+    r = c.post("/auth", json={"username": "boss", "password": "attacker-pw-1"})
+    assert r.status_code == 403 and "reserved" in r.json["error"]
+    assert c.get("/admin/api/overview").status_code == 401
+    app.extensions["potato_like"].close()
+    # The researcher configures the admin's password: the config wins at the next start.
+    config = base_config(require_password=True, admin_users=["boss"], user_config=BOSS)
+    again = open_app(write_config(tmp_path, config, "fixed.yaml"))
+    c = again.test_client()
+    assert (
+        c.post("/auth", json={"username": "boss", "password": "attacker-pw-1"}).status_code == 401
+    )
+    login(c, "boss", "boss-pw-1")
+    assert c.get("/admin/api/overview").status_code == 200
