@@ -120,11 +120,12 @@ def auth():
         stored = row.password_hash if row is not None and row.password_hash else None
         matches = check_password_hash(stored or limits().dummy_hash(), password or "-")
         if stored is None or not password or not matches:
-            limits().failed_login()
             raise Unauthorized("Invalid username or password")
         _start_session(row)
         return _done()
     except PotatoLikeError as err:
+        if isinstance(err, Unauthorized):
+            limits().failed_login()  # counted per address, whatever the name
         return _login_error(err, "login")
 
 
