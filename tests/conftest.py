@@ -101,10 +101,12 @@ def example_project(tmp_path: Path, open_app) -> Callable[..., Any]:
             (work / name).write_text(text)
         config = yaml.safe_load((work / "config.yaml").read_text())
         config.update(
-            admin_api_key="test-admin-key-123456",
-            login_rate_limit="1000 per minute",
-            registration_rate_limit="100000 per hour",
-            **overrides,
+            {
+                "admin_api_key": "test-admin-key-123456",
+                "login_rate_limit": "1000 per minute",
+                "registration_rate_limit": "100000 per hour",
+                **overrides,
+            }
         )
         if edit:
             edit(config)

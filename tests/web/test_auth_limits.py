@@ -108,3 +108,11 @@ def test_crowd_projects_take_accounts_only_from_arrival_links(example, project):
     assert r.status_code == 403 and "link" in r.json["error"]
     assert c.get("/register").status_code == 403
     assert app.extensions["potato_like"].store.users.by_name("PID0001") is None
+
+
+def test_crowd_arrivals_are_not_counted_as_registrations(example):  # noqa: F811
+    from tests.web.crowd_util import prolific_link
+
+    app = example(PROLIFIC, registration_rate_limit="1 per hour")
+    for pid in ("PID0001", "PID0002", "PID0003"):  # a lab full of workers behind one address
+        assert app.test_client().get(prolific_link(pid)).status_code == 302

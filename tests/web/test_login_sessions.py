@@ -152,3 +152,24 @@ def test_a_password_change_ends_the_users_sessions(make_project):
         "/admin/api/user/nobody/password", json={"password": "second-pw-22"}, headers=ADMIN
     )
     assert r.status_code == 404
+
+
+def test_another_process_refuses_an_ended_session_within_the_cache_time(
+    make_project, open_app, monkeypatch
+):
+    """Two apps on one database stand for two server processes."""
+    import types
+
+    from potato_like.web import login_sessions
+
+    app = make_project()
+    other = open_app(app.extensions["potato_like"].config.config_path)
+    c = login(app.test_client(), "ann")
+    there = _copy(c, other)
+    assert there.get("/api/current_instance").status_code == 200  # now cached there
+    c.post("/logout", json={})
+    clock = {"mono": time.monotonic()}
+    fake = types.SimpleNamespace(time=time.time, monotonic=lambda: clock["mono"])
+    monkeypatch.setattr(login_sessions, "time", fake)
+    clock["mono"] += login_sessions.SESSION_CACHE_SECONDS + 0.1
+    assert there.get("/api/current_instance").status_code == 401
