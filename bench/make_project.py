@@ -68,6 +68,8 @@ def config_yaml(n: int, overlap: int | None) -> str:
         "  allow_all_users: true",
         "require_password: false",
         'login_rate_limit: "100000 per minute"',
+        # Every simulated annotator arrives from 127.0.0.1: lift the per-address limit.
+        'registration_rate_limit: "100000 per minute"',
         f'admin_api_key: "{ADMIN_API_KEY}"',
         "assignment_strategy: fixed_order",
     ]

@@ -187,9 +187,24 @@ def _check(args) -> int:
             f"{project.store.items.count():,} items"
             + (f" (imported {report.rows:,} rows)" if report.changed else "")
         )
+        for name in claimed_staff_names(project):
+            print(
+                f"warning: admin_users: the account {name!r} exists but has no password in "
+                "user_config.users; if nobody you know created it, someone may have claimed the "
+                "name before it was reserved: delete the account or configure its password",
+                file=sys.stderr,
+            )
         return 0
     finally:
         project.close()
+
+
+def claimed_staff_names(project) -> list[str]:
+    """Staff names without a configured password that have an account anyway."""
+    from .accounts import unprotected_staff
+
+    unprotected = set(unprotected_staff(project.config))
+    return [name for _id, name in project.store.users.all_names() if name.casefold() in unprotected]
 
 
 def _export(args) -> int:
@@ -258,6 +273,7 @@ def _serve_cheroot(app, host: str, port: int, threads: int) -> None:
 
 def _serve(args) -> int:
     from . import create_app
+    from .key_policy import refusal
 
     overrides = {}
     if args.port is not None:
@@ -275,6 +291,10 @@ def _serve(args) -> int:
     started = time.perf_counter()
     project = _open(args.config, warn_unsafe=True, **overrides)
     cfg = project.config
+    if (refused := refusal(cfg, cfg.host)) is not None:
+        project.close()
+        print(refused, file=sys.stderr)
+        return 1
     app = create_app(project)
     report = project.import_report
     if report.changed:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from .accounts import STAFF_KIND, reserved_names
 from .assign.strategies import strategy
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
@@ -243,10 +244,20 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
 
 
 def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
-    """Create accounts listed with passwords in user_config. (Admin rights are not stored:
-    `admin_users` is checked at each request, so removing a name revokes them at once.)"""
+    """Create accounts listed with passwords in user_config. Admin rights are not stored:
+    `admin_users` is checked at each request, so removing a name revokes them at once.
+    Staff (reserved) names become staff accounts with the configured password, also when
+    the name was claimed by someone else before names were reserved (their sessions end)."""
+    reserved = reserved_names(config)
     for entry in config.users:
-        if entry.password is None or store.users.by_name(entry.username):
+        if entry.password is None:
+            continue
+        staff = entry.username.casefold() in reserved
+        row = store.users.by_name(entry.username)
+        if row is not None:
+            if staff and row.login_kind != STAFF_KIND:
+                store.users.set_password(row.id, generate_password_hash(entry.password), STAFF_KIND)
+                store.login_sessions.revoke_user(row.id)
             continue
         try:
             prepare_user_dir(config.output_dir, entry.username)
@@ -256,5 +267,6 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
             store.users.create(
                 entry.username,
                 generate_password_hash(entry.password),
+                login_kind=STAFF_KIND if staff else "password",
                 phase=config.study.first_phase,
             )

@@ -50,6 +50,7 @@ def base_config(items_file: str = "data.jsonl", **overrides: Any) -> dict[str, A
         "annotation_schemes": [radio("sentiment", ["positive", "negative", "neutral"])],
         "require_password": False,
         "login_rate_limit": "1000 per minute",
+        "registration_rate_limit": "100000 per hour",  # tests create many users from one address
         "admin_api_key": "test-admin-key-123456",
     }
     config.update(overrides)
@@ -100,7 +101,12 @@ def example_project(tmp_path: Path, open_app) -> Callable[..., Any]:
             (work / name).write_text(text)
         config = yaml.safe_load((work / "config.yaml").read_text())
         config.update(
-            admin_api_key="test-admin-key-123456", login_rate_limit="1000 per minute", **overrides
+            {
+                "admin_api_key": "test-admin-key-123456",
+                "login_rate_limit": "1000 per minute",
+                "registration_rate_limit": "100000 per hour",
+                **overrides,
+            }
         )
         if edit:
             edit(config)
@@ -134,6 +140,26 @@ def answer(client, instance_id: str, **labels: str):
 
 
 ADMIN = {"X-API-Key": "test-admin-key-123456"}
+
+
+def with_csrf(client):
+    """Send a CSRF token of the client's current session with every later request (log in
+    first: a new login starts a new session and needs a new token)."""
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_headers(client)["X-CSRFToken"]
+    return client
+
+
+# Admin names are reserved: an admin user exists only when configured with a password.
+BOSS_PASSWORD = "boss-pw-1"
+BOSS_USERS = {"users": [{"username": "boss", "password": BOSS_PASSWORD}]}
+
+
+def csrf_headers(client) -> dict[str, str]:
+    """Headers carrying a CSRF token of `client`'s session, for form posts in tests
+    (cookie-authenticated form posts need one; JSON posts do not)."""
+    response = client.get("/api/csrf_token")
+    assert response.status_code == 200, response.data
+    return {"X-CSRFToken": response.json["csrf_token"]}
 
 
 @pytest.fixture(scope="session")

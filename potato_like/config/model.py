@@ -89,6 +89,11 @@ class ProjectConfig:
     database_url: str | None = None
     durability: str = "normal"  # "full": every commit waits for the disk (store/engine.py)
     login_rate_limit: str = "10 per minute"
+    login_failure_rate_limit: str = "30 per 10 minutes"  # failed logins per address
+    registration_rate_limit: str = "60 per hour"  # new accounts per address
+    admin_key_rate_limit: str = "10 per 10 minutes"  # wrong admin keys per address
+    session_idle_minutes: float = 1440.0
+    session_max_days: float = 30.0
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Mapping
@@ -10,7 +11,9 @@ from typing import Any
 
 import nh3
 
+from ..accounts import unprotected_staff
 from ..errors import ConfigError
+from ..key_policy import weak_keys
 from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
@@ -105,19 +108,15 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     )
     host = r.str("host", server.str("host", "127.0.0.1"))
 
-    rate = r.str("login_rate_limit", "10 per minute")
-    if not _RATE.match(rate):
-        r.problem("login_rate_limit", f"{rate!r} is not a rate like '10 per minute'")
-        rate = "10 per minute"
-
+    rate = _rate(r, "login_rate_limit", "10 per minute")
     admin_key = (
         r.str("admin_api_key", None, allow_empty=True)
         or os.environ.get("POTATO_ADMIN_API_KEY")
         or None
     )
-    if admin_key is not None and len(admin_key) < 12:
-        r.problem("admin_api_key", "must be at least 12 characters long")
     secret = r.str("secret_key", None, allow_empty=True) or None
+    # Weak keys: warnings here; `run.py` refuses to listen beyond loopback with them.
+    r.warnings.extend(weak_keys(admin_key, secret))
 
     values = dict(
         annotation_task_name=name,
@@ -142,6 +141,11 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         database_url=r.str("database_url", None, allow_empty=True) or None,
         durability=r.str("durability", "normal", choices=DURABILITY_LEVELS),
         login_rate_limit=rate,
+        login_failure_rate_limit=_rate(r, "login_failure_rate_limit", "30 per 10 minutes"),
+        registration_rate_limit=_rate(r, "registration_rate_limit", "60 per hour"),
+        admin_key_rate_limit=_rate(r, "admin_key_rate_limit", "10 per 10 minutes"),
+        session_idle_minutes=float(r.number("session_idle_minutes", 1440, minimum=1)),
+        session_max_days=float(r.number("session_max_days", 30, minimum=0.01)),
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
@@ -162,7 +166,24 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     )
     if r.problems:
         raise ConfigError(r.problems, r.warnings)
-    return ProjectConfig(**values, warnings=tuple(r.warnings))
+    config = ProjectConfig(**values, warnings=tuple(r.warnings))
+    staff = unprotected_staff(config)
+    if staff:
+        note = (
+            f"admin_users: {', '.join(staff)} ha{'s' if len(staff) == 1 else 've'} no password "
+            "in user_config.users; these names are reserved, so nobody can log in as them "
+            "(add them with password: ${ENV_VAR})"
+        )
+        config = dataclasses.replace(config, warnings=(*config.warnings, note))
+    return config
+
+
+def _rate(r: ConfigReader, key: str, default: str) -> str:
+    rate = r.str(key, default)
+    if not _RATE.match(rate):
+        r.problem(key, f"{rate!r} is not a rate like '10 per minute'")
+        return default
+    return rate
 
 
 # Run-time setting -> the ProjectConfig field it sets.

@@ -32,6 +32,7 @@ class Store:
         from .crowd import Crowd
         from .events import Events
         from .items import Items
+        from .login_sessions import LoginSessions
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -49,6 +50,7 @@ class Store:
         self.study = Study(self)
         self.aggregates = Aggregates(self)
         self.crowd = Crowd(self)
+        self.login_sessions = LoginSessions(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

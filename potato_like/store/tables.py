@@ -310,4 +310,16 @@ crowd_sessions = Table(
 )
 Index("ix_crowd_sessions_platform", crowd_sessions.c.platform)
 
+# Server-side login sessions: the cookie carries a random token whose hash is the id here;
+# logout and revocation delete the row, so a copied cookie stops working.
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie's token
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+)
+Index("ix_login_sessions_user", login_sessions.c.user_id)
+
 __all__ = ["metadata"]

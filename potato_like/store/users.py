@@ -38,6 +38,11 @@ class UserRow:
 
 USER_BY_ID = select(users).where(users.c.id == bindparam("u"))
 USER_BY_NAME = select(users).where(users.c.username == bindparam("name"))
+SET_PASSWORD = (
+    update(users)
+    .where(users.c.id == bindparam("u"))
+    .values(password_hash=bindparam("h"), login_kind=bindparam("k"))
+)
 SET_MAX_ITEMS = update(users).where(users.c.id == bindparam("u")).values(max_items=bindparam("m"))
 
 
@@ -105,3 +110,10 @@ class Users:
         False when the user does not exist."""
         with self.store.write() as conn:
             return bool(conn.execute(SET_MAX_ITEMS, {"u": user_id, "m": max_items}).rowcount)
+
+    def set_password(self, user_id: int, password_hash: str, login_kind: str) -> bool:
+        """Replace a user's password hash (and login kind); False when the user does not
+        exist."""
+        with self.store.write() as conn:
+            params = {"u": user_id, "h": password_hash, "k": login_kind}
+            return bool(conn.execute(SET_PASSWORD, params).rowcount)

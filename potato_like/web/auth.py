@@ -8,17 +8,19 @@ import time
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import BadRequest, Conflict, Forbidden, PotatoLikeError, Unauthorized
+from ..accounts import STAFF_KIND, check_can_log_in, create_account, is_reserved
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError, Unauthorized
 from ..export.user_dirs import prepare_user_dir
+from ..passwords import check_new_password
 from .errors import wants_json
-from .security import SessionUser, current_project, login_limiter
+from .security import SessionUser, admin_required, current_project, limits, sessions
 
 bp = Blueprint("auth", __name__)
 
 _USERNAME = re.compile(r"^[^\s/\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,99}$")
-MIN_PASSWORD = 4
 
 
 def _credentials() -> tuple[str, str]:
@@ -41,17 +43,15 @@ def _check_username(username: str) -> None:
         )
 
 
-def _allowed(username: str) -> bool:
-    cfg = current_project().config
-    return cfg.allow_all_users or any(u.username == username for u in cfg.users)
-
-
 def _start_session(row) -> None:
     project = current_project()
+    check_can_log_in(project.config, row)
+    sessions().end()  # the previous server-side session of this cookie, if any
     session.clear()
     session.permanent = True
     login_user(SessionUser(row, project), remember=False)
     session["started_at"] = time.time()
+    sessions().start(row.id)
 
 
 def _done(status: int = 200):
@@ -98,6 +98,8 @@ def login_page():
 
 @bp.get("/register")
 def register_page():
+    if (closed := _registration_closed()) is not None:
+        return render_template("auth/login.html", mode="login", error=closed), 403
     return render_template("auth/login.html", mode="register")
 
 
@@ -107,39 +109,51 @@ def auth():
     try:
         username, password = _credentials()
         _check_username(username)
-        login_limiter().hit(username)
+        limits().hit_login(username)
+        limits().check_failures()
         project = current_project()
         if not project.config.require_password:
             login_without_password(username, kind="passwordless", password=password)
             return _done()
         row = project.store.users.by_name(username)
-        if (
-            row is None
-            or not row.password_hash
-            or not password
-            or not check_password_hash(row.password_hash, password)
-        ):
+        # Unknown names and accounts without a password are checked against a dummy hash,
+        # so they answer as slowly as known ones (no enumeration of names by timing).
+        stored = row.password_hash if row is not None and row.password_hash else None
+        matches = check_password_hash(stored or limits().dummy_hash(), password or "-")
+        if stored is None or not password or not matches:
             raise Unauthorized("Invalid username or password")
         _start_session(row)
         return _done()
     except PotatoLikeError as err:
+        if isinstance(err, Unauthorized):
+            limits().failed_login()  # counted per address, whatever the name
         return _login_error(err, "login")
+
+
+def _registration_closed() -> str | None:
+    crowd = current_project().config.crowd
+    if crowd is not None and crowd.provider != "url_direct":
+        return (
+            "This study's accounts come from its recruitment platform: open it from the link "
+            "you were given there."
+        )
+    return None
 
 
 @bp.post("/register")
 def register():
     try:
+        if (closed := _registration_closed()) is not None:
+            raise Forbidden(closed)
         username, password = _credentials()
         _check_username(username)
-        login_limiter().hit(username)
+        limits().hit_login(username)
+        limits().hit_registration()
         project = current_project()
-        if not _allowed(username):
-            raise Forbidden(f"{username!r} is not on this project's list of users")
-        if project.config.require_password and len(password) < MIN_PASSWORD:
-            raise BadRequest(f"choose a password of at least {MIN_PASSWORD} characters")
+        if project.config.require_password:
+            check_new_password(password, username)
         hashed = generate_password_hash(password) if password else None
-        prepare_user_dir(project.config.output_dir, username)
-        row = project.store.users.create(username, hashed, phase=project.config.study.first_phase)
+        row = create_account(project, username, hashed, login_kind="password")
         _start_session(row)
         return _done(201)
     except PotatoLikeError as err:
@@ -148,6 +162,7 @@ def register():
 
 @bp.post("/logout")
 def logout():
+    sessions().end()
     logout_user()
     session.clear()
     if wants_json():
@@ -155,22 +170,95 @@ def logout():
     return redirect(url_for("auth.home"))
 
 
-def login_without_password(username: str, *, kind: str, password: str = "") -> None:
-    """Passwordless and url_direct login: the name is the identity. A name that belongs to a
-    password account cannot be claimed this way (only with its password)."""
+@bp.get("/api/csrf_token")
+def csrf_token():
+    """A fresh CSRF token for this session (pages ask again when theirs has expired)."""
+    return jsonify(csrf_token=generate_csrf())
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    return data
+
+
+@bp.post("/admin/api/users")
+@admin_required
+def admin_create_user():
+    """An admin creates an account with a password; the only way besides the config to
+    create a reserved (staff) name."""
+    data = _json_body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise BadRequest("username and password must be strings")
+    username = username.strip()
     _check_username(username)
+    check_new_password(password, username)
     project = current_project()
-    if not _allowed(username):
-        raise Forbidden(f"{username!r} is not on this project's list of users")
+    prepare_user_dir(project.config.output_dir, username)
+    project.store.users.create(
+        username,
+        generate_password_hash(password),
+        login_kind=STAFF_KIND if is_reserved(project.config, username) else "password",
+        phase=project.config.study.first_phase,
+    )
+    return jsonify(status="success", username=username), 201
+
+
+@bp.post("/admin/api/user/<username>/password")
+@admin_required
+def admin_set_password(username: str):
+    """Set a new password; every session of the user ends."""
+    password = _json_body().get("password")
+    if not isinstance(password, str):
+        raise BadRequest("password must be a string")
+    check_new_password(password, username)
+    project = current_project()
     row = project.store.users.by_name(username)
     if row is None:
-        prepare_user_dir(project.config.output_dir, username)
+        raise NotFound(f"no user {username!r}")
+    kind = STAFF_KIND if is_reserved(project.config, username) else row.login_kind
+    project.store.users.set_password(row.id, generate_password_hash(password), kind)
+    ended = project.store.login_sessions.revoke_user(row.id)
+    sessions().forget()
+    return jsonify(status="success", username=username, sessions_ended=ended)
+
+
+@bp.post("/admin/api/user/<username>/revoke_sessions")
+@admin_required
+def revoke_sessions(username: str):
+    """End every session of a user (a lost laptop, a departing annotator)."""
+    project = current_project()
+    row = project.store.users.by_name(username)
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    ended = project.store.login_sessions.revoke_user(row.id)
+    sessions().forget()
+    return jsonify(status="success", username=username, sessions_ended=ended)
+
+
+def login_without_password(username: str, *, kind: str, password: str = "") -> None:
+    """Passwordless and url_direct login: the name is the identity. A name that belongs to a
+    password account cannot be claimed this way (only with its password), nor can a
+    reserved (staff) name."""
+    _check_username(username)
+    project = current_project()
+    row = project.store.users.by_name(username)
+    if row is None:
+        if kind == "passwordless":
+            limits().hit_registration()
         try:
-            row = project.store.users.create(
-                username, None, login_kind=kind, phase=project.config.study.first_phase
-            )
+            row = create_account(project, username, None, login_kind=kind)
         except Conflict:
             row = project.store.users.by_name(username)
+    elif not row.password_hash and is_reserved(project.config, username):
+        # A staff name claimed before names were reserved: never usable without a password.
+        raise Forbidden(f"{username!r} is reserved for the project's staff")
+    elif not project.config.allow_all_users and not any(
+        u.username == username for u in project.config.users
+    ):
+        raise Forbidden(f"{username!r} is not on this project's list of users")
     if row.password_hash and not (password and check_password_hash(row.password_hash, password)):
         raise Unauthorized(f"{username!r} is a password account; log in with its password")
     _start_session(row)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 import time
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
 from ..spans.output import readable_entries
@@ -19,7 +19,8 @@ from .security import (
     current_project,
     is_admin_session,
     key_marker,
-    login_limiter,
+    limits,
+    sessions,
 )
 
 bp = Blueprint("dashboard", __name__)
@@ -44,13 +45,14 @@ def admin_login():
 def admin_login_submit():
     key = request.form.get("key", "")
     try:
-        login_limiter().hit("admin-key")
+        correct = limits().check_admin_key(key)
     except PotatoLikeError as err:
         return render_template("admin/login.html", error=err.message), err.status
-    expected = current_project().admin_api_key
-    if not key or not hmac.compare_digest(key.encode(), expected.encode()):
+    if not correct:
         return render_template("admin/login.html", error="That is not the admin key."), 401
-    session[ADMIN_KEY_SESSION] = key_marker(expected)
+    # A new server-side session (also for a logged-in user: the old cookie gains nothing).
+    sessions().start(current_user.user_id if current_user.is_authenticated else None)
+    session[ADMIN_KEY_SESSION] = key_marker(current_project().admin_api_key)
     session.permanent = True
     target = request.form.get("next", "")
     # Only paths on this site: never an open redirect.
@@ -61,7 +63,14 @@ def admin_login_submit():
 
 @bp.post("/admin/logout")
 def admin_logout():
-    session.pop(ADMIN_KEY_SESSION, None)
+    """ "Leave admin": this session ends; a logged-in user continues in a new one, so a
+    cookie copied while admin no longer opens anything."""
+    was_admin = session.pop(ADMIN_KEY_SESSION, None) is not None
+    user_id = current_user.user_id if current_user.is_authenticated else None
+    if was_admin or user_id is None:
+        sessions().end()
+        if user_id is not None:
+            sessions().start(user_id)
     return redirect(url_for("dashboard.admin_login"))
 
 

@@ -63,7 +63,9 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def on_csrf(err: CSRFError):
-        return error_response(f"{err.description} Reload the page and try again.", 400)
+        return error_response(
+            f"{err.description} Reload the page and try again.", 400, status="csrf"
+        )
 
     @app.errorhandler(HTTPException)
     def on_http(err: HTTPException):

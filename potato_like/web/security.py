@@ -1,10 +1,11 @@
-"""Who is asking: sessions (flask-login), admin checks, CSRF policy and login rate limits."""
+"""Who is asking: sessions (flask-login + server-side rows), admin checks, CSRF policy and
+rate limits on logins, registrations and admin keys."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import time
-from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -12,18 +13,22 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
-from ..errors import Forbidden, PotatoLikeError, Unauthorized
+from ..errors import Forbidden, Unauthorized
 from ..project import Project
 from ..store.users import UserRow
+from .login_sessions import SessionGuard
+from .rate_limits import Limits
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Endpoints that check the CSRF token themselves (still after the cross-site refusal below):
 # the tracking beacon cannot set headers and sends the token inside its JSON body.
 SELF_CSRF_ENDPOINTS = frozenset({"tracking.track_interactions"})
+# Endpoints that act on credentials in the request, not with the session's authority: the
+# token is needed only from browsers, which show these forms with it (docs/api.md).
+CREDENTIAL_ENDPOINTS = frozenset(
+    {"auth.auth", "auth.register", "auth.logout", "dashboard.admin_login_submit"}
+)
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -50,10 +55,6 @@ class SessionCookies(SecureCookieSessionInterface):
         return bool(app.config.get("POTATO_EMBEDDED_IN_IFRAME")) and self.get_cookie_secure(app)
 
 
-class TooManyAttempts(PotatoLikeError):
-    status = 429
-
-
 def current_project() -> Project:
     return current_app.extensions["potato_like"]
 
@@ -67,27 +68,6 @@ class SessionUser(UserMixin):
         self.id = str(row.id)
         self.username = row.username
         self.is_admin = row.username in project.config.admin_users
-
-
-@dataclass
-class LoginLimiter:
-    """Moving-window limit on login/registration attempts per (client address, username)."""
-
-    rate: str
-
-    def __post_init__(self) -> None:
-        self._limit = parse(self.rate)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def hit(self, username: str) -> None:
-        key = f"{request.remote_addr}|{username.lower()}"
-        if not self._limiter.hit(self._limit, "login", key):
-            stats = self._limiter.get_window_stats(self._limit, "login", key)
-            wait = max(1, int(stats.reset_time - time.time()))
-            raise TooManyAttempts(
-                f"Too many login attempts for {username!r}. Try again in {wait} seconds.",
-                retry_after=wait,
-            )
 
 
 def install(app: Flask, project: Project) -> None:
@@ -114,7 +94,25 @@ def install(app: Flask, project: Project) -> None:
     manager.init_app(app)
     csrf = CSRFProtect()
     csrf.init_app(app)
-    app.extensions["potato_like_login_limiter"] = LoginLimiter(project.config.login_rate_limit)
+    cfg = project.config
+    app.config.update(
+        # A page's token lives as long as an idle session; pages fetch a fresh one
+        # (GET /api/csrf_token) when it has expired.
+        WTF_CSRF_TIME_LIMIT=int(cfg.session_idle_minutes * 60),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=cfg.session_max_days),
+    )
+    app.extensions["potato_like_limits"] = Limits(cfg)
+    app.extensions["potato_like_sessions"] = SessionGuard(project)
+
+    @app.before_request
+    def enforce_server_session():
+        # A cookie whose server-side session ended (logout, revocation, idle or too old)
+        # no longer reads or writes anything.
+        if "_user_id" not in session and ADMIN_KEY_SESSION not in session:
+            return
+        if not sessions().is_live():
+            session.clear()
+            g.pop("_login_user", None)
 
     @app.before_request
     def guard_cross_site():
@@ -124,17 +122,38 @@ def install(app: Flask, project: Project) -> None:
         site = request.headers.get("Sec-Fetch-Site")
         if site == "cross-site" or (origin and not _same_origin(origin)):
             raise Forbidden("cross-site request refused")
-        # Browsers send Origin / Sec-Fetch-Site / Referer; only browsers can be tricked into
-        # forged requests, so they must also present the CSRF token (form field or
-        # X-CSRFToken header). Scripts (no such headers, no ambient cookies) need not.
         if request.endpoint in SELF_CSRF_ENDPOINTS:
             return
         if origin or site or request.headers.get("Referer"):
+            csrf.protect()  # browsers always present the token (form field or X-CSRFToken)
+            return
+        if request.endpoint in CREDENTIAL_ENDPOINTS:
+            return  # scripts send credentials, which a forged request would not know
+        if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return  # no ambient credentials (scripts with an API key): nothing to forge
+        if not not_a_form_post():
+            # A request without browser headers may still come from a browser (old ones,
+            # privacy tools strip them): form-like posts need the token here too.
             csrf.protect()
 
 
-def login_limiter() -> LoginLimiter:
-    return current_app.extensions["potato_like_login_limiter"]
+def not_a_form_post() -> bool:
+    """Requests a cross-site page cannot make without a CORS preflight (which we never
+    grant): a method other than POST (PUT, DELETE, ...), a custom header, or a body type
+    that HTML forms cannot send."""
+    if request.method != "POST":
+        return True
+    if request.headers.get("X-Requested-With") or request.headers.get("X-API-Key"):
+        return True
+    return request.mimetype == "application/json"
+
+
+def limits() -> Limits:
+    return current_app.extensions["potato_like_limits"]
+
+
+def sessions() -> SessionGuard:
+    return current_app.extensions["potato_like_sessions"]
 
 
 def _same_origin(origin: str) -> bool:
@@ -167,8 +186,7 @@ def admin_required(view):
         if not key and auth.lower().startswith("bearer "):
             key = auth[7:].strip()
         if key:
-            expected = current_project().admin_api_key
-            if not hmac.compare_digest(key.encode(), expected.encode()):
+            if not limits().check_admin_key(key):
                 raise Unauthorized("invalid API key")
             g.admin_via_key = True
             return view(*args, **kwargs)

@@ -28,6 +28,7 @@ from .security import (
     current_project,
     is_admin_session,
     login_required_json,
+    not_a_form_post,
     require_user,
 )
 
@@ -115,12 +116,14 @@ def _own_item(user: SessionUser, body: dict[str, Any]):
 
 def _check_own_csrf(body: dict[str, Any]) -> None:
     """The CSRF check security.guard_cross_site skips for this endpoint: browsers (which send
-    Origin / Sec-Fetch-Site / Referer) present the token in X-CSRFToken or in the body."""
-    if not (
+    Origin / Sec-Fetch-Site / Referer) and form-like posts present the token in X-CSRFToken
+    or in the body."""
+    browser = (
         request.headers.get("Origin")
         or request.headers.get("Sec-Fetch-Site")
         or request.headers.get("Referer")
-    ):
+    )
+    if not browser and not_a_form_post():
         return
     token = request.headers.get("X-CSRFToken") or body.get("csrf_token")
     if not isinstance(token, str) or not token:

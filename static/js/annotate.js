@@ -2,7 +2,7 @@
 // Plain ES module, no build step. Talks to the same session API scripts use.
 
 const form = document.getElementById("annotation-form");
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
+let csrf = document.querySelector('meta[name="csrf-token"]').content;
 const saveState = document.getElementById("save-state");
 const formError = document.getElementById("form-error");
 const instanceId = form.dataset.instanceId;
@@ -15,7 +15,13 @@ let timer = null;
 let inflight = Promise.resolve();
 let activeScheme = null;
 
-async function call(url, body) {
+// A fresh CSRF token (the page's one expires with the idle session time).
+async function refreshCsrf() {
+  const res = await fetch("/api/csrf_token", { credentials: "same-origin" });
+  if (res.ok) csrf = (await res.json()).csrf_token;
+}
+
+async function post(url, body) {
   const res = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
@@ -24,6 +30,16 @@ async function call(url, body) {
   });
   let data = {};
   try { data = await res.json(); } catch (_) { /* not JSON */ }
+  return { res, data };
+}
+
+async function call(url, body) {
+  let { res, data } = await post(url, body);
+  if (res.status === 400 && data.status === "csrf") {
+    // The token expired while the page stayed open: fetch a new one and try once more.
+    await refreshCsrf();
+    ({ res, data } = await post(url, body));
+  }
   if (res.status === 401) {
     showError("Your session has ended. Log in again in another tab, then press Enter to retry — your answers on this page are still here.");
     throw new Error("unauthorised");

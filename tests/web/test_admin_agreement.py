@@ -6,7 +6,7 @@ import pytest
 
 from potato_like.quality import agreement as agreement_module
 from potato_like.web import admin_agreement
-from tests.conftest import ADMIN, answer, current_id, login, radio
+from tests.conftest import ADMIN, BOSS_PASSWORD, BOSS_USERS, answer, current_id, login, radio
 
 SCHEMES = [
     radio("sentiment", ["positive", "negative"]),
@@ -200,12 +200,12 @@ def test_schema_filter(make_agreement_project):
 
 
 def test_only_admins(make_agreement_project):
-    app = make_agreement_project(admin_users=["boss"])
+    app = make_agreement_project(admin_users=["boss"], user_config=BOSS_USERS)
     assert app.test_client().get("/admin/api/agreement").status_code == 401
     wrong = {"X-API-Key": "nope-nope-nope"}
     assert app.test_client().get("/admin/api/agreement", headers=wrong).status_code == 401
     assert login(app.test_client(), "ann").get("/admin/api/agreement").status_code == 403
-    boss = login(app.test_client(), "boss").get("/admin/api/agreement")
+    boss = login(app.test_client(), "boss", BOSS_PASSWORD).get("/admin/api/agreement")
     assert boss.status_code == 200
     assert boss.json["overall"]["schemas_evaluated"] == 0
 

@@ -11,7 +11,16 @@ from sqlalchemy import update
 
 from potato_like.store.tables import assignments
 from potato_like.web import admin_state
-from tests.conftest import ADMIN, annotate_all, answer, current_id, login, radio
+from tests.conftest import (
+    ADMIN,
+    BOSS_PASSWORD,
+    BOSS_USERS,
+    annotate_all,
+    answer,
+    current_id,
+    login,
+    radio,
+)
 
 
 def make(make_project, **overrides):
@@ -432,14 +441,14 @@ POSTS = [
 
 @pytest.mark.parametrize("path", GETS)
 def test_get_endpoints_refuse_others(make_project, path):
-    app = make(make_project, admin_users=["boss"])
+    app = make(make_project, admin_users=["boss"], user_config=BOSS_USERS)
     login(app.test_client(), "a")
     r = app.test_client().get(path)
     assert r.status_code == 401 and r.json["error"]
     assert app.test_client().get(path, headers={"X-API-Key": "wrong-key-0000"}).status_code == 401
     r = login(app.test_client(), "ann").get(path)
     assert r.status_code == 403 and r.json["error"]
-    assert login(app.test_client(), "boss").get(path).status_code == 200
+    assert login(app.test_client(), "boss", BOSS_PASSWORD).get(path).status_code == 200
 
 
 @pytest.mark.parametrize(("path", "body"), POSTS)

@@ -10,11 +10,11 @@ from tests.conftest import ADMIN, current_id, login, register
 def test_register_then_login_with_potato_field_names(make_project):
     app = make_project(require_password=True)
     c = app.test_client()
-    r = c.post("/register", data={"username": "ann", "password": "pw1234"})
+    r = c.post("/register", data={"username": "ann", "password": "pw-12345"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/annotate")
     c.post("/logout")
     assert c.get("/api/current_instance").status_code == 401
-    r = c.post("/auth", data={"email": "ann", "pass": "pw1234"})
+    r = c.post("/auth", data={"email": "ann", "pass": "pw-12345"})
     assert r.status_code == 302
     assert c.get("/api/current_instance").status_code == 200
 
@@ -136,7 +136,7 @@ def test_login_attempts_are_rate_limited_with_a_message(make_project):
     assert "Too many login attempts" in r.json["error"]
     assert int(r.headers["Retry-After"]) > 0
     # Other accounts are not locked out by someone hammering "ann".
-    assert c.post("/register", json={"username": "bob", "password": "pw12"}).status_code == 201
+    assert c.post("/register", json={"username": "bob", "password": "pw-12345"}).status_code == 201
 
 
 def test_session_survives_restart_with_persisted_secret(make_project, tmp_path):
@@ -166,11 +166,11 @@ def test_html_form_posts_from_a_browser_need_the_csrf_token(make_project):
     page = c.get("/register").data.decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     browser = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
-    r = c.post("/register", data={"username": "ann", "password": "pw1234"}, headers=browser)
+    r = c.post("/register", data={"username": "ann", "password": "pw-12345"}, headers=browser)
     assert r.status_code == 400 and b"CSRF" in r.data
     r = c.post(
         "/register",
-        data={"username": "ann", "password": "pw1234", "csrf_token": token},
+        data={"username": "ann", "password": "pw-12345", "csrf_token": token},
         headers=browser,
     )
     assert r.status_code == 302
@@ -190,7 +190,9 @@ def test_cross_site_posts_are_refused(make_project):
 
 
 def test_admin_endpoints_need_admin(make_project):
-    app = make_project(admin_users=["boss"])
+    app = make_project(
+        admin_users=["boss"], user_config={"users": [{"username": "boss", "password": "boss-pw-1"}]}
+    )
     c = app.test_client()
     assert c.get("/admin/health").status_code == 401
     assert c.get("/admin/health", headers={"X-API-Key": "wrong-key-000000"}).status_code == 401
@@ -203,7 +205,7 @@ def test_admin_endpoints_need_admin(make_project):
     )
     login(c, "someone")
     assert c.get("/admin/health").status_code == 403
-    boss = login(app.test_client(), "boss")
+    boss = login(app.test_client(), "boss", "boss-pw-1")
     body = boss.get("/admin/health").json
     assert body["status"] == "healthy" and body["version"] and body["timestamp"].endswith("Z")
 

@@ -185,7 +185,7 @@ def test_bad_or_missing_link_parameters_get_a_clear_page_and_create_nothing(exam
 
 
 def test_a_password_account_cannot_be_taken_over_by_a_link(example):  # noqa: F811
-    app = example(PROLIFIC, user_config={"users": [{"username": "PIDX", "password": "pw-1234"}]})
+    app = example(PROLIFIC, user_config={"users": [{"username": "PIDX", "password": "pw-12345"}]})
     r = app.test_client().get(prolific_link("PIDX"))
     assert r.status_code == 401 and b"password account" in r.data
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from tests.conftest import ADMIN, answer, current_id, login
+from tests.conftest import ADMIN, answer, csrf_headers, current_id, login
 
 KEY = ADMIN["X-API-Key"]
 
@@ -38,7 +38,7 @@ def test_sign_in_with_the_key_opens_dashboard_and_api(make_project):
     assert re.search(r'data-testid="kpi-annotations">1<', page)
     assert "<svg" in page and "25.0%" in page
     assert c.get("/admin/api/overview").json["total_annotations"] == 1  # JSON API too
-    c.post("/admin/logout")
+    c.post("/admin/logout", headers=csrf_headers(c))
     assert c.get("/admin").status_code == 302
     assert c.get("/admin/api/overview").status_code == 401
 
@@ -51,8 +51,10 @@ def test_sign_in_never_redirects_off_site(make_project):
 
 
 def test_admin_users_need_no_key(make_project):
-    app = make_project(admin_users=["boss"])
-    c = login(app.test_client(), "boss")
+    app = make_project(
+        admin_users=["boss"], user_config={"users": [{"username": "boss", "password": "boss-pw-1"}]}
+    )
+    c = login(app.test_client(), "boss", "boss-pw-1")
     assert c.get("/admin").status_code == 200
 
 
@@ -77,7 +79,7 @@ def test_annotators_and_items_pages(make_project):
 
 
 def test_key_sign_in_is_rate_limited(make_project):
-    app = make_project(login_rate_limit="3 per minute")
+    app = make_project(admin_key_rate_limit="3 per 10 minutes")
     c = app.test_client()
     for _ in range(3):
         sign_in(c, key="wrong-key-000000")
@@ -149,9 +151,10 @@ def test_agreement_answers_and_stale_pages(make_project):
     )
     stale = project.store.admin.stale_leases(60, limit=10, now=time.time() + 120)[0]
     assert [(s.username, s.item_id) for s in stale] == [("dan", "item_002")]
-    r = admin.post("/admin/stale/reclaim", data={"user_id": "dan", "instance_id": "item_002"})
+    form = {"user_id": "dan", "instance_id": "item_002"}
+    r = admin.post("/admin/stale/reclaim", data=form, headers=csrf_headers(admin))
     assert r.status_code == 302 and "reclaimed=" in r.headers["Location"]
-    r = admin.post("/admin/stale/reclaim", data={"user_id": "dan", "instance_id": "item_002"})
+    r = admin.post("/admin/stale/reclaim", data=form, headers=csrf_headers(admin))
     assert r.status_code == 409
     assert admin.get("/admin/stale/").status_code == 200
 

@@ -81,7 +81,9 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
     app = create_app(work / config_path.name, admin_api_key="example-admin-key-0001")
     project = app.extensions["potato_like"]
     try:
-        assert not project.config.warnings, project.config.warnings
+        # The tests' admin key is short on purpose (a warning on loopback, see key_policy).
+        warnings = [w for w in project.config.warnings if not w.startswith("admin_api_key:")]
+        assert not warnings, warnings
         c = app.test_client()
         crowd = project.config.crowd
         if crowd is not None and project.config.login.from_url:
@@ -89,7 +91,7 @@ def test_example_project_runs_and_annotates(tmp_path, config_path: Path):
             assert arrival.status_code == 302, arrival.data
         elif project.config.require_password:
             assert (
-                c.post("/register", data={"username": "tester", "password": "pw-1234"}).status_code
+                c.post("/register", data={"username": "tester", "password": "pw-12345"}).status_code
                 == 302
             )
         else:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import answer, current_id, login
+from tests.conftest import (
+    BOSS_PASSWORD,
+    BOSS_USERS,
+    answer,
+    csrf_headers,
+    current_id,
+    login,
+    with_csrf,
+)
 
 
 def _annotations(client, iid):
@@ -223,7 +231,9 @@ def test_go_to_by_id_index_form_and_actions(make_project):
     assert r.json["instance_id"] == "item_004"
     r = c.post("/go_to", json={"action": "next_instance"})
     assert r.json["instance_id"] == "item_002"  # past the end: the next item in order
-    r = c.post("/go_to", data={"go_to": "0"})  # Potato's form: an index, redirects to the page
+    r = c.post(
+        "/go_to", data={"go_to": "0"}, headers=csrf_headers(c)
+    )  # Potato's form: an index, redirects to the page
     assert r.status_code == 302
     assert current_id(c) == "item_001"
     r = c.post("/go_to", json={"action": "prev_instance"})
@@ -249,7 +259,7 @@ def test_jumping_disabled(make_project):
 
 def test_annotate_post_action_saves_and_navigates(make_project):
     app = make_project(items=3)
-    c = login(app.test_client(), "ann")
+    c = with_csrf(login(app.test_client(), "ann"))  # the page's form carries the token
     iid = current_id(c)
     r = c.post(
         "/annotate",
@@ -349,7 +359,7 @@ def test_form_post_without_javascript_saves_answers(make_project):
             {"annotation_type": "text", "name": "note", "description": "n"},
         ],
     )
-    c = login(app.test_client(), "ann")
+    c = with_csrf(login(app.test_client(), "ann"))  # the page's form carries the token
     iid = current_id(c)
     r = c.post(
         "/annotate",
@@ -372,7 +382,7 @@ def test_form_post_without_javascript_saves_answers(make_project):
 
 def test_annotate_refuses_bad_navigation_before_saving(make_project):
     app = make_project()
-    c = login(app.test_client(), "ann")
+    c = with_csrf(login(app.test_client(), "ann"))  # the page's form carries the token
     iid = current_id(c)
     r = c.post(
         "/annotate",
@@ -409,8 +419,8 @@ def radio_with_text():
 
 
 def test_removing_an_admin_from_the_config_revokes_rights(make_project, tmp_path):
-    app = make_project(admin_users=["boss"])
-    assert login(app.test_client(), "boss").get("/admin/health").status_code == 200
+    app = make_project(admin_users=["boss"], user_config=BOSS_USERS)
+    assert login(app.test_client(), "boss", BOSS_PASSWORD).get("/admin/health").status_code == 200
     project = app.extensions["potato_like"]
     project.close()
     from potato_like import create_app
@@ -418,7 +428,9 @@ def test_removing_an_admin_from_the_config_revokes_rights(make_project, tmp_path
 
     app2 = create_app(write_config(tmp_path, base_config(admin_users=[]), "demoted.yaml"))
     try:
-        assert login(app2.test_client(), "boss").get("/admin/health").status_code == 403
+        assert (
+            login(app2.test_client(), "boss", BOSS_PASSWORD).get("/admin/health").status_code == 403
+        )
         assert app2.extensions["potato_like"].store.users.by_name("boss") is not None
     finally:
         app2.extensions["potato_like"].close()

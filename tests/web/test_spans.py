@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import ADMIN, base_config, login, write_config
+from tests.conftest import ADMIN, base_config, login, with_csrf, write_config
 
 TEXTS = {
     "t1": "Barack Obama visited Paris.",
@@ -234,6 +234,8 @@ def test_clear_spans_post_and_delete(span_app):
         "t1",
         [{"label": "ORG", "start": 21, "end": 26}, {"label": "PERSON", "start": 0, "end": 6}],
     )
+    assert c.post("/api/spans/t1/clear").status_code == 400  # a bare POST needs the token
+    with_csrf(c)
     r = c.post("/api/spans/t1/clear")
     assert r.status_code == 200 and r.json == {"status": "success", "cleared_count": 2}
     assert c.get("/api/spans/t1").json["spans"] == []

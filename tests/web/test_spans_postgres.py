@@ -8,7 +8,7 @@ import json
 import pytest
 
 from potato_like import create_app
-from tests.conftest import ADMIN, base_config, login, write_config
+from tests.conftest import ADMIN, base_config, csrf_headers, login, write_config
 from tests.web.test_links import L_ID, P_ID, PERSON, PLACE, T_ID, TRIGGER, body, schemes, travel
 
 pytestmark = pytest.mark.postgres
@@ -67,6 +67,6 @@ def test_span_link_event_and_kb_flow_on_postgres(pg_span_app):
     record = json.loads(exported.get_data(as_text=True))
     assert [s["id"] for s in record["spans"]] == [P_ID, T_ID]
     # Clearing takes the event with the spans.
-    assert c.post("/api/spans/t1/clear").json["cleared_count"] == 2
+    assert c.post("/api/spans/t1/clear", headers=csrf_headers(c)).json["cleared_count"] == 2
     assert c.get("/api/events/t1").json["events"] == []
     assert c.get("/get_annotations?instance_id=t1").json["span_annotations"] == {}

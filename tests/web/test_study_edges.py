@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from potato_like import create_app
-from tests.conftest import ADMIN, login
+from tests.conftest import ADMIN, login, with_csrf
 from tests.web.crowd_util import (  # noqa: F401 - example is a fixture
     PROLIFIC,
     TRAINING_ANSWERS,
@@ -242,7 +242,7 @@ def test_a_form_answer_that_blocks_leads_to_the_end_page(study):  # noqa: F811
             },
         )
     )
-    c = login(app.test_client(), "nojs")
+    c = with_csrf(login(app.test_client(), "nojs"))  # a form post carries its token
     annotate(c)
     assert c.get("/api/current_instance").json["instance_id"] == "attn_1"
     r = c.post(

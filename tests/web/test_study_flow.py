@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from potato_like.errors import ConfigError
-from tests.conftest import ADMIN, REPO, login
+from tests.conftest import ADMIN, REPO, login, with_csrf
 
 EXAMPLE = REPO / "example_projects" / "study_flow"
 CONSENT_OK = {"adult:Yes": "1", "agree:I agree": "1"}
@@ -216,6 +216,7 @@ def test_html_forms_work_without_javascript(study):
     app = study()
     c = app.test_client()
     c.post("/auth", data={"username": "formuser"})
+    with_csrf(c)  # the page's forms carry the token
     r = c.post("/phase", data={"phase": "consent", "adult": "Yes", "agree": "I agree"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/phase")
     r = c.post("/phase", data={"phase": "prestudy", "english": "Yes"})

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from potato_like.web import tracking
-from tests.conftest import ADMIN, answer, current_id, login
+from tests.conftest import ADMIN, BOSS_PASSWORD, BOSS_USERS, answer, current_id, login
 
 BROWSER = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
 
@@ -240,7 +240,7 @@ def test_unknown_foreign_and_logged_out(make, url, body):
 
 
 def test_behavioral_data_is_visible_to_its_owner_only(make):
-    app = make(admin_users=["boss"])
+    app = make(admin_users=["boss"], user_config=BOSS_USERS)
     ann = login(app.test_client(), "ann")
     iid = current_id(ann)
     assert ann.post("/api/track_interactions", json=batch(iid)).status_code == 200
@@ -254,7 +254,7 @@ def test_behavioral_data_is_visible_to_its_owner_only(make):
     assert app.test_client().get(f"/api/behavioral_data/{iid}").status_code == 401
     # The owner may name themselves; an admin may read anyone's.
     assert ann.get(f"/api/behavioral_data/{iid}?user=ann").json["interactions"]["batches"] == 1
-    boss = login(app.test_client(), "boss")
+    boss = login(app.test_client(), "boss", BOSS_PASSWORD)
     got = boss.get(f"/api/behavioral_data/{iid}?user=ann")
     assert got.status_code == 200 and got.json["interactions"]["focus_ms"] == 1500
     assert boss.get(f"/api/behavioral_data/{iid}?user=ghost").status_code == 404
@@ -280,12 +280,12 @@ def _work(c, items, focus_ms, clicks, keys, ttfa_ms, batches=1):
 
 
 def test_admin_analytics_on_a_scripted_session(make):
-    scripted_analytics(make(items=10, admin_users=["boss"]))
+    scripted_analytics(make(items=10, admin_users=["boss"], user_config=BOSS_USERS))
 
 
 @pytest.mark.postgres
 def test_tracking_on_postgres(make, pg_url):
-    app = make(items=10, admin_users=["boss"], database_url=pg_url)
+    app = make(items=10, admin_users=["boss"], user_config=BOSS_USERS, database_url=pg_url)
     scripted_analytics(app)
     c = login(app.test_client(), "careful")
     data = c.get("/api/behavioral_data/item_001").json
@@ -334,7 +334,7 @@ def scripted_analytics(app):
 
     # An admin session works too; a window that ends before anything happened is empty only
     # when it is in the past, so a tiny window still sees these fresh reports.
-    boss = login(app.test_client(), "boss")
+    boss = login(app.test_client(), "boss", BOSS_PASSWORD)
     assert len(boss.get("/admin/api/behavioral_analytics?hours=1").json["annotators"]) == 2
 
 
@@ -346,7 +346,7 @@ def test_suspicion_score_formula():
 
 
 def test_admin_analytics_access_and_bad_hours(make):
-    app = make(admin_users=["boss"])
+    app = make(admin_users=["boss"], user_config=BOSS_USERS)
     assert app.test_client().get("/admin/api/behavioral_analytics").status_code == 401
     c = login(app.test_client(), "someone")
     assert c.get("/admin/api/behavioral_analytics").status_code == 403

@@ -1,7 +1,7 @@
 """Drop users.is_admin: nothing read it. Admin rights come from `admin_users` in the config
 (checked at each request), so a stored flag could only disagree with it.
 
-Revision ID: 0006_store
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_store"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,99 @@
+"""Rate limits on logins, failed logins, registrations and wrong admin keys (per process:
+each server process counts on its own, docs/deployment.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import current_app, request
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.security import generate_password_hash
+
+from ..errors import PotatoLikeError
+
+
+class TooManyAttempts(PotatoLikeError):
+    status = 429
+
+
+@dataclass
+class RateLimit:
+    """A moving-window limit, per process (each server process counts on its own)."""
+
+    rate: str
+    name: str
+    limiter: MovingWindowRateLimiter  # shared by the limits of one app (keys carry the name)
+
+    def __post_init__(self) -> None:
+        self._limit = parse(self.rate)
+        self._limiter = self.limiter
+
+    def hit(self, key: str, message: str) -> None:
+        """Count one attempt; TooManyAttempts when the limit is exceeded."""
+        if not self._limiter.hit(self._limit, self.name, key):
+            self._refuse(key, message)
+
+    def check(self, key: str, message: str) -> None:
+        """TooManyAttempts when the limit is already used up (without counting)."""
+        if not self._limiter.test(self._limit, self.name, key):
+            self._refuse(key, message)
+
+    def _refuse(self, key: str, message: str) -> None:
+        stats = self._limiter.get_window_stats(self._limit, self.name, key)
+        wait = max(1, int(stats.reset_time - time.time()))
+        raise TooManyAttempts(f"{message} Try again in {wait} seconds.", retry_after=wait)
+
+
+class Limits:
+    """The limits on logins, failed logins, registrations and wrong admin keys."""
+
+    def __init__(self, config) -> None:
+        shared = MovingWindowRateLimiter(MemoryStorage())
+        self.login = RateLimit(config.login_rate_limit, "login", shared)
+        self.login_failures = RateLimit(config.login_failure_rate_limit, "login-failures", shared)
+        self.registrations = RateLimit(config.registration_rate_limit, "registrations", shared)
+        self.admin_key = RateLimit(config.admin_key_rate_limit, "admin-key", shared)
+        self._dummy_hash: str | None = None
+        self._lock = threading.Lock()
+
+    def hit_login(self, username: str) -> None:
+        key = f"{request.remote_addr}|{username.lower()}"
+        self.login.hit(key, f"Too many login attempts for {username!r}.")
+
+    def check_failures(self) -> None:
+        """Failed logins per address, whatever the username (stops password spraying)."""
+        self.login_failures.check(request.remote_addr or "", "Too many failed logins.")
+
+    def failed_login(self) -> None:
+        with contextlib.suppress(TooManyAttempts):
+            self.login_failures.hit(request.remote_addr or "", "")
+
+    def hit_registration(self) -> None:
+        self.registrations.hit(request.remote_addr or "", "Too many new accounts from here.")
+
+    def check_admin_key(self, key: str) -> bool:
+        """Whether `key` is the admin key; wrong keys are counted per address and, once
+        too many, every key check from there answers 429 for a while."""
+        addr = request.remote_addr or ""
+        self.admin_key.check(addr, "Too many wrong admin keys.")
+        expected = current_app.extensions["potato_like"].admin_api_key
+        if key and hmac.compare_digest(key.encode(), expected.encode()):
+            return True
+        with contextlib.suppress(TooManyAttempts):
+            self.admin_key.hit(addr, "")
+        return False
+
+    def dummy_hash(self) -> str:
+        """A hash to check unknown users' passwords against, so that they take as long as
+        known ones (names cannot be found by timing)."""
+        with self._lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = generate_password_hash(secrets.token_urlsafe(16))
+            return self._dummy_hash
