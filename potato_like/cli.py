@@ -273,7 +273,7 @@ def _serve_cheroot(app, host: str, port: int, threads: int) -> None:
 
 def _serve(args) -> int:
     from . import create_app
-    from .key_policy import refusal
+    from .key_policy import refusal as key_refusal
 
     overrides = {}
     if args.port is not None:
@@ -291,7 +291,7 @@ def _serve(args) -> int:
     started = time.perf_counter()
     project = _open(args.config, warn_unsafe=True, **overrides)
     cfg = project.config
-    if (refused := refusal(cfg, cfg.host)) is not None:
+    if (refused := key_refusal(cfg, cfg.host)) is not None:
         project.close()
         print(refused, file=sys.stderr)
         return 1

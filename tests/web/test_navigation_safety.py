@@ -3,7 +3,7 @@ reserve the free items of a project (item squatting)."""
 
 from __future__ import annotations
 
-from tests.conftest import answer, current_id, login
+from tests.conftest import answer, csrf_headers, current_id, login
 
 
 def _held(app, name: str) -> list[tuple[str, str]]:
@@ -77,8 +77,8 @@ def test_potato_clients_still_navigate_with_post(make_project):
     assert r.status_code == 200 and r.json["instance_id"] == "item_002"
     r = c.post("/go_to", json={"go_to": "item_001"})
     assert r.status_code == 200 and r.json["instance_id"] == "item_001"
-    # Potato's own page posts a form field go_to=<index>
-    assert c.post("/go_to", data={"go_to": "1"}).status_code == 302
+    # Potato's own page posts a form field go_to=<index> (with the page's CSRF token here)
+    assert c.post("/go_to", data={"go_to": "1"}, headers=csrf_headers(c)).status_code == 302
     assert current_id(c) == "item_002"
 
 

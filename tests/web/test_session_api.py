@@ -397,7 +397,7 @@ def test_go_to_form_post_with_index(make_project):
     c = login(app.test_client(), "ann")
     current_id(c)
     c.post("/go_to", json={"action": "next_instance"})
-    assert c.post("/go_to", data={"go_to": "0"}).status_code == 302
+    assert c.post("/go_to", data={"go_to": "0"}, headers=csrf_headers(c)).status_code == 302
     assert current_id(c) == "item_001"
 
 
