@@ -119,7 +119,7 @@ def _line(environ, status: str, sent: int) -> str:
     referer = environ.get("HTTP_REFERER")
     agent = environ.get("HTTP_USER_AGENT")
     return (
-        f"{environ.get('REMOTE_ADDR') or '-'} - - [{when}] \"{_quoted(request_line)}\" "
+        f'{environ.get("REMOTE_ADDR") or "-"} - - [{when}] "{_quoted(request_line)}" '
         f"{status.split(' ', 1)[0]} {sent or '-'} "
         f'"{_quoted(redact_url(referer)) if referer else "-"}" '
         f'"{_quoted(agent) if agent else "-"}"'
