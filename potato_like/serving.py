@@ -17,7 +17,7 @@ per-read time-out is all there is: put a buffering reverse proxy in front (deplo
 
 This relies on cheroot internals (`process_conn`, `ConnectionClass`, `conn.socket`,
 `conn.rfile.has_data()`, `conn.remote_addr`), checked for cheroot 10.x-11.x;
-tests/web/test_server_gate.py fails loudly when they change.
+tests/unit/test_serving.py fails loudly when they change (hence cheroot<12 in setup.cfg).
 """
 
 from __future__ import annotations

@@ -353,7 +353,9 @@ def test_a_kb_slower_than_its_timeout_gives_502_without_its_address(el_app, slow
     started = time.monotonic()
     r = c.get("/api/entity_linking/search?q=berlin&kb=wiki")
     assert r.status_code == 502 and time.monotonic() - started < 2.5
-    assert r.json["error"] == "the knowledge base 'wiki' is not available right now; try again later"
+    assert (
+        r.json["error"] == "the knowledge base 'wiki' is not available right now; try again later"
+    )
     assert "127.0.0.1" in caplog.text  # the detail is in the server's log
 
 

@@ -4,6 +4,7 @@ address has a connection cap, and the access log redacts secrets."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -89,10 +90,8 @@ def trickle(socks: list[socket.socket], head: bytes, piece: bytes, stop: threadi
         s.sendall(head)
     while not stop.wait(0.2):
         for s in socks:
-            try:
+            with contextlib.suppress(OSError):
                 s.sendall(piece)
-            except OSError:
-                pass
 
 
 def read_status(sock: socket.socket) -> int | None:
