@@ -16,8 +16,9 @@ per-address cap. Where epoll is missing (not Linux) the gate is off and cheroot'
 per-read time-out is all there is: put a buffering reverse proxy in front (deployment.md).
 
 This relies on cheroot internals (`process_conn`, `ConnectionClass`, `conn.socket`,
-`conn.rfile.has_data()`, `conn.remote_addr`), checked for cheroot 10.x-11.x;
-tests/unit/test_serving.py fails loudly when they change (hence cheroot<12 in setup.cfg).
+`conn.rfile.has_data()` and its `_read_buf`/`_read_pos`, `conn.remote_addr`), checked for
+cheroot 10.x-11.x; tests/unit/test_serving.py fails loudly when they change (hence
+cheroot<12 in setup.cfg).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class _Waiting:
     since: float
     deadline: float
     head_done: bool = False
+    prefix: bytes = b""  # bytes cheroot had already read into its buffer
     lingering: bool = False
     drained: int = 0
 
@@ -101,11 +103,15 @@ class RequestGate:
         if getattr(conn, "gate_address", None) is None and not self._count(conn):
             self._answer_and_close(conn, 503, "too many connections from your address")
             return
-        if conn.rfile.has_data() or isinstance(conn.socket, ssl.SSLSocket):
-            self._hand_over(conn)  # the request is already in cheroot's buffer
+        if isinstance(conn.socket, ssl.SSLSocket):
+            self._hand_over(conn)  # TLS bytes cannot be peeked at; run.py does not use TLS
             return
         now = time.monotonic()
         entry = _Waiting(conn, now, now + self.limits.header_timeout)
+        if conn.rfile.has_data():
+            # cheroot read ahead into the next (pipelined) request: judge those bytes too,
+            # or a request cut short after a complete one would hold a worker.
+            entry.prefix = bytes(conn.rfile._read_buf[conn.rfile._read_pos :])
         decision = self._examine(entry, now)
         if decision == READY:
             self._hand_over(conn)
@@ -216,13 +222,14 @@ class RequestGate:
             self._drain(entry)
             return GONE
         limits = self.limits
-        data = self._peek(conn, min(16384, limits.max_header_bytes + 1))
-        if data and len(data) == 16384 and b"\r\n\r\n" not in data:
-            data = self._peek(conn, limits.max_header_bytes + 1) or data
-        if data is None:
+        sent = self._peek(conn, min(16384, limits.max_header_bytes + 1))
+        if sent and len(sent) == 16384 and b"\r\n\r\n" not in entry.prefix + sent:
+            sent = self._peek(conn, limits.max_header_bytes + 1) or sent
+        if sent == b"":
+            return READY  # end of stream: cheroot reads what is left and closes quietly
+        data = entry.prefix + (sent or b"")
+        if not data:
             return WAIT
-        if data == b"":
-            return READY  # end of stream: cheroot closes it quietly
         line_end = data.find(b"\r\n")
         if line_end > limits.max_request_line_bytes or (
             line_end < 0 and len(data) > limits.max_request_line_bytes
@@ -246,7 +253,8 @@ class RequestGate:
             wanted = min(int(match.group(1)), BODY_PREBUFFER) if match else 0
             done_marker = False
         if len(data) - body_start < wanted:
-            data = self._peek(conn, body_start + wanted) or data
+            more = self._peek(conn, body_start + wanted - len(entry.prefix))
+            data = entry.prefix + more if more else data
         body = data[body_start:]
         if len(body) >= wanted or (done_marker and b"0\r\n\r\n" in body):
             return READY

@@ -96,7 +96,8 @@ def test_cheroot_internals_the_request_gate_relies_on():
     assert "ConnectionClass" in inspect.getsource(connections.ConnectionManager)
     assert callable(server.HTTPServer.process_conn)
     assert issubclass(GatedServer.ConnectionClass, server.HTTPConnection)
-    assert callable(makefile.StreamReader.has_data)
+    assert "self._read_buf" in inspect.getsource(makefile.StreamReader.has_data)
+    assert "self._read_pos" in inspect.getsource(makefile.StreamReader.has_data)
     init = inspect.getsource(server.HTTPConnection.__init__)
     assert "self.socket = sock" in init and "self.rfile" in init
     assert "remote_addr" in inspect.getsource(connections.ConnectionManager._from_server_socket)

@@ -137,6 +137,17 @@ def test_slow_bodies_do_not_starve_health(server):
     assert max(times) < 0.5, times
 
 
+def test_a_slow_request_behind_a_complete_one_does_not_starve_health(server):
+    """The second of two pipelined requests, cut short: cheroot has read its start into
+    its own buffer along with the first request."""
+    head = (
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\n"
+    )
+    times = slow_attack_keeps_health_fast(server, head, b"X-Slow: 1\r\n")
+    assert max(times) < 0.5, times
+
+
 def test_a_head_that_never_ends_gets_408_after_header_timeout(server):
     with connect(server["port"]) as sock:
         stop = threading.Event()
