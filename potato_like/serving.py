@@ -47,6 +47,7 @@ BODY_PREBUFFER = 65536  # body bytes that must have arrived before a worker is i
 LINGER_SECONDS = 2.0  # after an error answer, read and drop what the client still sends
 LINGER_BYTES = 1 << 22
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*(?=\r\n)", re.I)
+_EXPECT_CONTINUE = re.compile(rb"\r\nexpect[ \t]*:[ \t]*100-continue", re.I)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked", re.I)
 READY, WAIT, GONE = "ready", "wait", "gone"
 _PEER_GONE = getattr(select, "EPOLLRDHUP", 0) | getattr(select, "EPOLLHUP", 0)
@@ -78,6 +79,7 @@ class _Waiting:
     deadline: float
     head_done: bool = False
     prefix: bytes = b""  # bytes cheroot had already read into its buffer
+    continued: bool = False  # "100 Continue" sent
     lingering: bool = False
     drained: int = 0
 
@@ -258,6 +260,12 @@ class RequestGate:
         body = data[body_start:]
         if len(body) >= wanted or (done_marker and b"0\r\n\r\n" in body):
             return READY
+        if not entry.continued and _EXPECT_CONTINUE.search(head):
+            # The client waits for this before sending its body (curl does, for a second).
+            # cheroot may send another when the app reads the body: clients accept several.
+            entry.continued = True
+            with contextlib.suppress(OSError):
+                _nonblocking(conn.socket, conn.socket.send, b"HTTP/1.1 100 Continue\r\n\r\n")
         return WAIT
 
     def _reject(self, entry: _Waiting, status: int, message: str) -> str:

@@ -181,6 +181,23 @@ def test_a_body_that_never_ends_gets_408_after_body_timeout(server):
     assert status == 408
 
 
+def test_a_client_that_expects_100_continue_gets_it_before_sending_its_body(server):
+    with connect(server["port"]) as sock:
+        sock.sendall(
+            b"POST /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n"
+            b"Expect: 100-continue\r\n\r\n"
+        )
+        sock.settimeout(1)
+        assert sock.recv(64).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.sendall(b"ping")
+        sock.settimeout(5)
+        answer = b""
+        while b"HTTP/1.1 405" not in answer:
+            chunk = sock.recv(4096)
+            assert chunk, answer
+            answer += chunk
+
+
 def test_a_long_request_line_gets_414(server):
     with connect(server["port"]) as sock:
         sock.sendall(b"GET /health?" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
