@@ -55,21 +55,24 @@ def server(tmp_path_factory):
     cmd += ["--threads", str(THREADS), "--access-log", str(log_file)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stdout.read()}")
+    try:
+        deadline = time.time() + 30
+        while True:
+            assert proc.poll() is None, "the server exited"
+            try:
+                if requests.get(f"{base}/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                assert time.time() < deadline, "server did not start in 30 s"
+                time.sleep(0.1)
+        yield {"proc": proc, "port": port, "base": base, "log": log_file}
+    finally:
+        proc.send_signal(signal.SIGTERM)
         try:
-            if requests.get(f"{base}/health", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            if time.time() > deadline:
-                proc.kill()
-                raise AssertionError("server did not start in 30 s") from None
-            time.sleep(0.1)
-    yield {"proc": proc, "port": port, "base": base, "log": log_file}
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=20)
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def connect(port: int) -> socket.socket:
