@@ -15,7 +15,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -70,6 +69,14 @@ def _parser() -> argparse.ArgumentParser:
             "--debug",
             action="store_true",
             help="Flask's development server and debugger (loopback addresses only)",
+        )
+        run.add_argument(
+            "--access-log",
+            nargs="?",
+            const="-",
+            default=None,
+            metavar="FILE",
+            help="log every request (combined log format) to FILE, or to stderr without FILE",
         )
     check = sub.add_parser("check", help="validate a config and its data files, then exit")
     check.add_argument("config")
@@ -138,6 +145,26 @@ def _print_warnings(config, *, unsafe: bool) -> None:
 
     for warning in (*config.warnings, *(unsafe_settings(config) if unsafe else ())):
         print(f"warning: {warning}", file=sys.stderr)
+    for warning in exposure_warnings(config):
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def exposure_warnings(config) -> list[str]:
+    """Unsafe ways to face the network that the config allows (shown by check and start)."""
+    import ipaddress
+
+    host = config.host.strip("[]")
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback or config.behind_proxy:
+        return []
+    return [
+        f"host: {config.host!r} accepts connections from other machines without TLS; for "
+        "public use keep 127.0.0.1, put a TLS reverse proxy in front and set behind_proxy: 1 "
+        "(docs/deployment.md)"
+    ]
 
 
 def _progress_printer():
@@ -237,40 +264,6 @@ def _export(args) -> int:
         project.close()
 
 
-def _serve_cheroot(app, host: str, port: int, threads: int) -> None:
-    """cheroot keeps idle keep-alive connections in a selector, so hundreds of annotators
-    cost nothing while they read; waitress polls every connection on each wake-up and spent
-    87% of its time there with 200 connections (docs/performance.md)."""
-    from cheroot import wsgi
-
-    server = wsgi.Server(
-        (host, port),
-        app,
-        numthreads=threads,
-        request_queue_size=1024,
-        timeout=60,
-        shutdown_timeout=10,
-        server_name="potato_like",
-    )
-    stoppers: list[threading.Thread] = []
-
-    def on_sigterm(signum, _frame):
-        # Stop from another thread. Raising KeyboardInterrupt in the main thread (as for
-        # waitress) can land while cheroot's serve loop holds one of its locks, and stop()
-        # then waits for that lock forever: a rare hang on shutdown.
-        if not stoppers:
-            stoppers.append(threading.Thread(target=server.stop, name="potato-like-stop"))
-            stoppers[0].start()
-
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
-        server.start()  # returns once stop() has run
-    finally:
-        for stopper in stoppers:
-            stopper.join()
-        server.stop()
-
-
 def _serve(args) -> int:
     from . import create_app
     from .key_policy import refusal as key_refusal
@@ -322,23 +315,36 @@ def _serve(args) -> int:
         raise KeyboardInterrupt  # unwinds the server loop; `finally` flushes and closes
 
     signal.signal(signal.SIGTERM, stop)
+    limits = cfg.server_limits
+    access_log = args.access_log or limits.access_log
+    if access_log:
+        from .access_log import with_access_log
+
+        wsgi_app = with_access_log(app, access_log)
+    else:
+        wsgi_app = app
     try:
         if args.debug:
             app.run(host=cfg.host, port=cfg.port, debug=True, use_reloader=False, threaded=True)
         elif args.server == "waitress":
             from waitress import serve
 
+            # waitress reads whole requests before a thread sees them; its header cap
+            # answers 431. It has no per-address cap (docs/deployment.md).
             serve(
-                app,
+                wsgi_app,
                 host=cfg.host,
                 port=cfg.port,
                 threads=args.threads,
                 connection_limit=1000,
                 channel_timeout=60,
+                max_request_header_size=limits.max_header_bytes,
                 ident="potato_like",
             )
         else:
-            _serve_cheroot(app, cfg.host, cfg.port, args.threads)
+            from .serving import serve
+
+            serve(wsgi_app, cfg.host, cfg.port, args.threads, limits, cfg.behind_proxy)
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -213,7 +213,18 @@ ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key")
 USER_CONFIG_KEYS = ("allow_all_users", "users")
 USER_ENTRY_KEYS = ("username", "email", "name", "password")
 LOGIN_KEYS = ("type", "url_argument", "auto_redirect_on_completion", "auto_redirect_delay")
-SERVER_KEYS = ("port", "host", "debug")
+SERVER_KEYS = (
+    "port",
+    "host",
+    "debug",
+    "header_timeout",
+    "body_timeout",
+    "max_connections_per_address",
+    "uncapped_addresses",
+    "max_request_line_bytes",
+    "max_header_bytes",
+    "access_log",
+)
 LABEL_REQUIREMENT_KEYS = ("required", "required_label")
 LABEL_KEYS = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")
 SUSPICIOUS_ACTIVITY_KEYS = (

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .crowd_model import CrowdConfig
+from .server import ServerLimits
 from .study_model import StudyConfig
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class ProjectConfig:
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     trusted_hosts: tuple[str, ...] = ()  # Host header values served (empty: any)
+    server_limits: ServerLimits = field(default_factory=ServerLimits)  # config/server.py
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
     # ui.label_colors / ui.spans.span_colors: {schema: {label: css colour}}

@@ -30,6 +30,7 @@ from .model import (
     SuspiciousActivityConfig,
 )
 from .reader import ConfigReader, hint, type_name
+from .server import read_server_limits
 from .study import read_study
 
 ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
@@ -152,6 +153,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         export_escape_formulas=r.bool("export_escape_formulas", True),
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
+        server_limits=read_server_limits(server, task_dir),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

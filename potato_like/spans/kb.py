@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from ..config.reader import ConfigReader
-from ..errors import ConfigError, PotatoLikeError
+from ..errors import ConfigError
 from ..store.kb_index import KbIndex
+from .kb_http import BoundedHttpKb
 
 log = logging.getLogger("potato_like")
 ENTITY_LINKING_KEYS = ("enabled", "knowledge_bases")
@@ -30,14 +29,19 @@ ENTITY_LINKING_LATER = {
     "required": "required links",
     "multi_select": "several entities per span",
 }
-KB_KEYS = ("name", "type", "path", "base_url", "language", "timeout")
+KB_KEYS = (
+    "name",
+    "type",
+    "path",
+    "base_url",
+    "language",
+    "timeout",
+    "max_concurrent",
+    "cache_seconds",
+)
 KB_TYPES = ("file", "wikidata")
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 MAX_RESULTS = 50
-
-
-class KbUnavailable(PotatoLikeError):
-    status = 502
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ class KbConfig:
     path: Path | None = None
     base_url: str = WIKIDATA_API
     language: str = "en"
-    timeout: float = 10.0
+    timeout: float = 5.0  # seconds for a whole answer (HTTP KBs)
+    max_concurrent: int = 2  # calls in flight at once; more get 503 at once
+    cache_seconds: float = 300.0  # how long an answer is reused (0: never)
 
 
 def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[KbConfig, ...]:
@@ -95,7 +101,11 @@ def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[Kb
                     path=file_path,
                     base_url=kb.str("base_url", WIKIDATA_API),
                     language=kb.str("language", "en"),
-                    timeout=float(kb.number("timeout", 10.0, minimum=0.5, maximum=60)),
+                    timeout=float(kb.number("timeout", 5.0, minimum=0.5, maximum=30)),
+                    max_concurrent=kb.number(
+                        "max_concurrent", 2, integer=True, minimum=1, maximum=16
+                    ),
+                    cache_seconds=float(kb.number("cache_seconds", 300, minimum=0, maximum=86400)),
                 )
             )
     return tuple(out)
@@ -186,21 +196,16 @@ class LocalKb:
 class WikidataKb:
     def __init__(self, config: KbConfig) -> None:
         self.config = config
+        self.http = BoundedHttpKb(
+            config.name,
+            config.base_url,
+            config.timeout,
+            config.max_concurrent,
+            config.cache_seconds,
+        )
 
     def _get(self, params: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = requests.get(
-                self.config.base_url,
-                params={**params, "format": "json"},
-                timeout=self.config.timeout,
-                headers={"User-Agent": "potato_like entity linking"},
-            )
-            response.raise_for_status()
-            return response.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise KbUnavailable(
-                f"knowledge base {self.config.name!r} did not answer: {exc}"
-            ) from exc
+        return self.http.get_json({**params, "format": "json"})
 
     def search(self, query: str, limit: int) -> list[dict[str, Any]]:
         data = self._get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -284,7 +285,89 @@ def test_unreachable_http_kb_answers_502(el_app):
     }
     c = client(el_app(extra_kbs=[wiki]))
     r = c.get("/api/entity_linking/search?q=berlin&kb=wikidata")
-    assert r.status_code == 502 and "did not answer" in r.json["error"]
+    assert r.status_code == 502 and "not available right now" in r.json["error"]
+    assert "127.0.0.1" not in r.json["error"]
+
+
+@pytest.fixture
+def slow_kb():
+    """A real local HTTP server standing in for a slow Wikidata-style KB: it answers each
+    call after `state["delay"]` seconds and records how many calls were in flight at once."""
+    state = {"delay": 1.5, "calls": 0, "in_flight": 0, "most_in_flight": 0}
+    lock = threading.Lock()
+
+    @Request.application
+    def app(request):
+        with lock:
+            state["calls"] += 1
+            state["in_flight"] += 1
+            state["most_in_flight"] = max(state["most_in_flight"], state["in_flight"])
+        try:
+            time.sleep(state["delay"])
+        finally:
+            with lock:
+                state["in_flight"] -= 1
+        hit = {"id": "Q64", "label": request.args.get("search", "?")}
+        return Response(json.dumps({"search": [hit]}), mimetype="application/json")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/w/api.php", state
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def slow_kb_client(el_app, url, **extra):
+    wiki = {"name": "wiki", "type": "wikidata", "base_url": url, **extra}
+    return el_app(extra_kbs=[wiki])
+
+
+def test_a_slow_kb_gets_few_calls_at_once_and_the_rest_503_at_once(el_app, slow_kb):
+    url, state = slow_kb
+    app = slow_kb_client(el_app, url, timeout=5, max_concurrent=2)
+    clients = [client(app) for _ in range(6)]
+    results = [None] * 6
+
+    def search(i):
+        started = time.monotonic()
+        r = clients[i].get(f"/api/entity_linking/search?q=city{i}&kb=wiki")
+        results[i] = (r.status_code, time.monotonic() - started, r.headers.get("Retry-After"))
+
+    threads = [threading.Thread(target=search, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    statuses = sorted(code for code, _, _ in results)
+    assert statuses == [200, 200, 503, 503, 503, 503], results
+    busy = [(secs, retry) for code, secs, retry in results if code == 503]
+    assert all(secs < 1.0 and retry == "2" for secs, retry in busy), busy
+    assert state["most_in_flight"] == 2
+
+
+def test_a_kb_slower_than_its_timeout_gives_502_without_its_address(el_app, slow_kb, caplog):
+    url, state = slow_kb
+    state["delay"] = 3
+    c = client(slow_kb_client(el_app, url, timeout=1))
+    started = time.monotonic()
+    r = c.get("/api/entity_linking/search?q=berlin&kb=wiki")
+    assert r.status_code == 502 and time.monotonic() - started < 2.5
+    assert (
+        r.json["error"] == "the knowledge base 'wiki' is not available right now; try again later"
+    )
+    assert "127.0.0.1" in caplog.text  # the detail is in the server's log
+
+
+def test_kb_answers_are_cached(el_app, slow_kb):
+    url, state = slow_kb
+    state["delay"] = 0
+    c = client(slow_kb_client(el_app, url, cache_seconds=60))
+    first = c.get("/api/entity_linking/search?q=berlin&kb=wiki").json
+    assert c.get("/api/entity_linking/search?q=berlin&kb=wiki").json == first
+    assert state["calls"] == 1
+    c.get("/api/entity_linking/search?q=paris&kb=wiki")
+    assert state["calls"] == 2
 
 
 def test_duplicate_kb_ids_stop_the_start(el_app):
