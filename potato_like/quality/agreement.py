@@ -28,20 +28,6 @@ METRICS = (*LIBRARY_METRICS, "masi")
 # Largest items x values x values array we let the library allocate (float64: 32 MB).
 LIBRARY_CELLS = 4_000_000
 
-METRIC_BY_TYPE = {
-    "radio": "nominal",
-    "select": "nominal",
-    "likert": "ordinal",
-    "number": "interval",
-    "slider": "interval",
-    "multiselect": "masi",
-    "span": "unitizing",  # quality/span_agreement.py
-}
-SKIP_REASONS = {
-    "text": "free text has no agreement measure",
-    "span_link": "links between spans have no agreement measure yet",
-    "event_annotation": "events have no agreement measure yet",
-}
 CATEGORICAL = ("nominal", "ordinal")  # kappa needs categories
 FREE_RESPONSE = "free_response"  # the "Other" box of choice schemes, one category
 
@@ -308,9 +294,9 @@ def project_agreement(
     for scheme in config.schemes:
         if scheme.name not in rows_by_schema:
             continue
-        metric = METRIC_BY_TYPE.get(scheme.type_name)
+        metric = scheme.agreement_metric  # each scheme type says which level fits it
         if metric is None:
-            reason = SKIP_REASONS.get(scheme.type_name, "no agreement measure for this type yet")
+            reason = scheme.agreement_skip_reason
             warnings.append(f"{scheme.name}: skipped ({scheme.type_name}): {reason}")
             continue
         source = rows_by_schema[scheme.name]

@@ -83,6 +83,23 @@ class Scheme:
     option_keys: ClassVar[tuple[str, ...]] = ()
     single_choice: ClassVar[bool] = False
 
+    # What the rest of the app asks a scheme instead of naming its type (docs/schemes.md).
+    # Stored value: a label map ({label: value}); structured types hold {"spans": [...]}-like
+    # values that a request replaces as a whole (schemes/structured.py).
+    structured: ClassVar[bool] = False
+    # The store keeps per-value tallies and agreement cells for it (store/aggregates.py);
+    # otherwise the dashboard only counts its answers.
+    tallied: ClassVar[bool] = False
+    # How the questions dashboard summarises tallied answers: "labels" (count per label)
+    # or "numbers" (mean, median, histogram).
+    summary_kind: ClassVar[str] = "labels"
+    # The agreement page shows a label-by-label confusion matrix.
+    confusion_matrix: ClassVar[bool] = False
+    # Krippendorff's alpha level ("nominal", "ordinal", "interval", "masi", "unitizing"), or
+    # None with the reason the agreement page shows.
+    agreement_metric: ClassVar[str | None] = None
+    agreement_skip_reason: ClassVar[str] = "no agreement measure for this type yet"
+
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index
         self.task_dir = task_dir
@@ -171,6 +188,16 @@ class Scheme:
             if not label_map or label not in label_map:
                 return f"label {label!r} must be chosen"
         return None
+
+    def table_keys(self) -> list[str]:
+        """The keys of its stored label map that get a `schema:::key` column in Potato's wide
+        table export (empty: only the `answer:<schema>` JSON column)."""
+        return [] if self.structured else list(self.label_names)
+
+    def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
+        """The labels a stored map counts for in the questions dashboard (a multiselect map
+        counts for each of its labels)."""
+        return list(label_map)
 
     def describe(self) -> dict[str, Any]:
         """The shape `/api/schemas` documents: name, description, labels, type."""

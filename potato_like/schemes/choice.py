@@ -16,6 +16,7 @@ class ChoiceScheme(Scheme):
     """Labels chosen by click or key; optional free-text "Other" box (`has_free_response`)."""
 
     option_keys = ("labels", "sequential_key_binding", "horizontal", "has_free_response")
+    tallied = True
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.read_labels(reader)
@@ -46,6 +47,9 @@ class ChoiceScheme(Scheme):
         if self.single_choice and len(picked) > 1:
             raise BadAnnotation(f"{self.name}: choose one label, got {', '.join(picked)}")
         return out
+
+    def table_keys(self) -> list[str]:
+        return self.label_names + ([FREE_RESPONSE] if self.free_response is not None else [])
 
     def answer_map(self, value: Any) -> dict[str, Any]:
         values = value if isinstance(value, (list, tuple)) else [value]

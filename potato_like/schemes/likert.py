@@ -20,6 +20,8 @@ class Likert(ChoiceScheme):
     macro = "schemes/choice.html"
     single_choice = True
     input_type = "radio"
+    agreement_metric = "ordinal"
+    confusion_matrix = True
     option_keys = (*ChoiceScheme.option_keys, "size", "min_label", "max_label")
 
     def parse_options(self, reader: ConfigReader) -> None:

@@ -11,3 +11,4 @@ class Multiselect(ChoiceScheme):
     macro = "schemes/choice.html"
     single_choice = False
     input_type = "checkbox"
+    agreement_metric = "masi"

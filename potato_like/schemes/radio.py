@@ -11,3 +11,5 @@ class Radio(ChoiceScheme):
     macro = "schemes/choice.html"
     single_choice = True
     input_type = "radio"
+    agreement_metric = "nominal"
+    confusion_matrix = True

@@ -29,6 +29,7 @@ _UNSAFE_ID = re.compile(r"[^\w.-]")
 class Span(StructuredScheme):
     macro = "schemes/span.html"
     value_key = "spans"
+    agreement_metric = "unitizing"  # quality/span_agreement.py
     option_keys = (
         "labels",
         "sequential_key_binding",
