@@ -99,6 +99,14 @@ class Scheme:
     # None with the reason the agreement page shows.
     agreement_metric: ClassVar[str | None] = None
     agreement_skip_reason: ClassVar[str] = "no agreement measure for this type yet"
+    # Wire format: the /updateinstance body field carrying a structured type's entries
+    # ("span_annotations"), and the `type` Potato's backend format (schema/type/state) uses
+    # for it: "label" state entries become a label map, any other type's are its entries.
+    wire_field: ClassVar[str | None] = None
+    backend_type: ClassVar[str] = "label"
+    # Its entries point at spans of another scheme (`span_schema`), checked after that
+    # scheme's new value is known (spans/updates.py).
+    refers_to_spans: ClassVar[bool] = False
 
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index
@@ -188,6 +196,23 @@ class Scheme:
             if not label_map or label not in label_map:
                 return f"label {label!r} must be chosen"
         return None
+
+    # -- wire parsing -------------------------------------------------------------------
+    @classmethod
+    def entry_from_wire_key(cls, key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
+        """(schema, entry) for a `{key: value}` pair of an object-shaped `wire_field`, when
+        the key itself encodes an entry; None when the key is a schema name."""
+        return None
+
+    def backend_entries(self, state: list[Any]) -> list[Any]:
+        """Its entries from the `state` list of Potato's backend format (non-label types)."""
+        return list(state)
+
+    def form_answers(self, form: Mapping[str, Any]) -> dict[str, Any]:
+        """Its `"schema:label": value` answers from the annotation page's HTML form (no
+        JavaScript): every input is named `schema:label`."""
+        prefix = f"{self.name}:"
+        return {key: form.get(key) for key in form if key.startswith(prefix)}
 
     def table_keys(self) -> list[str]:
         """The keys of its stored label map that get a `schema:::key` column in Potato's wide

@@ -61,6 +61,7 @@ class EventType:
 class EventAnnotation(ReferringScheme):
     macro = "schemes/event.html"
     value_key = "events"
+    wire_field = "event_annotations"
     agreement_skip_reason = "events have no agreement measure yet"
     option_keys = ("span_schema", "event_types", "visual_display")
 

@@ -34,6 +34,28 @@ def type_names() -> list[str]:
     return sorted(_TYPES)
 
 
+def scheme_classes() -> list[type[Scheme]]:
+    """Every registered type's class, by type name."""
+    _load_builtin_types()
+    return [_TYPES[name] for name in sorted(_TYPES)]
+
+
+def wire_fields() -> dict[str, type[Scheme]]:
+    """/updateinstance body field -> the structured type whose entries it carries; types
+    whose entries others refer to come first."""
+    owners = sorted(
+        (c for c in scheme_classes() if c.wire_field),
+        key=lambda c: (c.refers_to_spans, c.type_name),
+    )
+    return {c.wire_field: c for c in owners}
+
+
+def backend_types() -> list[str]:
+    """The `type` values Potato's backend format may carry: "label" and the structured
+    types' own."""
+    return ["label", *sorted({c.backend_type for c in scheme_classes()} - {"label"})]
+
+
 def _load_builtin_types() -> None:
     # Importing the modules runs their @register decorators.
     from . import (  # noqa: F401

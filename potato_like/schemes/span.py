@@ -29,6 +29,8 @@ _UNSAFE_ID = re.compile(r"[^\w.-]")
 class Span(StructuredScheme):
     macro = "schemes/span.html"
     value_key = "spans"
+    wire_field = "span_annotations"
+    backend_type = "span"
     agreement_metric = "unitizing"  # quality/span_agreement.py
     option_keys = (
         "labels",
@@ -46,6 +48,22 @@ class Span(StructuredScheme):
         self.title = reader.str("title", None, allow_empty=True)
         self.knowledge_bases = read_entity_linking(reader, self.task_dir)
         self.assign_keys(self.sequential)
+
+    @classmethod
+    def entry_from_wire_key(cls, key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
+        if key.count(":") < 3:
+            return None
+        # /get_annotations' shape: "schema:label:start:end": "true"
+        schema, rest = key.split(":", 1)
+        label, start, end = rest.rsplit(":", 2)
+        return schema, {"label": label, "start": start, "end": end, "value": value}
+
+    def backend_entries(self, state: list[Any]) -> list[Any]:
+        # Potato's span state: [{"name": label, "start", "end", "value"}]
+        return [
+            {**e, "label": e.get("label", e.get("name"))} if isinstance(e, Mapping) else e
+            for e in state
+        ]
 
     # -- values -------------------------------------------------------------------------
     def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:

@@ -68,6 +68,7 @@ class LinkType:
 class SpanLink(ReferringScheme):
     macro = "schemes/span_link.html"
     value_key = "links"
+    wire_field = "link_annotations"
     agreement_skip_reason = "links between spans have no agreement measure yet"
     option_keys = ("span_schema", "link_types", "visual_display")
 

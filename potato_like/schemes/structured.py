@@ -47,6 +47,8 @@ class StructuredScheme(Scheme):
 class ReferringScheme(StructuredScheme):
     """span_link and event_annotation: entries point at spans of `span_schema` by id."""
 
+    refers_to_spans = True
+
     option_keys = ("span_schema", "visual_display")
     span_schema: str
 
