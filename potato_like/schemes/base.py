@@ -107,6 +107,9 @@ class Scheme:
     # Its entries point at spans of another scheme (`span_schema`), checked after that
     # scheme's new value is known (spans/updates.py).
     refers_to_spans: ClassVar[bool] = False
+    # Its entries are labelled character ranges of the item text (what links, events,
+    # entity linking, span colours and /api/spans work on).
+    marks_text_ranges: ClassVar[bool] = False
 
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index

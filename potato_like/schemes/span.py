@@ -15,12 +15,10 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from ..spans.kb import read_entity_linking
+from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
 from .registry import register
 from .structured import StructuredScheme, given_id, kept_entries
 
-KB_FIELDS = ("kb_id", "kb_source", "kb_label")
-MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
 SEGMENT_GLUE = " … "
 _UNSAFE_ID = re.compile(r"[^\w.-]")
 
@@ -31,6 +29,7 @@ class Span(StructuredScheme):
     value_key = "spans"
     wire_field = "span_annotations"
     backend_type = "span"
+    marks_text_ranges = True
     agreement_metric = "unitizing"  # quality/span_agreement.py
     option_keys = (
         "labels",
@@ -57,6 +56,14 @@ class Span(StructuredScheme):
         schema, rest = key.split(":", 1)
         label, start, end = rest.rsplit(":", 2)
         return schema, {"label": label, "start": start, "end": end, "value": value}
+
+    def output_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """Potato's v1 keys (`annotation`, `span`) next to ours."""
+        out = {"id": entry["id"], "schema": self.name, "label": entry["label"]}
+        out["annotation"] = entry["label"]
+        out.update({k: v for k, v in entry.items() if k not in ("id", "label")})
+        out["span"] = entry["text"]
+        return out
 
     def backend_entries(self, state: list[Any]) -> list[Any]:
         # Potato's span state: [{"name": label, "start", "end", "value"}]

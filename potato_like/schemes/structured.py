@@ -35,6 +35,10 @@ class StructuredScheme(Scheme):
     def answer(self, label_map: Mapping[str, Any]) -> Any:
         return self.entries(label_map)
 
+    def output_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """An entry as output files and exports list it under `wire_field`."""
+        return {**entry, "schema": self.name}
+
     def missing_requirement(self, label_map) -> str | None:
         if self.required and not self.entries(label_map):
             return f"at least one {self.value_key[:-1]} is required"

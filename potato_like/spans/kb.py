@@ -34,6 +34,8 @@ KB_KEYS = ("name", "type", "path", "base_url", "language", "timeout")
 KB_TYPES = ("file", "wikidata")
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 MAX_RESULTS = 50
+KB_FIELDS = ("kb_id", "kb_source", "kb_label")  # an entity link, stored on its span
+MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
 
 
 class KbUnavailable(PotatoLikeError):

@@ -12,30 +12,17 @@ if TYPE_CHECKING:
     from ..config.model import ProjectConfig
 
 
-def output_span(schema: str, span: Mapping[str, Any]) -> dict[str, Any]:
-    """A span as output files show it: Potato's v1 keys (`annotation`, `span`) next to ours."""
-    out = {"id": span["id"], "schema": schema, "label": span["label"], "annotation": span["label"]}
-    out.update({k: v for k, v in span.items() if k not in ("id", "label")})
-    out["span"] = span["text"]
-    return out
-
-
 def annotation_fields(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "label_annotations": label_maps_only(config, maps),
-        "span_annotations": [
-            output_span(s.name, span) for s, span in iter_entries(config, maps, "spans")
-        ],
-    }
-    types = {s.type_name for s in config.schemes}
-    if "span_link" in types:
-        out["link_annotations"] = [
-            {**e, "schema": s.name} for s, e in iter_entries(config, maps, "links")
-        ]
-    if "event_annotation" in types:
-        out["event_annotations"] = [
-            {**e, "schema": s.name} for s, e in iter_entries(config, maps, "events")
-        ]
+    """Potato's `label_annotations` and `span_annotations` (always), plus the body field of
+    every other structured type the project has (`link_annotations`, ...), as lists of
+    entries naming their schema."""
+    out: dict[str, Any] = {"label_annotations": label_maps_only(config, maps)}
+    out["span_annotations"] = []
+    for scheme in config.schemes:
+        if scheme.wire_field:
+            out.setdefault(scheme.wire_field, []).extend(
+                scheme.output_entry(entry) for entry in scheme.entries(maps.get(scheme.name))
+            )
     return out
 
 
