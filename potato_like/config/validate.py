@@ -328,7 +328,7 @@ def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:
 
 def _auto_keys(schemes: list[Any], r: ConfigReader) -> None:
     """Potato binds 1..9 automatically when there is a single radio scheme; report clashes."""
-    if len(schemes) == 1 and schemes[0].type_name == "radio":
+    if len(schemes) == 1 and schemes[0].numbered_when_alone:
         schemes[0].assign_keys(True)
     owner: dict[str, str] = {}
     for scheme in schemes:

@@ -110,6 +110,12 @@ class Scheme:
     # Its entries are labelled character ranges of the item text (what links, events,
     # entity linking, span colours and /api/spans work on).
     marks_text_ranges: ClassVar[bool] = False
+    # Potato compatibility: binds 1..9 to its labels when it is a project's only scheme;
+    # other names Potato's survey questions (`schema: checkbox`) use for this type; the type
+    # of a survey question that names none.
+    numbered_when_alone: ClassVar[bool] = False
+    survey_names: ClassVar[tuple[str, ...]] = ()
+    survey_default: ClassVar[bool] = False
 
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index

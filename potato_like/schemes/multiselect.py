@@ -12,3 +12,4 @@ class Multiselect(ChoiceScheme):
     single_choice = False
     input_type = "checkbox"
     agreement_metric = "masi"
+    survey_names = ("checkbox",)

@@ -13,3 +13,5 @@ class Radio(ChoiceScheme):
     input_type = "radio"
     agreement_metric = "nominal"
     confusion_matrix = True
+    numbered_when_alone = True
+    survey_default = True

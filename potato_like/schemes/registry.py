@@ -56,6 +56,16 @@ def backend_types() -> list[str]:
     return ["label", *sorted({c.backend_type for c in scheme_classes()} - {"label"})]
 
 
+def survey_question_type(schema: str | None) -> str:
+    """The annotation type of a Potato survey question whose `schema` is `schema` (Potato's
+    names such as "checkbox" or ours; None: the default type). An unknown name is returned
+    as it is, for the caller's "not supported" message."""
+    classes = scheme_classes()
+    if schema is None:
+        return next(c.type_name for c in classes if c.survey_default)
+    return next((c.type_name for c in classes if schema in c.survey_names), schema)
+
+
 def _load_builtin_types() -> None:
     # Importing the modules runs their @register decorators.
     from . import (  # noqa: F401

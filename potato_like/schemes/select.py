@@ -23,6 +23,7 @@ class Select(Scheme):
     tallied = True
     agreement_metric = "nominal"
     confusion_matrix = True
+    survey_names = ("dropdown",)
 
     def parse_options(self, reader: ConfigReader) -> None:
         raw = reader.raw.get("labels")
