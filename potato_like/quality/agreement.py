@@ -440,8 +440,8 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
 
         return as_number, None
     scale: list[Any] = names
-    if metric == "ordinal" and getattr(scheme, "scale", False):
-        scale = [int(n) for n in names]  # a sized likert answers with the point as an int
+    if metric == "ordinal":
+        scale = scheme.scale_values()  # a sized likert answers with the point as an int
     known = set(scale)
 
     def as_category(label_map: Mapping[str, str]) -> Any:

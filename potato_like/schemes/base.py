@@ -104,6 +104,8 @@ class Scheme:
     # for it: "label" state entries become a label map, any other type's are its entries.
     wire_field: ClassVar[str | None] = None
     backend_type: ClassVar[str] = "label"
+    # Its JS module under static/ (plain ES module), loaded by pages that show it.
+    script: ClassVar[str | None] = None
     # Its entries point at spans of another scheme (`span_schema`), checked after that
     # scheme's new value is known (spans/updates.py).
     refers_to_spans: ClassVar[bool] = False
@@ -150,9 +152,15 @@ class Scheme:
             elif label.key:
                 owners[label.key] = label.name
 
+    # Entity linking: the knowledge bases its entries may link to (spans/kb.py).
+    knowledge_bases: tuple = ()
+
     # -- config -------------------------------------------------------------------------
     def parse_options(self, reader: ConfigReader) -> None:
         """Read type-specific options; record problems on the reader."""
+
+    def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
+        """Check names of other schemes this one refers to (after all schemes are read)."""
 
     @property
     def label_names(self) -> list[str]:
@@ -222,6 +230,11 @@ class Scheme:
         JavaScript): every input is named `schema:label`."""
         prefix = f"{self.name}:"
         return {key: form.get(key) for key in form if key.startswith(prefix)}
+
+    def scale_values(self) -> list[Any]:
+        """The answers (`answer()`) its labels stand for, in label order: the categories and
+        the ordinal scale agreement uses (a sized likert answers 1..size as numbers)."""
+        return list(self.label_names)
 
     def table_keys(self) -> list[str]:
         """The keys of its stored label map that get a `schema:::key` column in Potato's wide

@@ -48,6 +48,9 @@ class Likert(ChoiceScheme):
         picked = super().answer(label_map)
         return int(picked) if self.scale and picked is not None else picked
 
+    def scale_values(self) -> list[Any]:
+        return [int(n) for n in self.label_names] if self.scale else self.label_names
+
     def describe(self) -> dict[str, Any]:
         out = super().describe()
         out.update(min_label=self.min_label, max_label=self.max_label)

@@ -21,6 +21,7 @@ FALSE_VALUES = ("", "0", "false", "False", "off", "null", "None")
 
 class StructuredScheme(Scheme):
     structured: ClassVar[bool] = True
+    script = "js/spans.js"  # selection, tags, link and event drafts for the whole family
     value_key: ClassVar[str] = ""  # "spans", "links" or "events"
 
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,9 +44,6 @@ class StructuredScheme(Scheme):
         if self.required and not self.entries(label_map):
             return f"at least one {self.value_key[:-1]} is required"
         return None
-
-    def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
-        """Check names of other schemes this one refers to (after all schemes are read)."""
 
 
 class ReferringScheme(StructuredScheme):

@@ -247,7 +247,7 @@ class KnowledgeBases:
         self.by_name: dict[str, Any] = {}
         self.schemes_of: dict[str, list[str]] = {}
         for scheme in schemes:
-            for kb in getattr(scheme, "knowledge_bases", ()):
+            for kb in scheme.knowledge_bases:
                 if kb.name not in self.by_name:
                     self.by_name[kb.name] = (
                         LocalKb(kb, index_dir) if kb.type == "file" else WikidataKb(kb)

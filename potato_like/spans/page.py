@@ -23,5 +23,6 @@ def span_page_data(config: ProjectConfig, item, maps: Mapping[str, Any]) -> dict
         info = scheme.describe()
         info["colors"] = label_colors(config, scheme)
         info["entries"] = scheme.entries(maps.get(scheme.name))
+        info["wire_field"] = scheme.wire_field
         schemes[scheme.name] = info
     return {"instance_id": item.id, "text": item.text, "schemes": schemes, "keywords": keywords}
