@@ -423,7 +423,7 @@ def pairs_note(eligible: int, max_pairs: int) -> str | None:
 
 def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]], Any], Any]:
     """(label map -> the value agreement compares, or None; the ordinal scale or None)."""
-    names = list(scheme.label_names)
+    names = list(scheme.label_names)  # what a multiselect answers with
     if metric == "masi":
 
         def as_set(label_map: Mapping[str, str]) -> frozenset | None:
@@ -439,9 +439,8 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
             return None if value is None else float(value)
 
         return as_number, None
-    scale: list[Any] = names
-    if metric == "ordinal":
-        scale = scheme.scale_values()  # a sized likert answers with the point as an int
+    # The answers its labels stand for (a sized likert answers with the point as an int).
+    scale: list[Any] = scheme.scale_values()
     known = set(scale)
 
     def as_category(label_map: Mapping[str, str]) -> Any:
@@ -463,7 +462,7 @@ def confusion(rows: Iterable[tuple[int, str, Mapping[str, str]]], scheme: Any) -
     annotators of an item adds one to (label_a, label_b) and one to (label_b, label_a), so the
     matrix is symmetric and its diagonal holds agreements. Rows come ordered by item."""
     read, _scale = value_reader(scheme, "nominal")
-    labels = [*scheme.label_names]
+    labels = [*scheme.scale_values()]
     counts: dict[tuple[Any, Any], int] = {}
     item_values: list[Any] = []
     current = None
