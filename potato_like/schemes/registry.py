@@ -5,6 +5,10 @@ Filled once at import time by the @register decorator and never changed afterwar
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,17 +70,9 @@ def survey_question_type(schema: str | None) -> str:
     return next((c.type_name for c in classes if schema in c.survey_names), schema)
 
 
+@functools.cache
 def _load_builtin_types() -> None:
-    # Importing the modules runs their @register decorators.
-    from . import (  # noqa: F401
-        event,
-        likert,
-        multiselect,
-        number,
-        radio,
-        select,
-        slider,
-        span,
-        span_link,
-        text,
-    )
+    # Importing every module of this package runs the @register decorators of the types in
+    # it: a new type is one new module, with nothing to list here. Once per process.
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        importlib.import_module(f"{__package__}.{module.name}")
