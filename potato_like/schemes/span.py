@@ -17,7 +17,7 @@ from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
 from .registry import register
-from .structured import StructuredScheme, given_id, kept_entries
+from .structured import SpanText, StructuredScheme, given_id, kept_entries
 
 SEGMENT_GLUE = " … "
 _UNSAFE_ID = re.compile(r"[^\w.-]")
@@ -56,6 +56,12 @@ class Span(StructuredScheme):
         schema, rest = key.split(":", 1)
         label, start, end = rest.rsplit(":", 2)
         return schema, {"label": label, "start": start, "end": end, "value": value}
+
+    def readable_line(self, entry: Mapping[str, Any], span_text: SpanText) -> str:
+        line = f"{span_text(self.name, entry['id'])} [{entry['start']}:{entry['end']}]"
+        if entry.get("kb_id"):
+            line += f" = {entry.get('kb_source')}:{entry['kb_id']}"
+        return line
 
     def output_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
         """Potato's v1 keys (`annotation`, `span`) next to ours."""

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from .base import Label, Scheme
 
+SpanText = Callable[[str, str], str]
 MAX_ENTRIES = 2000
 ID_PATTERN = re.compile(r"^[\w.:-]{1,120}$")
 FALSE_VALUES = ("", "0", "false", "False", "off", "null", "None")
@@ -35,6 +36,11 @@ class StructuredScheme(Scheme):
 
     def answer(self, label_map: Mapping[str, Any]) -> Any:
         return self.entries(label_map)
+
+    def readable_line(self, entry: Mapping[str, Any], span_text: SpanText) -> str:
+        """One line of plain text for an entry (the admin item page); `span_text(schema,
+        span_id)` reads a span as `PERSON “Barack Obama”`."""
+        raise NotImplementedError
 
     def output_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
         """An entry as output files and exports list it under `wire_field`."""

@@ -39,20 +39,11 @@ def readable_entries(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str
         return f"{span['label']} “{span['text']}”" if span else f"(missing {span_id})"
 
     out: dict[str, list[str]] = {}
-    for scheme, span in iter_entries(config, maps, "spans"):
-        line = f"{span_text(scheme.name, span['id'])} [{span['start']}:{span['end']}]"
-        if span.get("kb_id"):
-            line += f" = {span.get('kb_source')}:{span['kb_id']}"
-        out.setdefault(scheme.name, []).append(line)
-    for scheme, link in iter_entries(config, maps, "links"):
-        arrow = " → " if link.get("direction") == "directed" else " — "
-        ends = arrow.join(span_text(scheme.span_schema, s) for s in link["span_ids"])
-        out.setdefault(scheme.name, []).append(f"{link['link_type']}: {ends}")
-    for scheme, event in iter_entries(config, maps, "events"):
-        parts = [span_text(scheme.span_schema, event["trigger_span_id"])]
-        parts += [
-            f"{arg['role']}: {span_text(scheme.span_schema, arg['span_id'])}"
-            for arg in event["arguments"]
-        ]
-        out.setdefault(scheme.name, []).append(f"{event['event_type']}: {'; '.join(parts)}")
+    for scheme in config.schemes:
+        if scheme.structured:  # each type says how its entries read
+            lines = [
+                scheme.readable_line(e, span_text) for e in scheme.entries(maps.get(scheme.name))
+            ]
+            if lines:
+                out[scheme.name] = lines
     return out
