@@ -35,9 +35,6 @@ log = logging.getLogger("potato_like")
 EXPIRY_SWEEP_SECONDS = 30.0
 # How often (at most) a process looks for run-time settings another process changed.
 RUNTIME_REFRESH_SECONDS = 2.0
-# Scheme types whose answer distributions and agreement the store keeps per value; the
-# others (free text, ...) only count their answers (store/aggregates.py).
-TALLIED_TYPES = ("radio", "select", "likert", "multiselect", "number", "slider")
 
 
 class TtlCache:
@@ -97,9 +94,9 @@ class Project:
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
         store = Store.open(config.effective_database_url, durability=config.durability)
-        store.aggregates.untallied = frozenset(
-            s.name for s in config.schemes if s.type_name not in TALLIED_TYPES
-        )
+        # Schemes whose answer distributions the store does not keep per value (free text,
+        # spans, ...) only count their answers (store/aggregates.py).
+        store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)
         try:
             report = sync_items(
                 store,

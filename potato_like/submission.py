@@ -15,13 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config.model import ProjectConfig
 from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
+from .schemes.registry import backend_types, wire_fields
 from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
+
+if TYPE_CHECKING:
+    from .schemes.base import Scheme
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -87,9 +91,9 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     structured: dict[str, list[Any]] = {}
     if "schema" in body or "state" in body:
         _parse_backend(body, incoming, structured, config)
-    for key, kind in STRUCTURED_FIELDS.items():
+    for key, owner in wire_fields().items():
         if body.get(key) is not None:
-            _parse_structured(key, kind, body[key], structured, config)
+            _parse_structured(key, owner, body[key], structured, config)
 
     if not incoming and not structured and annotations is None and nested is None:
         raise BadRequest(
@@ -99,18 +103,12 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     return Update(str(instance_id).strip(), incoming, submit=not draft, structured=structured)
 
 
-# body field -> the scheme type whose entries it carries
-STRUCTURED_FIELDS = {
-    "span_annotations": "span",
-    "link_annotations": "span_link",
-    "event_annotations": "event_annotation",
-}
-
-
 def _parse_structured(
-    key: str, kind: str, raw: Any, out: dict, config: ProjectConfig | SchemeSet
+    key: str, owner: type[Scheme], raw: Any, out: dict, config: ProjectConfig | SchemeSet
 ) -> None:
-    names = [s.name for s in config.schemes if s.type_name == kind]
+    """The entries of body field `key`, which carries entries of `owner`'s schemes."""
+    kind = owner.type_name
+    names = [s.name for s in config.schemes if s.wire_field == key]
     if not isinstance(raw, (list, Mapping)):
         raise BadRequest(f"'{key}' must be a list of entries or an object of schema: [entries]")
     if raw and not names:
@@ -130,11 +128,9 @@ def _parse_structured(
             out.setdefault(schema, []).append(entry)
         return
     for name, value in raw.items():
-        if kind == "span" and isinstance(name, str) and name.count(":") >= 3:
-            # /get_annotations' shape: "schema:label:start:end": "true"
-            schema, rest = name.split(":", 1)
-            label, start, end = rest.rsplit(":", 2)
-            entry = {"label": label, "start": start, "end": end, "value": value}
+        keyed = owner.entry_from_wire_key(name, value) if isinstance(name, str) else None
+        if keyed is not None:
+            schema, entry = keyed
         elif isinstance(value, list):
             schema, entry = name, None
         else:
@@ -155,23 +151,22 @@ def _parse_backend(
     body: Mapping[str, Any], incoming: dict, structured: dict, config: ProjectConfig | SchemeSet
 ) -> None:
     schema, state, kind = body.get("schema"), body.get("state"), body.get("type", "label")
-    if kind not in ("label", "span", None):
-        raise BadAnnotation(f"type {kind!r} is not supported (use 'label' or 'span')")
+    if kind is None:
+        kind = "label"
+    if kind not in backend_types():
+        allowed = " or ".join(repr(k) for k in backend_types())
+        raise BadAnnotation(f"type {kind!r} is not supported (use {allowed})")
     if not isinstance(schema, str) or not schema:
         raise BadRequest("'schema' must be a scheme name")
     if not isinstance(state, list):
         raise BadRequest('\'state\' must be a list of {"name": label, "value": value}')
-    if kind == "span" and not any(s.type_name == "span" for s in config.schemes):
-        raise BadAnnotation("type 'span': this project has no span schemes")
+    if kind != "label" and not any(s.backend_type == kind for s in config.schemes):
+        raise BadAnnotation(f"type {kind!r}: this project has no {kind} schemes")
     scheme = _scheme(schema, config)
-    if kind == "span" or scheme.type_name == "span":
-        if scheme.type_name != "span":
-            raise BadAnnotation(f"{schema!r} is not a span scheme")
-        # Potato's span state: [{"name": label, "start", "end", "value"}]
-        structured[schema] = [
-            {**e, "label": e.get("label", e.get("name"))} if isinstance(e, Mapping) else e
-            for e in state
-        ]
+    if kind != "label" or scheme.backend_type != "label":
+        if kind not in ("label", scheme.backend_type):
+            raise BadAnnotation(f"{schema!r} is not a {kind} scheme")
+        structured[schema] = scheme.backend_entries(state)
         return
     incoming.setdefault(schema, {})
     for i, entry in enumerate(state):
@@ -194,10 +189,9 @@ def _add(
     incoming: dict, schema: str, label: str, value: Any, config: ProjectConfig | SchemeSet
 ) -> None:
     scheme = _scheme(schema, config)
-    if getattr(scheme, "structured", False):
-        field_name = next(k for k, v in STRUCTURED_FIELDS.items() if v == scheme.type_name)
+    if scheme.structured:
         raise BadAnnotation(
-            f"{schema!r} is a {scheme.type_name} scheme: send it in '{field_name}', "
+            f"{schema!r} is a {scheme.type_name} scheme: send it in '{scheme.wire_field}', "
             f"not as {schema}:{label}"
         )
     if not isinstance(value, _SCALARS):
@@ -214,18 +208,7 @@ def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -
     is absent from a form, so each choice label is sent explicitly."""
     annotations: dict[str, Any] = {}
     for scheme in config.schemes:
-        kind = getattr(scheme, "input_type", None)
-        if kind == "radio":
-            chosen = form.get(scheme.name)
-            for label in scheme.label_names:
-                annotations[f"{scheme.name}:{label}"] = "1" if label == chosen else "0"
-        elif kind == "checkbox":
-            for label in scheme.label_names:
-                annotations[f"{scheme.name}:{label}"] = form.get(f"{scheme.name}:{label}", "0")
-        prefix = f"{scheme.name}:"
-        for key in form:
-            if key.startswith(prefix) and key not in annotations:
-                annotations[key] = form.get(key)
+        annotations.update(scheme.form_answers(form))
     return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadAnnotation
-from ..schemes.registry import scheme_class, type_names
+from ..schemes.registry import scheme_class, survey_question_type, type_names
 from . import compat
 from .reader import ConfigReader, hint, type_name
 from .study_model import (
@@ -30,8 +30,6 @@ from .study_model import (
     TrainingItem,
 )
 
-# Potato's survey question types -> our annotation types.
-QUESTION_TYPES = {"checkbox": "multiselect", "textbox": "text", "dropdown": "select"}
 DISPLAY_TYPES = ("pure_display", "display", "html")
 CONTENT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt")
 
@@ -188,8 +186,9 @@ def _question_scheme(q: Mapping[str, Any], i: int, where: str, r: ConfigReader, 
     full scheme mapping, as a Scheme plus its accepted answers."""
     entry = dict(q)
     if "annotation_type" not in entry:
-        kind = str(entry.pop("schema", "radio"))
-        entry["annotation_type"] = QUESTION_TYPES.get(kind, kind)
+        # Potato's survey question types (checkbox, textbox, ...) -> ours (schemes say).
+        kind = str(entry.pop("schema")) if "schema" in entry else None
+        entry["annotation_type"] = survey_question_type(kind)
         entry.setdefault("name", str(entry.pop("id", f"q{i + 1}")))
         entry.setdefault("description", entry.pop("text", entry["name"]))
         if "choices" in entry:

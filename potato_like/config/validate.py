@@ -340,18 +340,17 @@ def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:
         names.add(scheme.name)
         schemes.append(scheme)
     by_name = {s.name: s for s in schemes}
-    for scheme in schemes:  # span_link / event_annotation name their span scheme
-        resolve = getattr(scheme, "resolve_references", None)
-        if resolve is not None:
-            path = f"annotation_schemes[{scheme.index}]"
-            resolve(by_name, ConfigReader(raw[scheme.index], path, r.problems, r.warnings))
+    for scheme in schemes:  # e.g. links and events name the span scheme they point into
+        path = f"annotation_schemes[{scheme.index}]"
+        sub = ConfigReader(raw[scheme.index], path, r.problems, r.warnings)
+        scheme.resolve_references(by_name, sub)
     _auto_keys(schemes, r)
     return schemes
 
 
 def _auto_keys(schemes: list[Any], r: ConfigReader) -> None:
     """Potato binds 1..9 automatically when there is a single radio scheme; report clashes."""
-    if len(schemes) == 1 and schemes[0].type_name == "radio":
+    if len(schemes) == 1 and schemes[0].numbered_when_alone:
         schemes[0].assign_keys(True)
     owner: dict[str, str] = {}
     for scheme in schemes:

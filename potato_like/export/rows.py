@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..schemes.choice import FREE_RESPONSE
 from ..spans.output import annotation_fields
 
 if TYPE_CHECKING:
@@ -46,16 +45,7 @@ def table_columns(config: ProjectConfig) -> list[tuple[str, str, str]]:
     link and event schemes have only their `answer:<schema>` JSON column)."""
     cols = []
     for scheme in config.schemes:
-        if getattr(scheme, "structured", False):
-            continue
-        keys = list(scheme.label_names)
-        if getattr(scheme, "value_key", ""):
-            keys = [scheme.value_key]
-        elif scheme.type_name == "select":
-            keys = ["select-one"]
-        if getattr(scheme, "free_response", None) is not None:
-            keys.append(FREE_RESPONSE)
-        cols.extend((f"{scheme.name}:::{key}", scheme.name, key) for key in keys)
+        cols.extend((f"{scheme.name}:::{key}", scheme.name, key) for key in scheme.table_keys())
     return cols
 
 

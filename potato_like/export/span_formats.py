@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 from ..spans.conll import bio_tags, column_text, cut_points, tokenize
-from ..spans.output import output_span
 from ..spans.updates import iter_entries, span_schemes
 from .registry import Exporter, register
 
@@ -110,7 +109,7 @@ class SpanJsonLines(Exporter):
                 "status": row.status,
                 "text": row.text,
                 "offsets": "unicode_code_points",
-                "spans": [output_span(s.name, e) for s, e in iter_entries(config, maps, "spans")],
+                "spans": [s.output_entry(e) for s, e in iter_entries(config, maps, "spans")],
                 "links": [{**e, "schema": s.name} for s, e in iter_entries(config, maps, "links")],
                 "events": [
                     {**e, "schema": s.name} for s, e in iter_entries(config, maps, "events")

@@ -28,20 +28,6 @@ METRICS = (*LIBRARY_METRICS, "masi")
 # Largest items x values x values array we let the library allocate (float64: 32 MB).
 LIBRARY_CELLS = 4_000_000
 
-METRIC_BY_TYPE = {
-    "radio": "nominal",
-    "select": "nominal",
-    "likert": "ordinal",
-    "number": "interval",
-    "slider": "interval",
-    "multiselect": "masi",
-    "span": "unitizing",  # quality/span_agreement.py
-}
-SKIP_REASONS = {
-    "text": "free text has no agreement measure",
-    "span_link": "links between spans have no agreement measure yet",
-    "event_annotation": "events have no agreement measure yet",
-}
 CATEGORICAL = ("nominal", "ordinal")  # kappa needs categories
 FREE_RESPONSE = "free_response"  # the "Other" box of choice schemes, one category
 
@@ -308,9 +294,9 @@ def project_agreement(
     for scheme in config.schemes:
         if scheme.name not in rows_by_schema:
             continue
-        metric = METRIC_BY_TYPE.get(scheme.type_name)
+        metric = scheme.agreement_metric  # each scheme type says which level fits it
         if metric is None:
-            reason = SKIP_REASONS.get(scheme.type_name, "no agreement measure for this type yet")
+            reason = scheme.agreement_skip_reason
             warnings.append(f"{scheme.name}: skipped ({scheme.type_name}): {reason}")
             continue
         source = rows_by_schema[scheme.name]
@@ -437,7 +423,7 @@ def pairs_note(eligible: int, max_pairs: int) -> str | None:
 
 def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]], Any], Any]:
     """(label map -> the value agreement compares, or None; the ordinal scale or None)."""
-    names = list(scheme.label_names)
+    names = list(scheme.label_names)  # what a multiselect answers with
     if metric == "masi":
 
         def as_set(label_map: Mapping[str, str]) -> frozenset | None:
@@ -453,9 +439,8 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
             return None if value is None else float(value)
 
         return as_number, None
-    scale: list[Any] = names
-    if metric == "ordinal" and getattr(scheme, "scale", False):
-        scale = [int(n) for n in names]  # a sized likert answers with the point as an int
+    # The answers its labels stand for (a sized likert answers with the point as an int).
+    scale: list[Any] = scheme.scale_values()
     known = set(scale)
 
     def as_category(label_map: Mapping[str, str]) -> Any:
@@ -477,7 +462,7 @@ def confusion(rows: Iterable[tuple[int, str, Mapping[str, str]]], scheme: Any) -
     annotators of an item adds one to (label_a, label_b) and one to (label_b, label_a), so the
     matrix is symmetric and its diagonal holds agreements. Rows come ordered by item."""
     read, _scale = value_reader(scheme, "nominal")
-    labels = [*scheme.label_names]
+    labels = [*scheme.scale_values()]
     counts: dict[tuple[Any, Any], int] = {}
     item_values: list[Any] = []
     current = None

@@ -83,6 +83,42 @@ class Scheme:
     option_keys: ClassVar[tuple[str, ...]] = ()
     single_choice: ClassVar[bool] = False
 
+    # What the rest of the app asks a scheme instead of naming its type (docs/schemes.md).
+    # Stored value: a label map ({label: value}); structured types hold {"spans": [...]}-like
+    # values that a request replaces as a whole (schemes/structured.py).
+    structured: ClassVar[bool] = False
+    # The store keeps per-value tallies and agreement cells for it (store/aggregates.py);
+    # otherwise the dashboard only counts its answers.
+    tallied: ClassVar[bool] = False
+    # How the questions dashboard summarises tallied answers: "labels" (count per label)
+    # or "numbers" (mean, median, histogram).
+    summary_kind: ClassVar[str] = "labels"
+    # The agreement page shows a label-by-label confusion matrix.
+    confusion_matrix: ClassVar[bool] = False
+    # Krippendorff's alpha level ("nominal", "ordinal", "interval", "masi", "unitizing"), or
+    # None with the reason the agreement page shows.
+    agreement_metric: ClassVar[str | None] = None
+    agreement_skip_reason: ClassVar[str] = "no agreement measure for this type yet"
+    # Wire format: the /updateinstance body field carrying a structured type's entries
+    # ("span_annotations"), and the `type` Potato's backend format (schema/type/state) uses
+    # for it: "label" state entries become a label map, any other type's are its entries.
+    wire_field: ClassVar[str | None] = None
+    backend_type: ClassVar[str] = "label"
+    # Its JS module under static/ (plain ES module), loaded by pages that show it.
+    script: ClassVar[str | None] = None
+    # Its entries point at spans of another scheme (`span_schema`), checked after that
+    # scheme's new value is known (spans/updates.py).
+    refers_to_spans: ClassVar[bool] = False
+    # Its entries are labelled character ranges of the item text (what links, events,
+    # entity linking, span colours and /api/spans work on).
+    marks_text_ranges: ClassVar[bool] = False
+    # Potato compatibility: binds 1..9 to its labels when it is a project's only scheme;
+    # other names Potato's survey questions (`schema: checkbox`) use for this type; the type
+    # of a survey question that names none.
+    numbered_when_alone: ClassVar[bool] = False
+    survey_names: ClassVar[tuple[str, ...]] = ()
+    survey_default: ClassVar[bool] = False
+
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index
         self.task_dir = task_dir
@@ -116,9 +152,15 @@ class Scheme:
             elif label.key:
                 owners[label.key] = label.name
 
+    # Entity linking: the knowledge bases its entries may link to (spans/kb.py).
+    knowledge_bases: tuple = ()
+
     # -- config -------------------------------------------------------------------------
     def parse_options(self, reader: ConfigReader) -> None:
         """Read type-specific options; record problems on the reader."""
+
+    def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
+        """Check names of other schemes this one refers to (after all schemes are read)."""
 
     @property
     def label_names(self) -> list[str]:
@@ -171,6 +213,38 @@ class Scheme:
             if not label_map or label not in label_map:
                 return f"label {label!r} must be chosen"
         return None
+
+    # -- wire parsing -------------------------------------------------------------------
+    @classmethod
+    def entry_from_wire_key(cls, key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
+        """(schema, entry) for a `{key: value}` pair of an object-shaped `wire_field`, when
+        the key itself encodes an entry; None when the key is a schema name."""
+        return None
+
+    def backend_entries(self, state: list[Any]) -> list[Any]:
+        """Its entries from the `state` list of Potato's backend format (non-label types)."""
+        return list(state)
+
+    def form_answers(self, form: Mapping[str, Any]) -> dict[str, Any]:
+        """Its `"schema:label": value` answers from the annotation page's HTML form (no
+        JavaScript): every input is named `schema:label`."""
+        prefix = f"{self.name}:"
+        return {key: form.get(key) for key in form if key.startswith(prefix)}
+
+    def scale_values(self) -> list[Any]:
+        """The answers (`answer()`) its labels stand for, in label order: the categories and
+        the ordinal scale agreement uses (a sized likert answers 1..size as numbers)."""
+        return list(self.label_names)
+
+    def table_keys(self) -> list[str]:
+        """The keys of its stored label map that get a `schema:::key` column in Potato's wide
+        table export (empty: only the `answer:<schema>` JSON column)."""
+        return [] if self.structured else list(self.label_names)
+
+    def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
+        """The labels a stored map counts for in the questions dashboard (a multiselect map
+        counts for each of its labels)."""
+        return list(label_map)
 
     def describe(self) -> dict[str, Any]:
         """The shape `/api/schemas` documents: name, description, labels, type."""

@@ -16,6 +16,8 @@ class ChoiceScheme(Scheme):
     """Labels chosen by click or key; optional free-text "Other" box (`has_free_response`)."""
 
     option_keys = ("labels", "sequential_key_binding", "horizontal", "has_free_response")
+    tallied = True
+    input_type = "radio"  # or "checkbox": the HTML input each label gets
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.read_labels(reader)
@@ -46,6 +48,24 @@ class ChoiceScheme(Scheme):
         if self.single_choice and len(picked) > 1:
             raise BadAnnotation(f"{self.name}: choose one label, got {', '.join(picked)}")
         return out
+
+    def form_answers(self, form: Mapping[str, Any]) -> dict[str, Any]:
+        # A radio group is named after the scheme; an unticked box is absent from a form, so
+        # each label is sent explicitly.
+        out: dict[str, Any] = {}
+        if self.input_type == "radio":
+            chosen = form.get(self.name)
+            for label in self.label_names:
+                out[f"{self.name}:{label}"] = "1" if label == chosen else "0"
+        else:
+            for label in self.label_names:
+                out[f"{self.name}:{label}"] = form.get(f"{self.name}:{label}", "0")
+        for key, value in super().form_answers(form).items():
+            out.setdefault(key, value)
+        return out
+
+    def table_keys(self) -> list[str]:
+        return self.label_names + ([FREE_RESPONSE] if self.free_response is not None else [])
 
     def answer_map(self, value: Any) -> dict[str, Any]:
         values = value if isinstance(value, (list, tuple)) else [value]

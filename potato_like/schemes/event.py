@@ -16,6 +16,7 @@ from ..errors import BadAnnotation
 from .registry import register
 from .structured import (
     ReferringScheme,
+    SpanText,
     entry_id,
     given_id,
     kept_entries,
@@ -61,6 +62,8 @@ class EventType:
 class EventAnnotation(ReferringScheme):
     macro = "schemes/event.html"
     value_key = "events"
+    wire_field = "event_annotations"
+    agreement_skip_reason = "events have no agreement measure yet"
     option_keys = ("span_schema", "event_types", "visual_display")
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -174,6 +177,14 @@ class EventAnnotation(ReferringScheme):
             "trigger_span_id": trigger,
             "arguments": arguments,
         }
+
+    def readable_line(self, entry: Mapping[str, Any], span_text: SpanText) -> str:
+        parts = [span_text(self.span_schema, entry["trigger_span_id"])]
+        parts += [
+            f"{arg['role']}: {span_text(self.span_schema, arg['span_id'])}"
+            for arg in entry["arguments"]
+        ]
+        return f"{entry['event_type']}: {'; '.join(parts)}"
 
     def prune(self, value: Mapping[str, Any] | None, spans_by_id: Mapping[str, dict]):
         """Drop arguments whose span is gone, then events that no longer fit (trigger gone,

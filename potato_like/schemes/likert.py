@@ -20,6 +20,8 @@ class Likert(ChoiceScheme):
     macro = "schemes/choice.html"
     single_choice = True
     input_type = "radio"
+    agreement_metric = "ordinal"
+    confusion_matrix = True
     option_keys = (*ChoiceScheme.option_keys, "size", "min_label", "max_label")
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -45,6 +47,9 @@ class Likert(ChoiceScheme):
     def answer(self, label_map: Mapping[str, str]) -> Any:
         picked = super().answer(label_map)
         return int(picked) if self.scale and picked is not None else picked
+
+    def scale_values(self) -> list[Any]:
+        return [int(n) for n in self.label_names] if self.scale else self.label_names
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -11,3 +11,5 @@ class Multiselect(ChoiceScheme):
     macro = "schemes/choice.html"
     single_choice = False
     input_type = "checkbox"
+    agreement_metric = "masi"
+    survey_names = ("checkbox",)

@@ -12,6 +12,9 @@ from .base import Scheme
 
 class NumericScheme(Scheme):
     value_key = ""
+    tallied = True
+    summary_kind = "numbers"
+    agreement_metric = "interval"
     min_value: float | None = None
     max_value: float | None = None
 
@@ -45,6 +48,9 @@ class NumericScheme(Scheme):
 
     def answer_map(self, value: Any) -> dict[str, Any]:
         return {self.value_key: value}
+
+    def table_keys(self) -> list[str]:
+        return [self.value_key]
 
     def answer(self, label_map: Mapping[str, str]) -> Any:
         raw = label_map.get(self.value_key)

@@ -11,3 +11,7 @@ class Radio(ChoiceScheme):
     macro = "schemes/choice.html"
     single_choice = True
     input_type = "radio"
+    agreement_metric = "nominal"
+    confusion_matrix = True
+    numbered_when_alone = True
+    survey_default = True

@@ -5,6 +5,10 @@ Filled once at import time by the @register decorator and never changed afterwar
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,17 +38,41 @@ def type_names() -> list[str]:
     return sorted(_TYPES)
 
 
-def _load_builtin_types() -> None:
-    # Importing the modules runs their @register decorators.
-    from . import (  # noqa: F401
-        event,
-        likert,
-        multiselect,
-        number,
-        radio,
-        select,
-        slider,
-        span,
-        span_link,
-        text,
+def scheme_classes() -> list[type[Scheme]]:
+    """Every registered type's class, by type name."""
+    _load_builtin_types()
+    return [_TYPES[name] for name in sorted(_TYPES)]
+
+
+def wire_fields() -> dict[str, type[Scheme]]:
+    """/updateinstance body field -> the structured type whose entries it carries; types
+    whose entries others refer to come first."""
+    owners = sorted(
+        (c for c in scheme_classes() if c.wire_field),
+        key=lambda c: (c.refers_to_spans, c.type_name),
     )
+    return {c.wire_field: c for c in owners}
+
+
+def backend_types() -> list[str]:
+    """The `type` values Potato's backend format may carry: "label" and the structured
+    types' own."""
+    return ["label", *sorted({c.backend_type for c in scheme_classes()} - {"label"})]
+
+
+def survey_question_type(schema: str | None) -> str:
+    """The annotation type of a Potato survey question whose `schema` is `schema` (Potato's
+    names such as "checkbox" or ours; None: the default type). An unknown name is returned
+    as it is, for the caller's "not supported" message."""
+    classes = scheme_classes()
+    if schema is None:
+        return next(c.type_name for c in classes if c.survey_default)
+    return next((c.type_name for c in classes if schema in c.survey_names), schema)
+
+
+@functools.cache
+def _load_builtin_types() -> None:
+    # Importing every module of this package runs the @register decorators of the types in
+    # it: a new type is one new module, with nothing to list here. Once per process.
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        importlib.import_module(f"{__package__}.{module.name}")

@@ -20,6 +20,10 @@ SELECT_KEY = "select-one"
 class Select(Scheme):
     macro = "schemes/select.html"
     option_keys = ("labels", "sequential_key_binding", "horizontal")
+    tallied = True
+    agreement_metric = "nominal"
+    confusion_matrix = True
+    survey_names = ("dropdown",)
 
     def parse_options(self, reader: ConfigReader) -> None:
         raw = reader.raw.get("labels")
@@ -71,3 +75,9 @@ class Select(Scheme):
 
     def answer(self, label_map: Mapping[str, str]) -> Any:
         return label_map.get(SELECT_KEY)
+
+    def table_keys(self) -> list[str]:
+        return [SELECT_KEY]
+
+    def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
+        return [self.answer(label_map)]  # stored as {"select-one": option}

@@ -15,12 +15,10 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from ..spans.kb import read_entity_linking
+from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
 from .registry import register
-from .structured import StructuredScheme, given_id, kept_entries
+from .structured import SpanText, StructuredScheme, given_id, kept_entries
 
-KB_FIELDS = ("kb_id", "kb_source", "kb_label")
-MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
 SEGMENT_GLUE = " … "
 _UNSAFE_ID = re.compile(r"[^\w.-]")
 
@@ -29,6 +27,10 @@ _UNSAFE_ID = re.compile(r"[^\w.-]")
 class Span(StructuredScheme):
     macro = "schemes/span.html"
     value_key = "spans"
+    wire_field = "span_annotations"
+    backend_type = "span"
+    marks_text_ranges = True
+    agreement_metric = "unitizing"  # quality/span_agreement.py
     option_keys = (
         "labels",
         "sequential_key_binding",
@@ -45,6 +47,36 @@ class Span(StructuredScheme):
         self.title = reader.str("title", None, allow_empty=True)
         self.knowledge_bases = read_entity_linking(reader, self.task_dir)
         self.assign_keys(self.sequential)
+
+    @classmethod
+    def entry_from_wire_key(cls, key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
+        if key.count(":") < 3:
+            return None
+        # /get_annotations' shape: "schema:label:start:end": "true"
+        schema, rest = key.split(":", 1)
+        label, start, end = rest.rsplit(":", 2)
+        return schema, {"label": label, "start": start, "end": end, "value": value}
+
+    def readable_line(self, entry: Mapping[str, Any], span_text: SpanText) -> str:
+        line = f"{span_text(self.name, entry['id'])} [{entry['start']}:{entry['end']}]"
+        if entry.get("kb_id"):
+            line += f" = {entry.get('kb_source')}:{entry['kb_id']}"
+        return line
+
+    def output_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """Potato's v1 keys (`annotation`, `span`) next to ours."""
+        out = {"id": entry["id"], "schema": self.name, "label": entry["label"]}
+        out["annotation"] = entry["label"]
+        out.update({k: v for k, v in entry.items() if k not in ("id", "label")})
+        out["span"] = entry["text"]
+        return out
+
+    def backend_entries(self, state: list[Any]) -> list[Any]:
+        # Potato's span state: [{"name": label, "start", "end", "value"}]
+        return [
+            {**e, "label": e.get("label", e.get("name"))} if isinstance(e, Mapping) else e
+            for e in state
+        ]
 
     # -- values -------------------------------------------------------------------------
     def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:

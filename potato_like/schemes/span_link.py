@@ -16,6 +16,7 @@ from ..errors import BadAnnotation
 from .registry import register
 from .structured import (
     ReferringScheme,
+    SpanText,
     entry_id,
     given_id,
     kept_entries,
@@ -68,6 +69,8 @@ class LinkType:
 class SpanLink(ReferringScheme):
     macro = "schemes/span_link.html"
     value_key = "links"
+    wire_field = "link_annotations"
+    agreement_skip_reason = "links between spans have no agreement measure yet"
     option_keys = ("span_schema", "link_types", "visual_display")
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -153,6 +156,11 @@ class SpanLink(ReferringScheme):
             "span_ids": list(span_ids),
             "direction": "directed" if kind.directed else "undirected",
         }
+
+    def readable_line(self, entry: Mapping[str, Any], span_text: SpanText) -> str:
+        arrow = " → " if entry.get("direction") == "directed" else " — "
+        ends = arrow.join(span_text(self.span_schema, s) for s in entry["span_ids"])
+        return f"{entry['link_type']}: {ends}"
 
     def prune(self, value: Mapping[str, Any] | None, spans_by_id: Mapping[str, dict]):
         """Drop links whose spans are gone or no longer fit (a span was deleted or relabelled)."""

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from .base import Label, Scheme
 
+SpanText = Callable[[str, str], str]
 MAX_ENTRIES = 2000
 ID_PATTERN = re.compile(r"^[\w.:-]{1,120}$")
 FALSE_VALUES = ("", "0", "false", "False", "off", "null", "None")
@@ -21,6 +22,7 @@ FALSE_VALUES = ("", "0", "false", "False", "off", "null", "None")
 
 class StructuredScheme(Scheme):
     structured: ClassVar[bool] = True
+    script = "js/spans.js"  # selection, tags, link and event drafts for the whole family
     value_key: ClassVar[str] = ""  # "spans", "links" or "events"
 
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,17 +37,25 @@ class StructuredScheme(Scheme):
     def answer(self, label_map: Mapping[str, Any]) -> Any:
         return self.entries(label_map)
 
+    def readable_line(self, entry: Mapping[str, Any], span_text: SpanText) -> str:
+        """One line of plain text for an entry (the admin item page); `span_text(schema,
+        span_id)` reads a span as `PERSON “Barack Obama”`."""
+        raise NotImplementedError
+
+    def output_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """An entry as output files and exports list it under `wire_field`."""
+        return {**entry, "schema": self.name}
+
     def missing_requirement(self, label_map) -> str | None:
         if self.required and not self.entries(label_map):
             return f"at least one {self.value_key[:-1]} is required"
         return None
 
-    def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
-        """Check names of other schemes this one refers to (after all schemes are read)."""
-
 
 class ReferringScheme(StructuredScheme):
     """span_link and event_annotation: entries point at spans of `span_schema` by id."""
+
+    refers_to_spans = True
 
     option_keys = ("span_schema", "visual_display")
     span_schema: str

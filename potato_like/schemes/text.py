@@ -18,6 +18,8 @@ MAX_TEXT = 100_000
 class Text(Scheme):
     macro = "schemes/text.html"
     option_keys = ("labels", "textarea", "multiline", "rows", "placeholder")
+    agreement_skip_reason = "free text has no agreement measure"
+    survey_names = ("textbox",)
 
     def parse_options(self, reader: ConfigReader) -> None:
         if reader.has("labels"):

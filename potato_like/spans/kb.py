@@ -42,6 +42,8 @@ KB_KEYS = (
 KB_TYPES = ("file", "wikidata")
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 MAX_RESULTS = 50
+KB_FIELDS = ("kb_id", "kb_source", "kb_label")  # an entity link, stored on its span
+MAX_KB_FIELD = 500  # characters of kb_id / kb_source / kb_label
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ class KnowledgeBases:
         self.by_name: dict[str, Any] = {}
         self.schemes_of: dict[str, list[str]] = {}
         for scheme in schemes:
-            for kb in getattr(scheme, "knowledge_bases", ()):
+            for kb in scheme.knowledge_bases:
                 if kb.name not in self.by_name:
                     self.by_name[kb.name] = (
                         LocalKb(kb, index_dir) if kb.type == "file" else WikidataKb(kb)

@@ -12,30 +12,17 @@ if TYPE_CHECKING:
     from ..config.model import ProjectConfig
 
 
-def output_span(schema: str, span: Mapping[str, Any]) -> dict[str, Any]:
-    """A span as output files show it: Potato's v1 keys (`annotation`, `span`) next to ours."""
-    out = {"id": span["id"], "schema": schema, "label": span["label"], "annotation": span["label"]}
-    out.update({k: v for k, v in span.items() if k not in ("id", "label")})
-    out["span"] = span["text"]
-    return out
-
-
 def annotation_fields(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "label_annotations": label_maps_only(config, maps),
-        "span_annotations": [
-            output_span(s.name, span) for s, span in iter_entries(config, maps, "spans")
-        ],
-    }
-    types = {s.type_name for s in config.schemes}
-    if "span_link" in types:
-        out["link_annotations"] = [
-            {**e, "schema": s.name} for s, e in iter_entries(config, maps, "links")
-        ]
-    if "event_annotation" in types:
-        out["event_annotations"] = [
-            {**e, "schema": s.name} for s, e in iter_entries(config, maps, "events")
-        ]
+    """Potato's `label_annotations` and `span_annotations` (always), plus the body field of
+    every other structured type the project has (`link_annotations`, ...), as lists of
+    entries naming their schema."""
+    out: dict[str, Any] = {"label_annotations": label_maps_only(config, maps)}
+    out["span_annotations"] = []
+    for scheme in config.schemes:
+        if scheme.wire_field:
+            out.setdefault(scheme.wire_field, []).extend(
+                scheme.output_entry(entry) for entry in scheme.entries(maps.get(scheme.name))
+            )
     return out
 
 
@@ -52,20 +39,11 @@ def readable_entries(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str
         return f"{span['label']} “{span['text']}”" if span else f"(missing {span_id})"
 
     out: dict[str, list[str]] = {}
-    for scheme, span in iter_entries(config, maps, "spans"):
-        line = f"{span_text(scheme.name, span['id'])} [{span['start']}:{span['end']}]"
-        if span.get("kb_id"):
-            line += f" = {span.get('kb_source')}:{span['kb_id']}"
-        out.setdefault(scheme.name, []).append(line)
-    for scheme, link in iter_entries(config, maps, "links"):
-        arrow = " → " if link.get("direction") == "directed" else " — "
-        ends = arrow.join(span_text(scheme.span_schema, s) for s in link["span_ids"])
-        out.setdefault(scheme.name, []).append(f"{link['link_type']}: {ends}")
-    for scheme, event in iter_entries(config, maps, "events"):
-        parts = [span_text(scheme.span_schema, event["trigger_span_id"])]
-        parts += [
-            f"{arg['role']}: {span_text(scheme.span_schema, arg['span_id'])}"
-            for arg in event["arguments"]
-        ]
-        out.setdefault(scheme.name, []).append(f"{event['event_type']}: {'; '.join(parts)}")
+    for scheme in config.schemes:
+        if scheme.structured:  # each type says how its entries read
+            lines = [
+                scheme.readable_line(e, span_text) for e in scheme.entries(maps.get(scheme.name))
+            ]
+            if lines:
+                out[scheme.name] = lines
     return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..schemes.structured import StructuredScheme
 from .colors import label_colors
 from .keywords import find_keywords
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 
 def span_page_data(config: ProjectConfig, item, maps: Mapping[str, Any]) -> dict | None:
     """None when the page needs no span script (no span-type schemes, no keywords)."""
-    structured = [s for s in config.schemes if isinstance(s, StructuredScheme)]
+    structured = [s for s in config.schemes if s.structured]
     keywords = find_keywords(config, item.text) if config.keyword_rules else []
     if not structured and not keywords:
         return None
@@ -24,5 +23,6 @@ def span_page_data(config: ProjectConfig, item, maps: Mapping[str, Any]) -> dict
         info = scheme.describe()
         info["colors"] = label_colors(config, scheme)
         info["entries"] = scheme.entries(maps.get(scheme.name))
+        info["wire_field"] = scheme.wire_field
         schemes[scheme.name] = info
     return {"instance_id": item.id, "text": item.text, "schemes": schemes, "keywords": keywords}

@@ -12,19 +12,19 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
-from ..schemes.structured import ReferringScheme, StructuredScheme
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
+    from ..schemes.base import Scheme
     from ..store.annotations import LabelMaps
 
 
-def span_schemes(config: ProjectConfig) -> list[StructuredScheme]:
-    return [s for s in config.schemes if s.type_name == "span"]
+def span_schemes(config: ProjectConfig) -> list[Scheme]:
+    return [s for s in config.schemes if s.marks_text_ranges]
 
 
-def referring_schemes(config: ProjectConfig) -> list[ReferringScheme]:
-    return [s for s in config.schemes if isinstance(s, ReferringScheme)]
+def referring_schemes(config: ProjectConfig) -> list[Scheme]:
+    return [s for s in config.schemes if s.refers_to_spans]
 
 
 def spans_by_id(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, dict[str, dict]]:
@@ -107,17 +107,19 @@ def delete_entry(config: ProjectConfig, kind: str, entry_id: str) -> Compute:
 
 def iter_entries(
     config: ProjectConfig, maps: Mapping[str, Any], kind: str
-) -> Iterator[tuple[StructuredScheme, dict[str, Any]]]:
+) -> Iterator[tuple[Scheme, dict[str, Any]]]:
     """(scheme, entry) for every span / link / event in the stored maps, in config order."""
     for scheme in config.schemes:
-        if isinstance(scheme, StructuredScheme) and scheme.value_key == kind:
+        if scheme.structured and scheme.value_key == kind:
             for entry in scheme.entries(maps.get(scheme.name)):
                 yield scheme, entry
 
 
 def label_maps_only(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, Any]:
     """The label schemes' maps (Potato's label_annotations) without span/link/event values."""
-    return {k: v for k, v in maps.items() if not isinstance(config.scheme(k), StructuredScheme)}
+    return {
+        k: v for k, v in maps.items() if config.scheme(k) is None or not config.scheme(k).structured
+    }
 
 
 def span_keys(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, str]:

@@ -54,7 +54,7 @@ def _source(project: Project, schema: str):
     from ..quality.agreement_cells import CellSource  # numpy: loaded on first use
 
     scheme = project.config.scheme(schema)
-    if scheme is not None and scheme.type_name == "span":
+    if scheme is not None and scheme.agreement_metric == "unitizing":
         from ..quality.span_agreement import SpanSource
 
         items = project.store.items

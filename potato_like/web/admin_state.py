@@ -29,7 +29,6 @@ USER_HISTORY = 50
 ORDERING_CAP = 10_000
 SYSTEM_USERS_CAP = 1000
 STALE_DEFAULT_MINUTES = 60.0
-NUMERIC_TYPES = ("number", "slider")
 DISTRIBUTION_CAP = 1000  # distinct numeric values listed in a distribution
 INSTANCE_KEYS = ("max_instances", "instances", "max_annotations")
 SLOW_SECONDS, CACHE_SECONDS = 0.1, 30.0  # cache an answer that took longer than SLOW_SECONDS
@@ -300,7 +299,7 @@ def _questions() -> dict[str, Any]:
             out.append(_describe(scheme, sum(n for _value, n in tallies[scheme.name]), {}))
             continue
         groups = [(json.loads(value), n) for value, n in tallies[scheme.name]]
-        if scheme.type_name in NUMERIC_TYPES:
+        if scheme.summary_kind == "numbers":
             out.append(_numeric(scheme, groups))
         else:
             out.append(_labels(scheme, groups))
@@ -329,9 +328,7 @@ def _labels(scheme: Scheme, groups: list[tuple[dict[str, str], int]]) -> dict[st
     """Count each chosen label (a multiselect map counts for each of its labels)."""
     counts: Counter[str] = Counter()
     for label_map, n in groups:
-        # A select stores {"select-one": option}; the other types store {label: value}.
-        chosen = [scheme.answer(label_map)] if scheme.type_name == "select" else list(label_map)
-        for label in chosen:
+        for label in scheme.chosen_labels(label_map):
             if label is not None:
                 counts[str(label)] += n
     ordered = {name: counts.pop(name, 0) for name in scheme.label_names}

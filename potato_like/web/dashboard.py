@@ -188,11 +188,10 @@ def agreement_page():
         return denied
     project = current_project()
     report = agreement_report(project)
-    label_types = ("radio", "select", "likert")
     matrices = {
         s.name: confusion_report(project, s.name)
         for s in project.config.schemes
-        if s.type_name in label_types and s.name in report["by_schema"]
+        if s.confusion_matrix and s.name in report["by_schema"]
     }
     return render_template(
         "admin/agreement.html",

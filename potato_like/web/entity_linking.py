@@ -8,8 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import BadRequest, NotFound
-from ..schemes.span import KB_FIELDS, MAX_KB_FIELD
-from ..spans.kb import MAX_RESULTS, KnowledgeBases
+from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, MAX_RESULTS, KnowledgeBases
 from .api import visible_item
 from .params import int_arg
 from .security import current_project, login_required_json, require_user
@@ -107,7 +106,7 @@ def update_span():
 
     def compute(old):
         for scheme in config.schemes:
-            if scheme.type_name != "span" or body.get("schema") not in (None, scheme.name):
+            if not scheme.marks_text_ranges or body.get("schema") not in (None, scheme.name):
                 continue
             spans = scheme.entries(old.get(scheme.name))
             for i, span in enumerate(spans):

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest
-from ..schemes.structured import StructuredScheme
 from ..spans.colors import label_colors
 from ..spans.keywords import find_keywords
 from ..spans.updates import clear_spans, iter_entries
@@ -41,7 +40,7 @@ def instance_spans(instance_id: str):
     config = project.config
     # A pending quality-control check has no stored answers.
     maps = {} if item.seq is None else project.store.annotations.maps_for(item.seq, user.user_id)
-    colors = {s.name: label_colors(config, s) for s in config.schemes if s.type_name == "span"}
+    colors = {s.name: label_colors(config, s) for s in config.schemes if s.marks_text_ranges}
     spans = [span_json(config, s, span, colors) for s, span in iter_entries(config, maps, "spans")]
     return jsonify(instance_id=item.id, text=item.text, spans=spans)
 
@@ -55,7 +54,7 @@ def clear(instance_id: str):
     config = current_project().config
     schema = request.args.get("schema") or None
     if schema is not None and (
-        config.scheme(schema) is None or config.scheme(schema).type_name != "span"
+        config.scheme(schema) is None or not config.scheme(schema).marks_text_ranges
     ):
         raise BadRequest(f"{schema!r} is not a span scheme of this project")
     counter = [0]
@@ -70,7 +69,7 @@ def colors():
     config = current_project().config
     out: dict[str, dict[str, str]] = {}
     for scheme in config.schemes:
-        if isinstance(scheme, StructuredScheme):
+        if scheme.structured:
             out[scheme.name] = label_colors(config, scheme)
             continue
         configured = config.ui_colors.get(scheme.name, {})

@@ -429,9 +429,8 @@ function openKbSearch(schema, id, li) {
 // --- the save body ----------------------------------------------------------------------------
 function body() {
   const out = {};
-  const field = { span: "span_annotations", span_link: "link_annotations", event_annotation: "event_annotations" };
   for (const schema of names) {
-    const key = field[schemes[schema].type];
+    const key = schemes[schema].wire_field; // the body field its entries go in (the scheme says)
     out[key] = out[key] || {};
     out[key][schema] = state[schema].map((e) => {
       if (schemes[schema].type !== "span") return e;

@@ -267,3 +267,18 @@ def test_pairwise_list_is_capped(tmp_path):
     assert len(pairs) == 50  # 12 annotators make 66 pairs
     assert all(p["items"] == 3 for p in pairs)
     assert any("66 annotator pairs" in w for w in body["warnings"])
+
+
+def test_confusion_of_a_sized_likert_counts_its_points(tmp_path):
+    """A likert with `size` answers with the point as a number: both the rows path and the
+    kept-cells path put two annotators choosing 4 on the diagonal at 4 (they used to land
+    under "free_response")."""
+    from potato_like.config.reader import ConfigReader
+    from potato_like.quality.agreement import confusion
+    from potato_like.schemes.registry import scheme_class
+
+    reader = ConfigReader({"annotation_type": "likert", "name": "l", "size": 5}, "x", [], [])
+    scale = scheme_class("likert")(reader, 0, tmp_path)
+    got = confusion([(1, "a", {"4": "4"}), (1, "b", {"4": "4"}), (2, "a", {"2": "2"})], scale)
+    assert got["labels"] == ["1", "2", "3", "4", "5"]
+    assert got["matrix"][3][3] == 2 and got["max"] == 2
