@@ -69,6 +69,7 @@ IMPLEMENTED = (
     "completion_code",
     "auto_redirect_on_completion",
     "auto_redirect_delay",
+    "instance_display",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -128,7 +129,6 @@ _LATER_NAMES = [
     "keystroke_logging",
     "ui_config",
     "layout",
-    "instance_display",
     "format_handling",
     "ui_language",
     "base_css",

@@ -1,0 +1,40 @@
+"""Project media files: relative media paths in items are served from the project directory.
+
+`/project_files/<path>` serves a file under the config's directory, `/media/<path>` one under
+its `media/` folder (Potato's URL for local media). Only logged-in users, only known media
+types, never outside the directory (no `..`, no absolute paths, no symlinks out), never hidden
+files or the annotation output. Range requests work (audio and video seek).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, send_file
+from werkzeug.wrappers import Response
+
+from ..errors import NotFound
+from ..media.paths import safe_project_file
+from .security import current_project, require_user
+
+bp = Blueprint("media", __name__)
+
+
+@bp.get("/project_files/<path:relpath>")
+def project_file(relpath: str) -> Response:
+    return _send(relpath)
+
+
+@bp.get("/media/<path:relpath>")
+def media_file(relpath: str) -> Response:
+    return _send(f"media/{relpath}")
+
+
+def _send(relpath: str) -> Response:
+    require_user()
+    found = safe_project_file(current_project().config, relpath)
+    if found is None:
+        # One answer for "outside", "not a media type" and "missing": no probing.
+        raise NotFound("no such media file")
+    path, content_type = found
+    response = send_file(path, mimetype=content_type, conditional=True, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
