@@ -19,7 +19,7 @@ class Code(Display):
         "max_height": Option("500px", "length"),
         "max_width": Option(None, "length"),
         "wrap_lines": Option(False),
-        "highlight_lines": Option((), "int_list"),
+        "highlight_lines": Option((), "int_list"),  # shown line numbers
         "start_line": Option(1, "int"),
         "copy_button": Option(True),
     }
@@ -31,6 +31,8 @@ class Code(Display):
             language = language or value.get("language")
             value = value.get("code", value.get("content", value))
         text = as_text(value)
+        if text.endswith("\n"):  # a final newline ends the last line; it is not another line
+            text = text[:-1]
         start = options["start_line"] or 1
         marked = set(options["highlight_lines"])
         lines = [
