@@ -1,7 +1,7 @@
 // Item displays (instance_display): sizes from the config, image zoom, code copy.
 // The CSP forbids style= attributes, so sizes arrive as data-display-style JSON and are set
 // through the CSSOM; only these properties are applied.
-const STYLE_PROPERTIES = new Set(["maxWidth", "maxHeight", "objectFit", "flexBasis", "gap"]);
+const STYLE_PROPERTIES = new Set(["maxWidth", "maxHeight", "height", "objectFit", "flexBasis", "gap"]);
 
 for (const el of document.querySelectorAll("[data-display-style]")) {
   let styles;

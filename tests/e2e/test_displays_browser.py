@@ -25,6 +25,29 @@ from .test_csp_browser import violations as violations
 pytestmark = pytest.mark.e2e
 
 
+def pdf_bytes() -> bytes:
+    """A valid one-page PDF (offsets computed)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def wav_bytes(seconds: float = 0.5, rate: int = 8000) -> bytes:
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
@@ -46,6 +69,9 @@ ROW = {
     "conv": ["Alice: hello", "Bob: hi there"],
     "pair": {"left": "Answer A", "right": "Answer B"},
     "gal": [{"url": "pics/a.png", "caption": "one"}, "https://pictures.example.org/b.png"],
+    "table": [{"name": "x", "score": 1}, {"name": "y", "score": 2}],
+    "doc": "# Title\n\nSome *markdown* text.",
+    "paper": "docs/paper.pdf",
 }
 DISPLAY = {
     "layout": {"direction": "vertical", "gap": 16},
@@ -59,6 +85,9 @@ DISPLAY = {
         {"key": "conv", "type": "dialogue"},
         {"key": "pair", "type": "pairwise"},
         {"key": "gal", "type": "gallery"},
+        {"key": "table", "type": "spreadsheet"},
+        {"key": "doc", "type": "document"},
+        {"key": "paper", "type": "pdf", "display_options": {"max_height": 300}},
     ],
 }
 
@@ -68,6 +97,8 @@ def display_server(tmp_path: Path) -> Iterator[str]:
     project = tmp_path / "project"
     (project / "pics").mkdir(parents=True)
     (project / "media").mkdir()
+    (project / "docs").mkdir()
+    (project / "docs" / "paper.pdf").write_bytes(pdf_bytes())
     (project / "pics" / "a.png").write_bytes(PNG)
     (project / "media" / "a.wav").write_bytes(wav_bytes())
     (project / "data.jsonl").write_text(json.dumps(ROW) + "\n")
@@ -96,7 +127,7 @@ def test_every_display_type_renders_under_the_policy(
     expect_item(page, "1 of 1")
 
     fields = page.get_by_test_id("display-fields")
-    expect(fields.locator("[data-display-type]")).to_have_count(9)
+    expect(fields.locator("[data-display-type]")).to_have_count(12)
     expect(fields.locator(".display-text")).to_have_text("A short review.\nSecond line.")
     expect(fields.locator(".display-html b")).to_have_text("text")
 
@@ -114,6 +145,13 @@ def test_every_display_type_renders_under_the_policy(
     assert fields.locator(".display-gallery img").count() == 2
     expect(fields.locator(".turn-speaker")).to_have_text(["Alice", "Bob"])
     expect(fields.locator(".pairwise-label")).to_have_text(["A", "B"])
+    expect(fields.locator(".display-table th")).to_have_text(["name", "score"])
+    expect(fields.locator(".display-document h1")).to_have_text("Title")
+    pdf = fields.locator("iframe.display-pdf")
+    expect(pdf).to_have_attribute("src", "/project_files/docs/paper.pdf")
+    assert pdf.evaluate("n => n.style.height") == "300px"
+    # The PDF's response lets this page frame it: were it refused (frame-ancestors), the
+    # refusal would be among the violations checked at the end.
 
     # Sizes from the config arrive through data attributes and the CSSOM.
     assert image.evaluate("n => n.style.maxWidth") == "120px"

@@ -9,7 +9,20 @@ from potato_like.displays.registry import NOT_YET, display_class, not_yet_names,
 from potato_like.errors import ConfigError
 from tests.conftest import base_config, write_items
 
-BUILT = ("text", "html", "image", "video", "audio", "code", "dialogue", "pairwise", "gallery")
+BUILT = (
+    "text",
+    "html",
+    "image",
+    "video",
+    "audio",
+    "code",
+    "dialogue",
+    "pairwise",
+    "gallery",
+    "spreadsheet",
+    "document",
+    "pdf",
+)
 
 
 def load(tmp_path, display):
@@ -75,7 +88,7 @@ def test_unknown_type_gets_did_you_mean(tmp_path):
     assert "did you mean 'image'?" in found[0]
 
 
-@pytest.mark.parametrize("kind", ["agent_trace", "spreadsheet", "audio_dialogue"])
+@pytest.mark.parametrize("kind", ["agent_trace", "conversation_tree", "audio_dialogue"])
 def test_a_potato_type_not_built_yet_is_one_line_naming_it(tmp_path, kind):
     found = problems(tmp_path, {"fields": [{"key": "x", "type": kind}]})
     assert found == [f"instance_display.fields[0].type: display type {kind!r} is not available yet"]

@@ -334,3 +334,87 @@ def test_audio_controls_are_hidden_only_when_it_plays_by_itself(render_page):
     first, second = (a for t, a in elements(html) if t == "audio")
     assert "controls" in first  # otherwise it could never be played
     assert "controls" not in second and "autoplay" in second
+
+
+def test_spreadsheet_field(render_page):
+    rows = [
+        {
+            **ROW,
+            "t1": [{"name": "<x>", "score": 1}, {"name": "y", "extra": True}],
+            "t2": {"headers": ["a", "b"], "rows": [[1, 2], [3, 4]]},
+            "t3": [[1, 2], [3]],
+        }
+    ]
+    html = render_page(
+        fields(
+            (
+                "t1",
+                "spreadsheet",
+                {"display_options": {"compact": True, "border_style": "bordered"}},
+            ),
+            ("t2", "spreadsheet", {"display_options": {"show_headers": False}}),
+            ("t3", "spreadsheet"),
+        ),
+        rows=rows,
+    )
+    t1 = section(html, "t1")
+    assert '<th scope="col">name</th><th scope="col">score</th><th scope="col">extra</th>' in t1
+    assert "<td>&lt;x&gt;</td><td>1</td><td></td>" in t1
+    assert "<td>y</td><td></td><td>true</td>" in t1
+    assert "compact" in t1 and "border-bordered" in t1
+    t2 = section(html, "t2")
+    assert "<th" not in t2 and "<td>3</td><td>4</td>" in t2
+    assert "<td>3</td></tr>" in section(html, "t3")
+
+
+def test_document_field_renders_markdown_or_html_sanitised(render_page):
+    rows = [
+        {
+            **ROW,
+            "md": "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>steal()</script>",
+            "h": "<h2 onclick='steal()'>Head</h2><p>Body <a href='javascript:steal()'>x</a></p>",
+        }
+    ]
+    html = render_page(
+        fields(
+            ("md", "document"), ("h", "document", {"display_options": {"style_theme": "print"}})
+        ),
+        rows=rows,
+    )
+    md = section(html, "md")
+    assert "<h1>Title</h1>" in md and "<td>1</td>" in md and "steal" not in md
+    h = section(html, "h")
+    assert "<h2>Head</h2>" in h and "theme-print" in h
+    assert "steal" not in h and "javascript:" not in h
+
+
+def test_pdf_field_frames_project_pdfs_and_links_remote_ones(render_page):
+    rows = [
+        {**ROW, "p1": "docs/paper.pdf", "p2": "https://papers.example.org/a.pdf", "p3": "../x.pdf"}
+    ]
+    html = render_page(
+        fields(
+            ("p1", "pdf", {"display_options": {"initial_page": 3}}),
+            ("p2", "pdf"),
+            ("p3", "pdf"),
+        ),
+        rows=rows,
+    )
+    frame = next(a for t, a in elements(section(html, "p1")) if t == "iframe")
+    assert frame["src"] == "/project_files/docs/paper.pdf#page=3"
+    p2 = section(html, "p2")
+    assert "<iframe" not in p2 and 'href="https://papers.example.org/a.pdf"' in p2
+    assert "<iframe" not in section(html, "p3")
+    assert 'data-testid="display-unavailable"' in section(html, "p3")
+
+
+def test_a_long_spreadsheet_is_cut_with_a_note(tmp_path, open_app):
+    rows = [{**ROW, "big": [[i] for i in range(2001)]}]
+    display = fields(("big", "spreadsheet", {"display_options": {"custom_css": "color: red"}}))
+    app = display_app(open_app, tmp_path / "p", rows, display)
+    warnings = app.extensions["potato_like"].config.warnings
+    assert any("display_options.custom_css: accepted but not implemented" in w for w in warnings)
+    part = section(annotate_page(app), "big")
+    assert part.count("<tr") == 2000
+    assert "1 more row not shown." in part
+    assert "color: red" not in part

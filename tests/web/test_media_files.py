@@ -125,3 +125,17 @@ def test_refusals_are_json_errors(project):
     )
     assert response.status_code == 404
     assert response.json["error"] == "no such media file"
+
+
+def test_pdfs_may_be_framed_by_this_site_only(project):
+    app, root = project
+    (root / "paper.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    client = client_for(app)
+    pdf = client.get("/project_files/paper.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert pdf.headers["X-Frame-Options"] == "SAMEORIGIN"
+    image = client.get("/project_files/pics/a.png")
+    assert "frame-ancestors 'none'" in image.headers["Content-Security-Policy"]
+    assert image.headers["X-Frame-Options"] == "DENY"
