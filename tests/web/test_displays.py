@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import answer, current_id, login, radio
+from tests.conftest import REPO, answer, current_id, login, radio
 
 from .display_util import annotate_page, assert_csp_clean, display_app, elements, section
 
@@ -418,3 +418,19 @@ def test_a_long_spreadsheet_is_cut_with_a_note(tmp_path, open_app):
     assert part.count("<tr") == 2000
     assert "1 more row not shown." in part
     assert "color: red" not in part
+
+
+def test_the_example_project_shows_its_fields_and_serves_its_media(example_project):
+    app = example_project(REPO / "example_projects" / "item_displays")
+    client = login(app.test_client(), "ann")
+    html = client.get("/annotate").get_data(as_text=True)
+    assert_csp_clean(html)
+    types = [a["data-display-type"] for _, a in elements(html) if "data-display-type" in a]
+    assert types == ["text", "image", "audio", "dialogue", "pairwise", "spreadsheet", "code"]
+    assert html.count('data-testid="instance-text"') == 1  # the review text hosts the spans
+    sources = [a["src"] for t, a in elements(html) if t in ("img", "audio")]
+    assert sources and all(src.startswith("/project_files/media/") for src in sources)
+    for src in sources:
+        response = client.get(src)
+        assert response.status_code == 200, src
+        assert response.headers["Content-Type"] in ("image/png", "audio/wav")
