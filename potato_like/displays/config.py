@@ -90,7 +90,9 @@ def _field(r: ConfigReader, text_key: str) -> DisplayField | None:
     display = cls()
     options = display.read_options(r.child("display_options"))
     span_target = r.bool("span_target", False)
-    if span_target and (kind != "text" or key != text_key):
+    if span_target and not cls.supports_span_target:
+        r.warn("span_target", f"display type {kind!r} cannot host span annotation; ignored")
+    elif span_target and (kind != "text" or key != text_key):
         r.warn(
             "span_target",
             f"span annotation works on the text_key field ({text_key!r}) shown as text; "

@@ -28,14 +28,15 @@ def _default(value) -> str:
 
 def table() -> str:
     rows = [
-        "| Type | Shows | Options (default) | Accepted with a warning |",
-        "|---|---|---|---|",
+        "| Type | Shows | Options (default) | Accepted with a warning | `span_target` |",
+        "|---|---|---|---|---|",
     ]
     for name in type_names():
         cls = display_class(name)
         options = ", ".join(f"`{k}` ({_default(o.default)})" for k, o in cls.options.items())
         later = ", ".join(f"`{k}`" for k in cls.later) or "none"
-        rows.append(f"| `{name}` | {cls.description} | {options or 'none'} | {later} |")
+        spans = "accepted" if cls.supports_span_target else "warning"
+        rows.append(f"| `{name}` | {cls.description} | {options or 'none'} | {later} | {spans} |")
     missing = ", ".join(f"`{n}`" for n in not_yet_names())
     rows.append("")
     rows.append(

@@ -22,6 +22,7 @@ THEMES = ("default", "minimal", "print")
 @register("document")
 class Document(Display):
     description = "A document written as HTML or Markdown, sanitised, with headings and tables"
+    supports_span_target = True  # in Potato; spans here work on the text_key text only
     options = {
         "collapsible": Option(False),
         "max_height": Option(None, "length"),

@@ -133,6 +133,7 @@ def test_unknown_and_later_options_warn_and_load(tmp_path):
                 },
                 {"key": "a", "type": "audio", "display_options": {"show_waveform": True}},
                 {"key": "d", "type": "dialogue", "span_target": True},
+                {"key": "i", "type": "image", "span_target": True},
             ],
         },
     )
@@ -147,7 +148,8 @@ def test_unknown_and_later_options_warn_and_load(tmp_path):
     assert (
         "instance_display.fields[2].span_target: span annotation works on the text_key" in warnings
     )
-    assert len(config.instance_display.fields) == 3
+    assert "fields[3].span_target: display type 'image' cannot host span annotation" in warnings
+    assert len(config.instance_display.fields) == 4
 
 
 def test_empty_fields_fall_back_with_a_warning(tmp_path):
