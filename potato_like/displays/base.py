@@ -61,6 +61,8 @@ class Display:
     options: ClassVar[dict[str, Option]] = {}
     later: ClassVar[dict[str, str]] = {}
     supports_span_target: ClassVar[bool] = False
+    # Potato reads some types' options written directly on the field too.
+    field_level_options: ClassVar[bool] = False
 
     def read_options(self, reader: ConfigReader) -> dict[str, Any]:
         reader.warn_unknown(self.options, later=self.later)

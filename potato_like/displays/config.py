@@ -71,12 +71,13 @@ def read_instance_display(r: ConfigReader, text_key: str) -> InstanceDisplay | N
 
 
 def _field(r: ConfigReader, text_key: str) -> DisplayField | None:
-    r.warn_unknown(FIELD_KEYS, later=LATER_FIELD_KEYS)
     key = r.str("key", None, required=True)
     kind = r.str("type", None, required=True)
+    cls = display_class(kind) if kind is not None else None
+    field_options = set(cls.options) if cls is not None and cls.field_level_options else set()
+    r.warn_unknown((*FIELD_KEYS, *field_options), later=LATER_FIELD_KEYS)
     if kind is None:
         return None
-    cls = display_class(kind)
     if cls is None:
         if kind in not_yet_names():
             r.problem("type", f"display type {kind!r} is not available yet")
@@ -88,7 +89,13 @@ def _field(r: ConfigReader, text_key: str) -> DisplayField | None:
             )
         return None
     display = cls()
-    options = display.read_options(r.child("display_options"))
+    given = r.child("display_options")
+    for name in field_options:  # options written on the field itself (Potato reads both)
+        if name in r.raw and name not in given.raw:
+            given = ConfigReader(
+                {**given.raw, name: r.raw[name]}, given.path, r.problems, r.warnings
+            )
+    options = display.read_options(given)
     span_target = r.bool("span_target", False)
     if span_target and not cls.supports_span_target:
         r.warn("span_target", f"display type {kind!r} cannot host span annotation; ignored")

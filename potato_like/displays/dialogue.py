@@ -13,7 +13,7 @@ from typing import Any
 from .base import Display, Option, as_text, styles
 from .registry import register
 
-_SPEAKER = re.compile(r"^\s*([^:\n]{1,40}):\s+(.*)$", re.DOTALL)
+SPEAKER_PREFIX = re.compile(r"^\s*([^:\n]{1,40}):\s+(.*)$", re.DOTALL)
 SPEAKER_COLOURS = 6  # CSS classes speaker-0 .. speaker-5
 
 
@@ -49,7 +49,7 @@ class Dialogue(Display):
             value = [value]
         turns = [self._turn(i, raw, options) for i, raw in enumerate(value)]
         if options["indent_replies"]:
-            _set_depths(turns, min(options["max_indent_depth"], 6))
+            set_reply_depths(turns, min(options["max_indent_depth"], 6))
         speakers: dict[str, int] = {}
         for turn in turns:
             if turn["speaker"]:
@@ -73,7 +73,7 @@ class Dialogue(Display):
             time = raw.get("timestamp", raw.get("time"))
         else:
             text = as_text(raw)
-            match = _SPEAKER.match(text) if options["speaker_extraction"] else None
+            match = SPEAKER_PREFIX.match(text) if options["speaker_extraction"] else None
             if match:
                 speaker, text = match.group(1).strip(), match.group(2)
         return {
@@ -89,9 +89,9 @@ class Dialogue(Display):
         }
 
 
-def _set_depths(turns: list[dict], cap: int) -> None:
+def set_reply_depths(turns: list[dict], cap: int, id_key: str = "id") -> None:
     """Depth = length of the reply_to chain (cycles and unknown parents stop it)."""
-    by_id = {t["id"]: t for t in turns if t["id"] is not None}
+    by_id = {t[id_key]: t for t in turns if t[id_key] is not None}
     for turn in turns:
         depth, seen, parent = 0, set(), turn["reply_to"]
         while parent is not None and parent in by_id and parent not in seen:

@@ -15,8 +15,6 @@ _TYPES: dict[str, type[Display]] = {}
 # Potato's display types not built here yet: a config using one fails with one line naming it.
 NOT_YET = (
     "audio_dialogue",
-    "multi_agent_discussion",
-    "conversation_tree",
     "interactive_chat",
     "depth_map",
     "agent_trace",
@@ -61,11 +59,13 @@ def _load_builtin_types() -> None:
     from . import (  # noqa: F401
         audio,
         code,
+        conversation_tree,
         dialogue,
         document,
         gallery,
         html,
         image,
+        multi_agent_discussion,
         pairwise,
         pdf,
         spreadsheet,

@@ -43,3 +43,15 @@ for (const button of document.querySelectorAll("button.display-copy")) {
     setTimeout(() => { button.textContent = "Copy"; }, 1500);
   });
 }
+
+// multi_agent_discussion: a legend chip hides or shows that agent's turns.
+for (const chip of document.querySelectorAll(".discussion-legend .agent-chip")) {
+  chip.addEventListener("click", () => {
+    const shown = chip.getAttribute("aria-pressed") !== "true";
+    chip.setAttribute("aria-pressed", String(shown));
+    const discussion = chip.closest(".display-discussion");
+    for (const turn of discussion.querySelectorAll(".turn[data-agent]")) {
+      if (turn.dataset.agent === chip.dataset.agent) turn.classList.toggle("agent-hidden", !shown);
+    }
+  });
+}

@@ -72,6 +72,17 @@ ROW = {
     "table": [{"name": "x", "score": 1}, {"name": "y", "score": 2}],
     "doc": "# Title\n\nSome *markdown* text.",
     "paper": "docs/paper.pdf",
+    "tree": {
+        "id": "r",
+        "speaker": "User",
+        "text": "Q?",
+        "children": [{"speaker": "Bot", "text": "A."}],
+    },
+    "talk": [
+        {"speaker": "Planner", "text": "Plan."},
+        {"speaker": "Critic", "text": "Flawed.", "addressee": "Planner"},
+        {"speaker": "Planner", "text": "Revised."},
+    ],
 }
 DISPLAY = {
     "layout": {"direction": "vertical", "gap": 16},
@@ -88,6 +99,8 @@ DISPLAY = {
         {"key": "table", "type": "spreadsheet"},
         {"key": "doc", "type": "document"},
         {"key": "paper", "type": "pdf", "display_options": {"max_height": 300}},
+        {"key": "tree", "type": "conversation_tree"},
+        {"key": "talk", "type": "multi_agent_discussion"},
     ],
 }
 
@@ -127,7 +140,7 @@ def test_every_display_type_renders_under_the_policy(
     expect_item(page, "1 of 1")
 
     fields = page.get_by_test_id("display-fields")
-    expect(fields.locator("[data-display-type]")).to_have_count(12)
+    expect(fields.locator("[data-display-type]")).to_have_count(14)
     expect(fields.locator(".display-text")).to_have_text("A short review.\nSecond line.")
     expect(fields.locator(".display-html b")).to_have_text("text")
 
@@ -143,13 +156,22 @@ def test_every_display_type_renders_under_the_policy(
     page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     assert 0.4 < audio.evaluate("a => a.duration") < 0.6
     assert fields.locator(".display-gallery img").count() == 2
-    expect(fields.locator(".turn-speaker")).to_have_text(["Alice", "Bob"])
+    expect(fields.locator("[data-field-key=conv] .turn-speaker")).to_have_text(["Alice", "Bob"])
     expect(fields.locator(".pairwise-label")).to_have_text(["A", "B"])
     expect(fields.locator(".display-table th")).to_have_text(["name", "score"])
     expect(fields.locator(".display-document h1")).to_have_text("Title")
     pdf = fields.locator("iframe.display-pdf")
     expect(pdf).to_have_attribute("src", "/project_files/docs/paper.pdf")
     assert pdf.evaluate("n => n.style.height") == "300px"
+    # A legend chip hides and shows its agent's turns (static script).
+    talk = fields.locator(".display-discussion")
+    expect(talk.locator(".turn:visible")).to_have_count(3)
+    talk.get_by_role("button", name="Planner").click()
+    expect(talk.locator(".turn:visible")).to_have_count(1)
+    talk.get_by_role("button", name="Planner").click()
+    expect(talk.locator(".turn:visible")).to_have_count(3)
+    expect(fields.locator(".display-tree .turn-text")).to_have_text(["Q?", "A."])
+
     # The PDF's response lets this page frame it: were it refused (frame-ancestors), the
     # refusal would be among the violations checked at the end.
 

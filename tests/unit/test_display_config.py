@@ -88,7 +88,7 @@ def test_unknown_type_gets_did_you_mean(tmp_path):
     assert "did you mean 'image'?" in found[0]
 
 
-@pytest.mark.parametrize("kind", ["agent_trace", "conversation_tree", "audio_dialogue"])
+@pytest.mark.parametrize("kind", ["agent_trace", "coding_trace", "audio_dialogue"])
 def test_a_potato_type_not_built_yet_is_one_line_naming_it(tmp_path, kind):
     found = problems(tmp_path, {"fields": [{"key": "x", "type": kind}]})
     assert found == [f"instance_display.fields[0].type: display type {kind!r} is not available yet"]
@@ -156,3 +156,32 @@ def test_empty_fields_fall_back_with_a_warning(tmp_path):
     config = load(tmp_path, {"fields": []})
     assert config.instance_display is None
     assert any("instance_display.fields: no fields listed" in w for w in config.warnings)
+
+
+def test_conversation_tree_options_may_sit_on_the_field_as_in_potato(tmp_path):
+    config = load(
+        tmp_path,
+        {
+            "fields": [
+                {
+                    "key": "t",
+                    "type": "conversation_tree",
+                    "collapsed_depth": 1,
+                    "node_style": "compact",
+                },
+                {
+                    "key": "u",
+                    "type": "conversation_tree",
+                    "collapsed_depth": 1,
+                    "display_options": {"collapsed_depth": 3},
+                },
+                {"key": "v", "type": "text", "collapsed_depth": 1},
+            ]
+        },
+    )
+    first, second, _text = config.instance_display.fields
+    assert first.options["collapsed_depth"] == 1 and first.options["node_style"] == "compact"
+    assert second.options["collapsed_depth"] == 3  # display_options wins
+    warnings = "\n".join(config.warnings)
+    assert "fields[0].collapsed_depth" not in warnings
+    assert "instance_display.fields[2].collapsed_depth: unknown key, ignored" in warnings

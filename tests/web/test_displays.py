@@ -434,3 +434,79 @@ def test_the_example_project_shows_its_fields_and_serves_its_media(example_proje
         response = client.get(src)
         assert response.status_code == 200, src
         assert response.headers["Content-Type"] in ("image/png", "audio/wav")
+
+
+TREE = {
+    "id": "root",
+    "speaker": "User",
+    "text": "Which is better?",
+    "children": [
+        {
+            "id": "a",
+            "speaker": "Bot A",
+            "text": "This one.",
+            "children": [
+                {
+                    "id": "a1",
+                    "speaker": "User",
+                    "text": "Why?",
+                    "children": [
+                        {"id": "a2", "speaker": "Bot A", "text": "Because.", "children": []},
+                    ],
+                },
+            ],
+        },
+        {"id": "b", "speaker": "Bot B", "text": "<i>That</i> one.", "children": []},
+    ],
+}
+
+
+def test_conversation_tree_field(render_page):
+    rows = [{**ROW, "tree": TREE}]
+    html = render_page(
+        fields(
+            (
+                "tree",
+                "conversation_tree",
+                {"display_options": {"show_node_ids": True, "max_depth": 2}},
+            )
+        ),
+        rows=rows,
+    )
+    part = section(html, "tree")
+    assert '<strong class="turn-speaker">Bot B</strong>' in part
+    assert "&lt;i&gt;That&lt;/i&gt; one." in part
+    assert '<code class="tree-id">a1</code>' in part
+    assert "Because." not in part and "1 deeper reply not shown." in part
+    # collapsed_depth 2 (default): nodes at depth 0 and 1 show, depth 2 (a1) starts closed
+    assert part.count('<details class="tree-branches" open>') == 1  # the root's replies
+    assert part.count('<details class="tree-branches">') == 1  # a's reply a1
+
+
+def test_multi_agent_discussion_field(render_page):
+    turns = [
+        {"speaker": "Planner", "agent_id": "planner", "text": "Plan.", "turn_id": "t1"},
+        {
+            "speaker": "Critic",
+            "text": "Flawed.",
+            "addressee": "planner",
+            "turn_id": "t2",
+            "reply_to": "t1",
+        },
+        {"speaker": "Env", "role": "environment", "text": "tool output", "turn_id": "t3"},
+        "Planner: Revised.",
+    ]
+    rows = [{**ROW, "talk": turns}]
+    html = render_page(
+        fields(
+            ("talk", "multi_agent_discussion", {"display_options": {"collapse_environment": True}})
+        ),
+        rows=rows,
+    )
+    part = section(html, "talk")
+    chips = [a["data-agent"] for t, a in elements(part) if t == "button"]
+    assert chips == ["planner", "Critic", "Env", "Planner"]
+    assert '<span class="turn-addressee">→ planner</span>' in part
+    assert re.search(r'class="turn depth-1 speaker-1" data-turn="1" data-agent="Critic"', part)
+    assert '<details><summary>Show</summary><div class="turn-text">tool output</div>' in part
+    assert_csp_clean(html)
