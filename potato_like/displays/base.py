@@ -23,7 +23,8 @@ _LENGTH = re.compile(r"^\d+(\.\d+)?(px|%|em|rem|vh|vw|ch)?$")
 @dataclass(frozen=True)
 class Option:
     default: Any
-    kind: str = "bool"  # bool | length | int | str | choice | int_list | str_list
+    # bool | length | int | str | choice | int_list | number_list | str_list | raw
+    kind: str = "bool"
     choices: tuple[str, ...] = ()
 
 
@@ -83,8 +84,10 @@ def read_option(reader: ConfigReader, name: str, spec: Option) -> Any:
         return reader.str(name, spec.default, choices=spec.choices)
     if spec.kind == "length":
         return read_length(reader, name, spec.default)
-    if spec.kind in ("int_list", "str_list"):
+    if spec.kind in ("int_list", "str_list", "number_list"):
         return read_list(reader, name, spec)
+    if spec.kind == "raw":  # the display class checks it (read_options)
+        return reader.raw.get(name, spec.default)
     raise ValueError(f"unknown option kind {spec.kind!r}")
 
 
@@ -111,9 +114,11 @@ def read_list(reader: ConfigReader, name: str, spec: Option) -> Any:
     if not isinstance(value, list):
         reader.problem(name, f"must be a list, got {type_name(value)}")
         return spec.default
-    if spec.kind == "int_list":
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            reader.problem(name, "must be a list of whole numbers")
+    if spec.kind in ("int_list", "number_list"):
+        kind = int if spec.kind == "int_list" else (int, float)
+        if not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
+            what = "whole numbers" if spec.kind == "int_list" else "numbers"
+            reader.problem(name, f"must be a list of {what}")
             return spec.default
         return tuple(value)
     return tuple(str(v) for v in value)

@@ -14,7 +14,6 @@ _TYPES: dict[str, type[Display]] = {}
 
 # Potato's display types not built here yet: a config using one fails with one line naming it.
 NOT_YET = (
-    "audio_dialogue",
     "interactive_chat",
     "depth_map",
     "agent_trace",
@@ -58,6 +57,7 @@ def _load_builtin_types() -> None:
     # Importing the modules runs their @register decorators.
     from . import (  # noqa: F401
         audio,
+        audio_dialogue,
         code,
         conversation_tree,
         dialogue,

@@ -11,7 +11,10 @@ for (const el of document.querySelectorAll("[data-display-style]")) {
     continue;
   }
   for (const [name, value] of Object.entries(styles)) {
-    if (STYLE_PROPERTIES.has(name) && typeof value === "string") el.style[name] = value;
+    if (typeof value !== "string") continue;
+    if (STYLE_PROPERTIES.has(name)) el.style[name] = value;
+    // a speaker colour from the config (checked on the server too)
+    else if (name === "--speaker" && /^#[0-9a-fA-F]{3,8}$/.test(value)) el.style.setProperty(name, value);
   }
 }
 
@@ -53,5 +56,35 @@ for (const chip of document.querySelectorAll(".discussion-legend .agent-chip")) 
     for (const turn of discussion.querySelectorAll(".turn[data-agent]")) {
       if (turn.dataset.agent === chip.dataset.agent) turn.classList.toggle("agent-hidden", !shown);
     }
+  });
+}
+
+// audio_dialogue: play one turn, follow the playback, change the speed.
+for (const box of document.querySelectorAll("[data-audio-dialogue]")) {
+  const audio = box.querySelector("audio");
+  if (!audio) continue;
+  const turns = [...box.querySelectorAll(".ad-turn[data-start]")];
+  let stopAt = null;
+  for (const turn of turns) {
+    turn.querySelector(".ad-play")?.addEventListener("click", () => {
+      audio.currentTime = Number(turn.dataset.start);
+      stopAt = turn.dataset.end ? Number(turn.dataset.end) : null;
+      audio.play().catch(() => {});
+    });
+  }
+  audio.addEventListener("timeupdate", () => {
+    const t = audio.currentTime;
+    if (stopAt !== null && t >= stopAt) {
+      audio.pause();
+      stopAt = null;
+    }
+    for (const turn of turns) {
+      const start = Number(turn.dataset.start);
+      const end = turn.dataset.end ? Number(turn.dataset.end) : Infinity;
+      turn.classList.toggle("active", t >= start && t < end);
+    }
+  });
+  box.querySelector(".ad-rate-select")?.addEventListener("change", (event) => {
+    audio.playbackRate = Number(event.target.value) || 1;
   });
 }

@@ -78,6 +78,13 @@ ROW = {
         "text": "Q?",
         "children": [{"speaker": "Bot", "text": "A."}],
     },
+    "spoken": {
+        "audio": "media/a.wav",
+        "turns": [
+            {"speaker": "host", "start": 0.0, "end": 0.2, "text": "First."},
+            {"speaker": "guest", "start": 0.2, "end": 0.5, "text": "Second."},
+        ],
+    },
     "talk": [
         {"speaker": "Planner", "text": "Plan."},
         {"speaker": "Critic", "text": "Flawed.", "addressee": "Planner"},
@@ -101,6 +108,11 @@ DISPLAY = {
         {"key": "paper", "type": "pdf", "display_options": {"max_height": 300}},
         {"key": "tree", "type": "conversation_tree"},
         {"key": "talk", "type": "multi_agent_discussion"},
+        {
+            "key": "spoken",
+            "type": "audio_dialogue",
+            "display_options": {"speakers": [{"id": "host", "name": "Host", "color": "#7c3aed"}]},
+        },
     ],
 }
 
@@ -140,7 +152,7 @@ def test_every_display_type_renders_under_the_policy(
     expect_item(page, "1 of 1")
 
     fields = page.get_by_test_id("display-fields")
-    expect(fields.locator("[data-display-type]")).to_have_count(14)
+    expect(fields.locator("[data-display-type]")).to_have_count(15)
     expect(fields.locator(".display-text")).to_have_text("A short review.\nSecond line.")
     expect(fields.locator(".display-html b")).to_have_text("text")
 
@@ -151,9 +163,11 @@ def test_every_display_type_renders_under_the_policy(
     expect(fields.locator("video.display-video")).to_have_attribute(
         "src", "https://videos.example.org/v.mp4"
     )
-    audio = fields.locator("audio.display-audio")
+    audio = fields.locator("[data-field-key=aud] audio")
     expect(audio).to_have_attribute("src", "/project_files/media/a.wav")
-    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
+    page.wait_for_function(
+        "() => document.querySelector('[data-field-key=aud] audio').readyState >= 1"
+    )
     assert 0.4 < audio.evaluate("a => a.duration") < 0.6
     assert fields.locator(".display-gallery img").count() == 2
     expect(fields.locator("[data-field-key=conv] .turn-speaker")).to_have_text(["Alice", "Bob"])
@@ -171,6 +185,18 @@ def test_every_display_type_renders_under_the_policy(
     talk.get_by_role("button", name="Planner").click()
     expect(talk.locator(".turn:visible")).to_have_count(3)
     expect(fields.locator(".display-tree .turn-text")).to_have_text(["Q?", "A."])
+
+    # audio_dialogue: the roster colour is set through the CSSOM; a turn's button seeks there.
+    spoken = fields.locator("[data-audio-dialogue]")
+    first = spoken.locator(".ad-turn").first
+    assert first.evaluate("n => n.style.getPropertyValue('--speaker')") == "#7c3aed"
+    page.wait_for_function(
+        "() => document.querySelector('[data-audio-dialogue] audio').readyState >= 1"
+    )
+    spoken.locator(".ad-turn").nth(1).locator(".ad-play").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-audio-dialogue] audio').currentTime >= 0.2"
+    )
 
     # The PDF's response lets this page frame it: were it refused (frame-ancestors), the
     # refusal would be among the violations checked at the end.

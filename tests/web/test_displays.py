@@ -8,7 +8,9 @@ import re
 
 import pytest
 
-from tests.conftest import REPO, answer, current_id, login, radio
+from potato_like.config import load_config
+from potato_like.errors import ConfigError
+from tests.conftest import REPO, answer, base_config, current_id, login, radio
 
 from .display_util import annotate_page, assert_csp_clean, display_app, elements, section
 
@@ -510,3 +512,59 @@ def test_multi_agent_discussion_field(render_page):
     assert re.search(r'class="turn depth-1 speaker-1" data-turn="1" data-agent="Critic"', part)
     assert '<details><summary>Show</summary><div class="turn-text">tool output</div>' in part
     assert_csp_clean(html)
+
+
+def test_audio_dialogue_field(render_page):
+    conversation = {
+        "audio": "media/talk.wav",
+        "turns": [
+            {"speaker": "host", "start": 0, "end": 6.5, "text": "Welcome."},
+            {"speaker": "guest", "start": 6.5, "end": 72, "text": "Thanks <b>all</b>."},
+            {"speaker": "caller", "text": "No times."},
+        ],
+    }
+    rows = [{**ROW, "talk": conversation, "file": {"audio": "a.wav", "turns": "t.srt"}}]
+    speakers = [
+        {"id": "host", "name": "Host", "color": "#7c3aed", "side": "left"},
+        {"id": "guest", "name": "Guest", "side": "right"},
+    ]
+    html = render_page(
+        fields(
+            ("talk", "audio_dialogue", {"display_options": {"speakers": speakers}}),
+            ("file", "audio_dialogue", {"display_options": {"playback_rates": [1]}}),
+        ),
+        rows=rows,
+    )
+    part = section(html, "talk")
+    audio = next(a for t, a in elements(part) if t == "audio")
+    assert audio["src"] == "/project_files/media/talk.wav"
+    turns = [a for t, a in elements(part) if t == "li"]
+    assert [t.get("data-start") for t in turns] == ["0.000", "6.500", None]
+    assert [t.get("data-end") for t in turns] == ["6.500", "72.000", None]
+    assert "side-left" in turns[0]["class"] and "side-right" in turns[1]["class"]
+    assert json.loads(turns[0]["data-display-style"]) == {"--speaker": "#7c3aed"}
+    assert '<strong class="turn-speaker">Host</strong>' in part
+    assert '<time class="turn-time">0:06\u20131:12</time>' in part
+    assert "Thanks &lt;b&gt;all&lt;/b&gt;." in part
+    assert part.count('class="ad-play link"') == 2  # the turn without times has no button
+    assert '<option value="1.25">' in part
+    other = section(html, "file")
+    assert "reading transcript files is not available yet" in other
+    assert "ad-rate-select" not in other
+    assert_csp_clean(html)
+
+
+def test_audio_dialogue_roster_is_validated(tmp_path):
+    (tmp_path / "data.jsonl").write_text('{"id": "1", "text": "t"}\n')
+    display = fields(
+        (
+            "c",
+            "audio_dialogue",
+            {"display_options": {"speakers": [{"id": "a", "color": "red; x"}, {"name": "no id"}]}},
+        )
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(base_config(instance_display=display), config_dir=tmp_path)
+    text = "\n".join(err.value.problems)
+    assert "display_options.speakers[0].color: must be a colour like '#7c3aed'" in text
+    assert "display_options.speakers[1]: must be a mapping with an id" in text
