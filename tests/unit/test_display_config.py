@@ -88,7 +88,7 @@ def test_unknown_type_gets_did_you_mean(tmp_path):
     assert "did you mean 'image'?" in found[0]
 
 
-@pytest.mark.parametrize("kind", ["agent_trace", "coding_trace", "audio_dialogue"])
+@pytest.mark.parametrize("kind", ["agent_trace", "coding_trace", "interactive_chat"])
 def test_a_potato_type_not_built_yet_is_one_line_naming_it(tmp_path, kind):
     found = problems(tmp_path, {"fields": [{"key": "x", "type": kind}]})
     assert found == [f"instance_display.fields[0].type: display type {kind!r} is not available yet"]
