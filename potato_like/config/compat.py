@@ -74,6 +74,7 @@ IMPLEMENTED = (
     "completion_code",
     "auto_redirect_on_completion",
     "auto_redirect_delay",
+    "instance_display",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -133,7 +134,6 @@ _LATER_NAMES = [
     "keystroke_logging",
     "ui_config",
     "layout",
-    "instance_display",
     "format_handling",
     "ui_language",
     "base_css",

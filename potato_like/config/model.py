@@ -109,6 +109,8 @@ class ProjectConfig:
     keyword_highlights_file: Path | None = None
     keyword_rules: tuple[Any, ...] = ()  # spans.keywords.KeywordRule, read at start
     crowd: CrowdConfig | None = None  # crowd recruitment (Prolific, MTurk, other panels)
+    # `instance_display` (displays.config.InstanceDisplay); None: show text_key as text
+    instance_display: Any = None
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

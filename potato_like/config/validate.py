@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import nh3
-
 from ..accounts import unprotected_staff
 from ..errors import ConfigError
+from ..html_sanitizer import clean_html
 from ..key_policy import weak_keys
 from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
@@ -75,6 +74,9 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
     study = read_study(r, task_dir, base, schemes)
+    # Imported here: display types import the config reader (as scheme types do).
+    from ..displays.config import read_instance_display
+
     keywords_file = r.str("keyword_highlights_file", None)
     keywords_path = _resolve(task_dir, keywords_file) if keywords_file else None
     if keywords_path is not None and not keywords_path.is_file():
@@ -163,6 +165,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
             else ()
         ),
         crowd=crowd,
+        instance_display=read_instance_display(r, props.text_key),
         raw=raw,
         **_runtime_fields(r),
     )
@@ -250,7 +253,7 @@ def runtime_fields(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]
 
 def sanitize_html(html: str) -> str:
     """Instructions are researcher-written HTML: keep formatting, drop scripts and handlers."""
-    return nh3.clean(html, link_rel="noopener noreferrer")
+    return clean_html(html)
 
 
 def _apply_aliases(r: ConfigReader) -> None:

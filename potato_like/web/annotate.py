@@ -12,6 +12,7 @@ from ..quality import pre_annotation
 from ..spans.page import span_page_data
 from ..submission import form_to_update
 from .api import check_navigation, navigate_or_hold, position_json, save_annotations
+from .item_display import page_item_display
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
@@ -56,6 +57,7 @@ def annotate_page():
             confidence = pre_annotation.confidence(project.config, item.fields)
     context_key = project.config.item_properties.context_key
     context = item.fields.get(context_key) if context_key else None
+    span_page = span_page_data(project.config, item, maps)
     return render_template(
         "annotate/annotate.html",
         project=project,
@@ -64,7 +66,8 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
-        span_page=span_page_data(project.config, item, maps),
+        span_page=span_page,
+        display=page_item_display(project.config, item, with_spans=bool(span_page)),
         pos=pos,
         notice=_notice(pos.status) if check is None else None,
         prefilled=prefilled,

@@ -3,8 +3,9 @@
 The Content-Security-Policy allows scripts, styles and connections to this site only: the
 templates have no inline script, no inline event handler and no `style=` attribute (data goes
 to the page in `data-*` attributes or a `<script type="application/json">` block, which is
-never executed; colours set from data use the CSSOM, which CSP does not govern). Images may
-also come from https (instructions are researcher-written HTML and may show remote pictures).
+never executed; colours and sizes set from data use the CSSOM, which CSP does not govern).
+Images, audio and video may also come from https (instructions and items may show remote
+media).
 
 Framing is refused (`frame-ancestors 'none'` and `X-Frame-Options: DENY`) except in projects
 whose workers come from MTurk, which shows the task in an iframe on its own site: then the
@@ -40,6 +41,8 @@ def content_security_policy(config: ProjectConfig) -> str:
         ("script-src", "'self'"),
         ("style-src", "'self'"),
         ("img-src", "'self' data: https:"),
+        # Items may show audio and video from https URLs (instance_display).
+        ("media-src", "'self' https:"),
         ("connect-src", "'self'"),
         ("object-src", "'none'"),
         ("base-uri", "'none'"),

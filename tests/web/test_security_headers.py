@@ -15,6 +15,7 @@ from tests.conftest import ADMIN, answer, current_id, login, radio
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "media-src 'self' https:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
