@@ -93,6 +93,7 @@ class ProjectConfig:
     random_seed: int | None = None
     hide_navbar: bool = False
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
+    output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     trusted_hosts: tuple[str, ...] = ()  # Host header values served (empty: any)
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)

@@ -52,6 +52,9 @@ def load_config(
     return build_config(raw, base, config_path)
 
 
+OUTPUT_ANNOTATION_FORMATS = ("json", "jsonl", "csv", "tsv")
+
+
 def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = None) -> ProjectConfig:
     r = ConfigReader(raw)
     _apply_aliases(r)
@@ -60,13 +63,9 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     name = r.str("annotation_task_name", "Annotation", required=True)
     task_dir = (base / r.str("task_dir", ".")).resolve()
     output_dir = _resolve(task_dir, r.str("output_annotation_dir", "annotation_output"))
-    fmt = r.str("output_annotation_format", "jsonl", choices=("json", "jsonl", "csv", "tsv"))
-    if fmt in ("csv", "tsv"):
-        r.warn(
-            "output_annotation_format",
-            "per-user output is always annotated_instances.jsonl; for a table run "
-            f"'python run.py export CONFIG --format {fmt}'",
-        )
+    # Set: Potato 1.x's project-wide annotated_instances.<format> is written too (see
+    # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
+    fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
     data_files = _data_files(r, task_dir, base)
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
@@ -146,6 +145,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
         export_escape_formulas=r.bool("export_escape_formulas", True),
+        output_annotation_format=fmt,
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
         study=study,

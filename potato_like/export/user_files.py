@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..private_files import make_private_dir, open_private
+from .project_file import file_name, project_file_lines
 from .rows import potato_line
 from .user_dirs import user_dir
 from .user_state import FILE_NAME as STATE_FILE_NAME
@@ -193,6 +194,8 @@ class OutputWriter:
                     log.error("cannot write output for user %s (retrying): %s", user_id, exc)
                 self._files.pop(user_id, None)
                 self.mark_dirty(user_id)  # try again next time, from scratch
+        if dirty and self.config.output_annotation_format:
+            self.write_project_file()
         with self._lock:
             caught_up = not self._dirty
         if dirty and caught_up:
@@ -224,6 +227,18 @@ class OutputWriter:
         stat = path.stat()
         self._files[user_id] = FileState(stat.st_ino, stat.st_size, max(positions, default=None))
         self.write_state(user, path.parent)
+        return path
+
+    def write_project_file(self) -> Path | None:
+        """Potato 1.x's annotated_instances.<output_annotation_format> with everyone's answers
+        (export/project_file.py), rebuilt whole. A failure is logged; the file is written
+        again at the next flush with changes."""
+        path = self.config.output_dir / file_name(self.config.output_annotation_format)
+        try:
+            write_atomically(path, project_file_lines(self.store, self.config))
+        except OSError as exc:
+            log.error("cannot write %s (written again at the next change): %s", path, exc)
+            return None
         return path
 
     def write_state(self, user, directory: Path) -> None:
