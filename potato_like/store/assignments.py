@@ -98,6 +98,18 @@ TAKE_LIMITED = (
     )
     .returning(I.is_open, I.holders)
 )
+# An import (potato_import.py) keeps annotations made elsewhere even past the overlap: one
+# more holder whether or not the item is open, closing it when it reaches the limit.
+TAKE_ANYWAY = (
+    update(items)
+    .where(I.seq == bindparam("s"))
+    .values(
+        holders=I.holders + 1,
+        is_open=case((I.is_open == 0, 0), (I.holders + 1 >= bindparam("k"), 0), else_=1),
+        status=_IN_PROGRESS,
+    )
+    .returning(I.is_open, I.holders)
+)
 INSERT_LEASE = assignments.insert().values(
     user_id=bindparam("u"),
     item_seq=bindparam("s"),
@@ -374,6 +386,33 @@ class Assignments:
         with self.store.read() as conn:
             rows = conn.execute(USER_LIST, {"u": user_id}).all()
         return [(r.position, r.id, r.status) for r in rows]
+
+    # -- imports (potato_import.py) --------------------------------------------------------
+    def lease_for_import(self, user_id: int, item_seq: int, overlap: int | None) -> bool:
+        """Append the item to the user's list as a lease (unless they hold it already), even
+        when it is full: work done elsewhere is kept. Returns True when it went past the
+        overlap limit."""
+        with self.store.write() as conn:
+            if conn.execute(STATUS_OF, {"u": user_id, "s": item_seq}).first() is not None:
+                return False
+            if self._take(conn, item_seq, overlap):
+                over = False
+            else:
+                before = conn.execute(ITEM_HOLD_STATE, {"s": item_seq}).one()
+                limit = overlap if overlap is not None else before.holders + 2
+                after = conn.execute(TAKE_ANYWAY, {"s": item_seq, "k": limit}).one()
+                self.store.add_counter(conn, "open_items", after.is_open - before.is_open)
+                if after.holders == 1:
+                    self.store.add_counter(conn, "items_held", 1)
+                over = True
+            self._append(conn, self._user(conn, user_id), item_seq, fixed_order=False)
+        return over
+
+    def set_position(self, user_id: int, position: int) -> None:
+        """Point the user at `position` of their list (the end: their next item is leased)."""
+        with self.store.write() as conn:
+            user = self._user(conn, user_id)
+            self._set_current(conn, user_id, max(0, min(position, user.next_pos)))
 
     # -- internals --------------------------------------------------------------------------
     def _user(self, conn: Connection, user_id: int) -> UserRow:
