@@ -8,10 +8,12 @@ strategy only decides which of its orderings to use.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterable
 from typing import Protocol
 
+log = logging.getLogger("potato_like")
 _STRATEGIES: dict[str, type[Strategy]] = {}
 
 
@@ -20,6 +22,7 @@ class CandidateQuery(Protocol):
 
     def in_order(self, after_seq: int, limit: int) -> list[int]: ...
     def least_held(self, limit: int) -> list[int]: ...
+    def by_queue_key(self, limit: int) -> list[int]: ...  # lowest queue key first, then seq
     def seq_bounds(self) -> tuple[int, int] | None: ...  # lowest and highest item seq
     def open_among(self, seqs: list[int]) -> set[int]: ...  # which of these are open to me
     def count_open(self) -> int: ...  # how many items are open to me (a scan)
@@ -36,6 +39,10 @@ class Strategy:
         self, query: CandidateQuery, user_id: int, cursor: int, position: int
     ) -> Iterable[int]:
         raise NotImplementedError
+
+    def prepare(self, store, config) -> None:
+        """At start, before serving: bring whatever the strategy keeps in the store up to
+        date with the items and the config (most keep nothing)."""
 
 
 def register(name: str):
@@ -110,3 +117,28 @@ class LeastAnnotated(Strategy):
 
     def candidates(self, query, user_id, cursor, position):
         yield from query.least_held(8)
+
+
+@register("priority")
+class Priority(Strategy):
+    """Potato's triage queue: the open items with the highest priority first (`triage`;
+    `order: asc` turns it round), equal priorities in data-file order. The priorities are
+    computed from the items' fields once, at import (assign/triage.py), into an indexed
+    queue key, so each lease reads the first few open items of that index."""
+
+    def candidates(self, query, user_id, cursor, position):
+        yield from query.by_queue_key(8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.queue_keys import refresh_queue_keys
+        from .triage import TriageConfig
+
+        triage = config.triage or TriageConfig()
+        text_key = config.item_properties.text_key
+
+        def key_of(fields, text):
+            return triage.queue_key({**fields, text_key: text})
+
+        changed = refresh_queue_keys(store, key_of, triage.fingerprint())
+        if changed:
+            log.info("priority strategy: %d item priorities computed", changed)

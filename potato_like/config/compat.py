@@ -28,6 +28,7 @@ IMPLEMENTED = (
     "require_no_password",
     "login",
     "assignment_strategy",
+    "triage",
     "max_annotations_per_user",
     "max_annotations_per_item",
     "num_annotators_per_item",
@@ -172,7 +173,6 @@ _LATER_NAMES = [
     "cot_segmentation",
     "surveyflow",
     "prestudy",
-    "triage",
     "review_mode",
     "review_workflow",
     "min_annotators_per_instance",
@@ -199,7 +199,6 @@ ASSIGNMENT_STRATEGIES_LATER = (
     "category_based",
     "diversity_clustering",
     "batch",
-    "priority",
     "psychometric",
 )
 

@@ -10,6 +10,7 @@ from .crowd_model import CrowdConfig
 from .study_model import StudyConfig
 
 if TYPE_CHECKING:
+    from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
 
 # `durability`: "normal" (SQLite synchronous=NORMAL in WAL mode: survives a process crash,
@@ -74,6 +75,7 @@ class ProjectConfig:
     require_password: bool = True
     login: LoginConfig = field(default_factory=LoginConfig)
     assignment_strategy: str = "fixed_order"
+    triage: TriageConfig | None = None  # the priority strategy's item priorities
     max_annotations_per_user: int | None = None
     max_annotations_per_item: int | None = None
     assignment_timeout_minutes: float | None = 60.0

@@ -15,6 +15,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .assignment import read_strategy, read_triage
 from .crowd import read_crowd
 from .links import safe_link
 from .load import read_config_file
@@ -29,7 +30,6 @@ from .model import (
 from .reader import ConfigReader, hint, type_name
 from .study import read_study
 
-ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
@@ -85,17 +85,8 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     if login.type == "none":
         require_password = False
 
-    strategy = r.str("assignment_strategy", "fixed_order")
-    if strategy in compat.ASSIGNMENT_STRATEGIES_LATER:
-        r.warn("assignment_strategy", f"{strategy!r} is not implemented yet; using fixed_order")
-        strategy = "fixed_order"
-    elif strategy not in ASSIGNMENT_STRATEGIES:
-        r.problem(
-            "assignment_strategy",
-            f"{strategy!r} is not one of {', '.join(ASSIGNMENT_STRATEGIES)}"
-            f"{hint(strategy, ASSIGNMENT_STRATEGIES)}",
-        )
-        strategy = "fixed_order"
+    triage = read_triage(r)
+    strategy = read_strategy(r, triage)
 
     server = r.child("server")
     server.warn_unknown(compat.SERVER_KEYS)
@@ -131,6 +122,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         require_password=require_password,
         login=login,
         assignment_strategy=strategy,
+        triage=triage,
         max_annotations_per_item=r.limit("max_annotations_per_item"),
         secret_key=secret,
         admin_api_key=admin_key,

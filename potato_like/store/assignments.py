@@ -67,6 +67,7 @@ _OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE)
 CANDIDATES = {
     "in_order": _OPEN.where(I.seq > bindparam("after")).order_by(I.seq).limit(bindparam("n")),
     "least_held": _OPEN.order_by(I.holders, I.seq).limit(bindparam("n")),
+    "by_queue_key": _OPEN.order_by(I.queue_key, I.seq).limit(bindparam("n")),
     # uniform random choice (assign/strategies.py): which of some drawn seqs are open, and
     # the k-th open item when draws keep missing
     "among": _OPEN.where(I.seq.in_(bindparam("seqs", expanding=True))),
@@ -239,6 +240,9 @@ class _Candidates:
 
     def least_held(self, limit: int) -> list[int]:
         return self._run("least_held", limit)
+
+    def by_queue_key(self, limit: int) -> list[int]:
+        return self._run("by_queue_key", limit)
 
 
 class Assignments:

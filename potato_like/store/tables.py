@@ -89,6 +89,9 @@ items = Table(
     Column("line", Integer, nullable=False),
     Column("rand", Integer, nullable=False),
     Column("priority", Integer, nullable=False, server_default="0"),
+    # The `priority` strategy's order (lower first), from the item's fields and the `triage`
+    # rules (assign/triage.py, store/queue_keys.py).
+    Column("queue_key", Integer, nullable=False, server_default="0"),
     # Users holding the item: unexpired leases plus completions. is_open = holders < overlap.
     Column("holders", Integer, nullable=False, server_default="0"),
     Column("done_count", Integer, nullable=False, server_default="0"),
@@ -103,6 +106,7 @@ Index("ix_items_status_seq", items.c.status, items.c.seq)
 Index("ix_items_open_seq", items.c.is_open, items.c.seq)
 Index("ix_items_open_rand", items.c.is_open, items.c.rand)
 Index("ix_items_open_holders", items.c.is_open, items.c.holders, items.c.seq)
+Index("ix_items_open_queue_key", items.c.is_open, items.c.queue_key, items.c.seq)
 
 assignments = Table(
     "assignments",
