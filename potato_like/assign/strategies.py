@@ -23,6 +23,7 @@ class CandidateQuery(Protocol):
     def in_order(self, after_seq: int, limit: int) -> list[int]: ...
     def least_held(self, limit: int) -> list[int]: ...
     def by_queue_key(self, limit: int) -> list[int]: ...  # lowest queue key first, then seq
+    def in_cohorts(self, limit: int) -> list[int]: ...  # batch cohorts, in cohort order
     def seq_bounds(self) -> tuple[int, int] | None: ...  # lowest and highest item seq
     def open_among(self, seqs: list[int]) -> set[int]: ...  # which of these are open to me
     def count_open(self) -> int: ...  # how many items are open to me (a scan)
@@ -142,3 +143,20 @@ class Priority(Strategy):
         changed = refresh_queue_keys(store, key_of, triage.fingerprint())
         if changed:
             log.info("priority strategy: %d item priorities computed", changed)
+
+
+@register("batch")
+class Batch(Strategy):
+    """Potato's `batch_assignment`: each user is offered only the items of their cohorts
+    (groups listing them, an auto-assigned group, items whose annotator field names them),
+    in cohort order (assign/batches.py)."""
+
+    def candidates(self, query, user_id, cursor, position):
+        yield from query.in_cohorts(8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.batches import sync_batches
+        from .batches import BatchConfig
+
+        batch = config.batch_assignment or BatchConfig()
+        sync_batches(store, batch, config.max_annotations_per_item)

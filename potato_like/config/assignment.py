@@ -1,13 +1,19 @@
 """Read `assignment_strategy` (a name of the strategy registry, or Potato's `{name: ...}`
-mapping) and `triage`, the settings of the `priority` strategy (assign/triage.py)."""
+mapping) and the settings of the strategies that have them: `triage` (the `priority`
+strategy, assign/triage.py) and `batch_assignment` (the `batch` strategy,
+assign/batches.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from ..assign.batches import BatchConfig, BatchGroup
 from ..assign.strategies import names as strategy_names
 from ..assign.triage import CONDITION_OPS, TriageConfig, TriageRule
+from ..data.readers import RowProblem, read_rows
 from . import compat
 from .reader import ConfigReader, hint
 
@@ -90,3 +96,114 @@ def _condition(rule: ConfigReader) -> dict[str, Any] | None:
         rule.problem("when", "'in' must be a list")
         return None
     return dict(when)
+
+
+BATCH_KEYS = ("annotator_key", "auto_assign_annotators", "groups")
+GROUP_KEYS = (
+    "name",
+    "annotators",
+    "users",
+    "instances",
+    "items",
+    "instance_ids",
+    "instances_file",
+    "items_file",
+    "instance_ids_file",
+    "data_file",
+    "input_data_file",
+    "input_file",
+    "max_annotators",
+    "annotator_count",
+    "slots",
+)
+_ID_LISTS = ("instances", "items", "instance_ids")
+_ID_FILES = (
+    "instances_file",
+    "items_file",
+    "instance_ids_file",
+    "data_file",
+    "input_data_file",
+    "input_file",
+)
+
+
+def read_batch(r: ConfigReader, task_dir: Path, id_key: str) -> BatchConfig | None:
+    if not r.has("batch_assignment"):
+        return None
+    b = r.child("batch_assignment")
+    b.warn_unknown(BATCH_KEYS)
+    groups = []
+    for i, raw in enumerate(b.list("groups")):
+        if not isinstance(raw, Mapping):
+            b.problem("groups", f"[{i}] must be a mapping")
+            continue
+        g = ConfigReader(raw, b.key_path("groups") + f"[{i}]", b.problems, b.warnings)
+        g.warn_unknown(GROUP_KEYS)
+        people = g.string_list("annotators" if g.has("annotators") else "users")
+        ids: list[str] = []
+        for key in _ID_LISTS:
+            if g.has(key):
+                ids = g.string_list(key)
+                break
+        for key in _ID_FILES:
+            if g.has(key):
+                ids += _ids_from_file(g, key, task_dir, id_key)
+                break
+        limit = None  # max_annotations_per_item (store/batches.py)
+        for key in ("max_annotators", "annotator_count", "slots"):
+            if g.has(key):
+                limit = g.number(key, None, integer=True, minimum=1)
+                break
+        name = g.str("name", None) or f"batch_{i + 1}"
+        groups.append(BatchGroup(name, tuple(people), tuple(ids), limit))
+    return BatchConfig(
+        annotator_key=b.str("annotator_key", "assigned_annotators"),
+        auto_assign_annotators=b.bool("auto_assign_annotators", False),
+        groups=tuple(groups),
+    )
+
+
+def _ids_from_file(g: ConfigReader, key: str, task_dir: Path, id_key: str) -> list[str]:
+    entry = g.raw[key]
+    raw_path = entry.get("path") if isinstance(entry, Mapping) else entry
+    if not isinstance(raw_path, str) or not raw_path:
+        g.problem(key, "must be a file path (or a mapping with 'path')")
+        return []
+    path = (task_dir / raw_path).resolve()
+    if not path.is_relative_to(task_dir.resolve()):
+        g.problem(key, f"{raw_path!r} is outside task_dir")
+        return []
+    if not path.is_file():
+        g.problem(key, f"{raw_path!r}: no such file")
+        return []
+    if path.suffix.lower() == ".json":
+        try:
+            parsed = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            g.problem(key, f"{raw_path!r}: not valid JSON ({exc})")
+            return []
+        if isinstance(parsed, Mapping):
+            parsed = next((parsed[k] for k in _ID_LISTS if k in parsed), None)
+        if not isinstance(parsed, list):
+            g.problem(key, f"{raw_path!r}: expected a JSON list of ids or items")
+            return []
+        rows = list(enumerate(parsed, start=1))
+    else:
+        try:
+            rows = list(read_rows(path))
+        except ValueError as exc:
+            g.problem(key, str(exc))
+            return []
+    ids = []
+    for line, row in rows:
+        if isinstance(row, RowProblem):
+            g.problem(key, f"{raw_path}:{line}: {row}")
+            return []
+        if isinstance(row, str):
+            ids.append(row)
+        elif isinstance(row, Mapping) and row.get(id_key) is not None:
+            ids.append(str(row[id_key]))
+        else:
+            g.problem(key, f"{raw_path}:{line}: no {id_key!r} in this row")
+            return []
+    return ids

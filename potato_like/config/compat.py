@@ -29,6 +29,7 @@ IMPLEMENTED = (
     "login",
     "assignment_strategy",
     "triage",
+    "batch_assignment",
     "max_annotations_per_user",
     "max_annotations_per_item",
     "num_annotators_per_item",
@@ -183,7 +184,6 @@ _LATER_NAMES = [
     "max_session_seconds",
     "env_substitution",
     "automatic_assignment",
-    "batch_assignment",
     "per_annotator_quota",
     "scheme_sets",
     "sessions",
@@ -198,7 +198,6 @@ ASSIGNMENT_STRATEGIES_LATER = (
     "max_diversity",
     "category_based",
     "diversity_clustering",
-    "batch",
     "psychometric",
 )
 

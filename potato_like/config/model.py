@@ -10,6 +10,7 @@ from .crowd_model import CrowdConfig
 from .study_model import StudyConfig
 
 if TYPE_CHECKING:
+    from ..assign.batches import BatchConfig
     from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
 
@@ -76,6 +77,7 @@ class ProjectConfig:
     login: LoginConfig = field(default_factory=LoginConfig)
     assignment_strategy: str = "fixed_order"
     triage: TriageConfig | None = None  # the priority strategy's item priorities
+    batch_assignment: BatchConfig | None = None  # the batch strategy's cohorts
     max_annotations_per_user: int | None = None
     max_annotations_per_item: int | None = None
     assignment_timeout_minutes: float | None = 60.0

@@ -15,7 +15,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
-from .assignment import read_strategy, read_triage
+from .assignment import read_batch, read_strategy, read_triage
 from .crowd import read_crowd
 from .links import safe_link
 from .load import read_config_file
@@ -86,6 +86,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         require_password = False
 
     triage = read_triage(r)
+    batch = read_batch(r, task_dir, props.id_key)
     strategy = read_strategy(r, triage)
 
     server = r.child("server")
@@ -123,6 +124,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         login=login,
         assignment_strategy=strategy,
         triage=triage,
+        batch_assignment=batch,
         max_annotations_per_item=r.limit("max_annotations_per_item"),
         secret_key=secret,
         admin_api_key=admin_key,

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from ..assign.strategies import Strategy
 from ..errors import BadRequest, Conflict, Forbidden, NotAssigned, NotFound
+from .batches import batch_candidates
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
 
@@ -214,6 +215,7 @@ class _Candidates:
     def __init__(self, conn: Connection, user_id: int, lock: bool) -> None:
         self.conn = conn
         self.user_id = user_id
+        self.lock = lock
         self.statements = CANDIDATES_LOCKED if lock else CANDIDATES
 
     def _run(self, name: str, limit: int, **params: int) -> list[int]:
@@ -243,6 +245,9 @@ class _Candidates:
 
     def by_queue_key(self, limit: int) -> list[int]:
         return self._run("by_queue_key", limit)
+
+    def in_cohorts(self, limit: int) -> list[int]:
+        return batch_candidates(self.conn, self.user_id, limit, lock=self.lock)
 
 
 class Assignments:

@@ -123,6 +123,35 @@ assignments = Table(
 Index("ix_assignments_status_leased", assignments.c.status, assignments.c.leased_at)
 Index("ix_assignments_item", assignments.c.item_seq)
 
+# The `batch` strategy's cohorts (assign/batches.py): who may be offered which item, in
+# which order. `member` is "user:<username>" or "group:<index>" (an auto-assigned group).
+batch_members = Table(
+    "batch_members",
+    metadata,
+    Column("member", String(220), nullable=False),
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    PrimaryKeyConstraint("member", "item_seq"),
+)
+Index("ix_batch_members_member_ord", batch_members.c.member, batch_members.c.ord)
+
+# Auto-assigned groups: how many annotators each took (at most max_annotators, enforced by a
+# conditional UPDATE like an item's holders), and which group each user was given.
+batch_groups = Table(
+    "batch_groups",
+    metadata,
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("max_annotators", Integer, nullable=True),
+    Column("pinned", Integer, nullable=False, server_default="0"),
+)
+batch_pins = Table(
+    "batch_pins",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_idx", Integer, nullable=False),
+)
+
 annotations = Table(
     "annotations",
     metadata,
