@@ -11,7 +11,7 @@ A user is offered only the items batched with them, in this order:
 3. the items whose `annotator_key` field (default `assigned_annotators`: a name or a list of
    names) lists them, in data-file order.
 Everybody else gets none of these items. The cohorts are written to the store at start
-(store/batches.py) and leasing reads them through an index, so the next item is still one
+(store/cohorts.py) and leasing reads them through an index, so the next item is still one
 query, with overlap enforced by the same conditional update as every strategy.
 """
 

@@ -13,6 +13,10 @@ import random
 from collections.abc import Iterable
 from typing import Protocol
 
+from .batches import BatchConfig
+from .categories import UNCATEGORIZED, CategoryConfig, members_for
+from .triage import TriageConfig
+
 log = logging.getLogger("potato_like")
 _STRATEGIES: dict[str, type[Strategy]] = {}
 
@@ -24,6 +28,9 @@ class CandidateQuery(Protocol):
     def least_held(self, limit: int) -> list[int]: ...
     def by_queue_key(self, limit: int) -> list[int]: ...  # lowest queue key first, then seq
     def in_cohorts(self, limit: int) -> list[int]: ...  # batch cohorts, in cohort order
+    def in_members(self, members: list[str], limit: int) -> list[int]: ...  # category cohorts
+    def members_have_items(self, members: list[str]) -> bool: ...  # open or not
+    def training_record(self) -> list[tuple[str, bool]]: ...  # (question, correct) attempts
     def seq_bounds(self) -> tuple[int, int] | None: ...  # lowest and highest item seq
     def open_among(self, seqs: list[int]) -> set[int]: ...  # which of these are open to me
     def count_open(self) -> int: ...  # how many items are open to me (a scan)
@@ -132,7 +139,6 @@ class Priority(Strategy):
 
     def prepare(self, store, config) -> None:
         from ..store.queue_keys import refresh_queue_keys
-        from .triage import TriageConfig
 
         triage = config.triage or TriageConfig()
         text_key = config.item_properties.text_key
@@ -155,8 +161,35 @@ class Batch(Strategy):
         yield from query.in_cohorts(8)
 
     def prepare(self, store, config) -> None:
-        from ..store.batches import sync_batches
-        from .batches import BatchConfig
+        from ..store.cohorts import sync_batches
 
         batch = config.batch_assignment or BatchConfig()
         sync_batches(store, batch, config.max_annotations_per_item)
+
+
+@register("category_based")
+class CategoryBased(Strategy):
+    """Potato's category assignment: the items of the categories this annotator qualified
+    for in training, else the `fallback` (assign/categories.py)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.config = None  # the CategoryConfig, set by prepare()
+
+    def candidates(self, query, user_id, cursor, position):
+        config = self.config or CategoryConfig()
+        members = members_for(config.qualified(query.training_record()))
+        if query.members_have_items(members):
+            yield from query.in_members(members, 8)
+        elif config.fallback == "uncategorized":
+            yield from query.in_members([UNCATEGORIZED], 8)
+        elif config.fallback == "random":
+            yield from RandomOrder(self.seed).candidates(query, user_id, cursor, position)
+
+    def prepare(self, store, config) -> None:
+        from ..store.cohorts import sync_categories
+
+        self.config = config.category_assignment or CategoryConfig(
+            category_key=config.item_properties.category_key
+        )
+        sync_categories(store, self.config)

@@ -1,7 +1,7 @@
 """Read `assignment_strategy` (a name of the strategy registry, or Potato's `{name: ...}`
 mapping) and the settings of the strategies that have them: `triage` (the `priority`
-strategy, assign/triage.py) and `batch_assignment` (the `batch` strategy,
-assign/batches.py)."""
+strategy, assign/triage.py), `batch_assignment` (the `batch` strategy, assign/batches.py)
+and `category_assignment` (the `category_based` strategy, assign/categories.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assign.batches import BatchConfig, BatchGroup
+from ..assign.categories import FALLBACKS, CategoryConfig
 from ..assign.strategies import names as strategy_names
 from ..assign.triage import CONDITION_OPS, TriageConfig, TriageRule
 from ..data.readers import RowProblem, read_rows
@@ -149,7 +150,7 @@ def read_batch(r: ConfigReader, task_dir: Path, id_key: str) -> BatchConfig | No
             if g.has(key):
                 ids += _ids_from_file(g, key, task_dir, id_key)
                 break
-        limit = None  # max_annotations_per_item (store/batches.py)
+        limit = None  # max_annotations_per_item (store/cohorts.py)
         for key in ("max_annotators", "annotator_count", "slots"):
             if g.has(key):
                 limit = g.number(key, None, integer=True, minimum=1)
@@ -207,3 +208,31 @@ def _ids_from_file(g: ConfigReader, key: str, task_dir: Path, id_key: str) -> li
             g.problem(key, f"{raw_path}:{line}: no {id_key!r} in this row")
             return []
     return ids
+
+
+CATEGORY_KEYS = ("enabled", "category_key", "qualification", "fallback", "dynamic")
+QUALIFICATION_KEYS = ("source", "threshold", "min_questions", "combine_method")
+
+
+def read_categories(
+    r: ConfigReader, item_key: str | None, questions: Mapping[str, tuple[str, ...]]
+) -> CategoryConfig | None:
+    """`category_assignment` (and `item_properties.category_key`); None when neither is set."""
+    if not r.has("category_assignment") and item_key is None:
+        return None
+    c = r.child("category_assignment")
+    c.warn_unknown(CATEGORY_KEYS)
+    if c.has("dynamic") and c.child("dynamic").bool("enabled", False):
+        c.warn("dynamic", "dynamic expertise routing is not implemented yet; ignored")
+    q = c.child("qualification")
+    q.warn_unknown(QUALIFICATION_KEYS)
+    source = q.str("source", "training", choices=("training", "prestudy", "both"))
+    if source != "training":
+        q.warn("source", f"{source!r}: only training answers qualify annotators here")
+    return CategoryConfig(
+        category_key=c.str("category_key", None) or item_key,
+        threshold=float(q.number("threshold", 0.7, minimum=0.0, maximum=1.0)),
+        min_questions=q.number("min_questions", 1, integer=True, minimum=1),
+        fallback=c.str("fallback", "uncategorized", choices=FALLBACKS),
+        question_categories=dict(questions),
+    )

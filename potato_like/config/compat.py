@@ -30,6 +30,7 @@ IMPLEMENTED = (
     "assignment_strategy",
     "triage",
     "batch_assignment",
+    "category_assignment",
     "max_annotations_per_user",
     "max_annotations_per_item",
     "num_annotators_per_item",
@@ -106,7 +107,6 @@ _LATER_NAMES = [
     "cases",
     "search",
     "active_learning",
-    "category_assignment",
     "diversity_ordering",
     "diversity_config",
     "embedding_visualization",
@@ -196,13 +196,12 @@ ASSIGNMENT_STRATEGIES_LATER = (
     "active_learning",
     "llm_confidence",
     "max_diversity",
-    "category_based",
     "diversity_clustering",
     "psychometric",
 )
 
 # Keys accepted inside nested mappings (docs/config.md must document each one).
-ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key")
+ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key", "category_key")
 USER_CONFIG_KEYS = ("allow_all_users", "users")
 USER_ENTRY_KEYS = ("username", "email", "name", "password")
 LOGIN_KEYS = ("type", "url_argument", "auto_redirect_on_completion", "auto_redirect_delay")

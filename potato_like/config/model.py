@@ -11,6 +11,7 @@ from .study_model import StudyConfig
 
 if TYPE_CHECKING:
     from ..assign.batches import BatchConfig
+    from ..assign.categories import CategoryConfig
     from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
 
@@ -25,6 +26,7 @@ class ItemProperties:
     id_key: str = "id"
     text_key: str = "text"
     context_key: str | None = None
+    category_key: str | None = None  # the category_based strategy's item categories
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class ProjectConfig:
     assignment_strategy: str = "fixed_order"
     triage: TriageConfig | None = None  # the priority strategy's item priorities
     batch_assignment: BatchConfig | None = None  # the batch strategy's cohorts
+    category_assignment: CategoryConfig | None = None  # the category_based strategy's
     max_annotations_per_user: int | None = None
     max_annotations_per_item: int | None = None
     assignment_timeout_minutes: float | None = 60.0

@@ -15,7 +15,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
-from .assignment import read_batch, read_strategy, read_triage
+from .assignment import read_batch, read_categories, read_strategy, read_triage
 from .crowd import read_crowd
 from .links import safe_link
 from .load import read_config_file
@@ -87,6 +87,9 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
 
     triage = read_triage(r)
     batch = read_batch(r, task_dir, props.id_key)
+    categories = read_categories(
+        r, props.category_key, {q.id: q.categories for q in study.training.items}
+    )
     strategy = read_strategy(r, triage)
 
     server = r.child("server")
@@ -125,6 +128,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         assignment_strategy=strategy,
         triage=triage,
         batch_assignment=batch,
+        category_assignment=categories,
         max_annotations_per_item=r.limit("max_annotations_per_item"),
         secret_key=secret,
         admin_api_key=admin_key,
@@ -268,14 +272,12 @@ def _item_properties(r: ConfigReader) -> ItemProperties:
     if not r.has("item_properties"):
         r.problem("item_properties", "is required (with id_key and text_key)")
     sub = r.child("item_properties")
-    sub.warn_unknown(
-        compat.ITEM_PROPERTIES_KEYS,
-        later={"category_key": "category assignment", "kwargs": "extra fields"},
-    )
+    sub.warn_unknown(compat.ITEM_PROPERTIES_KEYS, later={"kwargs": "extra fields"})
     return ItemProperties(
         id_key=sub.str("id_key", "id", required=r.has("item_properties")),
         text_key=sub.str("text_key", "text", required=r.has("item_properties")),
         context_key=sub.str("context_key", None),
+        category_key=sub.str("category_key", None),
     )
 
 

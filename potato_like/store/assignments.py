@@ -25,7 +25,7 @@ from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from ..assign.strategies import Strategy
 from ..errors import BadRequest, Conflict, Forbidden, NotAssigned, NotFound
-from .batches import batch_candidates
+from .cohorts import batch_candidates, members_have_items, open_in_members, training_record
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
 
@@ -248,6 +248,15 @@ class _Candidates:
 
     def in_cohorts(self, limit: int) -> list[int]:
         return batch_candidates(self.conn, self.user_id, limit, lock=self.lock)
+
+    def in_members(self, members: list[str], limit: int) -> list[int]:
+        return open_in_members(self.conn, self.user_id, members, limit, lock=self.lock)
+
+    def members_have_items(self, members: list[str]) -> bool:
+        return members_have_items(self.conn, members)
+
+    def training_record(self) -> list[tuple[str, bool]]:
+        return training_record(self.conn, self.user_id)
 
 
 class Assignments:

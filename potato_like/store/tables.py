@@ -125,15 +125,15 @@ Index("ix_assignments_item", assignments.c.item_seq)
 
 # The `batch` strategy's cohorts (assign/batches.py): who may be offered which item, in
 # which order. `member` is "user:<username>" or "group:<index>" (an auto-assigned group).
-batch_members = Table(
-    "batch_members",
+cohort_items = Table(
+    "cohort_items",
     metadata,
     Column("member", String(220), nullable=False),
     Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
     Column("ord", Integer, nullable=False),
     PrimaryKeyConstraint("member", "item_seq"),
 )
-Index("ix_batch_members_member_ord", batch_members.c.member, batch_members.c.ord)
+Index("ix_cohort_items_member_ord", cohort_items.c.member, cohort_items.c.ord)
 
 # Auto-assigned groups: how many annotators each took (at most max_annotators, enforced by a
 # conditional UPDATE like an item's holders), and which group each user was given.

@@ -1,4 +1,4 @@
-"""The `batch` strategy's cohorts: batch_members, batch_groups, batch_pins.
+"""The `batch` strategy's cohorts: cohort_items, batch_groups, batch_pins.
 
 Revision ID: 0008_strategies
 Revises: 0007_strategies
@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "batch_members",
+        "cohort_items",
         sa.Column("member", sa.String(220), nullable=False),
         sa.Column(
             "item_seq",
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("ord", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("member", "item_seq"),
     )
-    op.create_index("ix_batch_members_member_ord", "batch_members", ["member", "ord"])
+    op.create_index("ix_cohort_items_member_ord", "cohort_items", ["member", "ord"])
     op.create_table(
         "batch_groups",
         sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
@@ -52,5 +52,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("batch_pins")
     op.drop_table("batch_groups")
-    op.drop_index("ix_batch_members_member_ord", table_name="batch_members")
-    op.drop_table("batch_members")
+    op.drop_index("ix_cohort_items_member_ord", table_name="cohort_items")
+    op.drop_table("cohort_items")

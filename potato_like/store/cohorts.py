@@ -1,4 +1,9 @@
-"""The `batch` strategy's cohorts in the store (assign/batches.py says what they mean).
+"""Cohorts in the store: which items a user may be offered, in which order.
+
+`cohort_items` rows are (member, item, order). The `batch` strategy's members are
+"user:<name>" and "group:<index>" (assign/batches.py says what they mean); the
+`category_based` strategy's are "category:<name>" and "uncategorized" (assign/categories.py).
+Each strategy writes and replaces only its own members.
 
 `sync_batches` writes them at start, in one transaction, only when the config's cohorts, the
 overlap or the items changed: the explicit groups' (member, item) pairs, the items whose
@@ -19,7 +24,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from ..assign.batches import FIELD_ORDER_OFFSET, MEMBER_GROUP, MEMBER_USER, BatchConfig
-from .tables import assignments, batch_groups, batch_members, batch_pins, data_sources, items, users
+from ..assign.categories import MEMBER_CATEGORY, UNCATEGORIZED, CategoryConfig
+from .tables import (
+    assignments,
+    batch_groups,
+    batch_pins,
+    cohort_items,
+    data_sources,
+    items,
+    training_answers,
+    users,
+)
 
 if TYPE_CHECKING:
     from . import Store
@@ -27,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("potato_like")
 META_KEY = "batch_cohorts_for"
 BATCH = 5000
-M, G, P, I = batch_members.c, batch_groups.c, batch_pins.c, items.c  # noqa: E741
+M, G, P, I = cohort_items.c, batch_groups.c, batch_pins.c, items.c  # noqa: E741
 
 _NOT_MINE = (
     ~select(assignments.c.item_seq)
@@ -96,12 +111,16 @@ def sync_batches(store: Store, batch: BatchConfig, overlap: int | None) -> None:
     stamp = f"{batch.fingerprint()}:{overlap}:{imported!r}"
     if store.get_meta(META_KEY) == stamp:
         return
-    upsert = store.insert(batch_members).on_conflict_do_nothing(
+    upsert = store.insert(cohort_items).on_conflict_do_nothing(
         index_elements=["member", "item_seq"]
     )
     unknown: list[str] = []
     with store.write() as conn:
-        conn.execute(delete(batch_members))
+        conn.execute(
+            delete(cohort_items).where(
+                M.member.startswith(MEMBER_USER) | M.member.startswith(MEMBER_GROUP)
+            )
+        )
         seqs = {}
         rows = []
         for member, item_id, order in batch.explicit_entries():
@@ -159,3 +178,62 @@ def _sync_field_members(conn: Connection, batch: BatchConfig, upsert) -> None:
         ]
         if found:
             conn.execute(upsert, found)
+
+
+# -- categories (the category_based strategy) ----------------------------------------------
+CATEGORY_META_KEY = "category_cohorts_for"
+HAS_ITEMS = select(
+    select(M.item_seq).where(M.member.in_(bindparam("members", expanding=True))).exists()
+)
+TRAINING_RECORD = select(training_answers.c.question, training_answers.c.correct).where(
+    training_answers.c.user_id == bindparam("u")
+)
+
+
+def open_in_members(
+    conn: Connection, user_id: int, members: list[str], limit: int, *, lock: bool
+) -> list[int]:
+    stmt = OPEN_IN_COHORTS_LOCKED if lock else OPEN_IN_COHORTS
+    return list(conn.execute(stmt, {"u": user_id, "members": members, "n": limit}).scalars())
+
+
+def members_have_items(conn: Connection, members: list[str]) -> bool:
+    return bool(members) and bool(conn.execute(HAS_ITEMS, {"members": members}).scalar())
+
+
+def training_record(conn: Connection, user_id: int) -> list[tuple[str, bool]]:
+    return [(r.question, bool(r.correct)) for r in conn.execute(TRAINING_RECORD, {"u": user_id})]
+
+
+def sync_categories(store: Store, categories: CategoryConfig) -> None:
+    """Write each item's category members (ordered by the item's random key), when the
+    category field or the items changed."""
+    with store.read() as conn:
+        imported = conn.execute(select(func.max(data_sources.c.imported_at))).scalar()
+    stamp = f"{categories.fingerprint()}:{imported!r}"
+    if store.get_meta(CATEGORY_META_KEY) == stamp:
+        return
+    upsert = store.insert(cohort_items).on_conflict_do_nothing(
+        index_elements=["member", "item_seq"]
+    )
+    with store.write() as conn:
+        conn.execute(
+            delete(cohort_items).where(
+                M.member.startswith(MEMBER_CATEGORY) | (M.member == UNCATEGORIZED)
+            )
+        )
+        after = 0
+        while True:
+            rows = conn.execute(
+                select(I.seq, I.data, I.rand).where(I.seq > after).order_by(I.seq).limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            after = rows[-1].seq
+            found = []
+            for r in rows:
+                names = categories.categories_of(json.loads(r.data))
+                members = [MEMBER_CATEGORY + n for n in names] or [UNCATEGORIZED]
+                found += [{"member": m, "item_seq": r.seq, "ord": r.rand} for m in members]
+            conn.execute(upsert, found)
+        store.set_meta(conn, CATEGORY_META_KEY, stamp)
