@@ -15,6 +15,8 @@ from typing import Protocol
 
 from .batches import BatchConfig
 from .categories import UNCATEGORIZED, CategoryConfig, members_for
+from .diversity import MEMBER_CLUSTER, DiversityConfig
+from .diversity import member as cluster_member
 from .triage import TriageConfig
 
 log = logging.getLogger("potato_like")
@@ -31,6 +33,7 @@ class CandidateQuery(Protocol):
     def in_members(self, members: list[str], limit: int) -> list[int]: ...  # category cohorts
     def members_have_items(self, members: list[str]) -> bool: ...  # open or not
     def training_record(self) -> list[tuple[str, bool]]: ...  # (question, correct) attempts
+    def in_member_range(self, low: str, high: str, limit: int) -> list[int]: ...  # clusters
     def seq_bounds(self) -> tuple[int, int] | None: ...  # lowest and highest item seq
     def open_among(self, seqs: list[int]) -> set[int]: ...  # which of these are open to me
     def count_open(self) -> int: ...  # how many items are open to me (a scan)
@@ -193,3 +196,32 @@ class CategoryBased(Strategy):
             category_key=config.item_properties.category_key
         )
         sync_categories(store, self.config)
+
+
+@register("diversity_clustering")
+class DiversityClustering(Strategy):
+    """Potato's diversity ordering: items are clustered by their text (assign/diversity.py)
+    and each annotator takes them from the clusters in turn: their n-th item comes from
+    cluster n mod k, or the next cluster that still has an item open to them."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.clusters = 1  # set by prepare()
+
+    def candidates(self, query, user_id, cursor, position):
+        start = cluster_member(position % max(1, self.clusters))
+        yield from query.in_member_range(start, MEMBER_CLUSTER + "~", 8)
+        yield from query.in_member_range(MEMBER_CLUSTER, start, 8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.cohorts import sync_clusters
+        from .diversity import fit
+
+        settings = config.diversity_ordering or DiversityConfig()
+        seed = self.seed or 0
+        self.clusters = sync_clusters(
+            store,
+            lambda texts, k: fit(texts, k, seed),
+            settings.clusters_for,
+            f"{settings.fingerprint()}:{seed}",
+        )

@@ -1,7 +1,8 @@
 """Read `assignment_strategy` (a name of the strategy registry, or Potato's `{name: ...}`
 mapping) and the settings of the strategies that have them: `triage` (the `priority`
 strategy, assign/triage.py), `batch_assignment` (the `batch` strategy, assign/batches.py)
-and `category_assignment` (the `category_based` strategy, assign/categories.py)."""
+`category_assignment` (the `category_based` strategy, assign/categories.py) and
+`diversity_ordering` (the `diversity_clustering` strategy, assign/diversity.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from ..assign.batches import BatchConfig, BatchGroup
 from ..assign.categories import FALLBACKS, CategoryConfig
+from ..assign.diversity import DiversityConfig
 from ..assign.strategies import names as strategy_names
 from ..assign.triage import CONDITION_OPS, TriageConfig, TriageRule
 from ..data.readers import RowProblem, read_rows
@@ -235,4 +237,36 @@ def read_categories(
         min_questions=q.number("min_questions", 1, integer=True, minimum=1),
         fallback=c.str("fallback", "uncategorized", choices=FALLBACKS),
         question_categories=dict(questions),
+    )
+
+
+DIVERSITY_KEYS = (
+    "enabled",
+    "model_name",
+    "num_clusters",
+    "items_per_cluster",
+    "auto_clusters",
+    "prefill_count",
+    "batch_size",
+    "cache_dir",
+    "recluster_threshold",
+    "preserve_visited",
+    "trigger_ai_prefetch",
+)
+# Potato's settings of its sentence-transformer pipeline: accepted, meaningless here.
+DIVERSITY_IGNORED = ("model_name", *DIVERSITY_KEYS[5:])
+
+
+def read_diversity(r: ConfigReader) -> DiversityConfig | None:
+    if not r.has("diversity_ordering"):
+        return None
+    d = r.child("diversity_ordering")
+    d.warn_unknown(DIVERSITY_KEYS)
+    for key in DIVERSITY_IGNORED:
+        if d.has(key):
+            d.warn(key, "not used: items are clustered by TF-IDF here, not by an embedding model")
+    return DiversityConfig(
+        num_clusters=d.number("num_clusters", 10, integer=True, minimum=1),
+        items_per_cluster=d.number("items_per_cluster", 20, integer=True, minimum=1),
+        auto_clusters=d.bool("auto_clusters", True),
     )

@@ -31,6 +31,7 @@ IMPLEMENTED = (
     "triage",
     "batch_assignment",
     "category_assignment",
+    "diversity_ordering",
     "max_annotations_per_user",
     "max_annotations_per_item",
     "num_annotators_per_item",
@@ -107,7 +108,6 @@ _LATER_NAMES = [
     "cases",
     "search",
     "active_learning",
-    "diversity_ordering",
     "diversity_config",
     "embedding_visualization",
     "adjudication",
@@ -196,7 +196,6 @@ ASSIGNMENT_STRATEGIES_LATER = (
     "active_learning",
     "llm_confidence",
     "max_diversity",
-    "diversity_clustering",
     "psychometric",
 )
 

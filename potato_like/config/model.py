@@ -12,6 +12,7 @@ from .study_model import StudyConfig
 if TYPE_CHECKING:
     from ..assign.batches import BatchConfig
     from ..assign.categories import CategoryConfig
+    from ..assign.diversity import DiversityConfig
     from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
 
@@ -81,6 +82,7 @@ class ProjectConfig:
     triage: TriageConfig | None = None  # the priority strategy's item priorities
     batch_assignment: BatchConfig | None = None  # the batch strategy's cohorts
     category_assignment: CategoryConfig | None = None  # the category_based strategy's
+    diversity_ordering: DiversityConfig | None = None  # the diversity_clustering strategy's
     max_annotations_per_user: int | None = None
     max_annotations_per_item: int | None = None
     assignment_timeout_minutes: float | None = 60.0

@@ -15,7 +15,13 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
-from .assignment import read_batch, read_categories, read_strategy, read_triage
+from .assignment import (
+    read_batch,
+    read_categories,
+    read_diversity,
+    read_strategy,
+    read_triage,
+)
 from .crowd import read_crowd
 from .links import safe_link
 from .load import read_config_file
@@ -129,6 +135,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         triage=triage,
         batch_assignment=batch,
         category_assignment=categories,
+        diversity_ordering=read_diversity(r),
         max_annotations_per_item=r.limit("max_annotations_per_item"),
         secret_key=secret,
         admin_api_key=admin_key,

@@ -25,7 +25,13 @@ from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from ..assign.strategies import Strategy
 from ..errors import BadRequest, Conflict, Forbidden, NotAssigned, NotFound
-from .cohorts import batch_candidates, members_have_items, open_in_members, training_record
+from .cohorts import (
+    batch_candidates,
+    members_have_items,
+    open_in_member_range,
+    open_in_members,
+    training_record,
+)
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
 
@@ -257,6 +263,9 @@ class _Candidates:
 
     def training_record(self) -> list[tuple[str, bool]]:
         return training_record(self.conn, self.user_id)
+
+    def in_member_range(self, low: str, high: str, limit: int) -> list[int]:
+        return open_in_member_range(self.conn, self.user_id, low, high, limit, lock=self.lock)
 
 
 class Assignments:

@@ -2,7 +2,8 @@
 
 `cohort_items` rows are (member, item, order). The `batch` strategy's members are
 "user:<name>" and "group:<index>" (assign/batches.py says what they mean); the
-`category_based` strategy's are "category:<name>" and "uncategorized" (assign/categories.py).
+`category_based` strategy's are "category:<name>" and "uncategorized" (assign/categories.py);
+the `diversity_clustering` strategy's "cluster:<00007>" (assign/diversity.py).
 Each strategy writes and replaces only its own members.
 
 `sync_batches` writes them at start, in one transaction, only when the config's cohorts, the
@@ -25,6 +26,8 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from ..assign.batches import FIELD_ORDER_OFFSET, MEMBER_GROUP, MEMBER_USER, BatchConfig
 from ..assign.categories import MEMBER_CATEGORY, UNCATEGORIZED, CategoryConfig
+from ..assign.diversity import MEMBER_CLUSTER, SAMPLE
+from ..assign.diversity import member as cluster_member
 from .tables import (
     assignments,
     batch_groups,
@@ -237,3 +240,64 @@ def sync_categories(store: Store, categories: CategoryConfig) -> None:
                 found += [{"member": m, "item_seq": r.seq, "ord": r.rand} for m in members]
             conn.execute(upsert, found)
         store.set_meta(conn, CATEGORY_META_KEY, stamp)
+
+
+# -- clusters (the diversity_clustering strategy) ------------------------------------------
+CLUSTER_META_KEY = "cluster_cohorts_for"
+OPEN_IN_RANGE = (
+    select(M.item_seq)
+    .join(items, I.seq == M.item_seq)
+    .where(M.member >= bindparam("low"), M.member < bindparam("high"), I.is_open == 1, _NOT_MINE)
+    .order_by(M.member, M.ord)
+    .limit(bindparam("n"))
+)
+OPEN_IN_RANGE_LOCKED = OPEN_IN_RANGE.with_for_update(skip_locked=True, of=items)
+
+
+def open_in_member_range(
+    conn: Connection, user_id: int, low: str, high: str, limit: int, *, lock: bool
+) -> list[int]:
+    """Open items of the members from `low` (inclusive) to `high` (exclusive), member by
+    member, each in its order."""
+    stmt = OPEN_IN_RANGE_LOCKED if lock else OPEN_IN_RANGE
+    params = {"u": user_id, "low": low, "high": high, "n": limit}
+    return list(conn.execute(stmt, params).scalars())
+
+
+def sync_clusters(store: Store, fit, k_for, fingerprint: str) -> int:
+    """Cluster the items (fit on a random sample, then every item to its nearest cluster) and
+    write their cluster members; returns the number of clusters. `fit(texts, k)` returns a
+    model with `predict(texts)`; `k_for(n_items)` the number of clusters."""
+    with store.read() as conn:
+        imported = conn.execute(select(func.max(data_sources.c.imported_at))).scalar()
+        n_items = conn.execute(select(func.count()).select_from(items)).scalar_one()
+    k = k_for(n_items)
+    stamp = f"{fingerprint}:{imported!r}:{k}"
+    if store.get_meta(CLUSTER_META_KEY) == stamp:
+        return k
+    with store.read() as conn:
+        sample = list(conn.execute(select(I.text).order_by(I.rand, I.seq).limit(SAMPLE)).scalars())
+    model = fit(sample, k) if sample else None
+    upsert = store.insert(cohort_items).on_conflict_do_nothing(
+        index_elements=["member", "item_seq"]
+    )
+    with store.write() as conn:
+        conn.execute(delete(cohort_items).where(M.member.startswith(MEMBER_CLUSTER)))
+        after = 0
+        while model is not None:
+            rows = conn.execute(
+                select(I.seq, I.text).where(I.seq > after).order_by(I.seq).limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            after = rows[-1].seq
+            labels = model.predict([r.text for r in rows])
+            conn.execute(
+                upsert,
+                [
+                    {"member": cluster_member(c), "item_seq": r.seq, "ord": r.seq}
+                    for r, c in zip(rows, labels, strict=True)
+                ],
+            )
+        store.set_meta(conn, CLUSTER_META_KEY, stamp)
+    return k
