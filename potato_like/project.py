@@ -124,7 +124,7 @@ class Project:
             admin_key = read_or_create(key_path)
         chosen = strategy(config.assignment_strategy, config.random_seed)
         try:
-            chosen.prepare(store, config)
+            chosen.start(store, config)
         except Exception:
             store.close()
             raise

@@ -15,6 +15,8 @@ from typing import Protocol
 
 from .batches import BatchConfig
 from .categories import UNCATEGORIZED, CategoryConfig, members_for
+from .disagreement import disagreement
+from .disagreement import queue_key as disagreement_key
 from .diversity import MEMBER_CLUSTER, DiversityConfig
 from .diversity import member as cluster_member
 from .triage import TriageConfig
@@ -51,9 +53,24 @@ class Strategy:
     ) -> Iterable[int]:
         raise NotImplementedError
 
+    # True when saves keep the items' queue keys (max_diversity): any other strategy marks
+    # those keys stale at start, since its saves do not keep them.
+    keeps_keys_on_save = False
+
+    def start(self, store, config) -> None:
+        """Called once by Project.open, before serving."""
+        if not self.keeps_keys_on_save:
+            from ..store.queue_keys import forget_disagreement_keys
+
+            forget_disagreement_keys(store)
+        self.prepare(store, config)
+
     def prepare(self, store, config) -> None:
         """At start, before serving: bring whatever the strategy keeps in the store up to
         date with the items and the config (most keep nothing)."""
+
+    def on_save(self, conn, item_seq: int) -> None:
+        """Inside the transaction of a save of this item (most strategies need nothing)."""
 
 
 def register(name: str):
@@ -225,3 +242,27 @@ class DiversityClustering(Strategy):
             settings.clusters_for,
             f"{settings.fingerprint()}:{seed}",
         )
+
+
+@register("max_diversity")
+class MaxDiversity(Strategy):
+    """Potato's maximum diversity: the open items on which annotators disagree most come
+    first (assign/disagreement.py), then file order. Each save recomputes its item's score
+    in its own transaction, into the indexed queue key that leasing reads."""
+
+    keeps_keys_on_save = True
+
+    def candidates(self, query, user_id, cursor, position):
+        yield from query.by_queue_key(8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.queue_keys import refresh_all_disagreement
+
+        changed = refresh_all_disagreement(store, disagreement, disagreement_key)
+        if changed:
+            log.info("max_diversity: %d item disagreement scores computed", changed)
+
+    def on_save(self, conn, item_seq: int) -> None:
+        from ..store.queue_keys import refresh_disagreement
+
+        refresh_disagreement(conn, item_seq, disagreement, disagreement_key)

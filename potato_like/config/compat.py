@@ -195,7 +195,6 @@ LATER = {name: "a later release serves it" for name in _LATER_NAMES}
 ASSIGNMENT_STRATEGIES_LATER = (
     "active_learning",
     "llm_confidence",
-    "max_diversity",
     "psychometric",
 )
 
