@@ -105,12 +105,13 @@ def fit(sample: Sequence[str], k: int, seed: int = 0) -> ClusterModel:
     k = max(1, min(k, len(sample)))
     rng = np.random.default_rng(seed)
     centroids = [x[rng.integers(len(x))]]
+    closest = x @ centroids[0]  # each point's similarity to its nearest centre so far
     for _ in range(1, k):  # k-means++: far points are likelier picks
-        closest = np.max(x @ np.array(centroids).T, axis=1)
         weight = np.clip(1.0 - closest, 0.0, None) ** 2
         total = weight.sum()
         pick = rng.choice(len(x), p=weight / total) if total > 0 else rng.integers(len(x))
         centroids.append(x[pick])
+        closest = np.maximum(closest, x @ x[pick])
     c = np.array(centroids, dtype=np.float32)
     for _ in range(ITERATIONS):
         labels = np.argmax(x @ c.T, axis=1)
