@@ -5,6 +5,7 @@ python run.py start CONFIG ...          (Potato's spelling)
 python run.py check CONFIG
 python run.py export CONFIG --format csv --out FILE
 python run.py mturk-xml CONFIG --url https://your-server/
+python run.py import-potato CONFIG DIR [--apply]   (a Potato annotation_output/ directory)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from .errors import ConfigError
 from .private_files import make_private_dir, open_private
 
-COMMANDS = ("run", "start", "check", "export", "mturk-xml")
+COMMANDS = ("run", "start", "check", "export", "mturk-xml", "import-potato")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if args.command == "mturk-xml":
             return _mturk_xml(args)
+        if args.command == "import-potato":
+            return _import_potato(args)
         return _serve(args)
     except ConfigError as err:
         _print_problems(err)
@@ -96,7 +99,30 @@ def _parser() -> argparse.ArgumentParser:
     xml.add_argument("config")
     xml.add_argument("--url", required=True, help="the project's public https:// address")
     xml.add_argument("--frame-height", type=int, default=None)
+    imp = sub.add_parser(
+        "import-potato",
+        help="import a Potato annotation_output/ directory (a dry run unless --apply)",
+    )
+    imp.add_argument("config")
+    imp.add_argument("directory", help="Potato's output_annotation_dir")
+    imp.add_argument("--apply", action="store_true", help="write (default: report only)")
     return parser
+
+
+def _import_potato(args) -> int:
+    from .potato_import.importer import import_potato_dir
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        print(f"{directory}: not a directory", file=sys.stderr)
+        return 2
+    project = _open(args.config)
+    try:
+        report = import_potato_dir(project, directory, apply=args.apply)
+    finally:
+        project.close()  # writes the imported users' output files
+    print("\n".join(report.lines()))
+    return 0
 
 
 def _mturk_xml(args) -> int:

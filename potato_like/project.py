@@ -120,8 +120,14 @@ class Project:
         else:
             key_path = output_dir / ".admin_api_key"
             admin_key = read_or_create(key_path)
+        chosen = strategy(config.assignment_strategy, config.random_seed)
+        try:
+            chosen.start(store, config)
+        except Exception:
+            store.close()
+            raise
         policy = LeasePolicy(
-            strategy=strategy(config.assignment_strategy, config.random_seed),
+            strategy=chosen,
             overlap=config.max_annotations_per_item,
             per_user_cap=config.max_annotations_per_user,
             timeout_seconds=(

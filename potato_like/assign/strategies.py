@@ -8,10 +8,20 @@ strategy only decides which of its orderings to use.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterable
 from typing import Protocol
 
+from .batches import BatchConfig
+from .categories import UNCATEGORIZED, CategoryConfig, members_for
+from .disagreement import disagreement
+from .disagreement import queue_key as disagreement_key
+from .diversity import MEMBER_CLUSTER, DiversityConfig
+from .diversity import member as cluster_member
+from .triage import TriageConfig
+
+log = logging.getLogger("potato_like")
 _STRATEGIES: dict[str, type[Strategy]] = {}
 
 
@@ -20,6 +30,12 @@ class CandidateQuery(Protocol):
 
     def in_order(self, after_seq: int, limit: int) -> list[int]: ...
     def least_held(self, limit: int) -> list[int]: ...
+    def by_queue_key(self, limit: int) -> list[int]: ...  # lowest queue key first, then seq
+    def in_cohorts(self, limit: int) -> list[int]: ...  # batch cohorts, in cohort order
+    def in_members(self, members: list[str], limit: int) -> list[int]: ...  # category cohorts
+    def members_have_items(self, members: list[str]) -> bool: ...  # open or not
+    def training_record(self) -> list[tuple[str, bool]]: ...  # (question, correct) attempts
+    def in_member_range(self, low: str, high: str, limit: int) -> list[int]: ...  # clusters
     def seq_bounds(self) -> tuple[int, int] | None: ...  # lowest and highest item seq
     def open_among(self, seqs: list[int]) -> set[int]: ...  # which of these are open to me
     def count_open(self) -> int: ...  # how many items are open to me (a scan)
@@ -36,6 +52,25 @@ class Strategy:
         self, query: CandidateQuery, user_id: int, cursor: int, position: int
     ) -> Iterable[int]:
         raise NotImplementedError
+
+    # True when saves keep the items' queue keys (max_diversity): any other strategy marks
+    # those keys stale at start, since its saves do not keep them.
+    keeps_keys_on_save = False
+
+    def start(self, store, config) -> None:
+        """Called once by Project.open, before serving."""
+        if not self.keeps_keys_on_save:
+            from ..store.queue_keys import forget_disagreement_keys
+
+            forget_disagreement_keys(store)
+        self.prepare(store, config)
+
+    def prepare(self, store, config) -> None:
+        """At start, before serving: bring whatever the strategy keeps in the store up to
+        date with the items and the config (most keep nothing)."""
+
+    def on_save(self, conn, item_seq: int) -> None:
+        """Inside the transaction of a save of this item (most strategies need nothing)."""
 
 
 def register(name: str):
@@ -110,3 +145,124 @@ class LeastAnnotated(Strategy):
 
     def candidates(self, query, user_id, cursor, position):
         yield from query.least_held(8)
+
+
+@register("priority")
+class Priority(Strategy):
+    """Potato's triage queue: the open items with the highest priority first (`triage`;
+    `order: asc` turns it round), equal priorities in data-file order. The priorities are
+    computed from the items' fields once, at import (assign/triage.py), into an indexed
+    queue key, so each lease reads the first few open items of that index."""
+
+    def candidates(self, query, user_id, cursor, position):
+        yield from query.by_queue_key(8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.queue_keys import refresh_queue_keys
+
+        triage = config.triage or TriageConfig()
+        text_key = config.item_properties.text_key
+
+        def key_of(fields, text):
+            return triage.queue_key({**fields, text_key: text})
+
+        changed = refresh_queue_keys(store, key_of, triage.fingerprint())
+        if changed:
+            log.info("priority strategy: %d item priorities computed", changed)
+
+
+@register("batch")
+class Batch(Strategy):
+    """Potato's `batch_assignment`: each user is offered only the items of their cohorts
+    (groups listing them, an auto-assigned group, items whose annotator field names them),
+    in cohort order (assign/batches.py)."""
+
+    def candidates(self, query, user_id, cursor, position):
+        yield from query.in_cohorts(8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.cohorts import sync_batches
+
+        batch = config.batch_assignment or BatchConfig()
+        sync_batches(store, batch, config.max_annotations_per_item)
+
+
+@register("category_based")
+class CategoryBased(Strategy):
+    """Potato's category assignment: the items of the categories this annotator qualified
+    for in training, else the `fallback` (assign/categories.py)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.config = None  # the CategoryConfig, set by prepare()
+
+    def candidates(self, query, user_id, cursor, position):
+        config = self.config or CategoryConfig()
+        members = members_for(config.qualified(query.training_record()))
+        if query.members_have_items(members):
+            yield from query.in_members(members, 8)
+        elif config.fallback == "uncategorized":
+            yield from query.in_members([UNCATEGORIZED], 8)
+        elif config.fallback == "random":
+            yield from RandomOrder(self.seed).candidates(query, user_id, cursor, position)
+
+    def prepare(self, store, config) -> None:
+        from ..store.cohorts import sync_categories
+
+        self.config = config.category_assignment or CategoryConfig(
+            category_key=config.item_properties.category_key
+        )
+        sync_categories(store, self.config)
+
+
+@register("diversity_clustering")
+class DiversityClustering(Strategy):
+    """Potato's diversity ordering: items are clustered by their text (assign/diversity.py)
+    and each annotator takes them from the clusters in turn: their n-th item comes from
+    cluster n mod k, or the next cluster that still has an item open to them."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.clusters = 1  # set by prepare()
+
+    def candidates(self, query, user_id, cursor, position):
+        start = cluster_member(position % max(1, self.clusters))
+        yield from query.in_member_range(start, MEMBER_CLUSTER + "~", 8)
+        yield from query.in_member_range(MEMBER_CLUSTER, start, 8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.cohorts import sync_clusters
+        from .diversity import fit
+
+        settings = config.diversity_ordering or DiversityConfig()
+        seed = self.seed or 0
+        self.clusters = sync_clusters(
+            store,
+            lambda texts, k: fit(texts, k, seed),
+            settings.clusters_for,
+            f"{settings.fingerprint()}:{seed}",
+        )
+
+
+@register("max_diversity")
+class MaxDiversity(Strategy):
+    """Potato's maximum diversity: the open items on which annotators disagree most come
+    first (assign/disagreement.py), then file order. Each save recomputes its item's score
+    in its own transaction, into the indexed queue key that leasing reads."""
+
+    keeps_keys_on_save = True
+
+    def candidates(self, query, user_id, cursor, position):
+        yield from query.by_queue_key(8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.queue_keys import refresh_all_disagreement
+
+        changed = refresh_all_disagreement(store, disagreement, disagreement_key)
+        if changed:
+            log.info("max_diversity: %d item disagreement scores computed", changed)
+
+    def on_save(self, conn, item_seq: int) -> None:
+        from ..store.queue_keys import refresh_disagreement
+
+        refresh_disagreement(conn, item_seq, disagreement, disagreement_key)

@@ -28,6 +28,10 @@ IMPLEMENTED = (
     "require_no_password",
     "login",
     "assignment_strategy",
+    "triage",
+    "batch_assignment",
+    "category_assignment",
+    "diversity_ordering",
     "max_annotations_per_user",
     "max_annotations_per_item",
     "num_annotators_per_item",
@@ -110,8 +114,6 @@ _LATER_NAMES = [
     "cases",
     "search",
     "active_learning",
-    "category_assignment",
-    "diversity_ordering",
     "diversity_config",
     "embedding_visualization",
     "adjudication",
@@ -177,7 +179,6 @@ _LATER_NAMES = [
     "cot_segmentation",
     "surveyflow",
     "prestudy",
-    "triage",
     "review_mode",
     "review_workflow",
     "min_annotators_per_instance",
@@ -188,7 +189,6 @@ _LATER_NAMES = [
     "max_session_seconds",
     "env_substitution",
     "automatic_assignment",
-    "batch_assignment",
     "per_annotator_quota",
     "scheme_sets",
     "sessions",
@@ -200,16 +200,11 @@ LATER = {name: "a later release serves it" for name in _LATER_NAMES}
 ASSIGNMENT_STRATEGIES_LATER = (
     "active_learning",
     "llm_confidence",
-    "max_diversity",
-    "category_based",
-    "diversity_clustering",
-    "batch",
-    "priority",
     "psychometric",
 )
 
 # Keys accepted inside nested mappings (docs/config.md must document each one).
-ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key")
+ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key", "category_key")
 USER_CONFIG_KEYS = ("allow_all_users", "users")
 USER_ENTRY_KEYS = ("username", "email", "name", "password")
 LOGIN_KEYS = ("type", "url_argument", "auto_redirect_on_completion", "auto_redirect_delay")

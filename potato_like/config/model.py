@@ -11,6 +11,10 @@ from .server import ServerLimits
 from .study_model import StudyConfig
 
 if TYPE_CHECKING:
+    from ..assign.batches import BatchConfig
+    from ..assign.categories import CategoryConfig
+    from ..assign.diversity import DiversityConfig
+    from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
 
 # `durability`: "normal" (SQLite synchronous=NORMAL in WAL mode: survives a process crash,
@@ -24,6 +28,7 @@ class ItemProperties:
     id_key: str = "id"
     text_key: str = "text"
     context_key: str | None = None
+    category_key: str | None = None  # the category_based strategy's item categories
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,10 @@ class ProjectConfig:
     require_password: bool = True
     login: LoginConfig = field(default_factory=LoginConfig)
     assignment_strategy: str = "fixed_order"
+    triage: TriageConfig | None = None  # the priority strategy's item priorities
+    batch_assignment: BatchConfig | None = None  # the batch strategy's cohorts
+    category_assignment: CategoryConfig | None = None  # the category_based strategy's
+    diversity_ordering: DiversityConfig | None = None  # the diversity_clustering strategy's
     max_annotations_per_user: int | None = None
     max_annotations_per_item: int | None = None
     assignment_timeout_minutes: float | None = 60.0
@@ -99,6 +108,7 @@ class ProjectConfig:
     random_seed: int | None = None
     hide_navbar: bool = False
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
+    output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     trusted_hosts: tuple[str, ...] = ()  # Host header values served (empty: any)
     server_limits: ServerLimits = field(default_factory=ServerLimits)  # config/server.py

@@ -335,7 +335,17 @@ def _training_item(
         text=str(text),
         expected=expected,
         explanation=str(entry.get("explanation") or "") or None,
+        categories=_categories(entry.get("categories")),
     )
+
+
+def _categories(raw: Any) -> tuple[str, ...]:
+    """A training question's `categories` (one name or a list), for category_based."""
+    if isinstance(raw, (str, int)) and not isinstance(raw, bool):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return ()
+    return tuple(str(c) for c in raw if isinstance(c, (str, int)) and str(c))
 
 
 def _expected(

@@ -43,6 +43,7 @@ class TrainingItem:
     text: str
     expected: Expected
     explanation: str | None = None
+    categories: tuple[str, ...] = ()  # for category_based assignment's qualification
 
     @property
     def answer_maps(self) -> dict[str, dict[str, str]]:

@@ -17,6 +17,13 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .assignment import (
+    read_batch,
+    read_categories,
+    read_diversity,
+    read_strategy,
+    read_triage,
+)
 from .crowd import read_crowd
 from .links import safe_link
 from .load import read_config_file
@@ -32,7 +39,6 @@ from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
 from .study import read_study
 
-ASSIGNMENT_STRATEGIES = ("fixed_order", "random", "least_annotated")
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
@@ -55,6 +61,9 @@ def load_config(
     return build_config(raw, base, config_path)
 
 
+OUTPUT_ANNOTATION_FORMATS = ("json", "jsonl", "csv", "tsv")
+
+
 def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = None) -> ProjectConfig:
     r = ConfigReader(raw)
     _apply_aliases(r)
@@ -63,13 +72,9 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     name = r.str("annotation_task_name", "Annotation", required=True)
     task_dir = (base / r.str("task_dir", ".")).resolve()
     output_dir = _resolve(task_dir, r.str("output_annotation_dir", "annotation_output"))
-    fmt = r.str("output_annotation_format", "jsonl", choices=("json", "jsonl", "csv", "tsv"))
-    if fmt in ("csv", "tsv"):
-        r.warn(
-            "output_annotation_format",
-            "per-user output is always annotated_instances.jsonl; for a table run "
-            f"'python run.py export CONFIG --format {fmt}'",
-        )
+    # Set: Potato 1.x's project-wide annotated_instances.<format> is written too (see
+    # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
+    fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
     data_files = _data_files(r, task_dir, base)
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
@@ -92,17 +97,12 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     if login.type == "none":
         require_password = False
 
-    strategy = r.str("assignment_strategy", "fixed_order")
-    if strategy in compat.ASSIGNMENT_STRATEGIES_LATER:
-        r.warn("assignment_strategy", f"{strategy!r} is not implemented yet; using fixed_order")
-        strategy = "fixed_order"
-    elif strategy not in ASSIGNMENT_STRATEGIES:
-        r.problem(
-            "assignment_strategy",
-            f"{strategy!r} is not one of {', '.join(ASSIGNMENT_STRATEGIES)}"
-            f"{hint(strategy, ASSIGNMENT_STRATEGIES)}",
-        )
-        strategy = "fixed_order"
+    triage = read_triage(r)
+    batch = read_batch(r, task_dir, props.id_key)
+    categories = read_categories(
+        r, props.category_key, {q.id: q.categories for q in study.training.items}
+    )
+    strategy = read_strategy(r, triage)
 
     server = r.child("server")
     server.warn_unknown(compat.SERVER_KEYS)
@@ -134,6 +134,10 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         require_password=require_password,
         login=login,
         assignment_strategy=strategy,
+        triage=triage,
+        batch_assignment=batch,
+        category_assignment=categories,
+        diversity_ordering=read_diversity(r),
         max_annotations_per_item=r.limit("max_annotations_per_item"),
         secret_key=secret,
         admin_api_key=admin_key,
@@ -153,6 +157,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
         export_escape_formulas=r.bool("export_escape_formulas", True),
+        output_annotation_format=fmt,
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
         server_limits=read_server_limits(server, task_dir),
@@ -300,14 +305,12 @@ def _item_properties(r: ConfigReader) -> ItemProperties:
     if not r.has("item_properties"):
         r.problem("item_properties", "is required (with id_key and text_key)")
     sub = r.child("item_properties")
-    sub.warn_unknown(
-        compat.ITEM_PROPERTIES_KEYS,
-        later={"category_key": "category assignment", "kwargs": "extra fields"},
-    )
+    sub.warn_unknown(compat.ITEM_PROPERTIES_KEYS, later={"kwargs": "extra fields"})
     return ItemProperties(
         id_key=sub.str("id_key", "id", required=r.has("item_properties")),
         text_key=sub.str("text_key", "text", required=r.has("item_properties")),
         context_key=sub.str("context_key", None),
+        category_key=sub.str("category_key", None),
     )
 
 

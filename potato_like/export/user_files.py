@@ -1,4 +1,5 @@
-"""Potato-compatible per-user output: `<output_annotation_dir>/<user>/annotated_instances.jsonl`.
+"""Potato-compatible per-user output: `<output_annotation_dir>/<user>/annotated_instances.jsonl`
+and Potato's `<user>/user_state.json` (export/user_state.py), written by the same flush.
 
 These files are exports of the store, never read back. A save marks its user (and the item)
 dirty; a background thread brings dirty users' files up to date every
@@ -18,6 +19,8 @@ short. So at start `resume` rewrites from the store the files of everyone active
 last complete flush *and* every file whose last line is cut (no final newline), logging a
 warning; and `read_user_file`, the reader for tools, skips a cut last line with a warning.
 Complete lines are never dropped: the store holds every answer and a rewrite writes them all.
+`user_state.json` is one JSON document, so it is always rewritten whole (temp + rename), as
+Potato does at every save; only users with changes are written at each flush.
 """
 
 from __future__ import annotations
@@ -32,8 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..private_files import make_private_dir, open_private
+from .project_file import file_name, project_file_lines
 from .rows import potato_line
 from .user_dirs import user_dir
+from .user_state import FILE_NAME as STATE_FILE_NAME
+from .user_state import build_user_state
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
@@ -188,6 +194,8 @@ class OutputWriter:
                     log.error("cannot write output for user %s (retrying): %s", user_id, exc)
                 self._files.pop(user_id, None)
                 self.mark_dirty(user_id)  # try again next time, from scratch
+        if dirty and self.config.output_annotation_format:
+            self.write_project_file()
         with self._lock:
             caught_up = not self._dirty
         if dirty and caught_up:
@@ -205,6 +213,7 @@ class OutputWriter:
         state = self._files.get(user_id)
         if state is not None and changed and self._appendable(path, state, user_id, changed):
             self._append(path, user_id, state)
+            self.write_state(user, path.parent)
             return path
         positions: list[int] = []
 
@@ -217,7 +226,28 @@ class OutputWriter:
         write_atomically(path, lines())
         stat = path.stat()
         self._files[user_id] = FileState(stat.st_ino, stat.st_size, max(positions, default=None))
+        self.write_state(user, path.parent)
         return path
+
+    def write_project_file(self) -> Path | None:
+        """Potato 1.x's annotated_instances.<output_annotation_format> with everyone's answers
+        (export/project_file.py), rebuilt whole. A failure is logged; the file is written
+        again at the next flush with changes."""
+        path = self.config.output_dir / file_name(self.config.output_annotation_format)
+        try:
+            write_atomically(path, project_file_lines(self.store, self.config))
+        except OSError as exc:
+            log.error("cannot write %s (written again at the next change): %s", path, exc)
+            return None
+        return path
+
+    def write_state(self, user, directory: Path) -> None:
+        """Potato's user_state.json for the user, rewritten whole (temp file + rename) after
+        their jsonl file, in the same flush."""
+        rows = self.store.annotations.iter_annotated(user_id=user.id)
+        state = build_user_state(self.store, self.config, user, rows)
+        text = json.dumps(state, ensure_ascii=False, indent=2) + "\n"
+        write_atomically(directory / STATE_FILE_NAME, [text])
 
     def _line(self, row) -> str:
         return json.dumps(potato_line(row, self.config), ensure_ascii=False) + "\n"

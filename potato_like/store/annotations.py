@@ -125,6 +125,8 @@ class Annotations:
                 elif schema in old:
                     conn.execute(DELETE_ONE, {**key, "schema": schema})
                     del raw_after[schema]
+            if changes:
+                policy.strategy.on_save(conn, item_seq)  # e.g. max_diversity's score
             merged = {**old, **changes}
             has_any = any(merged.values())
             new_status = status

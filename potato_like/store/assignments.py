@@ -25,6 +25,13 @@ from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from ..assign.strategies import Strategy
 from ..errors import BadRequest, Conflict, Forbidden, NotAssigned, NotFound
+from .cohorts import (
+    batch_candidates,
+    members_have_items,
+    open_in_member_range,
+    open_in_members,
+    training_record,
+)
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
 
@@ -67,6 +74,7 @@ _OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE)
 CANDIDATES = {
     "in_order": _OPEN.where(I.seq > bindparam("after")).order_by(I.seq).limit(bindparam("n")),
     "least_held": _OPEN.order_by(I.holders, I.seq).limit(bindparam("n")),
+    "by_queue_key": _OPEN.order_by(I.queue_key, I.seq).limit(bindparam("n")),
     # uniform random choice (assign/strategies.py): which of some drawn seqs are open, and
     # the k-th open item when draws keep missing
     "among": _OPEN.where(I.seq.in_(bindparam("seqs", expanding=True))),
@@ -94,6 +102,18 @@ TAKE_LIMITED = (
     .values(
         holders=I.holders + 1,
         is_open=case((I.holders + 1 >= bindparam("k"), 0), else_=1),
+        status=_IN_PROGRESS,
+    )
+    .returning(I.is_open, I.holders)
+)
+# An import (potato_import.py) keeps annotations made elsewhere even past the overlap: one
+# more holder whether or not the item is open, closing it when it reaches the limit.
+TAKE_ANYWAY = (
+    update(items)
+    .where(I.seq == bindparam("s"))
+    .values(
+        holders=I.holders + 1,
+        is_open=case((I.is_open == 0, 0), (I.holders + 1 >= bindparam("k"), 0), else_=1),
         status=_IN_PROGRESS,
     )
     .returning(I.is_open, I.holders)
@@ -201,6 +221,7 @@ class _Candidates:
     def __init__(self, conn: Connection, user_id: int, lock: bool) -> None:
         self.conn = conn
         self.user_id = user_id
+        self.lock = lock
         self.statements = CANDIDATES_LOCKED if lock else CANDIDATES
 
     def _run(self, name: str, limit: int, **params: int) -> list[int]:
@@ -227,6 +248,24 @@ class _Candidates:
 
     def least_held(self, limit: int) -> list[int]:
         return self._run("least_held", limit)
+
+    def by_queue_key(self, limit: int) -> list[int]:
+        return self._run("by_queue_key", limit)
+
+    def in_cohorts(self, limit: int) -> list[int]:
+        return batch_candidates(self.conn, self.user_id, limit, lock=self.lock)
+
+    def in_members(self, members: list[str], limit: int) -> list[int]:
+        return open_in_members(self.conn, self.user_id, members, limit, lock=self.lock)
+
+    def members_have_items(self, members: list[str]) -> bool:
+        return members_have_items(self.conn, members)
+
+    def training_record(self) -> list[tuple[str, bool]]:
+        return training_record(self.conn, self.user_id)
+
+    def in_member_range(self, low: str, high: str, limit: int) -> list[int]:
+        return open_in_member_range(self.conn, self.user_id, low, high, limit, lock=self.lock)
 
 
 class Assignments:
@@ -374,6 +413,33 @@ class Assignments:
         with self.store.read() as conn:
             rows = conn.execute(USER_LIST, {"u": user_id}).all()
         return [(r.position, r.id, r.status) for r in rows]
+
+    # -- imports (potato_import.py) --------------------------------------------------------
+    def lease_for_import(self, user_id: int, item_seq: int, overlap: int | None) -> bool:
+        """Append the item to the user's list as a lease (unless they hold it already), even
+        when it is full: work done elsewhere is kept. Returns True when it went past the
+        overlap limit."""
+        with self.store.write() as conn:
+            if conn.execute(STATUS_OF, {"u": user_id, "s": item_seq}).first() is not None:
+                return False
+            if self._take(conn, item_seq, overlap):
+                over = False
+            else:
+                before = conn.execute(ITEM_HOLD_STATE, {"s": item_seq}).one()
+                limit = overlap if overlap is not None else before.holders + 2
+                after = conn.execute(TAKE_ANYWAY, {"s": item_seq, "k": limit}).one()
+                self.store.add_counter(conn, "open_items", after.is_open - before.is_open)
+                if after.holders == 1:
+                    self.store.add_counter(conn, "items_held", 1)
+                over = True
+            self._append(conn, self._user(conn, user_id), item_seq, fixed_order=False)
+        return over
+
+    def set_position(self, user_id: int, position: int) -> None:
+        """Point the user at `position` of their list (the end: their next item is leased)."""
+        with self.store.write() as conn:
+            user = self._user(conn, user_id)
+            self._set_current(conn, user_id, max(0, min(position, user.next_pos)))
 
     # -- internals --------------------------------------------------------------------------
     def _user(self, conn: Connection, user_id: int) -> UserRow:

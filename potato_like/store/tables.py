@@ -89,6 +89,9 @@ items = Table(
     Column("line", Integer, nullable=False),
     Column("rand", Integer, nullable=False),
     Column("priority", Integer, nullable=False, server_default="0"),
+    # The `priority` strategy's order (lower first), from the item's fields and the `triage`
+    # rules (assign/triage.py, store/queue_keys.py).
+    Column("queue_key", Integer, nullable=False, server_default="0"),
     # Users holding the item: unexpired leases plus completions. is_open = holders < overlap.
     Column("holders", Integer, nullable=False, server_default="0"),
     Column("done_count", Integer, nullable=False, server_default="0"),
@@ -103,6 +106,7 @@ Index("ix_items_status_seq", items.c.status, items.c.seq)
 Index("ix_items_open_seq", items.c.is_open, items.c.seq)
 Index("ix_items_open_rand", items.c.is_open, items.c.rand)
 Index("ix_items_open_holders", items.c.is_open, items.c.holders, items.c.seq)
+Index("ix_items_open_queue_key", items.c.is_open, items.c.queue_key, items.c.seq)
 
 assignments = Table(
     "assignments",
@@ -118,6 +122,35 @@ assignments = Table(
 )
 Index("ix_assignments_status_leased", assignments.c.status, assignments.c.leased_at)
 Index("ix_assignments_item", assignments.c.item_seq)
+
+# The `batch` strategy's cohorts (assign/batches.py): who may be offered which item, in
+# which order. `member` is "user:<username>" or "group:<index>" (an auto-assigned group).
+cohort_items = Table(
+    "cohort_items",
+    metadata,
+    Column("member", String(220), nullable=False),
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("ord", Integer, nullable=False),
+    PrimaryKeyConstraint("member", "item_seq"),
+)
+Index("ix_cohort_items_member_ord", cohort_items.c.member, cohort_items.c.ord)
+
+# Auto-assigned groups: how many annotators each took (at most max_annotators, enforced by a
+# conditional UPDATE like an item's holders), and which group each user was given.
+batch_groups = Table(
+    "batch_groups",
+    metadata,
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("max_annotators", Integer, nullable=True),
+    Column("pinned", Integer, nullable=False, server_default="0"),
+)
+batch_pins = Table(
+    "batch_pins",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_idx", Integer, nullable=False),
+)
 
 annotations = Table(
     "annotations",
