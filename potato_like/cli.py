@@ -187,6 +187,8 @@ def _check(args) -> int:
             f"{project.store.items.count():,} items"
             + (f" (imported {report.rows:,} rows)" if report.changed else "")
         )
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         return 0
     finally:
         project.close()
