@@ -311,3 +311,30 @@ annotation_schemes:
 def test_quoted_yes_no_labels_load(project_dir):
     cfg = load(project_dir, annotation_schemes=[radio("answer", ["yes", "no"])])
     assert cfg.schemes[0].label_names == ["yes", "no"]
+
+
+def test_data_sources_details(project_dir):
+    write_items(project_dir / "other.jsonl", 1, prefix="other")
+    raw = base_config(
+        data_files=["other.jsonl"],
+        data_sources=[
+            {"type": "file", "path": "data.jsonl", "encoding": "latin-1"},
+            {"type": "file", "path": "other.jsonl", "enabled": False},
+        ],
+    )
+    cfg = load_config(write_config(project_dir, raw))
+    assert cfg.data_files == (project_dir / "data.jsonl",)
+    warnings = "\n".join(cfg.warnings)
+    assert "data_files: ignored because data_sources is set" in warnings
+    assert "data_sources[0].encoding: 'latin-1' is not supported yet" in warnings
+    raw["data_sources"] = [{"type": "ftp", "path": "x"}, {"path": "data.jsonl"}]
+    text = problems_of(project_dir, **{k: v for k, v in raw.items()})
+    assert "data_sources[0].type: 'ftp' is not one of file, url" in text
+    assert "data_sources[1].type: is required" in text
+
+
+def test_key_value_wins_over_key_binding(project_dir):
+    labels = [{"name": "a", "key_value": "a", "key_binding": "b"}]
+    cfg = load(project_dir, annotation_schemes=[radio("s", labels)])
+    assert cfg.schemes[0].labels[0].key == "a"
+    assert any("key_binding: ignored because key_value 'a' is also set" in w for w in cfg.warnings)
