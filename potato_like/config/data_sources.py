@@ -59,7 +59,14 @@ def read_data(
             r.warn("data_files", "ignored because data_sources is set (Potato reads only those)")
     else:
         files = _data_files(r, task_dir, base)
-    if not files and directory is None and not _has_problem(r, ("data_files", "data_sources")):
+    skipped = [w for w in r.warnings if w.startswith("data_sources[") and "not supported yet" in w]
+    if not files and directory is None and skipped and not _has_problem(r, ("data_sources",)):
+        r.problem(
+            "data_sources",
+            f"no source this server can read: {len(skipped)} remote source(s) skipped "
+            "(not supported yet); add a local file (type: file, data_files or data_directory)",
+        )
+    elif not files and directory is None and not _has_problem(r, ("data_files", "data_sources")):
         r.problem(
             "data_files",
             "is required: list at least one .json, .jsonl, .csv or .tsv file "

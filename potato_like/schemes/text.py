@@ -20,7 +20,15 @@ class Text(Scheme):
     option_keys = ("labels", "textarea", "multiline", "rows", "placeholder")
 
     def parse_options(self, reader: ConfigReader) -> None:
-        if reader.has("labels"):
+        raw_labels = reader.raw.get("labels")
+        if (
+            isinstance(raw_labels, list)
+            and raw_labels
+            and not any(isinstance(x, str) and x.strip() for x in raw_labels)
+        ):
+            # Potato's `labels: [""]`: one box without a label, the same as no labels.
+            self.labels = [Label(TEXT_KEY)]
+        elif reader.has("labels"):
             self.read_labels(reader)
         else:
             self.labels = [Label(TEXT_KEY)]

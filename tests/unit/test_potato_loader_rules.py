@@ -214,7 +214,9 @@ def test_only_remote_data_sources_is_a_problem(project_dir):
     del raw["data_files"]
     with pytest.raises(ConfigError) as err:
         load_config(write_config(project_dir, raw))
-    assert "data_files: is required" in str(err.value)
+    assert "data_sources: no source this server can read: 1 remote source(s) skipped" in str(
+        err.value
+    )
 
 
 def test_data_directory_without_data_files_loads_its_files(project_dir):
@@ -338,3 +340,9 @@ def test_key_value_wins_over_key_binding(project_dir):
     cfg = load(project_dir, annotation_schemes=[radio("s", labels)])
     assert cfg.schemes[0].labels[0].key == "a"
     assert any("key_binding: ignored because key_value 'a' is also set" in w for w in cfg.warnings)
+
+
+def test_text_scheme_with_one_empty_label_is_one_box(project_dir):
+    scheme = {"annotation_type": "text", "name": "comments", "description": "c", "labels": [""]}
+    cfg = load(project_dir, annotation_schemes=[scheme])
+    assert cfg.schemes[0].label_names == ["text_box"]
