@@ -65,9 +65,9 @@ class Text(Scheme):
         return out
 
     def answer_map(self, value: Any) -> dict[str, Any]:
-        if self.label_names != [TEXT_KEY]:
+        if len(self.label_names) != 1:  # one box, whatever its name: a plain text is its text
             raise BadAnnotation(f"{self.name}: give the answer as {{label: text}}")
-        return {TEXT_KEY: value}
+        return {self.label_names[0]: value}
 
     def answer(self, label_map: Mapping[str, str]) -> Any:
         if self.label_names == [TEXT_KEY]:

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from potato_like.config import load_config
-from potato_like.errors import ConfigError
+from potato_like.errors import BadAnnotation, ConfigError
 from potato_like.project import Project
 from tests.conftest import REPO, base_config, radio, write_config, write_items
 
@@ -346,3 +346,12 @@ def test_text_scheme_with_one_empty_label_is_one_box(project_dir):
     scheme = {"annotation_type": "text", "name": "comments", "description": "c", "labels": [""]}
     cfg = load(project_dir, annotation_schemes=[scheme])
     assert cfg.schemes[0].label_names == ["text_box"]
+
+
+def test_plain_text_answer_fits_a_text_scheme_with_one_named_box(project_dir):
+    scheme = {"annotation_type": "text", "name": "r", "description": "r", "labels": ["response"]}
+    text = load(project_dir, annotation_schemes=[scheme]).schemes[0]
+    assert text.from_answer("my words") == {"response": "my words"}
+    two = dict(scheme, labels=["a", "b"])
+    with pytest.raises(BadAnnotation, match="give the answer as"):
+        load(project_dir, annotation_schemes=[two]).schemes[0].from_answer("x")
