@@ -247,6 +247,8 @@ def _check(args) -> int:
                 "name before it was reserved: delete the account or configure its password",
                 file=sys.stderr,
             )
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         return 0
     finally:
         project.close()

@@ -20,7 +20,7 @@ from .accounts import STAFF_KIND, reserved_names
 from .assign.strategies import strategy
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
-from .errors import BadRequest, ConfigError, Conflict
+from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
 from .private_files import make_private_dir
@@ -83,6 +83,10 @@ class Project:
     # Per-project helpers and caches built on first use (see `cache`).
     _caches: dict = field(default_factory=dict)
     _caches_lock: threading.Lock = field(default_factory=threading.Lock)
+    # watch_data_directory: when this process last looked, and the last failure it logged.
+    _data_polled: float = field(default_factory=time.monotonic)
+    _data_poll_lock: threading.Lock = field(default_factory=threading.Lock)
+    _data_poll_error: str | None = None
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
@@ -100,7 +104,7 @@ class Project:
         try:
             report = sync_items(
                 store,
-                config.data_files,
+                config.current_data_files(),
                 config.item_properties,
                 config.max_annotations_per_item,
                 progress,
@@ -232,6 +236,50 @@ class Project:
                 log.info("returned %d stale leases to the pool", expired)
         finally:
             self._sweep_lock.release()
+
+    def poll_data_directory(self) -> ImportReport | None:
+        """With `watch_data_directory`, import what changed in `data_directory` (new, changed
+        or removed files), at most every `watch_poll_interval` seconds per process. Called on
+        annotators' requests, so no thread runs while nobody works; an unchanged directory
+        costs one stat per file. A file that cannot be imported (still being written, bad
+        rows) leaves the items as they were and is logged once until it changes."""
+        directory = self.config.data_directory
+        if directory is None or not directory.watch:
+            return None
+        now = time.monotonic()
+        if now - self._data_polled < directory.poll_seconds:
+            return None
+        if not self._data_poll_lock.acquire(blocking=False):
+            return None
+        try:
+            self._data_polled = now
+            config = self.config
+            try:
+                report = sync_items(
+                    self.store,
+                    config.current_data_files(),
+                    config.item_properties,
+                    config.max_annotations_per_item,
+                    seed=config.random_seed,
+                )
+            except DataError as exc:
+                message = "; ".join(exc.problems) if hasattr(exc, "problems") else str(exc)
+                if message != self._data_poll_error:
+                    log.warning("data_directory: changes not imported: %s", message)
+                self._data_poll_error = message
+                return None
+            self._data_poll_error = None
+            if report.changed:
+                log.info(
+                    "data_directory: imported %d rows (+%d new, %d changed, %d retired)",
+                    report.rows,
+                    report.added,
+                    report.updated,
+                    report.retired,
+                )
+            return report
+        finally:
+            self._data_poll_lock.release()
 
     def close(self) -> None:
         self.output.close()

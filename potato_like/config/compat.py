@@ -21,6 +21,11 @@ IMPLEMENTED = (
     "output_annotation_dir",
     "output_annotation_format",
     "data_files",
+    "data_sources",
+    "data_directory",
+    "data_directory_encoding",
+    "watch_data_directory",
+    "watch_poll_interval",
     "item_properties",
     "annotation_schemes",
     "user_config",
@@ -83,12 +88,7 @@ IMPLEMENTED = (
 
 # Known to Potato, not implemented here yet: accepted with a warning.
 _LATER_NAMES = [
-    "data_directory",
-    "data_directory_encoding",
-    "data_sources",
     "data_cache",
-    "watch_data_directory",
-    "watch_poll_interval",
     "partial_loading",
     "media_directory",
     "authentication",
@@ -221,7 +221,19 @@ SERVER_KEYS = (
     "access_log",
 )
 LABEL_REQUIREMENT_KEYS = ("required", "required_label")
-LABEL_KEYS = ("name", "tooltip", "key_value", "text", "abbreviation", "color", "tooltip_file")
+LABEL_KEYS = (
+    "name",
+    "tooltip",
+    "key_value",
+    "key_binding",
+    "text",
+    "displayed_label",
+    "color",
+    "abbreviation",
+    "tooltip_file",
+)
+# Label keys Potato reads that change nothing here yet: accepted with a warning.
+LABEL_KEYS_LATER = ("abbreviation", "tooltip_file")
 SUSPICIOUS_ACTIVITY_KEYS = (
     "rapid_submissions_per_minute",
     "min_seconds_per_item",

@@ -1,7 +1,10 @@
 """Read a YAML or JSON config file into a plain dict.
 
 `${VAR}` and `${VAR:-default}` in string values are expanded from the environment so secrets
-(API keys, database passwords) need not be written into the config.
+(API keys, database passwords) need not be written into the config. A value naming a variable
+that is not set (and has no default) becomes null, that is unset, and is reported with its key
+path: the validator decides whether something in use needs it (a problem) or not (a warning;
+Potato's examples carry blocks such as OAuth or LLM settings that a project may not use).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +23,15 @@ from ..errors import ConfigError
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Parse the file; every failure becomes a ConfigError naming the file."""
+@dataclass(frozen=True)
+class UnsetVariable:
+    path: str  # key path of the value, as in problems: `ai_support.ai_config.api_key`
+    name: str  # the environment variable
+
+
+def read_config_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[UnsetVariable]]:
+    """Parse the file: (the mapping, the values that named unset environment variables).
+    Every failure becomes a ConfigError naming the file."""
     file = Path(path)
     if not file.is_file():
         raise ConfigError([f"{file}: config file not found"])
@@ -41,17 +52,13 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError([f"{file}: the config must be a mapping of keys to values"])
-    missing: list[str] = []
-    expanded = _expand_env(raw, missing)
-    if missing:
-        raise ConfigError(
-            [f"{file}: environment variable {name} is not set" for name in sorted(set(missing))]
-        )
-    return expanded
+    unset: list[UnsetVariable] = []
+    return _expand_env(raw, "", unset), unset
 
 
-def _expand_env(value: Any, missing: list[str]) -> Any:
+def _expand_env(value: Any, path: str, unset: list[UnsetVariable]) -> Any:
     if isinstance(value, str):
+        missing: list[str] = []
 
         def sub(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
@@ -62,9 +69,15 @@ def _expand_env(value: Any, missing: list[str]) -> Any:
             missing.append(name)
             return ""
 
-        return _ENV_REF.sub(sub, value)
+        expanded = _ENV_REF.sub(sub, value)
+        if missing:  # half a URL or key is worse than none: the whole value is unset
+            unset.extend(UnsetVariable(path, name) for name in dict.fromkeys(missing))
+            return None
+        return expanded
     if isinstance(value, dict):
-        return {k: _expand_env(v, missing) for k, v in value.items()}
+        return {
+            k: _expand_env(v, f"{path}.{k}" if path else str(k), unset) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [_expand_env(v, missing) for v in value]
+        return [_expand_env(v, f"{path}[{i}]", unset) for i, v in enumerate(value)]
     return value

@@ -21,6 +21,31 @@ if TYPE_CHECKING:
 # an OS crash or power cut can lose the last commits) or "full" (every commit waits for the
 # disk). store/engine.py applies it.
 DURABILITY_LEVELS = ("normal", "full")
+DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
+
+
+@dataclass(frozen=True)
+class DataDirectory:
+    """`data_directory`: the data files directly in `path` (config/data_sources.py)."""
+
+    path: Path
+    watch: bool = False  # scan again while serving (Project.poll_data_directory)
+    poll_seconds: float = 5.0
+
+    def files(self) -> tuple[Path, ...]:
+        """The data files in the directory now, sorted by name (not recursive, like Potato);
+        hidden files (editors' and uploaders' temporary files) are left out."""
+        try:
+            entries = list(self.path.iterdir())
+        except OSError:
+            return ()
+        return tuple(
+            sorted(
+                p
+                for p in entries
+                if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(".") and p.is_file()
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,7 @@ class ProjectConfig:
     data_files: tuple[Path, ...]
     item_properties: ItemProperties
     schemes: tuple[Scheme, ...]
+    data_directory: DataDirectory | None = None
     allow_all_users: bool = True
     users: tuple[ConfiguredUser, ...] = ()
     require_password: bool = True
@@ -129,6 +155,12 @@ class ProjectConfig:
             if scheme.name == name:
                 return scheme
         return None
+
+    def current_data_files(self) -> tuple[Path, ...]:
+        """The files to import now: `data_files` (or local `data_sources`) and the files
+        found in `data_directory` at this moment."""
+        found = self.data_directory.files() if self.data_directory else ()
+        return tuple(dict.fromkeys((*self.data_files, *found)))
 
     @property
     def scheme_names(self) -> list[str]:

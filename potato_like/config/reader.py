@@ -70,10 +70,12 @@ class ConfigReader:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.problem(key, f"must be a string, got {type_name(value)}")
+            self.problem(key, f"must be a string, got {type_name(value)}{yaml_bool_hint(value)}")
             return default
         if not allow_empty and not value.strip():
-            self.problem(key, "must not be empty")
+            # Potato writes `key: ""` for "not set": an empty optional value is unset.
+            if required:
+                self.problem(key, "must not be empty")
             return default
         if choices is not None:
             options = list(choices)
@@ -155,7 +157,9 @@ class ConfigReader:
             if isinstance(entry, (int, float)) and not isinstance(entry, bool):
                 entry = str(entry)
             if not isinstance(entry, str) or not entry.strip():
-                self.problems.append(f"{self.key_path(key)}[{i}]: must be a non-empty string")
+                self.problems.append(
+                    f"{self.key_path(key)}[{i}]: must be a non-empty string{yaml_bool_hint(entry)}"
+                )
                 continue
             out.append(entry)
         return out
@@ -176,6 +180,16 @@ class ConfigReader:
 def hint(value: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def yaml_bool_hint(value: Any) -> str:
+    """YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans: say so where a string
+    was expected."""
+    if isinstance(value, bool):
+        return (
+            "; YAML reads unquoted yes/no, on/off and true/false as booleans: quote yes/no ('yes')"
+        )
+    return ""
 
 
 def type_name(value: Any) -> str:

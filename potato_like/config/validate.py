@@ -25,8 +25,9 @@ from .assignment import (
     read_triage,
 )
 from .crowd import read_crowd
+from .data_sources import read_data
 from .links import safe_link
-from .load import read_config_file
+from .load import UnsetVariable, read_config_file
 from .model import (
     DURABILITY_LEVELS,
     ConfiguredUser,
@@ -35,12 +36,12 @@ from .model import (
     ProjectConfig,
     SuspiciousActivityConfig,
 )
+from .overlap import read_overlap
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
 from .study import read_study
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
-DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
 
@@ -50,21 +51,27 @@ def load_config(
 ) -> ProjectConfig:
     """Read (if a path), merge overrides, validate. Raises ConfigError listing every problem."""
     if isinstance(config, Mapping):
-        raw = dict(config)
+        raw, unset = dict(config), []
         config_path = None
         base = Path(overrides.pop("config_dir", None) or os.getcwd()).resolve()
     else:
         config_path = Path(config).resolve()
-        raw = read_config_file(config_path)
+        raw, unset = read_config_file(config_path)
         base = config_path.parent
     raw.update(overrides)
-    return build_config(raw, base, config_path)
+    unset = [u for u in unset if u.path.split(".", 1)[0].split("[", 1)[0] not in overrides]
+    return build_config(raw, base, config_path, unset)
 
 
 OUTPUT_ANNOTATION_FORMATS = ("json", "jsonl", "csv", "tsv")
 
 
-def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = None) -> ProjectConfig:
+def build_config(
+    raw: dict[str, Any],
+    base: Path,
+    config_path: Path | None = None,
+    unset: list[UnsetVariable] | None = None,
+) -> ProjectConfig:
     r = ConfigReader(raw)
     _apply_aliases(r)
     r.warn_unknown(compat.IMPLEMENTED, later=compat.LATER)
@@ -75,7 +82,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
     # Set: Potato 1.x's project-wide annotated_instances.<format> is written too (see
     # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
     fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
-    data_files = _data_files(r, task_dir, base)
+    data_files, data_directory = read_data(r, task_dir, base)
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
     study = read_study(r, task_dir, base, schemes)
@@ -127,6 +134,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         task_dir=task_dir,
         output_dir=output_dir,
         data_files=tuple(data_files),
+        data_directory=data_directory,
         item_properties=props,
         schemes=tuple(schemes),
         allow_all_users=r.child("user_config").bool("allow_all_users", True),
@@ -138,7 +146,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         batch_assignment=batch,
         category_assignment=categories,
         diversity_ordering=read_diversity(r),
-        max_annotations_per_item=r.limit("max_annotations_per_item"),
+        max_annotations_per_item=read_overlap(r),
         secret_key=secret,
         admin_api_key=admin_key,
         admin_users=tuple(r.string_list("admin_users")),
@@ -174,6 +182,7 @@ def build_config(raw: dict[str, Any], base: Path, config_path: Path | None = Non
         raw=raw,
         **_runtime_fields(r),
     )
+    _report_unset(r, unset or [])
     if r.problems:
         raise ConfigError(r.problems, r.warnings)
     config = ProjectConfig(**values, warnings=tuple(r.warnings))
@@ -194,6 +203,31 @@ def _rate(r: ConfigReader, key: str, default: str) -> str:
         r.problem(key, f"{rate!r} is not a rate like '10 per minute'")
         return default
     return rate
+
+
+# Keys whose value is always in use and has no safe fallback: an unset variable there is fatal
+# (an unset database_url would quietly start an empty SQLite project instead).
+NEEDS_ENV_VALUE = ("database_url",)
+
+
+def _report_unset(r: ConfigReader, unset: list[UnsetVariable]) -> None:
+    """A value naming an unset environment variable was read as unset. Fatal when the key
+    needs it (NEEDS_ENV_VALUE, or a problem about that very value, such as "is required"),
+    otherwise a warning: what needs it stays off."""
+    for ref in unset:
+        top = ref.path.split(".", 1)[0].split("[", 1)[0]
+        reason = f"environment variable {ref.name} is not set"
+        related = [
+            i
+            for i, p in enumerate(r.problems)
+            if p.startswith((f"{ref.path}:", f"{ref.path}.", f"{ref.path}["))
+        ]
+        for i in related:
+            r.problems[i] += f" ({reason})"
+        if top in NEEDS_ENV_VALUE:
+            r.problems.append(f"{ref.path}: {reason}")
+        elif not related:
+            r.warnings.append(f"{ref.path}: {reason}; read as unset, so what needs it stays off")
 
 
 # Run-time setting -> the ProjectConfig field it sets.
@@ -275,30 +309,6 @@ def _apply_aliases(r: ConfigReader) -> None:
 def _resolve(base: Path, value: str) -> Path:
     path = Path(os.path.expanduser(value))
     return (path if path.is_absolute() else base / path).resolve()
-
-
-def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
-    entries = r.list("data_files")
-    if not entries:
-        r.problem("data_files", "is required: list at least one .json, .jsonl, .csv or .tsv file")
-    files = []
-    for i, entry in enumerate(entries):
-        where = f"data_files[{i}]"
-        if not isinstance(entry, str) or not entry.strip():
-            r.problems.append(f"{where}: must be a file path, got {type_name(entry)}")
-            continue
-        path = _resolve(task_dir, entry)
-        if not path.exists():  # Potato configs often give paths relative to the config file
-            alt = _resolve(base, entry)
-            path = alt if alt.exists() else path
-        if path.suffix.lower() not in DATA_SUFFIXES:
-            r.problems.append(
-                f"{where}: {entry!r} has an unsupported type; use one of {', '.join(DATA_SUFFIXES)}"
-            )
-        elif not path.is_file():
-            r.problems.append(f"{where}: file not found: {path}")
-        files.append(path)
-    return files
 
 
 def _item_properties(r: ConfigReader) -> ItemProperties:

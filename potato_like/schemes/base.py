@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..config.compat import LABEL_KEYS, LABEL_REQUIREMENT_KEYS
-from ..config.reader import ConfigReader, hint, type_name
+from ..config.compat import LABEL_KEYS, LABEL_KEYS_LATER, LABEL_REQUIREMENT_KEYS
+from ..config.reader import ConfigReader, hint, type_name, yaml_bool_hint
 from ..errors import BadAnnotation
 
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\)|[a-zA-Z]{3,20})$")
@@ -68,6 +68,7 @@ class Label:
     key: str | None = None  # keyboard shortcut, shown on the button
     color: str | None = None
     text: str | None = None  # what annotators see; the stored value is always `name`
+    key_from_binding: bool = False  # the key came from `key_binding`: a clash only warns
 
     @property
     def shown(self) -> str:
@@ -142,15 +143,24 @@ class Scheme:
                     f"required_label {label!r} is not a label of this scheme"
                     f"{hint(label, self.label_names)}",
                 )
-        owners: dict[str, str] = {}
-        for label in self.labels:
-            if label.key and label.key in owners:
-                reader.problem(
-                    "labels",
-                    f"key {label.key!r} is bound to both {owners[label.key]!r} and {label.name!r}",
-                )
-            elif label.key:
-                owners[label.key] = label.name
+        owners: dict[str, int] = {}  # key -> index of the label holding it
+        for i, label in enumerate(self.labels):
+            if not label.key:
+                continue
+            if label.key not in owners:
+                owners[label.key] = i
+                continue
+            first = self.labels[owners[label.key]]
+            clash = f"key {label.key!r} is bound to both {first.name!r} and {label.name!r}"
+            if not (label.key_from_binding or first.key_from_binding):
+                reader.problem("labels", clash)
+                continue
+            # `key_binding` is not read by Potato at all, so a clash there only warns; the
+            # label that named it with `key_binding` loses the key.
+            loser = i if label.key_from_binding else owners[label.key]
+            reader.warn("labels", f"{clash}; {self.labels[loser].name!r} gets no key")
+            owners[label.key] = i + owners[label.key] - loser
+            self.labels[loser] = replace(self.labels[loser], key=None, key_from_binding=False)
 
     # Entity linking: the knowledge bases its entries may link to (spans/kb.py).
     knowledge_bases: tuple = ()
@@ -344,25 +354,25 @@ def _parse_label(entry: Any, path: str, problems: list[str], warnings: list[str]
     if not isinstance(entry, Mapping):
         problems.append(
             f"{path}: a label is a string or a mapping with 'name', got {type_name(entry)}"
+            f"{yaml_bool_hint(entry)}"
         )
         return None
     name = entry.get("name")
     if isinstance(name, (int, float)) and not isinstance(name, bool):
         name = str(name)
     if not isinstance(name, str) or not name.strip():
-        problems.append(f"{path}.name: is required")
+        problems.append(f"{path}.name: is required{yaml_bool_hint(name)}")
         return None
     for key in entry:
-        if key not in LABEL_KEYS:
-            problems.append(f"{path}.{key}: unknown label option{hint(str(key), LABEL_KEYS)}")
-    key = entry.get("key_value")
-    if key is not None:
-        key = str(key)
-        if len(key) != 1 or not key.isprintable() or key.isspace():
-            problems.append(f"{path}.key_value: must be a single printable character, got {key!r}")
-            key = None
-        else:
-            key = key.lower()
+        if key in LABEL_KEYS_LATER:
+            warnings.append(f"{path}.{key}: accepted but not implemented yet; ignored")
+        elif key not in LABEL_KEYS:
+            # Potato ignores label keys it does not read; so do we, saying so.
+            warnings.append(f"{path}.{key}: unknown label key, ignored{hint(str(key), LABEL_KEYS)}")
+    key = _label_key(entry, "key_value", path, problems)
+    binding = _label_key(entry, "key_binding", path, problems)
+    if binding is not None and key is not None and binding != key:
+        warnings.append(f"{path}.key_binding: ignored because key_value {key!r} is also set")
     tooltip = entry.get("tooltip") or ""
     if not isinstance(tooltip, str):
         problems.append(f"{path}.tooltip: must be a string")
@@ -371,17 +381,33 @@ def _parse_label(entry: Any, path: str, problems: list[str], warnings: list[str]
     if color is not None and (not isinstance(color, str) or not _COLOR.match(color.strip())):
         problems.append(f"{path}.color: must be a CSS colour like '#4ecdc4' or 'rgb(1, 2, 3)'")
         color = None
-    text = entry.get("text")
-    if text is not None and not isinstance(text, (str, int, float)):
-        problems.append(f"{path}.text: must be a string")
-        text = None
-    for later in ("abbreviation", "tooltip_file"):
-        if later in entry:
-            warnings.append(f"{path}.{later}: accepted but not implemented yet; ignored")
+    text = None
+    for shown_key in ("text", "displayed_label"):  # displayed_label (Potato's name) wins
+        value = entry.get(shown_key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            problems.append(f"{path}.{shown_key}: must be a string{yaml_bool_hint(value)}")
+            continue
+        text = str(value)
     return Label(
         name,
         tooltip,
-        key,
+        key if key is not None else binding,
         color.strip() if color else None,
-        str(text) if text is not None else None,
+        text,
+        key_from_binding=key is None and binding is not None,
     )
+
+
+def _label_key(entry: Mapping[str, Any], field: str, path: str, problems: list[str]) -> str | None:
+    """A label's keyboard shortcut (`key_value`, or `key_binding` as some Potato examples
+    write it): one printable character, compared in lower case."""
+    key = entry.get(field)
+    if key is None:
+        return None
+    key = str(key)
+    if len(key) != 1 or not key.isprintable() or key.isspace():
+        problems.append(f"{path}.{field}: must be a single printable character, got {key!r}")
+        return None
+    return key.lower()

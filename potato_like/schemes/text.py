@@ -22,7 +22,15 @@ class Text(Scheme):
     survey_names = ("textbox",)
 
     def parse_options(self, reader: ConfigReader) -> None:
-        if reader.has("labels"):
+        raw_labels = reader.raw.get("labels")
+        if (
+            isinstance(raw_labels, list)
+            and raw_labels
+            and not any(isinstance(x, str) and x.strip() for x in raw_labels)
+        ):
+            # Potato's `labels: [""]`: one box without a label, the same as no labels.
+            self.labels = [Label(TEXT_KEY)]
+        elif reader.has("labels"):
             self.read_labels(reader)
         else:
             self.labels = [Label(TEXT_KEY)]
@@ -59,9 +67,9 @@ class Text(Scheme):
         return out
 
     def answer_map(self, value: Any) -> dict[str, Any]:
-        if self.label_names != [TEXT_KEY]:
+        if len(self.label_names) != 1:  # one box, whatever its name: a plain text is its text
             raise BadAnnotation(f"{self.name}: give the answer as {{label: text}}")
-        return {TEXT_KEY: value}
+        return {self.label_names[0]: value}
 
     def answer(self, label_map: Mapping[str, str]) -> Any:
         if self.label_names == [TEXT_KEY]:

@@ -114,7 +114,7 @@ def sync_items(
         # On failure the transaction rolls back, and with it the staging table (DDL is
         # transactional on SQLite and PostgreSQL), leaving the store as it was.
         staging.create(conn)
-        per_file = _load_staging(conn, staging, files, props, progress, seed)
+        per_file = _load_staging(conn, staging, files, props, progress, seed, report.warnings)
         _check_duplicates(conn, staging)
         _merge(store, conn, staging, report)
         recount(store, conn, overlap)
@@ -159,6 +159,7 @@ def _load_staging(
     props: ItemProperties,
     progress: Progress | None,
     seed: int | None,
+    warnings: list[str] | None = None,
 ) -> dict[str, int]:
     problems: list[str] = []
     counted = 0
@@ -166,6 +167,7 @@ def _load_staging(
     done_bytes = 0
     per_file: dict[str, int] = {}
     rng = random.Random(seed)
+    without_text, first_without_text = 0, ""  # rows without the text_key field
     batch: list[dict[str, Any]] = []
     n = 0
     for path in files:
@@ -179,7 +181,10 @@ def _load_staging(
             if isinstance(parsed, str):
                 counted += _add_problem(problems, f"{path.name}:{line}: {parsed}")
                 continue
-            item_id, item_text, data = parsed
+            item_id, item_text, data, has_text = parsed
+            if not has_text:
+                without_text += 1
+                first_without_text = first_without_text or f"{path.name}:{line}"
             n += 1
             seen_bytes += len(item_text) + len(data) + 8  # close enough for a progress bar
             rows_in_file += 1
@@ -209,10 +214,16 @@ def _load_staging(
         progress(n, total_bytes, total_bytes)
     if problems:
         raise DataError(_summarise(problems, counted))
+    if without_text and warnings is not None:
+        warnings.append(
+            f"{without_text} item(s) have no {props.text_key!r} field (item_properties."
+            f"text_key; first at {first_without_text}); they are shown with their other fields"
+        )
     return per_file
 
 
-def _parse_row(row: dict[str, Any], props: ItemProperties) -> tuple[str, str, str] | str:
+def _parse_row(row: dict[str, Any], props: ItemProperties) -> tuple[str, str, str, bool] | str:
+    """(id, text, the other fields as JSON, whether the row had the text field) or a problem."""
     if props.id_key not in row or row[props.id_key] is None:
         return f"missing id (no {props.id_key!r} field)"
     raw_id = row[props.id_key]
@@ -223,12 +234,17 @@ def _parse_row(row: dict[str, Any], props: ItemProperties) -> tuple[str, str, st
         return f"missing id (empty {props.id_key!r})"
     if len(item_id) > 512:
         return "id longer than 512 characters"
-    if props.text_key not in row or row[props.text_key] is None:
-        return f"missing text (no {props.text_key!r} field)"
-    raw_text = row[props.text_key]
-    item_text = raw_text if isinstance(raw_text, str) else json.dumps(raw_text, ensure_ascii=False)
     rest = {k: v for k, v in row.items() if k != props.text_key}
-    return item_id, item_text, json.dumps(rest, ensure_ascii=False)
+    raw_text = row.get(props.text_key)
+    if raw_text is None:
+        # Potato loads such items with a warning; annotators see what the item has.
+        shown = {k: v for k, v in rest.items() if k != props.id_key}
+        item_text = json.dumps(shown, ensure_ascii=False, indent=2)
+    elif isinstance(raw_text, str):
+        item_text = raw_text
+    else:
+        item_text = json.dumps(raw_text, ensure_ascii=False)
+    return item_id, item_text, json.dumps(rest, ensure_ascii=False), raw_text is not None
 
 
 def _add_problem(problems: list[str], message: str) -> int:

@@ -40,6 +40,7 @@ def annotate_page():
             return redirect(url_for("phases.phase_page"))
         check = project.checks.pending_item(user.user_id, state) if state.pending else None
     project.sweep_expired_leases()
+    project.poll_data_directory()
     pos = project.store.assignments.current(user.user_id, project.policy)
     if pos.finished and check is None:
         if project.config.study.has_flow:

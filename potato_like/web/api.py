@@ -191,6 +191,7 @@ def current_instance():
     user = require_user()
     project = current_project()
     project.sweep_expired_leases()
+    project.poll_data_directory()
     check = pending_check(user)
     pos = project.store.assignments.current(user.user_id, project.policy)
     return jsonify(position_json(pos, check))

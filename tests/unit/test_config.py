@@ -38,11 +38,11 @@ def test_json_config_and_env_expansion(project_dir, monkeypatch):
     assert cfg.annotation_task_name == "From env" and cfg.server_name == "fallback"
 
 
-def test_missing_env_variable_is_a_problem(project_dir):
-    raw = base_config(admin_api_key="${NOT_SET_ANYWHERE_123}")
+def test_missing_env_variable_is_a_problem_where_the_value_is_needed(project_dir):
+    raw = base_config(database_url="${NOT_SET_ANYWHERE_123}")
     with pytest.raises(ConfigError) as err:
         load_config(write_config(project_dir, raw))
-    assert "NOT_SET_ANYWHERE_123 is not set" in str(err.value)
+    assert "database_url: environment variable NOT_SET_ANYWHERE_123 is not set" in str(err.value)
 
 
 def test_every_problem_is_listed_with_its_key_path(project_dir):

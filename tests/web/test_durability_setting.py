@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from potato_like import create_app
+from potato_like.config import load_config
 from potato_like.errors import ConfigError
 from potato_like.store import Store
 from tests.conftest import answer, base_config, current_id, login, write_config, write_items
@@ -47,13 +48,20 @@ def test_full_survives_reopening_a_database_made_with_normal(tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize("bad", ["fast", "FULL", 1, ""])
+@pytest.mark.parametrize("bad", ["fast", "FULL", 1])
 def test_bad_durability_is_refused_before_serving(tmp_path, bad):
     write_items(tmp_path / "data.jsonl", 2)
     path = write_config(tmp_path, base_config(durability=bad))
     with pytest.raises(ConfigError) as err:
         create_app(path)
     assert any(p.startswith("durability") for p in err.value.problems), err.value.problems
+
+
+def test_empty_durability_means_unset(tmp_path):
+    # Potato writes `key: ""` for "not set" (docs/config.md, Empty values).
+    write_items(tmp_path / "data.jsonl", 2)
+    config = load_config(write_config(tmp_path, base_config(durability="")))
+    assert config.durability == "normal"
 
 
 def test_a_near_miss_gets_a_did_you_mean(tmp_path):

@@ -1,0 +1,212 @@
+"""Where items come from: `data_files`, `data_sources` and `data_directory`.
+
+Potato accepts three ways of naming data, and so do we:
+- `data_files`: a list whose entries are paths or mappings with `path` (plus `encoding`,
+  `filter_by_prior_annotation`, and keys some of Potato's examples add: `type`, `format`,
+  `id_key`, `text_key`, which Potato ignores: the file's extension decides its format).
+- `data_sources`: a list of typed sources. `type: file` (a local file) is served; the remote
+  types Potato knows (url, google_drive, dropbox, s3, huggingface, google_sheets, database)
+  are skipped with a warning until they exist here. As in Potato, when `data_sources` is set
+  it replaces `data_files`.
+- `data_directory`: every .json/.jsonl/.csv/.tsv file directly in a directory, read at start;
+  with `watch_data_directory: true` the directory is scanned again for new, changed or removed
+  files at most every `watch_poll_interval` seconds while annotators work.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .model import DATA_SUFFIXES, DataDirectory
+from .reader import ConfigReader, hint, type_name
+
+DATA_FILE_ENTRY_KEYS = (
+    "path",
+    "encoding",
+    "filter_by_prior_annotation",
+    "type",
+    "format",
+    "id_key",
+    "text_key",
+)
+DATA_SOURCE_KEYS = ("type", "path", "id", "source_id", "enabled", "encoding")
+LOCAL_SOURCE_TYPES = ("file",)
+REMOTE_SOURCE_TYPES = (
+    "url",
+    "google_drive",
+    "dropbox",
+    "s3",
+    "huggingface",
+    "google_sheets",
+    "database",
+)
+_UTF8 = codecs.lookup("utf-8").name
+
+
+def read_data(
+    r: ConfigReader, task_dir: Path, base: Path
+) -> tuple[list[Path], DataDirectory | None]:
+    """(data files named in the config, the data directory or None). Problems and warnings
+    go to the reader; at least one source of items is required."""
+    directory = _data_directory(r, task_dir, base)
+    if r.has("data_sources"):
+        files = _data_sources(r, task_dir, base)
+        if r.list("data_files"):
+            r.warn("data_files", "ignored because data_sources is set (Potato reads only those)")
+    else:
+        files = _data_files(r, task_dir, base)
+    skipped = [w for w in r.warnings if w.startswith("data_sources[") and "not supported yet" in w]
+    if not files and directory is None and skipped and not _has_problem(r, ("data_sources",)):
+        r.problem(
+            "data_sources",
+            f"no source this server can read: {len(skipped)} remote source(s) skipped "
+            "(not supported yet); add a local file (type: file, data_files or data_directory)",
+        )
+    elif not files and directory is None and not _has_problem(r, ("data_files", "data_sources")):
+        r.problem(
+            "data_files",
+            "is required: list at least one .json, .jsonl, .csv or .tsv file "
+            "(or set data_directory, or a data_sources entry of type file)",
+        )
+    return _unique(files), directory
+
+
+def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
+    files = []
+    for i, entry in enumerate(r.list("data_files")):
+        where = f"data_files[{i}]"
+        if isinstance(entry, Mapping):
+            entry = _file_entry(r, entry, where, DATA_FILE_ENTRY_KEYS)
+            if entry is None:
+                continue
+        elif not isinstance(entry, str) or not entry.strip():
+            r.problems.append(
+                f"{where}: must be a file path or a mapping with 'path', got {type_name(entry)}"
+            )
+            continue
+        path = local_file(r, entry, where, task_dir, base)
+        if path is not None:
+            files.append(path)
+    return files
+
+
+def _data_sources(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
+    files = []
+    for i, entry in enumerate(r.list("data_sources")):
+        where = f"data_sources[{i}]"
+        if not isinstance(entry, Mapping):
+            r.problems.append(f"{where}: must be a mapping with 'type', got {type_name(entry)}")
+            continue
+        sub = ConfigReader(entry, where, r.problems, r.warnings)
+        kind = sub.str("type", None, required=True)
+        if kind is None:
+            continue
+        if not sub.bool("enabled", True):
+            continue
+        if kind in REMOTE_SOURCE_TYPES:
+            sub.warn(
+                "type",
+                f"{kind!r} sources are not supported yet; this source is skipped "
+                "(download the data and list it in data_files, or use type: file)",
+            )
+            continue
+        if kind not in LOCAL_SOURCE_TYPES:
+            known = LOCAL_SOURCE_TYPES + REMOTE_SOURCE_TYPES
+            sub.problem("type", f"{kind!r} is not one of {', '.join(known)}{hint(kind, known)}")
+            continue
+        name = _file_entry(r, entry, where, DATA_SOURCE_KEYS)
+        if name is None:
+            continue
+        path = local_file(r, name, where, task_dir, base)
+        if path is not None:
+            files.append(path)
+    return files
+
+
+def _file_entry(
+    r: ConfigReader, entry: Mapping[str, Any], where: str, known: tuple[str, ...]
+) -> str | None:
+    """The `path` of a mapping entry; the other keys are checked and reported."""
+    sub = ConfigReader(entry, where, r.problems, r.warnings)
+    sub.warn_unknown(known)
+    path = sub.str("path", None, required=True)
+    check_encoding(sub, "encoding")
+    if "filter_by_prior_annotation" in entry:
+        sub.warn("filter_by_prior_annotation", "accepted but not implemented yet; ignored")
+    fmt = sub.str("format", None) or sub.str("type", None)
+    if path and fmt and fmt not in ("file",) and Path(path).suffix.lower() != f".{fmt.lower()}":
+        sub.warn(
+            "format" if "format" in entry else "type",
+            f"{fmt!r} ignored: the file's extension decides how it is read (as in Potato)",
+        )
+    for key in ("id_key", "text_key"):
+        if key in entry:
+            sub.warn(key, "ignored: item_properties sets it for every file (as in Potato)")
+    return path
+
+
+def check_encoding(r: ConfigReader, key: str) -> None:
+    """Files are read as UTF-8 (a byte-order mark is allowed); other encodings are not yet."""
+    name = r.str(key, None)
+    if name is None:
+        return
+    try:
+        found = codecs.lookup(name).name
+    except LookupError:
+        r.problem(key, f"unknown encoding {name!r}")
+        return
+    if found != _UTF8 and found != "utf-8-sig":
+        r.warn(key, f"{name!r} is not supported yet; the files are read as UTF-8")
+
+
+def local_file(r: ConfigReader, entry: str, where: str, task_dir: Path, base: Path) -> Path | None:
+    path = resolve(task_dir, entry)
+    if not path.exists():  # Potato configs often give paths relative to the config file
+        alt = resolve(base, entry)
+        path = alt if alt.exists() else path
+    if path.suffix.lower() not in DATA_SUFFIXES:
+        r.problems.append(
+            f"{where}: {entry!r} has an unsupported type; use one of {', '.join(DATA_SUFFIXES)}"
+        )
+        return None
+    if not path.is_file():
+        r.problems.append(f"{where}: file not found: {path}")
+        return None
+    return path
+
+
+def _data_directory(r: ConfigReader, task_dir: Path, base: Path) -> DataDirectory | None:
+    name = r.str("data_directory", None)
+    watch = r.bool("watch_data_directory", False)
+    poll = r.number("watch_poll_interval", 5.0, minimum=1.0, maximum=3600.0)
+    check_encoding(r, "data_directory_encoding")
+    if name is None:
+        for key in ("watch_data_directory", "watch_poll_interval"):
+            if r.has(key):
+                r.warn(key, "ignored because data_directory is not set")
+        return None
+    path = resolve(task_dir, name)
+    if not path.is_dir():
+        alt = resolve(base, name)
+        path = alt if alt.is_dir() else path
+    if not path.is_dir():
+        r.problem("data_directory", f"directory not found: {path}")
+        return None
+    return DataDirectory(path=path, watch=watch, poll_seconds=float(poll))
+
+
+def resolve(base: Path, value: str) -> Path:
+    path = Path(os.path.expanduser(value))
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def _unique(files: list[Path]) -> list[Path]:
+    return list(dict.fromkeys(files))
+
+
+def _has_problem(r: ConfigReader, keys: tuple[str, ...]) -> bool:
+    return any(p.startswith(keys) for p in r.problems)
