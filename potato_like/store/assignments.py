@@ -536,7 +536,19 @@ class Assignments:
         current_pos points past the end when nothing could be leased)."""
         if self._cap_reached(user, policy):
             return user
-        query = _Candidates(conn, user.id, lock=not self.store.sqlite)
+        locking = not self.store.sqlite
+        leased = self._lease_from(conn, user, policy, _Candidates(conn, user.id, lock=locking))
+        if leased is None and locking:
+            # SKIP LOCKED passes over items that other annotators' transactions hold for a
+            # moment. "Finished" must mean nothing is left, so look once more without
+            # skipping: the conditional update then waits for those transactions and
+            # re-checks the item (READ COMMITTED), so the overlap still holds exactly.
+            leased = self._lease_from(conn, user, policy, _Candidates(conn, user.id, lock=False))
+        return user if leased is None else leased
+
+    def _lease_from(
+        self, conn: Connection, user: UserRow, policy: LeasePolicy, query: _Candidates
+    ) -> UserRow | None:
         tried: set[int] = set()
         in_order = policy.strategy.name == "fixed_order"
         for seq in policy.strategy.candidates(query, user.id, user.order_cursor, user.next_pos):
@@ -545,7 +557,7 @@ class Assignments:
             tried.add(seq)
             if self._take(conn, seq, policy.overlap):
                 return self._append(conn, user, seq, fixed_order=in_order)
-        return user
+        return None
 
     def _append(self, conn: Connection, user: UserRow, seq: int, *, fixed_order: bool) -> UserRow:
         position = user.next_pos
