@@ -2,7 +2,9 @@
 
 Accepted shapes (seed 003 and what Potato's own frontends send):
 - frontend: {"instance_id", "annotations": {"schema:label": value}, "span_annotations": [...]}
-- backend:  {"instance_id", "schema", "type": "label", "state": [{"name", "value"}]}
+- backend:  {"instance_id", "schema", "type": "label", "state": [{"name", "value"}]}; `type`
+  may also be any type name Potato's clients send ("radio", "text", "slider", ...): the
+  scheme named by `schema` decides how the state is read
 - nested:   {"instance_id", "label_annotations": {"schema": {"label": value}}}
 Span, link and event schemes take `span_annotations`, `link_annotations` and
 `event_annotations` (a list of entries naming their "schema", or {schema: [entries]}); each
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .config.model import ProjectConfig
 from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
-from .schemes.registry import backend_types, wire_fields
+from .schemes.registry import backend_formats, backend_types, wire_fields
 from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
 
@@ -153,9 +155,11 @@ def _parse_backend(
     schema, state, kind = body.get("schema"), body.get("state"), body.get("type", "label")
     if kind is None:
         kind = "label"
-    if kind not in backend_types():
-        allowed = " or ".join(repr(k) for k in backend_types())
-        raise BadAnnotation(f"type {kind!r} is not supported (use {allowed})")
+    sent = kind
+    kind = backend_formats().get(kind) if isinstance(kind, str) else None
+    if kind is None:
+        allowed = ", ".join(repr(k) for k in backend_types())
+        raise BadAnnotation(f"type {sent!r} is not supported (use one of {allowed})")
     if not isinstance(schema, str) or not schema:
         raise BadRequest("'schema' must be a scheme name")
     if not isinstance(state, list):

@@ -119,6 +119,16 @@ class Scheme:
     survey_names: ClassVar[tuple[str, ...]] = ()
     survey_default: ClassVar[bool] = False
 
+    @classmethod
+    def backend_names(cls) -> tuple[str, ...]:
+        """The `type` values Potato's clients send in the backend format (schema/type/state)
+        for this type's schemes: its own name and its survey names (`"radio"`, `"textbox"`).
+        The scheme named by `schema` decides how the state is read, as in Potato, which
+        takes any type name there. Structured types without a backend format have none."""
+        if cls.structured and cls.backend_type == "label":
+            return ()
+        return (cls.type_name, *cls.survey_names)
+
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index
         self.task_dir = task_dir

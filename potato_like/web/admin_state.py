@@ -19,6 +19,7 @@ from ..schemes.base import Scheme
 from ..store.admin_state import AdminState
 from ..store.stats import iso
 from ..store.users import UserRow
+from .errors import error_body
 from .params import int_arg, number_arg
 from .security import admin_required, current_project
 
@@ -37,9 +38,7 @@ SLOW_SECONDS, CACHE_SECONDS = 0.1, 30.0  # cache an answer that took longer than
 @bp.errorhandler(PotatoLikeError)
 def _json_error(err: PotatoLikeError):
     # /admin/user_state/... and friends are JSON endpoints even outside /admin/api/.
-    body: dict[str, Any] = {"error": err.message}
-    body.update({k: v for k, v in err.extra.items() if isinstance(v, (str, int, float))})
-    return jsonify(body), err.status
+    return jsonify(error_body(err.message, **err.extra)), err.status
 
 
 def _state() -> AdminState:

@@ -151,8 +151,8 @@ def test_instances_bad_parameters(make_project, query):
 )
 def test_admin_endpoints_refuse_others(make_project, path):
     app = make_project()
-    assert app.test_client().get(path).status_code == 401
-    assert app.test_client().get(path, headers={"X-API-Key": "nope-nope-nope"}).status_code == 401
+    assert app.test_client().get(path).status_code == 403
+    assert app.test_client().get(path, headers={"X-API-Key": "nope-nope-nope"}).status_code == 403
     assert login(app.test_client(), "ann").get(path).status_code == 403
 
 

@@ -326,7 +326,8 @@ def test_unknown_routes_and_methods_answer_json(make_project):
     app = make_project()
     c = app.test_client()
     r = c.get("/api/nope")
-    assert r.status_code == 404 and r.json == {"error": "not found"}
+    assert r.status_code == 404
+    assert r.json == {"status": "error", "message": "not found", "error": "not found"}
     r = c.get("/updateinstance")
     assert r.status_code == 405 and "not allowed" in r.json["error"]
 

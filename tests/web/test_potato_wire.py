@@ -1,0 +1,76 @@
+"""Wire behaviour Potato's own clients and tests rely on (issue 15 part 5): backend-format
+type names, error bodies both kinds of client read, admin 403s, form posts without
+`action`, logout on GET, register conflicts, skipped keys, and Potato's response keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ADMIN, current_id, register
+
+
+def user(app, name="ann"):
+    return register(app.test_client(), name)
+
+
+@pytest.mark.parametrize("kind", ["radio", "likert", "slider", "text", "multiselect"])
+def test_backend_format_takes_potato_type_names(make_project, kind):
+    app = make_project()
+    c = user(app)
+    iid = current_id(c)
+    body = {
+        "instance_id": iid,
+        "type": kind,
+        "schema": "sentiment",
+        "state": [{"name": "positive", "value": "positive"}],
+    }
+    r = c.post("/updateinstance", json=body)
+    assert r.status_code == 200, r.json
+    got = c.get("/get_annotations", query_string={"instance_id": iid}).json
+    assert got["label_annotations"]["sentiment"] == {"positive": "1"}
+
+
+def test_an_unknown_backend_type_is_still_refused(make_project):
+    c = user(make_project())
+    body = {"instance_id": current_id(c), "type": "bbox", "schema": "sentiment", "state": []}
+    r = c.post("/updateinstance", json=body)
+    assert r.status_code == 400 and "type 'bbox' is not supported" in r.json["error"]
+
+
+def test_json_errors_carry_potato_status_and_message(make_project):
+    app = make_project()
+    r = app.test_client().get("/api/current_instance")
+    assert r.status_code == 401
+    assert r.json["status"] == "error" and r.json["message"] == r.json["error"]
+    c = user(app)
+    r = c.post("/updateinstance", json={"annotations": {}})
+    assert r.status_code == 400
+    assert r.json["status"] == "error" and "instance_id" in r.json["message"]
+    r = c.get("/admin/user_state/nobody", headers=ADMIN)
+    assert r.status_code == 404 and r.json["status"] == "error" and r.json["message"]
+
+
+def test_errors_with_a_status_of_their_own_keep_it(make_project):
+    app = make_project()
+    app.config["WTF_CSRF_ENABLED"] = True
+    c = user(app)
+    r = c.post("/go_to", data={"action": "next_instance"}, headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    assert r.json["status"] == "csrf" and r.json["message"] == r.json["error"]
+
+
+@pytest.mark.parametrize("path", ["/admin/api/overview", "/admin/health", "/admin/user_state/a"])
+def test_admin_endpoints_answer_403_without_the_right_key(make_project, path):
+    app = make_project()
+    r = app.test_client().get(path)
+    assert r.status_code == 403 and "Admin API key required" in r.json["message"]
+    r = app.test_client().get(path, headers={"X-API-Key": "wrong-key-0000000"})
+    assert r.status_code == 403 and r.json["error"] == "invalid API key"
+
+
+def test_wrong_admin_keys_still_hit_the_rate_limit(make_project):
+    app = make_project(admin_key_rate_limit="2 per 10 minutes")
+    c = app.test_client()
+    for i in range(2):
+        assert c.get("/admin/api/overview", headers={"X-API-Key": f"w{i:020d}"}).status_code == 403
+    assert c.get("/admin/api/overview", headers=ADMIN).status_code == 429
