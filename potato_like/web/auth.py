@@ -160,8 +160,10 @@ def register():
         return _login_error(err, "register")
 
 
-@bp.post("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    """Log out. GET too, as in Potato (its pages link to /logout): ending one's own session
+    is harmless even when another site triggers it."""
     sessions().end()
     logout_user()
     session.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN, current_id, register
+from tests.conftest import ADMIN, REPO, current_id, register, with_csrf
 
 
 def user(app, name="ann"):
@@ -74,3 +74,46 @@ def test_wrong_admin_keys_still_hit_the_rate_limit(make_project):
     for i in range(2):
         assert c.get("/admin/api/overview", headers={"X-API-Key": f"w{i:020d}"}).status_code == 403
     assert c.get("/admin/api/overview", headers=ADMIN).status_code == 429
+
+
+def test_a_form_post_without_action_shows_the_current_page(make_project):
+    app = make_project()
+    c = with_csrf(user(app))
+    iid = current_id(c)
+    r = c.post("/annotate", data={}, follow_redirects=True)
+    assert r.status_code == 200 and iid.encode() in r.data
+    assert current_id(c) == iid
+    r = c.post("/annotate", json={})
+    assert r.status_code == 200 and r.json["instance_id"] == iid
+
+
+def test_a_json_post_without_action_still_saves_what_it_carries(make_project):
+    c = user(make_project())
+    iid = current_id(c)
+    body = {"instance_id": iid, "annotations": {"sentiment:negative": "1"}}
+    r = c.post("/annotate", json=body)
+    assert r.status_code == 200 and r.json["save"]["status"] == "success"
+    assert r.json["instance_id"] == iid
+
+
+def test_potato_phase_pages_post_to_annotate(example_project):
+    app = example_project(REPO / "example_projects" / "study_flow", require_password=False)
+    c = app.test_client()
+    c.post("/auth", data={"username": "formuser"})
+    with_csrf(c)
+    r = c.post("/annotate", data={"adult": "Yes", "agree": "I agree"})
+    assert r.status_code == 302, r.data
+    assert c.get("/api/phase").json["phase"] == "prestudy"
+    r = c.post("/annotate", data={"english": "Yes"})  # refused: the page again, naming it
+    assert r.status_code == 400 and b"shopping" in r.data
+
+
+def test_logout_works_on_get_and_post(make_project):
+    app = make_project()
+    c = user(app)
+    r = c.get("/logout")
+    assert r.status_code == 302
+    assert c.get("/api/current_instance").status_code == 401
+    c = with_csrf(user(app, "bob"))
+    assert c.post("/logout", headers={"Accept": "application/json"}).json["status"] == "success"
+    assert c.get("/api/current_instance").status_code == 401
