@@ -53,6 +53,8 @@ class Update:
     incoming: dict[str, dict[str, Any]]  # schema -> {label: raw value}
     submit: bool
     structured: dict[str, list[Any]] = field(default_factory=dict)  # schema -> all its entries
+    # What was skipped (keys without "schema:label"), for the response, as Potato skips them.
+    warnings: tuple[str, ...] = ()
 
 
 def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
@@ -69,6 +71,7 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     if not isinstance(draft, bool):
         raise BadRequest("'draft' must be true or false")
     incoming: dict[str, dict[str, Any]] = {}
+    warnings: list[str] = []
 
     annotations = body.get("annotations")
     if annotations is not None:
@@ -76,7 +79,8 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
             raise BadRequest("'annotations' must be an object of \"schema:label\": value")
         for key, value in annotations.items():
             if not isinstance(key, str) or ":" not in key:
-                raise BadRequest(f"annotation key {key!r} must look like 'schema:label'")
+                warnings.append(f"skipped annotation key {key!r}: it must look like 'schema:label'")
+                continue
             schema, label = key.split(":", 1)
             _add(incoming, schema, label, value, config)
 
@@ -102,7 +106,13 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
             "nothing to save: send 'annotations' ({\"schema:label\": value}), "
             "'span_annotations' or 'schema' with 'state'"
         )
-    return Update(str(instance_id).strip(), incoming, submit=not draft, structured=structured)
+    return Update(
+        str(instance_id).strip(),
+        incoming,
+        submit=not draft,
+        structured=structured,
+        warnings=tuple(warnings),
+    )
 
 
 def _parse_structured(

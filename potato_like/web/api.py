@@ -127,10 +127,13 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
             user.user_id,
             item.id,
         )
-    return {
+    out = {
         **_success(started, result.user_done_count),
         "instance_status": "completed" if result.status == "done" else "in_progress",
     }
+    if update.warnings:
+        out["warnings"] = list(update.warnings)
+    return out
 
 
 NAV_ACTIONS = ("next_instance", "prev_instance", "go_to", "init", "home", None)
@@ -182,7 +185,28 @@ def navigate_or_hold(
     if check is not None:
         project = current_project()
         return project.store.assignments.current(user.user_id, project.policy), check
+    if data.get("action") == "next_instance" and not form_index:
+        refuse_unanswered_requirements(user)
     return navigate(user, data, form_index=form_index), None
+
+
+def refuse_unanswered_requirements(user: SessionUser) -> None:
+    """Potato answers a JSON "next" from an item whose required questions are unanswered
+    with 400 `validation_error`; so do we (forms just stay on the item, as before)."""
+    project = current_project()
+    pos = project.store.assignments.current(user.user_id, project.policy)
+    if pos.finished:
+        return
+    maps = project.store.annotations.maps_for(pos.item_seq, user.user_id)
+    unmet = [s for s in project.config.schemes if s.missing_requirement(maps.get(s.name))]
+    if unmet:
+        names = [s.name for s in unmet]
+        raise BadRequest(
+            f"Required annotation(s) not completed: {', '.join(names)}",
+            status="validation_error",
+            unsatisfied_schemas=names,
+            instance_id=pos.item_id,
+        )
 
 
 @bp.get("/api/current_instance")

@@ -64,7 +64,10 @@ def _done(status: int = 200):
 def _login_error(err: PotatoLikeError, mode: str):
     if wants_json():
         raise err
-    return render_template("auth/login.html", error=err.message, mode=mode), err.status
+    # A browser registering a taken name gets the page with the message and 200, as from
+    # Potato (whose clients read the page); JSON clients get the 409.
+    status = 200 if mode == "register" and isinstance(err, Conflict) else err.status
+    return render_template("auth/login.html", error=err.message, mode=mode), status
 
 
 @bp.get("/")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN, REPO, current_id, register, with_csrf
+from tests.conftest import ADMIN, REPO, current_id, radio, register, with_csrf
 
 
 def user(app, name="ann"):
@@ -117,3 +117,70 @@ def test_logout_works_on_get_and_post(make_project):
     c = with_csrf(user(app, "bob"))
     assert c.post("/logout", headers={"Accept": "application/json"}).json["status"] == "success"
     assert c.get("/api/current_instance").status_code == 401
+
+
+def test_registering_a_taken_name(make_project):
+    app = make_project(require_password=True)
+    register(app.test_client(), "ann", "first-pw-123")
+    # Potato's form fields, as its page and tests send them: the page, with the message
+    r = app.test_client().post("/register", data={"email": "ann", "pass": "other-pw-123"})
+    assert r.status_code == 200 and b"already taken" in r.data
+    r = app.test_client().post(
+        "/register",
+        data={"username": "ann", "password": "other-pw-123"},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 409 and "already taken" in r.json["message"]
+    r = app.test_client().post("/register", json={"username": "ann", "password": "x-pw-12345"})
+    assert r.status_code == 409 and r.json["status"] == "error"
+    # other refusals keep their status on the page
+    r = app.test_client().post("/register", data={"username": "bad/name", "password": "pw-12345"})
+    assert r.status_code == 400
+
+
+def test_annotation_keys_without_a_colon_are_skipped_with_a_warning(make_project):
+    app = make_project()
+    c = user(app)
+    iid = current_id(c)
+    r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"nocolon": "1"}})
+    assert r.status_code == 200 and r.json["warnings"] and r.json["instance_status"] != "completed"
+    assert (
+        c.get("/get_annotations", query_string={"instance_id": iid}).json["label_annotations"] == {}
+    )
+    assert app.extensions["potato_like"].store.users.by_name("ann").done_count == 0
+    body = {"instance_id": iid, "annotations": {"oops": "1", "sentiment:positive": "1"}}
+    r = c.post("/updateinstance", json=body)
+    assert r.status_code == 200, r.json
+    assert r.json["warnings"] == ["skipped annotation key 'oops': it must look like 'schema:label'"]
+    got = c.get("/get_annotations", query_string={"instance_id": iid}).json
+    assert got["label_annotations"] == {"sentiment": {"positive": "1"}}
+    r = c.post(
+        "/updateinstance", json={"instance_id": iid, "annotations": {"sentiment:neutral": "1"}}
+    )
+    assert "warnings" not in r.json
+
+
+def test_next_with_required_questions_unanswered_is_a_validation_error(make_project):
+    app = make_project(schemes=[radio("sentiment", ["positive", "negative"], required=True)])
+    c = user(app)
+    iid = current_id(c)
+    r = c.post("/annotate", json={"action": "next_instance"})
+    assert r.status_code == 400
+    assert r.json["status"] == "validation_error"
+    assert r.json["message"] == "Required annotation(s) not completed: sentiment"
+    assert r.json["unsatisfied_schemas"] == ["sentiment"]
+    assert c.post("/go_to", json={"action": "next_instance"}).json["status"] == "validation_error"
+    assert current_id(c) == iid
+    body = {"instance_id": iid, "annotations": {"sentiment:negative": "1"}}
+    assert c.post("/updateinstance", json=body).status_code == 200
+    r = c.post("/annotate", json={"action": "next_instance"})
+    assert r.status_code == 200 and r.json["instance_id"] != iid
+    # going back is never blocked
+    assert c.post("/annotate", json={"action": "prev_instance"}).json["instance_id"] == iid
+
+
+def test_next_without_requirements_is_not_blocked(make_project):
+    c = user(make_project())
+    iid = current_id(c)
+    r = c.post("/annotate", json={"action": "next_instance"})
+    assert r.status_code == 200 and r.json["instance_id"] != iid
