@@ -4,6 +4,8 @@ type names, error bodies both kinds of client read, admin 403s, form posts witho
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import ADMIN, REPO, current_id, radio, register, with_csrf
@@ -184,3 +186,87 @@ def test_next_without_requirements_is_not_blocked(make_project):
     iid = current_id(c)
     r = c.post("/annotate", json={"action": "next_instance"})
     assert r.status_code == 200 and r.json["instance_id"] != iid
+
+
+def _one_answer(app):
+    c = user(app)
+    iid = current_id(c)
+    body = {"instance_id": iid, "annotations": {"sentiment:positive": "1"}}
+    assert c.post("/updateinstance", json=body).status_code == 200
+    return iid
+
+
+def test_admin_responses_carry_potato_keys_next_to_ours(make_project):
+    app = make_project(items=3)
+    iid = _one_answer(app)
+    a = app.test_client()
+    o = a.get("/admin/api/overview", headers=ADMIN).json
+    assert o["total_items"] == 3 and o["overview"]["total_items"] == 3  # seed and Potato
+    assert o["overview"]["total_users"] == 1 and o["overview"]["completion_percentage"] == 33.3
+    assert o["config"]["annotation_task_name"] == "Test task"
+    ann = a.get("/admin/api/annotators", headers=ADMIN).json
+    assert ann["total_count"] == ann["total_annotators"] == 1
+    row = ann["annotators"][0]
+    assert row["annotations_count"] == row["total_annotations"] == 1 and row["phase"]
+    inst = a.get("/admin/api/instances", headers=ADMIN, query_string={"page": 2, "page_size": 2})
+    assert inst.json["pagination"] == {
+        "page": 2,
+        "page_size": 2,
+        "total_instances": 3,
+        "total_pages": 2,
+        "has_next": False,
+        "has_prev": True,
+    }
+    assert [i["id"] for i in inst.json["instances"]] == ["item_003"]
+    first = a.get("/admin/api/instances", headers=ADMIN).json["instances"][0]
+    assert first["id"] == iid and first["annotation_count"] == first["annotations_count"] == 1
+    q = a.get("/admin/api/questions", headers=ADMIN).json
+    sentiment = q["questions"][0]
+    assert sentiment["total_answers"] == sentiment["total_annotations"] == 1
+    assert sentiment["analysis"]["data"] == {
+        "labels": ["positive", "negative", "neutral"],
+        "counts": [1, 0, 0],
+    }
+    assert q["summary"]["total_annotations"] == 1
+    fmt = a.get("/admin/api/export/formats", headers=ADMIN).json["formats"][0]
+    assert fmt["format_name"] == fmt["name"] and fmt["file_extensions"] == [f".{fmt['extension']}"]
+    b = a.get("/admin/api/behavioral_analytics", headers=ADMIN).json
+    assert b["users"] == [] and b["annotators"] == [] and b["aggregate_stats"]["total_users"] == 0
+
+
+def test_admin_user_state_has_potato_keys(make_project):
+    app = make_project(items=3)
+    iid = _one_answer(app)
+    s = app.test_client().get("/admin/user_state/ann", headers=ADMIN).json
+    assert s["user_id"] == s["username"] == "ann" and s["completed_count"] == 1
+    assert s["current_instance"] == {
+        "id": iid,
+        "text": "Text number 1.",
+        "displayed_text": "Text number 1.",
+    }
+    assert s["annotated"] == 1 and s["assignments"] == {"total": 1, "annotated": 1, "remaining": 0}
+    assert s["annotations"] == {"total_count": 1, "by_instance": {iid: {"sentiment:positive": "1"}}}
+    assert s["phase"] == s["current_phase"]
+
+
+def test_export_for_potato_clients_is_written_on_the_server(make_project, tmp_path):
+    app = make_project(items=3)
+    _one_answer(app)
+    a = app.test_client()
+    r = a.post("/admin/api/export", json={"format": "csv"}, headers=ADMIN)
+    assert r.status_code == 200 and r.mimetype == "text/csv"  # ours: a download
+    elsewhere = tmp_path / "elsewhere"
+    r = a.post(
+        "/admin/api/export", json={"format": "jsonl", "output": str(elsewhere)}, headers=ADMIN
+    )
+    assert r.status_code == 200 and r.json["success"] is True and r.json["format"] == "jsonl"
+    (written,) = r.json["files_written"]
+    assert written.startswith(str(tmp_path / "out" / "exports" / "jsonl"))
+    assert "sentiment" in Path(written).read_text(encoding="utf-8")
+    assert not elsewhere.exists() and "'output' is ignored" in r.json["warnings"][0]
+    r = a.post(
+        "/admin/api/export", json={"format": "csv"}, headers={**ADMIN, "Accept": "application/json"}
+    )
+    assert r.json["success"] is True and r.json["files_written"][0].endswith(".csv")
+    r = a.post("/admin/api/export", json={}, headers=ADMIN)
+    assert r.status_code == 400 and "format" in r.json["error"]
