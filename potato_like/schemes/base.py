@@ -140,6 +140,9 @@ class Scheme:
         self.description: str = reader.str("description", self.name, allow_empty=True) or self.name
         self.required, self.required_labels = _read_requirement(reader)
         self.labels: list[Label] = []
+        # Labels written in the config (not ones a type makes up, such as a text box's key
+        # or a likert scale's points): what Potato's /api/colors lists.
+        self.labels_configured: bool = reader.has("labels")
         self.parse_options(reader)
         reader.warn_unknown(COMMON_KEYS + self.option_keys, later=LATER_SCHEME_KEYS)
         self._check_labels(reader)

@@ -217,7 +217,15 @@ def current_instance():
     project.sweep_expired_leases()
     check = pending_check(user)
     pos = project.store.assignments.current(user.user_id, project.policy)
-    return jsonify(position_json(pos, check))
+    out = position_json(pos, check)
+    props = project.config.item_properties
+    if check is not None:
+        # Only what the page shows: a check's row may hold its expected answer.
+        out["data"] = {props.id_key: check.id, props.text_key: check.text}
+    elif not pos.finished:
+        item = project.store.items.by_seq(pos.item_seq)  # Potato's `data`: the item's row
+        out["data"] = {**item.fields, props.text_key: item.text}
+    return jsonify(out)
 
 
 @bp.get("/get_annotations")

@@ -4,11 +4,21 @@ type names, error bodies both kinds of client read, admin 403s, form posts witho
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN, REPO, current_id, radio, register, with_csrf
+from tests.conftest import (
+    ADMIN,
+    REPO,
+    base_config,
+    current_id,
+    radio,
+    register,
+    with_csrf,
+    write_config,
+)
 
 
 def user(app, name="ann"):
@@ -270,3 +280,26 @@ def test_export_for_potato_clients_is_written_on_the_server(make_project, tmp_pa
     assert r.json["success"] is True and r.json["files_written"][0].endswith(".csv")
     r = a.post("/admin/api/export", json={}, headers=ADMIN)
     assert r.status_code == 400 and "format" in r.json["error"]
+
+
+def test_current_instance_carries_the_item_row(tmp_path, open_app):
+    rows = [{"id": "a1", "text": "First.", "audio_url": "a.mp3"}, {"id": "a2", "text": "Two."}]
+    (tmp_path / "data.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    app = open_app(write_config(tmp_path, base_config()))
+    c = user(app)
+    body = c.get("/api/current_instance").json
+    assert body["instance_id"] == "a1" and body["data"] == rows[0]
+
+
+def test_colors_list_every_scheme_with_its_labels(make_project):
+    app = make_project(
+        schemes=[
+            radio("sentiment", ["positive", {"name": "negative", "color": "#ff0000"}]),
+            {"annotation_type": "text", "name": "note"},
+        ]
+    )
+    colors = app.test_client().get("/api/colors").json
+    assert set(colors) == {"sentiment", "note"}
+    assert colors["sentiment"]["negative"] == "#ff0000"
+    assert colors["sentiment"]["positive"].startswith("#")
+    assert colors["note"] == {}

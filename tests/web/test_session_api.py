@@ -26,7 +26,12 @@ def test_complete_annotation_flow_from_the_seed(make_project):
     session = app.test_client()
     session.post("/auth", data={"username": "annotator1", "password": "password123"})
     info = session.get("/api/current_instance").json
-    assert info == {"instance_id": "item_001", "current_index": 0, "total_instances": 3}
+    assert info == {
+        "instance_id": "item_001",
+        "current_index": 0,
+        "total_instances": 3,
+        "data": {"id": "item_001", "text": "Text number 1."},  # Potato's key: the item's row
+    }
     content = session.get(f"/api/spans/{info['instance_id']}").json
     assert content == {"instance_id": "item_001", "text": "Text number 1.", "spans": []}
     result = session.post(
@@ -317,7 +322,9 @@ def test_schemas_colors_and_health(make_project):
     assert schemas["sentiment"]["type"] == "radio"
     assert schemas["sentiment"]["keys"]["p"] == "pos"
     assert schemas["intensity"]["type"] == "slider" and schemas["intensity"]["max_value"] == 10
-    assert c.get("/api/colors").json == {"sentiment": {"pos": "#22c55e"}}
+    colors = c.get("/api/colors").json  # every scheme, every label (as Potato)
+    assert colors["sentiment"]["pos"] == "#22c55e" and colors["sentiment"]["neg"].startswith("#")
+    assert colors["intensity"] == {}
     assert c.get("/health").json == {"status": "healthy"}
 
 

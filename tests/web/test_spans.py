@@ -282,7 +282,7 @@ def test_schemas_and_colors(span_app):
     assert colors["entities"]["PERSON"] == "#3b82f6"
     assert colors["entities"]["ORG"] == "rgb(255, 128, 0)"
     assert colors["entities"]["LOCATION"].startswith("#")
-    assert colors["ok"] == {"yes": "#00aa00"}
+    assert colors["ok"]["yes"] == "#00aa00" and set(colors["ok"]) == set(schemas["ok"]["labels"])
 
 
 def test_required_span_scheme(span_app):
