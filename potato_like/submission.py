@@ -8,7 +8,8 @@ Accepted shapes (seed 003 and what Potato's own frontends send):
 - nested:   {"instance_id", "label_annotations": {"schema": {"label": value}}}
 Span, link and event schemes take `span_annotations`, `link_annotations` and
 `event_annotations` (a list of entries naming their "schema", or {schema: [entries]}); each
-scheme mentioned gets exactly the entries sent (see spans/updates.py).
+scheme mentioned gets exactly the entries sent (see spans/updates.py). The backend format's
+span state adds its spans to the stored ones instead, as in Potato (Scheme.backend_merge).
 A body is a *submit* (required schemes must be answered; the item counts as done) unless it
 says `"draft": true`, which is how our page autosaves partial answers.
 """
@@ -55,6 +56,9 @@ class Update:
     structured: dict[str, list[Any]] = field(default_factory=dict)  # schema -> all its entries
     # What was skipped (keys without "schema:label"), for the response, as Potato skips them.
     warnings: tuple[str, ...] = ()
+    # Structured schemes sent in Potato's backend format: their entries are merged with the
+    # stored ones by the scheme (Scheme.backend_merge), not a replacement.
+    backend: frozenset[str] = frozenset()
 
 
 def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
@@ -97,6 +101,7 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     structured: dict[str, list[Any]] = {}
     if "schema" in body or "state" in body:
         _parse_backend(body, incoming, structured, config)
+    backend = frozenset(structured)
     for key, owner in wire_fields().items():
         if body.get(key) is not None:
             _parse_structured(key, owner, body[key], structured, config)
@@ -112,6 +117,7 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
         submit=not draft,
         structured=structured,
         warnings=tuple(warnings),
+        backend=backend,
     )
 
 
@@ -235,7 +241,13 @@ def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = "
         for schema, labels in update.incoming.items():
             changes[schema] = config.scheme(schema).merge(old.get(schema), labels)
         if update.structured:
-            changes.update(structured_changes(config, old, update.structured, text))
+            sent = {
+                name: config.scheme(name).backend_merge(old.get(name), entries)
+                if name in update.backend
+                else entries
+                for name, entries in update.structured.items()
+            }
+            changes.update(structured_changes(config, old, sent, text))
         if update.submit:
             merged = {**old, **changes}
             unmet = [

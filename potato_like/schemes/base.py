@@ -238,6 +238,12 @@ class Scheme:
         """Its entries from the `state` list of Potato's backend format (non-label types)."""
         return list(state)
 
+    def backend_merge(self, old_value: Any, entries: list[Any]) -> list[Any]:
+        """All of its entries after a backend-format update sent `entries` (inside the save
+        transaction, with the stored value): the sent entries replace the old ones, unless
+        the type says otherwise."""
+        return entries
+
     def form_answers(self, form: Mapping[str, Any]) -> dict[str, Any]:
         """Its `"schema:label": value` answers from the annotation page's HTML form (no
         JavaScript): every input is named `schema:label`."""

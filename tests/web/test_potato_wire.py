@@ -303,3 +303,36 @@ def test_colors_list_every_scheme_with_its_labels(make_project):
     assert colors["sentiment"]["negative"] == "#ff0000"
     assert colors["sentiment"]["positive"].startswith("#")
     assert colors["note"] == {}
+
+
+def _span_project(make_project):
+    schemes = [{"annotation_type": "span", "name": "ner", "labels": ["PER", "LOC"]}]
+    return make_project(schemes=schemes)
+
+
+def _backend_span(c, iid, label, start, end, value="true"):
+    state = [{"name": label, "start": start, "end": end, "value": value}]
+    body = {"instance_id": iid, "schema": "ner", "type": "span", "state": state}
+    r = c.post("/updateinstance", json=body)
+    assert r.status_code == 200, r.json
+    return sorted(
+        c.get("/get_annotations", query_string={"instance_id": iid}).json["span_annotations"]
+    )
+
+
+def test_backend_span_updates_add_one_span_each(make_project):
+    c = user(_span_project(make_project))
+    iid = current_id(c)  # "Text number 1."
+    assert _backend_span(c, iid, "PER", 0, 4) == ["ner:PER:0:4"]
+    assert _backend_span(c, iid, "LOC", 5, 11) == ["ner:LOC:5:11", "ner:PER:0:4"]
+    # the same span again changes nothing; a null value removes that one span
+    assert _backend_span(c, iid, "LOC", 5, 11) == ["ner:LOC:5:11", "ner:PER:0:4"]
+    assert _backend_span(c, iid, "PER", 0, 4, value=None) == ["ner:LOC:5:11"]
+    # the frontend format still replaces the scheme's spans
+    body = {
+        "instance_id": iid,
+        "span_annotations": [{"schema": "ner", "label": "PER", "start": 0, "end": 4}],
+    }
+    assert c.post("/updateinstance", json=body).status_code == 200
+    got = c.get("/get_annotations", query_string={"instance_id": iid}).json["span_annotations"]
+    assert list(got) == ["ner:PER:0:4"]
