@@ -11,7 +11,14 @@ from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
 from ..submission import form_to_update
-from .api import check_navigation, navigate_or_hold, position_json, save_annotations
+from .api import (
+    check_navigation,
+    navigate_or_hold,
+    pending_check,
+    position_json,
+    refuse_unanswered_requirements,
+    save_annotations,
+)
 from .phases import submit_phase
 from .security import current_project, require_user
 
@@ -107,6 +114,8 @@ def annotate_action():
     elif data.get("instance_id") and not first_load:
         # The page's no-JavaScript fallback: its form fields are the answers.
         saved = save_annotations(user, form_to_update(data, current_project().config))
+    if request.is_json and data.get("action") == "next_instance" and pending_check(user) is None:
+        refuse_unanswered_requirements(user)
     try:
         pos, check = navigate_or_hold(user, data, form_index=not request.is_json)
     except PotatoLikeError as err:

@@ -185,14 +185,13 @@ def navigate_or_hold(
     if check is not None:
         project = current_project()
         return project.store.assignments.current(user.user_id, project.policy), check
-    if data.get("action") == "next_instance" and not form_index:
-        refuse_unanswered_requirements(user)
     return navigate(user, data, form_index=form_index), None
 
 
 def refuse_unanswered_requirements(user: SessionUser) -> None:
-    """Potato answers a JSON "next" from an item whose required questions are unanswered
-    with 400 `validation_error`; so do we (forms just stay on the item, as before)."""
+    """Potato's POST /annotate answers a JSON "next" from an item whose required questions
+    are unanswered with 400 `validation_error`; so does ours (forms move as before, and
+    /go_to, where our page's Skip goes, is not checked, as in Potato)."""
     project = current_project()
     pos = project.store.assignments.current(user.user_id, project.policy)
     if pos.finished:
