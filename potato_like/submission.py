@@ -106,6 +106,9 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
         if body.get(key) is not None:
             _parse_structured(key, owner, body[key], structured, config)
 
+    if warnings and not incoming and not structured:
+        # Every key was skipped: nothing would be saved, so say why instead of "success".
+        raise BadRequest("nothing to save: " + "; ".join(warnings))
     if not incoming and not structured and annotations is None and nested is None:
         raise BadRequest(
             "nothing to save: send 'annotations' ({\"schema:label\": value}), "

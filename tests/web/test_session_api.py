@@ -107,6 +107,7 @@ def test_radio_choice_replaces_previous_choice_and_zero_deselects(make_project):
             400,
             "value must be",
         ),
+        ({"instance_id": "item_001", "annotations": {"nocolon": "1"}}, 400, "schema:label"),
         ({"instance_id": "item_001", "annotations": "positive"}, 400, "annotations"),
         ({"instance_id": "item_001"}, 400, "nothing to save"),
         ({"annotations": {"sentiment:positive": "1"}}, 400, "instance_id"),
