@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import logging
 import re
 import select
@@ -315,7 +316,8 @@ class RequestGate:
 
     @staticmethod
     def _send_error(conn, status: int, message: str) -> None:
-        body = f'{{"error": "{message}"}}'.encode()
+        # Both error shapes (web/errors.py): seed 003's "error", Potato's status/message.
+        body = json.dumps({"status": "error", "message": message, "error": message}).encode()
         head = (
             f"HTTP/1.1 {status} {_STATUS_TEXT[status]}\r\n"
             "Content-Type: application/json\r\n"

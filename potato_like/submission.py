@@ -2,11 +2,14 @@
 
 Accepted shapes (seed 003 and what Potato's own frontends send):
 - frontend: {"instance_id", "annotations": {"schema:label": value}, "span_annotations": [...]}
-- backend:  {"instance_id", "schema", "type": "label", "state": [{"name", "value"}]}
+- backend:  {"instance_id", "schema", "type": "label", "state": [{"name", "value"}]}; `type`
+  may also be any type name Potato's clients send ("radio", "text", "slider", ...): the
+  scheme named by `schema` decides how the state is read
 - nested:   {"instance_id", "label_annotations": {"schema": {"label": value}}}
 Span, link and event schemes take `span_annotations`, `link_annotations` and
 `event_annotations` (a list of entries naming their "schema", or {schema: [entries]}); each
-scheme mentioned gets exactly the entries sent (see spans/updates.py).
+scheme mentioned gets exactly the entries sent (see spans/updates.py). The backend format's
+span state adds its spans to the stored ones instead, as in Potato (Scheme.backend_merge).
 A body is a *submit* (required schemes must be answered; the item counts as done) unless it
 says `"draft": true`, which is how our page autosaves partial answers.
 """
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .config.model import ProjectConfig
 from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
-from .schemes.registry import backend_types, wire_fields
+from .schemes.registry import backend_formats, backend_types, wire_fields
 from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
 
@@ -51,6 +54,11 @@ class Update:
     incoming: dict[str, dict[str, Any]]  # schema -> {label: raw value}
     submit: bool
     structured: dict[str, list[Any]] = field(default_factory=dict)  # schema -> all its entries
+    # What was skipped (keys without "schema:label"), for the response, as Potato skips them.
+    warnings: tuple[str, ...] = ()
+    # Structured schemes sent in Potato's backend format: their entries are merged with the
+    # stored ones by the scheme (Scheme.backend_merge), not a replacement.
+    backend: frozenset[str] = frozenset()
 
 
 def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
@@ -67,6 +75,7 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     if not isinstance(draft, bool):
         raise BadRequest("'draft' must be true or false")
     incoming: dict[str, dict[str, Any]] = {}
+    warnings: list[str] = []
 
     annotations = body.get("annotations")
     if annotations is not None:
@@ -74,7 +83,8 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
             raise BadRequest("'annotations' must be an object of \"schema:label\": value")
         for key, value in annotations.items():
             if not isinstance(key, str) or ":" not in key:
-                raise BadRequest(f"annotation key {key!r} must look like 'schema:label'")
+                warnings.append(f"skipped annotation key {key!r}: it must look like 'schema:label'")
+                continue
             schema, label = key.split(":", 1)
             _add(incoming, schema, label, value, config)
 
@@ -91,16 +101,27 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     structured: dict[str, list[Any]] = {}
     if "schema" in body or "state" in body:
         _parse_backend(body, incoming, structured, config)
+    backend = frozenset(structured)
     for key, owner in wire_fields().items():
         if body.get(key) is not None:
             _parse_structured(key, owner, body[key], structured, config)
 
+    if warnings and not incoming and not structured:
+        # Every key was skipped: nothing would be saved, so say why instead of "success".
+        raise BadRequest("nothing to save: " + "; ".join(warnings))
     if not incoming and not structured and annotations is None and nested is None:
         raise BadRequest(
             "nothing to save: send 'annotations' ({\"schema:label\": value}), "
             "'span_annotations' or 'schema' with 'state'"
         )
-    return Update(str(instance_id).strip(), incoming, submit=not draft, structured=structured)
+    return Update(
+        str(instance_id).strip(),
+        incoming,
+        submit=not draft,
+        structured=structured,
+        warnings=tuple(warnings),
+        backend=backend,
+    )
 
 
 def _parse_structured(
@@ -153,9 +174,11 @@ def _parse_backend(
     schema, state, kind = body.get("schema"), body.get("state"), body.get("type", "label")
     if kind is None:
         kind = "label"
-    if kind not in backend_types():
-        allowed = " or ".join(repr(k) for k in backend_types())
-        raise BadAnnotation(f"type {kind!r} is not supported (use {allowed})")
+    sent = kind
+    kind = backend_formats().get(kind) if isinstance(kind, str) else None
+    if kind is None:
+        allowed = ", ".join(repr(k) for k in backend_types())
+        raise BadAnnotation(f"type {sent!r} is not supported (use one of {allowed})")
     if not isinstance(schema, str) or not schema:
         raise BadRequest("'schema' must be a scheme name")
     if not isinstance(state, list):
@@ -221,7 +244,13 @@ def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = "
         for schema, labels in update.incoming.items():
             changes[schema] = config.scheme(schema).merge(old.get(schema), labels)
         if update.structured:
-            changes.update(structured_changes(config, old, update.structured, text))
+            sent = {
+                name: config.scheme(name).backend_merge(old.get(name), entries)
+                if name in update.backend
+                else entries
+                for name, entries in update.structured.items()
+            }
+            changes.update(structured_changes(config, old, sent, text))
         if update.submit:
             merged = {**old, **changes}
             unmet = [

@@ -120,6 +120,16 @@ class Scheme:
     survey_names: ClassVar[tuple[str, ...]] = ()
     survey_default: ClassVar[bool] = False
 
+    @classmethod
+    def backend_names(cls) -> tuple[str, ...]:
+        """The `type` values Potato's clients send in the backend format (schema/type/state)
+        for this type's schemes: its own name and its survey names (`"radio"`, `"textbox"`).
+        The scheme named by `schema` decides how the state is read, as in Potato, which
+        takes any type name there. Structured types without a backend format have none."""
+        if cls.structured and cls.backend_type == "label":
+            return ()
+        return (cls.type_name, *cls.survey_names)
+
     def __init__(self, reader: ConfigReader, index: int, task_dir: Path) -> None:
         self.index = index
         self.task_dir = task_dir
@@ -131,6 +141,9 @@ class Scheme:
         self.description: str = reader.str("description", self.name, allow_empty=True) or self.name
         self.required, self.required_labels = _read_requirement(reader)
         self.labels: list[Label] = []
+        # Labels written in the config (not ones a type makes up, such as a text box's key
+        # or a likert scale's points): what Potato's /api/colors lists.
+        self.labels_configured: bool = reader.has("labels")
         self.parse_options(reader)
         reader.warn_unknown(COMMON_KEYS + self.option_keys, later=LATER_SCHEME_KEYS)
         self._check_labels(reader)
@@ -234,6 +247,12 @@ class Scheme:
     def backend_entries(self, state: list[Any]) -> list[Any]:
         """Its entries from the `state` list of Potato's backend format (non-label types)."""
         return list(state)
+
+    def backend_merge(self, old_value: Any, entries: list[Any]) -> list[Any]:
+        """All of its entries after a backend-format update sent `entries` (inside the save
+        transaction, with the stored value): the sent entries replace the old ones, unless
+        the type says otherwise."""
+        return entries
 
     def form_answers(self, form: Mapping[str, Any]) -> dict[str, Any]:
         """Its `"schema:label": value` answers from the annotation page's HTML form (no

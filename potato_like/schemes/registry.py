@@ -54,10 +54,20 @@ def wire_fields() -> dict[str, type[Scheme]]:
     return {c.wire_field: c for c in owners}
 
 
+def backend_formats() -> dict[str, str]:
+    """Every `type` value Potato's backend format may carry -> how its state is read:
+    "label" (a label map) or a structured type's own backend format ("span")."""
+    formats = {"label": "label"}
+    for cls in scheme_classes():
+        for name in cls.backend_names():
+            formats.setdefault(name, cls.backend_type)
+    return formats
+
+
 def backend_types() -> list[str]:
-    """The `type` values Potato's backend format may carry: "label" and the structured
-    types' own."""
-    return ["label", *sorted({c.backend_type for c in scheme_classes()} - {"label"})]
+    """The `type` values Potato's backend format may carry: "label", then the types' own
+    names (and Potato's other names for them)."""
+    return ["label", *sorted(set(backend_formats()) - {"label"})]
 
 
 def survey_question_type(schema: str | None) -> str:

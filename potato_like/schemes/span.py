@@ -17,7 +17,7 @@ from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
 from .registry import register
-from .structured import SpanText, StructuredScheme, given_id, kept_entries
+from .structured import SpanText, StructuredScheme, given_id, is_removal, kept_entries
 
 SEGMENT_GLUE = " … "
 _UNSAFE_ID = re.compile(r"[^\w.-]")
@@ -77,6 +77,24 @@ class Span(StructuredScheme):
             {**e, "label": e.get("label", e.get("name"))} if isinstance(e, Mapping) else e
             for e in state
         ]
+
+    def backend_merge(self, old_value: Any, entries: list[Any]) -> list[Any]:
+        """Potato's backend span update adds its spans to the stored ones (its annotation.js
+        sends one new span per request); an entry with a false `value` removes the stored
+        span with the same label, start and end. A span already stored is kept as it is."""
+
+        def where(e: Mapping[str, Any]) -> tuple:
+            return (e.get("label"), _int_or(e.get("start")), _int_or(e.get("end")))
+
+        removed = {where(e) for e in entries if isinstance(e, Mapping) and is_removal(e)}
+        kept = [s for s in self.entries(old_value) if where(s) not in removed]
+        stored = {where(s) for s in kept}
+        added = [
+            e
+            for e in entries
+            if not isinstance(e, Mapping) or (not is_removal(e) and where(e) not in stored)
+        ]
+        return [*kept, *added]
 
     # -- values -------------------------------------------------------------------------
     def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
@@ -213,3 +231,11 @@ def _segments(raw: Any, text: str, where: str) -> list[tuple[int, int]]:
         if s2 <= e1:
             raise BadAnnotation(f"{where}: segments overlap or touch; merge them into one")
     return parts
+
+
+def _int_or(value: Any) -> Any:
+    """A span offset as an int when it reads as one (Potato sends numbers or strings)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value

@@ -14,8 +14,10 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from .. import __version__
 from ..errors import BadRequest
 from ..export.registry import exporter, formats
+from ..export.server_files import write_export
 from ..store.stats import STATUS_CODES
-from .params import page_args
+from . import potato_shapes
+from .params import int_arg, page_args
 from .security import admin_required, current_project
 
 bp = Blueprint("admin", __name__)
@@ -35,7 +37,8 @@ def admin_health():
 @bp.get("/admin/api/overview")
 @admin_required
 def overview():
-    return jsonify(current_project().store.stats.overview().as_json())
+    project = current_project()
+    return jsonify(potato_shapes.overview(project.store.stats.overview().as_json(), project.config))
 
 
 @bp.get("/admin/api/instances")
@@ -44,9 +47,15 @@ def instances():
     status = request.args.get("status") or None
     if status is not None and status not in STATUS_CODES:
         raise BadRequest(f"unknown status {status!r}; use {', '.join(STATUS_CODES)}")
-    limit, offset = page_args(default_limit=100)
-    rows, total = current_project().store.stats.instances(status, limit, offset)
-    return jsonify(instances=rows, total_count=total, limit=limit, offset=offset)
+    if "page" in request.args or "page_size" in request.args:
+        # Potato's pagination: page (from 1) and page_size (default 25).
+        limit = int_arg("page_size", 25, minimum=1, maximum=1000)
+        offset = (int_arg("page", 1, minimum=1, maximum=10**9) - 1) * limit
+    else:
+        limit, offset = page_args(default_limit=100)
+    project = current_project()
+    rows, total = project.store.stats.instances(status, limit, offset)
+    return jsonify(potato_shapes.instances(rows, total, limit, offset, project.policy.overlap))
 
 
 @bp.get("/admin/all_instances")
@@ -62,13 +71,13 @@ def all_instances():
 def annotators():
     limit, offset = page_args(default_limit=500)
     rows, total = current_project().store.stats.annotators(limit, offset)
-    return jsonify(annotators=rows, total_count=total)
+    return jsonify(potato_shapes.annotators(rows, total))
 
 
 @bp.get("/admin/api/export/formats")
 @admin_required
 def export_formats():
-    return jsonify(formats=[cls.describe() for cls in formats()])
+    return jsonify(formats=[potato_shapes.export_format(cls.describe()) for cls in formats()])
 
 
 @bp.post("/admin/api/export")
@@ -85,11 +94,19 @@ def run_export():
     project = current_project()
     project.output.flush()
     filename = f"{_slug(project.config.annotation_task_name)}.{chosen.extension}"
+    if "output" in body or _json_only():
+        # Potato's clients: the export is written on the server and described in JSON.
+        return jsonify(write_export(project, chosen, filename, body.get("output")))
     return Response(
         stream_with_context(chosen.stream(project)),
         mimetype=chosen.mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _json_only() -> bool:
+    """The client asked for JSON and nothing else (Accept: application/json)."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _slug(name: str) -> str:

@@ -19,6 +19,8 @@ from ..schemes.base import Scheme
 from ..store.admin_state import AdminState
 from ..store.stats import iso
 from ..store.users import UserRow
+from . import potato_shapes
+from .errors import error_body
 from .params import int_arg, number_arg
 from .security import admin_required, current_project
 
@@ -29,6 +31,7 @@ USER_HISTORY = 50
 ORDERING_CAP = 10_000
 SYSTEM_USERS_CAP = 1000
 STALE_DEFAULT_MINUTES = 60.0
+USER_STATE_ANNOTATED_CAP = 1000  # items listed in user_state's annotations.by_instance
 DISTRIBUTION_CAP = 1000  # distinct numeric values listed in a distribution
 INSTANCE_KEYS = ("max_instances", "instances", "max_annotations")
 SLOW_SECONDS, CACHE_SECONDS = 0.1, 30.0  # cache an answer that took longer than SLOW_SECONDS
@@ -37,9 +40,7 @@ SLOW_SECONDS, CACHE_SECONDS = 0.1, 30.0  # cache an answer that took longer than
 @bp.errorhandler(PotatoLikeError)
 def _json_error(err: PotatoLikeError):
     # /admin/user_state/... and friends are JSON endpoints even outside /admin/api/.
-    body: dict[str, Any] = {"error": err.message}
-    body.update({k: v for k, v in err.extra.items() if isinstance(v, (str, int, float))})
-    return jsonify(body), err.status
+    return jsonify(error_body(err.message, **err.extra)), err.status
 
 
 def _state() -> AdminState:
@@ -102,7 +103,49 @@ def user_state(username: str):
     if truncated:
         body["truncated"] = True
     body.update(_study_state(user.id))
+    body.update(_potato_user_state(user, ordering))
     return jsonify(body)
+
+
+def _potato_user_state(user: UserRow, ordering: list[str]) -> dict[str, Any]:
+    """Potato's keys of /admin/user_state: username, phase, current_instance (the item the
+    user is on; read only, nothing is leased), max_assignments, assignment counts and
+    annotations by item."""
+    project = current_project()
+    here = min(user.current_pos, user.next_pos)
+    item = project.store.items.by_id(ordering[here]) if here < len(ordering) else None
+    current = None
+    if item is not None:
+        current = {"id": item.id, "text": item.text, "displayed_text": item.text}
+    by_instance: dict[str, dict[str, Any]] = {}
+    for entry in project.store.annotations.iter_annotated(user_id=user.id):
+        if len(by_instance) >= USER_STATE_ANNOTATED_CAP:
+            break
+        by_instance[entry.item_id] = _potato_keys(entry.label_maps)
+    return {
+        "username": user.username,
+        "phase": user.phase,
+        "current_instance": current,
+        "max_assignments": user.max_items,
+        "assignments": {
+            "total": user.assigned_count,
+            "annotated": user.done_count,
+            "remaining": max(0, user.assigned_count - user.done_count),
+        },
+        "annotated": user.done_count,
+        "annotations": {"total_count": len(by_instance), "by_instance": by_instance},
+    }
+
+
+def _potato_keys(maps: dict[str, Any]) -> dict[str, Any]:
+    """Label maps as Potato's "schema:label": value keys (structured values whole)."""
+    out: dict[str, Any] = {}
+    for schema, value in maps.items():
+        if isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
+            out.update({f"{schema}:{label}": v for label, v in value.items()})
+        else:
+            out[schema] = value
+    return out
 
 
 def _study_state(user_id: int) -> dict[str, Any]:
@@ -261,7 +304,7 @@ def reclaim_instance():
 @admin_required
 def questions():
     fresh = request.args.get("fresh", "").lower() in ("1", "true", "yes")
-    return jsonify(questions_report(fresh=fresh))
+    return jsonify(potato_shapes.questions(questions_report(fresh=fresh)))
 
 
 def _cached(name: str, compute, *, fresh: bool = False) -> dict[str, Any]:

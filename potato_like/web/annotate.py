@@ -11,8 +11,16 @@ from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
 from ..submission import form_to_update
-from .api import check_navigation, navigate_or_hold, position_json, save_annotations
+from .api import (
+    check_navigation,
+    navigate_or_hold,
+    pending_check,
+    position_json,
+    refuse_unanswered_requirements,
+    save_annotations,
+)
 from .item_display import page_item_display
+from .phases import submit_phase
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
@@ -94,14 +102,24 @@ def annotate_action():
     data = request.get_json(silent=True) if request.is_json else request.form
     if data is None or not hasattr(data, "get"):
         raise BadRequest("the body must be a JSON object or a form")
+    if not request.is_json and data.get("action") != "prev_instance" and _in_other_phase(user):
+        # Potato's phase pages post their forms to /annotate: submit the current phase.
+        return submit_phase()
+    first_load = data.get("action") is None and data.get("go_to") in (None, "")
+    if first_load:
+        # Potato reads a post without `action` (its first load) as "init": show the page
+        # where the user is (a form's fields are not read as answers then).
+        data = {**(data if request.is_json else data.to_dict()), "action": "init"}
     check_navigation(data)
     saved = None
     if request.is_json:
         if "instance_id" in data and any(key in data for key in SAVE_FIELDS):
             saved = save_annotations(user, data)
-    elif data.get("instance_id"):
+    elif data.get("instance_id") and not first_load:
         # The page's no-JavaScript fallback: its form fields are the answers.
         saved = save_annotations(user, form_to_update(data, current_project().config))
+    if request.is_json and data.get("action") == "next_instance" and pending_check(user) is None:
+        refuse_unanswered_requirements(user)
     try:
         pos, check = navigate_or_hold(user, data, form_index=not request.is_json)
     except PotatoLikeError as err:
@@ -119,6 +137,13 @@ def annotate_action():
             body["save"] = saved
         return jsonify(body)
     return redirect(url_for("annotate.annotate_page"))
+
+
+def _in_other_phase(user) -> bool:
+    project = current_project()
+    if not project.config.study.has_flow:
+        return False
+    return not project.flow.in_annotation(project.flow.state(user.user_id))
 
 
 @bp.get("/done")

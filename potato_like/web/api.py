@@ -127,10 +127,13 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
             user.user_id,
             item.id,
         )
-    return {
+    out = {
         **_success(started, result.user_done_count),
         "instance_status": "completed" if result.status == "done" else "in_progress",
     }
+    if update.warnings:
+        out["warnings"] = list(update.warnings)
+    return out
 
 
 NAV_ACTIONS = ("next_instance", "prev_instance", "go_to", "init", "home", None)
@@ -185,6 +188,26 @@ def navigate_or_hold(
     return navigate(user, data, form_index=form_index), None
 
 
+def refuse_unanswered_requirements(user: SessionUser) -> None:
+    """Potato's POST /annotate answers a JSON "next" from an item whose required questions
+    are unanswered with 400 `validation_error`; so does ours (forms move as before, and
+    /go_to, where our page's Skip goes, is not checked, as in Potato)."""
+    project = current_project()
+    pos = project.store.assignments.current(user.user_id, project.policy)
+    if pos.finished:
+        return
+    maps = project.store.annotations.maps_for(pos.item_seq, user.user_id)
+    unmet = [s for s in project.config.schemes if s.missing_requirement(maps.get(s.name))]
+    if unmet:
+        names = [s.name for s in unmet]
+        raise BadRequest(
+            f"Required annotation(s) not completed: {', '.join(names)}",
+            status="validation_error",
+            unsatisfied_schemas=names,
+            instance_id=pos.item_id,
+        )
+
+
 @bp.get("/api/current_instance")
 @login_required_json
 def current_instance():
@@ -194,7 +217,15 @@ def current_instance():
     project.poll_data_directory()
     check = pending_check(user)
     pos = project.store.assignments.current(user.user_id, project.policy)
-    return jsonify(position_json(pos, check))
+    out = position_json(pos, check)
+    props = project.config.item_properties
+    if check is not None:
+        # Only what the page shows: a check's row may hold its expected answer.
+        out["data"] = {props.id_key: check.id, props.text_key: check.text}
+    elif not pos.finished:
+        item = project.store.items.by_seq(pos.item_seq)  # Potato's `data`: the item's row
+        out["data"] = {**item.fields, props.text_key: item.text}
+    return jsonify(out)
 
 
 @bp.get("/get_annotations")

@@ -64,7 +64,10 @@ def _done(status: int = 200):
 def _login_error(err: PotatoLikeError, mode: str):
     if wants_json():
         raise err
-    return render_template("auth/login.html", error=err.message, mode=mode), err.status
+    # A browser registering a taken name gets the page with the message and 200, as from
+    # Potato (whose clients read the page); JSON clients get the 409.
+    status = 200 if mode == "register" and isinstance(err, Conflict) else err.status
+    return render_template("auth/login.html", error=err.message, mode=mode), status
 
 
 @bp.get("/")
@@ -160,8 +163,10 @@ def register():
         return _login_error(err, "register")
 
 
-@bp.post("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    """Log out. GET too, as in Potato (its pages link to /logout): ending one's own session
+    is harmless even when another site triggers it."""
     sessions().end()
     logout_user()
     session.clear()

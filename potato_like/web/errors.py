@@ -1,4 +1,9 @@
-"""Turn errors into responses: JSON `{"error": ...}` for API callers, a page for browsers."""
+"""Turn errors into responses: JSON for API callers, a page for browsers.
+
+A JSON error keeps its 4xx/5xx status and carries the message twice: `{"error": ...}` (seed
+003) and Potato's `{"status": "error", "message": ...}`, which Potato's own clients read.
+Errors with a status of their own ("csrf", "blocked", "time_up") keep it instead of "error".
+"""
 
 from __future__ import annotations
 
@@ -41,11 +46,16 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+def error_body(message: str, /, **extra) -> dict:
+    """The JSON body of an error: both clients' keys, then the error's own extra fields."""
+    body: dict = {"status": "error", "message": message, "error": message}
+    body.update({k: v for k, v in extra.items() if isinstance(v, (str, int, float, list))})
+    return body
+
+
 def error_response(message: str, status: int, /, **extra):
     if wants_json():
-        body = {"error": message}
-        body.update({k: v for k, v in extra.items() if isinstance(v, (str, int, float, list))})
-        response = jsonify(body)
+        response = jsonify(error_body(message, **extra))
     else:
         response = make_response(
             render_template("errors/error.html", message=message, status=status)

@@ -185,15 +185,19 @@ def admin_required(view):
         auth = request.headers.get("Authorization", "")
         if not key and auth.lower().startswith("bearer "):
             key = auth[7:].strip()
+        # A missing or wrong key is 403, as in Potato (its clients and tests expect it);
+        # wrong keys still count towards the admin-key rate limit (429).
         if key:
             if not limits().check_admin_key(key):
-                raise Unauthorized("invalid API key")
+                raise Forbidden("invalid API key")
             g.admin_via_key = True
             return view(*args, **kwargs)
         if is_admin_session():
             return view(*args, **kwargs)
         if not current_user.is_authenticated:
-            raise Unauthorized("admin access needs an admin session or the X-API-Key header")
+            raise Forbidden(
+                "Admin API key required: send the X-API-Key header or sign in as an admin"
+            )
         raise Forbidden("admin access only")
 
     return wrapped

@@ -64,22 +64,14 @@ def clear(instance_id: str):
 
 @bp.get("/api/colors")
 def colors():
-    """Label colours per scheme: every label of span, link and event schemes (configured or
-    from the palette); for other schemes only configured colours."""
+    """Label colours per scheme, as Potato lists them: every scheme, each label it was
+    configured with (or, for span, link and event schemes, has) coloured as configured or
+    from the palette; {} for schemes without labels (sliders, free text)."""
     config = current_project().config
     out: dict[str, dict[str, str]] = {}
     for scheme in config.schemes:
-        if scheme.structured:
-            out[scheme.name] = label_colors(config, scheme)
-            continue
-        configured = config.ui_colors.get(scheme.name, {})
-        chosen = {
-            label.name: label.color or configured[label.name]
-            for label in scheme.labels
-            if label.color or label.name in configured
-        }
-        if chosen:
-            out[scheme.name] = chosen
+        listed = scheme.structured or scheme.labels_configured
+        out[scheme.name] = label_colors(config, scheme) if listed else {}
     return jsonify(out)
 
 

@@ -22,6 +22,7 @@ from wtforms.validators import ValidationError
 
 from ..errors import BadRequest, Forbidden, NotAssigned, NotFound
 from ..store.behavior import AI_USAGE, ANNOTATION_CHANGE, INTERACTIONS, Behavior, Report
+from . import potato_shapes
 from .security import (
     SessionUser,
     admin_required,
@@ -364,5 +365,8 @@ def behavioral_analytics():
         )
     generated = dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat().replace("+00:00", "Z")
     return jsonify(
-        annotators=annotators, hours=hours if hours % 1 else int(hours), generated_at=generated
+        annotators=annotators,
+        hours=hours if hours % 1 else int(hours),
+        generated_at=generated,
+        **potato_shapes.behavioral_users(annotators),
     )

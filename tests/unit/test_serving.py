@@ -5,6 +5,9 @@ cheroot internals the request gate relies on, and the access log's redaction."""
 from __future__ import annotations
 
 import inspect
+import json
+import socket
+from types import SimpleNamespace
 
 import pytest
 from cheroot import connections, makefile, server, wsgi
@@ -16,7 +19,7 @@ from potato_like.access_log import redact_query, with_access_log
 from potato_like.config import load_config
 from potato_like.config.server import ServerLimits
 from potato_like.errors import ConfigError
-from potato_like.serving import GatedServer, address_key
+from potato_like.serving import GatedServer, RequestGate, address_key
 from tests.conftest import base_config, write_config, write_items
 
 
@@ -141,3 +144,14 @@ def test_access_log_line_in_combined_format(tmp_path):
         '"https://ex.org/a?token=REDACTED&b=2" "evil\\"agent"'
     )
     assert "s3cret" not in line and "t0k" not in line
+
+
+def test_the_gate_answers_errors_in_both_json_shapes():
+    """The request gate's own refusals (408, 414, 431, 503) carry seed 003's `error` and
+    Potato's `status`/`message`, like the app's errors."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        RequestGate._send_error(SimpleNamespace(socket=ours), 503, "server busy")
+        head, _, body = theirs.recv(4096).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503") and b"Retry-After: 5" in head
+    assert json.loads(body) == {"status": "error", "message": "server busy", "error": "server busy"}

@@ -44,7 +44,12 @@ def backend(schema, kind, state=()):
 @pytest.mark.parametrize(
     "body, message",
     [
-        (backend("sentiment", "radio"), "type 'radio' is not supported (use 'label' or 'span')"),
+        (
+            backend("sentiment", "bbox"),
+            "type 'bbox' is not supported (use one of 'label', 'checkbox', 'dropdown', "
+            "'likert', 'multiselect', 'number', 'radio', 'select', 'slider', 'span', 'text', "
+            "'textbox')",
+        ),
         (backend("sentiment", "span"), "'sentiment' is not a span scheme"),
         (
             {"instance_id": "i1", "annotations": {"rel:near": "1"}},
@@ -83,6 +88,17 @@ def test_backend_span_state_and_keyed_entries_become_entries(tmp_path):
     assert keyed.structured == {"ner": [{"label": "LOC", "start": "3", "end": "5", "value": "1"}]}
     labels = parse_update(backend("sentiment", None, [{"name": "pos", "value": 1}]), config)
     assert labels.incoming == {"sentiment": {"pos": 1}}
+
+
+@pytest.mark.parametrize("kind", ["radio", "likert", "text", "textbox", "slider", "number"])
+def test_potato_type_names_in_the_backend_format_are_label_updates(tmp_path, kind):
+    """Potato's clients send the scheme's own type name (or another type's) as `type`; the
+    scheme named by `schema` decides how the state is read."""
+    config = schemes(tmp_path, RADIO, TEXT, SPAN)
+    update = parse_update(backend("sentiment", kind, [{"name": "pos", "value": "pos"}]), config)
+    assert update.incoming == {"sentiment": {"pos": "pos"}}
+    with pytest.raises(BadAnnotation, match="unknown schema 'mood'"):
+        parse_update(backend("mood", kind, [{"name": "pos", "value": "pos"}]), config)
 
 
 def test_the_no_javascript_form_sends_every_choice_label(tmp_path):

@@ -201,9 +201,9 @@ def test_schema_filter(make_agreement_project):
 
 def test_only_admins(make_agreement_project):
     app = make_agreement_project(admin_users=["boss"], user_config=BOSS_USERS)
-    assert app.test_client().get("/admin/api/agreement").status_code == 401
+    assert app.test_client().get("/admin/api/agreement").status_code == 403
     wrong = {"X-API-Key": "nope-nope-nope"}
-    assert app.test_client().get("/admin/api/agreement", headers=wrong).status_code == 401
+    assert app.test_client().get("/admin/api/agreement", headers=wrong).status_code == 403
     assert login(app.test_client(), "ann").get("/admin/api/agreement").status_code == 403
     boss = login(app.test_client(), "boss", BOSS_PASSWORD).get("/admin/api/agreement")
     assert boss.status_code == 200

@@ -58,14 +58,14 @@ def test_config_needs_admin(make_project):
     app = make(make_project)
     for method in ("get", "post"):
         anonymous = getattr(app.test_client(), method)("/admin/api/config", json={})
-        assert anonymous.status_code == 401
+        assert anonymous.status_code == 403
         user = login(app.test_client(), "ann")
         assert getattr(user, method)("/admin/api/config", json={}).status_code == 403
         wrong = getattr(app.test_client(), method)(
             "/admin/api/config", json={}, headers={"X-API-Key": "wrong-key-000000"}
         )
-        assert wrong.status_code == 401
-    assert app.test_client().get("/admin/api/suspicious_activity").status_code == 401
+        assert wrong.status_code == 403
+    assert app.test_client().get("/admin/api/suspicious_activity").status_code == 403
     user = login(app.test_client(), "ann2")
     assert user.get("/admin/api/suspicious_activity").status_code == 403
 

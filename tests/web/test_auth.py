@@ -23,7 +23,11 @@ def test_logged_out_session_api_answers_401_json(make_project):
     app = make_project()
     r = app.test_client().get("/api/current_instance")
     assert r.status_code == 401
-    assert r.json == {"error": "No active session"}
+    assert r.json == {
+        "status": "error",
+        "message": "No active session",
+        "error": "No active session",
+    }
 
 
 def test_wrong_password_is_refused_and_not_logged_in(make_project):
@@ -194,8 +198,8 @@ def test_admin_endpoints_need_admin(make_project):
         admin_users=["boss"], user_config={"users": [{"username": "boss", "password": "boss-pw-1"}]}
     )
     c = app.test_client()
-    assert c.get("/admin/health").status_code == 401
-    assert c.get("/admin/health", headers={"X-API-Key": "wrong-key-000000"}).status_code == 401
+    assert c.get("/admin/health").status_code == 403
+    assert c.get("/admin/health", headers={"X-API-Key": "wrong-key-000000"}).status_code == 403
     assert c.get("/admin/health", headers=ADMIN).json["status"] == "healthy"
     assert (
         c.get(

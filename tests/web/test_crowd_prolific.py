@@ -294,4 +294,4 @@ def test_dashboard_lists_workers_with_status_time_checks_and_code(example):  # n
     assert "<code>C1PRLFC0</code>" in page and "1 passed, 0 failed" in page
     assert "Prolific 2" in page and "completion codes issued 1" in page
     r = app.test_client().get("/admin/api/crowdsourcing")
-    assert r.status_code == 401
+    assert r.status_code == 403

@@ -40,7 +40,7 @@ def test_sign_in_with_the_key_opens_dashboard_and_api(make_project):
     assert c.get("/admin/api/overview").json["total_annotations"] == 1  # JSON API too
     c.post("/admin/logout", headers=csrf_headers(c))
     assert c.get("/admin").status_code == 302
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
 
 
 def test_sign_in_never_redirects_off_site(make_project):

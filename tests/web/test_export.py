@@ -92,7 +92,7 @@ def test_output_is_flushed_in_background(annotated):
 
 def test_export_formats_endpoint(annotated):
     c = annotated.test_client()
-    assert c.get("/admin/api/export/formats").status_code == 401
+    assert c.get("/admin/api/export/formats").status_code == 403
     names = [f["name"] for f in c.get("/admin/api/export/formats", headers=ADMIN).json["formats"]]
     assert names == ["conll", "conllu", "csv", "json", "jsonl", "spans_jsonl", "tsv"]
 

@@ -23,7 +23,7 @@ def test_wrong_admin_keys_are_rate_limited(make_project):
     c = app.test_client()
     for i in range(3):
         r = c.get("/admin/api/overview", headers={"X-API-Key": f"guess-{i:030d}"})
-        assert r.status_code == 401
+        assert r.status_code == 403
     r = c.get("/admin/api/overview", headers=ADMIN)  # even the right key, for a while
     assert r.status_code == 429 and "Too many wrong admin keys" in r.json["error"]
     elsewhere = app.test_client().get(

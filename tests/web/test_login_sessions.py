@@ -39,8 +39,8 @@ def test_leave_admin_ends_the_admin_cookie(make_project):
     assert c.get("/admin/api/overview").status_code == 200
     stolen = _copy(c, app)
     assert c.post("/admin/logout", headers=csrf_headers(c)).status_code == 302
-    assert c.get("/admin/api/overview").status_code == 401
-    assert stolen.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
+    assert stolen.get("/admin/api/overview").status_code == 403
 
 
 def test_leave_admin_keeps_the_user_logged_in_in_a_new_session(make_project):

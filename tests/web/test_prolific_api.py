@@ -134,7 +134,7 @@ def test_admin_routes_join_submissions_with_local_workers(example, fake_prolific
     r = admin.get("/admin/api/crowdsourcing/prolific/submissions", headers=ADMIN)
     assert r.status_code == 503 and "PROLIFIC_API_TOKEN" in r.json["error"]
     monkeypatch.setenv("PROLIFIC_API_TOKEN", TOKEN)
-    assert admin.get("/admin/api/crowdsourcing/prolific/submissions").status_code == 401
+    assert admin.get("/admin/api/crowdsourcing/prolific/submissions").status_code == 403
 
     r = admin.get("/admin/api/crowdsourcing/prolific/submissions", headers=ADMIN)
     assert r.status_code == 200, r.json

@@ -313,8 +313,8 @@ def test_predictions_can_be_locked(study):  # noqa: F811
 def test_quality_control_endpoint_needs_admin_and_reports_disabled_parts(make_project):
     app = make_project()
     c = app.test_client()
-    assert c.get("/admin/api/quality_control").status_code == 401
-    assert c.get("/admin/api/quality_control", headers={"X-API-Key": "x" * 20}).status_code == 401
+    assert c.get("/admin/api/quality_control").status_code == 403
+    assert c.get("/admin/api/quality_control", headers={"X-API-Key": "x" * 20}).status_code == 403
     assert (
         login(app.test_client(), "annotator").get("/admin/api/quality_control").status_code == 403
     )

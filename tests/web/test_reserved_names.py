@@ -18,7 +18,7 @@ def test_registering_an_admin_name_is_refused_and_gives_no_admin_rights(make_pro
     assert r.status_code == 403 and "reserved" in r.json["error"]
     r = c.post("/register", json={"username": "BOSS", "password": "long-enough-pw"})
     assert r.status_code == 403  # no look-alike in another case either
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
     assert app.extensions["potato_like"].store.users.by_name("boss") is None
 
 
@@ -27,7 +27,7 @@ def test_passwordless_login_cannot_claim_an_admin_name(make_project):
     c = app.test_client()
     r = c.post("/auth", json={"username": "boss"})
     assert r.status_code == 403
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
     assert app.extensions["potato_like"].store.users.by_name("boss") is None
 
 
@@ -37,7 +37,7 @@ def test_a_name_claimed_before_the_fix_cannot_be_used_without_a_password(make_pr
     store.users.create("boss", None, login_kind="passwordless")  # as an old version allowed
     c = app.test_client()
     assert c.post("/auth", json={"username": "boss"}).status_code == 403
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
 
 
 def test_a_prolific_link_cannot_claim_an_admin_name(example):  # noqa: F811
@@ -45,7 +45,7 @@ def test_a_prolific_link_cannot_claim_an_admin_name(example):  # noqa: F811
     c = app.test_client()
     r = c.get(prolific_link("boss"))
     assert r.status_code == 403 and b"reserved" in r.data
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
     assert app.extensions["potato_like"].store.users.by_name("boss") is None
 
 
@@ -54,7 +54,7 @@ def test_an_mturk_link_cannot_claim_an_admin_name(example):  # noqa: F811
     c = app.test_client()
     r = c.get(mturk_link(worker="boss"))
     assert r.status_code == 403
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
 
 
 def test_adjudicator_names_are_reserved_too(make_project):
@@ -99,7 +99,7 @@ def test_the_admin_key_creates_a_reserved_account(make_project):
     app = make_project(require_password=True, admin_users=["boss"])
     c = app.test_client()
     body = {"username": "boss", "password": "boss-pw-1"}
-    assert c.post("/admin/api/users", json=body).status_code == 401  # no key, no session
+    assert c.post("/admin/api/users", json=body).status_code == 403  # no key, no session
     r = c.post("/admin/api/users", json=body, headers=ADMIN)
     assert r.status_code == 201 and r.json["username"] == "boss"
     assert c.post("/admin/api/users", json=body, headers=ADMIN).status_code == 409
@@ -134,7 +134,7 @@ def test_a_name_claimed_with_a_password_before_the_fix_is_taken_back(
     c = app.test_client()
     r = c.post("/auth", json={"username": "boss", "password": "attacker-pw-1"})
     assert r.status_code == 403 and "reserved" in r.json["error"]
-    assert c.get("/admin/api/overview").status_code == 401
+    assert c.get("/admin/api/overview").status_code == 403
     app.extensions["potato_like"].close()
     # The researcher configures the admin's password: the config wins at the next start.
     config = base_config(require_password=True, admin_users=["boss"], user_config=BOSS)

@@ -26,7 +26,12 @@ def test_complete_annotation_flow_from_the_seed(make_project):
     session = app.test_client()
     session.post("/auth", data={"username": "annotator1", "password": "password123"})
     info = session.get("/api/current_instance").json
-    assert info == {"instance_id": "item_001", "current_index": 0, "total_instances": 3}
+    assert info == {
+        "instance_id": "item_001",
+        "current_index": 0,
+        "total_instances": 3,
+        "data": {"id": "item_001", "text": "Text number 1."},  # Potato's key: the item's row
+    }
     content = session.get(f"/api/spans/{info['instance_id']}").json
     assert content == {"instance_id": "item_001", "text": "Text number 1.", "spans": []}
     result = session.post(
@@ -318,7 +323,9 @@ def test_schemas_colors_and_health(make_project):
     assert schemas["sentiment"]["type"] == "radio"
     assert schemas["sentiment"]["keys"]["p"] == "pos"
     assert schemas["intensity"]["type"] == "slider" and schemas["intensity"]["max_value"] == 10
-    assert c.get("/api/colors").json == {"sentiment": {"pos": "#22c55e"}}
+    colors = c.get("/api/colors").json  # every scheme, every label (as Potato)
+    assert colors["sentiment"]["pos"] == "#22c55e" and colors["sentiment"]["neg"].startswith("#")
+    assert colors["intensity"] == {}
     assert c.get("/health").json == {"status": "healthy"}
 
 
@@ -326,7 +333,8 @@ def test_unknown_routes_and_methods_answer_json(make_project):
     app = make_project()
     c = app.test_client()
     r = c.get("/api/nope")
-    assert r.status_code == 404 and r.json == {"error": "not found"}
+    assert r.status_code == 404
+    assert r.json == {"status": "error", "message": "not found", "error": "not found"}
     r = c.get("/updateinstance")
     assert r.status_code == 405 and "not allowed" in r.json["error"]
 

@@ -199,9 +199,11 @@ def test_replacing_removing_and_shapes(span_app):
         },
     )
     assert r.status_code == 200, r.json
-    assert list(c.get("/get_annotations?instance_id=t1").json["span_annotations"]) == [
-        "entities:LOCATION:21:26"
-    ]
+    # it adds the span, as Potato does (tests/web/test_potato_wire.py)
+    assert set(c.get("/get_annotations?instance_id=t1").json["span_annotations"]) == {
+        "entities:PERSON:0:6",
+        "entities:LOCATION:21:26",
+    }
     # an empty list clears the scheme; the item is no longer answered
     r = save(c, "t1", {"entities": []}, draft=True)
     assert r.status_code == 200 and r.json["instance_status"] == "in_progress"
@@ -282,7 +284,7 @@ def test_schemas_and_colors(span_app):
     assert colors["entities"]["PERSON"] == "#3b82f6"
     assert colors["entities"]["ORG"] == "rgb(255, 128, 0)"
     assert colors["entities"]["LOCATION"].startswith("#")
-    assert colors["ok"] == {"yes": "#00aa00"}
+    assert colors["ok"]["yes"] == "#00aa00" and set(colors["ok"]) == set(schemas["ok"]["labels"])
 
 
 def test_required_span_scheme(span_app):

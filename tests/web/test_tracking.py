@@ -347,7 +347,7 @@ def test_suspicion_score_formula():
 
 def test_admin_analytics_access_and_bad_hours(make):
     app = make(admin_users=["boss"], user_config=BOSS_USERS)
-    assert app.test_client().get("/admin/api/behavioral_analytics").status_code == 401
+    assert app.test_client().get("/admin/api/behavioral_analytics").status_code == 403
     c = login(app.test_client(), "someone")
     assert c.get("/admin/api/behavioral_analytics").status_code == 403
     anon = app.test_client()
