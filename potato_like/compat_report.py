@@ -237,8 +237,17 @@ def main(argv: list[str] | None = None) -> int:
     if not QUICKSTART.is_file():
         print(f"{QUICKSTART} is missing: run this in a checkout", file=sys.stderr)
         return 2
-    page = render(load_reference(), collect_ours())
+    reference, ours = load_reference(), collect_ours()
+    page = render(reference, ours)
+    readme = _readme_with_figures(summary(reference, ours))
     if args.check:
+        if readme is not None and readme != README.read_text(encoding="utf-8"):
+            print(
+                f"{README}'s compatibility figures are stale: run "
+                "`python -m potato_like.compat_report`",
+                file=sys.stderr,
+            )
+            return 1
         current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
         if current != page:
             print(
@@ -250,7 +259,40 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.out.write_text(page, encoding="utf-8")
     print(f"wrote {args.out}")
+    if readme is not None:
+        README.write_text(readme, encoding="utf-8")
     return 0
+
+
+# README quotes the summary sentence; the page's generator keeps it current too.
+README = PAGE.parent.parent / "README.md"
+_FIGURES = re.compile(
+    r"\d+ of Potato\s+[\d.]+'s\s+\d+\s+annotation\s+types.*?pass\s+`python run\.py check`", re.S
+)
+
+
+def _readme_with_figures(sentence: str) -> str | None:
+    """README with its figures sentence replaced (None when README or the sentence is absent)."""
+    if not README.is_file():
+        return None
+    text = README.read_text(encoding="utf-8")
+    return _FIGURES.sub(lambda m: _rewrap(m.group(0), sentence), text, count=1)
+
+
+def _rewrap(old: str, new: str) -> str:
+    """Put `new` where `old` was, breaking its lines where the old sentence broke them
+    (the same number of words per line, the rest on the last line)."""
+    lines = old.split("\n")
+    words = new.split()
+    out = []
+    for line in lines[:-1]:
+        n = len(line.split())
+        out.append(" ".join(words[:n]) + ("" if line == line.rstrip() else " "))
+        words = words[n:]
+    out.append(" ".join(words))
+    prefix = [len(line) - len(line.lstrip()) for line in lines]
+    pairs = enumerate(zip(prefix, out, strict=True))
+    return "\n".join(" " * p + o.lstrip() if i else o for i, (p, o) in pairs)
 
 
 if __name__ == "__main__":
