@@ -89,8 +89,10 @@ def admin_reset_password():
 
 
 def _page(status: int = 200, **context):
-    """The reset page (or JSON for scripts); never cached, never sent as a Referer (the
-    token is in the address)."""
+    """The reset page (or JSON for scripts); never cached, and the token in its address is
+    never sent on as a Referer: `strict-origin` sends only the origin (`no-referrer` would
+    also make browsers send `Origin: null` with the form, which the cross-site guard
+    refuses)."""
     if wants_json():
         if context.get("done"):
             body = {"status": "success", "sessions_ended": context["sessions_ended"]}
@@ -103,7 +105,7 @@ def _page(status: int = 200, **context):
         )
         response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "strict-origin"
     return response
 
 
