@@ -353,3 +353,21 @@ def test_the_config_key_is_validated(make_project):
         make_project(password_reset_hours=0)
     with pytest.raises(ConfigError, match="password_reset_hours"):
         make_project(password_reset_hours="soon")
+
+
+def test_two_uses_of_one_link_at_once_set_one_password(make_project):
+    """The link ends in the same transaction that sets the password: a second request that
+    passed the first check loses (410) and changes nothing."""
+    from potato_like import password_reset
+
+    app = _project(make_project)
+    _register(app)
+    link = _link(app)
+    store = app.extensions["potato_like"].store
+    first = store.password_resets.find(password_reset.token_hash(link["token"]))
+    assert store.password_resets.complete(first.token_hash, "hash-one", time.time()) is not None
+    assert store.password_resets.complete(first.token_hash, "hash-two", time.time()) is None
+    assert store.users.by_name("ann").password_hash == "hash-one"
+    with pytest.raises(password_reset.ResetLinkUnusable) as err:
+        password_reset.reset_with_link(store, link["token"], NEW_PASSWORD)
+    assert err.value.status == 410
