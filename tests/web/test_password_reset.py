@@ -116,6 +116,7 @@ def test_ttl_hours_in_the_request_overrides_the_config(make_project):
     _register(app)
     link = _link(app, ttl_hours=2)
     assert link["expires_in_hours"] == 2
+    assert _link(app, hours=3)["expires_in_hours"] == 3  # our spelling
     assert abs(link["expires_at"] - (time.time() + 7200)) < 60
     r = app.test_client().post(
         "/admin/api/user/ann/reset_link", json={"ttl_hours": 0}, headers=ADMIN

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from potato_like import password_reset
 from potato_like.cli import main as cli_main
 from tests.conftest import BOSS_PASSWORD, BOSS_USERS, REPO, login
 
@@ -83,9 +84,15 @@ def test_a_printed_link_works_on_the_running_server(make_project, tmp_path, caps
 
 
 def test_link_without_base_url_uses_the_configured_address(make_project, tmp_path, capsys):
-    _running(make_project, port=8123)
+    app, _ = _running(make_project, port=8123)
     assert cli_main(["reset-password", str(tmp_path / "config.yaml"), "ann", "--link"]) == 0
     assert capsys.readouterr().out.startswith("http://localhost:8123/reset/")
+    config = str(tmp_path / "config.yaml")
+    assert cli_main(["reset-password", config, "ann", "--link", "--hours", "2"]) == 0
+    token = capsys.readouterr().out.strip().rsplit("/", 1)[1]
+    store = app.extensions["potato_like"].store
+    link = store.password_resets.find(password_reset.token_hash(token))
+    assert abs(link.expires_at - link.created_at - 7200) < 1
 
 
 def test_the_command_line_may_reset_staff_accounts(make_project, tmp_path, monkeypatch, capsys):
