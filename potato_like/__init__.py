@@ -54,6 +54,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         headers,
         links,
         media,
+        password_reset,
         phases,
         security,
         spans,
@@ -107,6 +108,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     headers.install(app, project.config)
     blueprints = (
         auth,
+        password_reset,
         annotate,
         phases,
         api,

@@ -6,6 +6,7 @@ python run.py check CONFIG
 python run.py export CONFIG --format csv --out FILE
 python run.py mturk-xml CONFIG --url https://your-server/
 python run.py import-potato CONFIG DIR [--apply]   (a Potato annotation_output/ directory)
+python run.py reset-password CONFIG USERNAME [--base-url URL | --password-stdin]
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from .errors import ConfigError
 from .private_files import make_private_dir, open_private
 
-COMMANDS = ("run", "start", "check", "export", "mturk-xml", "import-potato")
+COMMANDS = ("run", "start", "check", "export", "mturk-xml", "import-potato", "reset-password")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             return _mturk_xml(args)
         if args.command == "import-potato":
             return _import_potato(args)
+        if args.command == "reset-password":
+            from .password_reset_cli import run as reset_password
+
+            return reset_password(args)
         return _serve(args)
     except ConfigError as err:
         _print_problems(err)
@@ -106,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("config")
     imp.add_argument("directory", help="Potato's output_annotation_dir")
     imp.add_argument("--apply", action="store_true", help="write (default: report only)")
+    from .password_reset_cli import add_parser as add_reset_password
+
+    add_reset_password(sub)
     return parser
 
 

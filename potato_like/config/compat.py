@@ -62,6 +62,7 @@ IMPLEMENTED = (
     "admin_key_rate_limit",
     "session_idle_minutes",
     "session_max_days",
+    "password_reset_hours",
     "output_flush_seconds",
     "random_seed",
     "hide_navbar",

@@ -130,6 +130,7 @@ class ProjectConfig:
     admin_key_rate_limit: str = "10 per 10 minutes"  # wrong admin keys per address
     session_idle_minutes: float = 1440.0
     session_max_days: float = 30.0
+    password_reset_hours: float = 24.0  # how long an admin-issued reset link works
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False

@@ -161,6 +161,7 @@ def build_config(
         admin_key_rate_limit=_rate(r, "admin_key_rate_limit", "10 per 10 minutes"),
         session_idle_minutes=float(r.number("session_idle_minutes", 1440, minimum=1)),
         session_max_days=float(r.number("session_max_days", 30, minimum=0.01)),
+        password_reset_hours=float(r.number("password_reset_hours", 24, minimum=0.1, maximum=720)),
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),

@@ -33,6 +33,7 @@ class Store:
         from .events import Events
         from .items import Items
         from .login_sessions import LoginSessions
+        from .password_resets import PasswordResets
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -51,6 +52,7 @@ class Store:
         self.aggregates = Aggregates(self)
         self.crowd = Crowd(self)
         self.login_sessions = LoginSessions(self)
+        self.password_resets = PasswordResets(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -355,4 +355,18 @@ login_sessions = Table(
 )
 Index("ix_login_sessions_user", login_sessions.c.user_id)
 
+# Password reset links issued by an admin or `run.py reset-password`: only the SHA-256 of
+# the link's token is stored; a link ends when used, replaced, or its user's password changes.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("ended_at", Float, nullable=True),
+    Column("ended_reason", String(20), nullable=True),  # used / replaced / password_changed
+)
+Index("ix_password_resets_user", password_resets.c.user_id)
+
 __all__ = ["metadata"]

@@ -225,6 +225,7 @@ def admin_set_password(username: str):
         raise NotFound(f"no user {username!r}")
     kind = STAFF_KIND if is_reserved(project.config, username) else row.login_kind
     project.store.users.set_password(row.id, generate_password_hash(password), kind)
+    project.store.password_resets.end_for_user(row.id, time.time())  # open reset links too
     ended = project.store.login_sessions.revoke_user(row.id)
     sessions().forget()
     return jsonify(status="success", username=username, sessions_ended=ended)
