@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .config.model import ProjectConfig
 from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
+from .schemes.base import hidden_schemes
 from .schemes.registry import backend_types, wire_fields
 from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
@@ -224,10 +225,13 @@ def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = "
             changes.update(structured_changes(config, old, update.structured, text))
         if update.submit:
             merged = {**old, **changes}
+            # A scheme its display_logic hides is not required (its answer, if any, is kept).
+            hidden = hidden_schemes(config.schemes, merged)
             unmet = [
                 (s, why)
                 for s in config.schemes
-                if (why := s.missing_requirement(merged.get(s.name))) is not None
+                if s.name not in hidden
+                and (why := s.missing_requirement(merged.get(s.name))) is not None
             ]
             if unmet:
                 raise BadAnnotation(

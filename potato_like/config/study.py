@@ -209,6 +209,9 @@ def _question_scheme(q: Mapping[str, Any], i: int, where: str, r: ConfigReader, 
             right = tuple(str(x) for x in labels)
             req["required"] = True
         entry["label_requirement"] = req
+    # Survey choices are prose written by the study's authors: Potato keeps them as written
+    # unless the question asks for `humanize_labels: true`.
+    entry.setdefault("humanize_labels", False)
     sub = ConfigReader(entry, where, r.problems, r.warnings)
     kind = entry["annotation_type"]
     cls = scheme_class(kind)

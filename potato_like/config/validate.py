@@ -360,6 +360,7 @@ def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:
         path = f"annotation_schemes[{scheme.index}]"
         sub = ConfigReader(raw[scheme.index], path, r.problems, r.warnings)
         scheme.resolve_references(by_name, sub)
+        scheme.resolve_display_logic(by_name, sub)
     _auto_keys(schemes, r)
     return schemes
 

@@ -13,6 +13,7 @@ from ..spans.page import span_page_data
 from ..submission import form_to_update
 from .api import check_navigation, navigate_or_hold, position_json, save_annotations
 from .item_display import page_item_display
+from .page_schemes import hidden_schemes, page_schemes
 from .security import current_project, require_user
 
 bp = Blueprint("annotate", __name__)
@@ -67,6 +68,8 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
+        schemes=page_schemes(project.config, item.fields, user.username, item.id),
+        hidden=hidden_schemes(project.config.schemes, maps),
         span_page=span_page,
         display=page_item_display(project.config, item, with_spans=bool(span_page)),
         pos=pos,
