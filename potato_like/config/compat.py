@@ -84,6 +84,7 @@ IMPLEMENTED = (
     "auto_redirect_on_completion",
     "auto_redirect_delay",
     "instance_display",
+    "base_css",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -138,7 +139,6 @@ _LATER_NAMES = [
     "layout",
     "format_handling",
     "ui_language",
-    "base_css",
     "ui_debug",
     "task_layout",
     "custom_footer_html",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..config.compat import LABEL_KEYS, LABEL_KEYS_LATER, LABEL_REQUIREMENT_KEYS
+from ..config.project_css import read_custom_css
 from ..config.reader import ConfigReader, hint, type_name, yaml_bool_hint
 from ..errors import BadAnnotation
 from .display_logic import Rule, check_references, read_rule
@@ -33,13 +34,13 @@ COMMON_KEYS = (
     "required",
     "display_logic",
     "humanize_labels",
+    "custom_css",
 )
 
 # Scheme options Potato knows that change only presentation we do not offer yet.
 LATER_SCHEME_KEYS = {
     "displaying_score": "score display",
     "display_config": "custom display settings",
-    "custom_css": "custom CSS",
     "video_as_label": "video labels",
     "bad_text_label": "bad-text option",
     "show_labels": "slider tick labels",
@@ -137,6 +138,8 @@ class Scheme:
         # Potato shows `very_positive` as "Very Positive" unless `humanize_labels: false`;
         # a label's own `displayed_label`/`text` always wins, the stored name never changes.
         self.humanize_labels = reader.bool("humanize_labels", True)
+        # sizes of its inputs, served in /project.css (config/project_css.py)
+        self.custom_css: dict[str, str] = read_custom_css(reader)
         self.parse_options(reader)
         reader.warn_unknown(COMMON_KEYS + self.option_keys, later=LATER_SCHEME_KEYS)
         self._check_labels(reader)
