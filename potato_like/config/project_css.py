@@ -57,8 +57,9 @@ class ProjectCss:
 
 
 def sanitize_css(text: str) -> tuple[str, list[str]]:
-    """(clean CSS, what was dropped). Comments go first: they could split a keyword."""
-    text = _COMMENT.sub(" ", text)
+    """(clean CSS, what was dropped). Comments go first, replaced by nothing: `expr/**/ession(`
+    must be seen as the `expression(` old browsers read it as."""
+    text = _COMMENT.sub("", text)
     kept: list[str] = []
     dropped: list[str] = []
     for part in _PARTS.findall(text):
