@@ -188,6 +188,9 @@ def test_dynamic_options_filter_labels_per_item(open_app, tmp_path):
     app = _app(open_app, tmp_path, [scheme], rows=rows)
     client = login(app.test_client(), "ann")
     assert _labels(client.get("/annotate").get_data(as_text=True), "r") == ["b", "c"]
+    # answers are checked against all the scheme's labels, as in Potato
+    ok = client.post("/updateinstance", json={"instance_id": "a", "annotations": {"r:a": "1"}})
+    assert ok.status_code == 200
     client.post("/updateinstance", json={"instance_id": "a", "annotations": {"r:b": "1"}})
     client.post("/go_to", json={"action": "next_instance"})
     # no field on the item: every label
