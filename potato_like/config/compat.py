@@ -85,6 +85,7 @@ IMPLEMENTED = (
     "auto_redirect_delay",
     "instance_display",
     "base_css",
+    "customjs",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -95,7 +96,6 @@ _LATER_NAMES = [
     "authentication",
     "rbac",
     "user_roles",
-    "customjs",
     "customjs_hostname",
     "site_dir",
     "site_file",

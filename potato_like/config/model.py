@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
     from .project_css import ProjectCss
+    from .project_js import ProjectJs
 
 # `durability`: "normal" (SQLite synchronous=NORMAL in WAL mode: survives a process crash,
 # an OS crash or power cut can lose the last commits) or "full" (every commit waits for the
@@ -136,6 +137,7 @@ class ProjectConfig:
     hide_navbar: bool = False
     # base_css and the schemes' custom_css, sanitised, served at /project.css
     project_css: ProjectCss | None = None
+    project_js: ProjectJs | None = None  # customjs, served at /project.js
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

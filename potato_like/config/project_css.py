@@ -100,7 +100,7 @@ def read_project_css(
         if not isinstance(raw, str):
             r.problem("base_css", f"must be a path to a .css file, got {type_name(raw)}")
         else:
-            text = _read_base_css(r, raw, root, output_dir)
+            text = read_project_file(r, "base_css", raw, root, output_dir)
             if text is not None:
                 clean, dropped = sanitize_css(text)
                 for reason in dropped:
@@ -115,7 +115,11 @@ def read_project_css(
     return ProjectCss("\n".join(parts))
 
 
-def _read_base_css(r: ConfigReader, raw: str, root: Path, output_dir: Path) -> str | None:
+def read_project_file(
+    r: ConfigReader, key: str, raw: str, root: Path, output_dir: Path
+) -> str | None:
+    """The text of a project file named by config key `key`, read only from inside `root`
+    (no `..`, no absolute path, not hidden, not in the output, no symlink out)."""
     parts = PurePosixPath(raw.replace("\\", "/")).parts
     if (
         raw.startswith(("/", "\\"))
@@ -124,7 +128,7 @@ def _read_base_css(r: ConfigReader, raw: str, root: Path, output_dir: Path) -> s
         or not parts
     ):
         r.problem(
-            "base_css",
+            key,
             f"{raw!r} must be a relative path inside the project directory "
             "(no '..', no absolute path, no hidden files)",
         )
@@ -132,21 +136,21 @@ def _read_base_css(r: ConfigReader, raw: str, root: Path, output_dir: Path) -> s
     try:
         target = (root / Path(*parts)).resolve(strict=True)
     except (OSError, RuntimeError):
-        r.problem("base_css", f"file not found: {raw!r} (looked in {root})")
+        r.problem(key, f"file not found: {raw!r} (looked in {root})")
         return None
     if not target.is_relative_to(root) or target.is_relative_to(output_dir.resolve()):
-        r.problem("base_css", f"{raw!r} leads outside the project directory (a symlink?)")
+        r.problem(key, f"{raw!r} leads outside the project directory (a symlink?)")
         return None
     if not target.is_file():
-        r.problem("base_css", f"{raw!r} is not a file")
+        r.problem(key, f"{raw!r} is not a file")
         return None
     if target.stat().st_size > MAX_BYTES:
-        r.problem("base_css", f"{raw!r} is larger than {MAX_BYTES // 1024} KiB")
+        r.problem(key, f"{raw!r} is larger than {MAX_BYTES // 1024} KiB")
         return None
     try:
         return target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        r.problem("base_css", f"cannot read {raw!r} as UTF-8 text: {exc}")
+        r.problem(key, f"cannot read {raw!r} as UTF-8 text: {exc}")
         return None
 
 
