@@ -167,6 +167,10 @@ def _content_page(r: ConfigReader, name: str, kind: str, task_dir: Path, base: P
         schemes.append(scheme)
         if right:
             gates[scheme.name] = right
+    by_name = {s.name: s for s in schemes}
+    for scheme in schemes:  # display_logic watches questions of the same page
+        where = f"{r.key_path('questions')}[{scheme.index}]"
+        scheme.resolve_display_logic(by_name, ConfigReader({}, where, r.problems, r.warnings))
     if html is None and blocks:
         from .validate import sanitize_html
 

@@ -3,8 +3,9 @@
 // the same comparisons (potato_like/schemes/display_logic.py) to decide whether a hidden
 // scheme's label_requirement applies. Answers in a hidden scheme are kept, not cleared.
 
-const form = document.getElementById("annotation-form");
-const slots = [...form.querySelectorAll("[data-scheme-slot]")];
+// The annotation form, or a phase page's survey form.
+const form = document.querySelector("[data-scheme-slot]")?.closest("form");
+const slots = form ? [...form.querySelectorAll("[data-scheme-slot]")] : [];
 const rules = new Map();
 for (const slot of slots) {
   if (slot.dataset.displayLogic) rules.set(slot.dataset.schemeSlot, JSON.parse(slot.dataset.displayLogic));
@@ -121,5 +122,7 @@ function evaluate() {
   }
 }
 
-for (const type of ["change", "input", "potato:picked"]) form.addEventListener(type, evaluate);
-evaluate();
+if (form) {
+  for (const type of ["change", "input", "potato:picked"]) form.addEventListener(type, evaluate);
+  evaluate();
+}

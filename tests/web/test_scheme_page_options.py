@@ -248,3 +248,72 @@ def test_humanize_labels(open_app, tmp_path):
     assert '<span class="label-name">so-so</span>' in html
     assert '<span class="label-name">very_positive</span>' in html  # humanize_labels: false
     assert 'data-label="very_positive"' in html  # the stored value never changes
+
+
+# -- survey questions of phases -----------------------------------------------------------
+SCREENING = json.dumps(
+    [
+        {"id": "english", "text": "English?", "schema": "radio", "choices": ["Yes", "No"]},
+        {"id": "shopping", "text": "How often?", "schema": "radio", "choices": ["Never", "Often"]},
+        {
+            "id": "why_never",
+            "text": "Why never?",
+            "schema": "text",
+            "label_requirement": {"required": True},
+            "display_logic": {
+                "show_when": [{"schema": "shopping", "operator": "equals", "value": "never"}]
+            },
+        },
+    ]
+)
+
+
+def test_survey_questions_follow_display_logic(example_project):
+    from tests.conftest import REPO
+
+    app = example_project(
+        REPO / "example_projects" / "study_flow",
+        files={"phases/screening.json": SCREENING},
+        require_password=False,
+    )
+    consent = {"adult:Yes": "1", "agree:I agree": "1"}
+
+    def start(user):
+        client = login(app.test_client(), user)
+        ok = client.post("/phase", json={"phase": "consent", "annotations": consent})
+        assert ok.status_code == 200, ok.json
+        return client
+
+    client = start("often")
+    page = client.get("/phase").get_data(as_text=True)
+    slot = _slot(page, "why_never")
+    assert "hidden" in slot and json.loads(slot["data-display-logic"])["show_when"]
+    assert "/static/js/display-logic.js" in page
+    assert "Never" in page and "Why never?" in page  # survey choices are not humanized
+    assert_csp_clean(page)
+    answers = {"english:Yes": "1", "shopping:Often": "1"}
+    done = client.post("/phase", json={"phase": "prestudy", "annotations": answers})
+    assert done.status_code == 200, done.json
+
+    client = start("never")
+    answers = {"english:Yes": "1", "shopping:Never": "1"}
+    refused = client.post("/phase", json={"phase": "prestudy", "annotations": answers})
+    assert refused.status_code == 400 and "why_never" in json.dumps(refused.json)
+    answers["why_never:text_box"] = "no time"
+    done = client.post("/phase", json={"phase": "prestudy", "annotations": answers})
+    assert done.status_code == 200, done.json
+
+
+def test_survey_display_logic_must_watch_a_question_of_its_page(example_project):
+    from tests.conftest import REPO
+
+    bad = json.loads(SCREENING)
+    bad[2]["display_logic"]["show_when"][0]["schema"] = "shoping"
+    with pytest.raises(ConfigError) as info:
+        example_project(
+            REPO / "example_projects" / "study_flow",
+            files={"phases/screening.json": json.dumps(bad)},
+            require_password=False,
+        )
+    assert "questions[2].display_logic.show_when[0]" in str(info.value)
+    assert "did you mean 'shopping'" in str(info.value)
