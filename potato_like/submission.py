@@ -213,9 +213,14 @@ def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -
     return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
 
 
-def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = ""):
+def compute_for(
+    update: Update,
+    config: ProjectConfig | SchemeSet,
+    text: str = "",
+    known: Mapping[str, Any] | None = None,
+):
     """The function Annotations.apply runs inside its transaction (`text`: the item's, for
-    span offsets)."""
+    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch)."""
 
     def compute(old: LabelMaps) -> tuple[LabelMaps, bool]:
         changes: LabelMaps = {}
@@ -226,7 +231,7 @@ def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = "
         if update.submit:
             merged = {**old, **changes}
             # A scheme its display_logic hides is not required (its answer, if any, is kept).
-            hidden = hidden_schemes(config.schemes, merged)
+            hidden = hidden_schemes(config.schemes, merged, known)
             unmet = [
                 (s, why)
                 for s in config.schemes

@@ -100,6 +100,12 @@ def _phases(
             pages.append(_builtin_page(name, kind, page_reader.str("header", "", allow_empty=True)))
             continue
         pages.append(_content_page(page_reader, name, kind, task_dir, base))
+    # display_logic of a survey question may watch a question of any phase (Potato's rule)
+    questions = {s.name: s for page in pages for s in page.schemes}
+    for page in pages:
+        for scheme in page.schemes:
+            where = f"{sub.key_path(page.name)}.questions[{scheme.index}]"
+            scheme.resolve_display_logic(questions, ConfigReader({}, where, r.problems, r.warnings))
     kinds = [p.type for p in pages]
     if kinds.count("annotation") != 1:
         sub.problem("order", "must list exactly one annotation phase")
@@ -167,10 +173,6 @@ def _content_page(r: ConfigReader, name: str, kind: str, task_dir: Path, base: P
         schemes.append(scheme)
         if right:
             gates[scheme.name] = right
-    by_name = {s.name: s for s in schemes}
-    for scheme in schemes:  # display_logic watches questions of the same page
-        where = f"{r.key_path('questions')}[{scheme.index}]"
-        scheme.resolve_display_logic(by_name, ConfigReader({}, where, r.problems, r.warnings))
     if html is None and blocks:
         from .validate import sanitize_html
 

@@ -348,10 +348,15 @@ class Scheme:
         ]
 
 
-def hidden_schemes(schemes: list[Scheme], maps: Mapping[str, Mapping[str, str]]) -> set[str]:
-    """Names of the schemes their `display_logic` hides, given the stored label maps. Rules
-    read the answers of hidden schemes too, as Potato's page does."""
-    answers = {s.name: s.comparable(maps.get(s.name) or {}) for s in schemes}
+def hidden_schemes(
+    schemes: list[Scheme],
+    maps: Mapping[str, Mapping[str, str]],
+    known: Mapping[str, Any] | None = None,
+) -> set[str]:
+    """Names of the schemes their `display_logic` hides, given the stored label maps (and
+    `known` answers of schemes elsewhere, e.g. earlier phases). Rules read the answers of
+    hidden schemes too, as Potato's page does."""
+    answers = {**(known or {}), **{s.name: s.comparable(maps.get(s.name) or {}) for s in schemes}}
     return {
         s.name
         for s in schemes

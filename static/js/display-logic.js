@@ -107,8 +107,11 @@ function matches(cond, actual) {
   }
 }
 
+// Answers given on earlier phases that rules on this page watch (phase pages only).
+const known = form && form.dataset.knownAnswers ? JSON.parse(form.dataset.knownAnswers) : {};
+
 function evaluate() {
-  const answers = {};
+  const answers = { ...known };
   for (const slot of slots) answers[slot.dataset.schemeSlot] = answerOf(slot);
   for (const slot of slots) {
     const rule = rules.get(slot.dataset.schemeSlot);

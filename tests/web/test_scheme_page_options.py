@@ -304,7 +304,7 @@ def test_survey_questions_follow_display_logic(example_project):
     assert done.status_code == 200, done.json
 
 
-def test_survey_display_logic_must_watch_a_question_of_its_page(example_project):
+def test_survey_display_logic_must_watch_a_known_question(example_project):
     from tests.conftest import REPO
 
     bad = json.loads(SCREENING)
@@ -317,3 +317,41 @@ def test_survey_display_logic_must_watch_a_question_of_its_page(example_project)
         )
     assert "questions[2].display_logic.show_when[0]" in str(info.value)
     assert "did you mean 'shopping'" in str(info.value)
+
+
+def test_survey_display_logic_reads_answers_of_earlier_phases(example_project):
+    from tests.conftest import REPO
+
+    questions = json.loads(SCREENING)
+    # shown only to those who agreed on the consent page (every user here)
+    questions.append(
+        {
+            "id": "adult_note",
+            "text": "Anything to add?",
+            "schema": "text",
+            "label_requirement": {"required": True},
+            "display_logic": {
+                "show_when": [{"schema": "agree", "operator": "equals", "value": "I agree"}]
+            },
+        }
+    )
+    app = example_project(
+        REPO / "example_projects" / "study_flow",
+        files={"phases/screening.json": json.dumps(questions)},
+        require_password=False,
+    )
+    client = login(app.test_client(), "ann")
+    consent = {"adult:Yes": "1", "agree:I agree": "1"}
+    assert (
+        client.post("/phase", json={"phase": "consent", "annotations": consent}).status_code == 200
+    )
+    page = client.get("/phase").get_data(as_text=True)
+    form = next(a for t, a in elements(page) if a.get("id") == "phase-form")
+    assert json.loads(form["data-known-answers"]) == {"adult": "Yes", "agree": "I agree"}
+    answers = {"english:Yes": "1", "shopping:Often": "1"}
+    refused = client.post("/phase", json={"phase": "prestudy", "annotations": answers})
+    assert refused.status_code == 400 and "adult_note" in json.dumps(refused.json)
+    answers["adult_note:text_box"] = "no"
+    assert (
+        client.post("/phase", json={"phase": "prestudy", "annotations": answers}).status_code == 200
+    )
