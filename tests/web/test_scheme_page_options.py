@@ -355,3 +355,38 @@ def test_survey_display_logic_reads_answers_of_earlier_phases(example_project):
     assert (
         client.post("/phase", json={"phase": "prestudy", "annotations": answers}).status_code == 200
     )
+
+
+def test_training_page_carries_display_logic(example_project):
+    from tests.conftest import REPO
+
+    def edit(config):
+        config["annotation_schemes"].append(
+            {
+                "annotation_type": "text",
+                "name": "why_negative",
+                "description": "Why negative?",
+                "display_logic": {
+                    "show_when": [
+                        {"schema": "sentiment", "operator": "equals", "value": "negative"}
+                    ]
+                },
+            }
+        )
+
+    app = example_project(REPO / "example_projects" / "study_flow", edit, require_password=False)
+    client = login(app.test_client(), "ann")
+    client.post(
+        "/phase", json={"phase": "consent", "annotations": {"adult:Yes": "1", "agree:I agree": "1"}}
+    )
+    client.post(
+        "/phase",
+        json={"phase": "prestudy", "annotations": {"english:Yes": "1", "shopping:Often": "1"}},
+    )
+    client.post("/phase", json={"phase": "instructions"})
+    page = client.get("/phase").get_data(as_text=True)
+    assert "Training question 1 of 3" in page
+    slot = _slot(page, "why_negative")
+    assert "hidden" in slot and "data-display-logic" in slot
+    assert "/static/js/display-logic.js" in page
+    assert_csp_clean(page)
