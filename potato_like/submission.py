@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .config.model import ProjectConfig
 from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
+from .schemes.base import hidden_schemes
 from .schemes.registry import backend_formats, backend_types, wire_fields
 from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
@@ -235,9 +236,14 @@ def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -
     return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
 
 
-def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = ""):
+def compute_for(
+    update: Update,
+    config: ProjectConfig | SchemeSet,
+    text: str = "",
+    known: Mapping[str, Any] | None = None,
+):
     """The function Annotations.apply runs inside its transaction (`text`: the item's, for
-    span offsets)."""
+    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch)."""
 
     def compute(old: LabelMaps) -> tuple[LabelMaps, bool]:
         changes: LabelMaps = {}
@@ -253,10 +259,13 @@ def compute_for(update: Update, config: ProjectConfig | SchemeSet, text: str = "
             changes.update(structured_changes(config, old, sent, text))
         if update.submit:
             merged = {**old, **changes}
+            # A scheme its display_logic hides is not required (its answer, if any, is kept).
+            hidden = hidden_schemes(config.schemes, merged, known)
             unmet = [
                 (s, why)
                 for s in config.schemes
-                if (why := s.missing_requirement(merged.get(s.name))) is not None
+                if s.name not in hidden
+                and (why := s.missing_requirement(merged.get(s.name))) is not None
             ]
             if unmet:
                 raise BadAnnotation(

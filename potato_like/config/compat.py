@@ -85,6 +85,8 @@ IMPLEMENTED = (
     "auto_redirect_on_completion",
     "auto_redirect_delay",
     "instance_display",
+    "base_css",
+    "customjs",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -95,7 +97,6 @@ _LATER_NAMES = [
     "authentication",
     "rbac",
     "user_roles",
-    "customjs",
     "customjs_hostname",
     "site_dir",
     "site_file",
@@ -139,7 +140,6 @@ _LATER_NAMES = [
     "layout",
     "format_handling",
     "ui_language",
-    "base_css",
     "ui_debug",
     "task_layout",
     "custom_footer_html",

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ..assign.diversity import DiversityConfig
     from ..assign.triage import TriageConfig
     from ..schemes.base import Scheme
+    from .project_css import ProjectCss
+    from .project_js import ProjectJs
 
 # `durability`: "normal" (SQLite synchronous=NORMAL in WAL mode: survives a process crash,
 # an OS crash or power cut can lose the last commits) or "full" (every commit waits for the
@@ -134,6 +136,9 @@ class ProjectConfig:
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False
+    # base_css and the schemes' custom_css, sanitised, served at /project.css
+    project_css: ProjectCss | None = None
+    project_js: ProjectJs | None = None  # customjs, served at /project.js
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

@@ -100,6 +100,12 @@ def _phases(
             pages.append(_builtin_page(name, kind, page_reader.str("header", "", allow_empty=True)))
             continue
         pages.append(_content_page(page_reader, name, kind, task_dir, base))
+    # display_logic of a survey question may watch a question of any phase (Potato's rule)
+    questions = {s.name: s for page in pages for s in page.schemes}
+    for page in pages:
+        for scheme in page.schemes:
+            where = f"{sub.key_path(page.name)}.questions[{scheme.index}]"
+            scheme.resolve_display_logic(questions, ConfigReader({}, where, r.problems, r.warnings))
     kinds = [p.type for p in pages]
     if kinds.count("annotation") != 1:
         sub.problem("order", "must list exactly one annotation phase")
@@ -209,6 +215,9 @@ def _question_scheme(q: Mapping[str, Any], i: int, where: str, r: ConfigReader, 
             right = tuple(str(x) for x in labels)
             req["required"] = True
         entry["label_requirement"] = req
+    # Survey choices are prose written by the study's authors: Potato keeps them as written
+    # unless the question asks for `humanize_labels: true`.
+    entry.setdefault("humanize_labels", False)
     sub = ConfigReader(entry, where, r.problems, r.warnings)
     kind = entry["annotation_type"]
     cls = scheme_class(kind)

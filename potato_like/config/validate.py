@@ -37,6 +37,8 @@ from .model import (
     SuspiciousActivityConfig,
 )
 from .overlap import read_overlap
+from .project_css import read_project_css
+from .project_js import read_project_js
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
 from .study import read_study
@@ -85,6 +87,9 @@ def build_config(
     data_files, data_directory = read_data(r, task_dir, base)
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
+    project_root = (config_path.parent if config_path else task_dir).resolve()
+    project_css = read_project_css(r, project_root, output_dir, schemes)
+    project_js = read_project_js(r, project_root, output_dir)
     study = read_study(r, task_dir, base, schemes)
     # Imported here: display types import the config reader (as scheme types do).
     from ..displays.config import read_instance_display
@@ -137,6 +142,8 @@ def build_config(
         data_directory=data_directory,
         item_properties=props,
         schemes=tuple(schemes),
+        project_css=project_css,
+        project_js=project_js,
         allow_all_users=r.child("user_config").bool("allow_all_users", True),
         users=tuple(users),
         require_password=require_password,
@@ -361,6 +368,7 @@ def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:
         path = f"annotation_schemes[{scheme.index}]"
         sub = ConfigReader(raw[scheme.index], path, r.problems, r.warnings)
         scheme.resolve_references(by_name, sub)
+        scheme.resolve_display_logic(by_name, sub)
     _auto_keys(schemes, r)
     return schemes
 

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..config.compat import LABEL_KEYS, LABEL_KEYS_LATER, LABEL_REQUIREMENT_KEYS
+from ..config.project_css import read_custom_css
 from ..config.reader import ConfigReader, hint, type_name, yaml_bool_hint
 from ..errors import BadAnnotation
+from .display_logic import Rule, check_references, read_rule
 
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]+\)|[a-zA-Z]{3,20})$")
 
@@ -30,14 +32,15 @@ COMMON_KEYS = (
     "description",
     "label_requirement",
     "required",
+    "display_logic",
+    "humanize_labels",
+    "custom_css",
 )
 
 # Scheme options Potato knows that change only presentation we do not offer yet.
 LATER_SCHEME_KEYS = {
-    "option_randomization": "label order randomisation",
     "displaying_score": "score display",
     "display_config": "custom display settings",
-    "custom_css": "custom CSS",
     "video_as_label": "video labels",
     "bad_text_label": "bad-text option",
     "show_labels": "slider tick labels",
@@ -144,9 +147,20 @@ class Scheme:
         # Labels written in the config (not ones a type makes up, such as a text box's key
         # or a likert scale's points): what Potato's /api/colors lists.
         self.labels_configured: bool = reader.has("labels")
+        self.display_logic: Rule | None = read_rule(reader)
+        # Potato shows `very_positive` as "Very Positive" unless `humanize_labels: false`;
+        # a label's own `displayed_label`/`text` always wins, the stored name never changes.
+        self.humanize_labels = reader.bool("humanize_labels", True)
+        # sizes of its inputs, served in /project.css (config/project_css.py)
+        self.custom_css: dict[str, str] = read_custom_css(reader)
         self.parse_options(reader)
         reader.warn_unknown(COMMON_KEYS + self.option_keys, later=LATER_SCHEME_KEYS)
         self._check_labels(reader)
+        if self.humanize_labels:
+            self.labels = [
+                label if label.text else replace(label, text=humanize(label.name))
+                for label in self.labels
+            ]
 
     def _check_labels(self, reader: ConfigReader) -> None:
         for label in self.required_labels:
@@ -184,6 +198,33 @@ class Scheme:
 
     def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
         """Check names of other schemes this one refers to (after all schemes are read)."""
+
+    def resolve_display_logic(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
+        """Check the schemes its `display_logic` watches (exist, no loops)."""
+        if self.display_logic is not None:
+            check_references(self.name, self.display_logic, schemes, reader)
+
+    def comparable(self, label_map: Mapping[str, str]) -> Any:
+        """The answer `display_logic` conditions compare with (None when unanswered): the
+        typed answer, a multiselect with one chosen label as that label (as Potato does)."""
+        if not label_map:
+            return None
+        value = self.answer(label_map)
+        if isinstance(value, list) and len(value) == 1:
+            return value[0]
+        return value
+
+    def for_page(
+        self, fields: Mapping[str, Any], annotator: str, item_id: str, seed: Any
+    ) -> Scheme:
+        """The scheme as one annotator sees it on one item (choice types may filter and
+        shuffle their labels); the project's scheme itself when nothing changes."""
+        return self
+
+    @property
+    def option_order(self) -> list[str] | None:
+        """The label order shown when it was shuffled for this page (recorded), else None."""
+        return None
 
     @property
     def label_names(self) -> list[str]:
@@ -324,6 +365,31 @@ class Scheme:
         self.labels = [
             label if label.key else replace(label, key=next(keys, None)) for label in self.labels
         ]
+
+
+def hidden_schemes(
+    schemes: list[Scheme],
+    maps: Mapping[str, Mapping[str, str]],
+    known: Mapping[str, Any] | None = None,
+) -> set[str]:
+    """Names of the schemes their `display_logic` hides, given the stored label maps (and
+    `known` answers of schemes elsewhere, e.g. earlier phases). Rules read the answers of
+    hidden schemes too, as Potato's page does."""
+    answers = {**(known or {}), **{s.name: s.comparable(maps.get(s.name) or {}) for s in schemes}}
+    return {
+        s.name
+        for s in schemes
+        if s.display_logic is not None and not s.display_logic.holds(answers)
+    }
+
+
+def humanize(name: str) -> str:
+    """`very_positive` -> "Very Positive": `_`/`-` become spaces and words in lower case
+    get a capital; ACRONYMS and MixedCase stay as written (Potato's rule)."""
+    if "{{" in name or "{%" in name:
+        return name
+    words = name.replace("_", " ").replace("-", " ").split()
+    return " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in words) or name
 
 
 def _canonical(value: Any) -> Any:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from ..config.reader import ConfigReader
+from . import item_labels
 from .choice import ChoiceScheme
 from .registry import register
 
 
 @register("multiselect")
-class Multiselect(ChoiceScheme):
+class Multiselect(item_labels.ItemLabels, ChoiceScheme):
     macro = "schemes/choice.html"
+    option_keys = (*ChoiceScheme.option_keys, *item_labels.KEYS)
     single_choice = False
     input_type = "checkbox"
     agreement_metric = "masi"
     survey_names = ("checkbox",)
+
+    def parse_options(self, reader: ConfigReader) -> None:
+        super().parse_options(reader)
+        self.read_item_label_options(reader)

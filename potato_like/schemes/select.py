@@ -10,6 +10,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from . import item_labels
 from .base import Label, Scheme, is_chosen
 from .registry import register
 
@@ -17,9 +18,9 @@ SELECT_KEY = "select-one"
 
 
 @register("select")
-class Select(Scheme):
+class Select(item_labels.ItemLabels, Scheme):
     macro = "schemes/select.html"
-    option_keys = ("labels", "sequential_key_binding", "horizontal")
+    option_keys = ("labels", "sequential_key_binding", "horizontal", *item_labels.KEYS)
     tallied = True
     agreement_metric = "nominal"
     confusion_matrix = True
@@ -33,6 +34,7 @@ class Select(Scheme):
             self.read_labels(reader)
         reader.bool("sequential_key_binding", False)
         reader.bool("horizontal", False)
+        self.read_item_label_options(reader)
 
     def _read_label_file(self, reader: ConfigReader, raw: str) -> None:
         path = (self.task_dir / raw).resolve()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -106,7 +106,10 @@ class Annotations:
         item_id: str,
         policy: LeasePolicy,
         compute: Compute,
+        note: Mapping[str, Any] | None = None,
     ) -> SaveResult:
+        """Store a request's changes; `note` goes into the save event as it is (e.g. the
+        label order the annotator was shown)."""
         now = time.time()
         with self.store.write() as conn:
             status = self.store.assignments.holds(conn, user_id, item_seq, item_id, policy)
@@ -142,7 +145,7 @@ class Annotations:
                 "submit" if submit else "save",
                 user_id=user_id,
                 item_seq=item_seq,
-                data={"changes": changes},
+                data={"changes": changes, **(note or {})},
                 ts=now,
             )
             self.store.aggregates.on_save(

@@ -94,7 +94,9 @@ class StudyFlow:
             raise WrongPhase("annotate the items on /annotate", phase=page.name)
         if page.type == "training":
             return self._answer_training(user_id, state, body)
-        answers = self._answers(page, body) if page.schemes else {}
+        answers = (
+            self._answers(page, body, self.known_answers(user_id, page)) if page.schemes else {}
+        )
         failed = [
             schema
             for schema, right in page.gates
@@ -113,11 +115,27 @@ class StudyFlow:
             return PhaseResult(page.name, FAILED)
         return self._advance(user_id, page.name, answers=(page.name, answers))
 
-    def _answers(self, page: PhasePage, body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    def _answers(
+        self, page: PhasePage, body: dict[str, Any], known: dict[str, Any]
+    ) -> dict[str, dict[str, str]]:
         schemes = SchemeSet(page.schemes)
         update = parse_update({**body, "instance_id": page.name}, schemes)
-        changes, _ = compute_for(update, schemes)({})
+        changes, _ = compute_for(update, schemes, known=known)({})
         return {s: m for s, m in changes.items() if m}
+
+    def known_answers(self, user_id: int, page: PhasePage) -> dict[str, Any]:
+        """The user's answers on the other phases, as display_logic compares them (for
+        survey questions that watch a question of an earlier phase)."""
+        stored = self.project.store.study.phase_answers(user_id)
+        out: dict[str, Any] = {}
+        for other in self.study.phases:
+            if other.name == page.name:
+                continue
+            maps = stored.get(other.name) or {}
+            for scheme in other.schemes:
+                if maps.get(scheme.name):
+                    out[scheme.name] = scheme.comparable(maps[scheme.name])
+        return out
 
     def _advance(self, user_id: int, current: str, answers=None) -> PhaseResult:
         nxt = self.study.next_phase(current)

@@ -20,6 +20,7 @@ from .api import (
     save_annotations,
 )
 from .item_display import page_item_display
+from .page_schemes import hidden_schemes, page_schemes
 from .phases import submit_phase
 from .security import current_project, require_user
 
@@ -75,6 +76,8 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
+        schemes=page_schemes(project.config, item.fields, user.username, item.id),
+        hidden=hidden_schemes(project.config.schemes, maps),
         span_page=span_page,
         display=page_item_display(project.config, item, with_spans=bool(span_page)),
         pos=pos,

@@ -15,6 +15,7 @@ from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..store.study import FlowState
 from ..submission import compute_for, parse_update
+from .page_schemes import option_orders
 from .security import (
     SessionUser,
     current_project,
@@ -109,8 +110,14 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     compute = pre_annotation.locked(
         project.config, item.fields, compute_for(update, project.config, item.text)
     )
+    orders = option_orders(project.config, item.fields, user.username, item.id)
     result = project.store.annotations.apply(
-        user.user_id, item.seq, item.id, project.policy, compute
+        user.user_id,
+        item.seq,
+        item.id,
+        project.policy,
+        compute,
+        note={"option_order": orders} if orders else None,
     )
     # Committed: the answer is stored, so the reply is "success" whatever happens next. A
     # failing follow-up step (output file mark, quality checks, promotion) is logged, not

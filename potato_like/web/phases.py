@@ -73,6 +73,10 @@ def _page_context(user) -> dict[str, Any]:
         "state": state,
         "steps": list(study.phases),
         "step_index": study.phase_index(page.name),
+        # answers of other phases that this page's display_logic rules watch
+        "known_answers": project.flow.known_answers(user.user_id, page)
+        if any(s.display_logic for s in page.schemes)
+        else {},
     }
 
 

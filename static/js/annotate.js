@@ -192,6 +192,7 @@ function pick(key) {
   const schemes = [...form.querySelectorAll("fieldset.scheme")];
   const order = activeScheme ? [activeScheme, ...schemes.filter((s) => s !== activeScheme)] : schemes;
   for (const fieldset of order) {
+    if (fieldset.closest("[hidden]")) continue; // hidden by display_logic
     const input = fieldset.querySelector(`input[data-key="${CSS.escape(key)}"]`);
     if (!input) continue;
     if (input.type === "checkbox") input.checked = !input.checked;
@@ -199,6 +200,7 @@ function pick(key) {
     input.focus({ preventScroll: true });
     activeScheme = fieldset;
     noteAnswer(input);
+    form.dispatchEvent(new Event("potato:picked")); // display-logic.js re-evaluates
     scheduleSave();
     return true;
   }

@@ -20,7 +20,9 @@ if (form) {
     }
     if (event.ctrlKey || typing(event.target)) return;
     const key = event.key.toLowerCase();
-    const input = form.querySelector(`input[data-key="${CSS.escape(key)}"]`);
+    // a question hidden by display_logic takes no keys
+    const input = [...form.querySelectorAll(`input[data-key="${CSS.escape(key)}"]`)]
+      .find((i) => !i.closest("[hidden]"));
     if (!input) return;
     event.preventDefault();
     input.checked = input.type === "checkbox" ? !input.checked : true;
