@@ -240,7 +240,7 @@ def _content_page(r: ConfigReader, name: str, kind: str, task_dir: Path, base: P
 
 def _instruments(r: ConfigReader) -> list[Any]:
     """The bundled instruments a phase names (`instrument: tipi`, `instruments: [...]`)."""
-    from ..study.instruments import instrument, instrument_ids
+    from ..study.instruments import instrument, instrument_ids, not_bundled
 
     named: list[tuple[str, str]] = []  # (key, instrument id)
     if r.has("instrument"):
@@ -251,7 +251,10 @@ def _instruments(r: ConfigReader) -> list[Any]:
     out = []
     for key, name in named:
         found = instrument(name.strip().lower())
-        if found is None:
+        why = not_bundled().get(name.strip().lower())
+        if found is None and why is not None:
+            r.problem(key, f"{name!r} is one of Potato's instruments, {why}")
+        elif found is None:
             r.problem(
                 key,
                 f"{name!r} is not a bundled instrument (bundled: {', '.join(instrument_ids())})"

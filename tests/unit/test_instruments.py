@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from potato_like.study.instruments import InstrumentError, instrument, instrument_ids, score
+from potato_like.study.instruments import (
+    InstrumentError,
+    instrument,
+    instrument_ids,
+    not_bundled,
+    score,
+)
 from potato_like.study.instruments.model import parse_instrument
 
 # Item counts of the published questionnaires (the same as Potato's instrument list).
@@ -43,6 +49,8 @@ def test_every_bundled_file_loads_with_citation_licence_and_published_item_count
         assert all(item.text for item in inst.items)
         assert [q["id"] for q in inst.questions()] == [i.id for i in inst.items]
     assert instrument("ghq-12") is None  # not bundled (licence): unknown here
+    assert "licence" in not_bundled()["ghq-12"]
+    assert not set(not_bundled()) & set(instrument_ids())
 
 
 def test_tipi_reverse_keys_the_second_item_of_each_pair_and_averages():

@@ -18,14 +18,28 @@ import yaml
 from .model import Instrument, InstrumentError, parse_instrument
 from .scoring import score
 
-__all__ = ["Instrument", "InstrumentError", "instrument", "instrument_ids", "score"]
+__all__ = [
+    "Instrument",
+    "InstrumentError",
+    "instrument",
+    "instrument_ids",
+    "not_bundled",
+    "score",
+]
 
 FOLDER = Path(__file__).parent
 
 
 @functools.cache
 def instrument_ids() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in FOLDER.glob("*.yaml")))
+    return tuple(sorted(p.stem for p in FOLDER.glob("*.yaml") if not p.stem.startswith("_")))
+
+
+@functools.cache
+def not_bundled() -> dict[str, str]:
+    """Potato's instrument ids that are not bundled here -> why (licence, or not yet)."""
+    raw = yaml.safe_load((FOLDER / "_not_bundled.yaml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in (raw or {}).items()}
 
 
 @functools.cache
