@@ -32,6 +32,7 @@ def test_posting_to_a_later_phase_path_skips_nothing(app):
     c = login(app.test_client(), "ann")
     r = c.post("/prestudy", json={"annotations": SCREEN_OK})
     assert r.status_code == 409 and r.json["phase"] == "consent"
+    assert r.json["error"] == "you are not in the prestudy phase; see /phase"
     r = c.post("/poststudy", json={})
     assert r.status_code == 409
     assert phase(c)["phase"] == "consent"
