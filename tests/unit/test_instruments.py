@@ -28,6 +28,11 @@ ITEM_COUNTS = {
     "rse": 10,
     "k6": 6,
     "srh": 1,
+    "pss-4": 4,
+    "k10": 10,
+    "ucla-loneliness-3": 3,
+    "gse": 10,
+    "brs": 6,
 }
 
 
@@ -51,6 +56,7 @@ def test_every_bundled_file_loads_with_citation_licence_and_published_item_count
     assert instrument("ghq-12") is None  # not bundled (licence): unknown here
     assert "licence" in not_bundled()["ghq-12"]
     assert not set(not_bundled()) & set(instrument_ids())
+    assert len(instrument_ids()) + len(not_bundled()) == 55  # Potato's list, every one named
 
 
 def test_tipi_reverse_keys_the_second_item_of_each_pair_and_averages():
@@ -116,6 +122,8 @@ def test_bfi10_keys_follow_the_publication():
         ("swls", "Strongly disagree", 5, "extremely dissatisfied"),
         ("k6", "Some of the time", 12, "below the serious mental illness cut-off"),
         ("k6", "Most of the time", 18, "probable serious mental illness"),
+        ("k10", "None of the time", 10, "low"),
+        ("k10", "Some of the time", 30, "very high"),
     ],
 )
 def test_sum_scores_and_published_bands(name, label, value, band):
@@ -179,3 +187,19 @@ def test_a_broken_instrument_file_is_refused():
         parse_instrument({**good, "scale": [{"label": "a", "value": 0}] * 2}, "x.yaml")
     with pytest.raises(InstrumentError):
         parse_instrument({k: v for k, v in good.items() if k != "citation"}, "x.yaml")
+
+
+def test_short_forms_and_means():
+    pss4 = instrument("pss-4")
+    # "Very often" everywhere: items 1 and 4 count 4, the reverse-keyed 2 and 3 count 0.
+    assert score(pss4, all_same(pss4, "Very often")) == {"total": {"value": 8}}
+    ucla = instrument("ucla-loneliness-3")
+    assert score(ucla, all_same(ucla, "Often")) == {"total": {"value": 9}}
+    gse = instrument("gse")
+    assert score(gse, all_same(gse, "Exactly true")) == {"total": {"value": 40}}
+    brs = instrument("brs")
+    # Agree (4) everywhere: three items 4, three reverse-keyed 2: mean 3.
+    assert score(brs, all_same(brs, "Agree")) == {"total": {"value": 3}}
+    resilient = ["Strongly agree", "Disagree", "Agree", "Strongly disagree", "Agree", "Disagree"]
+    # 5, 4, 4, 5, 4, 4 -> 26 / 6
+    assert score(brs, answers(brs, resilient)) == {"total": {"value": 4.3333}}
