@@ -33,6 +33,8 @@ ITEM_COUNTS = {
     "ucla-loneliness-3": 3,
     "gse": 10,
     "brs": 6,
+    "ces-d": 20,
+    "mini-ipip": 20,
 }
 
 
@@ -203,3 +205,26 @@ def test_short_forms_and_means():
     resilient = ["Strongly agree", "Disagree", "Agree", "Strongly disagree", "Agree", "Disagree"]
     # 5, 4, 4, 5, 4, 4 -> 26 / 6
     assert score(brs, answers(brs, resilient)) == {"total": {"value": 4.3333}}
+
+
+def test_cesd_reverse_keys_the_four_positive_items_and_uses_the_cut_off_16():
+    cesd = instrument("ces-d")
+    most = "Most or all of the time (5-7 days)"
+    # 16 items count 3, the four positive ones 0: 48.
+    assert score(cesd, all_same(cesd, most)) == {
+        "total": {"value": 48, "band": "at or above the cut-off (depressive symptoms)"}
+    }
+    rarely = "Rarely or none of the time (less than 1 day)"
+    assert score(cesd, all_same(cesd, rarely))["total"]["value"] == 12
+
+
+def test_mini_ipip_scales_mix_two_forward_and_two_reverse_items_except_imagination():
+    ipip = instrument("mini-ipip")
+    got = score(ipip, all_same(ipip, "Very accurate"))  # 5 everywhere
+    assert {k: v["value"] for k, v in got.items()} == {
+        "extraversion": 3,
+        "agreeableness": 3,
+        "conscientiousness": 3,
+        "neuroticism": 3,  # 4 and 14 forward, 9 and 19 reversed
+        "intellect_imagination": 2,  # only item 5 forward: (5 + 1 + 1 + 1) / 4
+    }
