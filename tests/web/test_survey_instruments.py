@@ -160,7 +160,7 @@ def test_an_instrument_and_a_file_on_one_page_and_html_forms(tmp_path, app_for):
         ({"instrument": "tipy"}, "did you mean 'tipi'"),
         ({"instruments": ["swls", "swls"]}, "'swls' is named twice"),
         ({"instrument": "ghq-12"}, "its licence does not allow redistribution"),
-        ({"instruments": ["tipi", "ces-d"]}, "'ces-d' is one of Potato's instruments, not bundled"),
+        ({"instruments": ["tipi", "nfc"]}, "'nfc' is one of Potato's instruments, not bundled"),
         ({"instruments": [""]}, "phases.prestudy.instruments[0]: must be a non-empty string"),
         ({"type": "prestudy"}, "needs questions, content or an instrument"),
     ],
