@@ -71,6 +71,7 @@ IMPLEMENTED = (
     "trusted_hosts",
     "suspicious_activity",
     "phases",
+    "surveyflow",
     "training",
     "attention_checks",
     "gold_standards",
@@ -178,7 +179,6 @@ _LATER_NAMES = [
     "judge_alignment",
     "judge_calibration",
     "cot_segmentation",
-    "surveyflow",
     "prestudy",
     "review_mode",
     "review_workflow",
@@ -242,7 +242,20 @@ SUSPICIOUS_ACTIVITY_KEYS = (
 )
 
 # The study flow and quality control (config/study.py).
-PHASE_KEYS = ("type", "file", "data_file", "header", "title", "annotation_schemes")
+# Potato's older survey config: stages of survey files around annotation. `testing` (check
+# questions during annotation) is Potato's own older feature; attention_checks replaces it.
+SURVEYFLOW_STAGES = ("pre_annotation", "post_annotation")
+SURVEYFLOW_KEYS = ("on", "order", *SURVEYFLOW_STAGES)
+PHASE_KEYS = (
+    "type",
+    "file",
+    "data_file",
+    "header",
+    "title",
+    "annotation_schemes",
+    "instrument",
+    "instruments",
+)
 TRAINING_KEYS = (
     "enabled",
     "data_file",

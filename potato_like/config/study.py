@@ -55,6 +55,9 @@ def _phases(
     r: ConfigReader, task_dir: Path, base: Path, training: TrainingConfig
 ) -> tuple[PhasePage, ...]:
     sub = r.child("phases")
+    flow = _surveyflow(r, bool(sub.raw))
+    if flow is not None:
+        sub = flow
     raw_order = sub.raw.get("order")
     if not sub.raw:
         order = ["training", "annotation"] if training.enabled else ["annotation"]
@@ -124,6 +127,55 @@ def _phases(
     return tuple(pages)
 
 
+def _surveyflow(r: ConfigReader, has_phases: bool) -> ConfigReader | None:
+    """Potato's older survey form, read as the `phases` it stands for:
+
+        surveyflow: {on: true, order: [pre_annotation, post_annotation],
+                     pre_annotation: [consent.jsonl, ...], post_annotation: [end.jsonl]}
+
+    Each file is one page of questions (Potato's survey file format). Files listed before
+    annotation become prestudy pages (consent pages when the file name says consent), those
+    after it poststudy pages. Pages are named by their file name."""
+    flow = r.child("surveyflow")
+    if not flow.raw:
+        return None
+    if True in flow.raw or False in flow.raw:  # YAML 1.1 reads an unquoted `on:` key as true
+        raw = {("on" if isinstance(k, bool) else k): v for k, v in flow.raw.items()}
+        flow = ConfigReader(raw, flow.path, flow.problems, flow.warnings)
+    flow.warn_unknown(compat.SURVEYFLOW_KEYS)
+    if not flow.bool("on", True):
+        return None
+    if has_phases:
+        r.problem("surveyflow", "give either phases or surveyflow, not both")
+        return None
+    order = flow.string_list("order") or [k for k in compat.SURVEYFLOW_STAGES if flow.has(k)]
+    for stage in order:
+        if stage not in compat.SURVEYFLOW_STAGES:
+            flow.problem(
+                "order",
+                f"{stage!r} is not one of {', '.join(compat.SURVEYFLOW_STAGES)}"
+                f"{hint(stage, compat.SURVEYFLOW_STAGES)}",
+            )
+    raw: dict[str, Any] = {"order": []}
+    for stage in ("pre_annotation", "post_annotation"):
+        if stage == "post_annotation":
+            raw["order"].append("annotation")
+        if stage not in order:
+            continue
+        for file_name in flow.string_list(stage):
+            stem = Path(file_name).stem.lower().replace("-", "_").replace(" ", "_") or "page"
+            name, n = stem, 2
+            while name in raw or name == "annotation":
+                name, n = f"{stem}_{n}", n + 1
+            if stage == "post_annotation":
+                kind = "poststudy"
+            else:
+                kind = "consent" if "consent" in stem else "prestudy"
+            raw["order"].append(name)
+            raw[name] = {"type": kind, "file": file_name}
+    return ConfigReader(raw, "surveyflow", flow.problems, flow.warnings)
+
+
 def _builtin_page(name: str, kind: str, header: str = "") -> PhasePage:
     return PhasePage(name=name, type=kind, header=header)
 
@@ -131,7 +183,8 @@ def _builtin_page(name: str, kind: str, header: str = "") -> PhasePage:
 def _content_page(r: ConfigReader, name: str, kind: str, task_dir: Path, base: Path) -> PhasePage:
     header = r.str("header", "", allow_empty=True) or r.str("title", "", allow_empty=True)
     html = None
-    questions: list[Any] = []
+    instruments = _instruments(r)
+    questions: list[Any] = [q for inst in instruments for q in inst.questions()]
     file_name = r.str("file", None) or r.str("data_file", None)
     if file_name:
         path = _find(task_dir, base, file_name)
@@ -141,20 +194,23 @@ def _content_page(r: ConfigReader, name: str, kind: str, task_dir: Path, base: P
         elif path.suffix.lower() in CONTENT_SUFFIXES:
             html = _content_html(path, r, where)
         else:
-            questions = _read_json(path, r, where)
+            from_file = _read_json(path, r, where)
+            if isinstance(from_file, Mapping):
+                from_file = from_file.get("questions") or from_file.get("items") or []
+            if isinstance(from_file, list):
+                questions += from_file
+            elif from_file is not None:
+                r.problems.append(f"{where}: must hold a list of questions")
     inline = r.raw.get("annotation_schemes")
     if inline is not None:
         if not isinstance(inline, list):
             r.problem("annotation_schemes", "must be a list of schemes")
         else:
             questions += inline
-    if not file_name and inline is None and kind != "instructions":
-        r.problem("file", f"is required: the {kind} phase needs questions or content")
-    if isinstance(questions, Mapping):
-        questions = questions.get("questions") or questions.get("items") or []
-    if not isinstance(questions, list):
-        r.problems.append(f"{r.key_path('file')}: must hold a list of questions")
-        questions = []
+    if not file_name and inline is None and not instruments and kind != "instructions":
+        r.problem(
+            "file", f"is required: the {kind} phase needs questions, content or an instrument"
+        )
     schemes, blocks, gates = [], [], {}
     for i, q in enumerate(questions):
         where = f"{r.key_path('questions')}[{i}]"
@@ -184,7 +240,37 @@ def _content_page(r: ConfigReader, name: str, kind: str, task_dir: Path, base: P
         html=html,
         schemes=tuple(schemes),
         gates=tuple(sorted(gates.items())),
+        instruments=tuple(instruments),
     )
+
+
+def _instruments(r: ConfigReader) -> list[Any]:
+    """The bundled instruments a phase names (`instrument: tipi`, `instruments: [...]`)."""
+    from ..study.instruments import instrument, instrument_ids, not_bundled
+
+    named: list[tuple[str, str]] = []  # (key, instrument id)
+    if r.has("instrument"):
+        one = r.str("instrument", None)
+        named += [("instrument", one)] if one else []
+    if r.has("instruments"):
+        named += [("instruments", name) for name in r.string_list("instruments")]
+    out = []
+    for key, name in named:
+        found = instrument(name.strip().lower())
+        why = not_bundled().get(name.strip().lower())
+        if found is None and why is not None:
+            r.problem(key, f"{name!r} is one of Potato's instruments, {why}")
+        elif found is None:
+            r.problem(
+                key,
+                f"{name!r} is not a bundled instrument (bundled: {', '.join(instrument_ids())})"
+                f"{hint(name, instrument_ids())}",
+            )
+        elif found in out:
+            r.problem(key, f"{name!r} is named twice")
+        else:
+            out.append(found)
+    return out
 
 
 def _question_scheme(q: Mapping[str, Any], i: int, where: str, r: ConfigReader, task_dir: Path):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..schemes.base import Scheme
+    from ..study.instruments import Instrument
 
 PHASE_TYPES = ("consent", "prestudy", "instructions", "training", "annotation", "poststudy")
 
@@ -31,6 +32,7 @@ class PhasePage:
     html: str | None = None
     schemes: tuple[Scheme, ...] = ()
     gates: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    instruments: tuple[Instrument, ...] = ()  # bundled questionnaires, asked first, scored
 
     @property
     def title(self) -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..spans.updates import iter_entries, label_maps_only
+from ..study.survey_scores import user_scores
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
@@ -137,7 +138,8 @@ def build_user_state(
             events[row.item_id] = item_events
 
     phase_pages: dict[str, dict[str, list]] = {}
-    for phase, answers in store.study.phase_answers(user.id).items():
+    phase_answers = store.study.phase_answers(user.id)
+    for phase, answers in phase_answers.items():
         if isinstance(answers, Mapping):
             name = potato_phase(phase)[0]
             phase_pages.setdefault(name, {})[phase] = label_pairs(answers)
@@ -146,7 +148,7 @@ def build_user_state(
     passed = bool(training) and not failed and user.phase != "training"
     done = potato_phase(user.phase)
     cap = user.max_items if user.max_items is not None else config.max_annotations_per_user
-    return {
+    out = {
         "user_id": user.username,
         "instance_id_ordering": ordering,
         "current_instance_index": min(user.current_pos, len(ordering) - 1),
@@ -166,3 +168,8 @@ def build_user_state(
         "instance_id_to_event_to_value": events,
         "crowd_metadata": {},
     }
+    if any(page.instruments for page in config.study.phases):
+        # Not one of Potato's keys: the bundled instruments' scores, by phase (readers of
+        # Potato's format ignore keys they do not know).
+        out["instrument_scores"] = user_scores(config.study.phases, phase_answers)
+    return out

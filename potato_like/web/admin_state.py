@@ -158,6 +158,11 @@ def _study_state(user_id: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if len(study.phases) > 1:
         out["phase_answers"] = project.store.study.phase_answers(user_id)
+    if any(page.instruments for page in study.phases):
+        from ..study.survey_scores import user_scores
+
+        answers = out.get("phase_answers") or project.store.study.phase_answers(user_id)
+        out["instrument_scores"] = user_scores(study.phases, answers)
     if study.training.enabled:
         t_state = project.flow.training_state(user_id)
         out["training"] = training.summary(study.training, t_state)

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..crowd import completion_for, outcome_of
-from ..errors import BadRequest, PotatoLikeError
+from ..errors import BadRequest, PotatoLikeError, WrongPhase
 from ..study import training
 from ..study.flow import ACTIVE, BLOCKED
 from ..submission import SchemeSet, form_to_update
@@ -127,6 +127,45 @@ def phase_page():
 def phase_by_name(name: str):
     """Phases are shown in order only: any phase URL leads to the user's current phase."""
     return redirect(url_for("phases.phase_page"))
+
+
+# Potato serves each phase at its own path. Here they are aliases of /phase: the page of the
+# user's current phase is served when the path names it (its type or its name); any other
+# phase path sends the user to their current phase, so no phase can be skipped by URL.
+POTATO_PHASE_PATHS = ("consent", "prestudy", "instructions", "training", "poststudy")
+
+
+def _names_current_phase(alias: str) -> bool:
+    project = current_project()
+    state = project.flow.state(require_user().user_id)
+    page = project.flow.page(state)
+    return state.status == ACTIVE and alias in (page.type, page.name)
+
+
+def _alias_page():
+    alias = request.path.strip("/")
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login_page"))
+    if not _names_current_phase(alias):
+        return redirect(url_for("phases.phase_page"))
+    return phase_page()
+
+
+def _alias_submit():
+    alias = request.path.strip("/")
+    if not _names_current_phase(alias):
+        if request.is_json or wants_json():
+            state = current_project().flow.state(require_user().user_id)
+            raise WrongPhase(f"you are not in the {alias} phase; see /phase", phase=state.phase)
+        return redirect(url_for("phases.phase_page"))
+    return submit_phase()
+
+
+for _alias in POTATO_PHASE_PATHS:
+    bp.add_url_rule(f"/{_alias}", f"{_alias}_page", _alias_page, methods=["GET"])
+    bp.add_url_rule(
+        f"/{_alias}", f"{_alias}_submit", login_required_json(_alias_submit), methods=["POST"]
+    )
 
 
 @bp.post("/phase")

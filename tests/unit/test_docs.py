@@ -34,6 +34,7 @@ NESTED = {
     "label_requirement": compat.LABEL_REQUIREMENT_KEYS,
     "labels[]": compat.LABEL_KEYS,
     "phases.<name>": compat.PHASE_KEYS,
+    "surveyflow": compat.SURVEYFLOW_KEYS,
     "training": compat.TRAINING_KEYS,
     "training.passing_criteria": compat.TRAINING_CRITERIA_KEYS,
     "training.feedback": compat.TRAINING_FEEDBACK_KEYS,
