@@ -86,6 +86,8 @@ class Scheme:
     macro: ClassVar[str] = ""
     option_keys: ClassVar[tuple[str, ...]] = ()
     single_choice: ClassVar[bool] = False
+    # Potato humanizes label names by default for radio and multiselect only.
+    humanized_by_default: ClassVar[bool] = False
 
     # What the rest of the app asks a scheme instead of naming its type (docs/schemes.md).
     # Stored value: a label map ({label: value}); structured types hold {"spans": [...]}-like
@@ -148,9 +150,10 @@ class Scheme:
         # or a likert scale's points): what Potato's /api/colors lists.
         self.labels_configured: bool = reader.has("labels")
         self.display_logic: Rule | None = read_rule(reader)
-        # Potato shows `very_positive` as "Very Positive" unless `humanize_labels: false`;
-        # a label's own `displayed_label`/`text` always wins, the stored name never changes.
-        self.humanize_labels = reader.bool("humanize_labels", True)
+        # Potato shows a radio or multiselect label `very_positive` as "Very Positive" unless
+        # `humanize_labels: false` (other types show names as written unless asked); a
+        # label's own `displayed_label`/`text` always wins, the stored name never changes.
+        self.humanize_labels = reader.bool("humanize_labels", self.humanized_by_default)
         # sizes of its inputs, served in /project.css (config/project_css.py)
         self.custom_css: dict[str, str] = read_custom_css(reader)
         self.parse_options(reader)

@@ -12,6 +12,7 @@ from .registry import register
 class Radio(item_labels.ItemLabels, ChoiceScheme):
     macro = "schemes/choice.html"
     option_keys = (*ChoiceScheme.option_keys, *item_labels.KEYS)
+    humanized_by_default = True
     single_choice = True
     input_type = "radio"
     agreement_metric = "nominal"

@@ -390,3 +390,23 @@ def test_training_page_carries_display_logic(example_project):
     assert "hidden" in slot and "data-display-logic" in slot
     assert "/static/js/display-logic.js" in page
     assert_csp_clean(page)
+
+
+def test_only_radio_and_multiselect_humanize_by_default(open_app, tmp_path):
+    # Potato humanizes radio and multiselect labels; span labels (entity tags such as
+    # TRAVELLED_TO, or_any_name) and select options are shown as written unless asked.
+    schemes = [
+        {"annotation_type": "multiselect", "name": "m", "description": "m", "labels": ["a_b"]},
+        {"annotation_type": "span", "name": "s", "description": "s", "labels": ["TRAVELLED_TO"]},
+        {
+            "annotation_type": "span",
+            "name": "s2",
+            "description": "s2",
+            "labels": ["went_to"],
+            "humanize_labels": True,
+        },
+    ]
+    html = annotate_page(_app(open_app, tmp_path, schemes))
+    assert "A B" in html
+    assert "TRAVELLED_TO" in html and "TRAVELLED TO" not in html
+    assert "Went To" in html
