@@ -64,11 +64,8 @@ def read_triage(r: ConfigReader) -> TriageConfig | None:
     order = t.str("order", "desc", choices=("desc", "asc"))
     signal = t.str("signal_field", None)
     rules = []
-    for i, raw in enumerate(t.list("rules")):
-        if not isinstance(raw, Mapping):
-            t.problem("rules", f"[{i}] must be a mapping with 'when' and 'priority'")
-            continue
-        rule = ConfigReader(raw, t.key_path("rules") + f"[{i}]", t.problems, t.warnings)
+    for i, rule in t.entries("rules", "a mapping with 'when' and 'priority'"):
+        raw = rule.raw
         rule.warn_unknown(TRIAGE_RULE_KEYS)
         when = _condition(rule)
         priority = rule.number("priority", 0.0)
@@ -136,11 +133,7 @@ def read_batch(r: ConfigReader, task_dir: Path, id_key: str) -> BatchConfig | No
     b = r.child("batch_assignment")
     b.warn_unknown(BATCH_KEYS)
     groups = []
-    for i, raw in enumerate(b.list("groups")):
-        if not isinstance(raw, Mapping):
-            b.problem("groups", f"[{i}] must be a mapping")
-            continue
-        g = ConfigReader(raw, b.key_path("groups") + f"[{i}]", b.problems, b.warnings)
+    for i, g in b.entries("groups"):
         g.warn_unknown(GROUP_KEYS)
         people = g.string_list("annotators" if g.has("annotators") else "users")
         ids: list[str] = []

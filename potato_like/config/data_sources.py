@@ -96,12 +96,8 @@ def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
 
 def _data_sources(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
     files = []
-    for i, entry in enumerate(r.list("data_sources")):
-        where = f"data_sources[{i}]"
-        if not isinstance(entry, Mapping):
-            r.problems.append(f"{where}: must be a mapping with 'type', got {type_name(entry)}")
-            continue
-        sub = ConfigReader(entry, where, r.problems, r.warnings)
+    for _i, sub in r.entries("data_sources", "a mapping with 'type'"):
+        where, entry = sub.path, sub.raw
         kind = sub.str("type", None, required=True)
         if kind is None:
             continue

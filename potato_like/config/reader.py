@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 _MISSING = object()
@@ -150,6 +150,16 @@ class ConfigReader:
             self.problem(key, f"must be a list, got {type_name(value)}")
             return list(default or [])
         return value
+
+    def entries(self, key: str, what: str = "a mapping") -> Iterator[tuple[int, ConfigReader]]:
+        """A reader for each mapping in the list at `key`; any other entry is a problem
+        ("<key>[i]: must be <what>, got <type>")."""
+        for i, entry in enumerate(self.list(key)):
+            where = f"{self.key_path(key)}[{i}]"
+            if not isinstance(entry, Mapping):
+                self.problems.append(f"{where}: must be {what}, got {type_name(entry)}")
+                continue
+            yield i, ConfigReader(entry, where, self.problems, self.warnings)
 
     def string_list(self, key: str) -> list[str]:
         out = []

@@ -88,8 +88,7 @@ def batch_candidates(conn: Connection, user_id: int, limit: int, *, lock: bool) 
         pin = _pin_to_group(conn, user_id, lock=lock)
     if pin is not None:
         members.append(f"{MEMBER_GROUP}{pin}")
-    stmt = OPEN_IN_COHORTS_LOCKED if lock else OPEN_IN_COHORTS
-    return list(conn.execute(stmt, {"u": user_id, "members": members, "n": limit}).scalars())
+    return open_in_members(conn, user_id, members, limit, lock=lock)
 
 
 def _pin_to_group(conn: Connection, user_id: int, *, lock: bool) -> int | None:
@@ -98,9 +97,7 @@ def _pin_to_group(conn: Connection, user_id: int, *, lock: bool) -> int | None:
     group = conn.execute(EMPTIEST_GROUP).scalar()
     if group is None:
         return None
-    stmt = OPEN_IN_COHORTS_LOCKED if lock else OPEN_IN_COHORTS
-    members = [f"{MEMBER_GROUP}{group}"]
-    if not conn.execute(stmt, {"u": user_id, "members": members, "n": 1}).first():
+    if not open_in_members(conn, user_id, [f"{MEMBER_GROUP}{group}"], 1, lock=lock):
         return None
     if not conn.execute(TAKE_GROUP, {"g": group}).rowcount:
         return None  # filled by a concurrent first login: try again at the next lease
@@ -108,10 +105,14 @@ def _pin_to_group(conn: Connection, user_id: int, *, lock: bool) -> int | None:
     return group
 
 
-def sync_batches(store: Store, batch: BatchConfig, overlap: int | None) -> None:
+def _last_import(store: Store) -> float | None:
+    """When the data was last imported: cohort tables are rebuilt when it changes."""
     with store.read() as conn:
-        imported = conn.execute(select(func.max(data_sources.c.imported_at))).scalar()
-    stamp = f"{batch.fingerprint()}:{overlap}:{imported!r}"
+        return conn.execute(select(func.max(data_sources.c.imported_at))).scalar()
+
+
+def sync_batches(store: Store, batch: BatchConfig, overlap: int | None) -> None:
+    stamp = f"{batch.fingerprint()}:{overlap}:{_last_import(store)!r}"
     if store.get_meta(META_KEY) == stamp:
         return
     upsert = store.insert(cohort_items).on_conflict_do_nothing(
@@ -211,9 +212,7 @@ def training_record(conn: Connection, user_id: int) -> list[tuple[str, bool]]:
 def sync_categories(store: Store, categories: CategoryConfig) -> None:
     """Write each item's category members (ordered by the item's random key), when the
     category field or the items changed."""
-    with store.read() as conn:
-        imported = conn.execute(select(func.max(data_sources.c.imported_at))).scalar()
-    stamp = f"{categories.fingerprint()}:{imported!r}"
+    stamp = f"{categories.fingerprint()}:{_last_import(store)!r}"
     if store.get_meta(CATEGORY_META_KEY) == stamp:
         return
     upsert = store.insert(cohort_items).on_conflict_do_nothing(
