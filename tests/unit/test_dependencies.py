@@ -11,7 +11,14 @@ import sys
 from tests.conftest import REPO
 
 # import name -> distribution name, where they differ
-DIST_OF = {"yaml": "pyyaml", "flask_login": "flask-login", "flask_wtf": "flask-wtf"}
+DIST_OF = {
+    "yaml": "pyyaml",
+    "flask_login": "flask-login",
+    "flask_wtf": "flask-wtf",
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python-headless",
+    "umap": "umap-learn",
+}
 # installed by a listed distribution (flask brings werkzeug, jinja2's markupsafe, ...)
 TRANSITIVE = {"werkzeug", "markupsafe", "itsdangerous", "click", "jinja2", "wtforms"}
 # optional extras, imported only when their feature is configured
