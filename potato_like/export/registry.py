@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -47,4 +50,9 @@ def formats() -> list[type[Exporter]]:
 
 
 def _load() -> None:
-    from . import json_formats, span_formats, table_formats  # noqa: F401
+    """Import every `*_formats` module of this package (each registers its exporters), so a
+    new format family is one new module and nothing else lists it."""
+    package = Path(__file__).resolve().parent
+    for info in pkgutil.iter_modules([str(package)]):
+        if info.name.endswith("_formats"):
+            importlib.import_module(f"{__package__}.{info.name}")
