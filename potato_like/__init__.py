@@ -60,6 +60,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         project_js,
         security,
         spans,
+        static_assets,
         tracking,
         trusted_hosts,
     )
@@ -108,6 +109,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     trusted_hosts.install(app, project.config)  # first: before any other work
     security.install(app, project)
     headers.install(app, project.config)
+    static_assets.install(app)
     blueprints = (
         auth,
         password_reset,
