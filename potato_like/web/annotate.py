@@ -6,10 +6,11 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..crowd import completion_for, time_is_up
-from ..crowd.base import COMPLETED
+from ..crowd.base import COMPLETED, NOT_COMPLETED
 from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
+from ..study.flow import answered_count, too_few_answers
 from ..submission import form_to_update
 from .api import (
     check_navigation,
@@ -161,13 +162,17 @@ def done_page():
     time_up = time_is_up(project, user.user_id)
     if not pos.finished and not time_up:
         return redirect(url_for("annotate.annotate_page"))
-    row = project.store.users.get(user.user_id)
+    done_count = answered_count(project, user.user_id)
+    required = project.config.min_annotations_for_completion
+    outcome = NOT_COMPLETED if too_few_answers(project, user.user_id) else COMPLETED
     return render_template(
         "annotate/done.html",
         config=project.config,
         user=user,
         pos=pos,
-        done_count=row.done_count if row else 0,
+        done_count=done_count,
+        required=required,
+        completed=outcome == COMPLETED,
         time_up=time_up,
-        completion=completion_for(project, user.user_id, COMPLETED),
+        completion=completion_for(project, user.user_id, outcome),
     )
