@@ -107,8 +107,11 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
                 "go on to the next item"
             )
         raise NotFound(f"instance {update.instance_id!r} does not exist")
+    invalid: dict[str, str] = {}
     compute = pre_annotation.locked(
-        project.config, item.fields, compute_for(update, project.config, item.text)
+        project.config,
+        item.fields,
+        compute_for(update, project.config, item.text, invalid=invalid),
     )
     orders = option_orders(project.config, item.fields, user.username, item.id)
     result = project.store.annotations.apply(
@@ -140,6 +143,9 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     }
     if update.warnings:
         out["warnings"] = list(update.warnings)
+    if invalid:
+        # A partial draft: the other schemes were saved; these were not.
+        out["invalid"] = [{"schema": name, "error": why} for name, why in invalid.items()]
     return out
 
 

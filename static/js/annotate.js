@@ -11,6 +11,8 @@ const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
 
 let dirty = false;
+// Schemes whose last autosaved answer the server refused (the rest of the item was saved).
+let invalid = new Map();
 let timer = null;
 let inflight = Promise.resolve();
 let activeScheme = null;
@@ -82,6 +84,34 @@ function clearError() {
   formError.textContent = "";
 }
 
+// Mark the schemes whose answers were not kept, with the reason next to each.
+function markInvalid(list) {
+  invalid = new Map(list.map((entry) => [entry.schema, entry.error]));
+  for (const fieldset of form.querySelectorAll("fieldset.scheme")) {
+    const why = invalid.get(fieldset.dataset.scheme);
+    fieldset.classList.toggle("invalid", Boolean(why));
+    let note = fieldset.querySelector(":scope > .scheme-error");
+    if (why && !note) {
+      note = document.createElement("p");
+      note.className = "scheme-error";
+      note.setAttribute("role", "alert");
+      note.dataset.testid = "scheme-error";
+      fieldset.append(note);
+    }
+    if (note) {
+      note.textContent = why ? `Not saved: ${why}` : "";
+      note.hidden = !why;
+    }
+  }
+}
+
+// Leaving an item with answers that are not saved loses them: ask first.
+function mayLeave() {
+  if (!invalid.size) return true;
+  const names = [...invalid.keys()].join(", ");
+  return window.confirm(`Some answers on this item are not valid and were not saved (${names}). Leave the item anyway?`);
+}
+
 function setState(text, kind) {
   saveState.textContent = text;
   saveState.dataset.kind = kind || "";
@@ -112,12 +142,15 @@ function extraFields() {
 function save(draft) {
   clearTimeout(timer);
   timer = null;
-  const body = { instance_id: instanceId, annotations: collect(), draft, ...extraFields() };
+  // An autosave keeps every valid answer even when another one is invalid (partial).
+  const body = { instance_id: instanceId, annotations: collect(), draft, partial: draft, ...extraFields() };
   dirty = false;
   setState(draft ? "Saving…" : "Submitting…", "busy");
   inflight = inflight.catch(() => {}).then(() => call("/updateinstance", body)).then((data) => {
     clearError();
-    setState(draft ? "Saved" : "Submitted", "ok");
+    markInvalid(Array.isArray(data.invalid) ? data.invalid : []);
+    if (invalid.size) setState(`Saved, except ${[...invalid.keys()].join(", ")}`, "error");
+    else setState(draft ? "Saved" : "Submitted", "ok");
     return data;
   });
   return inflight;
@@ -179,6 +212,7 @@ async function submitAndNext() {
 async function navigate(action) {
   try {
     if (dirty) await save(true);
+    if (!mayLeave()) return;
     await go({ action });
   } catch (_) { /* shown */ }
 }
@@ -241,6 +275,7 @@ if (gotoForm) {
     if (!raw) return;
     try {
       if (dirty) await save(true);
+      if (!mayLeave()) return;
       // A number typed by a person is a position in their list (1-based on screen).
       const asIndex = /^\d+$/.test(raw) ? { go_to: Number(raw) - 1 } : { go_to: raw };
       await go(asIndex);
@@ -263,7 +298,9 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (e.ctrlKey || typing(el)) return;
-  const ownsArrows = el && el.tagName === "INPUT" && (el.type === "range" || el.type === "radio");
+  // Arrows navigate everywhere except on a slider (a radio button keeps its answer: the
+  // legend promises ← / → move between items).
+  const ownsArrows = el && el.tagName === "INPUT" && el.type === "range";
   if (ownsArrows && e.key.startsWith("Arrow")) return;
   if (e.key === "?") {
     e.preventDefault();
@@ -282,6 +319,8 @@ document.addEventListener("keydown", (e) => {
 window.addEventListener("beforeunload", (e) => {
   if (dirty) {
     save(true).catch(() => {});
+    e.preventDefault();
+  } else if (invalid.size) {
     e.preventDefault();
   }
 });
