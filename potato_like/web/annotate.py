@@ -10,6 +10,7 @@ from ..crowd.base import COMPLETED, NOT_COMPLETED
 from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
+from ..store.annotations import answers_version
 from ..study.flow import answered_count, too_few_answers
 from ..submission import form_to_update
 from .api import (
@@ -57,12 +58,13 @@ def annotate_page():
             project.flow.finish_annotation(user.user_id)
             return redirect(url_for("phases.phase_page"))
         return redirect(url_for("annotate.done_page"))
-    prefilled = confidence = None
+    prefilled = confidence = version = None
     if check is not None:
         item, maps = check, {}
     else:
         item = project.store.items.by_seq(pos.item_seq)
         maps = project.store.annotations.maps_for(item.seq, user.user_id)
+        version = answers_version(maps)
         if not maps and project.config.study.pre_annotation.enabled:
             maps = prefilled = pre_annotation.predictions(project.config, item.fields)
             confidence = pre_annotation.confidence(project.config, item.fields)
@@ -84,6 +86,7 @@ def annotate_page():
         pos=pos,
         notice=_notice(pos.status) if check is None else None,
         prefilled=prefilled,
+        version=version,
         confidence=confidence,
         pre=project.config.study.pre_annotation,
     )

@@ -114,6 +114,9 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
         compute_for(update, project.config, item.text, invalid=invalid),
     )
     orders = option_orders(project.config, item.fields, user.username, item.id)
+    base_version = body.get("base_version") if isinstance(body, dict) else None
+    if base_version is not None and not isinstance(base_version, str):
+        raise BadRequest("'base_version' must be a string (the 'version' of the last save)")
     result = project.store.annotations.apply(
         user.user_id,
         item.seq,
@@ -121,6 +124,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
         project.policy,
         compute,
         note={"option_order": orders} if orders else None,
+        base_version=base_version,
     )
     # Committed: the answer is stored, so the reply is "success" whatever happens next. A
     # failing follow-up step (output file mark, quality checks, promotion) is logged, not
@@ -140,6 +144,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     out = {
         **_success(started, result.user_done_count),
         "instance_status": "completed" if result.status == "done" else "in_progress",
+        "version": result.version,
     }
     if update.warnings:
         out["warnings"] = list(update.warnings)

@@ -6,6 +6,9 @@ let csrf = document.querySelector('meta[name="csrf-token"]').content;
 const saveState = document.getElementById("save-state");
 const formError = document.getElementById("form-error");
 const instanceId = form.dataset.instanceId;
+// The version of the stored answers this page shows: a save on top of another version (this
+// item saved in another tab meanwhile) is refused with 409 instead of overwriting it.
+let version = form.dataset.version || null;
 // Quality-control checks are not items: their behaviour is not tracked.
 const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
@@ -146,8 +149,14 @@ function save(draft) {
   const body = { instance_id: instanceId, annotations: collect(), draft, partial: draft, ...extraFields() };
   dirty = false;
   setState(draft ? "Saving…" : "Submitting…", "busy");
-  inflight = inflight.catch(() => {}).then(() => call("/updateinstance", body)).then((data) => {
+  inflight = inflight.catch(() => {}).then(() => {
+    // The version is read when the request leaves: an earlier save of this page may have
+    // moved it on meanwhile.
+    if (version) body.base_version = version;
+    return call("/updateinstance", body);
+  }).then((data) => {
     clearError();
+    if (data.version) version = data.version;
     markInvalid(Array.isArray(data.invalid) ? data.invalid : []);
     if (invalid.size) setState(`Saved, except ${[...invalid.keys()].join(", ")}`, "error");
     else setState(draft ? "Saved" : "Submitted", "ok");

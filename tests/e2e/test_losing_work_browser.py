@@ -68,3 +68,20 @@ def test_arrow_keys_navigate_after_a_number_key_picked_a_label(page: Page, live_
     page.keyboard.press("ArrowLeft")
     expect_item(page, "1 of 3")
     expect(radio_input(page, "negative")).to_be_checked()  # the answer did not change
+
+
+def test_a_second_tab_is_told_instead_of_overwriting(page: Page, live_server):
+    base = live_server(items=3, schemes=[radio("sentiment", ["positive", "negative", "neutral"])])
+    register_via_api(page, base, "cy")
+    page.goto(f"{base}/annotate")
+    expect_item(page, "1 of 3")
+    other = page.context.new_page()
+    other.goto(f"{base}/annotate")
+    expect_item(other, "1 of 3")
+    page.keyboard.press("1")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    other.keyboard.press("2")
+    expect(other.locator("#form-error")).to_contain_text("another tab")
+    other.reload()
+    expect_item(other, "1 of 3")
+    expect(radio_input(other, "positive")).to_be_checked()
