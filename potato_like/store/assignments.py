@@ -326,7 +326,10 @@ class Assignments:
                 if not policy.allow_jump and abs(index - here) > 1:
                     raise Forbidden("jumping to an instance is disabled for this project")
                 if index < 0 or index > user.next_pos:
-                    raise BadRequest(f"go_to index {index} is out of range (0..{user.next_pos})")
+                    raise BadRequest(
+                        f"go_to index {index} is out of range (0..{user.next_pos})",
+                        max_index=user.next_pos,
+                    )
                 target = index
             elif item_id is not None:
                 target, user = self._position_of_item(conn, user, item_id, policy)

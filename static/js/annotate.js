@@ -38,7 +38,8 @@ async function post(url, body) {
   return { res, data };
 }
 
-async function call(url, body) {
+// `describe(data)`: a message for people for this call's refusals (null: the server's).
+async function call(url, body, describe) {
   let { res, data } = await post(url, body);
   if (res.status === 400 && data.status === "csrf") {
     // The token expired while the page stayed open: fetch a new one and try once more.
@@ -55,7 +56,8 @@ async function call(url, body) {
     const missing = Array.isArray(data.missing) && data.missing.length
       ? `Please answer first: ${data.missing.join("; ")}.` : null;
     markMissing(Array.isArray(data.missing_schemas) ? data.missing_schemas : []);
-    showError(missing || data.error || `The server answered ${res.status}.`);
+    const own = describe ? describe(data) : null;
+    showError(own || missing || data.error || `The server answered ${res.status}.`);
     throw new Error(data.error || String(res.status));
   }
   return data;
@@ -172,9 +174,9 @@ function scheduleSave() {
   timer = setTimeout(() => save(true).catch(() => {}), AUTOSAVE_MS);
 }
 
-async function go(body) {
+async function go(body, describe) {
   flushTracking(false); // before leaving the item; keepalive, never awaited
-  const data = await call("/go_to", body);
+  const data = await call("/go_to", body, describe);
   window.location.assign("/annotate");
   return data;
 }
@@ -287,7 +289,9 @@ if (gotoForm) {
       if (!mayLeave()) return;
       // A number typed by a person is a position in their list (1-based on screen).
       const asIndex = /^\d+$/.test(raw) ? { go_to: Number(raw) - 1 } : { go_to: raw };
-      await go(asIndex);
+      await go(asIndex, (data) => (Number.isInteger(data.max_index)
+        ? `There is no item ${raw} to go to yet: enter a number from 1 to ${data.max_index + 1}.`
+        : null));
     } catch (_) { /* shown */ }
   });
 }

@@ -85,3 +85,15 @@ def test_a_second_tab_is_told_instead_of_overwriting(page: Page, live_server):
     other.reload()
     expect_item(other, "1 of 3")
     expect(radio_input(other, "positive")).to_be_checked()
+
+
+def test_go_to_an_item_that_does_not_exist_says_which_do(page: Page, live_server):
+    base = live_server(items=5, schemes=[radio("sentiment", ["positive", "negative", "neutral"])])
+    register_via_api(page, base, "di")
+    page.goto(f"{base}/annotate")
+    expect_item(page, "1 of 5")
+    page.locator("#goto-input").fill("50")
+    page.locator("#goto-input").press("Enter")
+    expect(page.locator("#form-error")).to_have_text(
+        "There is no item 50 to go to yet: enter a number from 1 to 2."
+    )
