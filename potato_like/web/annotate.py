@@ -71,6 +71,7 @@ def annotate_page():
     context_key = project.config.item_properties.context_key
     context = item.fields.get(context_key) if context_key else None
     span_page = span_page_data(project.config, item, maps)
+    shown, total = project.checks.progress(user.user_id, pos.index, pos.total, check is not None)
     return render_template(
         "annotate/annotate.html",
         project=project,
@@ -84,6 +85,8 @@ def annotate_page():
         span_page=span_page,
         display=page_item_display(project.config, item, with_spans=bool(span_page)),
         pos=pos,
+        progress=(shown, total),
+        display_id=item.id if check is None else project.checks.display_id(user.user_id, check),
         notice=_notice(pos.status) if check is None else None,
         prefilled=prefilled,
         version=version,
