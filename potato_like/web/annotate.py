@@ -72,6 +72,11 @@ def annotate_page():
     context = item.fields.get(context_key) if context_key else None
     span_page = span_page_data(project.config, item, maps)
     shown, total = project.checks.progress(user.user_id, pos.index, pos.total, check is not None)
+    study = project.config.study
+    # Phased studies keep their step bar and their instructions on every item.
+    steps = list(study.phases) if study.has_flow else []
+    step_index = study.phase_index(study.annotation_phase) if steps else 0
+    guides = [p for p in steps if p.type == "instructions" and p.html]
     return render_template(
         "annotate/annotate.html",
         project=project,
@@ -86,6 +91,9 @@ def annotate_page():
         display=page_item_display(project.config, item, with_spans=bool(span_page)),
         pos=pos,
         progress=(shown, total),
+        steps=steps,
+        step_index=step_index,
+        guides=guides,
         display_id=item.id if check is None else project.checks.display_id(user.user_id, check),
         notice=_notice(pos.status) if check is None else None,
         prefilled=prefilled,
