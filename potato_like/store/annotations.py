@@ -142,6 +142,9 @@ class Annotations:
                     current_version=answers_version(old),
                 )
             changes, submit = compute(old)
+            # Only what really changed: an autosave and the submit after it send every
+            # scheme again, and the history must show each change once.
+            changes = {s: m for s, m in changes.items() if (m or {}) != (old.get(s) or {})}
             raw_after = dict(raw_before)
             for schema, label_map in changes.items():
                 if label_map:
