@@ -111,6 +111,15 @@ STALE_PAGE = (
     .offset(bindparam("o"))
 )
 STALE_COUNT = select(func.count()).select_from(assignments).where(*_STALE)
+# Flags annotators raised on items (events of kind "flag"), newest first.
+FLAGS = (
+    select(E.ts, E.data, U.username, I.id)
+    .select_from(events.join(users, U.id == E.user_id).join(items, I.seq == E.item_seq))
+    .where(E.kind == "flag")
+    .order_by(E.ts.desc(), E.id.desc())
+    .limit(bindparam("n"))
+)
+ITEM_FLAGS = FLAGS.where(E.item_seq == bindparam("s"))
 # Every finished answer, grouped by item, for per-item agreement (one pass, streamed).
 DONE_ANSWERS = (
     select(N.item_seq, I.id, N.user_id, N.schema, N.value)
@@ -224,6 +233,28 @@ class AdminState:
         return rows, total
 
     # -- items -------------------------------------------------------------------------------
+    def add_flag(self, user_id: int, item_seq: int, comment: str) -> None:
+        """An annotator flags an item (unclear, broken, offensive, ...) with a comment."""
+        with self.store.write() as conn:
+            self.store.events.append(
+                conn, "flag", user_id=user_id, item_seq=item_seq, data={"comment": comment}
+            )
+
+    def flags(self, item_seq: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """Flags, newest first: {item_id, user, comment, flagged_at}."""
+        stmt = FLAGS if item_seq is None else ITEM_FLAGS
+        with self.store.read() as conn:
+            rows = conn.execute(stmt, {"n": limit, "s": item_seq}).all()
+        return [
+            {
+                "item_id": row.id,
+                "user": row.username,
+                "comment": json.loads(row.data).get("comment", ""),
+                "flagged_at": iso(row.ts),
+            }
+            for row in rows
+        ]
+
     def disputed_items(self, score_of, limit: int = 100) -> list[dict[str, Any]]:
         """The items whose finished annotators disagree most: `score_of(rows)` scores one
         item's (user id, schema, stored JSON) rows, 0 = all agree. Items with fewer than two

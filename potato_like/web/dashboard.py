@@ -170,6 +170,7 @@ def item_page(item_id: str):
         answers=answers,
         holders=admin.item_holders(item.seq),
         history=admin.history(item_seq=item.seq, limit=50).entries,
+        flags=admin.flags(item_seq=item.seq),
     )
 
 

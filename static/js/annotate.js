@@ -296,12 +296,56 @@ if (gotoForm) {
   });
 }
 
+// Flag the item with a comment; the answers on the page are untouched.
+const flagDialog = document.getElementById("flag-dialog");
+const flagButton = document.getElementById("flag-btn");
+if (flagButton) {
+  const comment = document.getElementById("flag-comment");
+  const flagError = document.getElementById("flag-error");
+  flagButton.addEventListener("click", () => {
+    flagError.hidden = true;
+    flagDialog.showModal();
+    comment.focus();
+  });
+  document.getElementById("flag-cancel").addEventListener("click", () => flagDialog.close());
+  document.getElementById("flag-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const { res, data } = await post("/api/flag_item", { instance_id: instanceId, comment: comment.value });
+    if (!res.ok) {
+      flagError.textContent = data.error || `The server answered ${res.status}.`;
+      flagError.hidden = false;
+      return;
+    }
+    comment.value = "";
+    flagDialog.close();
+    flagButton.textContent = "Flagged — thank you. Flag again…";
+  });
+}
+
+// Text size, remembered in this browser (CSSOM: allowed by the page's CSP).
+const FONT_KEY = "potato_like.fontScale";
+function applyFontScale(scale) {
+  document.documentElement.style.fontSize = `${Math.round(scale * 100)}%`;
+}
+let fontScale = Number(localStorage.getItem(FONT_KEY)) || 1;
+applyFontScale(fontScale);
+for (const [id, step] of [["font-smaller", -0.1], ["font-larger", 0.1]]) {
+  const button = document.getElementById(id);
+  if (!button) continue;
+  button.addEventListener("click", () => {
+    fontScale = Math.min(1.6, Math.max(0.8, Math.round((fontScale + step) * 10) / 10));
+    localStorage.setItem(FONT_KEY, String(fontScale));
+    applyFontScale(fontScale);
+  });
+}
+
 const dialog = document.getElementById("shortcuts");
 document.getElementById("help-btn").addEventListener("click", () => dialog.showModal());
 
 document.addEventListener("keydown", (e) => {
   if (e.defaultPrevented || e.altKey || e.metaKey) return;
   if (document.getElementById("qc-feedback").open) return; // its button takes Enter
+  if (flagDialog && flagDialog.open) return; // typing a comment
   const el = document.activeElement;
   if (e.key === "Enter" && (e.ctrlKey || !typing(el) || (el.tagName === "INPUT" && el.type === "text" && el.form === form))) {
     if (el && el.tagName === "BUTTON") return; // let buttons do their own thing
