@@ -51,6 +51,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         dashboard,
         entity_linking,
         errors,
+        flags,
         headers,
         links,
         media,
@@ -60,6 +61,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         project_js,
         security,
         spans,
+        static_assets,
         tracking,
         trusted_hosts,
     )
@@ -108,6 +110,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     trusted_hosts.install(app, project.config)  # first: before any other work
     security.install(app, project)
     headers.install(app, project.config)
+    static_assets.install(app)
     blueprints = (
         auth,
         password_reset,
@@ -120,6 +123,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         project_css,
         project_js,
         entity_linking,
+        flags,
         tracking,
         admin,
         admin_state,

@@ -11,7 +11,10 @@ Span, link and event schemes take `span_annotations`, `link_annotations` and
 scheme mentioned gets exactly the entries sent (see spans/updates.py). The backend format's
 span state adds its spans to the stored ones instead, as in Potato (Scheme.backend_merge).
 A body is a *submit* (required schemes must be answered; the item counts as done) unless it
-says `"draft": true`, which is how our page autosaves partial answers.
+says `"draft": true`, which is how our page autosaves partial answers. A draft that also says
+`"partial": true` (our page's autosave) keeps every scheme whose answer is valid and reports
+the others (`Update.partial`, `Computed.invalid`) instead of refusing the whole body, so one
+invalid entry never blocks saving the rest of the item.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ class Update:
     # Structured schemes sent in Potato's backend format: their entries are merged with the
     # stored ones by the scheme (Scheme.backend_merge), not a replacement.
     backend: frozenset[str] = frozenset()
+    # A draft that keeps the valid schemes and reports the invalid ones (see module doc).
+    partial: bool = False
 
 
 def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
@@ -75,6 +80,9 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     draft = body.get("draft", False)
     if not isinstance(draft, bool):
         raise BadRequest("'draft' must be true or false")
+    partial = body.get("partial", False)
+    if not isinstance(partial, bool):
+        raise BadRequest("'partial' must be true or false")
     incoming: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
 
@@ -122,6 +130,7 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
         structured=structured,
         warnings=tuple(warnings),
         backend=backend,
+        partial=partial and draft,
     )
 
 
@@ -226,6 +235,28 @@ def _add(
     incoming.setdefault(schema, {})[label] = value
 
 
+def _structured(
+    config, old: LabelMaps, sent: dict[str, list], text: str, partial: bool, refused: dict
+) -> LabelMaps:
+    """The structured schemes' changes; for a partial draft, the schemes whose entries are
+    refused (alone, after those they refer to) are left as stored and reported."""
+    try:
+        return structured_changes(config, old, sent, text)
+    except BadAnnotation:
+        if not partial:
+            raise
+    kept: dict[str, list] = {}
+    # Types others refer to first (spans before the links and events that name them).
+    for name in sorted(sent, key=lambda n: (config.scheme(n).refers_to_spans, n)):
+        try:
+            structured_changes(config, old, {**kept, name: sent[name]}, text)
+        except BadAnnotation as problem:
+            refused[name] = str(problem)
+            continue
+        kept[name] = sent[name]
+    return structured_changes(config, old, kept, text) if kept else {}
+
+
 def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -> dict[str, Any]:
     """The annotation page's HTML form (no JavaScript) as a frontend-format body: radio
     groups are named after the scheme, every other input `schema:label`; an unticked box
@@ -241,14 +272,30 @@ def compute_for(
     config: ProjectConfig | SchemeSet,
     text: str = "",
     known: Mapping[str, Any] | None = None,
+    invalid: dict[str, str] | None = None,
 ):
     """The function Annotations.apply runs inside its transaction (`text`: the item's, for
-    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch)."""
+    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch).
+    For a partial draft, `invalid` receives scheme name -> why its answer was not kept."""
+    refused: dict[str, str] = {} if invalid is None else invalid
+
+    def keep_valid(schema: str, make) -> Any:
+        if not update.partial:
+            return make()
+        try:
+            return make()
+        except BadAnnotation as problem:
+            refused[schema] = str(problem)
+            return None
 
     def compute(old: LabelMaps) -> tuple[LabelMaps, bool]:
+        refused.clear()  # the transaction may run again
         changes: LabelMaps = {}
         for schema, labels in update.incoming.items():
-            changes[schema] = config.scheme(schema).merge(old.get(schema), labels)
+            scheme = config.scheme(schema)
+            merged = keep_valid(schema, lambda s=scheme, got=labels: s.merge(old.get(s.name), got))
+            if schema not in refused:
+                changes[schema] = merged
         if update.structured:
             sent = {
                 name: config.scheme(name).backend_merge(old.get(name), entries)
@@ -256,7 +303,7 @@ def compute_for(
                 else entries
                 for name, entries in update.structured.items()
             }
-            changes.update(structured_changes(config, old, sent, text))
+            changes.update(_structured(config, old, sent, text, update.partial, refused))
         if update.submit:
             merged = {**old, **changes}
             # A scheme its display_logic hides is not required (its answer, if any, is kept).

@@ -188,6 +188,7 @@ def _completion(r, sub, prolific, provider: str, capture: tuple[str, ...]) -> Co
         code=c.str("code", None) or top_code,
         failed_code=c.str("failed_code", None),
         screened_out_code=c.str("screened_out_code", None),
+        incomplete_code=c.str("incomplete_code", None),
         redirect_url=redirect,
         message=c.str("message", None),
         auto_redirect=c.bool("auto_redirect", auto),

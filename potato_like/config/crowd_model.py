@@ -51,6 +51,8 @@ class CompletionConfig:
     code: str | None = None
     failed_code: str | None = None  # blocked by attention checks / gold standards
     screened_out_code: str | None = None  # failed screening or training (else failed_code)
+    # nothing left, but fewer answers than min_annotations_for_completion (no fallback)
+    incomplete_code: str | None = None
     redirect_url: str | None = None  # template with {code}, {worker_id}, ...
     message: str | None = None
     auto_redirect: bool = False

@@ -125,6 +125,9 @@ class ProjectConfig:
     annotation_codebook_url: str | None = None
     instructions_html: str | None = None
     database_url: str | None = None
+    # Answered items a user needs for the study to count as completed (crowd code, status);
+    # fewer when nothing is left gives the "not_completed" outcome (issue 21).
+    min_annotations_for_completion: int = 1
     durability: str = "normal"  # "full": every commit waits for the disk (store/engine.py)
     login_rate_limit: str = "10 per minute"
     login_failure_rate_limit: str = "30 per 10 minutes"  # failed logins per address

@@ -162,6 +162,9 @@ def build_config(
         server_name=r.str("server_name", "", allow_empty=True),
         database_url=r.str("database_url", None, allow_empty=True) or None,
         durability=r.str("durability", "normal", choices=DURABILITY_LEVELS),
+        min_annotations_for_completion=r.number(
+            "min_annotations_for_completion", 1, integer=True, minimum=0
+        ),
         login_rate_limit=rate,
         login_failure_rate_limit=_rate(r, "login_failure_rate_limit", "30 per 10 minutes"),
         registration_rate_limit=_rate(r, "registration_rate_limit", "60 per hour"),

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..config.crowd_model import CrowdConfig
-from ..study.flow import ACTIVE, BLOCKED, COMPLETED, FAILED
+from ..study.flow import ACTIVE, BLOCKED, COMPLETED, FAILED, INCOMPLETE
 from . import base
 from .base import CompletionAction, Identity, Provider
 from .mturk import MTurk
@@ -54,9 +54,11 @@ def outcome_of(state: FlowState | None) -> str | None:
     if state.status == BLOCKED:
         return base.BLOCKED
     if state.status == FAILED:
-        return {"training": base.FAILED_TRAINING, TIME_LIMIT: base.TIMED_OUT}.get(
-            state.reason, base.SCREENED_OUT
-        )
+        return {
+            "training": base.FAILED_TRAINING,
+            TIME_LIMIT: base.TIMED_OUT,
+            INCOMPLETE: base.NOT_COMPLETED,
+        }.get(state.reason, base.SCREENED_OUT)
     return None
 
 

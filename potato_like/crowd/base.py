@@ -18,7 +18,8 @@ SCREENED_OUT = "screened_out"  # a gated consent/prestudy answer
 FAILED_TRAINING = "failed_training"
 BLOCKED = "blocked"  # attention checks / gold standards
 TIMED_OUT = "timed_out"  # the time limit ran out before annotation
-OUTCOMES = (COMPLETED, SCREENED_OUT, FAILED_TRAINING, BLOCKED, TIMED_OUT)
+NOT_COMPLETED = "not_completed"  # nothing left, but too few items answered (skipped)
+OUTCOMES = (COMPLETED, SCREENED_OUT, FAILED_TRAINING, BLOCKED, TIMED_OUT, NOT_COMPLETED)
 
 _ID = re.compile(r"^[^\s/\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]{0,99}$")
 MAX_PARAM = 200
@@ -119,6 +120,8 @@ class Provider:
             return c.code
         if outcome in (SCREENED_OUT, FAILED_TRAINING):
             return c.screened_out_code or c.failed_code
+        if outcome == NOT_COMPLETED:
+            return c.incomplete_code
         return c.failed_code
 
     def redirect_url(self, identity: Identity, outcome: str, code: str | None) -> str | None:

@@ -8,9 +8,10 @@ qc_responses (never in annotations), so checks never count as progress nor enter
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,14 +83,45 @@ class QualityChecks:
                     return
 
     def _choose(self, user_id: int, kind: str, conn) -> CheckItem | None:
-        """The pool's item this user has answered least (file order breaks ties)."""
+        """The first pool item (file order) this user has not answered: a check never
+        repeats for one annotator (a repeat gives it away); none left, no check."""
         pool = [_from_config(i) for i in self._config_items(kind)]
         if kind == GOLD and self.study.promotion.enabled:
             pool += self._promoted(user_id=user_id)
-        if not pool:
-            return None
-        seen = Counter(self.project.store.study.qc_items_seen(user_id, kind, conn))
-        return min(pool, key=lambda c: seen[c.id])
+        seen = set(self.project.store.study.qc_items_seen(user_id, kind, conn))
+        return next((c for c in pool if c.id not in seen), None)
+
+    # -- what the annotator sees ------------------------------------------------------------
+    def progress(self, user_id: int, index: int, total: int, pending: bool) -> tuple[int, int]:
+        """(position, total) to show, counting checks like items so the counter moves on a
+        check and does not repeat after it: checks answered so far are added to the
+        position, and the checks a fixed frequency will bring to the total."""
+        study = self.study
+        if not study.qc_enabled:
+            return index + 1, total
+        answered = 0
+        expected = 0
+        with self.project.store.read() as conn:
+            for kind, cfg in ((ATTENTION, study.attention), (GOLD, study.gold)):
+                if not cfg.enabled:
+                    continue
+                answered += self.project.store.study.qc_count(user_id, kind, conn)
+                if cfg.frequency:
+                    planned = total // cfg.frequency
+                    if not (kind == GOLD and study.promotion.enabled):
+                        planned = min(planned, len(self._config_items(kind)))
+                    expected += planned
+        # A pending check is shown while the user still stands on the item they finished.
+        position = index + answered + 1 + int(pending)
+        return position, max(total + max(expected, answered + int(pending)), position)
+
+    def display_id(self, user_id: int, item: CheckItem) -> str:
+        """A neutral id for the page's header, so a check does not announce itself
+        ("attn_1"): a short code that stays the same for this annotator and check."""
+        key = self.project.secret_key
+        key = key.encode() if isinstance(key, str) else key
+        digest = hmac.new(key, f"{user_id}\x00{item.id}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:8]
 
     def _config_items(self, kind: str) -> tuple[QcItem, ...]:
         return self.study.attention.items if kind == ATTENTION else self.study.gold.items

@@ -7,9 +7,11 @@ at a million items and a million annotations. Statements are built once, with bi
 
 from __future__ import annotations
 
+import heapq
 import json
 import time
 from dataclasses import dataclass
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, func, or_, select
@@ -109,6 +111,26 @@ STALE_PAGE = (
     .offset(bindparam("o"))
 )
 STALE_COUNT = select(func.count()).select_from(assignments).where(*_STALE)
+# Flags annotators raised on items (events of kind "flag"), newest first.
+FLAGS = (
+    select(E.ts, E.data, U.username, I.id)
+    .select_from(events.join(users, U.id == E.user_id).join(items, I.seq == E.item_seq))
+    .where(E.kind == "flag")
+    .order_by(E.ts.desc(), E.id.desc())
+    .limit(bindparam("n"))
+)
+ITEM_FLAGS = FLAGS.where(E.item_seq == bindparam("s"))
+# Every finished answer, grouped by item, for per-item agreement (one pass, streamed).
+DONE_ANSWERS = (
+    select(N.item_seq, I.id, N.user_id, N.schema, N.value)
+    .select_from(
+        annotations.join(assignments, (A.user_id == N.user_id) & (A.item_seq == N.item_seq)).join(
+            items, I.seq == N.item_seq
+        )
+    )
+    .where(A.status == "done")
+    .order_by(N.item_seq)
+)
 
 
 @dataclass(frozen=True)
@@ -211,6 +233,51 @@ class AdminState:
         return rows, total
 
     # -- items -------------------------------------------------------------------------------
+    def add_flag(self, user_id: int, item_seq: int, comment: str) -> None:
+        """An annotator flags an item (unclear, broken, offensive, ...) with a comment."""
+        with self.store.write() as conn:
+            self.store.events.append(
+                conn, "flag", user_id=user_id, item_seq=item_seq, data={"comment": comment}
+            )
+
+    def flags(self, item_seq: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """Flags, newest first: {item_id, user, comment, flagged_at}."""
+        stmt = FLAGS if item_seq is None else ITEM_FLAGS
+        with self.store.read() as conn:
+            rows = conn.execute(stmt, {"n": limit, "s": item_seq}).all()
+        return [
+            {
+                "item_id": row.id,
+                "user": row.username,
+                "comment": json.loads(row.data).get("comment", ""),
+                "flagged_at": iso(row.ts),
+            }
+            for row in rows
+        ]
+
+    def disputed_items(self, score_of, limit: int = 100) -> list[dict[str, Any]]:
+        """The items whose finished annotators disagree most: `score_of(rows)` scores one
+        item's (user id, schema, stored JSON) rows, 0 = all agree. Items with fewer than two
+        annotators are left out. One streamed pass; memory is the `limit` kept."""
+        kept: list[tuple[float, int, str, int]] = []
+        with self.store.read() as conn:
+            for seq, group in groupby(conn.execute(DONE_ANSWERS), key=lambda r: r.item_seq):
+                rows = list(group)
+                annotators = len({r.user_id for r in rows})
+                if annotators < 2:
+                    continue
+                score = score_of((r.user_id, r.schema, r.value) for r in rows)
+                entry = (score, -seq, rows[0].id, annotators)
+                if len(kept) < limit:
+                    heapq.heappush(kept, entry)
+                elif entry > kept[0]:
+                    heapq.heapreplace(kept, entry)
+        ordered = sorted(kept, reverse=True)
+        return [
+            {"item_id": item_id, "disagreement": round(score, 4), "annotators": n}
+            for score, _seq, item_id, n in ordered
+        ]
+
     def item_holders(self, item_seq: int, limit: int = 10_000) -> list[str]:
         """Users holding the item: unexpired leases and finished annotators."""
         with self.store.read() as conn:

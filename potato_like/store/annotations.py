@@ -8,6 +8,7 @@ appends an event. Only after it commits may the caller answer "success".
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, case, delete, select, update
 
+from ..errors import Conflict
 from .assignments import DONE, LEASED, LeasePolicy
 from .tables import annotations, assignments, items, users
 
@@ -34,6 +36,19 @@ class SaveResult:
     user_done_count: int
     saved: LabelMaps
     completed: bool = False  # this save finished the item for this user (leased -> done)
+    version: str = ""  # answers_version of the stored answers after the save
+
+
+def answers_version(maps: Mapping[str, Any]) -> str:
+    """A short fingerprint of one user's stored answers on one item (schema -> label map).
+    A page sends the version it was shown; a save on top of another version (another tab
+    saved in between) is refused instead of overwriting it."""
+    canonical = json.dumps(
+        {schema: value for schema, value in maps.items() if value},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -107,16 +122,29 @@ class Annotations:
         policy: LeasePolicy,
         compute: Compute,
         note: Mapping[str, Any] | None = None,
+        base_version: str | None = None,
     ) -> SaveResult:
         """Store a request's changes; `note` goes into the save event as it is (e.g. the
-        label order the annotator was shown)."""
+        label order the annotator was shown). With `base_version`, the stored answers must
+        still be that version (answers_version), else Conflict and nothing is written."""
         now = time.time()
         with self.store.write() as conn:
             status = self.store.assignments.holds(conn, user_id, item_seq, item_id, policy)
             key = {"i": item_seq, "u": user_id}
             raw_before = {r.schema: r.value for r in conn.execute(MAPS_FOR, key)}
             old = {schema: json.loads(value) for schema, value in raw_before.items()}
+            if base_version is not None and base_version != answers_version(old):
+                raise Conflict(
+                    "Your answers on this item were changed in another tab or window since "
+                    "this page was opened. Reload the page to see them; what you changed "
+                    "here since then was not saved.",
+                    reason="version",
+                    current_version=answers_version(old),
+                )
             changes, submit = compute(old)
+            # Only what really changed: an autosave and the submit after it send every
+            # scheme again, and the history must show each change once.
+            changes = {s: m for s, m in changes.items() if (m or {}) != (old.get(s) or {})}
             raw_after = dict(raw_before)
             for schema, label_map in changes.items():
                 if label_map:
@@ -165,7 +193,9 @@ class Annotations:
             params = {"u": user_id, "now": now, "d": int(finished_now) - int(undone)}
             done = conn.execute(touch, params).scalar_one()
         saved = {k: v for k, v in merged.items() if v}
-        return SaveResult(new_status, done, saved, completed=finished_now)
+        return SaveResult(
+            new_status, done, saved, completed=finished_now, version=answers_version(saved)
+        )
 
     def count(self) -> int:
         with self.store.read() as conn:

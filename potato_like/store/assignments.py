@@ -43,7 +43,7 @@ LEASED, DONE, EXPIRED = "leased", "done", "expired"
 A, I, U = assignments.c, items.c, users.c  # noqa: E741 - short column namespaces
 
 ROW_AT = (
-    select(A.item_seq, A.position, A.status, A.leased_at, I.id)
+    select(A.item_seq, A.position, A.status, A.leased_at, A.returned, I.id)
     .join(items, I.seq == A.item_seq)
     .where(A.user_id == bindparam("u"), A.position == bindparam("p"))
 )
@@ -68,6 +68,21 @@ UNFINISHED_OF_USER = (
     select(func.count())
     .select_from(assignments)
     .where(A.user_id == bindparam("u"), A.status == LEASED)
+)
+# Skipped items (leased, never answered) come back once after the rest, in list order.
+FIRST_SKIPPED = select(func.min(A.position)).where(
+    A.user_id == bindparam("u"), A.status == LEASED, A.returned == 0
+)
+MARK_RETURNED = (
+    update(assignments)
+    .where(A.user_id == bindparam("u"), A.status == LEASED, A.returned == 0)
+    .values(returned=1)
+)
+NEXT_RETURNED = select(func.min(A.position)).where(
+    A.user_id == bindparam("u"),
+    A.status == LEASED,
+    A.returned == 1,
+    A.position > bindparam("p"),
 )
 _NOT_MINE = ~select(A.item_seq).where(A.user_id == bindparam("u"), A.item_seq == I.seq).exists()
 _OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE)
@@ -304,14 +319,17 @@ class Assignments:
             user = self._user(conn, user_id)
             here = min(user.current_pos, user.next_pos)
             if action == "next_instance":
-                target = here + 1 if here < user.next_pos else user.next_pos
+                target = self._next_position(conn, user, here)
             elif action == "prev_instance":
                 target = max(0, here - 1)
             elif index is not None:
                 if not policy.allow_jump and abs(index - here) > 1:
                     raise Forbidden("jumping to an instance is disabled for this project")
                 if index < 0 or index > user.next_pos:
-                    raise BadRequest(f"go_to index {index} is out of range (0..{user.next_pos})")
+                    raise BadRequest(
+                        f"go_to index {index} is out of range (0..{user.next_pos})",
+                        max_index=user.next_pos,
+                    )
                 target = index
             elif item_id is not None:
                 target, user = self._position_of_item(conn, user, item_id, policy)
@@ -319,6 +337,17 @@ class Assignments:
                 raise BadRequest("give 'action' (next_instance or prev_instance) or 'go_to'")
             self._set_current(conn, user.id, target)
             return self._settle(conn, replace(user, current_pos=target), policy)
+
+    def _next_position(self, conn: Connection, user: UserRow, here: int) -> int:
+        """Where "next" goes: the next position of the list; on an item offered again after
+        the rest (skipped before), the next such item still unanswered, or the end."""
+        if here >= user.next_pos:
+            return user.next_pos
+        row = conn.execute(ROW_AT, {"u": user.id, "p": here}).first()
+        if row is not None and row.returned:
+            later = conn.execute(NEXT_RETURNED, {"u": user.id, "p": here}).scalar()
+            return user.next_pos if later is None else later
+        return here + 1
 
     def holds(
         self, conn: Connection, user_id: int, item_seq: int, item_id: str, policy: LeasePolicy
@@ -465,10 +494,13 @@ class Assignments:
         if row is None:
             user = self._lease_next(conn, user, policy)
             if user.current_pos >= user.next_pos:  # nothing left to lease
-                if user.current_pos != user.next_pos:
-                    self._set_current(conn, user.id, user.next_pos)
-                    user = replace(user, current_pos=user.next_pos)
-                return self._position(conn, user, None, policy)
+                skipped = conn.execute(FIRST_SKIPPED, {"u": user.id}).scalar()
+                if skipped is None:
+                    return self._finish(conn, user, policy)
+                # The items skipped before come back once, after the rest.
+                conn.execute(MARK_RETURNED, {"u": user.id})
+                self._set_current(conn, user.id, skipped)
+                user = replace(user, current_pos=skipped)
             row = conn.execute(ROW_AT, {"u": user.id, "p": user.current_pos}).first()
         elif row.status == EXPIRED:
             if self._take(conn, row.item_seq, policy.overlap):
@@ -478,6 +510,15 @@ class Assignments:
         elif row.status == LEASED and self._ageing(row.leased_at, policy):
             self._renew(conn, user.id, row.item_seq, revived=False)
         return self._position(conn, user, row, policy)
+
+    def _finish(self, conn: Connection, user: UserRow, policy: LeasePolicy) -> Position:
+        """Nothing is left for the user: stand past the end of the list. Items skipped twice
+        stay leased until their lease times out (giving them back now would free places
+        under the user's cap, and they would be handed new items)."""
+        if user.current_pos != user.next_pos:
+            self._set_current(conn, user.id, user.next_pos)
+            user = replace(user, current_pos=user.next_pos)
+        return self._position(conn, user, None, policy)
 
     def _position(self, conn: Connection, user: UserRow, row, policy: LeasePolicy) -> Position:
         total = user.next_pos + self._still_available(conn, user, policy)

@@ -117,6 +117,8 @@ assignments = Table(
     Column("status", String(16), nullable=False),  # leased | done | expired
     Column("leased_at", Float, nullable=False),
     Column("completed_at", Float, nullable=True),
+    # 1 once a skipped (unanswered) item has been offered again after the rest (issue 21).
+    Column("returned", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("user_id", "item_seq"),
     UniqueConstraint("user_id", "position", name="uq_assignments_user_position"),
 )

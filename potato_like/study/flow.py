@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from ..project import Project
 
 ACTIVE, BLOCKED, FAILED, COMPLETED = "active", "blocked", "failed", "completed"
+INCOMPLETE = "incomplete"  # status reason: nothing left, too few answers to complete
+
+
+def answered_count(project: Any, user_id: int) -> int:
+    row = project.store.users.get(user_id)
+    return row.done_count if row else 0
+
+
+def too_few_answers(project: Any, user_id: int) -> bool:
+    """Did the user pass over the work they were given? (Fewer answers than
+    `min_annotations_for_completion` although items were offered: one never offered any item,
+    as when a strategy has none for them, is not held to it.)"""
+    row = project.store.users.get(user_id)
+    if row is None or row.next_pos == 0:
+        return False
+    return row.done_count < project.config.min_annotations_for_completion
 
 
 @dataclass(frozen=True)
@@ -159,10 +175,17 @@ class StudyFlow:
         return self.state(user_id)
 
     def finish_annotation(self, user_id: int) -> PhaseResult:
-        """The user has no items left: go on to the next phase, or complete the study."""
+        """The user has no items left: go on to the next phase, or complete the study. One
+        who answered fewer items than `min_annotations_for_completion` (skipped them all,
+        say) ends here with the reason "incomplete", never as completed."""
         state = self.state(user_id)
         if not self.in_annotation(state):
             return PhaseResult(state.phase, state.status)
+        if too_few_answers(self.project, user_id):
+            self.project.store.study.set_phase(
+                user_id, state.phase, status=FAILED, reason=INCOMPLETE, expect_phase=state.phase
+            )
+            return PhaseResult(state.phase, FAILED)
         return self._advance(user_id, state.phase)
 
     # -- training --------------------------------------------------------------------------

@@ -70,6 +70,17 @@ def _source(project: Project, schema: str):
     )
 
 
+def disputed_report(project: Project, limit: int = 100) -> list[dict]:
+    """The items whose annotators disagree most (assign/disagreement.py's score: per scheme
+    the share of distinct answers, the item's highest), cached like the agreement."""
+    from ..assign.disagreement import disagreement
+
+    return _cache(project).get(
+        (_done(project), "disputed", limit),
+        lambda: project.store.admin.disputed_items(disagreement, limit),
+    )
+
+
 def _done(project: Project) -> int:
     with project.store.read() as conn:
         return project.store.counter(conn, "done_assignments")

@@ -6,10 +6,12 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..crowd import completion_for, time_is_up
-from ..crowd.base import COMPLETED
+from ..crowd.base import COMPLETED, NOT_COMPLETED
 from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
+from ..store.annotations import answers_version
+from ..study.flow import answered_count, too_few_answers
 from ..submission import form_to_update
 from .api import (
     check_navigation,
@@ -56,18 +58,25 @@ def annotate_page():
             project.flow.finish_annotation(user.user_id)
             return redirect(url_for("phases.phase_page"))
         return redirect(url_for("annotate.done_page"))
-    prefilled = confidence = None
+    prefilled = confidence = version = None
     if check is not None:
         item, maps = check, {}
     else:
         item = project.store.items.by_seq(pos.item_seq)
         maps = project.store.annotations.maps_for(item.seq, user.user_id)
+        version = answers_version(maps)
         if not maps and project.config.study.pre_annotation.enabled:
             maps = prefilled = pre_annotation.predictions(project.config, item.fields)
             confidence = pre_annotation.confidence(project.config, item.fields)
     context_key = project.config.item_properties.context_key
     context = item.fields.get(context_key) if context_key else None
     span_page = span_page_data(project.config, item, maps)
+    shown, total = project.checks.progress(user.user_id, pos.index, pos.total, check is not None)
+    study = project.config.study
+    # Phased studies keep their step bar and their instructions on every item.
+    steps = list(study.phases) if study.has_flow else []
+    step_index = study.phase_index(study.annotation_phase) if steps else 0
+    guides = [p for p in steps if p.type == "instructions" and p.html]
     return render_template(
         "annotate/annotate.html",
         project=project,
@@ -81,8 +90,14 @@ def annotate_page():
         span_page=span_page,
         display=page_item_display(project.config, item, with_spans=bool(span_page)),
         pos=pos,
+        progress=(shown, total),
+        steps=steps,
+        step_index=step_index,
+        guides=guides,
+        display_id=item.id if check is None else project.checks.display_id(user.user_id, check),
         notice=_notice(pos.status) if check is None else None,
         prefilled=prefilled,
+        version=version,
         confidence=confidence,
         pre=project.config.study.pre_annotation,
     )
@@ -161,13 +176,17 @@ def done_page():
     time_up = time_is_up(project, user.user_id)
     if not pos.finished and not time_up:
         return redirect(url_for("annotate.annotate_page"))
-    row = project.store.users.get(user.user_id)
+    done_count = answered_count(project, user.user_id)
+    required = project.config.min_annotations_for_completion
+    outcome = NOT_COMPLETED if too_few_answers(project, user.user_id) else COMPLETED
     return render_template(
         "annotate/done.html",
         config=project.config,
         user=user,
         pos=pos,
-        done_count=row.done_count if row else 0,
+        done_count=done_count,
+        required=required,
+        completed=outcome == COMPLETED,
         time_up=time_up,
-        completion=completion_for(project, user.user_id, COMPLETED),
+        completion=completion_for(project, user.user_id, outcome),
     )

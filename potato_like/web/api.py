@@ -107,10 +107,16 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
                 "go on to the next item"
             )
         raise NotFound(f"instance {update.instance_id!r} does not exist")
+    invalid: dict[str, str] = {}
     compute = pre_annotation.locked(
-        project.config, item.fields, compute_for(update, project.config, item.text)
+        project.config,
+        item.fields,
+        compute_for(update, project.config, item.text, invalid=invalid),
     )
     orders = option_orders(project.config, item.fields, user.username, item.id)
+    base_version = body.get("base_version") if isinstance(body, dict) else None
+    if base_version is not None and not isinstance(base_version, str):
+        raise BadRequest("'base_version' must be a string (the 'version' of the last save)")
     result = project.store.annotations.apply(
         user.user_id,
         item.seq,
@@ -118,6 +124,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
         project.policy,
         compute,
         note={"option_order": orders} if orders else None,
+        base_version=base_version,
     )
     # Committed: the answer is stored, so the reply is "success" whatever happens next. A
     # failing follow-up step (output file mark, quality checks, promotion) is logged, not
@@ -137,9 +144,13 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     out = {
         **_success(started, result.user_done_count),
         "instance_status": "completed" if result.status == "done" else "in_progress",
+        "version": result.version,
     }
     if update.warnings:
         out["warnings"] = list(update.warnings)
+    if invalid:
+        # A partial draft: the other schemes were saved; these were not.
+        out["invalid"] = [{"schema": name, "error": why} for name, why in invalid.items()]
     return out
 
 

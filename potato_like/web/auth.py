@@ -6,7 +6,16 @@ from __future__ import annotations
 import re
 import time
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -96,7 +105,13 @@ def home():
 
 @bp.get("/login")
 def login_page():
-    return render_template("auth/login.html", mode="login")
+    # Back after logging in must not land on the form again: someone signed in goes on to
+    # the task, and the form is never kept in the browser's history cache.
+    if current_user.is_authenticated:
+        return redirect(url_for("annotate.annotate_page"))
+    response = make_response(render_template("auth/login.html", mode="login"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/register")

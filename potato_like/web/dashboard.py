@@ -8,9 +8,10 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user
 
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
+from ..quality.report import quality_report
 from ..spans.output import readable_entries
 from ..store.stats import STATUS_CODES
-from .admin_agreement import agreement_report, confusion_report
+from .admin_agreement import agreement_report, confusion_report, disputed_report
 from .admin_runtime import hours_arg, suspicious_report
 from .admin_state import questions_report
 from .params import int_arg, number_arg
@@ -169,6 +170,34 @@ def item_page(item_id: str):
         answers=answers,
         holders=admin.item_holders(item.seq),
         history=admin.history(item_seq=item.seq, limit=50).entries,
+        flags=admin.flags(item_seq=item.seq),
+    )
+
+
+DISPUTED_SORTS = {
+    "disagreement": lambda row: (-row["disagreement"], row["item_id"]),
+    "annotators": lambda row: (-row["annotators"], row["item_id"]),
+    "item": lambda row: row["item_id"],
+}
+
+
+@bp.get("/admin/quality/")
+def quality_page():
+    """Quality control as a page: attention checks, gold standards, promotion, and the
+    most disputed items (sortable, each linking to its detail)."""
+    if (denied := _guard()) is not None:
+        return denied
+    project = current_project()
+    sort = request.args.get("sort", "disagreement")
+    if sort not in DISPUTED_SORTS:
+        sort = "disagreement"
+    disputed = sorted(disputed_report(project), key=DISPUTED_SORTS[sort])
+    return render_template(
+        "admin/quality.html",
+        tab="quality",
+        report=quality_report(project),
+        disputed=disputed,
+        sort=sort,
     )
 
 

@@ -73,8 +73,14 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def on_csrf(err: CSRFError):
+        # Usually a page left open while the session ended (logged out in another tab, idle
+        # too long): say so in words for people; `status` tells scripts what it was.
         return error_response(
-            f"{err.description} Reload the page and try again.", 400, status="csrf"
+            "This page is out of date: your session may have ended (for example, you logged "
+            "out in another tab). Reload the page and try again.",
+            400,
+            status="csrf",
+            reason=str(err.description),
         )
 
     @app.errorhandler(HTTPException)

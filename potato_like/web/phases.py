@@ -215,7 +215,10 @@ def _form_error(err: PotatoLikeError):
             return redirect(url_for("phases.phase_page"))
         extra = {"feedback": None, "retrying": False, **_training_context(user, t_state, item)}
     missing = err.extra.get("missing_schemas", [])
+    # Unanswered questions are named as people read them (the API message is for scripts).
+    questions = err.extra.get("missing")
+    message = f"Please answer first: {'; '.join(questions)}." if questions else err.message
     return (
-        render_template(template, error=err.message, missing=missing, **extra, **common),
+        render_template(template, error=message, missing=missing, **extra, **common),
         err.status,
     )

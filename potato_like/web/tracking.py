@@ -266,7 +266,11 @@ def track_annotation_change():
     if action not in CHANGE_ACTIONS:
         raise BadRequest(f"'action' must be one of {', '.join(CHANGE_ACTIONS)}")
     label = _text(body.get("label"), "label")
-    names = [lab.name for lab in scheme.labels]
+    # The labels its inputs carry: its label names and the keys of its stored map (a select's
+    # "select-one", the "Other" box's "free_response", a number's "number").
+    names = [lab.name for lab in scheme.labels] + [
+        key for key in scheme.table_keys() if key not in {lab.name for lab in scheme.labels}
+    ]
     if label is not None and names and label not in names:
         raise BadRequest(f"schema {scheme.name!r} has no label {label!r}")
     value = body.get("value")

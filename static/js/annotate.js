@@ -6,11 +6,16 @@ let csrf = document.querySelector('meta[name="csrf-token"]').content;
 const saveState = document.getElementById("save-state");
 const formError = document.getElementById("form-error");
 const instanceId = form.dataset.instanceId;
+// The version of the stored answers this page shows: a save on top of another version (this
+// item saved in another tab meanwhile) is refused with 409 instead of overwriting it.
+let version = form.dataset.version || null;
 // Quality-control checks are not items: their behaviour is not tracked.
 const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
 
 let dirty = false;
+// Schemes whose last autosaved answer the server refused (the rest of the item was saved).
+let invalid = new Map();
 let timer = null;
 let inflight = Promise.resolve();
 let activeScheme = null;
@@ -33,7 +38,8 @@ async function post(url, body) {
   return { res, data };
 }
 
-async function call(url, body) {
+// `describe(data)`: a message for people for this call's refusals (null: the server's).
+async function call(url, body, describe) {
   let { res, data } = await post(url, body);
   if (res.status === 400 && data.status === "csrf") {
     // The token expired while the page stayed open: fetch a new one and try once more.
@@ -50,7 +56,8 @@ async function call(url, body) {
     const missing = Array.isArray(data.missing) && data.missing.length
       ? `Please answer first: ${data.missing.join("; ")}.` : null;
     markMissing(Array.isArray(data.missing_schemas) ? data.missing_schemas : []);
-    showError(missing || data.error || `The server answered ${res.status}.`);
+    const own = describe ? describe(data) : null;
+    showError(own || missing || data.error || `The server answered ${res.status}.`);
     throw new Error(data.error || String(res.status));
   }
   return data;
@@ -80,6 +87,34 @@ function clearError() {
   }
   formError.hidden = true;
   formError.textContent = "";
+}
+
+// Mark the schemes whose answers were not kept, with the reason next to each.
+function markInvalid(list) {
+  invalid = new Map(list.map((entry) => [entry.schema, entry.error]));
+  for (const fieldset of form.querySelectorAll("fieldset.scheme")) {
+    const why = invalid.get(fieldset.dataset.scheme);
+    fieldset.classList.toggle("invalid", Boolean(why));
+    let note = fieldset.querySelector(":scope > .scheme-error");
+    if (why && !note) {
+      note = document.createElement("p");
+      note.className = "scheme-error";
+      note.setAttribute("role", "alert");
+      note.dataset.testid = "scheme-error";
+      fieldset.append(note);
+    }
+    if (note) {
+      note.textContent = why ? `Not saved: ${why}` : "";
+      note.hidden = !why;
+    }
+  }
+}
+
+// Leaving an item with answers that are not saved loses them: ask first.
+function mayLeave() {
+  if (!invalid.size) return true;
+  const names = [...invalid.keys()].join(", ");
+  return window.confirm(`Some answers on this item are not valid and were not saved (${names}). Leave the item anyway?`);
 }
 
 function setState(text, kind) {
@@ -112,12 +147,21 @@ function extraFields() {
 function save(draft) {
   clearTimeout(timer);
   timer = null;
-  const body = { instance_id: instanceId, annotations: collect(), draft, ...extraFields() };
+  // An autosave keeps every valid answer even when another one is invalid (partial).
+  const body = { instance_id: instanceId, annotations: collect(), draft, partial: draft, ...extraFields() };
   dirty = false;
   setState(draft ? "Saving…" : "Submitting…", "busy");
-  inflight = inflight.catch(() => {}).then(() => call("/updateinstance", body)).then((data) => {
+  inflight = inflight.catch(() => {}).then(() => {
+    // The version is read when the request leaves: an earlier save of this page may have
+    // moved it on meanwhile.
+    if (version) body.base_version = version;
+    return call("/updateinstance", body);
+  }).then((data) => {
     clearError();
-    setState(draft ? "Saved" : "Submitted", "ok");
+    if (data.version) version = data.version;
+    markInvalid(Array.isArray(data.invalid) ? data.invalid : []);
+    if (invalid.size) setState(`Saved, except ${[...invalid.keys()].join(", ")}`, "error");
+    else setState(draft ? "Saved" : "Submitted", "ok");
     return data;
   });
   return inflight;
@@ -130,9 +174,9 @@ function scheduleSave() {
   timer = setTimeout(() => save(true).catch(() => {}), AUTOSAVE_MS);
 }
 
-async function go(body) {
+async function go(body, describe) {
   flushTracking(false); // before leaving the item; keepalive, never awaited
-  const data = await call("/go_to", body);
+  const data = await call("/go_to", body, describe);
   window.location.assign("/annotate");
   return data;
 }
@@ -179,6 +223,7 @@ async function submitAndNext() {
 async function navigate(action) {
   try {
     if (dirty) await save(true);
+    if (!mayLeave()) return;
     await go({ action });
   } catch (_) { /* shown */ }
 }
@@ -241,10 +286,56 @@ if (gotoForm) {
     if (!raw) return;
     try {
       if (dirty) await save(true);
+      if (!mayLeave()) return;
       // A number typed by a person is a position in their list (1-based on screen).
       const asIndex = /^\d+$/.test(raw) ? { go_to: Number(raw) - 1 } : { go_to: raw };
-      await go(asIndex);
+      await go(asIndex, (data) => (Number.isInteger(data.max_index)
+        ? `There is no item ${raw} to go to yet: enter a number from 1 to ${data.max_index + 1}.`
+        : null));
     } catch (_) { /* shown */ }
+  });
+}
+
+// Flag the item with a comment; the answers on the page are untouched.
+const flagDialog = document.getElementById("flag-dialog");
+const flagButton = document.getElementById("flag-btn");
+if (flagButton) {
+  const comment = document.getElementById("flag-comment");
+  const flagError = document.getElementById("flag-error");
+  flagButton.addEventListener("click", () => {
+    flagError.hidden = true;
+    flagDialog.showModal();
+    comment.focus();
+  });
+  document.getElementById("flag-cancel").addEventListener("click", () => flagDialog.close());
+  document.getElementById("flag-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const { res, data } = await post("/api/flag_item", { instance_id: instanceId, comment: comment.value });
+    if (!res.ok) {
+      flagError.textContent = data.error || `The server answered ${res.status}.`;
+      flagError.hidden = false;
+      return;
+    }
+    comment.value = "";
+    flagDialog.close();
+    flagButton.textContent = "Flagged — thank you. Flag again…";
+  });
+}
+
+// Text size, remembered in this browser (CSSOM: allowed by the page's CSP).
+const FONT_KEY = "potato_like.fontScale";
+function applyFontScale(scale) {
+  document.documentElement.style.fontSize = `${Math.round(scale * 100)}%`;
+}
+let fontScale = Number(localStorage.getItem(FONT_KEY)) || 1;
+applyFontScale(fontScale);
+for (const [id, step] of [["font-smaller", -0.1], ["font-larger", 0.1]]) {
+  const button = document.getElementById(id);
+  if (!button) continue;
+  button.addEventListener("click", () => {
+    fontScale = Math.min(1.6, Math.max(0.8, Math.round((fontScale + step) * 10) / 10));
+    localStorage.setItem(FONT_KEY, String(fontScale));
+    applyFontScale(fontScale);
   });
 }
 
@@ -254,6 +345,7 @@ document.getElementById("help-btn").addEventListener("click", () => dialog.showM
 document.addEventListener("keydown", (e) => {
   if (e.defaultPrevented || e.altKey || e.metaKey) return;
   if (document.getElementById("qc-feedback").open) return; // its button takes Enter
+  if (flagDialog && flagDialog.open) return; // typing a comment
   const el = document.activeElement;
   if (e.key === "Enter" && (e.ctrlKey || !typing(el) || (el.tagName === "INPUT" && el.type === "text" && el.form === form))) {
     if (el && el.tagName === "BUTTON") return; // let buttons do their own thing
@@ -263,7 +355,9 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (e.ctrlKey || typing(el)) return;
-  const ownsArrows = el && el.tagName === "INPUT" && (el.type === "range" || el.type === "radio");
+  // Arrows navigate everywhere except on a slider (a radio button keeps its answer: the
+  // legend promises ← / → move between items).
+  const ownsArrows = el && el.tagName === "INPUT" && el.type === "range";
   if (ownsArrows && e.key.startsWith("Arrow")) return;
   if (e.key === "?") {
     e.preventDefault();
@@ -282,6 +376,8 @@ document.addEventListener("keydown", (e) => {
 window.addEventListener("beforeunload", (e) => {
   if (dirty) {
     save(true).catch(() => {});
+    e.preventDefault();
+  } else if (invalid.size) {
     e.preventDefault();
   }
 });

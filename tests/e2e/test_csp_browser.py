@@ -53,6 +53,7 @@ DASHBOARD = (
     "/admin/item/item_001",
     "/admin/agreement/",
     "/admin/questions/",
+    "/admin/quality/",
     "/admin/timeline/",
     "/admin/activity/",
     "/admin/stale/",

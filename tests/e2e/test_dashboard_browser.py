@@ -20,6 +20,7 @@ PAGES = {
     "/admin/item/item_001": "Answers side by side",
     "/admin/agreement/": "Which labels are confused",
     "/admin/questions/": "positive",
+    "/admin/quality/": "Most disputed items",
     "/admin/timeline/": "sentiment: negative",
     "/admin/timeline/?user=ann&minutes=60": "sentiment: positive",
     "/admin/activity/": "Suspicious activity in the last 24 hours",

@@ -76,14 +76,15 @@ def test_consent_training_and_an_attention_check(
     page.keyboard.press("3")  # train_3: neutral; two first-try answers pass
     page.keyboard.press("Enter")
 
-    # Annotation: two items, then the check (progress does not move for it).
+    # Annotation: two items, then the check, counted like an item (6 items and the two
+    # checks a frequency of 2 brings from a pool of two) and not announcing its id.
     expect(page).to_have_url(re.compile(r"/annotate$"))
-    for position in ("1 of 6", "2 of 6"):
+    for position in ("1 of 8", "2 of 8"):
         expect_item(page, position)
         page.keyboard.press("1")
         page.keyboard.press("Enter")
-    expect(page.get_by_test_id("instance-id")).to_have_text("attn_1")
-    expect_item(page, "2 of 6")
+    expect_item(page, "3 of 8")
+    expect(page.get_by_test_id("instance-id")).not_to_have_text("attn_1")
     expect(page.get_by_test_id("instance-text")).to_contain_text("check item")
     page.keyboard.press("1")  # positive; the check asks for negative
     page.keyboard.press("Enter")
@@ -91,7 +92,7 @@ def test_consent_training_and_an_attention_check(
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Please read carefully.")
     page.keyboard.press("Enter")
-    expect_item(page, "3 of 6")
+    expect_item(page, "4 of 8")
     assert page.get_by_test_id("instance-id").inner_text().strip() == "item_003"
 
     assert browser_errors == []

@@ -230,6 +230,10 @@ def test_time_up_ends_the_hit_and_refuses_more_answers(example):  # noqa: F811
     c = accept(app, worker="WT")
     assert 'data-testid="crowd-timer"' in c.get("/annotate").data.decode()
     iid = c.get("/api/current_instance").json["instance_id"]
+    r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"answerable:yes": "1"}})
+    assert r.status_code == 200
+    c.post("/go_to", json={"action": "next_instance"})
+    iid = c.get("/api/current_instance").json["instance_id"]
     project.store.crowd.set_deadline(project.store.users.by_name("WT").id, time.time() - 1)
     r = c.post("/updateinstance", json={"instance_id": iid, "annotations": {"answerable:yes": "1"}})
     assert r.status_code == 403 and r.json["status"] == "time_up"
@@ -238,6 +242,20 @@ def test_time_up_ends_the_hit_and_refuses_more_answers(example):  # noqa: F811
     assert "Your time is up" in page
     _, fields, auto = form_of(page)
     assert fields["outcome"] == "completed" and auto
+
+
+def test_time_up_with_nothing_answered_is_not_completed(example):  # noqa: F811
+    import time
+
+    app = example(MTURK)
+    project = app.extensions["potato_like"]
+    c = accept(app, worker="WZ")
+    c.get("/annotate")
+    project.store.crowd.set_deadline(project.store.users.by_name("WZ").id, time.time() - 1)
+    page = c.get("/done").data.decode()
+    assert 'data-testid="not-completed"' in page
+    _, fields, auto = form_of(page)
+    assert fields["outcome"] == "not_completed" and not auto
 
 
 def test_session_cookie_works_inside_mturks_iframe_over_https(example):  # noqa: F811

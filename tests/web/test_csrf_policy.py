@@ -13,7 +13,7 @@ def test_a_cookie_form_post_without_token_is_refused_even_without_browser_header
     app = make_project()
     c = login(app.test_client(), "ann")
     r = c.post("/go_to", data={"action": "next_instance"})
-    assert r.status_code == 400 and b"CSRF" in r.data
+    assert r.status_code == 400 and b"out of date" in r.data
     r = c.post("/go_to", data={"action": "next_instance"}, headers={"Accept": "application/json"})
     assert r.status_code == 400 and r.json["status"] == "csrf"
 
@@ -54,7 +54,8 @@ def test_tokens_expire_with_the_idle_time(make_project, monkeypatch):
     )
     headers["Accept"] = "application/json"
     r = c.post("/go_to", data={"action": "next_instance"}, headers=headers)
-    assert r.status_code == 400 and "expired" in r.json["error"]
+    assert r.status_code == 400 and "expired" in r.json["reason"]
+    assert "out of date" in r.json["error"] and "CSRF" not in r.json["error"]
 
 
 def test_scripts_with_an_api_key_and_no_cookie_need_no_token(make_project):

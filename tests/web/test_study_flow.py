@@ -259,3 +259,16 @@ def test_wrong_answers_in_files_are_config_errors(study):
     with pytest.raises(ConfigError) as err:
         study(edit=edit, files={"quality/bad_gold.json": bad})
     assert "gold_label.sentiment" in str(err.value) and "happy" in str(err.value)
+
+
+def test_annotation_pages_keep_the_step_bar_and_the_instructions(study):
+    """Issue 21, point 12: in a phased study the steps and the instructions page stay
+    available on every item."""
+    app = study()
+    c = login(app.test_client(), "ann")
+    through_to_annotation(c)
+    page = c.get("/annotate").get_data(as_text=True)
+    assert 'aria-label="Steps of this study"' in page
+    assert 'aria-current="step">Annotation' in page
+    panel = page[page.index('data-testid="instructions-panel"') :]
+    assert 'data-phase="instructions"' in panel

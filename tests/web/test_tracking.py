@@ -419,3 +419,34 @@ def test_beacon_without_or_with_a_wrong_token_is_refused(make):
     )
     assert r.status_code == 400
     assert c.get(f"/api/behavioral_data/{iid}").json["interactions"]["batches"] == 0
+
+
+def test_what_the_page_sends_for_select_number_and_other_boxes_is_recorded(make_project):
+    """The page reports a change with the input's own label (issue 21, point 17): a select's
+    `select-one`, a number's `number` and the "Other" box's `free_response`."""
+    schemes = [
+        {"annotation_type": "select", "name": "city", "description": "City?",
+         "labels": ["Paris", "Rome"]},
+        {"annotation_type": "number", "name": "stars", "description": "Stars?"},
+        {"annotation_type": "radio", "name": "mood", "description": "Mood?",
+         "labels": ["happy", "sad"], "has_free_response": {"instruction": "Other"}},
+    ]  # fmt: skip
+    app = make_project(schemes=schemes)
+    c = login(app.test_client(), "ann")
+    iid = current_id(c)
+    page = c.get("/annotate").get_data(as_text=True)
+    for schema, label, value in (
+        ("city", "select-one", "Rome"),
+        ("stars", "number", "4"),
+        ("mood", "free_response", "calm"),
+    ):
+        assert re.search(rf'data-scheme="{schema}"\s+data-label="{label}"', page), label
+        body = {"instance_id": iid, "schema": schema, "label": label, "action": "update",
+                "value": value}  # fmt: skip
+        r = c.post("/api/track_annotation_change", json=body)
+        assert r.status_code == 200, r.json
+    r = c.post(
+        "/api/track_annotation_change",
+        json={"instance_id": iid, "schema": "city", "label": "Oslo", "action": "update"},
+    )
+    assert r.status_code == 400
