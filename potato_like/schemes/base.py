@@ -254,6 +254,11 @@ class Scheme:
         """The typed answer (a label, a list of labels, a string or a number)."""
         raise NotImplementedError
 
+    def agreement_value(self, label_map: Mapping[str, str]) -> Any:
+        """The value agreement compares for one stored map (default: `answer()`); types
+        with several parts (a rubric's criteria) reduce them to one value of their level."""
+        return self.answer(label_map)
+
     def from_answer(self, value: Any) -> dict[str, str]:
         """The stored label map for a typed answer as researchers write it in files
         (gold labels, training answers, predictions): `"positive"`, `["a", "b"]`, `4`, or a
