@@ -27,7 +27,8 @@ class SoftLabel(PointsScheme):
         if self.minimum * max(len(self.labels), 1) > self.total:
             reader.problem(
                 "min_per_label",
-                f"{self.minimum} per label for {len(self.labels)} labels exceeds total {self.total}",
+                f"{self.minimum} per label for {len(self.labels)} labels exceeds "
+                f"total {self.total}",
             )
         self.show_chart = reader.bool("show_distribution_chart", True)
         self.input_type = "slider"
