@@ -1,0 +1,45 @@
+"""rubric_eval: criteria x levels, Potato's `schema:criterion` = point; interval alpha on
+the mean point; one export column per criterion."""
+
+from tests.web.scale_util import agreement_of, annotator, page, refused, send, stored, wide_rows
+
+RUBRIC = {
+    "annotation_type": "rubric_eval",
+    "name": "quality",
+    "description": "Rate",
+    "scale_points": 5,
+    "criteria": [{"name": "accuracy", "description": "Correct?"}, {"name": "clarity"}],
+    "show_overall": True,
+}
+
+
+def test_rubric_saves_rows_and_refuses_bad_points(make_project):
+    app = make_project(schemes=[RUBRIC], max_annotations_per_item=2)
+    ann = annotator(app)
+    html = page(ann)
+    assert 'name="quality:accuracy" value="5"' in html and 'data-label="overall"' in html
+    iid, r = send(ann, {"quality:accuracy": "4", "quality:clarity": "2"})
+    assert r.status_code == 200, r.json
+    assert stored(ann, iid, "quality") == {"accuracy": "4", "clarity": "2"}
+    send(ann, {"quality:clarity": ""})  # a cleared row
+    assert stored(ann, iid, "quality") == {"accuracy": "4"}
+    refused(ann, {"quality:accuracy": "6"}, "not a point of the scale 1..5", "quality")
+    refused(ann, {"quality:accuracy": "x"}, "not a point", "quality")
+    refused(ann, {"quality:style": "3"}, "unknown label 'style'", "quality")
+
+    bob = annotator(app, "bob")
+    send(bob, {"quality:accuracy": "4", "quality:overall": "3"}, draft=False, iid=iid)
+    send(ann, {"quality:clarity": "3"}, draft=False, iid=iid)
+    rows = wide_rows(app)
+    assert {r["quality:::accuracy"] for r in rows} == {"4"}
+    assert agreement_of(app, "quality")["metric_type"] == "interval"
+
+
+def test_rubric_config_problems(make_project):
+    import pytest
+
+    bad = {**RUBRIC, "scale_labels": ["a", "b"]}
+    with pytest.raises(Exception, match="scale_labels"):
+        make_project(schemes=[bad])
+    with pytest.raises(Exception, match="criteria"):
+        make_project(schemes=[{k: v for k, v in RUBRIC.items() if k != "criteria"}])
