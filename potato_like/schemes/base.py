@@ -259,6 +259,15 @@ class Scheme:
         with several parts (a rubric's criteria) reduce them to one value of their level."""
         return self.answer(label_map)
 
+    # The questions page shows a model fitted to its answers (`analysis()`), under this
+    # title; None: the type has none.
+    analysis_title: ClassVar[str | None] = None
+
+    def analysis(self, answers: Any) -> dict[str, Any]:
+        """A model of its answers for the questions page: `answers` yields
+        (item fields, item id, stored map) of every submitted answer."""
+        return {}
+
     def from_answer(self, value: Any) -> dict[str, str]:
         """The stored label map for a typed answer as researchers write it in files
         (gold labels, training answers, predictions): `"positive"`, `["a", "b"]`, `4`, or a

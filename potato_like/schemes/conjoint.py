@@ -31,6 +31,7 @@ class Conjoint(Scheme):
     agreement_metric = "nominal"
     confusion_matrix = True
     profiles: list[dict[str, str]] = []
+    analysis_title = "Part-worths (conditional logit)"
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.per_set = reader.number("profiles_per_set", 3, integer=True, minimum=2, maximum=9)
@@ -103,6 +104,9 @@ class Conjoint(Scheme):
 
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
         return [label_map.get(self.name)]
+
+    def analysis(self, answers: Any) -> dict[str, Any]:
+        return self.part_worths(answers)
 
     def part_worths(
         self, choices: Iterable[tuple[Mapping[str, Any], str, Mapping[str, str]]]

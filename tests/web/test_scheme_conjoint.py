@@ -54,3 +54,26 @@ def _schemes(app):
 
     with app.app_context():
         return current_project().config.schemes
+
+
+def test_the_questions_page_shows_part_worths(make_project):
+    from tests.conftest import ADMIN
+
+    app = make_project(items=30, schemes=[CONJ])
+    ann = annotator(app)
+    for _ in range(30):
+        html = page(ann)
+        table = html.split('<table class="conjoint-profiles">')[1].split("</table>")[0]
+        cells = [row.split("<td>")[1:] for row in table.split("<tr>")[2:]]
+        speeds = [c.split("<")[0] for c in cells[0]]  # the Speed row, per option
+        choice = str(speeds.index("fast") + 1) if "fast" in speeds else "1"
+        _, r = send(ann, {"pick:pick": choice}, draft=False)
+        assert r.status_code == 200, r.json
+        ann.post("/go_to", json={"action": "next_instance"})
+    body = app.test_client().get("/admin/api/questions?fresh=1", headers=ADMIN).json
+    model = next(q for q in body["questions"] if q["name"] == "pick")["model"]
+    assert model["title"].startswith("Part-worths") and model["choices"] == 30
+    assert model["attributes"]["Speed"]["fast"] > model["attributes"]["Speed"]["slow"] == 0
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"]})
+    assert 'data-testid="model-pick-Speed"' in admin.get("/admin/questions/").data.decode()
