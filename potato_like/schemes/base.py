@@ -112,6 +112,8 @@ class Scheme:
     backend_type: ClassVar[str] = "label"
     # Its JS module under static/ (plain ES module), loaded by pages that show it.
     script: ClassVar[str | None] = None
+    # Its stylesheet under static/, linked by pages that show it.
+    stylesheet: ClassVar[str | None] = None
     # Its entries point at spans of another scheme (`span_schema`), checked after that
     # scheme's new value is known (spans/updates.py).
     refers_to_spans: ClassVar[bool] = False

@@ -22,6 +22,7 @@ MAX_CARDS = 500
 
 @register("card_sort")
 class CardSort(Scheme):
+    stylesheet = "css/scales.css"
     macro = "schemes/card_sort.html"
     script = "js/card-sort.js"
     option_keys = ("mode", "groups", "items_field", "allow_empty_groups", "allow_multiple")

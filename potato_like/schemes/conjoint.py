@@ -25,6 +25,7 @@ NONE = "none"
 
 @register("conjoint")
 class Conjoint(Scheme):
+    stylesheet = "css/scales.css"
     macro = "schemes/conjoint.html"
     option_keys = ("profiles_per_set", "attributes", "show_none_option", "profiles_field")
     tallied = True

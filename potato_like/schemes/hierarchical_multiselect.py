@@ -29,6 +29,7 @@ class Node:
 
 @register("hierarchical_multiselect")
 class HierarchicalMultiselect(Scheme):
+    stylesheet = "css/scales.css"
     macro = "schemes/hierarchical_multiselect.html"
     script = "js/hierarchy.js"
     option_keys = (

@@ -17,6 +17,7 @@ from .numeric import format_number
 
 
 class PointsScheme(Scheme):
+    stylesheet = "css/scales.css"
     tallied = True
     agreement_metric = "nominal"
     total: float = 100

@@ -22,6 +22,7 @@ LOW, HIGH = "range_low", "range_high"
 
 @register("range_slider")
 class RangeSlider(NumericScheme):
+    stylesheet = "css/scales.css"
     macro = "schemes/range_slider.html"
     option_keys = ("min_value", "max_value", "step", "left_label", "right_label", "show_values")
     tallied = False  # an interval: the dashboard counts answers; exports carry both bounds

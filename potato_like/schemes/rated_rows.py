@@ -14,6 +14,7 @@ from .base import Scheme, is_chosen
 
 
 class RatedRows(Scheme):
+    stylesheet = "css/scales.css"
     tallied = True
     agreement_metric = "interval"
     points = 5

@@ -20,6 +20,7 @@ CHOICES = (("accept", "Keep", "1"), ("reject", "Discard", "2"), ("skip", "Unsure
 
 @register("triage")
 class Triage(Scheme):
+    stylesheet = "css/scales.css"
     macro = "schemes/triage.html"
     script = "js/triage.js"
     option_keys = (

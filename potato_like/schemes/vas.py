@@ -14,6 +14,7 @@ from .registry import register
 
 @register("vas")
 class Vas(NumericScheme):
+    stylesheet = "css/scales.css"
     macro = "schemes/vas.html"
     option_keys = ("left_label", "right_label", "min_value", "max_value", "show_value", "precision")
 
