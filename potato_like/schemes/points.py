@@ -78,6 +78,7 @@ class PointsScheme(Scheme):
         return dict(value)
 
     def agreement_value(self, label_map: Mapping[str, str]) -> Any:
+        """the label given the most points (none on a tie)."""
         points = self.points_of(label_map)
         if not points:
             return None

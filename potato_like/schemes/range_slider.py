@@ -84,7 +84,7 @@ class RangeSlider(NumericScheme):
         raise BadAnnotation(f"{self.name}: give a range as [low, high]")
 
     def agreement_value(self, label_map: Mapping[str, str]) -> Any:
-        """Interval agreement on the range's midpoint."""
+        """the range's midpoint."""
         if LOW not in label_map:
             return None
         return (float(label_map[LOW]) + float(label_map[HIGH])) / 2

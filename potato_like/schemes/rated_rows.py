@@ -56,6 +56,7 @@ class RatedRows(Scheme):
         return dict(value)
 
     def agreement_value(self, label_map: Mapping[str, str]) -> Any:
+        """the mean point of the rated rows."""
         scores = [int(v) for v in label_map.values()]
         return sum(scores) / len(scores) if scores else None
 

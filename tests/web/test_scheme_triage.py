@@ -16,7 +16,7 @@ def test_triage_decisions(make_project):
     ann = annotator(app)
     html = page(ann)
     assert 'data-value="reject"' in html and 'data-key="x"' in html and "Safe" in html
-    assert "js/triage.js" in html
+    assert "js/triage.js" in html and "css/scales.css" in html
     iid, r = send(ann, {"keep:decision": "reject"}, draft=False)
     assert r.status_code == 200, r.json
     assert stored(ann, iid, "keep") == {"decision": "reject"}
@@ -29,6 +29,7 @@ def test_triage_decisions(make_project):
     assert agreement_of(app, "keep")["metric_type"] == "nominal"
 
 
-def test_triage_script_is_not_loaded_without_triage(make_project):
-    app = make_project()
-    assert "triage.js" not in page(annotator(app))
+def test_scale_scripts_and_styles_are_not_loaded_without_those_types(make_project):
+    html = page(annotator(make_project()))
+    for asset in ("triage.js", "points.js", "hierarchy.js", "card-sort.js", "scales.css"):
+        assert asset not in html
