@@ -15,6 +15,7 @@ from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from .base import Label, Scheme
 from .registry import register
+from .taxonomy_presets import PRESETS
 
 SELECTED = "selected_labels"
 MAX_DEPTH = 8
@@ -45,14 +46,18 @@ class HierarchicalMultiselect(Scheme):
     agreement_metric = "masi"
 
     def parse_options(self, reader: ConfigReader) -> None:
-        if reader.has("taxonomy_preset") and not reader.has("taxonomy"):
-            reader.problem(
-                "taxonomy_preset",
-                "no presets are built in yet; write the tree under 'taxonomy'",
-            )
-        elif not reader.has("taxonomy"):
+        raw_tree = reader.raw.get("taxonomy")
+        preset = reader.str("taxonomy_preset", "", allow_empty=True).strip().lower()
+        if preset and not raw_tree:  # a written taxonomy wins, as in Potato
+            raw_tree = PRESETS.get(preset)
+            if raw_tree is None:
+                reader.problem(
+                    "taxonomy_preset",
+                    f"unknown preset {preset!r}; presets: {', '.join(sorted(PRESETS))}",
+                )
+        elif not raw_tree:
             reader.problem("taxonomy", "is required (nested mappings, lists of leaf labels)")
-        self.tree: list[Node] = self._nodes(reader, reader.raw.get("taxonomy") or {}, 0)
+        self.tree: list[Node] = self._nodes(reader, raw_tree or {}, 0)
         tips = reader.raw.get("tooltips") or {}
         if not isinstance(tips, Mapping):
             reader.problem("tooltips", "must be a mapping of label -> text")

@@ -46,3 +46,26 @@ def test_the_no_javascript_form_sends_each_ticked_node(make_project):
 def test_a_taxonomy_is_required(make_project):
     with pytest.raises(Exception, match="taxonomy"):
         make_project(schemes=[{"annotation_type": "hierarchical_multiselect", "name": "t"}])
+
+
+def test_the_mast_preset_fills_the_tree(make_project):
+    app = make_project(
+        schemes=[
+            {"annotation_type": "hierarchical_multiselect", "name": "f", "taxonomy_preset": "mast"}
+        ]
+    )
+    ann = annotator(app)
+    assert 'value="Inter-Agent Misalignment"' in page(ann)
+    iid, r = send(ann, {"f:selected_labels": "2.3 Task derailment"})
+    assert r.status_code == 200, r.json
+    assert stored(ann, iid, "f") == {"selected_labels": "2.3 Task derailment"}
+    with pytest.raises(Exception, match="unknown preset 'nope'; presets: mast"):
+        make_project(
+            schemes=[
+                {
+                    "annotation_type": "hierarchical_multiselect",
+                    "name": "f",
+                    "taxonomy_preset": "nope",
+                }
+            ]
+        )
