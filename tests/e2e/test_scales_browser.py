@@ -16,6 +16,8 @@ from werkzeug.serving import make_server
 
 from potato_like import create_app
 
+from ..conftest import base_config, write_config
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +41,58 @@ def example_server(tmp_path: Path) -> Iterator[str]:
     thread.join(timeout=5)
     server.server_close()
     app.extensions["potato_like"].close()
+
+
+@pytest.fixture
+def card_server(tmp_path: Path) -> Iterator[str]:
+    rows = [
+        {"id": f"c{i}", "text": "Sort these.", "cards": ["Mars ice", "Flu shot", "Jazz"]}
+        for i in range(2)
+    ]
+    (tmp_path / "cards.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = base_config(
+        "cards.jsonl",
+        annotation_schemes=[
+            {
+                "annotation_type": "card_sort",
+                "name": "sort",
+                "description": "Sort the cards",
+                "mode": "open",
+                "groups": ["Science", "Health"],
+                "items_field": "cards",
+            }
+        ],
+    )
+    app = create_app(write_config(tmp_path, config))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    app.extensions["potato_like"].close()
+
+
+def test_card_sort_by_drag_and_a_new_group(page: Page, card_server: str) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    assert page.request.post(f"{card_server}/auth", data={"username": "d"}).status in (200, 302)
+    page.goto(card_server + "/annotate")
+    page.wait_for_load_state("domcontentloaded")
+    page.locator('li.card-sort-card[data-card="Mars ice"] .card-text').drag_to(
+        page.locator('.card-sort-groups li[data-group="Science"]')
+    )
+    tab_to(page, 'li.card-sort-card[data-card="Jazz"] input.card-sort-new')
+    page.keyboard.type("Music")
+    page.keyboard.press("Tab")  # leaving the box commits the new group
+    expect(page.locator('.card-sort-groups li[data-group="Music"]')).to_have_count(1)
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    page.reload()
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator('li[data-card="Mars ice"] select')).to_have_value("Science")
+    expect(page.locator('li[data-card="Jazz"] select')).to_have_value("Music")
+    expect(page.locator('li[data-card="Flu shot"] select')).to_have_value("")
 
 
 def tab_to(page: Page, selector: str, limit: int = 200) -> None:
