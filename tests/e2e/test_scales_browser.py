@@ -175,3 +175,19 @@ def test_every_scale_type_by_keyboard_survives_a_reload(page: Page, example_serv
     }
     assert labels["effort"] == {"Explaining": "6", "Examples": "4"}
     assert not errors, errors
+
+
+def test_triage_one_key_per_item_moves_on(page: Page, live_server) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    base = live_server(items=3, schemes=[{"annotation_type": "triage", "name": "keep"}])
+    assert page.request.post(f"{base}/auth", data={"username": "t"}).status in (200, 302)
+    page.goto(base + "/annotate")
+    for key, position in (("1", "2 of 3"), ("2", "3 of 3")):
+        page.wait_for_load_state("domcontentloaded")
+        page.keyboard.press(key)
+        expect(page.get_by_test_id("progress")).to_have_text(position)
+    got = page.request.get(f"{base}/get_annotations?instance_id=item_002").json()
+    assert got["label_annotations"]["keep"] == {"decision": "reject"}
+    page.goto(base + "/annotate")  # the third item: nothing chosen yet
+    expect(page.locator('input[data-scheme="keep"]:checked')).to_have_count(0)

@@ -43,3 +43,27 @@ def test_rubric_config_problems(make_project):
         make_project(schemes=[bad])
     with pytest.raises(Exception, match="criteria"):
         make_project(schemes=[{k: v for k, v in RUBRIC.items() if k != "criteria"}])
+
+
+def test_potato_backend_format_and_the_no_javascript_form(make_project):
+    from tests.conftest import csrf_headers, current_id
+
+    app = make_project(schemes=[RUBRIC])
+    ann = annotator(app)
+    iid = current_id(ann)
+    body = {
+        "instance_id": iid,
+        "schema": "quality",
+        "type": "rubric_eval",
+        "state": [{"name": "accuracy", "value": "2"}, {"name": "clarity", "value": "5"}],
+    }
+    r = ann.post("/updateinstance", json=body)
+    assert r.status_code == 200, r.json
+    assert stored(ann, iid, "quality") == {"accuracy": "2", "clarity": "5"}
+    bad = {**body, "state": [{"name": "accuracy", "value": "9"}]}
+    assert ann.post("/updateinstance", json=bad).status_code == 400
+    assert stored(ann, iid, "quality") == {"accuracy": "2", "clarity": "5"}
+    form = {"instance_id": iid, "action": "next_instance", "quality:overall": "3"}
+    r = ann.post("/annotate", data=form, headers=csrf_headers(ann))
+    assert r.status_code in (200, 302)
+    assert stored(ann, iid, "quality")["overall"] == "3"
