@@ -67,3 +67,15 @@ def test_potato_backend_format_and_the_no_javascript_form(make_project):
     r = ann.post("/annotate", data=form, headers=csrf_headers(ann))
     assert r.status_code in (200, 302)
     assert stored(ann, iid, "quality")["overall"] == "3"
+
+
+def test_a_required_rubric_needs_every_row_on_submit(make_project):
+    app = make_project(schemes=[{**RUBRIC, "required": True}])
+    ann = annotator(app)
+    iid, r = send(ann, {"quality:accuracy": "4"}, draft=False)
+    assert r.status_code == 400 and "missing: clarity, overall" in r.json["error"]
+    assert stored(ann, iid, "quality") == {}
+    _, r = send(
+        ann, {f"quality:{row}": "3" for row in ("accuracy", "clarity", "overall")}, draft=False
+    )
+    assert r.status_code == 200, r.json
