@@ -17,6 +17,7 @@ from .numeric import format_number
 
 
 class PointsScheme(Scheme):
+    analysis_title = "Mean points per label"
     stylesheet = "css/scales.css"
     tallied = True
     agreement_metric = "nominal"
@@ -85,6 +86,17 @@ class PointsScheme(Scheme):
         top = max(points.values())
         leaders = [label for label, p in points.items() if p == top]
         return leaders[0] if len(leaders) == 1 else None
+
+    def analysis(self, answers: Any) -> dict[str, Any]:
+        """The mean points of each label over all submitted answers (unlisted: 0)."""
+        sums = dict.fromkeys(self.label_names, 0.0)
+        n = 0
+        for _fields, _item, label_map in answers:
+            n += 1
+            for label, value in label_map.items():
+                sums[label] = sums.get(label, 0.0) + float(value)
+        means = {label: round(total / n, 4) for label, total in sums.items()} if n else {}
+        return {"attributes": {"Mean points": means}} if n else {"attributes": {}}
 
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
         return [label for label, v in label_map.items() if float(v) > 0]

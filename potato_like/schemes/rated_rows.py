@@ -14,6 +14,7 @@ from .base import Scheme, is_chosen
 
 
 class RatedRows(Scheme):
+    analysis_title = "Mean point per row"
     stylesheet = "css/scales.css"
     tallied = True
     agreement_metric = "interval"
@@ -60,6 +61,10 @@ class RatedRows(Scheme):
         scores = [int(v) for v in label_map.values()]
         return sum(scores) / len(scores) if scores else None
 
+    def analysis(self, answers: Any) -> dict[str, Any]:
+        """The mean point of each row over all submitted answers."""
+        return {"attributes": {"Mean point": _means(m for _f, _i, m in answers)}}
+
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         if self.required:
             missing = [r for r in self.label_names if r not in (label_map or {})]
@@ -74,3 +79,14 @@ class RatedRows(Scheme):
         out = super().describe()
         out["scale_points"] = self.points
         return out
+
+
+def _means(maps: Any) -> dict[str, float]:
+    """key -> mean of its numeric values over stored maps."""
+    sums: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for label_map in maps:
+        for key, value in label_map.items():
+            sums[key] = sums.get(key, 0.0) + float(value)
+            counts[key] = counts.get(key, 0) + 1
+    return {key: round(sums[key] / counts[key], 4) for key in sums}

@@ -27,3 +27,16 @@ def test_points_must_add_up_on_submit(make_project):
     assert r.status_code == 200, r.json
     assert stored(ann, iid, "topic") == {"Politics": "60", "Tech": "40"}
     assert wide_rows(app)[0]["topic:::Tech"] == "40"
+
+
+def test_questions_page_shows_mean_points(make_project):
+    from tests.conftest import ADMIN
+
+    app = make_project(schemes=[CS], max_annotations_per_item=2)
+    for name, points in (("ann", ("60", "40")), ("bob", ("20", "80"))):
+        client = annotator(app, name)
+        _, r = send(client, {"topic:Politics": points[0], "topic:Tech": points[1]}, draft=False)
+        assert r.status_code == 200, r.json
+    body = app.test_client().get("/admin/api/questions?fresh=1", headers=ADMIN).json
+    model = next(q for q in body["questions"] if q["name"] == "topic")["model"]
+    assert model["attributes"]["Mean points"] == {"Politics": 40.0, "Tech": 60.0, "Sports": 0.0}

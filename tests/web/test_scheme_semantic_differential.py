@@ -29,3 +29,16 @@ def test_pairs_save_and_bad_points_are_refused(make_project):
 def test_a_pair_must_have_two_poles(make_project):
     with pytest.raises(Exception, match="pair"):
         make_project(schemes=[{**SD, "pairs": [["Good"]]}])
+
+
+def test_questions_page_shows_the_mean_point_per_pair(make_project):
+    from tests.conftest import ADMIN
+
+    app = make_project(schemes=[SD], max_annotations_per_item=2)
+    for name, point in (("ann", "2"), ("bob", "5")):
+        _, r = send(annotator(app, name), {"conn:Good__Bad": point}, draft=False)
+        assert r.status_code == 200, r.json
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"]})
+    html = admin.get("/admin/questions/?fresh=1").data.decode()
+    assert 'data-testid="model-conn-Mean point"' in html and "3.500" in html
