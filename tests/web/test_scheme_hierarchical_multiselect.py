@@ -41,6 +41,10 @@ def test_the_no_javascript_form_sends_each_ticked_node(make_project):
     r = ann.post("/annotate", data=form, headers=csrf_headers(ann))
     assert r.status_code in (200, 302)
     assert stored(ann, iid, "topic") == {"selected_labels": "Optics,Arts"}
+    ann.post("/go_to", json={"action": "prev_instance"})
+    form = {"instance_id": iid, "action": "next_instance", "topic:selected_labels": [""]}
+    r = ann.post("/annotate", data=form, headers=csrf_headers(ann))
+    assert stored(ann, iid, "topic") == {}  # every box unticked: cleared
 
 
 def test_a_taxonomy_is_required(make_project):
