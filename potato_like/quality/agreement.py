@@ -427,7 +427,7 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
     if metric == "masi":
 
         def as_set(label_map: Mapping[str, str]) -> frozenset | None:
-            picked = scheme.answer(label_map) or []
+            picked = scheme.agreement_value(label_map) or []
             chosen = frozenset(x if x in names else FREE_RESPONSE for x in picked)
             return chosen or None
 
@@ -435,7 +435,7 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
     if metric == "interval":
 
         def as_number(label_map: Mapping[str, str]) -> float | None:
-            value = scheme.answer(label_map)
+            value = scheme.agreement_value(label_map)
             return None if value is None else float(value)
 
         return as_number, None
@@ -444,7 +444,7 @@ def value_reader(scheme: Any, metric: str) -> tuple[Callable[[Mapping[str, str]]
     known = set(scale)
 
     def as_category(label_map: Mapping[str, str]) -> Any:
-        value = scheme.answer(label_map)
+        value = scheme.agreement_value(label_map)
         if value is None or value in known:
             return value
         # Free text in the "Other" box: one nominal category, not a point on a scale.

@@ -112,6 +112,8 @@ class Scheme:
     backend_type: ClassVar[str] = "label"
     # Its JS module under static/ (plain ES module), loaded by pages that show it.
     script: ClassVar[str | None] = None
+    # Its stylesheet under static/, linked by pages that show it.
+    stylesheet: ClassVar[str | None] = None
     # Its entries point at spans of another scheme (`span_schema`), checked after that
     # scheme's new value is known (spans/updates.py).
     refers_to_spans: ClassVar[bool] = False
@@ -253,6 +255,20 @@ class Scheme:
     def answer(self, label_map: Mapping[str, str]) -> Any:
         """The typed answer (a label, a list of labels, a string or a number)."""
         raise NotImplementedError
+
+    def agreement_value(self, label_map: Mapping[str, str]) -> Any:
+        """The value agreement compares for one stored map (default: `answer()`); types
+        with several parts (a rubric's criteria) reduce them to one value of their level."""
+        return self.answer(label_map)
+
+    # The questions page shows a model fitted to its answers (`analysis()`), under this
+    # title; None: the type has none.
+    analysis_title: ClassVar[str | None] = None
+
+    def analysis(self, answers: Any) -> dict[str, Any]:
+        """A model of its answers for the questions page: `answers` yields
+        (item fields, item id, stored map) of every submitted answer."""
+        return {}
 
     def from_answer(self, value: Any) -> dict[str, str]:
         """The stored label map for a typed answer as researchers write it in files

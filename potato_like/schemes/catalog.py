@@ -35,6 +35,8 @@ def _code(values) -> str:
 def entry(cls: type[Scheme]) -> str:
     if cls.agreement_metric:
         agreement = f"Krippendorff's alpha, `{cls.agreement_metric}`"
+        if cls.agreement_value is not Scheme.agreement_value:  # compares a reduced value
+            agreement += f", on {(cls.agreement_value.__doc__ or '').strip().rstrip('.')}"
     else:
         agreement = f"none ({cls.agreement_skip_reason})"
     if cls.tallied:
@@ -45,6 +47,8 @@ def entry(cls: type[Scheme]) -> str:
         dashboard = "answer count"
     if cls.confusion_matrix:
         dashboard += "; confusion matrix on the agreement page"
+    if cls.analysis_title:
+        dashboard += f"; {cls.analysis_title} on the questions page"
     if cls.structured:
         wire = f"entries in `{cls.wire_field}`"
         if cls.backend_type != "label":
@@ -66,6 +70,8 @@ def entry(cls: type[Scheme]) -> str:
         f"- dashboard: {dashboard}",
         f"- wide table export: {export}",
     ]
+    if cls.stylesheet:
+        lines.insert(7, f"- stylesheet: `static/{cls.stylesheet}`")
     if cls.survey_names:
         names = " or ".join(f"`schema: {name}`" for name in cls.survey_names)
         lines.append(f"- Potato survey questions: also {names}")

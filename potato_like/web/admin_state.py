@@ -17,6 +17,7 @@ from flask import Blueprint, jsonify, request
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
 from ..schemes.base import Scheme
 from ..store.admin_state import AdminState
+from ..store.assignments import DONE
 from ..store.stats import iso
 from ..store.users import UserRow
 from . import potato_shapes
@@ -351,6 +352,9 @@ def _questions() -> dict[str, Any]:
             out.append(_numeric(scheme, groups))
         else:
             out.append(_labels(scheme, groups))
+    for scheme, entry in zip(schemes, out, strict=True):
+        if scheme.analysis_title:
+            entry["model"] = {"title": scheme.analysis_title, **_analysis(project, scheme)}
     return {
         "questions": out,
         "summary": {
@@ -360,6 +364,16 @@ def _questions() -> dict[str, Any]:
         },
         "generated_at": iso(time.time()),
     }
+
+
+def _analysis(project, scheme: Scheme) -> dict[str, Any]:
+    """The scheme's model of its submitted answers (e.g. conjoint part-worths)."""
+    answers = (
+        (row.fields, row.item_id, row.label_maps[scheme.name])
+        for row in project.store.annotations.iter_annotated()
+        if row.status == DONE and scheme.name in row.label_maps
+    )
+    return scheme.analysis(answers)
 
 
 def _describe(scheme: Scheme, total: int, distribution: dict[str, int]) -> dict[str, Any]:

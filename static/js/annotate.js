@@ -127,7 +127,12 @@ function collect() {
   const annotations = {};
   for (const input of form.querySelectorAll("[data-scheme][data-label]")) {
     const key = `${input.dataset.scheme}:${input.dataset.label}`;
-    if (input.type === "radio" || input.type === "checkbox") {
+    if (input.type === "radio" && input.dataset.value !== undefined) {
+      // A group of radios sharing one label (a rubric row, a bipolar pair): the checked
+      // one's value, or "" when none is.
+      if (input.checked) annotations[key] = input.dataset.value;
+      else if (!(key in annotations)) annotations[key] = "";
+    } else if (input.type === "radio" || input.type === "checkbox") {
       annotations[key] = input.checked ? "1" : "0";
     } else if (input.type === "range") {
       if (input.dataset.touched) annotations[key] = input.value;

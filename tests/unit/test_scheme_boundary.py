@@ -44,6 +44,9 @@ ALLOWED = {
     ("store/tables.py", "text"): "the items table's column holding the item text",
     ("store/importer.py", "text"): "the items table's column holding the item text",
     ("web/tracking.py", "select"): "a tracked UI action (select / deselect a label)",
+    ("config/assignment.py", "triage"): "the top-level `triage` key (assignment order)",
+    ("config/compat.py", "triage"): "the top-level `triage` key (assignment order)",
+    ("config/study.py", "pure_display"): "Potato's survey display-only question kinds",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -25,6 +26,18 @@ ANSWERS = {
     "text": lambda s: {f"{s.name}:{s.label_names[0]}": "a note"},
     "number": lambda s: {f"{s.name}:number": str(s.min_value if s.min_value is not None else 1)},
     "slider": lambda s: {f"{s.name}:slider": str(s.max_value)},
+    # scale and structure types (Potato's wire format of each)
+    "triage": lambda s: {f"{s.name}:decision": "accept"},
+    "rubric_eval": lambda s: {f"{s.name}:{row}": "3" for row in s.label_names},
+    "semantic_differential": lambda s: {f"{s.name}:{row}": "2" for row in s.label_names},
+    "confidence": lambda s: {f"{s.name}:{s.label_names[-1]}": s.label_names[-1]},
+    "vas": lambda s: {f"{s.name}:{s.name}": "42.5"},
+    "range_slider": lambda s: {f"{s.name}:range_low": str(s.min_value)},
+    "constant_sum": lambda s: {f"{s.name}:{s.label_names[0]}": str(s.total)},
+    "soft_label": lambda s: {f"{s.name}:{s.label_names[0]}": str(s.total)},
+    "hierarchical_multiselect": lambda s: {f"{s.name}:selected_labels": s.label_names[0]},
+    "card_sort": lambda s: {f"{s.name}:{s.name}": json.dumps({s.groups[0]: ["a card"]})},
+    "conjoint": lambda s: {f"{s.name}:{s.name}": "1"},
 }
 
 
