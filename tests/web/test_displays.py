@@ -59,7 +59,7 @@ def test_without_instance_display_the_page_shows_text_key_as_before(make_project
     html = annotate_page(make_project(items=2))
     assert 'data-testid="display-fields"' not in html
     assert re.search(
-        r'id="instance-text" data-testid="instance-text"\s*>Text number 1\.</div>', html
+        r'id="instance-text" data-testid="instance-text" dir="auto"\s*>Text number 1\.</div>', html
     )
     assert "displays.js" not in html and "displays.css" not in html
 
