@@ -1,0 +1,104 @@
+"""Image annotation in a real Chromium: draw a box and a polygon with the mouse, let the
+page save, reload, and find both at the same pixel positions (on the screen and in the
+stored pixel coordinates of the full-size image, which is shown through a preview)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from potato_like import create_app
+
+from ..web.image_util import image_project, write_image
+from .test_annotate_browser import browser_errors, register_via_api  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+BIG_W, BIG_H = 3200, 2400  # larger than the preview: the page shows a downscaled copy
+
+
+@pytest.fixture
+def image_server(tmp_path) -> Iterator[str]:
+    config = image_project(tmp_path, items=[{"id": "big", "image": "images/big.jpg"}])
+    write_image(tmp_path / "images" / "big.jpg", BIG_W, BIG_H)
+    app = create_app(config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+    app.extensions["potato_like"].close()
+
+
+def stored(page: Page) -> dict:
+    text = page.locator("script[data-ia-value]").text_content()
+    return json.loads(text)
+
+
+def test_draw_box_and_polygon_save_reload(
+    page: Page,
+    image_server: str,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    base = image_server
+    register_via_api(page, base, "drawer")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(base + "/annotate")
+    stage = page.get_by_test_id("image-stage-objects")
+    expect(stage).to_have_attribute("data-ready", "1")
+    src = page.locator(".ia-image").get_attribute("src")
+    assert src.startswith("/api/image/preview"), src
+    box = page.locator(".ia-image").bounding_box()
+    sx, sy = box["width"] / BIG_W, box["height"] / BIG_H  # screen px per image px
+
+    def at(x, y):  # image pixel -> screen point
+        return box["x"] + x * sx, box["y"] + y * sy
+
+    # a box from (800, 600) to (2000, 1500) in image pixels
+    page.get_by_test_id("ia-tool-bbox").click()
+    page.mouse.move(*at(800, 600))
+    page.mouse.down()
+    page.mouse.move(*at(1400, 1000), steps=4)
+    page.mouse.move(*at(2000, 1500), steps=4)
+    page.mouse.up()
+    expect(page.get_by_test_id("shape-bbox")).to_have_count(1)
+
+    # a polygon through three points, finished with Enter
+    page.get_by_test_id("ia-tool-polygon").click()
+    page.locator("[data-ia-label=dog]").click()
+    triangle = [(400, 400), (1200, 400), (800, 1800)]
+    for x, y in triangle:
+        page.mouse.click(*at(x, y))
+    stage.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("shape-polygon")).to_have_count(1)
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=10_000)
+
+    page.reload()
+    expect(page.get_by_test_id("image-stage-objects")).to_have_attribute("data-ready", "1")
+    value = stored(page)
+    assert value["image"] == {"width": BIG_W, "height": BIG_H, "verified": True}
+    rect, poly = value["shapes"]
+    tolerance = 2 / sx  # two screen pixels, in image pixels
+    assert rect["type"] == "bbox" and rect["label"] == "cat"
+    for key, want in (("x", 800), ("y", 600), ("width", 1200), ("height", 900)):
+        assert abs(rect["pixels"][key] - want) <= tolerance, (key, rect["pixels"])
+    assert poly["type"] == "polygon" and poly["label"] == "dog"
+    for got, (x, y) in zip(poly["pixels"], triangle, strict=True):
+        assert abs(got["x"] - x) <= tolerance and abs(got["y"] - y) <= tolerance, got
+
+    # and drawn again at the same screen positions
+    box = page.locator(".ia-image").bounding_box()
+    drawn = page.get_by_test_id("shape-bbox").bounding_box()
+    x0, y0 = at(800, 600)
+    assert abs(drawn["x"] - x0) <= 3 and abs(drawn["y"] - y0) <= 3
+    assert abs(drawn["width"] - 1200 * sx) <= 4 and abs(drawn["height"] - 900 * sy) <= 4
+    expect(page.get_by_test_id("shape-entry")).to_have_count(2)
+    assert not browser_errors, browser_errors
