@@ -121,6 +121,9 @@ class Scheme:
     # Its entries are about the item's text (the span page script shows them); False for
     # entries about the item's media (shapes on an image), which have their own script.
     text_page: ClassVar[bool] = True
+    # Its entries are shapes on the item's image ({"shapes": [...]} with `pixels` and the
+    # value's `image` size): what the computer-vision exports (export/image_formats.py) read.
+    image_regions: ClassVar[bool] = False
     # Potato compatibility: binds 1..9 to its labels when it is a project's only scheme;
     # other names Potato's survey questions (`schema: checkbox`) use for this type; the type
     # of a survey question that names none.

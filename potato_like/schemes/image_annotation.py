@@ -3,7 +3,7 @@ keypoints and brush masks drawn on the item's image.
 
 Potato's options: `tools`, `labels` (with `color` and `key_value`), `min_annotations`,
 `max_annotations`, `zoom_enabled`, `pan_enabled`, `brush_size`, `source_field`, ... The wire
-format is Potato's (schemes/image_shapes.py): a list of `{type, label, color, coordinates}`
+format is Potato's (media/shapes.py): a list of `{type, label, color, coordinates}`
 normalised to 0..1, masks as `{type: "mask", label, rle: {counts, size: [h, w]}}`, sent in
 `image_annotations` ({schema: [shapes]}), or as Potato's page does, as the JSON text of that
 list in `annotations: {"<schema>:_data": "[...]"}`.
@@ -26,8 +26,8 @@ from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from ..media.images import ImageSizes, UnreadableImage
 from ..media.paths import media_kind, relative_media_path
+from ..media.shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
 from .base import _COLOR
-from .image_shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
 from .registry import register
 from .structured import SpanText, StructuredScheme, entry_id, given_id, kept_entries
 
@@ -72,6 +72,7 @@ class ImageAnnotation(StructuredScheme):
     wire_field = "image_annotations"
     backend_type = "image"
     text_page = False
+    image_regions = True
     agreement_skip_reason = "image regions are compared by IoU (quality.image_agreement)"
     option_keys = (
         "labels", "tools", "min_annotations", "max_annotations", "zoom_enabled",

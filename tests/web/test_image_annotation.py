@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from potato_like.schemes.image_shapes import rle_decode, rle_encode
+from potato_like.media.shapes import rle_decode, rle_encode
 from tests.conftest import ADMIN, login
 from tests.web.image_util import IMAGE_H, IMAGE_W, bbox, image_project, image_scheme, polygon
 
