@@ -112,6 +112,8 @@ class Editor {
 
   changed(save = true) {
     this.render();
+    // region_caption and grounding_eval (image-regions.js) follow the shapes
+    form.dispatchEvent(new CustomEvent("ia:shapes", { detail: { schema: this.name } }));
     if (save) form.dispatchEvent(new CustomEvent("potato:changed"));
   }
 
@@ -575,10 +577,14 @@ class Editor {
 }
 
 const editors = [...document.querySelectorAll("fieldset.image-scheme")].map((fs) => new Editor(fs));
+window.potatoImageEditors = Object.fromEntries(editors.map((ed) => [ed.name, ed]));
 let active = editors[0] || null;
 for (const ed of editors) {
   ed.fs.addEventListener("focusin", () => { active = ed; });
-  ed.mount().then(() => ed.stage && ed.stage.addEventListener("pointerdown", () => { active = ed; }));
+  ed.mount().then(() => {
+    if (ed.stage) ed.stage.addEventListener("pointerdown", () => { active = ed; });
+    form.dispatchEvent(new CustomEvent("ia:shapes", { detail: { schema: ed.name } }));
+  });
 }
 
 document.addEventListener("keydown", (e) => {
