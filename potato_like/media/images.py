@@ -10,6 +10,7 @@ coordinates stay normalised to the full image.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -60,18 +61,26 @@ class ImageSizes:
         return found
 
 
-def preview_file(path: Path, cache_dir: Path, max_side: int = PREVIEW_MAX_SIDE) -> Path:
-    """A JPEG of `path` at most `max_side` pixels on its longer side, made once and cached
-    in `cache_dir` (named by the source's path, size and mtime); the file itself when it is
-    already small enough."""
+def preview_file(
+    path: Path, cache_dir: Path, max_side: int = PREVIEW_MAX_SIDE
+) -> tuple[Path, tuple[int, int]]:
+    """(preview, (width, height) of the original): a JPEG of `path` at most `max_side` pixels
+    on its longer side, made once and cached in `cache_dir` (named by the source's path, size
+    and mtime, with the original's size beside it), so the image is decoded once for both;
+    the file itself when it is already small enough."""
     try:
         name, size, mtime = _stamp(path)
     except OSError as exc:
         raise UnreadableImage(f"{path.name}: cannot be opened") from exc
     digest = hashlib.blake2s(f"{name}\x1f{size}\x1f{mtime}\x1f{max_side}".encode()).hexdigest()
     target = cache_dir / f"{digest[:32]}.jpg"
-    if target.exists():
-        return target
+    sidecar = cache_dir / f"{digest[:32]}.json"
+    try:
+        known = json.loads(sidecar.read_text())
+        dims = (int(known["width"]), int(known["height"]))
+        return (target if known.get("preview") else path), dims
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     import cv2  # lazy
 
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
@@ -79,20 +88,25 @@ def preview_file(path: Path, cache_dir: Path, max_side: int = PREVIEW_MAX_SIDE) 
         raise UnreadableImage(f"{path.name}: not an image that can be read")
     height, width = image.shape[:2]
     scale = max_side / max(width, height)
-    if scale >= 1:
-        return path
-    small = cv2.resize(
-        image,
-        (max(1, round(width * scale)), max(1, round(height * scale))),
-        interpolation=cv2.INTER_AREA,
-    )
-    ok, encoded = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, PREVIEW_QUALITY])
-    if not ok:
-        raise UnreadableImage(f"{path.name}: the preview could not be encoded")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    # written atomically: two requests for the same preview never see half a file
-    fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
+    if scale < 1:
+        small = cv2.resize(
+            image,
+            (max(1, round(width * scale)), max(1, round(height * scale))),
+            interpolation=cv2.INTER_AREA,
+        )
+        ok, encoded = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, PREVIEW_QUALITY])
+        if not ok:
+            raise UnreadableImage(f"{path.name}: the preview could not be encoded")
+        _write_atomic(target, encoded.tobytes())
+    info = {"width": int(width), "height": int(height), "preview": scale < 1}
+    _write_atomic(sidecar, json.dumps(info).encode())
+    return (target if scale < 1 else path), (int(width), int(height))
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Two requests for the same preview never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     with os.fdopen(fd, "wb") as fh:
-        fh.write(encoded.tobytes())
+        fh.write(data)
     os.replace(tmp, target)
-    return target

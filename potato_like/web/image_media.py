@@ -17,7 +17,7 @@ from flask import Blueprint, request, send_file
 from werkzeug.wrappers import Response
 
 from ..errors import BadRequest, NotFound
-from ..media.images import UnreadableImage, preview_file, read_size
+from ..media.images import UnreadableImage, preview_file
 from ..media.paths import media_kind, safe_project_file
 from .security import current_project, require_user
 
@@ -51,6 +51,10 @@ def _local(src: str):
     return found[0]
 
 
+def _cache():
+    return current_project().config.output_dir / PREVIEW_DIR
+
+
 @bp.get("/api/image/info")
 def image_info() -> dict:
     require_user()
@@ -61,8 +65,8 @@ def image_info() -> dict:
     if rel is None:
         return {"url": src, "preview_url": src, "verified": False}
     path = _local(rel)
-    try:
-        width, height = read_size(path)
+    try:  # one decode makes the preview and gives the size; both cached
+        _preview, (width, height) = preview_file(path, _cache())
     except UnreadableImage as exc:
         raise Unprocessable(str(exc)) from exc
     return {
@@ -81,9 +85,8 @@ def image_preview() -> Response:
     if rel is None:
         raise BadRequest("previews are made only of images inside the project")
     path = _local(rel)
-    cache = current_project().config.output_dir / PREVIEW_DIR
     try:
-        target = preview_file(path, cache)
+        target, _size = preview_file(path, _cache())
     except UnreadableImage as exc:
         raise Unprocessable(str(exc)) from exc
     mimetype = "image/jpeg" if target != path else None  # small: the file as it is
