@@ -361,6 +361,7 @@ class Editor {
         const name = eye.dataset.iaVisible;
         if (this.hidden.has(name)) this.hidden.delete(name); else this.hidden.add(name);
         eye.setAttribute("aria-pressed", String(!this.hidden.has(name)));
+        eye.textContent = this.hidden.has(name) ? "show" : "hide";
         if (this.selected >= 0 && this.hidden.has(this.shapes[this.selected]?.label)) this.selected = -1;
         this.render();
       } else if (action) this.act(action.dataset.iaAction);

@@ -102,3 +102,57 @@ def test_draw_box_and_polygon_save_reload(
     assert abs(drawn["width"] - 1200 * sx) <= 4 and abs(drawn["height"] - 900 * sy) <= 4
     expect(page.get_by_test_id("shape-entry")).to_have_count(2)
     assert not browser_errors, browser_errors
+
+
+def test_edit_select_move_duplicate_delete_undo_and_hide(
+    page: Page,
+    image_server: str,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    base = image_server
+    register_via_api(page, base, "editor")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(base + "/annotate")
+    expect(page.get_by_test_id("image-stage-objects")).to_have_attribute("data-ready", "1")
+    box = page.locator(".ia-image").bounding_box()
+    sx, sy = box["width"] / BIG_W, box["height"] / BIG_H
+
+    def at(x, y):
+        return box["x"] + x * sx, box["y"] + y * sy
+
+    page.get_by_test_id("ia-tool-bbox").click()
+    page.keyboard.press("d")  # the label hotkey of "dog"
+    page.mouse.move(*at(400, 400))
+    page.mouse.down()
+    page.mouse.move(*at(1200, 1000), steps=5)
+    page.mouse.up()
+    shapes = page.get_by_test_id("shape-bbox")
+    expect(shapes).to_have_count(1)
+    page.keyboard.press("v")  # select tool
+    page.mouse.move(*at(800, 700))  # inside the box: drag it 400 px right
+    page.mouse.down()
+    page.mouse.move(*at(1200, 700), steps=5)
+    page.mouse.up()
+    page.keyboard.press("Control+d")
+    expect(shapes).to_have_count(2)
+    page.keyboard.press("Delete")
+    expect(shapes).to_have_count(1)
+    page.keyboard.press("Control+z")
+    expect(shapes).to_have_count(2)
+    page.keyboard.press("Control+Shift+z")
+    expect(shapes).to_have_count(1)
+    page.get_by_test_id("ia-visible-dog").click()
+    expect(shapes).to_have_count(0)  # hidden, not deleted
+    expect(page.get_by_test_id("shape-entry")).to_have_count(1)
+    page.get_by_test_id("ia-visible-dog").click()
+    expect(shapes).to_have_count(1)
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=10_000)
+    page.reload()
+    expect(page.get_by_test_id("image-stage-objects")).to_have_attribute("data-ready", "1")
+    (rect,) = stored(page)["shapes"]
+    assert rect["label"] == "dog"
+    tolerance = 3 / sx
+    assert abs(rect["pixels"]["x"] - 800) <= tolerance, rect["pixels"]
+    assert abs(rect["pixels"]["width"] - 800) <= tolerance, rect["pixels"]
+    page.locator("[data-ia-action=zoom-in]").click()  # zoom keeps the shape on the image
+    assert not browser_errors, browser_errors
