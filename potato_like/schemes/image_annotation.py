@@ -73,7 +73,7 @@ class ImageAnnotation(StructuredScheme):
     backend_type = "image"
     text_page = False
     image_regions = True
-    agreement_skip_reason = "image regions are compared by IoU (quality.image_agreement)"
+    agreement_metric = "region_iou"  # quality/image_agreement.py: IoU matching of shapes
     option_keys = (
         "labels", "tools", "min_annotations", "max_annotations", "zoom_enabled",
         "pan_enabled", "brush_size", "eraser_size", "mask_opacity", "freeform_brush_size",

@@ -273,3 +273,21 @@ def test_wide_csv_export_has_the_shapes_as_json(app, client):
     rows = list(csv.DictReader(io.StringIO(out.get_data(as_text=True))))
     shapes = json.loads(rows[0]["answer:objects"])
     assert shapes[0]["pixels"] == {"x": 100.0, "y": 60.0, "width": 200.0, "height": 120.0}
+
+
+def test_agreement_matches_regions_by_iou(app):
+    from potato_like.quality.image_agreement import match
+
+    for user, shapes in (
+        ("ann1", [bbox(), polygon()]),
+        ("ann2", [bbox(x=0.26, y=0.21), polygon(label="cat")]),  # box IoU ~0.9; label differs
+    ):
+        c = start(login(app.test_client(), user))
+        assert save(c, shapes, draft=False).status_code == 200
+    report = app.test_client().get("/admin/api/agreement", headers=ADMIN).json
+    entry = report["by_schema"]["objects"]
+    assert entry["pairwise_f1"] == 0.5  # one of two shapes each matched
+    assert 0.85 < entry["mean_iou"] < 0.95
+    assert entry["krippendorff_alpha"] is None
+    far = match([bbox()], [bbox(x=0.0, y=0.0, w=0.1, h=0.1)])
+    assert far[0] == 0  # no overlap: no match
