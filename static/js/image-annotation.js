@@ -579,7 +579,9 @@ class Editor {
 
 const editors = [...document.querySelectorAll("fieldset.image-scheme")].map((fs) => new Editor(fs));
 window.potatoImageEditors = Object.fromEntries(editors.map((ed) => [ed.name, ed]));
-let active = editors[0] || null;
+// The editor the annotator last worked in takes the keys (so other schemes' hotkeys keep
+// working until the image or its toolbars are used).
+let active = null;
 for (const ed of editors) {
   ed.fs.addEventListener("focusin", () => { active = ed; });
   ed.mount().then(() => {
