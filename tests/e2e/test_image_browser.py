@@ -156,3 +156,68 @@ def test_edit_select_move_duplicate_delete_undo_and_hide(
     assert abs(rect["pixels"]["width"] - 800) <= tolerance, rect["pixels"]
     page.locator("[data-ia-action=zoom-in]").click()  # zoom keeps the shape on the image
     assert not browser_errors, browser_errors
+
+
+def test_brush_mask_ellipse_landmark_polyline_zoom_and_pan(
+    page: Page,
+    image_server: str,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    base = image_server
+    register_via_api(page, base, "painter")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(base + "/annotate")
+    stage = page.get_by_test_id("image-stage-objects")
+    expect(stage).to_have_attribute("data-ready", "1")
+    box = page.locator(".ia-image").bounding_box()
+    sx, sy = box["width"] / BIG_W, box["height"] / BIG_H
+
+    def at(x, y):
+        return box["x"] + x * sx, box["y"] + y * sy
+
+    page.get_by_test_id("ia-tool-brush").click()
+    page.mouse.move(*at(1000, 1000))
+    page.mouse.down()
+    page.mouse.move(*at(1600, 1000), steps=8)
+    page.mouse.up()
+    page.get_by_test_id("ia-tool-ellipse").click()
+    page.mouse.move(*at(200, 200))
+    page.mouse.down()
+    page.mouse.move(*at(600, 500), steps=4)
+    page.mouse.up()
+    page.get_by_test_id("ia-tool-landmark").click()
+    page.mouse.click(*at(2500, 2000))
+    page.get_by_test_id("ia-tool-polyline").click()
+    for x, y in ((2000, 200), (2400, 400), (2800, 300)):
+        page.mouse.click(*at(x, y))
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("shape-entry")).to_have_count(4)
+    world = page.locator(".ia-world")
+    before = world.evaluate("el => el.style.transform")
+    page.keyboard.press("+")
+    zoomed = world.evaluate("el => el.style.transform")
+    assert zoomed != before and "scale(1.25)" in zoomed
+    page.keyboard.down(" ")
+    page.mouse.move(*at(1600, 1600))
+    page.mouse.down()
+    page.mouse.move(*at(1200, 1200), steps=3)
+    page.mouse.up()
+    page.keyboard.up(" ")
+    assert world.evaluate("el => el.style.transform") != zoomed  # panned
+    page.keyboard.press("0")
+    assert "scale(1)" in world.evaluate("el => el.style.transform")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved", timeout=10_000)
+    page.reload()
+    expect(page.get_by_test_id("image-stage-objects")).to_have_attribute("data-ready", "1")
+    shapes = {s["type"]: s for s in stored(page)["shapes"]}
+    assert set(shapes) == {"mask", "ellipse", "landmark", "polyline"}
+    mask = shapes["mask"]
+    assert mask["rle"]["size"] == [BIG_H, BIG_W]
+    from potato_like.media.shapes import rle_decode
+
+    bits = rle_decode(mask["rle"])
+    assert bits[1000, 1300] == 1 and bits[1500, 1300] == 0  # on the stroke, not below it
+    assert abs(shapes["ellipse"]["pixels"]["cx"] - 400) <= 3 / sx
+    assert abs(shapes["landmark"]["pixels"]["x"] - 2500) <= 3 / sx
+    assert len(shapes["polyline"]["pixels"]) == 3
+    assert not browser_errors, browser_errors
