@@ -47,8 +47,8 @@ def backend(schema, kind, state=()):
         (
             backend("sentiment", "bbox"),
             "type 'bbox' is not supported (use one of 'label', 'checkbox', 'dropdown', "
-            "'likert', 'multiselect', 'number', 'radio', 'select', 'slider', 'span', 'text', "
-            "'textbox')",
+            "'image_annotation', 'likert', 'multiselect', 'number', 'radio', 'select', 'slider', "
+            "'span', 'text', 'textbox')",
         ),
         (backend("sentiment", "span"), "'sentiment' is not a span scheme"),
         (
