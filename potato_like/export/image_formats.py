@@ -1,5 +1,5 @@
 """Computer-vision exports of image shapes: COCO, YOLO (detection and segmentation),
-Pascal VOC, LabelMe and CVAT XML. They read the schemes whose entries are shapes on the item's
+Pascal VOC, LabelMe, CVAT XML and class-index mask PNGs. They read the schemes whose entries are shapes on the item's
 image (`Scheme.image_regions`), one image record per (item, annotator), in pixels of the image
 as the server read it (the stored value's `image` size; for a remote image the size the
 client reported). Streamed item by item; COCO makes two passes (images, then annotations).
@@ -417,3 +417,63 @@ class CvatXml(Exporter):
             kind, "polygon"
         )
         return f'<{tag} {common} points="{points}"></{tag}>'
+
+
+def class_mask(rec, ids: dict[str, int]):
+    """A uint8 (h, w) array of class ids (0: background, label i: i + 1) with every shape that
+    has an area painted in order (later shapes on top); None when it would be empty."""
+    import cv2
+    import numpy as np
+
+    canvas = np.zeros((rec["height"], rec["width"]), np.uint8)
+    painted = False
+    for shape in rec["shapes"]:
+        value = ids[shape["label"]] + 1
+        kind = shape["type"]
+        if kind == MASK_TYPE:
+            bits = rle_decode(shape["rle"])
+            if bits.shape != canvas.shape:
+                bits = cv2.resize(bits, canvas.shape[::-1], interpolation=cv2.INTER_NEAREST)
+            canvas[bits.astype(bool)] = value
+        elif kind in ("bbox", "polygon", "ellipse", "freeform") and len(shape["points"]) >= 3:
+            points = np.array([[round(x), round(y)] for x, y in shape["points"]], np.int32)
+            cv2.fillPoly(canvas, [points], int(value))
+        else:
+            continue
+        painted = True
+    return canvas if painted else None
+
+
+@register
+class MaskPng(Exporter):
+    name = "mask_png"
+    description = (
+        "Class-index mask PNGs, one per (item, annotator), as JSON Lines {file, classes, "
+        "png_base64}: pixel value 0 is background, label i is i + 1 (masks, boxes, polygons, "
+        "ellipses painted in drawing order)"
+    )
+    extension = "jsonl"
+    mimetype = "application/x-ndjson"
+
+    def stream(self, project):
+        import base64
+
+        import cv2
+
+        names = categories(project)
+        ids = {name: i for i, name in enumerate(names)}
+        for rec in image_records(project):
+            canvas = class_mask(rec, ids)
+            if canvas is None:
+                continue
+            ok, png = cv2.imencode(".png", canvas)
+            if not ok:
+                continue
+            yield json.dumps({
+                "file": f"masks/{_stem(rec)}.png",
+                "image": rec["file"],
+                "instance_id": rec["item_id"],
+                "annotator": rec["annotator"],
+                "classes": ["background", *names],
+                "png_base64": base64.b64encode(png.tobytes()).decode("ascii"),
+            }) + "\n"  # fmt: skip

@@ -154,7 +154,7 @@ def test_exports_are_listed_and_empty_projects_export_cleanly(tmp_path, open_app
     app = open_app(image_project(tmp_path))
     c = app.test_client()
     names = {f["name"] for f in c.get("/admin/api/export/formats", headers=ADMIN).json["formats"]}
-    assert {"coco", "yolo", "yolo_seg", "voc", "labelme", "cvat"} <= names
+    assert {"coco", "yolo", "yolo_seg", "voc", "labelme", "cvat", "mask_png"} <= names
     coco = json.loads(export(c, "coco"))
     assert coco["images"] == [] and coco["annotations"] == []
     assert (
@@ -169,3 +169,19 @@ def test_exports_are_listed_and_empty_projects_export_cleanly(tmp_path, open_app
         ).findall("image")
         == []
     )
+
+
+def test_mask_png_class_indices(client):
+    import base64
+
+    import cv2
+
+    (line,) = [json.loads(x) for x in export(client, "mask_png").splitlines()]
+    assert line["file"] == "masks/a__ann1.png" and line["classes"] == ["background", "cat", "dog"]
+    png = cv2.imdecode(np.frombuffer(base64.b64decode(line["png_base64"]), np.uint8),
+                       cv2.IMREAD_UNCHANGED)  # fmt: skip
+    assert png.shape == (IMAGE_H, IMAGE_W)
+    assert png[15, 40] == 1  # the cat mask (painted after the polygon)
+    assert png[150, 280] == 1  # inside the cat box only
+    assert png[150, 200] == 2  # the dog ellipse, drawn last, at the centre
+    assert png[290, 390] == 0  # background
