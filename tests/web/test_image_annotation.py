@@ -291,3 +291,18 @@ def test_agreement_matches_regions_by_iou(app):
     assert entry["krippendorff_alpha"] is None
     far = match([bbox()], [bbox(x=0.0, y=0.0, w=0.1, h=0.1)])
     assert far[0] == 0  # no overlap: no match
+
+
+def test_dashboard_pages_show_image_answers(app, client):
+    assert save(client, [bbox(), _mask()], draft=False).status_code == 200
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"]})
+    item = admin.get("/admin/item/a")
+    assert item.status_code == 200
+    text = item.get_data(as_text=True)
+    assert "cat: bbox" in text and "mask of 200 px" in text
+    for page in ("/admin/questions/", "/admin/agreement/", "/admin/instances/", "/admin"):
+        assert admin.get(page).status_code == 200, page
+    got = client.get("/get_annotations?instance_id=a").json
+    shapes = got["image_annotations"]
+    assert [(s["schema"], s["type"]) for s in shapes] == [("objects", "bbox"), ("objects", "mask")]
