@@ -1,14 +1,15 @@
 """Computer-vision exports of image shapes: COCO, YOLO (detection and segmentation),
-Pascal VOC, LabelMe, CVAT XML and class-index mask PNGs. They read the schemes whose entries are shapes on the item's
-image (`Scheme.image_regions`), one image record per (item, annotator), in pixels of the image
-as the server read it (the stored value's `image` size; for a remote image the size the
-client reported). Streamed item by item; COCO makes two passes (images, then annotations).
+Pascal VOC, LabelMe, CVAT XML and class-index mask PNGs. They read the schemes whose entries
+are shapes on the item's image (`Scheme.image_regions`), one image record per (item,
+annotator), in pixels of the image as the server read it (the stored value's `image` size;
+for a remote image the size the client reported). Streamed item by item; COCO makes two
+passes (images, then annotations).
 
 Multi-file formats come as one text stream the docs call a bundle: YOLO is `# file: <name>`
 headers, each followed by that file's lines (`classes.txt`, then `labels/<image>.txt`); VOC is
-one `<annotation>` document per image inside a `<dataset>` root; LabelMe is one document per
-line (JSON Lines). What a format cannot hold is left out and counted in a comment or field:
-polylines in COCO, masks in YOLO detection, VOC and LabelMe.
+one `<annotation>` document per image inside a `<dataset>` root; LabelMe and mask PNGs are one
+document per line (JSON Lines, PNGs base64-encoded). What a format cannot hold is left out and
+counted in a comment or field: polylines in COCO, masks in YOLO, VOC and LabelMe.
 """
 
 from __future__ import annotations

@@ -303,6 +303,6 @@ def test_dashboard_pages_show_image_answers(app, client):
     assert "cat: bbox" in text and "mask of 200 px" in text
     for page in ("/admin/questions/", "/admin/agreement/", "/admin/instances/", "/admin"):
         assert admin.get(page).status_code == 200, page
-    got = client.get("/get_annotations?instance_id=a").json
-    shapes = got["image_annotations"]
-    assert [(s["schema"], s["type"]) for s in shapes] == [("objects", "bbox"), ("objects", "mask")]
+    out = admin.post("/admin/api/export", json={"format": "jsonl"}, headers=ADMIN)
+    (record,) = [json.loads(line) for line in out.get_data(as_text=True).splitlines()]
+    assert [s["type"] for s in record["answers"]["objects"]] == ["bbox", "mask"]
