@@ -23,7 +23,10 @@ from pathlib import Path
 from .errors import ConfigError
 from .private_files import make_private_dir, open_private
 
-COMMANDS = ("run", "start", "check", "export", "mturk-xml", "import-potato", "reset-password")
+COMMANDS = (
+    "run", "start", "check", "export", "mturk-xml", "import-potato", "reset-password",
+    "import-images",
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
             return _mturk_xml(args)
         if args.command == "import-potato":
             return _import_potato(args)
+        if args.command == "import-images":
+            from .data.image_datasets import run as import_images
+
+            return import_images(args)
         if args.command == "reset-password":
             from .password_reset_cli import run as reset_password
 
@@ -111,7 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("config")
     imp.add_argument("directory", help="Potato's output_annotation_dir")
     imp.add_argument("--apply", action="store_true", help="write (default: report only)")
+    from .data.image_datasets import add_parser as add_import_images
     from .password_reset_cli import add_parser as add_reset_password
+
+    add_import_images(sub)
 
     add_reset_password(sub)
     return parser

@@ -85,6 +85,7 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
         raise BadRequest("'partial' must be true or false")
     incoming: dict[str, dict[str, Any]] = {}
     warnings: list[str] = []
+    from_labels: dict[str, list[Any]] = {}  # structured entries sent as "schema:label"
 
     annotations = body.get("annotations")
     if annotations is not None:
@@ -95,6 +96,11 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
                 warnings.append(f"skipped annotation key {key!r}: it must look like 'schema:label'")
                 continue
             schema, label = key.split(":", 1)
+            owner = config.scheme(schema)
+            sent = owner.entries_from_label(label, value) if owner is not None else None
+            if sent is not None:
+                from_labels.setdefault(schema, []).extend(sent)
+                continue
             _add(incoming, schema, label, value, config)
 
     nested = body.get("label_annotations")
@@ -114,6 +120,8 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
     for key, owner in wire_fields().items():
         if body.get(key) is not None:
             _parse_structured(key, owner, body[key], structured, config)
+    for schema, entries in from_labels.items():
+        structured.setdefault(schema, entries)
 
     if warnings and not incoming and not structured:
         # Every key was skipped: nothing would be saved, so say why instead of "success".

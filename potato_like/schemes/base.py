@@ -120,6 +120,12 @@ class Scheme:
     # Its entries are labelled character ranges of the item text (what links, events,
     # entity linking, span colours and /api/spans work on).
     marks_text_ranges: ClassVar[bool] = False
+    # Its entries are about the item's text (the span page script shows them); False for
+    # entries about the item's media (shapes on an image), which have their own script.
+    text_page: ClassVar[bool] = True
+    # Its entries are shapes on the item's image ({"shapes": [...]} with `pixels` and the
+    # value's `image` size): what the computer-vision exports (export/image_formats.py) read.
+    image_regions: ClassVar[bool] = False
     # Potato compatibility: binds 1..9 to its labels when it is a project's only scheme;
     # other names Potato's survey questions (`schema: checkbox`) use for this type; the type
     # of a survey question that names none.
@@ -302,6 +308,12 @@ class Scheme:
     def entry_from_wire_key(cls, key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
         """(schema, entry) for a `{key: value}` pair of an object-shaped `wire_field`, when
         the key itself encodes an entry; None when the key is a schema name."""
+        return None
+
+    def entries_from_label(self, label: str, value: Any) -> list[Any] | None:
+        """A structured type's entries sent as one `"schema:label": value` annotation (as
+        Potato's page sends an image's shapes in `"schema:_data"`), or None: not a way this
+        type takes entries."""
         return None
 
     def backend_entries(self, state: list[Any]) -> list[Any]:

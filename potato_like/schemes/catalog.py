@@ -22,6 +22,13 @@ BEGIN = "<!-- BEGIN GENERATED: python -m potato_like.schemes.catalog -->"
 END = "<!-- END GENERATED -->"
 
 
+# agreement measures that are not a level of Krippendorff's alpha
+NOT_ALPHA = {
+    "region_iou": "`region_iou`: shapes matched by IoU >= 0.5 within a label; pairwise F1 and "
+    "mean IoU (quality/image_agreement.py)",
+}
+
+
 def summary(cls: type[Scheme]) -> str:
     """The type module's docstring (what it is and how its value is stored), one paragraph."""
     doc = inspect.getdoc(sys.modules[cls.__module__]) or inspect.getdoc(cls) or ""
@@ -33,7 +40,9 @@ def _code(values) -> str:
 
 
 def entry(cls: type[Scheme]) -> str:
-    if cls.agreement_metric:
+    if cls.agreement_metric in NOT_ALPHA:
+        agreement = NOT_ALPHA[cls.agreement_metric]
+    elif cls.agreement_metric:
         agreement = f"Krippendorff's alpha, `{cls.agreement_metric}`"
         if cls.agreement_value is not Scheme.agreement_value:  # compares a reduced value
             agreement += f", on {(cls.agreement_value.__doc__ or '').strip().rstrip('.')}"

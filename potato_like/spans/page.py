@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def span_page_data(config: ProjectConfig, item, maps: Mapping[str, Any]) -> dict | None:
     """None when the page needs no span script (no span-type schemes, no keywords)."""
-    structured = [s for s in config.schemes if s.structured]
+    structured = [s for s in config.schemes if s.structured and s.text_page]
     keywords = find_keywords(config, item.text) if config.keyword_rules else []
     if not structured and not keywords:
         return None

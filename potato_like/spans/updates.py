@@ -23,6 +23,11 @@ def span_schemes(config: ProjectConfig) -> list[Scheme]:
     return [s for s in config.schemes if s.marks_text_ranges]
 
 
+def media_schemes(config: ProjectConfig) -> list[Scheme]:
+    """Structured schemes whose entries are about the item's media, not its text."""
+    return [s for s in config.schemes if s.structured and not s.text_page]
+
+
 def referring_schemes(config: ProjectConfig) -> list[Scheme]:
     return [s for s in config.schemes if s.refers_to_spans]
 
@@ -42,6 +47,9 @@ def structured_changes(
     pruned links/events of changed span schemes."""
     changes: dict[str, Any] = {}
     for scheme in span_schemes(config):
+        if scheme.name in incoming:
+            changes[scheme.name] = scheme.value_for(incoming[scheme.name], text)
+    for scheme in media_schemes(config):  # shapes on the item's image (`text`: its value)
         if scheme.name in incoming:
             changes[scheme.name] = scheme.value_for(incoming[scheme.name], text)
     changes.update(

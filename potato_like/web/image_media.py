@@ -1,0 +1,95 @@
+"""Images of items for the image editor: their size and a downscaled preview.
+
+`GET /api/image/info?src=<item image value>` answers `{width, height, url, preview_url,
+verified}`: for a file inside the project, the size read on the server (opencv) and a preview
+URL; for a remote URL (never fetched by the server) only `url`, with `verified: false` (the
+page reports the size the browser sees). `GET /api/image/preview?src=<path>` serves a JPEG at
+most 1600 px on its longer side, made once and cached under the output directory (which is
+never served as media). Same guard as project media: logged-in users, no `..`, no symlinks
+out, no hidden files; an unreadable image is a 422 naming the problem.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, request, send_file
+from werkzeug.wrappers import Response
+
+from ..errors import BadRequest, NotFound
+from ..media.images import UnreadableImage, preview_file
+from ..media.paths import media_kind, safe_project_file
+from .security import current_project, require_user
+
+bp = Blueprint("image_media", __name__)
+
+PREVIEW_DIR = ".image_previews"
+
+
+class Unprocessable(BadRequest):
+    """The file exists but is not an image that can be decoded."""
+
+    status = 422
+
+
+def _project_path(src: str) -> str | None:
+    """The project-relative path an item's image value names, or None (remote)."""
+    kind = media_kind(src)
+    if kind == "project":
+        return src
+    if kind == "site" and src.startswith("/media/"):
+        return src[1:]
+    if kind == "remote":
+        return None
+    raise BadRequest("'src' must be an image path inside the project or an http(s) URL")
+
+
+def _local(src: str):
+    found = safe_project_file(current_project().config, src)
+    if found is None or not found[1].startswith("image/"):
+        raise NotFound("no such image")
+    return found[0]
+
+
+def _cache():
+    return current_project().config.output_dir / PREVIEW_DIR
+
+
+@bp.get("/api/image/info")
+def image_info() -> dict:
+    require_user()
+    src = (request.args.get("src") or "").strip()
+    if not src:
+        raise BadRequest("'src' is required")
+    rel = _project_path(src)
+    if rel is None:
+        return {"url": src, "preview_url": src, "verified": False}
+    path = _local(rel)
+    try:  # one decode makes the preview and gives the size; both cached
+        _preview, (width, height) = preview_file(path, _cache())
+    except UnreadableImage as exc:
+        raise Unprocessable(str(exc)) from exc
+    return {
+        "width": width,
+        "height": height,
+        "verified": True,
+        "url": f"/project_files/{quote(rel)}",
+        "preview_url": f"/api/image/preview?src={quote(rel)}",
+    }
+
+
+@bp.get("/api/image/preview")
+def image_preview() -> Response:
+    require_user()
+    rel = _project_path((request.args.get("src") or "").strip())
+    if rel is None:
+        raise BadRequest("previews are made only of images inside the project")
+    path = _local(rel)
+    try:
+        target, _size = preview_file(path, _cache())
+    except UnreadableImage as exc:
+        raise Unprocessable(str(exc)) from exc
+    mimetype = "image/jpeg" if target != path else None  # small: the file as it is
+    response = send_file(target, mimetype=mimetype, conditional=True, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
