@@ -241,14 +241,18 @@ def compute_for(
     config: ProjectConfig | SchemeSet,
     text: str = "",
     known: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
 ):
     """The function Annotations.apply runs inside its transaction (`text`: the item's, for
-    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch)."""
+    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch;
+    `fields`: the item's, when known, for schemes that check answers against the item)."""
 
     def compute(old: LabelMaps) -> tuple[LabelMaps, bool]:
         changes: LabelMaps = {}
         for schema, labels in update.incoming.items():
             changes[schema] = config.scheme(schema).merge(old.get(schema), labels)
+            if fields is not None:
+                config.scheme(schema).check_item(changes[schema], text, fields)
         if update.structured:
             sent = {
                 name: config.scheme(name).backend_merge(old.get(name), entries)

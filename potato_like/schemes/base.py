@@ -271,6 +271,10 @@ class Scheme:
         surrounding blanks of text do not matter."""
         return _canonical(self.answer(a or {})) == _canonical(self.answer(b or {}))
 
+    def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
+        """Check a new stored map against the item it answers (`text`, its `fields`), e.g.
+        offsets into its text; raises BadAnnotation. Called only when the item is known."""
+
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         """Why this scheme does not yet satisfy `label_requirement` (without the scheme's
         name), or None."""

@@ -33,7 +33,10 @@ def _code(values) -> str:
 
 
 def entry(cls: type[Scheme]) -> str:
-    if cls.agreement_metric:
+    pair_scores = getattr(cls, "pair_score_names", ())
+    if pair_scores:
+        agreement = f"mean over annotator pairs of {_code(pair_scores)} (no alpha)"
+    elif cls.agreement_metric:
         agreement = f"Krippendorff's alpha, `{cls.agreement_metric}`"
     else:
         agreement = f"none ({cls.agreement_skip_reason})"

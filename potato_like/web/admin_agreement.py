@@ -62,6 +62,10 @@ def _source(project: Project, schema: str):
             rows=lambda: answers_for_agreement(project.store, schema),
             text_length=lambda seq: len(items.by_seq(seq).text),
         )
+    if scheme is not None and scheme.agreement_metric == "pairwise":
+        from ..quality.pair_agreement import PairSource
+
+        return PairSource(rows=lambda: answers_for_agreement(project.store, schema))
     aggregates = project.store.aggregates
     return CellSource(
         cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],

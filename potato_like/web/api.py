@@ -108,7 +108,9 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
             )
         raise NotFound(f"instance {update.instance_id!r} does not exist")
     compute = pre_annotation.locked(
-        project.config, item.fields, compute_for(update, project.config, item.text)
+        project.config,
+        item.fields,
+        compute_for(update, project.config, item.text, fields=item.fields),
     )
     orders = option_orders(project.config, item.fields, user.username, item.id)
     result = project.store.annotations.apply(
