@@ -29,6 +29,7 @@ def pair_agreement(
     scheme: Any, rows: Iterable[Row], min_overlap: int
 ) -> tuple[dict[str, Any], float | None, list[str]]:
     sums: dict[str, float] = dict.fromkeys(scheme.pair_score_names, 0.0)
+    counts: dict[str, int] = dict.fromkeys(scheme.pair_score_names, 0)
     pairs = evaluated = annotations = 0
     for _item, group in groupby(rows, key=lambda row: row[0]):
         maps = [label_map for _item, _user, label_map in group if label_map]
@@ -39,7 +40,9 @@ def pair_agreement(
         for a, b in combinations(maps, 2):
             pairs += 1
             for name, value in scheme.pair_scores(a, b).items():
+                # a score undefined for a pair is left out of the pair's scores
                 sums[name] = sums.get(name, 0.0) + value
+                counts[name] = counts.get(name, 0) + 1
     entry, _alpha, notes = schema_entry(
         METRIC,
         evaluated=evaluated,
@@ -51,7 +54,8 @@ def pair_agreement(
         undefined_note="no alpha for this type: see pairwise_scores",
     )
     entry["pairwise_scores"] = {
-        name: (round(total / pairs, 4) if pairs else None) for name, total in sums.items()
+        name: (round(total / counts[name], 4) if counts[name] else None)
+        for name, total in sums.items()
     }
     entry["annotator_pairs"] = pairs
     if evaluated < min_overlap:
