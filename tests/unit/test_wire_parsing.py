@@ -8,7 +8,7 @@ import pytest
 
 from potato_like.config.reader import ConfigReader
 from potato_like.errors import BadAnnotation
-from potato_like.schemes.registry import scheme_class
+from potato_like.schemes.registry import backend_types, scheme_class
 from potato_like.submission import SchemeSet, form_to_update, parse_update
 
 
@@ -46,9 +46,10 @@ def backend(schema, kind, state=()):
     [
         (
             backend("sentiment", "bbox"),
-            "type 'bbox' is not supported (use one of 'label', 'checkbox', 'dropdown', "
-            "'likert', 'multiselect', 'number', 'radio', 'select', 'slider', 'span', 'text', "
-            "'textbox')",
+            # every registered type's backend names (more as types are added)
+            "type 'bbox' is not supported (use one of "
+            + ", ".join(repr(t) for t in backend_types())
+            + ")",
         ),
         (backend("sentiment", "span"), "'sentiment' is not a span scheme"),
         (
