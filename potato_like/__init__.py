@@ -61,6 +61,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         security,
         spans,
         tracking,
+        tracking_sessions,
         trusted_hosts,
     )
     from .web.json_limits import BoundedJSONProvider
@@ -121,6 +122,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         project_js,
         entity_linking,
         tracking,
+        tracking_sessions,
         admin,
         admin_state,
         admin_agreement,
