@@ -86,6 +86,7 @@ function renderText() {
         "data-span-id": s.id,
         "data-schema": s.schema,
         "data-label": s.label,
+        ...(schemes[s.schema].show_span_labels === false ? { "data-hide-label": "1" } : {}),
         "aria-label": `${s.label}: ${s.text}`,
         title: `${s.label}: ${s.text}`,
         style: `--c: ${s.color}`,
