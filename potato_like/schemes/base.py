@@ -96,6 +96,8 @@ class Scheme:
     # The store keeps per-value tallies and agreement cells for it (store/aggregates.py);
     # otherwise the dashboard only counts its answers.
     tallied: ClassVar[bool] = False
+    # The questions dashboard reads its untallied answers and shows dashboard_summary().
+    summarizes_answers: ClassVar[bool] = False
     # How the questions dashboard summarises tallied answers: "labels" (count per label)
     # or "numbers" (mean, median, histogram).
     summary_kind: ClassVar[str] = "labels"
@@ -270,6 +272,11 @@ class Scheme:
         """Do two stored label maps give the same answer? Order of chosen labels, case and
         surrounding blanks of text do not matter."""
         return _canonical(self.answer(a or {})) == _canonical(self.answer(b or {}))
+
+    def dashboard_summary(self, label_maps: list[Mapping[str, Any]]) -> dict[str, Any]:
+        """Figures over stored answers for the questions dashboard (types whose answers are
+        records, not tallied labels): numbers, or {name: count} distributions."""
+        return {}
 
     def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
         """Check a new stored map against the item it answers (`text`, its `fields`), e.g.

@@ -44,6 +44,8 @@ def entry(cls: type[Scheme]) -> str:
         dashboard = (
             f"answer distribution per {'value' if cls.summary_kind == 'numbers' else 'label'}"
         )
+    elif cls.summarizes_answers:
+        dashboard = "answer count and figures over the answers (`dashboard_summary`)"
     else:
         dashboard = "answer count"
     if cls.confusion_matrix:

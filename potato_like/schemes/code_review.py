@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from .record import RecordScheme
+from .record import RecordScheme, counts, mean
 from .registry import register
 
 DEFAULT_CATEGORIES = ("bug", "style", "suggestion", "security", "question")
@@ -126,6 +126,16 @@ class CodeReview(RecordScheme):
         if diffs:
             out["file_rating_agreement"] = 1 - sum(diffs) / len(diffs)
         return out
+
+    def dashboard_summary(self, label_maps):
+        records = [self.answer(m) for m in label_maps if m]
+        return {
+            "verdicts": counts(r["verdict"] for r in records if r["verdict"]),
+            "comments_by_category": counts(c["category"] for r in records for c in r["comments"]),
+            "mean_file_rating": mean(
+                [v for r in records for dims in r["file_ratings"].values() for v in dims.values()]
+            ),
+        }
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

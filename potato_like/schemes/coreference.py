@@ -17,6 +17,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
+from .record import counts, mean
 from .registry import register
 from .structured import ReferringScheme, SpanText, entry_id, given_id, kept_entries, labels_from
 
@@ -30,6 +31,7 @@ class Coreference(ReferringScheme):
     value_key = "links"  # chains are undirected links (Potato)
     wire_field = "link_annotations"
     agreement_metric = "pairwise"
+    summarizes_answers = True
     pair_score_names = ("muc_f1", "b_cubed_f1", "ceafe_f1", "conll_f1")
     option_keys = ("span_schema", "entity_types", "allow_singletons", "visual_display")
 
@@ -123,6 +125,14 @@ class Coreference(ReferringScheme):
             return [[tuple(m) for m in c["mentions"]] for c in self.entries(value)]
 
         return scores(chains(a), chains(b))
+
+    def dashboard_summary(self, label_maps):
+        chains = [self.entries(m) for m in label_maps if m]
+        return {
+            "mean_chains_per_item": mean([len(c) for c in chains]),
+            "mean_mentions_per_chain": mean([len(x["span_ids"]) for c in chains for x in c]),
+            "chains_by_type": counts(x["link_type"] for c in chains for x in c),
+        }
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -14,7 +14,7 @@ from typing import Any
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..quality.text_measures import as_int
-from .record import RecordScheme
+from .record import RecordScheme, counts, mean
 from .registry import register
 from .structured import MAX_ENTRIES, named_entries
 
@@ -126,6 +126,16 @@ class ErrorSpan(RecordScheme):
                 ra["errors"], rb["errors"], lambda e: f"{e['type']}/{e['severity']}"
             ),
             "score_difference": abs(ra["score"] - rb["score"]),
+        }
+
+    def dashboard_summary(self, label_maps):
+        records = [self.answer(m) for m in label_maps if m]
+        errors = [e for r in records for e in r["errors"]]
+        return {
+            "mean_score": mean([r["score"] for r in records]),
+            "items_without_errors": sum(1 for r in records if not r["errors"]),
+            "errors_by_type": counts(e["type"] for e in errors),
+            "errors_by_severity": counts(e["severity"] for e in errors),
         }
 
     def describe(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..quality.text_measures import as_int, exact_match, token_f1
 from .base import _COLOR
-from .record import RecordScheme, field_text
+from .record import RecordScheme, field_text, mean
 from .registry import register
 
 
@@ -87,6 +87,15 @@ class ExtractiveQA(RecordScheme):
         return {
             "exact_match": exact_match(ra["answer_text"], rb["answer_text"]),
             "f1": token_f1(ra["answer_text"], rb["answer_text"]),
+        }
+
+    def dashboard_summary(self, label_maps):
+        records = [self.answer(m) for m in label_maps if m]
+        spans = [r for r in records if not r["unanswerable"]]
+        return {
+            "answered": len(spans),
+            "unanswerable": len(records) - len(spans),
+            "mean_answer_words": mean([len(r["answer_text"].split()) for r in spans]),
         }
 
     def describe(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..quality.text_measures import as_int
-from .record import RecordScheme
+from .record import RecordScheme, counts
 from .registry import register
 from .structured import named_entries
 
@@ -148,6 +148,10 @@ class MultiDocumentEvent(RecordScheme):
         if pairs:
             out["slot_exact_match"] = sum(x == y for x, y in pairs) / len(pairs)
         return out
+
+    def dashboard_summary(self, label_maps):
+        records = [self.answer(m) for m in label_maps if m]
+        return {"documents_by_event": counts(e["id"] for r in records for e in r["events"])}
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

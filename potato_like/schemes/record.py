@@ -23,6 +23,7 @@ MAX_RECORD = 200_000  # characters of the JSON record
 
 class RecordScheme(Scheme):
     agreement_metric: ClassVar[str | None] = "pairwise"
+    summarizes_answers: ClassVar[bool] = True
     # the names of the scores pair_scores gives, in the order the agreement page shows them
     pair_score_names: ClassVar[tuple[str, ...]] = ()
 
@@ -98,6 +99,17 @@ class RecordScheme(Scheme):
         view = copy.copy(self)
         view.__dict__.update(fields)
         return view
+
+
+def mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def counts(values) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value in values:
+        out[str(value)] = out.get(str(value), 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def field_text(fields: Mapping[str, Any], key: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from .record import RecordScheme, field_text
+from .record import RecordScheme, counts, field_text, mean
 from .registry import register
 
 MAX_SIDE = 40
@@ -104,6 +104,14 @@ class TableGrid(RecordScheme):
         )
         shape = (ra["rows"], ra["cols"]) == (rb["rows"], rb["cols"])
         return {"cell_agreement": same / (rows * cols), "same_shape": float(shape)}
+
+    def dashboard_summary(self, label_maps):
+        records = [self.answer(m) for m in label_maps if m]
+        roles = counts(role for r in records for role in r["cells"].values())
+        return {
+            "mean_cells": mean([r["rows"] * r["cols"] for r in records]),
+            "cells_by_role": roles,
+        }
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -15,7 +15,7 @@ from typing import Any
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..quality.text_measures import levenshtein, word_diff, words
-from .record import RecordScheme, field_text
+from .record import RecordScheme, field_text, mean
 from .registry import register
 
 MAX_EDIT_TEXT = 10_000  # characters of the original and of the edit
@@ -65,6 +65,15 @@ class TextEdit(RecordScheme):
         return {
             "exact_match": float(ea.strip() == eb.strip()),
             "similarity": 1 - levenshtein(ea, eb) / longest,
+        }
+
+    def dashboard_summary(self, label_maps):
+        records = [self.answer(m) for m in label_maps if m]
+        chars = [r["edit_distance_chars"] for r in records]
+        return {
+            "mean_edit_distance_chars": mean(chars),
+            "mean_edit_distance_words": mean([r["edit_distance_words"] for r in records]),
+            "left_unchanged": sum(1 for n in chars if n == 0),
         }
 
     def describe(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from .base import Label, Scheme
+from .record import counts, mean
 from .registry import register
 
 NODES, PATH = "node_annotations", "selected_path"
@@ -65,6 +66,7 @@ class TreeAnnotation(Scheme):
     script = "js/tree-annotation.js"
     option_keys = ("node_scheme", "path_selection", "branch_comparison")
     agreement_metric = "pairwise"
+    summarizes_answers = True
     pair_score_names = ("node_exact_match", "path_exact_match", "path_jaccard")
     nodes: list[dict[str, Any]] = []
 
@@ -203,6 +205,13 @@ class TreeAnnotation(Scheme):
             out["path_exact_match"] = float(ra[PATH] == rb[PATH])
             out["path_jaccard"] = len(pa & pb) / len(pa | pb)
         return out
+
+    def dashboard_summary(self, label_maps):
+        answers = [self.answer(m) for m in label_maps if m]
+        return {
+            "node_ratings": counts(v for a in answers for v in a[NODES].values()),
+            "mean_path_length": mean([len(a[PATH]) for a in answers if a[PATH]]),
+        }
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -133,3 +133,9 @@ def test_agreement_export_and_dashboard(app):
     assert scores == [94, 95, 100, 100]
     questions = admin.get("/admin/api/questions", headers=ADMIN).json["questions"]
     assert questions[0]["total_answers"] == 4
+    assert questions[0]["summary"] == {
+        "mean_score": round((94 + 95 + 100 + 100) / 4, 2),
+        "items_without_errors": 2,
+        "errors_by_type": {"Fluency": 2, "Accuracy": 1},
+        "errors_by_severity": {"Major": 2, "Minor": 1},
+    }

@@ -162,3 +162,7 @@ def test_agreement_export_and_dashboard(app):
     assert json.loads(rows[0]["post_edit:::post_edit"]) == first
     questions = admin.get("/admin/api/questions", headers=ADMIN).json["questions"]
     assert questions[0]["name"] == "post_edit" and questions[0]["total_answers"] == 4
+    summary = questions[0]["summary"]
+    assert summary["left_unchanged"] == 0 and summary["mean_edit_distance_words"] > 0
+    page = admin.get("/admin/questions/").data.decode()
+    assert 'data-testid="summary-post_edit"' in page and "mean edit distance chars" in page
