@@ -43,6 +43,7 @@ LATER_SCHEME_KEYS = {
     "display_config": "custom display settings",
     "video_as_label": "video labels",
     "bad_text_label": "bad-text option",
+    "target_field": "spans on another field of the item",
     "show_labels": "slider tick labels",
     "maxTick": "slider ticks",
     "min_chars": "minimum text length",

@@ -33,3 +33,12 @@ def test_defaults_show_labels_without_numbers(make_project):
 def test_the_stylesheet_hides_label_names_of_such_spans(make_project):
     css = make_project(schemes=[span_scheme()]).test_client().get("/static/css/app.css")
     assert b".span-tag[data-hide-label]::after" in css.data
+
+
+def test_span_options_not_offered_yet_warn_by_name(make_project):
+    app = make_project(
+        schemes=[span_scheme(target_field="other", bad_text_label={"label_content": "Bad"})]
+    )
+    warnings = app.extensions["potato_like"].config.warnings
+    for key in ("target_field", "bad_text_label"):
+        assert any(f"{key}: accepted but not implemented yet" in w for w in warnings), warnings
