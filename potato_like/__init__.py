@@ -64,6 +64,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         spans,
         static_assets,
         tracking,
+        tracking_sessions,
         trusted_hosts,
     )
     from .web.json_limits import BoundedJSONProvider
@@ -127,6 +128,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         entity_linking,
         flags,
         tracking,
+        tracking_sessions,
         admin,
         admin_state,
         admin_agreement,

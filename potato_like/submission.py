@@ -281,9 +281,11 @@ def compute_for(
     text: str = "",
     known: Mapping[str, Any] | None = None,
     invalid: dict[str, str] | None = None,
+    fields: Mapping[str, Any] | None = None,
 ):
     """The function Annotations.apply runs inside its transaction (`text`: the item's, for
-    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch).
+    span offsets; `known`: answers of schemes elsewhere that display_logic rules watch;
+    `fields`: the item's, when known, for schemes that check answers against the item).
     For a partial draft, `invalid` receives scheme name -> why its answer was not kept."""
     refused: dict[str, str] = {} if invalid is None else invalid
 
@@ -301,7 +303,14 @@ def compute_for(
         changes: LabelMaps = {}
         for schema, labels in update.incoming.items():
             scheme = config.scheme(schema)
-            merged = keep_valid(schema, lambda s=scheme, got=labels: s.merge(old.get(s.name), got))
+
+            def merged_and_checked(s=scheme, got=labels):
+                value = s.merge(old.get(s.name), got)
+                if fields is not None:
+                    s.check_item(value, text, fields)
+                return value
+
+            merged = keep_valid(schema, merged_and_checked)
             if schema not in refused:
                 changes[schema] = merged
         if update.structured:

@@ -145,7 +145,7 @@ def plan_user(project: Project, potato: PotatoUser) -> UserPlan:
 
 def _compute(project: Project, item, body: dict, *, submit: bool):
     update = parse_update({**body, "instance_id": item.id, "draft": not submit}, project.config)
-    inner = compute_for(update, project.config, item.text)
+    inner = compute_for(update, project.config, item.text, fields=item.fields)
     return pre_annotation.locked(project.config, item.fields, inner)
 
 

@@ -43,6 +43,7 @@ LATER_SCHEME_KEYS = {
     "display_config": "custom display settings",
     "video_as_label": "video labels",
     "bad_text_label": "bad-text option",
+    "target_field": "spans on another field of the item",
     "show_labels": "slider tick labels",
     "maxTick": "slider ticks",
     "min_chars": "minimum text length",
@@ -96,6 +97,8 @@ class Scheme:
     # The store keeps per-value tallies and agreement cells for it (store/aggregates.py);
     # otherwise the dashboard only counts its answers.
     tallied: ClassVar[bool] = False
+    # The questions dashboard reads its untallied answers and shows dashboard_summary().
+    summarizes_answers: ClassVar[bool] = False
     # How the questions dashboard summarises tallied answers: "labels" (count per label)
     # or "numbers" (mean, median, histogram).
     summary_kind: ClassVar[str] = "labels"
@@ -292,6 +295,15 @@ class Scheme:
         """Do two stored label maps give the same answer? Order of chosen labels, case and
         surrounding blanks of text do not matter."""
         return _canonical(self.answer(a or {})) == _canonical(self.answer(b or {}))
+
+    def dashboard_summary(self, label_maps: list[Mapping[str, Any]]) -> dict[str, Any]:
+        """Figures over stored answers for the questions dashboard (types whose answers are
+        records, not tallied labels): numbers, or {name: count} distributions."""
+        return {}
+
+    def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
+        """Check a new stored map against the item it answers (`text`, its `fields`), e.g.
+        offsets into its text; raises BadAnnotation. Called only when the item is known."""
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         """Why this scheme does not yet satisfy `label_requirement` (without the scheme's

@@ -40,8 +40,11 @@ def _code(values) -> str:
 
 
 def entry(cls: type[Scheme]) -> str:
+    pair_scores = getattr(cls, "pair_score_names", ())
     if cls.agreement_metric in NOT_ALPHA:
         agreement = NOT_ALPHA[cls.agreement_metric]
+    elif pair_scores:
+        agreement = f"mean over annotator pairs of {_code(pair_scores)} (no alpha)"
     elif cls.agreement_metric:
         agreement = f"Krippendorff's alpha, `{cls.agreement_metric}`"
         if cls.agreement_value is not Scheme.agreement_value:  # compares a reduced value
@@ -52,6 +55,8 @@ def entry(cls: type[Scheme]) -> str:
         dashboard = (
             f"answer distribution per {'value' if cls.summary_kind == 'numbers' else 'label'}"
         )
+    elif cls.summarizes_answers:
+        dashboard = "answer count and figures over the answers (`dashboard_summary`)"
     else:
         dashboard = "answer count"
     if cls.confusion_matrix:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config.reader import ConfigReader
+from ..errors import BadAnnotation
 from .numeric import NumericScheme
 from .registry import register
 
@@ -35,6 +36,18 @@ class Slider(NumericScheme):
             self.step = 1
         if reader.has("labels"):
             reader.warn("labels", "ignored for sliders (use min_value/max_value)")
+
+    def parse_number(self, value: Any) -> float:
+        """A value on the slider's grid: min_value + k * step (as the browser's range input
+        allows), within a rounding error."""
+        number = super().parse_number(value)
+        steps = (number - self.min_value) / self.step
+        if abs(steps - round(steps)) > 1e-9 * max(1.0, abs(steps)):
+            raise BadAnnotation(
+                f"{self.name}: {number:g} is not on the slider's steps (min_value "
+                f"{self.min_value:g} + a multiple of step {self.step:g})"
+            )
+        return number
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -37,6 +37,8 @@ class Span(StructuredScheme):
         "allow_discontinuous",
         "title",
         "entity_linking",
+        "show_span_labels",
+        "displaying_score",
     )
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -46,6 +48,10 @@ class Span(StructuredScheme):
         self.allow_discontinuous = reader.bool("allow_discontinuous", False)
         self.title = reader.str("title", None, allow_empty=True)
         self.knowledge_bases = read_entity_linking(reader, self.task_dir)
+        # Potato's presentation options: the label name on each marked span (or only its
+        # colour), and label buttons shown as "<key>.<label>".
+        self.show_span_labels = reader.bool("show_span_labels", True)
+        self.displaying_score = reader.bool("displaying_score", False)
         self.assign_keys(self.sequential)
 
     @classmethod
@@ -166,6 +172,7 @@ class Span(StructuredScheme):
         out = super().describe()
         out["keys"] = self.key_bindings
         out["allow_discontinuous"] = self.allow_discontinuous
+        out["show_span_labels"] = self.show_span_labels
         if self.title:
             out["title"] = self.title
         if self.knowledge_bases:

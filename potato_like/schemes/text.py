@@ -17,7 +17,17 @@ MAX_TEXT = 100_000
 @register("text")
 class Text(Scheme):
     macro = "schemes/text.html"
-    option_keys = ("labels", "textarea", "multiline", "rows", "placeholder")
+    option_keys = (
+        "labels",
+        "textarea",
+        "multiline",
+        "rows",
+        "placeholder",
+        "min_chars",
+        "show_char_count",
+        "allow_paste",
+        "collapsible",
+    )
     agreement_skip_reason = "free text has no agreement measure"
     survey_names = ("textbox",)
 
@@ -49,6 +59,14 @@ class Text(Scheme):
         self.multiline = multiline
         self.rows = rows
         self.placeholder = reader.str("placeholder", "", allow_empty=True)
+        # Potato's text box options: a minimum length checked on submit (drafts may be
+        # shorter), a character counter, paste blocking, a box that starts folded away.
+        self.min_chars = reader.number("min_chars", 0, integer=True, minimum=0, maximum=MAX_TEXT)
+        self.show_char_count = reader.bool("show_char_count", False)
+        self.allow_paste = reader.bool("allow_paste", True)
+        self.collapsible = reader.bool("collapsible", False)
+        if self.show_char_count or self.min_chars or not self.allow_paste:
+            self.script = "js/text-box.js"  # counter and paste blocking, only when asked
 
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
         out = {}
@@ -65,6 +83,16 @@ class Text(Scheme):
             if text.strip():
                 out[label] = text
         return out
+
+    def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
+        why = super().missing_requirement(label_map)
+        if why or not self.min_chars:
+            return why
+        for label, text in (label_map or {}).items():
+            if len(text.strip()) < self.min_chars:
+                box = "" if label == TEXT_KEY else f" ({label})"
+                return f"write at least {self.min_chars} characters{box}, not {len(text.strip())}"
+        return None
 
     def answer_map(self, value: Any) -> dict[str, Any]:
         if len(self.label_names) != 1:  # one box, whatever its name: a plain text is its text

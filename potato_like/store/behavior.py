@@ -136,6 +136,15 @@ class Behavior:
         return len(rows)
 
     # -- reads ------------------------------------------------------------------------------
+    def reports(self, user_id: int, item_seq: int, kind: str) -> list[dict[str, Any]]:
+        """One user's reports of one kind on one item, oldest first (at most LIST_LIMIT)."""
+        params = {"u": user_id, "s": item_seq, "k": kind, "n": LIST_LIMIT}
+        with self.store.read() as conn:
+            return [
+                {"ts": row.ts, **json.loads(row.data)}
+                for row in conn.execute(LIST_FOR_ITEM, params)
+            ]
+
     def for_item(self, user_id: int, item_seq: int) -> dict[str, Any]:
         """One user's behavioural data for one item: interaction totals and the reports."""
         params = {"u": user_id, "s": item_seq}

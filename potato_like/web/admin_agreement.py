@@ -66,6 +66,10 @@ def _source(project: Project, schema: str):
         from ..quality.image_agreement import RegionSource
 
         return RegionSource(rows=lambda: answers_for_agreement(project.store, schema))
+    if scheme is not None and scheme.agreement_metric == "pairwise":
+        from ..quality.pair_agreement import PairSource
+
+        return PairSource(rows=lambda: answers_for_agreement(project.store, schema))
     aggregates = project.store.aggregates
     return CellSource(
         cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],

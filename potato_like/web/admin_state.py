@@ -331,6 +331,9 @@ def _cached(name: str, compute, *, fresh: bool = False) -> dict[str, Any]:
     return value
 
 
+SUMMARY_ROWS = 100_000  # annotations the record types' dashboard summaries read at most
+
+
 def questions_report(fresh: bool = False) -> dict[str, Any]:
     """Answer distributions per scheme (also shown on the dashboard)."""
     return _cached("questions", _questions, fresh=fresh)
@@ -342,10 +345,14 @@ def _questions() -> dict[str, Any]:
     # Kept by the save (store/aggregates.py): one small read at any project size.
     tallies = project.store.aggregates.tallies([s.name for s in schemes])
     untallied = project.store.aggregates.untallied
+    summaries = _answer_summaries(project, [s for s in schemes if s.summarizes_answers])
     out = []
     for scheme in schemes:
         if scheme.name in untallied:
-            out.append(_describe(scheme, sum(n for _value, n in tallies[scheme.name]), {}))
+            entry = _describe(scheme, sum(n for _value, n in tallies[scheme.name]), {})
+            if scheme.name in summaries:
+                entry["summary"] = summaries[scheme.name]
+            out.append(entry)
             continue
         groups = [(json.loads(value), n) for value, n in tallies[scheme.name]]
         if scheme.summary_kind == "numbers":
@@ -374,6 +381,21 @@ def _analysis(project, scheme: Scheme) -> dict[str, Any]:
         if row.status == DONE and scheme.name in row.label_maps
     )
     return scheme.analysis(answers)
+
+
+def _answer_summaries(project, schemes: list[Scheme]) -> dict[str, dict[str, Any]]:
+    """The schemes' dashboard_summary over their stored answers (one pass over the
+    annotations; at most SUMMARY_ROWS annotations are read)."""
+    if not schemes:
+        return {}
+    maps: dict[str, list[Any]] = {s.name: [] for s in schemes}
+    for n, row in enumerate(project.store.annotations.iter_annotated()):
+        if n >= SUMMARY_ROWS:
+            break
+        for name, found in maps.items():
+            if row.label_maps.get(name):
+                found.append(row.label_maps[name])
+    return {s.name: s.dashboard_summary(maps[s.name]) for s in schemes}
 
 
 def _describe(scheme: Scheme, total: int, distribution: dict[str, int]) -> dict[str, Any]:

@@ -85,7 +85,13 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
-        schemes=page_schemes(project.config, item.fields, user.username, item.id),
+        schemes=page_schemes(
+            project.config,
+            # the text too (a conversation tree may be the item text), as /api/current_instance
+            {project.config.item_properties.text_key: item.text, **item.fields},
+            user.username,
+            item.id,
+        ),
         hidden=hidden_schemes(project.config.schemes, maps),
         span_page=span_page,
         display=page_item_display(project.config, item, with_spans=bool(span_page)),

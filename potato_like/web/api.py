@@ -111,7 +111,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     compute = pre_annotation.locked(
         project.config,
         item.fields,
-        compute_for(update, project.config, item.text, invalid=invalid),
+        compute_for(update, project.config, item.text, invalid=invalid, fields=item.fields),
     )
     orders = option_orders(project.config, item.fields, user.username, item.id)
     base_version = body.get("base_version") if isinstance(body, dict) else None

@@ -86,6 +86,7 @@ function renderText() {
         "data-span-id": s.id,
         "data-schema": s.schema,
         "data-label": s.label,
+        ...(schemes[s.schema].show_span_labels === false ? { "data-hide-label": "1" } : {}),
         "aria-label": `${s.label}: ${s.text}`,
         title: `${s.label}: ${s.text}`,
         style: `--c: ${s.color}`,
@@ -158,9 +159,12 @@ function renderLists() {
   renderDraft();
 }
 
+const renderHooks = []; // other span-family modules (coreference.js) redraw with the spans
+
 function render() {
   renderText();
   renderLists();
+  for (const hook of renderHooks) hook();
 }
 
 function changed() {
@@ -276,6 +280,9 @@ function pruneReferences() {
     const ids = new Set(state[info.span_schema].map((s) => s.id));
     if (info.type === "span_link") {
       state[name] = state[name].filter((l) => l.span_ids.every((id) => ids.has(id)));
+    } else if (!info.event_types) { // chains: a deleted mention leaves its chain
+      state[name] = state[name].map((c) => ({ ...c, span_ids: c.span_ids.filter((id) => ids.has(id)) }))
+        .filter((c) => c.span_ids.length);
     } else {
       state[name] = state[name].filter((e) => ids.has(e.trigger_span_id)).map((e) => ({
         ...e, arguments: e.arguments.filter((a) => ids.has(a.span_id)),
@@ -443,6 +450,17 @@ function body() {
   return out;
 }
 (window.potatoExtras = window.potatoExtras || []).push(body);
+
+// For the span family's other modules (coreference.js): the live entries, the selected span,
+// and a way to redraw and save after changing them.
+window.potatoSpans = {
+  state,
+  schemes,
+  selected: () => selected,
+  describeSpan,
+  changed,
+  onRender: (hook) => { renderHooks.push(hook); hook(); },
+};
 
 // --- events -----------------------------------------------------------------------------------
 document.addEventListener("selectionchange", () => {
