@@ -44,6 +44,7 @@ ALLOWED = {
     ("store/tables.py", "text"): "the items table's column holding the item text",
     ("store/importer.py", "text"): "the items table's column holding the item text",
     ("web/tracking.py", "select"): "a tracked UI action (select / deselect a label)",
+    ("config/compat.py", "audio_annotation"): "Potato's top-level waveform-cache settings key",
 }
 
 
