@@ -94,7 +94,20 @@ def test_export_formats_endpoint(annotated):
     c = annotated.test_client()
     assert c.get("/admin/api/export/formats").status_code == 403
     names = [f["name"] for f in c.get("/admin/api/export/formats", headers=ADMIN).json["formats"]]
-    assert names == ["conll", "conllu", "csv", "json", "jsonl", "spans_jsonl", "tsv"]
+    assert names == [
+        "conll",
+        "conllu",
+        "csv",
+        "eaf",
+        "json",
+        "jsonl",
+        "mot",
+        "spans_jsonl",
+        "srt",
+        "textgrid",
+        "tsv",
+        "vtt",
+    ]
 
 
 def test_export_jsonl_and_json(annotated):
@@ -125,7 +138,8 @@ def test_export_bad_requests(annotated):
     r = c.post("/admin/api/export", json={"format": "xlsx"}, headers=ADMIN)
     assert (
         r.status_code == 400
-        and "conll, conllu, csv, json, jsonl, spans_jsonl, tsv" in r.json["error"]
+        and "conll, conllu, csv, eaf, json, jsonl, mot, spans_jsonl, srt, textgrid, tsv, vtt"
+        in r.json["error"]
     )
     assert c.post("/admin/api/export", data="x", headers=ADMIN).status_code == 400
     login(c, "ann")
