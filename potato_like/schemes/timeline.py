@@ -66,12 +66,14 @@ class TimelineScheme(Scheme):
 
     # -- values -------------------------------------------------------------------------
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
-        unknown = [k for k in label_map if k != DATA_KEY]
+        # Potato's clients send the JSON under `_data` or, for some types, under the
+        # schema's own name; both are stored under `_data`.
+        unknown = [k for k in label_map if k not in (DATA_KEY, self.name)]
         if unknown:
             raise BadAnnotation(
                 f"{self.name}: send the annotation as {self.name}:{DATA_KEY}, not {unknown[0]!r}"
             )
-        raw = label_map.get(DATA_KEY)
+        raw = label_map.get(DATA_KEY, label_map.get(self.name))
         if raw is None or raw == "":
             return {}
         data = parse_json(self.name, raw)
