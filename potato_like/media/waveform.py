@@ -1,6 +1,7 @@
 """Waveform peaks of an audio file, computed once and cached on disk by content hash.
 
-The file is read in blocks (`librosa.stream`, soundfile underneath), so memory stays bounded
+The file is read in blocks (soundfile, librosa's reader; librosa's audioread fallback for
+other formats), so memory stays bounded
 whatever its length: each block is mixed to mono and cut into bins of `BASE_SAMPLES` samples
 whose minimum and maximum are kept as 8-bit peaks. Coarser levels (each twice as coarse)
 are derived from the finest until a level has at most `COARSEST_POINTS` bins, so a page can
@@ -67,32 +68,53 @@ def waveform_key(path: Path, directory: Path) -> str:
 
 
 def compute_peaks(path: Path) -> dict[str, Any]:
-    """The waveform levels of an audio file (raises UnreadableMedia)."""
-    import librosa  # lazy: heavy import
+    """The waveform levels of an audio file (raises UnreadableMedia).
+
+    Read in blocks with soundfile (librosa's own reader, imported without librosa's
+    numba-compiled parts, which cost seconds at first use). A file soundfile cannot read
+    (e.g. a video's audio track) goes to librosa's audioread fallback, when a decoder for it
+    is installed."""
     import numpy as np
 
     with warnings.catch_warnings():  # librosa's "PySoundFile failed, trying audioread"
         warnings.simplefilter("ignore")
-        return _compute(librosa, np, path)
+        try:
+            sample_rate, blocks = _soundfile_blocks(path)
+        except Exception:  # not a format soundfile reads
+            sample_rate, blocks = _librosa_blocks(path)
+        return _levels(np, sample_rate, blocks)
 
 
-def _compute(librosa, np, path: Path) -> dict[str, Any]:
+def _soundfile_blocks(path: Path):
+    import soundfile
+
+    info = soundfile.info(str(path))
+    if info.frames <= 0 or info.samplerate <= 0:
+        raise UnreadableMedia("the audio file holds no samples")
+    blocks = soundfile.blocks(
+        str(path), blocksize=BLOCK_BINS * BASE_SAMPLES, dtype="float32", always_2d=True
+    )
+    return int(info.samplerate), (b.mean(axis=1) for b in blocks)
+
+
+def _librosa_blocks(path: Path):
     try:
-        sample_rate = int(librosa.get_samplerate(str(path)))
-        blocks = librosa.stream(
-            str(path),
-            block_length=BLOCK_BINS,
-            frame_length=BASE_SAMPLES,
-            hop_length=BASE_SAMPLES,
-            mono=True,
-            dtype=np.float32,
-        )
-        peaks: list[Any] = []
-        samples = 0
+        import librosa  # lazy: heavy import
+
+        samples, rate = librosa.load(str(path), sr=None, mono=True)
+    except Exception as e:  # audioread/librosa raise many types for a bad file
+        raise UnreadableMedia(f"cannot decode this audio file: {_short(e)}") from None
+    step = BLOCK_BINS * BASE_SAMPLES
+    return int(rate), (samples[i : i + step] for i in range(0, len(samples), step))
+
+
+def _levels(np, sample_rate: int, blocks) -> dict[str, Any]:
+    peaks: list[Any] = []
+    samples = 0
+    try:
         for block in blocks:
             samples += block.shape[-1]
-            usable = block.shape[-1] - block.shape[-1] % BASE_SAMPLES
-            if usable < block.shape[-1]:
+            if block.shape[-1] % BASE_SAMPLES:
                 # the last block: pad the partial bin with zeros
                 pad = BASE_SAMPLES - block.shape[-1] % BASE_SAMPLES
                 block = np.concatenate([block, np.zeros(pad, dtype=block.dtype)])
@@ -101,11 +123,13 @@ def _compute(librosa, np, path: Path) -> dict[str, Any]:
             pair[:, 0] = np.clip(np.round(bins.min(axis=1) * 127), -128, 127)
             pair[:, 1] = np.clip(np.round(bins.max(axis=1) * 127), -128, 127)
             peaks.append(pair)
-    except Exception as e:  # soundfile/librosa raise many types for a bad file
+    except UnreadableMedia:
+        raise
+    except Exception as e:  # a file that breaks off in the middle
         raise UnreadableMedia(f"cannot decode this audio file: {_short(e)}") from None
     if samples == 0 or sample_rate <= 0:
         raise UnreadableMedia("the audio file holds no samples")
-    finest = np.concatenate(peaks) if peaks else np.zeros((0, 2), dtype=np.int8)
+    finest = np.concatenate(peaks)
     levels = []
     level, spp = finest, BASE_SAMPLES
     while True:
