@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +26,18 @@ ANSWERS = {
     "text": lambda s: {f"{s.name}:{s.label_names[0]}": "a note"},
     "number": lambda s: {f"{s.name}:number": str(s.min_value if s.min_value is not None else 1)},
     "slider": lambda s: {f"{s.name}:slider": str(s.max_value)},
+    "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
+    "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
+    "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
 }
+
+
+def _segment(s) -> dict:
+    return {"id": "s1", "start_time": 0.5, "end_time": 1.5, "label": s.label_names[0]}
+
+
+def _timeline(s, data: dict) -> dict:
+    return {f"{s.name}:_data": json.dumps(data)}
 
 
 def structured_answers(schemes, text: str) -> dict:
