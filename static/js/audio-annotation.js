@@ -50,7 +50,7 @@ function setup(fieldset) {
     if (fileLabels.length) data.file_labels = fileLabels;
     if (timeline.duration) data.duration = Math.round(timeline.duration * 1000) / 1000;
     input.value = segments.length || fileLabels.length ? JSON.stringify(data) : "";
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.form.dispatchEvent(new Event("potato:changed")); // annotate.js saves
     renderList(q("segments"), timeline, config.labels, save);
   }
 

@@ -45,7 +45,7 @@ for (const fieldset of document.querySelectorAll('fieldset[data-type="temporal_g
       if (start != null || end != null) events[row.dataset.event] = { start, end };
     }
     input.value = Object.keys(events).length ? JSON.stringify({ events }) : "";
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.form.dispatchEvent(new Event("potato:changed")); // annotate.js saves
   }
   for (const row of rows) {
     const saved = stored[row.dataset.event] || {};

@@ -3,7 +3,7 @@
 // the video (interpolated between keyframes). The answer goes to the scheme's hidden
 // `_data` input in Potato's shape: {video_metadata, segments, frame_annotations, keyframes,
 // tracking}.
-import { Timeline, fmtTime, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
+import { Timeline, csrfToken, fmtTime, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
 
 for (const fieldset of document.querySelectorAll('fieldset[data-type="video_annotation"]')) {
   setup(fieldset);
@@ -58,7 +58,7 @@ function setup(fieldset) {
     const data = { segments, frame_annotations: state.frames, keyframes: state.keyframes, tracking: state.tracking };
     if (state.meta) data.video_metadata = state.meta;
     input.value = empty ? "" : JSON.stringify(data);
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.form.dispatchEvent(new Event("potato:changed")); // annotate.js saves
     renderList(q("segments"), timeline, config.labels, save);
     renderOthers();
     drawOverlay();
@@ -107,6 +107,22 @@ function setup(fieldset) {
     q("timeline").dataset.ready = "1";
     drawOverlay();
   });
+  // The server's reading (opencv) of duration and size, for codecs the browser cannot play.
+  fetch("/api/video/metadata", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: JSON.stringify({ video_url: src }),
+  })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((meta) => {
+      if (!meta || timeline.duration) return;
+      timeline.duration = meta.duration;
+      state.meta = { duration: meta.duration, fps, width: meta.width, height: meta.height };
+      timeline.draw();
+      q("timeline").dataset.ready = "1";
+    })
+    .catch(() => {});
   const playBtn = fieldset.querySelector('[data-action="play"]');
   function toggle() {
     if (video.paused) video.play().catch(() => showError("The video cannot be played."));
