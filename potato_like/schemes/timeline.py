@@ -35,7 +35,7 @@ class TimelineScheme(Scheme):
     structured = False
     stylesheet = "css/media-annotation.css"  # linked by pages that show the scheme
     agreement_skip_reason = "time-based annotations have no agreement measure yet"
-    media_keys: tuple[str, ...] = ("source_field",)
+    json_list = False  # the answer is a JSON list (Potato's shape for some types)
 
     def __init__(self, reader: ConfigReader, index: int, task_dir) -> None:
         self.media_src: str | None = None  # per page (for_page)
@@ -73,22 +73,27 @@ class TimelineScheme(Scheme):
             raise BadAnnotation(
                 f"{self.name}: send the annotation as {self.name}:{DATA_KEY}, not {unknown[0]!r}"
             )
-        raw = label_map.get(DATA_KEY, label_map.get(self.name))
+        raw = label_map[self.name] if self.name in label_map else label_map.get(DATA_KEY)
         if raw is None or raw == "":
             return {}
-        data = parse_json(self.name, raw)
+        data = parse_json(self.name, raw, allow_list=self.json_list)
         clean = self.clean_data(data)
         if clean is None:
             return {}
         return {DATA_KEY: json.dumps(clean, separators=(",", ":"), sort_keys=True)}
 
-    def clean_data(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The canonical answer (None: empty), or BadAnnotation."""
+    def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
+        """A request's value replaces the stored one whole (it is one JSON document)."""
+        return self.normalize(incoming)
+
+    def clean_data(self, data: Any) -> Any:
+        """The canonical answer, a JSON object (a list for `json_list` types; None: empty),
+        or BadAnnotation."""
         raise NotImplementedError
 
-    def data(self, label_map: Mapping[str, str] | None) -> dict[str, Any]:
+    def data(self, label_map: Mapping[str, str] | None) -> Any:
         raw = (label_map or {}).get(DATA_KEY)
-        return json.loads(raw) if raw else {}
+        return json.loads(raw) if raw else ([] if self.json_list else {})
 
     def answer(self, label_map: Mapping[str, str]) -> Any:
         return self.data(label_map) or None
@@ -125,9 +130,11 @@ def media_src(value: Any) -> str | None:
     return None
 
 
-def parse_json(name: str, raw: Any) -> dict[str, Any]:
+def parse_json(name: str, raw: Any, *, allow_list: bool = False) -> Any:
     if isinstance(raw, Mapping):
         return dict(raw)
+    if allow_list and isinstance(raw, list):
+        return raw
     if not isinstance(raw, str):
         raise BadAnnotation(f"{name}: the annotation must be a JSON object")
     if len(raw) > MAX_JSON:
@@ -136,6 +143,8 @@ def parse_json(name: str, raw: Any) -> dict[str, Any]:
         data = json.loads(raw)
     except ValueError:
         raise BadAnnotation(f"{name}: the annotation is not valid JSON") from None
+    if allow_list and isinstance(data, list):
+        return data
     if not isinstance(data, dict):
         raise BadAnnotation(f"{name}: the annotation must be a JSON object")
     return data
