@@ -51,6 +51,7 @@ class VideoAnnotation(TimelineScheme):
         "tracking_options",
         "source_field",
         "sequential_key_binding",
+        "propagation",
     )
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -69,6 +70,12 @@ class VideoAnnotation(TimelineScheme):
         self.interpolation = tracking.str("interpolation", "linear", choices=INTERPOLATIONS)
         self.auto_advance = tracking.number("auto_advance_frames", 1, integer=True, minimum=1)
         self.assign_keys(reader.bool("sequential_key_binding", False))
+        if reader.has("propagation"):
+            reader.warn(
+                "propagation",
+                "automatic propagation is not implemented; boxes are interpolated between "
+                "the keyframes an annotator draws",
+            )
 
     def page_config(self) -> dict[str, Any]:
         return {
