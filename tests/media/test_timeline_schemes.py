@@ -219,3 +219,21 @@ def test_config_problems(tmp_path, open_app, scheme, problem):
     with pytest.raises(ConfigError) as err:
         open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
     assert any(problem in p for p in err.value.problems), err.value.problems
+
+
+def test_potato_backend_format_carries_the_data_label(project):
+    c = login(project.test_client(), "ann")
+    iid = current_id(c)
+    data = json.dumps({"segments": [seg(1, 0.5, 1.0)]})
+    body = {
+        "instance_id": iid,
+        "schema": "segs",
+        "type": "audio_annotation",
+        "state": [{"name": "_data", "value": data}],
+    }
+    r = c.post("/updateinstance", json=body)
+    assert r.status_code == 200, r.json
+    stored = c.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]["segs"]
+    assert json.loads(stored["_data"])["segments"][0]["start_time"] == 0.5
+    body["state"] = [{"name": "_data", "value": "{not json"}]
+    assert c.post("/updateinstance", json=body).status_code == 400

@@ -46,9 +46,10 @@ def backend(schema, kind, state=()):
     [
         (
             backend("sentiment", "bbox"),
-            "type 'bbox' is not supported (use one of 'label', 'checkbox', 'dropdown', "
-            "'likert', 'multiselect', 'number', 'radio', 'select', 'slider', 'span', 'text', "
-            "'textbox')",
+            "type 'bbox' is not supported (use one of 'label', 'audio_annotation', 'checkbox', "
+            "'dropdown', 'likert', 'multiselect', 'number', 'radio', 'select', 'slider', 'span', "
+            "'speech_transcript', 'temporal_grounding', 'text', 'textbox', 'tiered_annotation', "
+            "'video_annotation', 'voice_interaction')",
         ),
         (backend("sentiment", "span"), "'sentiment' is not a span scheme"),
         (
