@@ -95,3 +95,37 @@ def test_audio_and_video_segments_survive_a_reload(page: Page, media_server: str
         (s["start_time"], s["end_time"], s["label"]) for s in video
     ]
     assert not errors, errors
+
+
+def test_audio_keyboard_spectrogram_and_delete(page: Page, media_server: str):
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    assert page.request.post(f"{media_server}/auth", form={"username": "kb"}).ok
+    page.goto(f"{media_server}/annotate")
+    scheme = page.locator('fieldset[data-scheme="segs"]')
+    expect(scheme.locator('canvas[data-role="waveform"]')).to_have_attribute("data-ready", "1")
+    page.locator("body").click(position={"x": 1, "y": 1})
+    page.keyboard.press("2")  # label key of "music"
+    expect(scheme.locator('.media-label[data-label-name="music"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.keyboard.press(" ")  # play
+    expect(scheme.locator('[data-action="play"]')).to_have_text("Pause")
+    page.keyboard.press("[")
+    page.wait_for_function(
+        '() => document.querySelector(\'fieldset[data-scheme="segs"] [data-role="time"]\')'
+        ".textContent > '0:00.400'"
+    )
+    page.keyboard.press("]")
+    page.keyboard.press(" ")  # pause
+    expect(scheme.locator('[data-action="play"]')).to_have_text("Play")
+    expect(scheme.locator(".media-segment")).to_have_count(1)
+    made = segments(page, "segs")
+    assert made[0]["label"] == "music" and made[0]["end_time"] > made[0]["start_time"]
+    page.keyboard.press("Delete")  # the new segment is selected
+    expect(scheme.locator(".media-segment")).to_have_count(0)
+    scheme.locator('[data-role="spectrogram"]').check()
+    expect(scheme.locator('[data-role="spectrogram-view"]')).to_have_attribute("data-drawn", "1")
+    assert not errors, errors
