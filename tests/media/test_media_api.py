@@ -155,3 +155,17 @@ def test_media_config_is_validated(tmp_path, open_app):
     settings = app.extensions["potato_like"].config
     assert settings.media.allow_fetch_hosts == ("cdn.example.org",)
     assert any("fetch_timeout" in w for w in settings.warnings)  # did you mean
+
+
+def test_remote_file_over_the_size_cap_is_refused(tmp_path, open_app):
+    wav = write_wav(tmp_path / "big.wav", seconds=2.0).read_bytes()  # 64 KB
+    with serve({"/big.wav": ("audio/wav", wav)}) as base:
+        root = tmp_path / "proj"
+        root.mkdir()
+        (root / "data.jsonl").write_text(json.dumps({"id": "a", "text": "x"}) + "\n")
+        media = {"allow_fetch_hosts": ["127.0.0.1"], "fetch_max_bytes": 4096}
+        app = open_app(write_config(root, base_config(media=media)))
+        c = client(app)
+        r = c.post("/api/waveform/generate", json={"audio_url": f"{base}/big.wav"})
+        assert r.status_code == 422 and "larger than 4096" in r.json["error"]
+        assert not list((root / "out" / "media_downloads").glob("*"))  # temp file removed
