@@ -3,7 +3,7 @@
 // the video (interpolated between keyframes). The answer goes to the scheme's hidden
 // `_data` input in Potato's shape: {video_metadata, segments, frame_annotations, keyframes,
 // tracking}.
-import { Timeline, csrfToken, fmtTime, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
+import { Timeline, csrfToken, fmtTime, loadPeaks, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
 
 for (const fieldset of document.querySelectorAll('fieldset[data-type="video_annotation"]')) {
   setup(fieldset);
@@ -123,6 +123,10 @@ function setup(fieldset) {
       q("timeline").dataset.ready = "1";
     })
     .catch(() => {});
+  // The audio track's waveform under the segments, when the server can decode it.
+  loadPeaks(src, "/api/video/waveform/generate", "video_url")
+    .then((peaks) => { timeline.peaks = peaks; timeline.draw(); })
+    .catch(() => {}); // no audio track, or no decoder for it: the timeline stays plain
   const playBtn = fieldset.querySelector('[data-action="play"]');
   function toggle() {
     if (video.paused) video.play().catch(() => showError("The video cannot be played."));
