@@ -119,6 +119,7 @@ function setup(fieldset) {
       if (!meta || timeline.duration) return;
       timeline.duration = meta.duration;
       state.meta = { duration: meta.duration, fps, width: meta.width, height: meta.height };
+      if (overlay) { overlay.width = meta.width; overlay.height = meta.height; }
       timeline.draw();
       q("timeline").dataset.ready = "1";
     })
