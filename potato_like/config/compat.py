@@ -89,6 +89,7 @@ IMPLEMENTED = (
     "instance_display",
     "base_css",
     "customjs",
+    "media",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .crowd_model import CrowdConfig
+from .media import MediaSettings
 from .server import ServerLimits
 from .study_model import StudyConfig
 
@@ -147,6 +148,7 @@ class ProjectConfig:
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust
     trusted_hosts: tuple[str, ...] = ()  # Host header values served (empty: any)
     server_limits: ServerLimits = field(default_factory=ServerLimits)  # config/server.py
+    media: MediaSettings = field(default_factory=MediaSettings)  # config/media.py
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
     # ui.label_colors / ui.spans.span_colors: {schema: {label: css colour}}

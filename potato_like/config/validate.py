@@ -28,6 +28,7 @@ from .crowd import read_crowd
 from .data_sources import read_data
 from .links import safe_link
 from .load import UnsetVariable, read_config_file
+from .media import read_media
 from .model import (
     DURABILITY_LEVELS,
     ConfiguredUser,
@@ -180,6 +181,7 @@ def build_config(
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
         server_limits=read_server_limits(server, task_dir),
+        media=read_media(r),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

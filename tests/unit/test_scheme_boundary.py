@@ -47,6 +47,7 @@ ALLOWED = {
     ("config/assignment.py", "triage"): "the top-level `triage` key (assignment order)",
     ("config/compat.py", "triage"): "the top-level `triage` key (assignment order)",
     ("config/study.py", "pure_display"): "Potato's survey display-only question kinds",
+    ("config/compat.py", "audio_annotation"): "Potato's top-level waveform-cache settings key",
 }
 
 

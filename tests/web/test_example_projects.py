@@ -38,7 +38,18 @@ ANSWERS = {
     "hierarchical_multiselect": lambda s: {f"{s.name}:selected_labels": s.label_names[0]},
     "card_sort": lambda s: {f"{s.name}:{s.name}": json.dumps({s.groups[0]: ["a card"]})},
     "conjoint": lambda s: {f"{s.name}:{s.name}": "1"},
+    "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
+    "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
+    "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
 }
+
+
+def _segment(s) -> dict:
+    return {"id": "s1", "start_time": 0.5, "end_time": 1.5, "label": s.label_names[0]}
+
+
+def _timeline(s, data: dict) -> dict:
+    return {f"{s.name}:_data": json.dumps(data)}
 
 
 def structured_answers(schemes, text: str) -> dict:
