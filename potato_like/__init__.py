@@ -40,6 +40,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     from .web import (
         admin,
         admin_agreement,
+        admin_mace,
         admin_quality,
         admin_runtime,
         admin_state,
@@ -124,6 +125,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin,
         admin_state,
         admin_agreement,
+        admin_mace,
         admin_quality,
         admin_runtime,
         dashboard,

@@ -88,6 +88,8 @@ IMPLEMENTED = (
     "instance_display",
     "base_css",
     "customjs",
+    "mace",
+    "adjudication",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -119,11 +121,9 @@ _LATER_NAMES = [
     "active_learning",
     "diversity_config",
     "embedding_visualization",
-    "adjudication",
     "database",
     "bws_config",
     "ibws_config",
-    "mace",
     "icl_labeling",
     "llm_labeling",
     "psychometrics",

@@ -26,6 +26,7 @@ from .assignment import (
 )
 from .crowd import read_crowd
 from .data_sources import read_data
+from .gold import read_adjudication, read_mace
 from .links import safe_link
 from .load import UnsetVariable, read_config_file
 from .model import (
@@ -186,6 +187,8 @@ def build_config(
             else ()
         ),
         crowd=crowd,
+        mace=read_mace(r),
+        adjudication=read_adjudication(r),
         instance_display=read_instance_display(r, props.text_key),
         raw=raw,
         **_runtime_fields(r),
