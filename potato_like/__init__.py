@@ -38,6 +38,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     from .config import ProjectConfig, load_config
     from .project import Project
     from .web import (
+        adjudicate,
         admin,
         admin_agreement,
         admin_mace,
@@ -131,6 +132,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         dashboard,
         crowd,
         crowd_api,
+        adjudicate,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

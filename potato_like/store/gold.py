@@ -162,6 +162,18 @@ class Gold:
                 out.update({r.seq: r.id for r in rows})
         return out
 
+    def item_texts(self, batch: int = 20_000) -> Iterator[tuple[int, str, str]]:
+        """(seq, id, text) of every item not retired, in seq order, streamed."""
+        query = (
+            select(items.c.seq, items.c.id, items.c.text)
+            .where(items.c.retired == 0)
+            .order_by(items.c.seq)
+        )
+        with self.store.read() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+            for row in result:
+                yield row.seq, row.id, row.text
+
     def finished_items(self, least: int) -> list[tuple[int, str, int, int]]:
         """(seq, id, finished annotators, status) of items `least` or more finished."""
         with self.store.read() as conn:
