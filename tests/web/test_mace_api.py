@@ -187,3 +187,27 @@ def test_unknown_mace_key_gets_a_hint(tmp_path):
     (tmp_path / "data.jsonl").write_text('{"id": "a", "text": "x"}\n')
     config = load_config(base_config(mace={"enabled": True, "num_restart": 3}), config_dir=tmp_path)
     assert any("mace.num_restart" in w and "num_restarts" in w for w in config.warnings)
+
+
+def test_final_labels_come_from_mace_when_nobody_adjudicated(make_project):
+    import json
+
+    app = make_project(items=7, mace=MACE)
+    # item_007: two annotators disagree and MACE has no result for it (too few answers)
+    extra = {"ann_a": "positive", "ann_b": "neutral"}
+    for user in ("ann_a", "ann_b", "ann_c"):
+        table = {k: label("sentiment", v) for k, v in TRUTH.items()}
+        if user in extra:
+            table["item_007"] = label("sentiment", extra[user])
+        annotate_by(app, user, table)
+    annotate_by(app, "spam", {k: label("sentiment", "positive") for k in TRUTH})
+    client = run_now(app)
+    text = client.post("/admin/api/export", json={"format": "jsonl"}, headers=ADMIN)
+    records = {}
+    for line in text.get_data(as_text=True).splitlines():
+        record = json.loads(line)
+        records.setdefault(record["id"], record)
+    for item_id, truth in TRUTH.items():
+        assert records[item_id]["final_labels"]["sentiment"] == {"answer": truth, "source": "mace"}
+        assert records[item_id]["gold"] == {}
+    assert records["item_007"]["final_labels"] == {}
