@@ -199,8 +199,16 @@ def build_config(
     config = ProjectConfig(**values, warnings=tuple(r.warnings))
     staff = unprotected_staff(config)
     if staff:
+        admins = {n.casefold() for n in config.admin_users}
+        key = (
+            "admin_users"
+            if all(n in admins for n in staff)
+            else "adjudication.adjudicator_users"
+            if not any(n in admins for n in staff)
+            else "admin_users, adjudication.adjudicator_users"
+        )
         note = (
-            f"admin_users: {', '.join(staff)} ha{'s' if len(staff) == 1 else 've'} no password "
+            f"{key}: {', '.join(staff)} ha{'s' if len(staff) == 1 else 've'} no password "
             "in user_config.users; these names are reserved, so nobody can log in as them "
             "(add them with password: ${ENV_VAR})"
         )

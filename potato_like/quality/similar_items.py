@@ -45,6 +45,11 @@ class SimilarItems:
         self._lock = threading.Lock()
         self._index: TextIndex | None = None
 
+    def ready(self) -> bool:
+        """The index is built and current (answering from it is cheap)."""
+        index = self._index
+        return index is not None and index.item_count == self.project.store.items.count()
+
     def index(self) -> TextIndex:
         count = self.project.store.items.count()
         with self._lock:

@@ -53,6 +53,7 @@ FINISHED_ITEMS = (
 # One item's finished answers with who gave them and when.
 ITEM_ANSWERS = (
     select(
+        users.c.id,
         users.c.username,
         annotations.c.schema,
         annotations.c.value,
@@ -74,6 +75,7 @@ ITEMS_ANSWERS = (
 
 @dataclass(frozen=True)
 class Answer:
+    user_id: int
     username: str
     schema: str
     value: dict[str, Any]
@@ -194,6 +196,7 @@ class Gold:
             rows = conn.execute(ITEM_ANSWERS, {"seq": seq}).all()
         return [
             Answer(
+                user_id=r.id,
                 username=r.username,
                 schema=r.schema,
                 value=json.loads(r.value),

@@ -221,10 +221,19 @@ def _item_body(project, entry: rules.QueueEntry, with_similar: bool) -> dict:
     body["decision"] = _decision_json(decision) if decision else None
     body["similar_items"] = (
         _similar(project, entry)
-        if with_similar and project.config.adjudication.similarity_enabled
+        if with_similar and project.config.adjudication.similarity_enabled and _index_ready(project)
         else []
     )
     return body
+
+
+def _index_ready(project) -> bool:
+    """Similar items come with the item only when the TF-IDF index is built; building it
+    (scikit-learn, every item's text) is left to GET /adjudicate/api/similar, which the page
+    calls after showing the item."""
+    from ..quality.similar_items import similar_items
+
+    return similar_items(project).ready()
 
 
 def _similar(project, entry: rules.QueueEntry) -> list[dict]:

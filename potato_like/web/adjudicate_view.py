@@ -23,7 +23,8 @@ def item_view(project, entry: rules.QueueEntry) -> dict[str, Any]:
         if cfg.show_timing_data and a.seconds is not None:
             timing[who] = {"total_time_ms": int(a.seconds * 1000)}
     groups = rules.group_answers(config, [(a.username, a.schema, a.value) for a in answers])
-    predictions = _mace_predictions(project, entry.instance_id)
+    results = project.store.gold.mace_results() if config.mace.enabled else []
+    predictions = _mace_predictions(results, entry.instance_id)
     schemes = []
     for scheme in config.schemes:
         given = groups.get(scheme.name)
@@ -65,8 +66,30 @@ def item_view(project, entry: rules.QueueEntry) -> dict[str, Any]:
         "item_text": row.text if row else "",
         "item_data": row.data(config.item_properties.text_key) if row else {},
         "schemes": schemes,
-        "annotator_signals": {},
+        "annotator_signals": _signals(project, answers, shown, results),
     }
+
+
+def _signals(project, answers, shown: dict[str, str], mace_results) -> dict[str, Any]:
+    """Per annotator of the item: their record elsewhere in the project (items finished,
+    quality-control checks passed, MACE competence)."""
+    ids = {a.username: a.user_id for a in answers}
+    qc = project.store.study.qc_for_users(list(ids.values()))
+    out: dict[str, Any] = {}
+    for name, uid in sorted(ids.items()):
+        row = project.store.users.get(uid)
+        answered, passed = qc.get(uid, (0, 0))
+        out[shown[name]] = {
+            "items_done": row.done_count if row else 0,
+            "qc_checks": answered,
+            "qc_passed": passed,
+            "mace_competence": {
+                r["key"]: r["competence_scores"][name]
+                for r in mace_results
+                if name in r["competence_scores"]
+            },
+        }
+    return out
 
 
 def similar_view(project, found: list[tuple[int, str, float]]) -> list[dict[str, Any]]:
@@ -115,11 +138,9 @@ def _display_names(users: list[str], show: bool) -> dict[str, str]:
     return {u: f"Annotator {i}" for i, u in enumerate(users, 1)}
 
 
-def _mace_predictions(project, instance_id: str) -> dict[str, Any]:
-    if not project.config.mace.enabled:
-        return {}
+def _mace_predictions(results: list[dict[str, Any]], instance_id: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for result in project.store.gold.mace_results():
+    for result in results:
         label = result["predicted_labels"].get(instance_id)
         if label is None:
             continue

@@ -90,6 +90,20 @@ function renderScheme(scheme) {
   return fieldset;
 }
 
+function renderSignals(signals) {
+  const names = Object.keys(signals || {});
+  if (!names.length) return null;
+  const text = names.map((n) => {
+    const s = signals[n];
+    const parts = [`${s.items_done} items`];
+    if (s.qc_checks) parts.push(`QC ${s.qc_passed}/${s.qc_checks}`);
+    const scores = Object.values(s.mace_competence || {});
+    if (scores.length) parts.push(`MACE ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(2)}`);
+    return `${n}: ${parts.join(", ")}`;
+  }).join(" · ");
+  return el("p", { class: "hint", text: `Annotators: ${text}` });
+}
+
 function renderTiming(item) {
   const timing = item.behavioral_data || {};
   const names = Object.keys(timing);
@@ -127,6 +141,8 @@ function render(body) {
   text.replaceChildren(el("span", { text: body.item_text }));
   const timing = renderTiming(item);
   if (timing) text.append(timing);
+  const signals = renderSignals(body.annotator_signals);
+  if (signals) text.append(signals);
   schemesBox.replaceChildren(...body.schemes.filter((s) => s.answers.length).map(renderScheme));
   form.hidden = false;
   document.getElementById("adj-empty").hidden = true;

@@ -106,6 +106,9 @@ def test_item_detail_shows_every_answer_with_who_and_time(project):
     assert sorted(a["answer"] for a in scheme["answers"]) == ["negative", "positive"]
     assert {tuple(a["annotators"]) for a in scheme["answers"]} == {("ann_a",), ("ann_b",)}
     assert body["decision"] is None
+    signals = body["annotator_signals"]
+    assert signals["ann_a"]["items_done"] == 6
+    assert signals["ann_b"]["qc_checks"] == 0 and signals["ann_b"]["mace_competence"] == {}
 
 
 def test_names_and_timing_can_be_hidden(project):
@@ -260,6 +263,8 @@ def test_similar_items_by_tfidf(project, tmp_path):
     app.config["TESTING"] = True
     try:
         seed(app)
+        # Not built yet: the item comes without similar items (no waiting in that request).
+        assert judge(app).get("/adjudicate/api/item/item_001").json["similar_items"] == []
         body = judge(app).get("/adjudicate/api/similar/item_001").json
         assert body["enabled"] is True
         assert body["similar_items"][0]["instance_id"] == "item_003"
@@ -443,3 +448,15 @@ def test_potato_similarity_block_is_read(tmp_path):
     assert config.adjudication.similarity_enabled and config.adjudication.similarity_top_k == 3
     assert any("similarity.model" in w for w in config.warnings)
     assert any("show_all_itmes" in w and "show_all_items" in w for w in config.warnings)
+
+
+def test_an_adjudicator_without_a_password_is_named_in_the_warning(tmp_path):
+    write_items(tmp_path / "data.jsonl", 1)
+    config = load_config(
+        base_config(adjudication={"enabled": True, "adjudicator_users": ["judge"]}),
+        config_dir=tmp_path,
+    )
+    assert any(
+        w.startswith("adjudication.adjudicator_users: judge has no password")
+        for w in config.warnings
+    ), config.warnings
