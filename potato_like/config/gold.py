@@ -60,8 +60,8 @@ class MaceConfig:
     min_items: int = 5
     num_restarts: int = 10
     num_iters: int = 50
-    alpha: float = 0.5  # Beta prior on knowing vs guessing
-    beta: float = 0.5  # Dirichlet prior on each annotator's guessing strategy
+    alpha: float = 0.5  # Beta(alpha, beta) prior: the guessing side
+    beta: float = 0.5  # ... the knowing side (as in the reference MACE)
 
 
 @dataclass(frozen=True)

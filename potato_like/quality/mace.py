@@ -1,11 +1,14 @@
 """MACE, Multi-Annotator Competence Estimation (Hovy, Berg-Kirkpatrick, Vaswani and Hovy,
-NAACL 2013), trained by variational Bayes as in the paper's prior-smoothed variant.
+NAACL 2013), trained by variational Bayes EM, the reference implementation's default.
 
 Pure computation (no SQL, no Flask). The model: each item has a true label T (uniform
-prior); annotator j either knows it (probability theta_j) and answers T, or guesses from
-their own strategy xi_j. Priors: Beta(alpha, alpha) on knowing vs guessing and a symmetric
-Dirichlet(beta) on each guessing strategy (the names Potato's `mace.alpha` / `mace.beta`
-use). Several random restarts; the one with the best log-likelihood wins.
+prior); annotator j either knows it and answers T, or guesses from their own strategy xi_j.
+Priors as in the reference implementation (github.com/dirkhovy/MACE): Beta(alpha, beta) on
+guessing vs knowing (alpha > beta: most annotators are assumed unreliable; both 0.5 by
+default) and a Dirichlet(10) on each guessing strategy. An annotator's competence is their
+variational weight of knowing, as the reference reports it. Several random restarts; the one
+with the best log-likelihood wins. tests/unit/test_mace.py checks the results against the
+reference implementation's output.
 
 Everything is vectorised over the flat list of annotations (item, annotator, label): one
 E-step is a handful of `np.bincount` calls (docs/performance.md has the figures for
@@ -19,13 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma
 
-DEFAULT_ALPHA = 0.5
-DEFAULT_BETA = 0.5
+DEFAULT_ALPHA = 0.5  # Beta prior, guessing side
+DEFAULT_BETA = 0.5  # Beta prior, knowing side
+STRATEGY_PRIOR = 10.0  # symmetric Dirichlet on each guessing strategy
+INIT_NOISE = 0.5  # random starts: weights 1 + U(0, noise), normalised
 
 
 @dataclass(frozen=True)
 class MaceFit:
-    """The winning restart: per annotator competence (posterior mean of theta), per item
+    """The winning restart: per annotator competence (the weight of knowing), per item
     the posterior over labels, its argmax and its entropy (nats)."""
 
     competence: np.ndarray  # (annotators,)
@@ -48,7 +53,7 @@ def fit_mace(
     alpha: float = DEFAULT_ALPHA,
     beta: float = DEFAULT_BETA,
     seed: int = 0,
-    tolerance: float = 1e-7,
+    tolerance: float = 1e-9,
 ) -> MaceFit:
     """Fit MACE to annotations given as three equal-length integer arrays (item index,
     annotator index, label index). A restart stops early when the log-likelihood changes by
@@ -69,28 +74,27 @@ def fit_mace(
         raise ValueError("alpha and beta must be positive")
     rng = np.random.default_rng(seed)
     shape = _Shape(item, annotator, label, num_items, num_annotators, num_labels)
-    best: tuple[float, np.ndarray, np.ndarray, np.ndarray] | None = None
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
     for _ in range(max(1, num_restarts)):
-        # Random start around the priors, as in the reference implementation.
-        knowing = np.stack(
-            [alpha + rng.random(num_annotators), alpha + rng.random(num_annotators)], axis=1
-        )
-        strategy = beta + rng.random((num_annotators, num_labels))
-        previous = None
+        # A random start: knowing/guessing and strategy weights near uniform.
+        split = 1.0 + INIT_NOISE * rng.random((num_annotators, 2))
+        split /= split.sum(axis=1, keepdims=True)
+        xi = 1.0 + INIT_NOISE * rng.random((num_annotators, num_labels))
+        xi /= xi.sum(axis=1, keepdims=True)
+        know, guess = split[:, 0], split[:, 1]
+        posterior, ll, matched = shape.posterior(know, guess, xi)
         for _ in range(max(1, num_iters)):
-            posterior, ll = shape.e_step(knowing, strategy)
-            if previous is not None and abs(ll - previous) <= tolerance * abs(ll):
-                break  # converged: further iterations change nothing that is reported
+            know, guess, xi = shape.m_step(posterior, know, matched, alpha, beta)
             previous = ll
-            knowing, strategy = shape.m_step(posterior, knowing, strategy, alpha, beta)
-        posterior, ll = shape.e_step(knowing, strategy)
+            posterior, ll, matched = shape.posterior(know, guess, xi)
+            if abs(ll - previous) <= tolerance * abs(ll):
+                break  # converged: further iterations change nothing that is reported
         if best is None or ll > best[0]:
-            best = (ll, posterior, knowing, strategy)
+            best = (ll, posterior, know)
     assert best is not None
-    ll, posterior, knowing, _strategy = best
-    competence = knowing[:, 0] / knowing.sum(axis=1)
+    ll, posterior, know = best
     return MaceFit(
-        competence=competence,
+        competence=know,
         posterior=posterior,
         predicted=posterior.argmax(axis=1),
         entropy=label_entropy(posterior),
@@ -130,23 +134,6 @@ class _Shape:
             self.annotator_label, minlength=num_annotators * num_labels
         ).astype(float)
 
-    def _weights(self, knowing: np.ndarray, strategy: np.ndarray):
-        """exp E[log theta], exp E[log(1 - theta)], exp E[log xi] under the variational
-        Beta/Dirichlet distributions (the "sub-normalised" weights of VB)."""
-        total = digamma(knowing.sum(axis=1))
-        know = np.exp(digamma(knowing[:, 0]) - total)
-        guess = np.exp(digamma(knowing[:, 1]) - total)
-        xi = np.exp(digamma(strategy) - digamma(strategy.sum(axis=1, keepdims=True)))
-        return know, guess, xi
-
-    def e_step(self, knowing: np.ndarray, strategy: np.ndarray):
-        """Posterior over each item's true label, and the log-likelihood (up to VB's
-        normalisation)."""
-        know, guess, xi = self._weights(knowing, strategy)
-        posterior, ll, matched = self.posterior(know, guess, xi)
-        self._cache = (know, matched)
-        return posterior, ll
-
     def posterior(self, know: np.ndarray, guess: np.ndarray, xi: np.ndarray):
         """P(T_i = t | answers) for per-annotator weights of knowing, of guessing and of
         each guessed label: proportional to the product over the item's answers a_j of
@@ -169,10 +156,9 @@ class _Shape:
         posterior = np.exp(log_joint - norm)
         return posterior.T, float(norm.sum()), matched
 
-    def m_step(self, posterior, knowing, strategy, alpha: float, beta: float):
+    def m_step(self, posterior, know, matched, alpha: float, beta: float):
         """Expected counts of knowing / guessing per annotator and of guessed labels, plus
-        the priors: the new variational parameters."""
-        know, matched = self._cache
+        the priors, turned into the new variational weights exp(E[log p])."""
         share = (know[:, None] / matched).ravel()  # P(knew | T == a) per (annotator, label)
         p_true = posterior.T.ravel()[self.label_item]  # P(T = the given answer)
         knew = np.bincount(
@@ -180,6 +166,9 @@ class _Shape:
             minlength=self.annotators * self.labels,
         )  # fmt: skip
         guessed = (self.pair_counts - knew).reshape(self.annotators, self.labels)
-        knew_j = knew.reshape(self.annotators, self.labels).sum(axis=1)
-        knowing = np.stack([knew_j + alpha, guessed.sum(axis=1) + alpha], axis=1)
-        return knowing, guessed + beta
+        knew_j = knew.reshape(self.annotators, self.labels).sum(axis=1) + beta
+        guessed_j = guessed.sum(axis=1) + alpha
+        total = digamma(knew_j + guessed_j)
+        strategy = guessed + STRATEGY_PRIOR
+        xi = np.exp(digamma(strategy) - digamma(strategy.sum(axis=1, keepdims=True)))
+        return np.exp(digamma(knew_j) - total), np.exp(digamma(guessed_j) - total), xi
