@@ -38,8 +38,10 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     from .config import ProjectConfig, load_config
     from .project import Project
     from .web import (
+        adjudicate,
         admin,
         admin_agreement,
+        admin_mace,
         admin_quality,
         admin_runtime,
         admin_state,
@@ -134,11 +136,13 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin,
         admin_state,
         admin_agreement,
+        admin_mace,
         admin_quality,
         admin_runtime,
         dashboard,
         crowd,
         crowd_api,
+        adjudicate,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -90,6 +90,8 @@ IMPLEMENTED = (
     "base_css",
     "customjs",
     "media",
+    "mace",
+    "adjudication",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -121,11 +123,9 @@ _LATER_NAMES = [
     "active_learning",
     "diversity_config",
     "embedding_visualization",
-    "adjudication",
     "database",
     "bws_config",
     "ibws_config",
-    "mace",
     "icl_labeling",
     "llm_labeling",
     "psychometrics",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .crowd_model import CrowdConfig
 from .media import MediaSettings
+from .gold import AdjudicationConfig, MaceConfig
 from .server import ServerLimits
 from .study_model import StudyConfig
 
@@ -156,6 +157,8 @@ class ProjectConfig:
     keyword_highlights_file: Path | None = None
     keyword_rules: tuple[Any, ...] = ()  # spans.keywords.KeywordRule, read at start
     crowd: CrowdConfig | None = None  # crowd recruitment (Prolific, MTurk, other panels)
+    mace: MaceConfig = field(default_factory=MaceConfig)  # config/gold.py
+    adjudication: AdjudicationConfig = field(default_factory=AdjudicationConfig)
     # `instance_display` (displays.config.InstanceDisplay); None: show text_key as text
     instance_display: Any = None
     warnings: tuple[str, ...] = ()

@@ -26,6 +26,7 @@ from .assignment import (
 )
 from .crowd import read_crowd
 from .data_sources import read_data
+from .gold import read_adjudication, read_mace
 from .links import safe_link
 from .load import UnsetVariable, read_config_file
 from .media import read_media
@@ -191,6 +192,8 @@ def build_config(
             else ()
         ),
         crowd=crowd,
+        mace=read_mace(r),
+        adjudication=read_adjudication(r),
         instance_display=read_instance_display(r, props.text_key),
         raw=raw,
         **_runtime_fields(r),
@@ -201,8 +204,16 @@ def build_config(
     config = ProjectConfig(**values, warnings=tuple(r.warnings))
     staff = unprotected_staff(config)
     if staff:
+        admins = {n.casefold() for n in config.admin_users}
+        key = (
+            "admin_users"
+            if all(n in admins for n in staff)
+            else "adjudication.adjudicator_users"
+            if not any(n in admins for n in staff)
+            else "admin_users, adjudication.adjudicator_users"
+        )
         note = (
-            f"admin_users: {', '.join(staff)} ha{'s' if len(staff) == 1 else 've'} no password "
+            f"{key}: {', '.join(staff)} ha{'s' if len(staff) == 1 else 've'} no password "
             "in user_config.users; these names are reserved, so nobody can log in as them "
             "(add them with password: ${ENV_VAR})"
         )

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import json
 
+from .gold_labels import uses_gold, with_gold
 from .registry import Exporter, register
 from .rows import export_record, qc_records
+
+
+def _records(project):
+    """The export records, with gold and final labels when the project has them."""
+    rows = project.store.annotations.iter_annotated()
+    if not uses_gold(project):
+        for row in rows:
+            yield export_record(row, project.config)
+        return
+    for row, gold in with_gold(project, rows):
+        yield {**export_record(row, project.config), **gold.as_json()}
 
 
 @register
@@ -16,8 +28,8 @@ class JsonLines(Exporter):
     mimetype = "application/x-ndjson"
 
     def stream(self, project):
-        for row in project.store.annotations.iter_annotated():
-            yield json.dumps(export_record(row, project.config), ensure_ascii=False) + "\n"
+        for record in _records(project):
+            yield json.dumps(record, ensure_ascii=False) + "\n"
         for record in qc_records(project):
             yield json.dumps(record, ensure_ascii=False) + "\n"
 
@@ -32,10 +44,8 @@ class JsonArray(Exporter):
     def stream(self, project):
         yield "["
         first = True
-        for row in project.store.annotations.iter_annotated():
-            yield ("\n" if first else ",\n") + json.dumps(
-                export_record(row, project.config), ensure_ascii=False
-            )
+        for record in _records(project):
+            yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)
             first = False
         for record in qc_records(project):
             yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+from . import gold_labels
 from .cells import safe_cell
 from .registry import Exporter, register
 from .rows import table_columns
@@ -24,34 +25,42 @@ class _Table(Exporter):
         if escape is None:
             escape = config.export_escape_formulas
         cols = table_columns(config)
+        gold = gold_labels.uses_gold(project)
         buf = io.StringIO()
         out = csv.writer(buf, delimiter=self.delimiter, lineterminator="\n")
         out.writerow(
             ["user", "instance_id", "displayed_text", "status", "updated_at"]
             + [c[0] for c in cols]
             + [f"answer:{s.name}" for s in config.schemes]
+            + (gold_labels.table_columns(project) if gold else [])
         )
-        for row in project.store.annotations.iter_annotated():
+        rows = project.store.annotations.iter_annotated()
+        pairs = gold_labels.with_gold(project, rows) if gold else ((r, None) for r in rows)
+        for row, item_gold in pairs:
             answers = []
             for scheme in config.schemes:
                 label_map = row.label_maps.get(scheme.name)
-                value = scheme.answer(label_map) if label_map else None
-                answers.append(
-                    ""
-                    if value is None
-                    else json.dumps(value, ensure_ascii=False)
-                    if isinstance(value, (list, dict))
-                    else value
-                )
+                answers.append(scheme.answer(label_map) if label_map else None)
+            if item_gold is not None:
+                answers += gold_labels.table_cells(project, item_gold)
             cells = (
                 [row.user, row.item_id, row.text, row.status, f"{row.updated_at:.3f}"]
                 + [row.label_maps.get(schema, {}).get(key, "") for _c, schema, key in cols]
-                + answers
+                + [_cell(value) for value in answers]
             )
             out.writerow([safe_cell(c) for c in cells] if escape else cells)
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()
+
+
+def _cell(value):
+    """A typed answer as a table cell: lists and mappings as JSON, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 @register

@@ -31,6 +31,7 @@ class Store:
         from .assignments import Assignments
         from .crowd import Crowd
         from .events import Events
+        from .gold import Gold
         from .items import Items
         from .login_sessions import LoginSessions
         from .password_resets import PasswordResets
@@ -53,6 +54,7 @@ class Store:
         self.crowd = Crowd(self)
         self.login_sessions = LoginSessions(self)
         self.password_resets = PasswordResets(self)
+        self.gold = Gold(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

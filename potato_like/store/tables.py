@@ -372,3 +372,40 @@ password_resets = Table(
 Index("ix_password_resets_user", password_resets.c.user_id)
 
 __all__ = ["metadata"]
+
+# Gold labels (quality/mace.py, web/adjudicate.py). One MACE result per scheme (or per
+# scheme option, key "schema::option"): competence, predictions and entropies as JSON.
+mace_results = Table(
+    "mace_results",
+    metadata,
+    Column("key", String(500), primary_key=True),
+    Column("schema", String(200), nullable=False),
+    Column("option", Text, nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("computed_at", Float, nullable=False),
+)
+
+# An adjudicator's final answer for an item: the label map per scheme (JSON), where each
+# scheme's answer came from (an annotator's pick or the adjudicator's own edit), how sure.
+adjudications = Table(
+    "adjudications",
+    metadata,
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), primary_key=True),
+    Column("adjudicator", String(200), nullable=False),
+    Column("decided_at", Float, nullable=False),
+    Column("labels", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("confidence", String(20), nullable=True),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("error_categories", Text, nullable=False, server_default="[]"),
+    Column("time_spent_ms", Integer, nullable=False, server_default="0"),
+)
+
+adjudication_skips = Table(
+    "adjudication_skips",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("skipped_at", Float, nullable=False),
+    PrimaryKeyConstraint("user_id", "item_seq"),
+)

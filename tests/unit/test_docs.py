@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from potato_like.config import compat
+from potato_like.config.gold import ADJUDICATION_KEYS, ADJUDICATION_SIMILARITY_KEYS, MACE_KEYS
 from potato_like.schemes import base
 from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
 from potato_like.schemes.registry import scheme_class, type_names
@@ -57,6 +58,9 @@ NESTED = {
     "crowdsourcing.<provider>.completion": compat.COMPLETION_KEYS,
     "prolific": compat.PROLIFIC_KEYS,
     "mturk": compat.MTURK_KEYS,
+    "mace": MACE_KEYS,
+    "adjudication": ADJUDICATION_KEYS,
+    "adjudication.similarity": ADJUDICATION_SIMILARITY_KEYS,
 }
 
 
