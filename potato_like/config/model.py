@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .crowd_model import CrowdConfig
-from .media import MediaSettings
 from .gold import AdjudicationConfig, MaceConfig
+from .media import MediaSettings
 from .server import ServerLimits
 from .study_model import StudyConfig
 

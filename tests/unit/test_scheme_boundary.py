@@ -48,6 +48,7 @@ ALLOWED = {
     ("config/compat.py", "triage"): "the top-level `triage` key (assignment order)",
     ("config/study.py", "pure_display"): "Potato's survey display-only question kinds",
     ("config/compat.py", "audio_annotation"): "Potato's top-level waveform-cache settings key",
+    ("store/tables.py", "confidence"): "the adjudication decision's confidence column",
 }
 
 
