@@ -6,7 +6,8 @@ serves them. Nothing names an annotation type: answers are compared with the sch
 
 Agreement of an item, per scheme: the share of its annotators who gave the most common answer
 (1.0 when all agree); the item's agreement is the mean over the schemes answered. An item is
-queued when that is below `agreement_threshold` (or always with `show_all_items`)."""
+queued when that is below `agreement_threshold` (or always with `show_all_items`), or when an
+annotator flagged it (`POST /api/flag_item`)."""
 
 from __future__ import annotations
 
@@ -37,9 +38,11 @@ class QueueEntry:
     overall_agreement: float
     status: str = PENDING
     adjudicator: str | None = None
+    flagged: bool = False  # an annotator flagged the item (POST /api/flag_item)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "flagged": self.flagged,
             "instance_id": self.instance_id,
             "num_annotators": self.num_annotators,
             "agreement_scores": self.agreement_scores,
@@ -111,14 +114,17 @@ def _eligible(project: Project) -> list[QueueEntry]:
     if cfg.require_fully_annotated:
         target = project.config.max_annotations_per_item
         candidates = [c for c in candidates if target is None or c[2] >= target]
+    flagged = project.store.admin.flagged_seqs()
     entries = []
     for start in range(0, len(candidates), 2000):
         chunk = candidates[start : start + 2000]
         answers = gold.answers_of_items([c[0] for c in chunk])
         for seq, item_id, done, _status in chunk:
             scores, overall = agreement_of(group_answers(project.config, answers[seq]))
-            if cfg.show_all_items or overall < cfg.agreement_threshold:
-                entries.append(QueueEntry(seq, item_id, done, scores, overall))
+            if cfg.show_all_items or overall < cfg.agreement_threshold or seq in flagged:
+                entries.append(
+                    QueueEntry(seq, item_id, done, scores, overall, flagged=seq in flagged)
+                )
     entries.sort(key=lambda e: (e.overall_agreement, e.seq))
     return entries
 

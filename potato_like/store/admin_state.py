@@ -120,6 +120,7 @@ FLAGS = (
     .limit(bindparam("n"))
 )
 ITEM_FLAGS = FLAGS.where(E.item_seq == bindparam("s"))
+FLAGGED_SEQS = select(E.item_seq).where(E.kind == "flag").distinct()
 # Every finished answer, grouped by item, for per-item agreement (one pass, streamed).
 DONE_ANSWERS = (
     select(N.item_seq, I.id, N.user_id, N.schema, N.value)
@@ -239,6 +240,11 @@ class AdminState:
             self.store.events.append(
                 conn, "flag", user_id=user_id, item_seq=item_seq, data={"comment": comment}
             )
+
+    def flagged_seqs(self) -> set[int]:
+        """Items with at least one flag."""
+        with self.store.read() as conn:
+            return set(conn.execute(FLAGGED_SEQS).scalars())
 
     def flags(self, item_seq: int | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """Flags, newest first: {item_id, user, comment, flagged_at}."""

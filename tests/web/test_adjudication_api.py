@@ -474,3 +474,14 @@ def test_require_fully_annotated_waits_for_every_annotator(project):
     queue = client.get("/adjudicate/api/queue").json["items"]
     assert [i["instance_id"] for i in queue] == ["item_001"]
     assert queue[0]["num_annotators"] == 3
+
+
+def test_a_flagged_item_enters_the_queue_even_when_annotators_agree(project):
+    app = project()
+    seed(app)
+    c = login(app.test_client(), "ann_a")
+    r = c.post("/api/flag_item", json={"instance_id": "item_002", "comment": "Sarcasm?"})
+    assert r.status_code == 200
+    items = judge(app).get("/adjudicate/api/queue").json["items"]
+    flagged = {i["instance_id"]: i["flagged"] for i in items}
+    assert flagged == {"item_001": False, "item_002": True, "item_003": False, "item_005": False}
