@@ -40,6 +40,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     from .web import (
         admin,
         admin_agreement,
+        admin_comparisons,
         admin_quality,
         admin_runtime,
         admin_state,
@@ -126,6 +127,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin_agreement,
         admin_quality,
         admin_runtime,
+        admin_comparisons,
         dashboard,
         crowd,
         crowd_api,

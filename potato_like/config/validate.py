@@ -17,6 +17,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .comparisons import read_bws, read_ibws
 from .assignment import (
     read_batch,
     read_categories,
@@ -187,6 +188,8 @@ def build_config(
         ),
         crowd=crowd,
         instance_display=read_instance_display(r, props.text_key),
+        bws=read_bws(r),
+        ibws=read_ibws(r),
         raw=raw,
         **_runtime_fields(r),
     )

@@ -76,7 +76,13 @@ def annotate_page():
         item=item,
         context=context,
         maps=maps,
-        schemes=page_schemes(project.config, item.fields, user.username, item.id),
+        # The text field too: a pairwise scheme compares the list text_key holds.
+        schemes=page_schemes(
+            project.config,
+            {project.config.item_properties.text_key: item.text, **item.fields},
+            user.username,
+            item.id,
+        ),
         hidden=hidden_schemes(project.config.schemes, maps),
         span_page=span_page,
         display=page_item_display(project.config, item, with_spans=bool(span_page)),

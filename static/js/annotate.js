@@ -92,7 +92,12 @@ function collect() {
   const annotations = {};
   for (const input of form.querySelectorAll("[data-scheme][data-label]")) {
     const key = `${input.dataset.scheme}:${input.dataset.label}`;
-    if (input.type === "radio" || input.type === "checkbox") {
+    if (input.type === "radio" && input.dataset.value !== undefined) {
+      // A group of radios sharing one label, each carrying a value (pairwise, bws,
+      // multirate): the checked one's value, "" (cleared) when none is checked.
+      if (input.checked) annotations[key] = input.dataset.value;
+      else if (!(key in annotations)) annotations[key] = "";
+    } else if (input.type === "radio" || input.type === "checkbox") {
       annotations[key] = input.checked ? "1" : "0";
     } else if (input.type === "range") {
       if (input.dataset.touched) annotations[key] = input.value;
