@@ -107,7 +107,9 @@ class IbwsRounds:
         scheme = tuple_scheme(self.config)
         current = set(state["rounds"].get(str(state["round"]), []))
         answered: dict[str, list[scoring.Judgement]] = {}
-        for j, tuple_id in _judgements_by_tuple(project.store, scheme.name, current, bws_judgements):
+        for j, tuple_id in _judgements_by_tuple(
+            project.store, scheme.name, current, bws_judgements
+        ):
             answered.setdefault(tuple_id, []).append(j)
         if set(answered) != current:
             return False

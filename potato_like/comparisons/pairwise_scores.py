@@ -17,9 +17,7 @@ REGULARISATION = 0.01
 Z95 = 1.959963984540054
 
 
-def bradley_terry(
-    comparisons: Sequence[tuple[str, str, str]], z: float = Z95
-) -> list[dict]:
+def bradley_terry(comparisons: Sequence[tuple[str, str, str]], z: float = Z95) -> list[dict]:
     """Entity -> score, se, ci_low, ci_high, wins, losses, ties, comparisons; best first."""
     import choix
 

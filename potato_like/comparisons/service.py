@@ -73,7 +73,9 @@ class BwsScoreBoard:
         }
         if result:
             out.update(result)
-        out["status"] = "running" if running else ("error" if self.error else out.get("status", "idle"))
+        out["status"] = (
+            "running" if running else ("error" if self.error else out.get("status", "idle"))
+        )
         if self.error:
             out["error_detail"] = self.error
         return out

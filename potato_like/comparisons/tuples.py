@@ -157,7 +157,9 @@ def prepare_bws_items(config: Any) -> None:
             num_tuples=bws.num_tuples,
             min_appearances=bws.min_item_appearances,
         )
-        write_rows(config.tuples_file, tuple_rows(tuples, props.id_key, props.text_key, "bws_tuple"))
+        write_rows(
+            config.tuples_file, tuple_rows(tuples, props.id_key, props.text_key, "bws_tuple")
+        )
         return
     from .ibws import IbwsRounds
 

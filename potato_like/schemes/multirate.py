@@ -53,7 +53,9 @@ class Multirate(Scheme):
             self.option_texts[name] = str(shown)
         self.randomize = reader.bool("option_randomization", False)
         reader.bool("sequential_key_binding", False)  # Potato binds no keys for multirate
-        self.arrangement = reader.str("arrangement", "horizontal", choices=("horizontal", "vertical"))
+        self.arrangement = reader.str(
+            "arrangement", "horizontal", choices=("horizontal", "vertical")
+        )
 
     def for_page(self, fields: Mapping[str, Any], annotator: str, item_id: str, seed: Any):
         if not self.randomize:

@@ -104,9 +104,7 @@ class Pairwise(Scheme):
             return self
         view = object.__new__(type(self))
         view.__dict__.update(self.__dict__)
-        view.sides = tuple(
-            Side(SIDES[i], self.side_labels[i], texts[i]) for i in range(len(SIDES))
-        )
+        view.sides = tuple(Side(SIDES[i], self.side_labels[i], texts[i]) for i in range(len(SIDES)))
         return view
 
     # -- values -----------------------------------------------------------------------------
@@ -142,7 +140,9 @@ class Pairwise(Scheme):
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise BadAnnotation(f"{self.name}: scale_value must be a number, got {value!r}") from None
+            raise BadAnnotation(
+                f"{self.name}: scale_value must be a number, got {value!r}"
+            ) from None
         if isinstance(value, bool) or not math.isfinite(number):
             raise BadAnnotation(f"{self.name}: scale_value must be a number, got {value!r}")
         if not self.min_value <= number <= self.max_value:
@@ -163,13 +163,17 @@ class Pairwise(Scheme):
         return {self.value_key: value}
 
     def preferred(self, label_map: Mapping[str, str]) -> str | None:
-        """"A", "B" or "tie" for a stored answer (a scale answer leans to the side of the
+        """ "A", "B" or "tie" for a stored answer (a scale answer leans to the side of the
         middle it is on), None when unanswered: what scoring and preference exports use."""
         value = self.answer(label_map)
         if value is None or self.mode == "binary":
             return value
         middle = (self.min_value + self.max_value) / 2
         return "A" if value < middle else "B" if value > middle else TIE
+
+    def side_texts(self, fields: Mapping[str, Any]) -> list[str]:
+        """The two compared texts of an item (A first)."""
+        return item_sides(fields.get(self.items_key))
 
     def entities(self, fields: Mapping[str, Any]) -> list[str]:
         """What the two sides are, for scores across items: a side's `id`, `model` or

@@ -45,7 +45,7 @@ def bws_scoring_generate():
     board = _board()
     body = request.get_json(silent=True) if request.data else {}
     if body is not None and not isinstance(body, dict):
-        raise BadRequest("body must be a JSON object, e.g. {\"method\": \"bradley_terry\"}")
+        raise BadRequest('body must be a JSON object, e.g. {"method": "bradley_terry"}')
     method = request.args.get("method") or (body or {}).get("method")
     if method is not None and not isinstance(method, str):
         raise BadRequest("method must be a string")

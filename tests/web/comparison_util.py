@@ -7,9 +7,7 @@ from pathlib import Path
 
 from tests.conftest import base_config, write_config
 
-PAIRS = [
-    {"id": f"p{i}", "text": [f"left {i}", f"right {i}"]} for i in range(1, 5)
-]
+PAIRS = [{"id": f"p{i}", "text": [f"left {i}", f"right {i}"]} for i in range(1, 5)]
 POOL = [{"id": f"s{i:02d}", "text": f"sentence {i}"} for i in range(1, 9)]
 
 

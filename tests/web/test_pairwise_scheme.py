@@ -75,8 +75,10 @@ def test_scale_value_is_range_checked(tmp_path, open_app):
 
 
 def test_agreement_export_and_bradley_terry(tmp_path, open_app):
-    rows = [{"id": f"p{i}", "text": [{"model": "m1", "text": "x"}, {"model": "m2", "text": "y"}]}
-            for i in range(1, 4)]
+    rows = [
+        {"id": f"p{i}", "text": [{"model": "m1", "text": "x"}, {"model": "m2", "text": "y"}]}
+        for i in range(1, 4)
+    ]
     app = comparison_app(tmp_path, open_app, rows, [BINARY], max_annotations_per_item=2)
     for name, picks in (("ann", ["A", "A", "B"]), ("bob", ["A", "A", "tie"])):
         c = login(app.test_client(), name)
@@ -116,3 +118,38 @@ def test_bad_pairwise_config_is_reported(tmp_path, open_app):
         )
     text = "\n".join(err.value.problems)
     assert "exactly 2 items" in text and "'both' is not one of binary, scale" in text
+
+
+def test_preference_export_writes_chosen_and_rejected(tmp_path, open_app):
+    rows = [
+        {"id": "q1", "prompt": "Say hi", "responses": ["hello", "go away"]},
+        {"id": "q2", "prompt": "Add 2+2", "responses": ["5", "4"]},
+        {"id": "q3", "prompt": "Tie?", "responses": ["same", "same"]},
+    ]
+    schemes = [
+        {**BINARY, "items_key": "responses"},
+        {**SCALE, "items_key": "responses", "scale": {"min": 1, "max": 6}},
+    ]
+    app = comparison_app(tmp_path, open_app, rows, schemes)
+    ann = login(app.test_client(), "ann")
+    picks = [("A", "2"), ("B", "6"), ("tie", "3.5")]
+    for pick, strength in picks:
+        iid = current_id(ann)
+        r = send(ann, iid, **{"preference:selection": pick, "strength:scale_value": strength})
+        assert r.status_code == 200, r.json
+        ann.post("/go_to", json={"action": "next_instance"})
+    out = app.test_client().post(
+        "/admin/api/export", json={"format": "preference_jsonl"}, headers=ADMIN
+    )
+    assert out.status_code == 200
+    records = [json.loads(line) for line in out.data.decode().splitlines()]
+    by_schema = {}
+    for rec in records:
+        by_schema.setdefault(rec["schema"], []).append(rec)
+    assert [(r["prompt"], r["chosen"], r["rejected"]) for r in by_schema["preference"]] == [
+        ("Say hi", "hello", "go away"),
+        ("Add 2+2", "4", "5"),
+    ]
+    # scale: 2 leans to A, 6 to B, 3.5 is the middle of 1..6 (a tie, left out)
+    assert [(r["chosen"], r["strength"]) for r in by_schema["strength"]] == [("hello", 2), ("4", 6)]
+    assert all(r["annotator"] == "ann" for r in records)
