@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from .accounts import STAFF_KIND, reserved_names
 from .assign.strategies import strategy
+from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .errors import BadRequest, ConfigError, Conflict, DataError
@@ -28,7 +29,6 @@ from .secrets_file import read_or_create
 from .store import Store
 from .store.activity import Activity
 from .store.assignments import LeasePolicy
-from .comparisons.tuples import prepare_bws_items
 from .store.importer import ImportReport, Progress, recount, sync_items
 
 log = logging.getLogger("potato_like")

@@ -1,4 +1,4 @@
-"""Bradley–Terry scores with confidence intervals from pairwise preferences.
+"""Bradley-Terry scores with confidence intervals from pairwise preferences.
 
 Pure computation. A comparison is (entity of side A, entity of side B, outcome "A"/"B"/
 "tie"). A tie counts as half a win each way. Strengths are maximum-likelihood log-strengths

@@ -1,4 +1,4 @@
-"""Scores from best-worst judgements: counting, Bradley–Terry, Plackett–Luce.
+"""Scores from best-worst judgements: counting, Bradley-Terry, Plackett-Luce.
 
 Pure computation (no SQL, no Flask). A judgement is the tuple's pool item ids in position
 order (A, B, ...) with the best and worst positions picked.
@@ -8,7 +8,7 @@ order (A, B, ...) with the best and worst positions picked.
 - bradley_terry: every judgement implies pairs — the best beats each other item, each
   other item beats the worst — fitted by choix's I-LSR (Maystree & Grossglauser 2015).
 - plackett_luce: the best is a top-1 choice from the whole tuple (the first stage of a
-  Plackett–Luce ranking); each other item is a top-1 choice over the worst; fitted by
+  Plackett-Luce ranking); each other item is a top-1 choice over the worst; fitted by
   choix's I-LSR for top-1 data (a composite likelihood over the parts of the tuple
   ranking the judgement reveals).
 Model scores are log-strengths centred at 0 (higher is better).

@@ -1,5 +1,5 @@
 """Comparison scores of a running project: BWS scores computed in a background thread and
-kept (in the project's cache and in `<output dir>/bws_scores.json`), pairwise Bradley–Terry
+kept (in the project's cache and in `<output dir>/bws_scores.json`), pairwise Bradley-Terry
 scores cached for a short while. Web views only read what is stored or start a run."""
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def pairwise_comparisons(project: Any, scheme: Any) -> list[tuple[str, str, str]
 
 
 def pairwise_report(project: Any) -> dict:
-    """Bradley–Terry scores with 95% intervals per pairwise scheme (cached briefly)."""
+    """Bradley-Terry scores with 95% intervals per pairwise scheme (cached briefly)."""
     cache = project.cache("pairwise_scores", lambda: {"at": 0.0, "value": None})
     if cache["value"] is not None and time.monotonic() - cache["at"] < PAIRWISE_CACHE_SECONDS:
         return cache["value"]

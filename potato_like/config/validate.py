@@ -17,7 +17,6 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
-from .comparisons import read_bws, read_ibws
 from .assignment import (
     read_batch,
     read_categories,
@@ -25,6 +24,7 @@ from .assignment import (
     read_strategy,
     read_triage,
 )
+from .comparisons import read_bws, read_ibws
 from .crowd import read_crowd
 from .data_sources import read_data
 from .links import safe_link

@@ -1,5 +1,5 @@
 """`pairwise`: binary choice with optional tie, or a scale; validation, page, keys, export,
-agreement and Bradley–Terry scores."""
+agreement and Bradley-Terry scores."""
 
 from __future__ import annotations
 
@@ -153,3 +153,44 @@ def test_preference_export_writes_chosen_and_rejected(tmp_path, open_app):
     # scale: 2 leans to A, 6 to B, 3.5 is the middle of 1..6 (a tie, left out)
     assert [(r["chosen"], r["strength"]) for r in by_schema["strength"]] == [("hello", 2), ("4", 6)]
     assert all(r["annotator"] == "ann" for r in records)
+
+
+MULTI = {
+    "annotation_type": "pairwise",
+    "name": "compare",
+    "mode": "multi_dimension",
+    "labels": ["Response A", "Response B"],
+    "dimensions": [
+        {"name": "helpfulness", "allow_tie": True},
+        {"name": "accuracy"},
+    ],
+    "justification": {"required": True, "reason_categories": ["Safer"], "min_rationale_chars": 5},
+}
+
+
+def test_multi_dimension_with_justification(tmp_path, open_app):
+    app = comparison_app(tmp_path, open_app, PAIRS, [MULTI])
+    ann = login(app.test_client(), "ann")
+    iid = current_id(ann)
+    page = ann.get("/annotate").data.decode()
+    assert 'name="compare:helpfulness"' in page and 'name="compare:rationale"' in page
+    r = send(ann, iid, **{"compare:accuracy": "tie"})
+    assert r.status_code == 400 and "'tie' is not one of A, B" in r.json["error"]
+    body = {
+        "compare:helpfulness": "tie",
+        "compare:accuracy": "B",
+        "compare:reason:Safer": "1",
+        "compare:rationale": "ok",
+    }
+    r = ann.post("/updateinstance", json={"instance_id": iid, "annotations": body, "draft": False})
+    assert r.status_code == 400 and "at least 5 characters" in r.json["error"]
+    body["compare:rationale"] = "B is right"
+    r = ann.post("/updateinstance", json={"instance_id": iid, "annotations": body, "draft": False})
+    assert r.status_code == 200, r.json
+    got = ann.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]["compare"]
+    assert got == {
+        "helpfulness": "tie",
+        "accuracy": "B",
+        "rationale": "B is right",
+        "reason:Safer": "1",
+    }
