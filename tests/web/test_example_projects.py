@@ -25,6 +25,14 @@ ANSWERS = {
     "text": lambda s: {f"{s.name}:{s.label_names[0]}": "a note"},
     "number": lambda s: {f"{s.name}:number": str(s.min_value if s.min_value is not None else 1)},
     "slider": lambda s: {f"{s.name}:slider": str(s.max_value)},
+    "pairwise": lambda s: (
+        {f"{s.name}:{k}": "A" for k in s.value_keys}
+        if s.mode != "scale"
+        else {f"{s.name}:scale_value": str(s.min_value)}
+    ),
+    "ranking": lambda s: {f"{s.name}:rank_order": ",".join(s.label_names)},
+    "multirate": lambda s: {f"{s.name}:{o}": s.label_names[0] for o in s.options},
+    "bws": lambda s: {f"{s.name}:best": "A", f"{s.name}:worst": "B"},
 }
 
 
