@@ -2,7 +2,7 @@
 
 Pure computation. A comparison is (entity of side A, entity of side B, outcome "A"/"B"/
 "tie"). A tie counts as half a win each way. Strengths are maximum-likelihood log-strengths
-(choix's I-LSR with light regularisation), centred at 0; standard errors come from the
+(choice_mle.fit: choix's lightly penalised objective), centred at 0; standard errors come from the
 observed Fisher information (the Hessian of the log-likelihood at the estimate, with the
 centring constraint handled by the pseudo-inverse), and the interval is estimate ± z x SE.
 """
@@ -13,14 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import choice_mle
+
 REGULARISATION = 0.01
 Z95 = 1.959963984540054
 
 
 def bradley_terry(comparisons: Sequence[tuple[str, str, str]], z: float = Z95) -> list[dict]:
     """Entity -> score, se, ci_low, ci_high, wins, losses, ties, comparisons; best first."""
-    import choix
-
     ids = sorted({c[0] for c in comparisons} | {c[1] for c in comparisons})
     index = {e: n for n, e in enumerate(ids)}
     tally = {e: {"wins": 0, "losses": 0, "ties": 0} for e in ids}
@@ -41,17 +41,11 @@ def bradley_terry(comparisons: Sequence[tuple[str, str, str]], z: float = Z95) -
             tally[b]["ties"] += 1
     if len(ids) < 2 or not pairs:
         return []
-    theta = np.asarray(choix.ilsr_pairwise(len(ids), pairs, alpha=REGULARISATION))
-    theta = theta - theta.mean()
+    theta = choice_mle.fit(
+        len(ids), [(winner, [loser]) for winner, loser in pairs], penalty=REGULARISATION
+    )
     # Information of the half-weighted likelihood (the pairs list counts everything twice).
-    info = np.zeros((len(ids), len(ids)))
-    for i, j in pairs:
-        p = 1.0 / (1.0 + np.exp(theta[j] - theta[i]))
-        w = 0.5 * p * (1 - p)
-        info[i, i] += w
-        info[j, j] += w
-        info[i, j] -= w
-        info[j, i] -= w
+    info = choice_mle.pairwise_information(theta, pairs, weight=0.5)
     cov = np.linalg.pinv(info)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     rows = [

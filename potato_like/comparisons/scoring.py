@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
+from . import choice_mle
 
 METHODS = ("counting", "bradley_terry", "plackett_luce")
-REGULARISATION = 0.01  # choix's alpha: keeps items that always win (or lose) finite
 
 
 @dataclass(frozen=True)
@@ -88,28 +87,17 @@ def _counts(judgements: Iterable[Judgement]) -> dict[str, list[int]]:
 
 
 def _model_scores(judgements: Sequence[Judgement], ids: list[str], method: str) -> dict:
-    import choix  # imported here: only scoring needs it
-
     index = {item: n for n, item in enumerate(ids)}
     if len(ids) < 2:
         return {i: 0.0 for i in ids}
-    if method == "bradley_terry":
-        pairs = []
-        for j in judgements:
-            best, worst = index[j.items[j.best]], index[j.items[j.worst]]
-            for k, item in enumerate(j.items):
-                if k != j.best:
-                    pairs.append((best, index[item]))
-                if k not in (j.best, j.worst):
-                    pairs.append((index[item], worst))
-        params = choix.ilsr_pairwise(len(ids), pairs, alpha=REGULARISATION)
-    else:
-        choices = []
-        for j in judgements:
-            members = [index[item] for item in j.items]
-            best, worst = members[j.best], members[j.worst]
+    choices: list[tuple[int, list[int]]] = []
+    for j in judgements:
+        members = [index[item] for item in j.items]
+        best, worst = members[j.best], members[j.worst]
+        if method == "bradley_terry":
+            choices.extend((best, [m]) for m in members if m != best)
+        else:
             choices.append((best, [m for m in members if m != best]))
-            choices.extend((m, [worst]) for m in members if m not in (best, worst))
-        params = choix.ilsr_top1(len(ids), choices, alpha=REGULARISATION)
-    params = np.asarray(params) - np.mean(params)
+        choices.extend((m, [worst]) for m in members if m not in (best, worst))
+    params = choice_mle.fit(len(ids), choices)
     return {item: params[n] for item, n in index.items()}

@@ -8,7 +8,7 @@ import choix
 import numpy as np
 import pytest
 
-from potato_like.comparisons import pairwise_scores, scoring, tuples
+from potato_like.comparisons import choice_mle, pairwise_scores, scoring, tuples
 from potato_like.comparisons.scoring import Judgement, judgement
 from potato_like.errors import DataError
 from potato_like.quality.unit_agreement import kendalls_w
@@ -110,10 +110,21 @@ def test_pairwise_ties_count_half_each_way():
     assert pairwise_scores.bradley_terry([]) == []
 
 
-def test_choix_is_what_we_think_it_is():
-    # The library's MLE on a 3-item cycle with one extra win is finite and centred.
-    params = choix.ilsr_pairwise(3, [(0, 1), (1, 2), (2, 0), (0, 1)], alpha=0.01)
-    assert abs(sum(params)) < 1e-6 and params[0] > params[2]
+def test_our_fitter_matches_choix_on_pairs_and_choices():
+    # choice_mle.fit minimises choix's penalised objective; on small data choix's own
+    # (pure-Python) optimisers must give the same estimates.
+    rng = np.random.default_rng(3)
+    pairs = [tuple(int(x) for x in rng.choice(6, 2, replace=False)) for _ in range(60)]
+    ours = choice_mle.fit(6, [(w, [l_]) for w, l_ in pairs], penalty=0.01)
+    theirs = choix.opt_pairwise(6, pairs, alpha=0.01)
+    np.testing.assert_allclose(ours, theirs - np.mean(theirs), atol=1e-4)
+    top1 = []
+    for _ in range(60):
+        members = [int(x) for x in rng.choice(6, 4, replace=False)]
+        top1.append((members[0], members[1:]))
+    ours = choice_mle.fit(6, top1, penalty=0.01)
+    theirs = choix.opt_top1(6, top1, alpha=0.01)
+    np.testing.assert_allclose(ours, theirs - np.mean(theirs), atol=1e-4)
 
 
 def test_kendalls_w_hand_computed():
