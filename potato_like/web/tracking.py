@@ -266,7 +266,8 @@ def track_annotation_change():
     if action not in CHANGE_ACTIONS:
         raise BadRequest(f"'action' must be one of {', '.join(CHANGE_ACTIONS)}")
     label = _text(body.get("label"), "label")
-    names = [lab.name for lab in scheme.labels]
+    # A label, or a stored key that is not one (a pairwise "selection", a multirate option)
+    names = [lab.name for lab in scheme.labels] + scheme.table_keys()
     if label is not None and names and label not in names:
         raise BadRequest(f"schema {scheme.name!r} has no label {label!r}")
     value = body.get("value")

@@ -194,3 +194,15 @@ def test_multi_dimension_with_justification(tmp_path, open_app):
         "rationale": "B is right",
         "reason:Safer": "1",
     }
+
+
+def test_answer_tracking_accepts_the_stored_keys_of_comparison_types(tmp_path, open_app):
+    # The page reports each change with its data-label; for a pairwise scheme that is
+    # "selection", not one of the choices (a 400 here was a console error on every pick).
+    app = comparison_app(tmp_path, open_app, PAIRS, [BINARY])
+    ann = login(app.test_client(), "ann")
+    body = {"instance_id": current_id(ann), "schema": "preference", "action": "select"}
+    r = ann.post("/api/track_annotation_change", json={**body, "label": "selection", "value": "A"})
+    assert r.status_code == 200, r.json
+    r = ann.post("/api/track_annotation_change", json={**body, "label": "winner", "value": "A"})
+    assert r.status_code == 400 and "has no label 'winner'" in r.json["error"]
