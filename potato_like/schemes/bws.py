@@ -46,6 +46,7 @@ class Bws(Scheme):
     )
     agreement_metric = "nominal"
     compares_tuples = True  # scored by comparisons/scoring.py
+    tallied = True  # the questions page counts picks per position (a position-bias check)
     items: tuple[TupleItem, ...] = ()
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -138,7 +139,8 @@ class Bws(Scheme):
         return list(ROLES)
 
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
-        return []
+        """ "best A", "worst C": picks per position, so a position bias shows."""
+        return [f"{role} {label_map[role]}" for role in ROLES if role in label_map]
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -29,6 +29,7 @@ class Multirate(Scheme):
         "display_config",
     )
     agreement_metric = "ordinal"
+    tallied = True  # the questions page counts each option's ratings
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.read_labels(reader)
@@ -119,7 +120,8 @@ class Multirate(Scheme):
         return list(self.options)
 
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
-        return list(label_map.values())
+        """ "option: rating" per rated option (the questions page)."""
+        return [f"{option}: {rating}" for option, rating in label_map.items()]
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

@@ -27,7 +27,7 @@ class Ranking(Scheme):
     script = "js/ranking.js"
     option_keys = ("labels", "allow_ties")
     agreement_metric = "ordinal"
-    agreement_skip_reason = ""
+    tallied = True  # the questions page counts each label's places
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.read_labels(reader)
@@ -105,7 +105,9 @@ class Ranking(Scheme):
         return [KEY]
 
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
-        return []
+        """ "label: place" for every label (the questions page: how often each label came
+        where)."""
+        return [f"{label}: {place:g}" for label, place in self.ranks(label_map).items()]
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()
