@@ -9,14 +9,25 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_annotate_browser import (  # noqa: F401  (fixtures)
-    _fast_timeouts,
-    browser_errors,
-    expect_item,
-    register_via_api,
-)
+from .test_annotate_browser import expect_item, register_via_api
 
 pytestmark = pytest.mark.e2e
+TIMEOUT_MS = 5_000
+
+
+@pytest.fixture(autouse=True)
+def _fast_timeouts(page: Page) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture
+def browser_errors(page: Page) -> list[str]:
+    """Console errors and uncaught exceptions of the page."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    return errors
 
 
 def choice(page: Page, scheme: str, label: str, value: str):
@@ -28,7 +39,7 @@ def choice(page: Page, scheme: str, label: str, value: str):
 def test_bws_tuple_by_keyboard_survives_reload(
     page: Page,
     live_server: Callable[..., str],
-    browser_errors: list[str],  # noqa: F811
+    browser_errors: list[str],
 ) -> None:
     base = live_server(
         items=6,
@@ -65,7 +76,7 @@ def test_pairwise_item_by_keyboard_survives_reload(
     page: Page,
     live_server: Callable[..., str],
     browser_errors: list[str],
-    tmp_path,  # noqa: F811
+    tmp_path,
 ) -> None:
     pairs = tmp_path / "pairs.jsonl"
     pairs.write_text(
