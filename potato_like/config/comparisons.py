@@ -66,3 +66,26 @@ def read_ibws(r: ConfigReader) -> IbwsConfig | None:
             "tuples_per_item_per_round", 2, integer=True, minimum=1, maximum=50
         ),
     )
+
+
+def check_tuple_schemes(
+    r: ConfigReader, schemes: list, tuples: BwsConfig | IbwsConfig | None
+) -> None:
+    """A best-worst scheme offers the positions of the tuples (`tuple_size` must match), and
+    needs tuples: without `bws_config`/`ibws_config` the items must carry `_bws_items`."""
+    for i, scheme in enumerate(schemes):
+        if not getattr(scheme, "compares_tuples", False):
+            continue
+        if tuples is None:
+            r.warn(
+                f"annotation_schemes[{i}]",
+                f"{scheme.name!r} picks best and worst in tuples, but neither bws_config nor "
+                "ibws_config makes them: each item needs its own _bws_items list",
+            )
+        elif scheme.tuple_size != tuples.tuple_size:
+            key = "bws_config" if isinstance(tuples, BwsConfig) else "ibws_config"
+            r.problem(
+                f"annotation_schemes[{i}]",
+                f"tuple_size {scheme.tuple_size} differs from the tuples' tuple_size "
+                f"{tuples.tuple_size} ({key})",
+            )

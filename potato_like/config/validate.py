@@ -24,7 +24,7 @@ from .assignment import (
     read_strategy,
     read_triage,
 )
-from .comparisons import read_bws, read_ibws
+from .comparisons import check_tuple_schemes, read_bws, read_ibws
 from .crowd import read_crowd
 from .data_sources import read_data
 from .links import safe_link
@@ -188,11 +188,12 @@ def build_config(
         ),
         crowd=crowd,
         instance_display=read_instance_display(r, props.text_key),
-        bws=read_bws(r),
-        ibws=read_ibws(r),
+        bws=(bws := read_bws(r)),
+        ibws=(ibws := read_ibws(r)),
         raw=raw,
         **_runtime_fields(r),
     )
+    check_tuple_schemes(r, schemes, bws or ibws)
     _report_unset(r, unset or [])
     if r.problems:
         raise ConfigError(r.problems, r.warnings)

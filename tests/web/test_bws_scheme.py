@@ -193,3 +193,21 @@ def test_ibws_rounds_advance_until_stable(tmp_path, open_app):
     assert order[0] == "s12" and order[-1] == "s01"
     numbers = [int(i[1:]) for i in order]
     assert sum(numbers[:4]) > sum(numbers[4:8]) > sum(numbers[8:])
+
+
+def test_scheme_tuple_size_must_match_the_tuples(tmp_path, open_app):
+    from potato_like.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        comparison_app(
+            tmp_path, open_app, POOL, [bws_scheme(tuple_size=3)], bws_config=bws_config()
+        )
+    assert "tuple_size 3 differs from the tuples' tuple_size 4 (bws_config)" in "\n".join(
+        err.value.problems
+    )
+
+
+def test_bws_scheme_without_tuples_warns(tmp_path, open_app):
+    app = comparison_app(tmp_path, open_app, POOL, [bws_scheme()])
+    warnings = app.extensions["potato_like"].config.warnings
+    assert any("neither bws_config nor ibws_config" in w for w in warnings)
