@@ -89,3 +89,12 @@ def check_tuple_schemes(
                 f"tuple_size {scheme.tuple_size} differs from the tuples' tuple_size "
                 f"{tuples.tuple_size} ({key})",
             )
+
+
+def note_displayed_items(schemes: list, instance_display) -> None:
+    """Schemes that show the items they compare (`items_key`) leave that to an
+    `instance_display` field showing the same key (the pairwise display, say)."""
+    shown = {f.key for f in instance_display.fields} if instance_display is not None else set()
+    for scheme in schemes:
+        if hasattr(scheme, "items_key"):
+            scheme.items_displayed = scheme.items_key in shown

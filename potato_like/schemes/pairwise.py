@@ -89,6 +89,7 @@ class Pairwise(Scheme):
     confusion_matrix = True
     compares_pairs = True  # scored by Bradley-Terry (comparisons/pairwise_scores.py)
     sides: tuple[Side, ...] = ()
+    items_displayed = False  # an instance_display field shows the items (config/comparisons.py)
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.mode = reader.str("mode", "binary", choices=MODES)

@@ -206,3 +206,22 @@ def test_answer_tracking_accepts_the_stored_keys_of_comparison_types(tmp_path, o
     assert r.status_code == 200, r.json
     r = ann.post("/api/track_annotation_change", json={**body, "label": "winner", "value": "A"})
     assert r.status_code == 400 and "has no label 'winner'" in r.json["error"]
+
+
+def test_with_the_pairwise_display_the_texts_are_shown_once(tmp_path, open_app):
+    rows = [{"id": "q1", "prompt": "Say hi", "responses": ["hello there", "go away"]}]
+    scheme = {**BINARY, "items_key": "responses"}
+    display = {"fields": [{"key": "responses", "type": "pairwise"}]}
+    app = comparison_app(
+        tmp_path,
+        open_app,
+        rows,
+        [scheme],
+        instance_display=display,
+        item_properties={"id_key": "id", "text_key": "prompt"},
+    )
+    ann = login(app.test_client(), "ann")
+    page = ann.get("/annotate").data.decode()
+    assert page.count("hello there") == 1  # in the display, not again in the tiles
+    assert 'data-key="1"' in page and "Option A" in page
+    assert send(ann, "q1", **{"preference:selection": "A"}).status_code == 200
