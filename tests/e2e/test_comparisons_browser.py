@@ -117,3 +117,27 @@ def test_pairwise_item_by_keyboard_survives_reload(
     page.keyboard.press("Enter")  # submit and move on, still keyboard only
     expect_item(page, "2 of 3")
     assert browser_errors == []
+
+
+def test_ranking_reordered_by_keyboard(
+    page: Page, live_server: Callable[..., str], browser_errors: list[str]
+) -> None:
+    base = live_server(
+        items=2,
+        schemes=[{"annotation_type": "ranking", "name": "order", "labels": ["x", "y", "z"]}],
+    )
+    register_via_api(page, base, "carol")
+    page.goto(base + "/annotate")
+    iid = expect_item(page, "1 of 2")
+    items = page.locator("ol.ranking-list li")
+    items.first.focus()
+    page.keyboard.press("d")  # x moves down: y, x, z
+    page.keyboard.press("Alt+ArrowDown")  # and again: y, z, x
+    expect(items).to_have_text(["y", "z", "x"])
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    page.reload()
+    expect_item(page, "1 of 2")
+    expect(page.locator("ol.ranking-list li")).to_have_text(["y", "z", "x"])
+    stored = page.request.get(f"{base}/get_annotations", params={"instance_id": iid}).json()
+    assert stored["label_annotations"] == {"order": {"rank_order": "y,z,x"}}
+    assert browser_errors == []

@@ -46,9 +46,9 @@ def backend(schema, kind, state=()):
     [
         (
             backend("sentiment", "bbox"),
-            "type 'bbox' is not supported (use one of 'label', 'checkbox', 'dropdown', "
-            "'likert', 'multiselect', 'number', 'radio', 'select', 'slider', 'span', 'text', "
-            "'textbox')",
+            "type 'bbox' is not supported (use one of 'label', 'bws', 'checkbox', 'dropdown', "
+            "'likert', 'multirate', 'multiselect', 'number', 'pairwise', 'radio', 'ranking', "
+            "'select', 'slider', 'span', 'text', 'textbox')",
         ),
         (backend("sentiment", "span"), "'sentiment' is not a span scheme"),
         (

@@ -211,3 +211,61 @@ def test_bws_scheme_without_tuples_warns(tmp_path, open_app):
     app = comparison_app(tmp_path, open_app, POOL, [bws_scheme()])
     warnings = app.extensions["potato_like"].config.warnings
     assert any("neither bws_config nor ibws_config" in w for w in warnings)
+
+
+def answer_all(app, n=4):
+    ann = login(app.test_client(), "ann")
+    for _ in range(n):
+        data = ann.get("/api/current_instance").json
+        body = {"intensity:best": "A", "intensity:worst": "B"}
+        assert send(ann, data["instance_id"], **body).status_code == 200
+        ann.post("/go_to", json={"action": "next_instance"})
+
+
+def test_a_slow_run_answers_202_and_finishes_in_the_background(bws_app, monkeypatch):
+    import threading
+
+    from potato_like.comparisons import service
+    from potato_like.web import admin_comparisons
+
+    answer_all(bws_app)
+    release = threading.Event()
+    real = service.compute_bws
+
+    def slow(project, method):
+        release.wait(10)
+        return real(project, method)
+
+    monkeypatch.setattr(service, "compute_bws", slow)
+    monkeypatch.setattr(admin_comparisons, "GENERATE_WAIT_SECONDS", 0.05)
+    admin = bws_app.test_client()
+    r = admin.post("/admin/api/bws_scoring/generate", headers=ADMIN)
+    assert r.status_code == 202 and r.json["status"] == "running"
+    assert admin.get("/admin/api/bws_scoring", headers=ADMIN).json["status"] == "running"
+    release.set()
+    board = bws_app.extensions["potato_like"].cache("bws_scores", lambda: None)
+    board.running.join(10)
+    done = admin.get("/admin/api/bws_scoring", headers=ADMIN).json
+    assert done["status"] == "success" and done["total_annotations"] == 4
+
+
+def test_a_failed_run_is_reported_on_the_status(bws_app, monkeypatch):
+    from potato_like.comparisons import service
+
+    def broken(project, method):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "compute_bws", broken)
+    r = bws_app.test_client().post("/admin/api/bws_scoring/generate", headers=ADMIN)
+    assert r.status_code == 200
+    assert r.json["status"] == "error" and "disk on fire" in r.json["error_detail"]
+
+
+def test_scores_survive_a_restart(tmp_path, open_app):
+    app = comparison_app(tmp_path, open_app, POOL, [bws_scheme()], bws_config=bws_config())
+    answer_all(app)
+    first = app.test_client().post("/admin/api/bws_scoring/generate", headers=ADMIN).json
+    app.extensions["potato_like"].close()
+    again = comparison_app(tmp_path, open_app, POOL, [bws_scheme()], bws_config=bws_config())
+    kept = again.test_client().get("/admin/api/bws_scoring", headers=ADMIN).json
+    assert kept["scores"] == first["scores"] and kept["status"] == "success"
