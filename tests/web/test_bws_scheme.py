@@ -269,3 +269,20 @@ def test_scores_survive_a_restart(tmp_path, open_app):
     again = comparison_app(tmp_path, open_app, POOL, [bws_scheme()], bws_config=bws_config())
     kept = again.test_client().get("/admin/api/bws_scoring", headers=ADMIN).json
     assert kept["scores"] == first["scores"] and kept["status"] == "success"
+
+
+def test_potato_backend_format_answers_a_tuple(bws_app):
+    ann = login(bws_app.test_client(), "ann")
+    iid = current_id(ann)
+    body = {
+        "instance_id": iid,
+        "schema": "intensity",
+        "type": "bws",
+        "state": [{"name": "best", "value": "C"}, {"name": "worst", "value": "A"}],
+    }
+    assert ann.post("/updateinstance", json=body).status_code == 200
+    got = ann.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]
+    assert got == {"intensity": {"best": "C", "worst": "A"}}
+    body["state"] = [{"name": "best", "value": "A"}, {"name": "worst", "value": "A"}]
+    r = ann.post("/updateinstance", json=body)
+    assert r.status_code == 400 and "must be different" in r.json["error"]
