@@ -127,7 +127,7 @@ def test_export_bad_requests(annotated):
     r = c.post("/admin/api/export", json={"format": "xlsx"}, headers=ADMIN)
     assert (
         r.status_code == 400
-        and "conll, conllu, csv, json, jsonl, spans_jsonl, tsv" in r.json["error"]
+        and "conll, conllu, csv, json, jsonl, preference_jsonl, spans_jsonl, tsv" in r.json["error"]
     )
     assert c.post("/admin/api/export", data="x", headers=ADMIN).status_code == 400
     login(c, "ann")
