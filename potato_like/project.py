@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from .accounts import STAFF_KIND, reserved_names
 from .assign.strategies import strategy
+from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .errors import BadRequest, ConfigError, Conflict, DataError
@@ -35,6 +36,7 @@ log = logging.getLogger("potato_like")
 EXPIRY_SWEEP_SECONDS = 30.0
 # How often (at most) a process looks for run-time settings another process changed.
 RUNTIME_REFRESH_SECONDS = 2.0
+IBWS_POLL_SECONDS = 3.0  # how often annotators' requests look whether an IBWS round is done
 
 
 class TtlCache:
@@ -102,6 +104,7 @@ class Project:
         # spans, ...) only count their answers (store/aggregates.py).
         store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)
         try:
+            prepare_bws_items(config)  # bws/ibws: the tuples file made from the pool
             report = sync_items(
                 store,
                 config.current_data_files(),
@@ -243,6 +246,7 @@ class Project:
         annotators' requests, so no thread runs while nobody works; an unchanged directory
         costs one stat per file. A file that cannot be imported (still being written, bad
         rows) leaves the items as they were and is logged once until it changes."""
+        self.poll_ibws_round()
         directory = self.config.data_directory
         if directory is None or not directory.watch:
             return None
@@ -280,6 +284,31 @@ class Project:
             return report
         finally:
             self._data_poll_lock.release()
+
+    def poll_ibws_round(self) -> None:
+        """With `ibws_config`, at most every few seconds: start the next round in the
+        background when every tuple of this one is answered (comparisons/ibws.py)."""
+        if self.config.ibws is None:
+            return
+        from .comparisons.ibws import IbwsAdvancer
+
+        now = time.monotonic()
+        last = self.cache("ibws_polled", lambda: [0.0])
+        if now - last[0] < IBWS_POLL_SECONDS:
+            return
+        last[0] = now
+        self.cache("ibws_advancer", IbwsAdvancer).poke(self, self.reimport_tuples)
+
+    def reimport_tuples(self) -> ImportReport:
+        """Import the tuples file again (a new IBWS round added tuples)."""
+        config = self.config
+        return sync_items(
+            self.store,
+            config.current_data_files(),
+            config.item_properties,
+            config.max_annotations_per_item,
+            seed=config.random_seed,
+        )
 
     def close(self) -> None:
         self.output.close()

@@ -161,6 +161,9 @@ class ProjectConfig:
     adjudication: AdjudicationConfig = field(default_factory=AdjudicationConfig)
     # `instance_display` (displays.config.InstanceDisplay); None: show text_key as text
     instance_display: Any = None
+    # `bws_config` / `ibws_config` (config/comparisons.py): items are tuples of pool items
+    bws: Any = None
+    ibws: Any = None
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -173,8 +176,15 @@ class ProjectConfig:
     def current_data_files(self) -> tuple[Path, ...]:
         """The files to import now: `data_files` (or local `data_sources`) and the files
         found in `data_directory` at this moment."""
+        if self.bws is not None or self.ibws is not None:
+            return (self.tuples_file,)  # comparisons/tuples.py writes it from the pool
         found = self.data_directory.files() if self.data_directory else ()
         return tuple(dict.fromkeys((*self.data_files, *found)))
+
+    @property
+    def tuples_file(self) -> Path:
+        """The best-worst scaling tuples made from the pool (`data_files`), imported as items."""
+        return self.output_dir / "bws_tuples.jsonl"
 
     @property
     def scheme_names(self) -> list[str]:

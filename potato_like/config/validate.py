@@ -24,6 +24,7 @@ from .assignment import (
     read_strategy,
     read_triage,
 )
+from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, read_ibws
 from .crowd import read_crowd
 from .data_sources import read_data
 from .gold import read_adjudication, read_mace
@@ -194,10 +195,14 @@ def build_config(
         crowd=crowd,
         mace=read_mace(r),
         adjudication=read_adjudication(r),
-        instance_display=read_instance_display(r, props.text_key),
+        instance_display=(display := read_instance_display(r, props.text_key)),
+        bws=(bws := read_bws(r)),
+        ibws=(ibws := read_ibws(r)),
         raw=raw,
         **_runtime_fields(r),
     )
+    check_tuple_schemes(r, schemes, bws or ibws)
+    note_displayed_items(schemes, display)
     _report_unset(r, unset or [])
     if r.problems:
         raise ConfigError(r.problems, r.warnings)

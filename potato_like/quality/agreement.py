@@ -300,7 +300,12 @@ def project_agreement(
             warnings.append(f"{scheme.name}: skipped ({scheme.type_name}): {reason}")
             continue
         source = rows_by_schema[scheme.name]
-        if hasattr(source, "agreement"):  # kept aggregates (agreement_cells.CellSource)
+        if hasattr(scheme, "unit_values"):  # several judgements per answer (rankings, ...)
+            from .unit_agreement import parts_agreement
+
+            rows = source.rows() if hasattr(source, "agreement") else source
+            entry, alpha, notes = parts_agreement(scheme, metric, rows, min_overlap)
+        elif hasattr(source, "agreement"):  # kept aggregates (agreement_cells.CellSource)
             entry, alpha, notes = source.agreement(scheme, metric, min_overlap, max_pairs)
         else:
             entry, alpha, notes = schema_agreement(scheme, metric, source, min_overlap, max_pairs)

@@ -87,7 +87,8 @@ def annotate_page():
         maps=maps,
         schemes=page_schemes(
             project.config,
-            # the text too (a conversation tree may be the item text), as /api/current_instance
+            # the text too (a conversation tree may be the item text; a pairwise scheme
+            # compares the list text_key holds), as /api/current_instance
             {project.config.item_properties.text_key: item.text, **item.fields},
             user.username,
             item.id,

@@ -128,8 +128,8 @@ function collect() {
   for (const input of form.querySelectorAll("[data-scheme][data-label]")) {
     const key = `${input.dataset.scheme}:${input.dataset.label}`;
     if (input.type === "radio" && input.dataset.value !== undefined) {
-      // A group of radios sharing one label (a rubric row, a bipolar pair): the checked
-      // one's value, or "" when none is.
+      // A group of radios sharing one label, each carrying a value (a rubric row, a
+      // bipolar pair, pairwise, bws, multirate): the checked one's value, "" when none is.
       if (input.checked) annotations[key] = input.dataset.value;
       else if (!(key in annotations)) annotations[key] = "";
     } else if (input.type === "radio" || input.type === "checkbox") {

@@ -41,6 +41,14 @@ ANSWERS = {
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
+    "pairwise": lambda s: (
+        {f"{s.name}:{k}": "A" for k in s.value_keys}
+        if s.mode != "scale"
+        else {f"{s.name}:scale_value": str(s.min_value)}
+    ),
+    "ranking": lambda s: {f"{s.name}:rank_order": ",".join(s.label_names)},
+    "multirate": lambda s: {f"{s.name}:{o}": s.label_names[0] for o in s.options},
+    "bws": lambda s: {f"{s.name}:best": "A", f"{s.name}:worst": "B"},
 }
 
 
