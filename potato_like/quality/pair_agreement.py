@@ -10,7 +10,7 @@ from typing import Any
 
 from .agreement import Row, schema_entry
 
-METRIC = "pairwise"
+METRIC = "pair_scores"
 
 
 class PairSource:

@@ -30,7 +30,7 @@ class Coreference(ReferringScheme):
     script = "js/coreference.js"
     value_key = "links"  # chains are undirected links (Potato)
     wire_field = "link_annotations"
-    agreement_metric = "pairwise"
+    agreement_metric = "pair_scores"
     summarizes_answers = True
     pair_score_names = ("muc_f1", "b_cubed_f1", "ceafe_f1", "conll_f1")
     option_keys = ("span_schema", "entity_types", "allow_singletons", "visual_display")

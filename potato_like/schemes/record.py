@@ -22,7 +22,7 @@ MAX_RECORD = 200_000  # characters of the JSON record
 
 
 class RecordScheme(Scheme):
-    agreement_metric: ClassVar[str | None] = "pairwise"
+    agreement_metric: ClassVar[str | None] = "pair_scores"
     summarizes_answers: ClassVar[bool] = True
     # the names of the scores pair_scores gives, in the order the agreement page shows them
     pair_score_names: ClassVar[tuple[str, ...]] = ()

@@ -65,7 +65,7 @@ class TreeAnnotation(Scheme):
     macro = "schemes/tree_annotation.html"
     script = "js/tree-annotation.js"
     option_keys = ("node_scheme", "path_selection", "branch_comparison")
-    agreement_metric = "pairwise"
+    agreement_metric = "pair_scores"
     summarizes_answers = True
     pair_score_names = ("node_exact_match", "path_exact_match", "path_jaccard")
     nodes: list[dict[str, Any]] = []

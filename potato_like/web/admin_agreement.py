@@ -66,7 +66,7 @@ def _source(project: Project, schema: str):
         from ..quality.image_agreement import RegionSource
 
         return RegionSource(rows=lambda: answers_for_agreement(project.store, schema))
-    if scheme is not None and scheme.agreement_metric == "pairwise":
+    if scheme is not None and scheme.agreement_metric == "pair_scores":
         from ..quality.pair_agreement import PairSource
 
         return PairSource(rows=lambda: answers_for_agreement(project.store, schema))

@@ -138,4 +138,4 @@ def test_agreement_is_muc_b_cubed_and_ceaf_over_mention_offsets(app):
 
     expected = scores([{"J", "H"}, {"C", "h"}], [{"J", "H", "h"}])
     assert entry["pairwise_scores"] == {k: round(v, 4) for k, v in expected.items()}
-    assert entry["annotator_pairs"] == 2 and entry["metric_type"] == "pairwise"
+    assert entry["annotator_pairs"] == 2 and entry["metric_type"] == "pair_scores"

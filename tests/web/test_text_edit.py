@@ -145,7 +145,7 @@ def test_agreement_export_and_dashboard(app):
             client.post("/go_to", json={"action": "next_instance"})
     admin = app.test_client()
     report = admin.get("/admin/api/agreement", headers=ADMIN).json["by_schema"]["post_edit"]
-    assert report["metric_type"] == "pairwise"
+    assert report["metric_type"] == "pair_scores"
     # tw01 the same edit; tw02 one character of 24 differs: similarity (1 + 23/24) / 2
     assert report["pairwise_scores"] == {
         "exact_match": 0.5,
