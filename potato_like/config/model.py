@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import UiStrings
 from .crowd_model import CrowdConfig
 from .server import ServerLimits
 from .study_model import StudyConfig
@@ -136,6 +137,8 @@ class ProjectConfig:
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False
+    # ui_language: the pages' language and per-key overrides (i18n.UiStrings)
+    ui: UiStrings = field(default_factory=UiStrings)
     # base_css and the schemes' custom_css, sanitised, served at /project.css
     project_css: ProjectCss | None = None
     project_js: ProjectJs | None = None  # customjs, served at /project.js

@@ -42,6 +42,7 @@ from .project_js import read_project_js
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
 from .study import read_study
+from .ui_language import read_ui_language
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
@@ -172,6 +173,7 @@ def build_config(
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
+        ui=read_ui_language(r),
         export_escape_formulas=r.bool("export_escape_formulas", True),
         output_annotation_format=fmt,
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),

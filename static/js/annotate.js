@@ -9,6 +9,12 @@ const instanceId = form.dataset.instanceId;
 // Quality-control checks are not items: their behaviour is not tracked.
 const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
+// The page's language (ui_language): strings by key, {name} filled from vars.
+const uiStrings = JSON.parse(document.getElementById("ui-strings")?.textContent || "{}");
+function t(key, vars = {}, fallback = key) {
+  const text = uiStrings[key] ?? fallback;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
 
 let dirty = false;
 let timer = null;
@@ -41,16 +47,16 @@ async function call(url, body) {
     ({ res, data } = await post(url, body));
   }
   if (res.status === 401) {
-    showError("Your session has ended. Log in again in another tab, then press Enter to retry — your answers on this page are still here.");
+    showError(t("session_ended"));
     throw new Error("unauthorised");
   }
   if (!res.ok) {
     // A refused submit lists the unanswered questions; say that plainly to a person and
     // outline them, moving focus to the first.
     const missing = Array.isArray(data.missing) && data.missing.length
-      ? `Please answer first: ${data.missing.join("; ")}.` : null;
+      ? t("answer_first", { missing: data.missing.join("; ") }) : null;
     markMissing(Array.isArray(data.missing_schemas) ? data.missing_schemas : []);
-    showError(missing || data.error || `The server answered ${res.status}.`);
+    showError(missing || data.error || t("server_answered", { status: res.status }));
     throw new Error(data.error || String(res.status));
   }
   return data;
@@ -59,7 +65,7 @@ async function call(url, body) {
 function showError(message) {
   formError.textContent = message;
   formError.hidden = false;
-  setState("Not saved", "error");
+  setState(t("not_saved"), "error");
 }
 
 function markMissing(names) {
@@ -114,10 +120,10 @@ function save(draft) {
   timer = null;
   const body = { instance_id: instanceId, annotations: collect(), draft, ...extraFields() };
   dirty = false;
-  setState(draft ? "Saving…" : "Submitting…", "busy");
+  setState(draft ? t("saving") : t("submitting"), "busy");
   inflight = inflight.catch(() => {}).then(() => call("/updateinstance", body)).then((data) => {
     clearError();
-    setState(draft ? "Saved" : "Submitted", "ok");
+    setState(draft ? t("saved") : t("submitted"), "ok");
     return data;
   });
   return inflight;
@@ -125,7 +131,7 @@ function save(draft) {
 
 function scheduleSave() {
   dirty = true;
-  setState("Unsaved changes", "busy");
+  setState(t("unsaved"), "busy");
   clearTimeout(timer);
   timer = setTimeout(() => save(true).catch(() => {}), AUTOSAVE_MS);
 }
@@ -144,10 +150,10 @@ function feedbackText(data) {
   if (data.warning_message) parts.push(data.warning_message);
   const qc = data.qc_result;
   if (qc && qc.type === "gold_standard") {
-    parts.push(qc.correct ? "Your answer was correct." : "Your answer was not correct.");
+    parts.push(qc.correct ? t("correct") : t("incorrect"));
     if (qc.gold_label) {
       const answers = Object.values(qc.gold_label).map((v) => (Array.isArray(v) ? v.join(", ") : String(v)));
-      parts.push(`Expected: ${answers.join("; ")}.`);
+      parts.push(t("expected", { answers: answers.join("; ") }));
     }
     if (qc.explanation) parts.push(qc.explanation);
   }
