@@ -142,6 +142,8 @@ class ProjectConfig:
     # base_css and the schemes' custom_css, sanitised, served at /project.css
     project_css: ProjectCss | None = None
     project_js: ProjectJs | None = None  # customjs, served at /project.js
+    # Potato's form `layout` (config/form_layout.FormLayout): groups, order, grid CSS
+    form_layout: Any = None
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

@@ -26,6 +26,7 @@ from .assignment import (
 )
 from .crowd import read_crowd
 from .data_sources import read_data
+from .form_layout import read_form_layout
 from .links import safe_link
 from .load import UnsetVariable, read_config_file
 from .model import (
@@ -37,10 +38,11 @@ from .model import (
     SuspiciousActivityConfig,
 )
 from .overlap import read_overlap
-from .project_css import read_project_css
+from .project_css import ProjectCss, read_project_css
 from .project_js import read_project_js
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
+from .site_templates import read_site_templates
 from .study import read_study
 from .ui_language import read_ui_language
 
@@ -90,6 +92,10 @@ def build_config(
     schemes = _schemes(r, task_dir)
     project_root = (config_path.parent if config_path else task_dir).resolve()
     project_css = read_project_css(r, project_root, output_dir, schemes)
+    form_layout = read_form_layout(r, schemes)
+    read_site_templates(r, project_root)
+    if form_layout is not None:  # its grid is CSS too, served with the project's
+        project_css = ProjectCss((project_css.text if project_css else "") + form_layout.css())
     project_js = read_project_js(r, project_root, output_dir)
     study = read_study(r, task_dir, base, schemes)
     # Imported here: display types import the config reader (as scheme types do).
@@ -145,6 +151,7 @@ def build_config(
         schemes=tuple(schemes),
         project_css=project_css,
         project_js=project_js,
+        form_layout=form_layout,
         allow_all_users=r.child("user_config").bool("allow_all_users", True),
         users=tuple(users),
         require_password=require_password,
