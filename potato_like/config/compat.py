@@ -66,6 +66,7 @@ IMPLEMENTED = (
     "output_flush_seconds",
     "random_seed",
     "hide_navbar",
+    "psychometrics",
     "ui_language",
     "layout",
     "site_dir",
@@ -130,7 +131,6 @@ _LATER_NAMES = [
     "mace",
     "icl_labeling",
     "llm_labeling",
-    "psychometrics",
     "boundary_probing",
     "event_template",
     "corpus_map",
@@ -201,7 +201,6 @@ LATER = {name: "a later release serves it" for name in _LATER_NAMES}
 ASSIGNMENT_STRATEGIES_LATER = (
     "active_learning",
     "llm_confidence",
-    "psychometric",
 )
 
 # Keys accepted inside nested mappings (docs/config.md must document each one).

@@ -144,6 +144,8 @@ class ProjectConfig:
     project_js: ProjectJs | None = None  # customjs, served at /project.js
     # Potato's form `layout` (config/form_layout.FormLayout): groups, order, grid CSS
     form_layout: Any = None
+    # the `psychometric` strategy's settings (assign/psychometric.Settings)
+    psychometrics: Any = None
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

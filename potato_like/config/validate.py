@@ -40,6 +40,7 @@ from .model import (
 from .overlap import read_overlap
 from .project_css import ProjectCss, read_project_css
 from .project_js import read_project_js
+from .psychometrics import read_psychometrics
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
 from .site_templates import read_site_templates
@@ -122,6 +123,7 @@ def build_config(
         r, props.category_key, {q.id: q.categories for q in study.training.items}
     )
     strategy = read_strategy(r, triage)
+    psychometrics = read_psychometrics(r, schemes, strategy)
 
     server = r.child("server")
     server.warn_unknown(compat.SERVER_KEYS)
@@ -161,6 +163,7 @@ def build_config(
         batch_assignment=batch,
         category_assignment=categories,
         diversity_ordering=read_diversity(r),
+        psychometrics=psychometrics,
         max_annotations_per_item=read_overlap(r),
         secret_key=secret,
         admin_api_key=admin_key,
