@@ -29,6 +29,7 @@ from .store import Store
 from .store.activity import Activity
 from .store.assignments import LeasePolicy
 from .store.importer import ImportReport, Progress, recount, sync_items
+from .store.item_caps import sync_item_caps
 
 log = logging.getLogger("potato_like")
 
@@ -111,6 +112,7 @@ class Project:
                 config.random_seed,
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
+            _apply_item_caps(store, config)
             if store.aggregates.needs_rebuild():
                 with store.write() as conn:
                     store.aggregates.rebuild(conn)
@@ -140,6 +142,7 @@ class Project:
                 else None
             ),
             allow_jump=not config.jumping_to_id_disabled,
+            adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
         )
         output = OutputWriter(store, config)
         output.resume()
@@ -218,6 +221,7 @@ class Project:
             per_user_cap=config.max_annotations_per_user,
             timeout_seconds=minutes * 60 if minutes else None,
             allow_jump=not config.jumping_to_id_disabled,
+            adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
         )
         self.config = config
         return problems
@@ -270,6 +274,7 @@ class Project:
                 return None
             self._data_poll_error = None
             if report.changed:
+                _apply_item_caps(self.store, config)
                 log.info(
                     "data_directory: imported %d rows (+%d new, %d changed, %d retired)",
                     report.rows,
@@ -292,6 +297,13 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
         return
     with store.write() as conn:
         recount(store, conn, overlap)
+
+
+def _apply_item_caps(store: Store, config: ProjectConfig) -> None:
+    """Per-item caps of num_annotators_per_item's overlap_sample and adaptive boost."""
+    if sync_item_caps(store, config.overlap_plan, config.max_annotations_per_item):
+        with store.write() as conn:
+            recount(store, conn, config.max_annotations_per_item)
 
 
 def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:

@@ -146,6 +146,8 @@ class ProjectConfig:
     form_layout: Any = None
     # the `psychometric` strategy's settings (assign/psychometric.Settings)
     psychometrics: Any = None
+    # the mapping form of num_annotators_per_item (config/overlap.OverlapPlan)
+    overlap_plan: Any = None
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

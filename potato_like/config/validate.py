@@ -37,7 +37,7 @@ from .model import (
     ProjectConfig,
     SuspiciousActivityConfig,
 )
-from .overlap import read_overlap
+from .overlap import read_overlap_plan
 from .project_css import ProjectCss, read_project_css
 from .project_js import read_project_js
 from .psychometrics import read_psychometrics
@@ -123,6 +123,7 @@ def build_config(
         r, props.category_key, {q.id: q.categories for q in study.training.items}
     )
     strategy = read_strategy(r, triage)
+    overlap, overlap_plan = read_overlap_plan(r)
     psychometrics = read_psychometrics(r, schemes, strategy)
 
     server = r.child("server")
@@ -164,7 +165,8 @@ def build_config(
         category_assignment=categories,
         diversity_ordering=read_diversity(r),
         psychometrics=psychometrics,
-        max_annotations_per_item=read_overlap(r),
+        max_annotations_per_item=overlap,
+        overlap_plan=overlap_plan,
         secret_key=secret,
         admin_api_key=admin_key,
         admin_users=tuple(r.string_list("admin_users")),

@@ -352,10 +352,13 @@ def recount(store: Store, conn: Connection, overlap: int | None) -> None:
         conn.execute(
             update(items)
             .where(items.c.retired == 0)
-            .where((items.c.holders < overlap) != (items.c.is_open == 1))
+            .where(
+                (items.c.holders < func.coalesce(items.c.max_holders, overlap))
+                != (items.c.is_open == 1)
+            )
             .values(is_open=1 - items.c.is_open)
         )
-    target = overlap or 1
+    target = func.coalesce(items.c.max_holders, overlap or 1)
     status = case((items.c.done_count >= target, 2), (items.c.holders > 0, 1), else_=0)
     conn.execute(update(items).where(items.c.status != status).values(status=status))
     count = select(func.count()).select_from(items)

@@ -145,7 +145,14 @@ def test_num_annotators_per_item_mapping_uses_default(project_dir):
     }
     cfg = load(project_dir, num_annotators_per_item=overlap)
     assert cfg.max_annotations_per_item == 2
-    assert any("overlap_sample: accepted but not implemented yet" in w for w in cfg.warnings)
+    sample = cfg.overlap_plan.sample  # applied as per-item caps (tests/web/test_overlap_plan.py)
+    assert (sample.fraction, sample.count, sample.stratify_by, sample.seed) == (
+        0.2,
+        3,
+        "domain",
+        42,
+    )
+    assert not any("overlap_sample" in w for w in cfg.warnings)
     cfg = load(project_dir, max_annotations_per_item={"default": 3})
     assert cfg.max_annotations_per_item == 3
 
