@@ -103,13 +103,15 @@ class Project:
         # spans, ...) only count their answers (store/aggregates.py).
         store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)
         try:
+            files = config.current_data_files()
             report = sync_items(
                 store,
-                config.current_data_files(),
+                files,
                 config.item_properties,
                 config.max_annotations_per_item,
                 progress,
                 config.random_seed,
+                _file_options(config, files),
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
             _apply_item_caps(store, config)
@@ -259,12 +261,14 @@ class Project:
             self._data_polled = now
             config = self.config
             try:
+                files = config.current_data_files()
                 report = sync_items(
                     self.store,
-                    config.current_data_files(),
+                    files,
                     config.item_properties,
                     config.max_annotations_per_item,
                     seed=config.random_seed,
+                    options=_file_options(config, files),
                 )
             except DataError as exc:
                 message = "; ".join(exc.problems) if hasattr(exc, "problems") else str(exc)
@@ -297,6 +301,13 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
         return
     with store.write() as conn:
         recount(store, conn, overlap)
+
+
+def _file_options(config: ProjectConfig, files: tuple[Path, ...]) -> dict | None:
+    """Declared encodings and prior-annotation filters of the data files (the importer
+    reads them only when the files changed)."""
+    options = config.data_file_options
+    return options.for_files(files) if options is not None else None
 
 
 def _apply_item_caps(store: Store, config: ProjectConfig) -> None:

@@ -25,6 +25,7 @@ from .assignment import (
     read_triage,
 )
 from .crowd import read_crowd
+from .data_file_options import read_data_file_options
 from .data_sources import read_data
 from .form_layout import read_form_layout
 from .links import safe_link
@@ -89,6 +90,9 @@ def build_config(
     # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
     fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
     data_files, data_directory = read_data(r, task_dir, base)
+    file_options = read_data_file_options(
+        r, task_dir, base, data_directory.path if data_directory else None
+    )
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
     project_root = (config_path.parent if config_path else task_dir).resolve()
@@ -167,6 +171,7 @@ def build_config(
         psychometrics=psychometrics,
         max_annotations_per_item=overlap,
         overlap_plan=overlap_plan,
+        data_file_options=file_options,
         secret_key=secret,
         admin_api_key=admin_key,
         admin_users=tuple(r.string_list("admin_users")),
