@@ -15,6 +15,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from ..spans.ids import default_span_id
 from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
 from .registry import register
 from .structured import SpanText, StructuredScheme, given_id, is_removal, kept_entries
@@ -183,28 +184,6 @@ class Span(StructuredScheme):
         if self.knowledge_bases:
             out["entity_linking"] = {"knowledge_bases": [kb.name for kb in self.knowledge_bases]}
         return out
-
-
-def default_span_id(
-    schema: str,
-    label: str,
-    start: int,
-    end: int,
-    shape: str = "backend",
-    anchor_kind: Any = None,
-    page: Any = None,
-) -> str:
-    """The id Potato gives a span its client sent without one: `<schema>_<label>_<start>_<end>`
-    for its backend format, `<schema>_<label>_<anchor_kind>_<page>_<start>_<end>` for its
-    frontend format (`span_annotations`; `certainty_certain___0_7` for a text span).
-    Characters other than letters, digits, `.`, `_` and `-` become `_`."""
-    if shape == "frontend":
-        kind = "" if anchor_kind is None else anchor_kind
-        page = "" if page is None else page
-        raw = f"{schema}_{label}_{kind}_{page}_{start}_{end}"
-    else:
-        raw = f"{schema}_{label}_{start}_{end}"
-    return _UNSAFE_ID.sub("_", raw)[:120]
 
 
 def assign_span_ids(schema: str, spans: list[dict[str, Any]]) -> None:

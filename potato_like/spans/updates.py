@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
+from .ids import default_span_id
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
@@ -55,8 +56,6 @@ def span_aliases(schema: str, span: Mapping[str, Any]) -> tuple[str, ...]:
     """The two default id shapes of a span: Potato's backend format (and ours before)
     `<schema>_<label>_<start>_<end>`, and Potato's frontend format
     `<schema>_<label>___<start>_<end>`."""
-    from ..schemes.span import default_span_id
-
     return tuple(
         default_span_id(schema, span["label"], span["start"], span["end"], shape)
         for shape in ("backend", "frontend")
