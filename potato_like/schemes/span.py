@@ -9,7 +9,6 @@ fields. Offsets are Unicode code points into the original text (Python string in
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +22,6 @@ from .structured import SpanText, StructuredScheme, given_id, is_removal, kept_e
 SEGMENT_GLUE = " … "
 # Marks which of Potato's default id shapes a span sent without an id gets (never stored).
 ID_SHAPE = "_default_id"
-_UNSAFE_ID = re.compile(r"[^\w.-]")
 
 
 @register("span")
