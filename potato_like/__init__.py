@@ -159,6 +159,9 @@ def create_app(config: Any, **overrides: Any) -> Flask:
             "project_title": project.config.title,
             "project_config": project.config,
             "version": __version__,
+            # ui_language: the page's strings, <html lang dir>, the script's strings
+            "ui": project.config.ui,
+            "t": project.config.ui.messages,
         }
 
     return app

@@ -335,6 +335,10 @@ def _serve(args) -> int:
         print(refused, file=sys.stderr)
         return 1
     app = create_app(project)
+    if args.debug:  # loopback only (checked above): admin pages without the key, as Potato
+        from .web.security import DEBUG_OPEN_ADMIN
+
+        app.config[DEBUG_OPEN_ADMIN] = True
     report = project.import_report
     if report.changed:
         print(
@@ -350,7 +354,8 @@ def _serve(args) -> int:
         f"{time.perf_counter() - started:.1f}s"
     )
     print(f"  Annotators:  http://{shown_host}:{cfg.port}/")
-    print(f"  Dashboard:   http://{shown_host}:{cfg.port}/admin (sign in with the admin key)")
+    how = "--debug: no key from this machine" if args.debug else "sign in with the admin key"
+    print(f"  Dashboard:   http://{shown_host}:{cfg.port}/admin ({how})")
     if project.admin_key_path is not None:
         print(f"  Admin API key: stored in {project.admin_key_path} (send it as X-API-Key)")
     else:

@@ -30,6 +30,7 @@ from .store import Store
 from .store.activity import Activity
 from .store.assignments import LeasePolicy
 from .store.importer import ImportReport, Progress, recount, sync_items
+from .store.item_caps import sync_item_caps
 
 log = logging.getLogger("potato_like")
 
@@ -105,15 +106,18 @@ class Project:
         store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)
         try:
             prepare_bws_items(config)  # bws/ibws: the tuples file made from the pool
+            files = config.current_data_files()
             report = sync_items(
                 store,
-                config.current_data_files(),
+                files,
                 config.item_properties,
                 config.max_annotations_per_item,
                 progress,
                 config.random_seed,
+                _file_options(config, files),
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
+            _apply_item_caps(store, config)
             if store.aggregates.needs_rebuild():
                 with store.write() as conn:
                     store.aggregates.rebuild(conn)
@@ -143,6 +147,7 @@ class Project:
                 else None
             ),
             allow_jump=not config.jumping_to_id_disabled,
+            adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
         )
         output = OutputWriter(store, config)
         output.resume()
@@ -221,6 +226,7 @@ class Project:
             per_user_cap=config.max_annotations_per_user,
             timeout_seconds=minutes * 60 if minutes else None,
             allow_jump=not config.jumping_to_id_disabled,
+            adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
         )
         self.config = config
         return problems
@@ -259,12 +265,14 @@ class Project:
             self._data_polled = now
             config = self.config
             try:
+                files = config.current_data_files()
                 report = sync_items(
                     self.store,
-                    config.current_data_files(),
+                    files,
                     config.item_properties,
                     config.max_annotations_per_item,
                     seed=config.random_seed,
+                    options=_file_options(config, files),
                 )
             except DataError as exc:
                 message = "; ".join(exc.problems) if hasattr(exc, "problems") else str(exc)
@@ -274,6 +282,7 @@ class Project:
                 return None
             self._data_poll_error = None
             if report.changed:
+                _apply_item_caps(self.store, config)
                 log.info(
                     "data_directory: imported %d rows (+%d new, %d changed, %d retired)",
                     report.rows,
@@ -321,6 +330,20 @@ def _apply_overlap_change(store: Store, overlap: int | None) -> None:
         return
     with store.write() as conn:
         recount(store, conn, overlap)
+
+
+def _file_options(config: ProjectConfig, files: tuple[Path, ...]) -> dict | None:
+    """Declared encodings and prior-annotation filters of the data files (the importer
+    reads them only when the files changed)."""
+    options = config.data_file_options
+    return options.for_files(files) if options is not None else None
+
+
+def _apply_item_caps(store: Store, config: ProjectConfig) -> None:
+    """Per-item caps of num_annotators_per_item's overlap_sample and adaptive boost."""
+    if sync_item_caps(store, config.overlap_plan, config.max_annotations_per_item):
+        with store.write() as conn:
+            recount(store, conn, config.max_annotations_per_item)
 
 
 def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:

@@ -8,8 +8,10 @@ strategy only decides which of its orderings to use.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import threading
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -266,3 +268,91 @@ class MaxDiversity(Strategy):
         from ..store.queue_keys import refresh_disagreement
 
         refresh_disagreement(conn, item_seq, disagreement, disagreement_key)
+
+
+@register("psychometric")
+class Psychometric(Strategy):
+    """Potato's adaptive routing (`psychometrics` block): a model of annotator accuracy fitted
+    to one single-choice scheme ranks the open items by how much one more label would settle
+    them; settled items come last (assign/psychometric.py). Before `min_observations` labels
+    exist, items are drawn at random. Each save re-keys its item; every `refit_interval`
+    saves the model is refitted (in that save's transaction, from the stored answers)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.settings = None  # psychometric.Settings, set by prepare()
+        self.scheme = None
+        self.model = None
+        self.saves_since_fit = 0
+        self.lock = threading.Lock()
+
+    def candidates(self, query, user_id, cursor, position):
+        model, settings = self.model, self.settings
+        if model is None or not model.fitted or model.observations < settings.min_observations:
+            yield from RandomOrder(self.seed).candidates(query, user_id, cursor, position)
+            return
+        yield from query.by_queue_key(8)
+        yield from query.in_order(0, 8)
+
+    def prepare(self, store, config) -> None:
+        from ..store.queue_keys import schema_answers, set_all_keys
+        from .psychometric import Settings, queue_key
+
+        self.settings = config.psychometrics or Settings(schema=_first_single_choice(config))
+        self.scheme = config.scheme(self.settings.schema)
+        with store.read() as conn:
+            answers = schema_answers(conn, self.settings.schema)
+        by_item = self._fit(answers)
+        keys = {
+            seq: queue_key(self.model, labels, self.settings) for seq, labels in by_item.items()
+        }
+        changed = set_all_keys(store, keys)
+        if changed:
+            log.info("psychometric: %d item keys computed", changed)
+
+    def on_save(self, conn, item_seq: int) -> None:
+        from ..store.queue_keys import item_schema_answers, schema_answers, set_item_key
+        from .psychometric import queue_key
+
+        with self.lock:
+            self.saves_since_fit += 1
+            if self.saves_since_fit >= self.settings.refit_interval:
+                self._fit(schema_answers(conn, self.settings.schema))
+            labels = self._labels(item_schema_answers(conn, item_seq, self.settings.schema))
+            set_item_key(conn, item_seq, queue_key(self.model, labels, self.settings))
+
+    def _fit(self, answers):
+        from .psychometric import fit
+
+        by_item: dict[int, dict[int, str]] = {}
+        for seq, user_id, value in answers:
+            label = self._label(value)
+            if label is not None:
+                by_item.setdefault(seq, {})[user_id] = label
+        self.model = fit(
+            (seq, user, label) for seq, labels in by_item.items() for user, label in labels.items()
+        )
+        self.saves_since_fit = 0
+        return by_item
+
+    def _labels(self, rows) -> dict[int, str]:
+        out = {}
+        for user_id, value in rows:
+            label = self._label(value)
+            if label is not None:
+                out[user_id] = label
+        return out
+
+    def _label(self, value: str) -> str | None:
+        try:
+            answer = self.scheme.answer(json.loads(value) or {})
+        except (ValueError, TypeError, AttributeError):
+            return None
+        return answer if isinstance(answer, str) and answer else None
+
+
+def _first_single_choice(config) -> str:
+    for scheme in config.schemes:
+        if scheme.single_choice:
+            return scheme.name
+    return config.schemes[0].name

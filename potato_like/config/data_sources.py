@@ -44,7 +44,6 @@ REMOTE_SOURCE_TYPES = (
     "google_sheets",
     "database",
 )
-_UTF8 = codecs.lookup("utf-8").name
 
 
 def read_data(
@@ -131,8 +130,6 @@ def _file_entry(
     sub.warn_unknown(known)
     path = sub.str("path", None, required=True)
     check_encoding(sub, "encoding")
-    if "filter_by_prior_annotation" in entry:
-        sub.warn("filter_by_prior_annotation", "accepted but not implemented yet; ignored")
     fmt = sub.str("format", None) or sub.str("type", None)
     if path and fmt and fmt not in ("file",) and Path(path).suffix.lower() != f".{fmt.lower()}":
         sub.warn(
@@ -146,17 +143,15 @@ def _file_entry(
 
 
 def check_encoding(r: ConfigReader, key: str) -> None:
-    """Files are read as UTF-8 (a byte-order mark is allowed); other encodings are not yet."""
+    """A declared encoding must be one Python knows (config/data_file_options.py passes it
+    to the importer)."""
     name = r.str(key, None)
     if name is None:
         return
     try:
-        found = codecs.lookup(name).name
+        codecs.lookup(name)
     except LookupError:
         r.problem(key, f"unknown encoding {name!r}")
-        return
-    if found != _UTF8 and found != "utf-8-sig":
-        r.warn(key, f"{name!r} is not supported yet; the files are read as UTF-8")
 
 
 def local_file(r: ConfigReader, entry: str, where: str, task_dir: Path, base: Path) -> Path | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import UiStrings
 from .crowd_model import CrowdConfig
 from .gold import AdjudicationConfig, MaceConfig
 from .media import MediaSettings
@@ -141,9 +142,19 @@ class ProjectConfig:
     output_flush_seconds: float = 2.0
     random_seed: int | None = None
     hide_navbar: bool = False
+    # ui_language: the pages' language and per-key overrides (i18n.UiStrings)
+    ui: UiStrings = field(default_factory=UiStrings)
     # base_css and the schemes' custom_css, sanitised, served at /project.css
     project_css: ProjectCss | None = None
     project_js: ProjectJs | None = None  # customjs, served at /project.js
+    # Potato's form `layout` (config/form_layout.FormLayout): groups, order, grid CSS
+    form_layout: Any = None
+    # the `psychometric` strategy's settings (assign/psychometric.Settings)
+    psychometrics: Any = None
+    # the mapping form of num_annotators_per_item (config/overlap.OverlapPlan)
+    overlap_plan: Any = None
+    # per data file `encoding` and `filter_by_prior_annotation` (config/data_file_options.py)
+    data_file_options: Any = None
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

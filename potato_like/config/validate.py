@@ -26,7 +26,9 @@ from .assignment import (
 )
 from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, read_ibws
 from .crowd import read_crowd
+from .data_file_options import read_data_file_options
 from .data_sources import read_data
+from .form_layout import read_form_layout
 from .gold import read_adjudication, read_mace
 from .links import safe_link
 from .load import UnsetVariable, read_config_file
@@ -39,12 +41,15 @@ from .model import (
     ProjectConfig,
     SuspiciousActivityConfig,
 )
-from .overlap import read_overlap
-from .project_css import read_project_css
+from .overlap import read_overlap_plan
+from .project_css import ProjectCss, read_project_css
 from .project_js import read_project_js
+from .psychometrics import read_psychometrics
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
+from .site_templates import read_site_templates
 from .study import read_study
+from .ui_language import read_ui_language
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
@@ -88,10 +93,17 @@ def build_config(
     # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
     fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
     data_files, data_directory = read_data(r, task_dir, base)
+    file_options = read_data_file_options(
+        r, task_dir, base, data_directory.path if data_directory else None
+    )
     props = _item_properties(r)
     schemes = _schemes(r, task_dir)
     project_root = (config_path.parent if config_path else task_dir).resolve()
     project_css = read_project_css(r, project_root, output_dir, schemes)
+    form_layout = read_form_layout(r, schemes)
+    read_site_templates(r, project_root)
+    if form_layout is not None:  # its grid is CSS too, served with the project's
+        project_css = ProjectCss((project_css.text if project_css else "") + form_layout.css())
     project_js = read_project_js(r, project_root, output_dir)
     study = read_study(r, task_dir, base, schemes)
     # Imported here: display types import the config reader (as scheme types do).
@@ -118,6 +130,8 @@ def build_config(
         r, props.category_key, {q.id: q.categories for q in study.training.items}
     )
     strategy = read_strategy(r, triage)
+    overlap, overlap_plan = read_overlap_plan(r)
+    psychometrics = read_psychometrics(r, schemes, strategy)
 
     server = r.child("server")
     server.warn_unknown(compat.SERVER_KEYS)
@@ -147,6 +161,7 @@ def build_config(
         schemes=tuple(schemes),
         project_css=project_css,
         project_js=project_js,
+        form_layout=form_layout,
         allow_all_users=r.child("user_config").bool("allow_all_users", True),
         users=tuple(users),
         require_password=require_password,
@@ -156,7 +171,10 @@ def build_config(
         batch_assignment=batch,
         category_assignment=categories,
         diversity_ordering=read_diversity(r),
-        max_annotations_per_item=read_overlap(r),
+        psychometrics=psychometrics,
+        max_annotations_per_item=overlap,
+        overlap_plan=overlap_plan,
+        data_file_options=file_options,
         secret_key=secret,
         admin_api_key=admin_key,
         admin_users=tuple(r.string_list("admin_users")),
@@ -178,6 +196,7 @@ def build_config(
         output_flush_seconds=r.number("output_flush_seconds", 2.0, minimum=0.1),
         random_seed=r.number("random_seed", None, integer=True),
         hide_navbar=r.bool("hide_navbar", False),
+        ui=read_ui_language(r),
         export_escape_formulas=r.bool("export_escape_formulas", True),
         output_annotation_format=fmt,
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),

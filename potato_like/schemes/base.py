@@ -35,6 +35,7 @@ COMMON_KEYS = (
     "display_logic",
     "humanize_labels",
     "custom_css",
+    "layout",  # Potato's form grid placement (config/form_layout.py)
 )
 
 # Scheme options Potato knows that change only presentation we do not offer yet.

@@ -126,6 +126,7 @@ class EventAnnotation(ReferringScheme):
                 f"{where}: trigger span {trigger!r} does not exist in span scheme "
                 f"{self.span_schema!r}"
             )
+        trigger = spans_by_id[trigger]["id"]  # the stored id, if named by an alias
         trigger_label = spans_by_id[trigger]["label"]
         if kind.trigger_labels and trigger_label not in kind.trigger_labels:
             raise BadAnnotation(
@@ -151,6 +152,7 @@ class EventAnnotation(ReferringScheme):
                     f"{where}: argument {role.name}: span {span_id!r} does not exist in span "
                     f"scheme {self.span_schema!r}"
                 )
+            span_id = spans_by_id[span_id]["id"]
             if span_id == trigger:
                 raise BadAnnotation(f"{where}: the trigger cannot also be an argument")
             label = spans_by_id[span_id]["label"]

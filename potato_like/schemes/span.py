@@ -9,18 +9,19 @@ fields. Offsets are Unicode code points into the original text (Python string in
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from ..spans.ids import default_span_id
 from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
 from .registry import register
 from .structured import SpanText, StructuredScheme, given_id, is_removal, kept_entries
 
 SEGMENT_GLUE = " … "
-_UNSAFE_ID = re.compile(r"[^\w.-]")
+# Marks which of Potato's default id shapes a span sent without an id gets (never stored).
+ID_SHAPE = "_default_id"
 
 
 @register("span")
@@ -78,9 +79,12 @@ class Span(StructuredScheme):
         return out
 
     def backend_entries(self, state: list[Any]) -> list[Any]:
-        # Potato's span state: [{"name": label, "start", "end", "value"}]
+        # Potato's span state: [{"name": label, "start", "end", "value"}]; a span sent this
+        # way without an id gets Potato's backend id shape (`<schema>_<label>_<start>_<end>`).
         return [
-            {**e, "label": e.get("label", e.get("name"))} if isinstance(e, Mapping) else e
+            {**e, "label": e.get("label", e.get("name")), ID_SHAPE: "backend"}
+            if isinstance(e, Mapping)
+            else e
             for e in state
         ]
 
@@ -157,6 +161,13 @@ class Span(StructuredScheme):
         span_id = given_id(raw, where)
         if span_id:
             span["id"] = span_id
+        else:
+            shape = "backend" if raw.get(ID_SHAPE) == "backend" else "frontend"
+            coords = raw.get("format_coords")
+            coords = coords if isinstance(coords, Mapping) else {}
+            span[ID_SHAPE] = default_span_id(
+                self.name, label, start, end, shape, coords.get("anchor_kind"), coords.get("page")
+            )
         for key in KB_FIELDS:
             value = raw.get(key)
             if value is None or value == "":
@@ -181,8 +192,8 @@ class Span(StructuredScheme):
 
 
 def assign_span_ids(schema: str, spans: list[dict[str, Any]]) -> None:
-    """Give spans without an id a readable stable one, `<schema>_<label>_<start>_<end>`
-    (Potato's shape); refuse two different spans with the same id."""
+    """Give spans without an id Potato's stable one (default_span_id; the shape was chosen
+    by one_span from the request's format); refuse two different spans with the same id."""
     taken: dict[str, dict] = {}
     for span in spans:
         if "id" in span:
@@ -192,7 +203,9 @@ def assign_span_ids(schema: str, spans: list[dict[str, Any]]) -> None:
     for span in spans:
         if "id" in span:
             continue
-        base = _UNSAFE_ID.sub("_", f"{schema}_{span['label']}_{span['start']}_{span['end']}")
+        base = span.pop(ID_SHAPE, None) or default_span_id(
+            schema, span["label"], span["start"], span["end"]
+        )
         candidate, n = base, 1
         while candidate in taken:
             n += 1
@@ -201,6 +214,7 @@ def assign_span_ids(schema: str, spans: list[dict[str, Any]]) -> None:
         taken[candidate] = span
     # Keep the key order of every span the same: id first.
     for i, span in enumerate(spans):
+        span.pop(ID_SHAPE, None)
         spans[i] = {"id": span.pop("id"), **span}
 
 

@@ -135,13 +135,15 @@ class SpanLink(ReferringScheme):
             raise BadAnnotation(
                 f"{where}: a {name} link joins 2 to {kind.max_spans} spans, got {len(span_ids)}"
             )
-        if len(set(span_ids)) != len(span_ids):
-            raise BadAnnotation(f"{where}: a span cannot be linked to itself")
         for span_id in span_ids:
             if span_id not in spans_by_id:
                 raise BadAnnotation(
                     f"{where}: span {span_id!r} does not exist in span scheme {self.span_schema!r}"
                 )
+        # A span named by its other id shape (spans.updates.span_aliases) is stored by its id.
+        span_ids = [spans_by_id[s]["id"] for s in span_ids]
+        if len(set(span_ids)) != len(span_ids):
+            raise BadAnnotation(f"{where}: a span cannot be linked to itself")
         labels = [spans_by_id[s]["label"] for s in span_ids]
         if not kind.fits(labels):
             raise BadAnnotation(

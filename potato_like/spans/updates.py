@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
+from .ids import default_span_id
 
 if TYPE_CHECKING:
     from ..config.model import ProjectConfig
@@ -33,11 +34,37 @@ def referring_schemes(config: ProjectConfig) -> list[Scheme]:
 
 
 def spans_by_id(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, dict[str, dict]]:
-    """span scheme -> {span id: span}."""
-    return {
-        s.name: {span["id"]: span for span in s.entries(maps.get(s.name))}
-        for s in span_schemes(config)
-    }
+    """span scheme -> {span id: span}, where a span can also be named by the other shape of
+    a default id (span_aliases): links and events sent by Potato's clients and by ours both
+    find it."""
+    out = {}
+    for s in span_schemes(config):
+        spans = s.entries(maps.get(s.name))
+        by_id = {span["id"]: span for span in spans}
+        for span in spans:
+            for alias in span_aliases(s.name, span):
+                by_id.setdefault(alias, span)
+        out[s.name] = by_id
+    return out
+
+
+def find_span(schema: str, spans: list[dict[str, Any]], span_id: str) -> int | None:
+    """The index of the span with this id, or else of the one it is a default-id alias of."""
+    for match in (lambda s: s["id"] == span_id, lambda s: span_id in span_aliases(schema, s)):
+        for i, span in enumerate(spans):
+            if match(span):
+                return i
+    return None
+
+
+def span_aliases(schema: str, span: Mapping[str, Any]) -> tuple[str, ...]:
+    """The two default id shapes of a span: Potato's backend format (and ours before)
+    `<schema>_<label>_<start>_<end>`, and Potato's frontend format
+    `<schema>_<label>___<start>_<end>`."""
+    return tuple(
+        default_span_id(schema, span["label"], span["start"], span["end"], shape)
+        for shape in ("backend", "frontend")
+    )
 
 
 def structured_changes(

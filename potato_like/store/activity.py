@@ -30,6 +30,14 @@ SUBMITS_SINCE = (
     .order_by(E.user_id + 0, E.ts, E.id)
 )
 
+# Submit times of the users named (one annotators page), by the (user_id, ts) index.
+SUBMIT_TIMES = (
+    select(U.username, E.ts)
+    .select_from(events.join(users, U.id == E.user_id))
+    .where(U.username.in_(bindparam("names", expanding=True)), E.kind == "submit")
+    .order_by(E.user_id, E.ts, E.id)
+)
+
 
 @dataclass(frozen=True)
 class Submit:
@@ -96,6 +104,16 @@ class Activity:
         return values
 
     # -- suspicious activity ---------------------------------------------------------------
+    def submit_times(self, usernames: list[str]) -> dict[str, list[float]]:
+        """username -> the times of their submits, oldest first (every name given is a key)."""
+        out: dict[str, list[float]] = {name: [] for name in usernames}
+        if not usernames:
+            return out
+        with self.store.read() as conn:
+            for row in conn.execute(SUBMIT_TIMES, {"names": list(usernames)}):
+                out[row.username].append(row.ts)
+        return out
+
     def submits_since(self, since: float) -> Iterator[Submit]:
         """Every submit since `since`, ordered by user then time, streamed in batches."""
         with self.store.read() as conn:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, case, delete, select, update
 
 from ..errors import Conflict
 from .assignments import DONE, LEASED, LeasePolicy
+from .item_caps import boost_on_save
 from .tables import annotations, assignments, items, users
 
 if TYPE_CHECKING:
@@ -158,6 +159,8 @@ class Annotations:
                     del raw_after[schema]
             if changes:
                 policy.strategy.on_save(conn, item_seq)  # e.g. max_diversity's score
+                if policy.adaptive is not None:  # more annotators for a disputed item
+                    boost_on_save(self.store, conn, item_seq, policy.adaptive)
             merged = {**old, **changes}
             has_any = any(merged.values())
             new_status = status

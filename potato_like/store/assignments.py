@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, case, func, select, update
 
@@ -111,12 +111,14 @@ TAKE_UNLIMITED = (
     .values(holders=I.holders + 1, status=_IN_PROGRESS)
     .returning(I.is_open, I.holders)
 )
+# The item's cap: its own (max_holders) or the project's overlap.
+CAP = func.coalesce(I.max_holders, bindparam("k"))
 TAKE_LIMITED = (
     update(items)
-    .where(I.seq == bindparam("s"), I.is_open == 1, I.holders < bindparam("k"))
+    .where(I.seq == bindparam("s"), I.is_open == 1, I.holders < CAP)
     .values(
         holders=I.holders + 1,
-        is_open=case((I.holders + 1 >= bindparam("k"), 0), else_=1),
+        is_open=case((I.holders + 1 >= CAP, 0), else_=1),
         status=_IN_PROGRESS,
     )
     .returning(I.is_open, I.holders)
@@ -128,7 +130,7 @@ TAKE_ANYWAY = (
     .where(I.seq == bindparam("s"))
     .values(
         holders=I.holders + 1,
-        is_open=case((I.is_open == 0, 0), (I.holders + 1 >= bindparam("k"), 0), else_=1),
+        is_open=case((I.is_open == 0, 0), (I.holders + 1 >= CAP, 0), else_=1),
         status=_IN_PROGRESS,
     )
     .returning(I.is_open, I.holders)
@@ -174,9 +176,12 @@ ITEM_DONE_DELTA = (
     .where(I.seq == bindparam("s"))
     .values(
         done_count=I.done_count + bindparam("d"),
-        status=case((I.done_count + bindparam("d") >= bindparam("target"), 2), else_=1),
+        status=case(
+            (I.done_count + bindparam("d") >= func.coalesce(I.max_holders, bindparam("target")), 2),
+            else_=1,
+        ),
     )
-    .returning(I.done_count)
+    .returning(I.done_count, func.coalesce(I.max_holders, bindparam("target")).label("target"))
 )
 EXPIRE = (
     update(assignments)
@@ -188,7 +193,9 @@ STALE = (
     .where(A.status == LEASED, A.leased_at < bindparam("cutoff"))
     .limit(bindparam("n"))
 )
-ITEM_HOLD_STATE = select(I.holders, I.is_open, I.retired).where(I.seq == bindparam("s"))
+ITEM_HOLD_STATE = select(I.holders, I.is_open, I.retired, I.max_holders).where(
+    I.seq == bindparam("s")
+)
 SET_ITEM_HOLD = (
     update(items)
     .where(I.seq == bindparam("s"))
@@ -213,6 +220,9 @@ class LeasePolicy:
     per_user_cap: int | None  # max items per user (None: unlimited)
     timeout_seconds: float | None  # an unfinished lease expires after this long
     allow_jump: bool = True
+    # num_annotators_per_item.adaptive (config/overlap.AdaptiveBoost): raise a disputed
+    # item's cap in the save's transaction (store/item_caps.py)
+    adaptive: Any = None
 
 
 @dataclass(frozen=True)
@@ -391,7 +401,7 @@ class Assignments:
         )
         delta = 1 if new == DONE else -1
         params = {"s": item_seq, "d": delta, "target": target}
-        done_count = conn.execute(ITEM_DONE_DELTA, params).scalar_one()
+        done_count, target = conn.execute(ITEM_DONE_DELTA, params).one()
         deltas = {"done_assignments": delta}
         if done_count == (target if delta == 1 else target - 1):
             deltas["items_completed"] = delta
@@ -639,7 +649,8 @@ class Assignments:
         conn.execute(USER_ASSIGNED_MINUS, {"u": user_id})
         item = conn.execute(ITEM_HOLD_STATE, {"s": seq}).one()
         holders = max(0, item.holders - 1)
-        is_open = int(not item.retired and (overlap is None or holders < overlap))
+        cap = overlap if item.max_holders is None or overlap is None else item.max_holders
+        is_open = int(not item.retired and (cap is None or holders < cap))
         conn.execute(SET_ITEM_HOLD, {"s": seq, "holders": holders, "is_open": is_open})
         self.store.add_counter(conn, "open_items", is_open - item.is_open)
         if holders == 0:

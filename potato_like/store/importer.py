@@ -13,7 +13,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 
-from ..data.readers import RowProblem, read_rows
+from ..data.readers import FileOptions, RowProblem, detect_encoding, read_rows
 from ..errors import DataError
 from .engine import exclusive
 from .tables import assignments, completions_by_hour, data_sources, items
@@ -82,7 +82,10 @@ def sync_items(
     overlap: int | None,
     progress: Progress | None = None,
     seed: int | None = None,
+    options: Mapping[str, FileOptions] | None = None,
 ) -> ImportReport:
+    """Import the data files into the items table when they changed. `options` (by path):
+    a file's declared encoding and prior-annotation filter (data/readers.FileOptions)."""
     started = time.perf_counter()
     with store.read() as conn:
         known = {r.path: r for r in conn.execute(select(data_sources))}
@@ -114,7 +117,9 @@ def sync_items(
         # On failure the transaction rolls back, and with it the staging table (DDL is
         # transactional on SQLite and PostgreSQL), leaving the store as it was.
         staging.create(conn)
-        per_file = _load_staging(conn, staging, files, props, progress, seed, report.warnings)
+        per_file = _load_staging(
+            conn, staging, files, props, progress, seed, report.warnings, options or {}
+        )
         _check_duplicates(conn, staging)
         _merge(store, conn, staging, report)
         recount(store, conn, overlap)
@@ -160,6 +165,7 @@ def _load_staging(
     progress: Progress | None,
     seed: int | None,
     warnings: list[str] | None = None,
+    options: Mapping[str, FileOptions] | None = None,
 ) -> dict[str, int]:
     problems: list[str] = []
     counted = 0
@@ -173,7 +179,12 @@ def _load_staging(
     for path in files:
         rows_in_file = 0
         seen_bytes = 0
-        for line, row in read_rows(path):
+        opts = (options or {}).get(str(path), FileOptions())
+        encoding, note = detect_encoding(path, opts.encoding)
+        if note and warnings is not None:
+            warnings.append(f"{path.name}: {note}")
+        filtered_out = 0
+        for line, row in read_rows(path, encoding):
             if isinstance(row, RowProblem):
                 counted += _add_problem(problems, f"{path.name}:{line}: {row}")
                 continue
@@ -182,6 +193,9 @@ def _load_staging(
                 counted += _add_problem(problems, f"{path.name}:{line}: {parsed}")
                 continue
             item_id, item_text, data, has_text = parsed
+            if not opts.keep(item_id):
+                filtered_out += 1
+                continue
             if not has_text:
                 without_text += 1
                 first_without_text = first_without_text or f"{path.name}:{line}"
@@ -204,7 +218,12 @@ def _load_staging(
                 batch.clear()
                 if progress:
                     progress(n, min(done_bytes + seen_bytes, total_bytes), total_bytes)
-        if rows_in_file == 0 and not problems:
+        if filtered_out and warnings is not None:
+            warnings.append(
+                f"{path.name}: filter_by_prior_annotation left out {filtered_out} item(s), "
+                f"kept {rows_in_file}"
+            )
+        if rows_in_file == 0 and not problems and not filtered_out:
             counted += _add_problem(problems, f"{path.name}: no items found")
         per_file[str(path)] = rows_in_file
         done_bytes += path.stat().st_size
@@ -352,10 +371,13 @@ def recount(store: Store, conn: Connection, overlap: int | None) -> None:
         conn.execute(
             update(items)
             .where(items.c.retired == 0)
-            .where((items.c.holders < overlap) != (items.c.is_open == 1))
+            .where(
+                (items.c.holders < func.coalesce(items.c.max_holders, overlap))
+                != (items.c.is_open == 1)
+            )
             .values(is_open=1 - items.c.is_open)
         )
-    target = overlap or 1
+    target = func.coalesce(items.c.max_holders, overlap or 1)
     status = case((items.c.done_count >= target, 2), (items.c.holders > 0, 1), else_=0)
     conn.execute(update(items).where(items.c.status != status).values(status=status))
     count = select(func.count()).select_from(items)

@@ -107,3 +107,46 @@ def forget_disagreement_keys(store: Store) -> None:
     if (store.get_meta(META_KEY) or "").startswith(DISAGREEMENT_STAMP):
         with store.write() as conn:
             store.set_meta(conn, META_KEY, "")
+
+
+# -- psychometric: keys from a fitted model over one scheme's answers ----------------------
+SCHEMA_ANSWERS = (
+    select(annotations.c.item_seq, annotations.c.user_id, annotations.c.value)
+    .where(annotations.c.schema == bindparam("schema"))
+    .order_by(annotations.c.item_seq)
+)
+ITEM_SCHEMA_ANSWERS = select(annotations.c.user_id, annotations.c.value).where(
+    annotations.c.item_seq == bindparam("s"), annotations.c.schema == bindparam("schema")
+)
+
+
+def schema_answers(conn, schema: str) -> list[tuple[int, int, str]]:
+    """(item seq, user id, stored JSON value) of every answer of `schema`."""
+    return [
+        (r.item_seq, r.user_id, r.value) for r in conn.execute(SCHEMA_ANSWERS, {"schema": schema})
+    ]
+
+
+def item_schema_answers(conn, item_seq: int, schema: str) -> list[tuple[int, str]]:
+    """(user id, stored JSON value) of one item's answers of `schema`."""
+    rows = conn.execute(ITEM_SCHEMA_ANSWERS, {"s": item_seq, "schema": schema})
+    return [(r.user_id, r.value) for r in rows]
+
+
+def set_item_key(conn, item_seq: int, key: int) -> None:
+    conn.execute(SET_KEY, {"s": item_seq, "k": key})
+
+
+def set_all_keys(store: Store, wanted: dict[int, int], default: int = 0) -> int:
+    """Every item's key: `wanted` for the items named, `default` for the rest. Returns how
+    many changed."""
+    with store.write() as conn:
+        updates = [
+            {"s": seq, "k": wanted.get(seq, default)}
+            for seq, key in conn.execute(select(items.c.seq, items.c.queue_key))
+            if wanted.get(seq, default) != key
+        ]
+        for start in range(0, len(updates), BATCH):
+            conn.execute(SET_KEY, updates[start : start + BATCH])
+        store.set_meta(conn, META_KEY, "psychometric")
+    return len(updates)

@@ -101,6 +101,9 @@ items = Table(
     # target is the overlap or 1): kept in step by the same UPDATEs that change holders and
     # done_count, so admin listings by status are index range scans at any size.
     Column("status", Integer, nullable=False, server_default="0"),
+    # This item's own annotator cap (Potato's overlap_sample and adaptive boost; NULL: the
+    # project's max_annotations_per_item). Every overlap check reads COALESCE(max_holders, k).
+    Column("max_holders", Integer, nullable=True),
 )
 Index("ix_items_status_seq", items.c.status, items.c.seq)
 Index("ix_items_open_seq", items.c.is_open, items.c.seq)

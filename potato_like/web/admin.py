@@ -15,6 +15,7 @@ from .. import __version__
 from ..errors import BadRequest
 from ..export.registry import exporter, formats
 from ..export.server_files import write_export
+from ..store.activity import Activity
 from ..store.stats import STATUS_CODES
 from . import potato_shapes
 from .params import int_arg, page_args
@@ -70,8 +71,10 @@ def all_instances():
 @admin_required
 def annotators():
     limit, offset = page_args(default_limit=500)
-    rows, total = current_project().store.stats.annotators(limit, offset)
-    return jsonify(potato_shapes.annotators(rows, total))
+    store = current_project().store
+    rows, total = store.stats.annotators(limit, offset)
+    times = Activity(store).submit_times([r["user_id"] for r in rows])
+    return jsonify(potato_shapes.annotators(rows, total, times))
 
 
 @bp.get("/admin/api/export/formats")

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..errors import BadRequest, NotFound
 from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, MAX_RESULTS, KnowledgeBases
+from ..spans.updates import find_span
 from .api import visible_item
 from .params import int_arg
 from .security import current_project, login_required_json, require_user
@@ -109,9 +110,9 @@ def update_span():
             if not scheme.marks_text_ranges or body.get("schema") not in (None, scheme.name):
                 continue
             spans = scheme.entries(old.get(scheme.name))
-            for i, span in enumerate(spans):
-                if span["id"] != span_id:
-                    continue
+            i = find_span(scheme.name, spans, span_id)
+            if i is not None:
+                span = spans[i]
                 allowed = [kb.name for kb in scheme.knowledge_bases]
                 if link["kb_id"] is not None and link["kb_source"] not in allowed:
                     raise BadRequest(

@@ -6,7 +6,9 @@ anyone reset anyone's password. Rules and storage: potato_like/password_reset.py
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, make_response, render_template, request, url_for
+import datetime as dt
+
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from .. import password_reset
@@ -14,7 +16,7 @@ from ..errors import BadRequest, PotatoLikeError
 from ..passwords import MIN_PASSWORD_LENGTH
 from .errors import wants_json
 from .rate_limits import TooManyAttempts
-from .security import admin_required, current_project, limits, sessions
+from .security import admin_required, current_project, is_admin_session, limits, sessions
 
 bp = Blueprint("password_reset", __name__)
 
@@ -56,6 +58,38 @@ def admin_reset_link(username: str):
     """A one-time reset link for an existing, non-staff account; earlier links end."""
     data = request.get_json(silent=True) if request.data else {}
     return _issue(username, _hours(data if isinstance(data, dict) else {}))
+
+
+@bp.post("/admin/annotators/<username>/reset_link")
+def dashboard_reset_link(username: str):
+    """The dashboard's "Reset link" button (a form post: CSRF token required): issues a link
+    and shows it once, to be passed on to the annotator."""
+    if not is_admin_session():
+        return redirect(url_for("dashboard.admin_login", next=url_for("dashboard.annotators_page")))
+    project = current_project()
+    try:
+        link = password_reset.issue_link(project.store, project.config, username)
+    except PotatoLikeError as err:
+        html = render_template(
+            "admin/reset_link.html", tab="annotators", username=username, error=err.message
+        )
+        return _no_store(make_response(html, err.status))
+    url = url_for("password_reset.reset_page", token=link.token, _external=True)
+    expires = dt.datetime.fromtimestamp(link.expires_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    html = render_template(
+        "admin/reset_link.html",
+        tab="annotators",
+        username=link.username,
+        link=link,
+        url=url,
+        expires=expires,
+    )
+    return _no_store(make_response(html))
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/admin/create_reset_token")

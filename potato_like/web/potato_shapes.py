@@ -4,8 +4,7 @@ Potato's own dashboard, scripts and tests read their keys (`overview.overview`,
 `annotators[].total_annotations`, `instances.pagination`, ...). Each function here takes the
 body one of our endpoints builds and returns it with Potato's keys added, computed from the
 same numbers; nothing of ours is renamed or dropped. Keys whose numbers we do not keep
-(Potato's suspicion levels of the annotators list, per-item annotator names) are left out
-rather than invented.
+(per-item annotator names) are left out rather than invented.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..config.model import ProjectConfig
+from ..quality.suspicion import summary as suspicion_summary
+from ..quality.suspicion import suspicion
 
 # Potato's quality flags of behavioural analytics, by suspicion score (0..1).
 SUSPICIOUS_ABOVE, WARNING_ABOVE = 0.5, 0.3
@@ -40,8 +41,13 @@ def overview(ours: dict[str, Any], config: ProjectConfig) -> dict[str, Any]:
     return ours
 
 
-def annotators(rows: list[dict[str, Any]], total: int) -> dict[str, Any]:
+def annotators(
+    rows: list[dict[str, Any]], total: int, submit_times: dict[str, list[float]]
+) -> dict[str, Any]:
+    """Potato's keys per annotator, its suspicion score and level (quality/suspicion.py)
+    and its `summary` of the levels (over the annotators of this page)."""
     for row in rows:
+        row.update(suspicion(submit_times.get(row["user_id"], [])))
         per_item = row.get("seconds_per_item")
         row.update(
             total_annotations=row["annotations_count"],
@@ -51,7 +57,12 @@ def annotators(rows: list[dict[str, Any]], total: int) -> dict[str, Any]:
             phase=row.get("current_phase"),
             last_activity=row.get("last_active"),
         )
-    return {"annotators": rows, "total_count": total, "total_annotators": total}
+    return {
+        "annotators": rows,
+        "total_count": total,
+        "total_annotators": total,
+        "summary": suspicion_summary(rows),
+    }
 
 
 def instances(

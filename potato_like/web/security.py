@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from ..errors import Forbidden, Unauthorized
 from ..project import Project
 from ..store.users import UserRow
+from ..unsafe_settings import is_loopback
 from .login_sessions import SessionGuard
 from .rate_limits import Limits
 
@@ -204,12 +205,38 @@ def admin_required(view):
 
 
 ADMIN_KEY_SESSION = "potato_admin_key"
+# Set by `run.py --debug` (which refuses any host but loopback): admin pages and APIs need no
+# key for requests from this machine, as in Potato's --debug.
+DEBUG_OPEN_ADMIN = "POTATO_DEBUG_OPEN_ADMIN"
+_FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")
+
+
+def debug_open_admin() -> bool:
+    """True only under `run.py --debug`, for a request that came from this machine straight
+    (no proxy headers, no `behind_proxy`) to a loopback host name (not a DNS-rebound name):
+    a local proxy forwarding other machines' requests, or a web page of another site
+    reaching localhost, never gets in without the key."""
+    if not current_app.config.get(DEBUG_OPEN_ADMIN):
+        return False
+    cfg = current_project().config
+    if cfg.behind_proxy or not is_loopback(cfg.host):
+        return False
+    if any(h in request.headers for h in _FORWARDING_HEADERS):
+        return False
+    if not is_loopback(request.remote_addr or ""):
+        return False
+    host = request.host
+    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+    return is_loopback(host)
 
 
 def is_admin_session() -> bool:
     """An admin user's login, or a browser that entered the admin key on /admin/login (the
-    flag is bound to the key, so a new key ends such sessions)."""
+    flag is bound to the key, so a new key ends such sessions), or any request from this
+    machine under `run.py --debug` (debug_open_admin)."""
     if current_user.is_authenticated and current_user.is_admin:
+        return True
+    if debug_open_admin():
         return True
     marker = session.get(ADMIN_KEY_SESSION)
     return bool(marker) and hmac.compare_digest(marker, key_marker(current_project().admin_api_key))

@@ -12,6 +12,12 @@ let version = form.dataset.version || null;
 // Quality-control checks are not items: their behaviour is not tracked.
 const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
+// The page's language (ui_language): strings by key, {name} filled from vars.
+const uiStrings = JSON.parse(document.getElementById("ui-strings")?.textContent || "{}");
+function t(key, vars = {}, fallback = key) {
+  const text = uiStrings[key] ?? fallback;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
 
 let dirty = false;
 // Schemes whose last autosaved answer the server refused (the rest of the item was saved).
@@ -47,17 +53,17 @@ async function call(url, body, describe) {
     ({ res, data } = await post(url, body));
   }
   if (res.status === 401) {
-    showError("Your session has ended. Log in again in another tab, then press Enter to retry — your answers on this page are still here.");
+    showError(t("session_ended"));
     throw new Error("unauthorised");
   }
   if (!res.ok) {
     // A refused submit lists the unanswered questions; say that plainly to a person and
     // outline them, moving focus to the first.
     const missing = Array.isArray(data.missing) && data.missing.length
-      ? `Please answer first: ${data.missing.join("; ")}.` : null;
+      ? t("answer_first", { missing: data.missing.join("; ") }) : null;
     markMissing(Array.isArray(data.missing_schemas) ? data.missing_schemas : []);
     const own = describe ? describe(data) : null;
-    showError(own || missing || data.error || `The server answered ${res.status}.`);
+    showError(own || missing || data.error || t("server_answered", { status: res.status }));
     throw new Error(data.error || String(res.status));
   }
   return data;
@@ -66,7 +72,7 @@ async function call(url, body, describe) {
 function showError(message) {
   formError.textContent = message;
   formError.hidden = false;
-  setState("Not saved", "error");
+  setState(t("not_saved"), "error");
 }
 
 function markMissing(names) {
@@ -155,7 +161,7 @@ function save(draft) {
   // An autosave keeps every valid answer even when another one is invalid (partial).
   const body = { instance_id: instanceId, annotations: collect(), draft, partial: draft, ...extraFields() };
   dirty = false;
-  setState(draft ? "Saving…" : "Submitting…", "busy");
+  setState(draft ? t("saving") : t("submitting"), "busy");
   inflight = inflight.catch(() => {}).then(() => {
     // The version is read when the request leaves: an earlier save of this page may have
     // moved it on meanwhile.
@@ -166,7 +172,7 @@ function save(draft) {
     if (data.version) version = data.version;
     markInvalid(Array.isArray(data.invalid) ? data.invalid : []);
     if (invalid.size) setState(`Saved, except ${[...invalid.keys()].join(", ")}`, "error");
-    else setState(draft ? "Saved" : "Submitted", "ok");
+    else setState(draft ? t("saved") : t("submitted"), "ok");
     return data;
   });
   return inflight;
@@ -174,7 +180,7 @@ function save(draft) {
 
 function scheduleSave() {
   dirty = true;
-  setState("Unsaved changes", "busy");
+  setState(t("unsaved"), "busy");
   clearTimeout(timer);
   timer = setTimeout(() => save(true).catch(() => {}), AUTOSAVE_MS);
 }
@@ -193,10 +199,10 @@ function feedbackText(data) {
   if (data.warning_message) parts.push(data.warning_message);
   const qc = data.qc_result;
   if (qc && qc.type === "gold_standard") {
-    parts.push(qc.correct ? "Your answer was correct." : "Your answer was not correct.");
+    parts.push(qc.correct ? t("correct") : t("incorrect"));
     if (qc.gold_label) {
       const answers = Object.values(qc.gold_label).map((v) => (Array.isArray(v) ? v.join(", ") : String(v)));
-      parts.push(`Expected: ${answers.join("; ")}.`);
+      parts.push(t("expected", { answers: answers.join("; ") }));
     }
     if (qc.explanation) parts.push(qc.explanation);
   }

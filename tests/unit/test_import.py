@@ -101,10 +101,22 @@ def test_bad_rows_fail_the_start_with_file_and_line(tmp_path, name, content, exp
         assert needle in text
 
 
-def test_non_utf8_file_is_reported(tmp_path):
+def test_non_utf8_file_is_read_as_cp1252_with_a_warning(tmp_path):
+    (tmp_path / "latin.jsonl").write_bytes(b'{"id": "a", "text": "caf\xe9"}\n')
+    project = open_project(tmp_path, "latin.jsonl")
+    try:
+        assert project.store.items.by_id("a").text == "café"
+        assert any("latin.jsonl: not UTF-8" in w for w in project.import_report.warnings)
+    finally:
+        project.close()
+
+
+def test_a_file_declared_utf8_that_is_not_is_reported(tmp_path):
     (tmp_path / "latin.jsonl").write_bytes(b'{"id": "a", "text": "caf\xe9"}\n')
     with pytest.raises(DataError, match=r"latin\.jsonl:1: not UTF-8"):
-        open_project(tmp_path, "latin.jsonl")
+        open_project(
+            tmp_path, "latin.jsonl", data_files=[{"path": "latin.jsonl", "encoding": "utf-8"}]
+        )
 
 
 def test_imported_once_then_only_when_the_file_changes(tmp_path):

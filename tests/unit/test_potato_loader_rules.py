@@ -145,7 +145,14 @@ def test_num_annotators_per_item_mapping_uses_default(project_dir):
     }
     cfg = load(project_dir, num_annotators_per_item=overlap)
     assert cfg.max_annotations_per_item == 2
-    assert any("overlap_sample: accepted but not implemented yet" in w for w in cfg.warnings)
+    sample = cfg.overlap_plan.sample  # applied as per-item caps (tests/web/test_overlap_plan.py)
+    assert (sample.fraction, sample.count, sample.stratify_by, sample.seed) == (
+        0.2,
+        3,
+        "domain",
+        42,
+    )
+    assert not any("overlap_sample" in w for w in cfg.warnings)
     cfg = load(project_dir, max_annotations_per_item={"default": 3})
     assert cfg.max_annotations_per_item == 3
 
@@ -328,7 +335,10 @@ def test_data_sources_details(project_dir):
     assert cfg.data_files == (project_dir / "data.jsonl",)
     warnings = "\n".join(cfg.warnings)
     assert "data_files: ignored because data_sources is set" in warnings
-    assert "data_sources[0].encoding: 'latin-1' is not supported yet" in warnings
+    # the declared encoding is used (tests/web/test_data_encodings.py)
+    assert cfg.data_file_options.for_files(cfg.data_files)[str(cfg.data_files[0])].encoding == (
+        "iso8859-1"
+    )
     raw["data_sources"] = [{"type": "ftp", "path": "x"}, {"path": "data.jsonl"}]
     text = problems_of(project_dir, **{k: v for k, v in raw.items()})
     assert "data_sources[0].type: 'ftp' is not one of file, url" in text

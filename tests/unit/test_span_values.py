@@ -57,7 +57,7 @@ def test_ids_are_stable_and_unique():
     scheme = span_scheme()
     spans = [{"label": "A", "start": 0, "end": 3}, {"label": "B", "start": 0, "end": 3}]
     value = scheme.value_for(spans, "abc def")
-    assert [s["id"] for s in value["spans"]] == ["e_A_0_3", "e_B_0_3"]
+    assert [s["id"] for s in value["spans"]] == ["e_A___0_3", "e_B___0_3"]
     assert scheme.value_for(list(reversed(spans)), "abc def") == value
     with pytest.raises(BadAnnotation, match="two spans have the id"):
         scheme.value_for([{**spans[0], "id": "x"}, {**spans[1], "id": "x"}], "abc def")

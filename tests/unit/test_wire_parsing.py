@@ -82,7 +82,8 @@ def test_backend_span_state_and_keyed_entries_become_entries(tmp_path):
     config = schemes(tmp_path, RADIO, SPAN, LINK)
     state = [{"name": "PER", "start": 0, "end": 2, "value": "true"}]
     update = parse_update(backend("ner", "span", state), config)
-    assert update.structured == {"ner": [{**state[0], "label": "PER"}]}
+    # marked for Potato's backend id shape, <schema>_<label>_<start>_<end> (schemes/span.py)
+    assert update.structured == {"ner": [{**state[0], "label": "PER", "_default_id": "backend"}]}
     # a label-type body naming a span scheme is read as its spans, as before
     assert parse_update(backend("ner", "label", state), config).structured["ner"][0]["label"]
     keyed = parse_update({"instance_id": "i1", "span_annotations": {"ner:LOC:3:5": "1"}}, config)

@@ -11,7 +11,8 @@ TEXT = "Barack Obama visited Paris."  # item t1
 PERSON = {"label": "PERSON", "start": 0, "end": 12}
 PLACE = {"label": "LOCATION", "start": 21, "end": 26}
 TRIGGER = {"label": "TRIGGER", "start": 13, "end": 20}
-P_ID, L_ID, T_ID = "entities_PERSON_0_12", "entities_LOCATION_21_26", "entities_TRIGGER_13_20"
+# Potato's ids for spans its frontend format sends without one: <schema>_<label>___<start>_<end>
+P_ID, L_ID, T_ID = "entities_PERSON___0_12", "entities_LOCATION___21_26", "entities_TRIGGER___13_20"
 
 
 def schemes():

@@ -87,7 +87,7 @@ def test_spans_round_trip_in_potato_shapes(span_app):
         ("LOCATION", 21, 26, "Paris"),
     ]
     first = spans["spans"][0]
-    assert first["id"] == "entities_PERSON_0_12"
+    assert first["id"] == "entities_PERSON___0_12"  # Potato's frontend-format id
     assert first["schema"] == "entities" and first["title"] == "PERSON"
     assert first["color"] == "#3b82f6"
     assert spans["spans"][1]["color"].startswith("#")  # auto-assigned

@@ -46,6 +46,7 @@ STRATEGIES = {
     "category_based": {"category_assignment": {"fallback": "random"}},
     "diversity_clustering": {"diversity_ordering": {"num_clusters": 3, "auto_clusters": False}},
     "max_diversity": {},
+    "psychometric": {"psychometrics": {"min_observations": 0, "refit_interval": 1}},
 }
 
 
