@@ -80,12 +80,17 @@ def entropy(p: Iterable[float]) -> float:
     return -sum(x * math.log2(x) for x in p if x > 0)
 
 
-def fit(observations: Iterable[tuple[Hashable, Hashable, str]]) -> Model:
-    """EM over (item, annotator, label) triples; the last label of a pair counts."""
+def fit(
+    observations: Iterable[tuple[Hashable, Hashable, str]], classes: Iterable[str] = ()
+) -> Model:
+    """EM over (item, annotator, label) triples; the last label of a pair counts. `classes`:
+    the scheme's labels, so a model stays defined while every answer so far is the same."""
     latest: dict[tuple[Hashable, Hashable], str] = {}
     for item, annotator, label in observations:
         latest[(item, annotator)] = label
-    classes = sorted(set(latest.values()))
+    if not latest:
+        return Model(classes=[], observations=0)
+    classes = sorted(set(latest.values()) | set(classes))
     model = Model(classes=classes, observations=len(latest))
     if len(classes) < 2:
         return model

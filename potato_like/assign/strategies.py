@@ -317,7 +317,11 @@ class Psychometric(Strategy):
         with self.lock:
             self.saves_since_fit += 1
             if self.saves_since_fit >= self.settings.refit_interval:
-                self._fit(schema_answers(conn, self.settings.schema))
+                # A new model changes every answered item's key, not only this one's: keys
+                # left from the old model would rank settled items before open ones.
+                by_item = self._fit(schema_answers(conn, self.settings.schema))
+                for seq, item_labels in by_item.items():
+                    set_item_key(conn, seq, queue_key(self.model, item_labels, self.settings))
             labels = self._labels(item_schema_answers(conn, item_seq, self.settings.schema))
             set_item_key(conn, item_seq, queue_key(self.model, labels, self.settings))
 
@@ -330,7 +334,12 @@ class Psychometric(Strategy):
             if label is not None:
                 by_item.setdefault(seq, {})[user_id] = label
         self.model = fit(
-            (seq, user, label) for seq, labels in by_item.items() for user, label in labels.items()
+            [
+                (seq, user, label)
+                for seq, labels in by_item.items()
+                for user, label in labels.items()
+            ],
+            classes=self.scheme.label_names if self.scheme is not None else (),
         )
         self.saves_since_fit = 0
         return by_item
