@@ -56,19 +56,25 @@ def not_yet_names() -> list[str]:
 def _load_builtin_types() -> None:
     # Importing the modules runs their @register decorators.
     from . import (  # noqa: F401
+        agent_trace,
         audio,
         audio_dialogue,
         code,
+        coding_trace,
+        cot_trace,
         conversation_tree,
         dialogue,
         document,
+        eval_trace,
         gallery,
         html,
         image,
+        interactive_chat,
         multi_agent_discussion,
         pairwise,
         pdf,
         spreadsheet,
         text,
         video,
+        web_agent_trace,
     )
