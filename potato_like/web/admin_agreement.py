@@ -62,6 +62,10 @@ def _source(project: Project, schema: str):
             rows=lambda: answers_for_agreement(project.store, schema),
             text_length=lambda seq: len(items.by_seq(seq).text),
         )
+    if scheme is not None and scheme.step_level:
+        from ..quality.step_agreement import StepSource
+
+        return StepSource(rows=lambda: answers_for_agreement(project.store, schema))
     aggregates = project.store.aggregates
     return CellSource(
         cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],

@@ -20,6 +20,11 @@ const WRITERS = {
   attribution: writeAttribution,
 };
 
+const sheet = document.createElement("link");
+sheet.rel = "stylesheet";
+sheet.href = new URL("../css/steps.css", import.meta.url).href;
+document.head.append(sheet);
+
 for (const scheme of document.querySelectorAll("fieldset.step-scheme")) setUp(scheme);
 
 function setUp(scheme) {
