@@ -25,8 +25,6 @@ sheet.rel = "stylesheet";
 sheet.href = new URL("../css/steps.css", import.meta.url).href;
 document.head.append(sheet);
 
-for (const scheme of document.querySelectorAll("fieldset.step-scheme")) setUp(scheme);
-
 function setUp(scheme) {
   const kind = scheme.dataset.stepKind;
   const hidden = scheme.querySelector("input.step-data");
@@ -274,3 +272,6 @@ function writeAttribution(scheme, doc) {
   put(form, ".fa-step", doc.decisive_step === null || doc.decisive_step === undefined ? null : String(doc.decisive_step));
   put(form, ".fa-reason", doc.reason);
 }
+
+// Last, so every helper above is defined before a saved answer is read back.
+for (const scheme of document.querySelectorAll("fieldset.step-scheme")) setUp(scheme);
