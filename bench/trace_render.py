@@ -24,7 +24,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from potato_like import create_app  # noqa: E402
+from potato_like import create_app
 
 KINDS = ("Agent (Thought)", "Agent (Action)", "Environment")
 
@@ -44,8 +44,13 @@ def make_project(root: Path, steps: int, display: str) -> Path:
         "require_password": False,
         "instance_display": {"fields": [{"key": "trace", "type": display}]},
         "annotation_schemes": [
-            {"annotation_type": "process_reward", "name": "prm", "steps_key": "trace",
-             "step_text_key": "text", "mode": "per_step"}
+            {
+                "annotation_type": "process_reward",
+                "name": "prm",
+                "steps_key": "trace",
+                "step_text_key": "text",
+                "mode": "per_step",
+            }
         ],
     }
     path = root / "config.yaml"
@@ -63,8 +68,11 @@ def server_times(app, repeat: int) -> dict:
         times.append(time.perf_counter() - start)
         size = len(body)
     times = times[1:]  # the first request warms the template cache
-    return {"median_ms": round(statistics.median(times) * 1000, 1),
-            "max_ms": round(max(times) * 1000, 1), "page_bytes": size}
+    return {
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "max_ms": round(max(times) * 1000, 1),
+        "page_bytes": size,
+    }
 
 
 def browser_times(app, repeat: int) -> dict | None:
@@ -97,8 +105,10 @@ def browser_times(app, repeat: int) -> dict | None:
     finally:
         server.shutdown()
         thread.join(timeout=5)
-    return {"interactive_median_ms": round(statistics.median(times) * 1000, 1),
-            "interactive_max_ms": round(max(times) * 1000, 1)}
+    return {
+        "interactive_median_ms": round(statistics.median(times) * 1000, 1),
+        "interactive_max_ms": round(max(times) * 1000, 1),
+    }
 
 
 def main() -> None:
@@ -111,8 +121,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="trace-bench-") as tmp:
         app = create_app(make_project(Path(tmp), args.steps, args.display))
         try:
-            out = {"steps": args.steps, "display": args.display,
-                   "server": server_times(app, args.repeat)}
+            out = {
+                "steps": args.steps,
+                "display": args.display,
+                "server": server_times(app, args.repeat),
+            }
             if not args.no_browser:
                 out["browser"] = browser_times(app, args.repeat)
         finally:

@@ -33,7 +33,11 @@ def _code(values) -> str:
 
 
 def entry(cls: type[Scheme]) -> str:
-    if cls.agreement_metric:
+    if cls.step_level:
+        agreement = f"Krippendorff's alpha over steps, `{cls.step_metric}`"
+        if cls.has_first_error:
+            agreement += ", and first-error-step agreement"
+    elif cls.agreement_metric:
         agreement = f"Krippendorff's alpha, `{cls.agreement_metric}`"
     else:
         agreement = f"none ({cls.agreement_skip_reason})"
@@ -50,6 +54,9 @@ def entry(cls: type[Scheme]) -> str:
         if cls.backend_type != "label":
             wire += f", or backend format with `type: {cls.backend_type}`"
         export = "`answer:<schema>` (JSON)"
+    elif cls.step_level:
+        wire = '`annotations: {"<schema>:<schema>": "<JSON document>"}` (Potato\'s shape)'
+        export = "`<schema>:::<schema>` (the JSON document), and `answer:<schema>`"
     else:
         wire = '`annotations: {"schema:label": value}`, or backend format with `type: label`'
         export = "`<schema>:::<key>` per stored key, and `answer:<schema>`"

@@ -145,9 +145,6 @@ class StepScheme(Scheme):
             return self.normalize(value)
         return self.normalize(self.answer_map(value))
 
-    def table_keys(self) -> list[str]:
-        return []
-
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
         """The dashboard counts step answers by value (`reward 1`, `incorrect`, ...)."""
         answer = self.answer(label_map)

@@ -4,6 +4,8 @@ the item, saves Potato's JSON answer through /updateinstance, refuses bad answer
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -261,6 +263,9 @@ def test_export_and_per_step_agreement(app):
     rows = admin.post("/admin/api/export", json={"format": "jsonl"}, headers=ADMIN).data
     answers = [json.loads(line)["answers"]["prm"] for line in rows.decode().splitlines()]
     assert answers[0]["steps"][2] == {"index": 2, "reward": -1}
+    table = admin.post("/admin/api/export", json={"format": "csv"}, headers=ADMIN).data.decode()
+    cells = [r["prm:::prm"] for r in csv.DictReader(io.StringIO(table)) if r["prm:::prm"]]
+    assert len(cells) == 6 and json.loads(cells[0])["mode"] == "per_step"
     entry = admin.get("/admin/api/agreement?schema=prm", headers=ADMIN).json["by_schema"]["prm"]
     assert entry["unit"] == "step" and entry["steps_evaluated"] == 6
     assert entry["items_evaluated"] == 2
