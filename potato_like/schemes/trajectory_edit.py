@@ -39,7 +39,7 @@ class TrajectoryEdit(StepScheme):
     def parse_step_options(self, reader: ConfigReader) -> None:
         self.editable_fields = reader.string_list("editable_fields") or [self.step_text_key]
         for key in ("show_diff", "show_edit_distance"):
-            if reader.bool(key, True):
+            if reader.has(key) and reader.bool(key, True):
                 reader.warn(
                     key, "accepted; the page shows the original above each box (no live diff yet)"
                 )

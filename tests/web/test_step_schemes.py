@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 
 import pytest
 
 from potato_like.config import load_config
 from potato_like.errors import ConfigError
-from tests.conftest import ADMIN, base_config, current_id, login, write_config
+from tests.conftest import ADMIN, REPO, base_config, current_id, login, write_config
 
 from .display_util import assert_csp_clean
 
@@ -307,3 +308,21 @@ def test_bad_config_is_refused(tmp_path, scheme, message):
     (tmp_path / "data.jsonl").write_text('{"id": "a", "text": "t"}\n')
     with pytest.raises(ConfigError, match=message):
         load_config(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+
+
+def test_the_example_project_serves_its_first_trace(tmp_path, open_app):
+    shutil.copytree(REPO / "example_projects" / "agent_traces", tmp_path / "ex")
+    app = open_app(tmp_path / "ex" / "config.yaml")
+    html = login(app.test_client(), "ann").get("/annotate").get_data(as_text=True)
+    for kind in (
+        "agent_trace",
+        "eval_trace",
+        "cot_trace",
+        "coding_trace",
+        "web_agent_trace",
+        "interactive_chat",
+    ):
+        assert f'data-display-type="{kind}"' in html, kind
+    assert html.count('data-testid="step-row"') == 5 * 3 + 3  # three step schemes + turns
+    assert 'data-testid="web-overlay"' in html and 'data-testid="chat-unavailable"' not in html
+    assert_csp_clean(html)
