@@ -67,5 +67,9 @@ class FailureAttribution(StepScheme):
     def step_values(self, answer: Any) -> dict[int, Any]:
         return {}
 
+    def step_records(self, answer: Any) -> list[tuple[int, dict]]:
+        step = (answer or {}).get("decisive_step")
+        return [] if step is None else [(step, dict(answer))]
+
     def first_error(self, answer: Any) -> int | None:
         return (answer or {}).get("decisive_step")

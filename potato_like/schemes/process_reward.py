@@ -36,6 +36,7 @@ class ProcessReward(StepScheme):
     agreement_metric = "interval"
     step_metric = "interval"
     has_first_error = True
+    rewards_steps = True
 
     def parse_step_options(self, reader: ConfigReader) -> None:
         self.mode = reader.str("mode", "first_error", choices=MODES)

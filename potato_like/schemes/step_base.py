@@ -161,6 +161,20 @@ class StepScheme(Scheme):
         return None
 
     has_first_error: ClassVar[bool] = False
+    # Its answer is a reward per step (process reward model data: the `prm` export).
+    rewards_steps: ClassVar[bool] = False
+
+    def step_records(self, answer: Any) -> list[tuple[int, dict]]:
+        """(step index, that step's part of the answer), for the per-step exports."""
+        if not answer:
+            return []
+        entries = answer if isinstance(answer, list) else answer.get("steps", [])
+        out = []
+        for entry in entries:
+            index = entry.get("index", entry.get("step_index", entry.get("turn")))
+            if isinstance(index, int):
+                out.append((index, entry))
+        return out
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()
