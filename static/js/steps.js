@@ -11,6 +11,7 @@ const READERS = {
   edit: readEdits,
   act: readActs,
   attribution: readAttribution,
+  call: readCalls,
 };
 const WRITERS = {
   reward: writeRewards,
@@ -18,6 +19,7 @@ const WRITERS = {
   edit: writeEdits,
   act: writeActs,
   attribution: writeAttribution,
+  call: writeCalls,
 };
 
 const sheet = document.createElement("link");
@@ -271,6 +273,28 @@ function writeAttribution(scheme, doc) {
   put(form, ".fa-agent", doc.responsible_agent);
   put(form, ".fa-step", doc.decisive_step === null || doc.decisive_step === undefined ? null : String(doc.decisive_step));
   put(form, ".fa-reason", doc.reason);
+}
+
+// tool_call_review: [{index, step, tool, verdict, notes}]
+function readCalls(scheme) {
+  const calls = [];
+  for (const row of rows(scheme)) {
+    const verdict = pressed(row);
+    const notes = val(row, ".step-notes");
+    if (verdict === null && !notes) continue;
+    const group = row.querySelector(".step-controls");
+    calls.push({ index: index(row), step: Number(group.dataset.step), tool: group.dataset.tool, verdict: verdict || "", notes: notes || "" });
+  }
+  return calls.length ? calls : null;
+}
+function writeCalls(scheme, doc) {
+  const byIndex = new Map((Array.isArray(doc) ? doc : []).map((c) => [c.index, c]));
+  for (const row of rows(scheme)) {
+    const c = byIndex.get(index(row));
+    if (!c) continue;
+    setPressed(row, c.verdict || null);
+    put(row, ".step-notes", c.notes);
+  }
 }
 
 // Last, so every helper above is defined before a saved answer is read back.

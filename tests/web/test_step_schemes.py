@@ -326,3 +326,47 @@ def test_the_example_project_serves_its_first_trace(tmp_path, open_app):
     assert html.count('data-testid="step-row"') == 5 * 3 + 3  # three step schemes + turns
     assert 'data-testid="web-overlay"' in html and 'data-testid="chat-unavailable"' not in html
     assert_csp_clean(html)
+
+
+TOOL_STEPS = [
+    {
+        "agent": "Agent",
+        "content": "weather",
+        "tool_calls": [{"name": "get_weather", "args": {"city": "NYC"}}],
+    },
+    {"agent": "Tool", "content": "22C"},
+    {"agent": "Agent", "tool": "book_table", "args": {"time": "7pm"}},
+]
+
+
+@pytest.fixture
+def tool_app(tmp_path, open_app):
+    (tmp_path / "data.jsonl").write_text(json.dumps({"id": "a", "text": "t", "steps": TOOL_STEPS}))
+    scheme = {"annotation_type": "tool_call_review", "name": "tcr", "steps_key": "steps"}
+    return open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+
+
+def test_tool_call_review_lists_the_calls_and_saves_verdicts(tool_app):
+    ann = login(tool_app.test_client(), "ann")
+    html = ann.get("/annotate").get_data(as_text=True)
+    assert html.count('data-testid="step-row"') == 2
+    assert "get_weather (step 1)" in html and "book_table (step 3)" in html
+    assert 'data-step="2" data-tool="book_table"' in html
+    calls = [{"index": 1, "step": 2, "tool": "book_table", "verdict": "wrong_args", "notes": "x"}]
+    assert send(ann, "tcr", calls).status_code == 200
+    assert stored(ann, "tcr") == calls
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([{"index": 0, "verdict": "meh"}], "verdict 'meh'"),
+        ([{"verdict": "correct"}], "whole number"),
+        ([{"index": 0, "verdict": "correct"}, {"index": 0, "verdict": "correct"}], "twice"),
+        ([3], "must be an object"),
+    ],
+)
+def test_tool_call_review_refuses_bad_verdicts(tool_app, document, message):
+    ann = login(tool_app.test_client(), "ann")
+    r = send(ann, "tcr", document)
+    assert r.status_code == 400 and message in r.json["error"]
