@@ -41,6 +41,12 @@ class StepScheme(Scheme):
 
     page_steps: tuple = ()
 
+    @classmethod
+    def backend_names(cls) -> tuple[str, ...]:
+        """Potato's page sends these as one label (`<schema>:<schema>`), never in the
+        backend (schema/type/state) format."""
+        return ()
+
     def parse_options(self, reader: ConfigReader) -> None:
         self.labels = [Label(self.name)]
         self.steps_key = reader.str("steps_key", self.default_steps_key)

@@ -12,6 +12,7 @@ const READERS = {
   act: readActs,
   attribution: readAttribution,
   call: readCalls,
+  scorecard: readScorecard,
 };
 const WRITERS = {
   reward: writeRewards,
@@ -20,6 +21,7 @@ const WRITERS = {
   act: writeActs,
   attribution: writeAttribution,
   call: writeCalls,
+  scorecard: writeScorecard,
 };
 
 const sheet = document.createElement("link");
@@ -295,6 +297,28 @@ function writeCalls(scheme, doc) {
     setPressed(row, c.verdict || null);
     put(row, ".step-notes", c.notes);
   }
+}
+
+// agent_scorecard: {agents: {agent: {dim: score}}, team: {dim: score}, milestones: {m: true}}
+function readScorecard(scheme) {
+  const doc = { agents: {}, team: {}, milestones: {} };
+  for (const sel of scheme.querySelectorAll("select.asc-score")) {
+    if (!sel.value) continue;
+    const { group, key, dim } = sel.dataset;
+    if (group === "team") doc.team[dim] = Number(sel.value);
+    else (doc.agents[key] ??= {})[dim] = Number(sel.value);
+  }
+  for (const box of scheme.querySelectorAll("input.asc-milestone")) if (box.checked) doc.milestones[box.dataset.m] = true;
+  const empty = !Object.keys(doc.agents).length && !Object.keys(doc.team).length && !Object.keys(doc.milestones).length;
+  return empty ? null : doc;
+}
+function writeScorecard(scheme, doc) {
+  for (const sel of scheme.querySelectorAll("select.asc-score")) {
+    const { group, key, dim } = sel.dataset;
+    const score = group === "team" ? (doc.team || {})[dim] : ((doc.agents || {})[key] || {})[dim];
+    if (score) sel.value = String(score);
+  }
+  for (const box of scheme.querySelectorAll("input.asc-milestone")) box.checked = Boolean((doc.milestones || {})[box.dataset.m]);
 }
 
 // Last, so every helper above is defined before a saved answer is read back.

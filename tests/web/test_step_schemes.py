@@ -370,3 +370,47 @@ def test_tool_call_review_refuses_bad_verdicts(tool_app, document, message):
     ann = login(tool_app.test_client(), "ann")
     r = send(ann, "tcr", document)
     assert r.status_code == 400 and message in r.json["error"]
+
+
+@pytest.fixture
+def scorecard_app(tmp_path, open_app):
+    (tmp_path / "data.jsonl").write_text(json.dumps({"id": "a", "text": "t", "steps": STEPS}))
+    scheme = {
+        "annotation_type": "agent_scorecard",
+        "name": "sc",
+        "steps_key": "steps",
+        "scale": 5,
+        "milestones": ["plan made"],
+    }
+    return open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+
+
+def test_agent_scorecard_rows_come_from_the_trace_and_scores_save(scorecard_app):
+    ann = login(scorecard_app.test_client(), "ann")
+    html = ann.get("/annotate").get_data(as_text=True)
+    assert '<th scope="row">planner</th>' in html and '<th scope="row">coder</th>' in html
+    assert 'data-m="plan made"' in html
+    doc = {
+        "agents": {"coder": {"contribution": 4}},
+        "team": {"efficiency": 2},
+        "milestones": {"plan made": True},
+    }
+    assert send(ann, "sc", doc).status_code == 200
+    assert stored(ann, "sc") == doc
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"agents": {"coder": {"contribution": 6}}}, "must be 1-5"),
+        ({"agents": {"coder": {"charisma": 3}}}, "unknown dimension 'charisma'"),
+        ({"team": {"efficiency": True}}, "must be 1-5"),
+        ({"milestones": {"world peace": True}}, "unknown milestone"),
+        ({"milestones": {"plan made": "yes"}}, "true or false"),
+        ([1], "must be an object"),
+    ],
+)
+def test_agent_scorecard_refuses_bad_scores(scorecard_app, document, message):
+    ann = login(scorecard_app.test_client(), "ann")
+    r = send(ann, "sc", document)
+    assert r.status_code == 400 and message in r.json["error"]
