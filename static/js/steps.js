@@ -13,6 +13,7 @@ const READERS = {
   attribution: readAttribution,
   call: readCalls,
   scorecard: readScorecard,
+  handoff: readHandoffs,
 };
 const WRITERS = {
   reward: writeRewards,
@@ -22,6 +23,7 @@ const WRITERS = {
   attribution: writeAttribution,
   call: writeCalls,
   scorecard: writeScorecard,
+  handoff: writeHandoffs,
 };
 
 const sheet = document.createElement("link");
@@ -319,6 +321,30 @@ function writeScorecard(scheme, doc) {
     if (score) sel.value = String(score);
   }
   for (const box of scheme.querySelectorAll("input.asc-milestone")) box.checked = Boolean((doc.milestones || {})[box.dataset.m]);
+}
+
+// handoff_review: [{index, step, from, to, flags, quality}]
+function readHandoffs(scheme) {
+  const out = [];
+  for (const row of rows(scheme)) {
+    const flags = [...row.querySelectorAll("input.step-flag:checked")].map((b) => b.dataset.flag);
+    const quality = val(row, ".step-quality");
+    row.classList.toggle("step-edited", Boolean(flags.length || quality !== null));
+    if (!flags.length && quality === null) continue;
+    const d = row.querySelector(".step-details").dataset;
+    out.push({ index: index(row), step: Number(d.step), from: d.from, to: d.to, flags, quality: quality === null ? null : Number(quality) });
+  }
+  return out.length ? out : null;
+}
+function writeHandoffs(scheme, doc) {
+  const byIndex = new Map((Array.isArray(doc) ? doc : []).map((h) => [h.index, h]));
+  for (const row of rows(scheme)) {
+    const h = byIndex.get(index(row));
+    if (!h) continue;
+    for (const box of row.querySelectorAll("input.step-flag")) box.checked = (h.flags || []).includes(box.dataset.flag);
+    put(row, ".step-quality", h.quality === null ? null : String(h.quality));
+    row.classList.add("step-edited");
+  }
 }
 
 // Last, so every helper above is defined before a saved answer is read back.

@@ -414,3 +414,43 @@ def test_agent_scorecard_refuses_bad_scores(scorecard_app, document, message):
     ann = login(scorecard_app.test_client(), "ann")
     r = send(ann, "sc", document)
     assert r.status_code == 400 and message in r.json["error"]
+
+
+@pytest.fixture
+def handoff_app(tmp_path, open_app):
+    (tmp_path / "data.jsonl").write_text(json.dumps({"id": "a", "text": "t", "steps": STEPS}))
+    scheme = {"annotation_type": "handoff_review", "name": "ho", "steps_key": "steps"}
+    return open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+
+
+def test_handoff_review_lists_agent_changes_and_saves(handoff_app):
+    ann = login(handoff_app.test_client(), "ann")
+    html = ann.get("/annotate").get_data(as_text=True)
+    assert html.count('data-testid="step-row"') == 2  # planner → coder → planner
+    assert "planner → coder (step 2)" in html and "coder → planner (step 3)" in html
+    doc = [
+        {
+            "index": 1,
+            "step": 2,
+            "from": "coder",
+            "to": "planner",
+            "flags": ["goal_drift"],
+            "quality": 2,
+        }
+    ]
+    assert send(ann, "ho", doc).status_code == 200
+    assert stored(ann, "ho") == doc
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([{"index": 0, "flags": ["rudeness"]}], "flags must be a list of"),
+        ([{"index": 0, "quality": 9}], "quality 9 must be 1-5"),
+        ([{"flags": ["garbling"]}], "whole number"),
+    ],
+)
+def test_handoff_review_refuses_bad_entries(handoff_app, document, message):
+    ann = login(handoff_app.test_client(), "ann")
+    r = send(ann, "ho", document)
+    assert r.status_code == 400 and message in r.json["error"]
