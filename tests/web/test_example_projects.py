@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +26,23 @@ ANSWERS = {
     "text": lambda s: {f"{s.name}:{s.label_names[0]}": "a note"},
     "number": lambda s: {f"{s.name}:number": str(s.min_value if s.min_value is not None else 1)},
     "slider": lambda s: {f"{s.name}:slider": str(s.max_value)},
+    # step-level agent types: one JSON document as the scheme's single label
+    "process_reward": lambda s: step_doc(s, {"mode": s.mode, "steps": [{"index": 0, "reward": 1}]}),
+    "trajectory_eval": lambda s: step_doc(
+        s, {"steps": [{"step_index": 0, "correctness": s.correctness[0]}]}
+    ),
+    "trajectory_edit": lambda s: step_doc(
+        s, {"steps": [{"step_index": 0, "field": s.editable_fields[0], "edited_text": "x"}]}
+    ),
+    "failure_attribution": lambda s: step_doc(
+        s, {"responsible_agent": "a", "decisive_step": 0, "reason": "r"}
+    ),
+    "consensus_tracking": lambda s: step_doc(s, [{"turn": 0, "act": s.acts[0]}]),
 }
+
+
+def step_doc(scheme, document) -> dict:
+    return {f"{scheme.name}:{scheme.name}": json.dumps(document)}
 
 
 def structured_answers(schemes, text: str) -> dict:
