@@ -64,6 +64,8 @@ class Display:
     supports_span_target: ClassVar[bool] = False
     # Potato reads some types' options written directly on the field too.
     field_level_options: ClassVar[bool] = False
+    # The type shows something of its own for an item without the field (interactive_chat).
+    shows_missing_value: ClassVar[bool] = False
 
     def read_options(self, reader: ConfigReader) -> dict[str, Any]:
         reader.warn_unknown(self.options, later=self.later)

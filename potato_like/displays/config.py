@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..config.reader import ConfigReader, hint, type_name
 from .base import DisplayField, read_length
-from .registry import display_class, not_yet_names, type_names
+from .registry import NOT_YET_REASONS, display_class, not_yet_names, type_names
 
 FIELD_KEYS = ("key", "type", "label", "span_target", "display_options")
 LATER_FIELD_KEYS = {"resizable": "resizable panes", "source_field": "media annotation links"}
@@ -80,7 +80,11 @@ def _field(r: ConfigReader, text_key: str) -> DisplayField | None:
         return None
     if cls is None:
         if kind in not_yet_names():
-            r.problem("type", f"display type {kind!r} is not available yet")
+            reason = NOT_YET_REASONS.get(kind)
+            r.problem(
+                "type",
+                f"display type {kind!r} is not available yet" + (f": {reason}" if reason else ""),
+            )
         else:
             r.problem(
                 "type",

@@ -55,7 +55,7 @@ def _field_view(
     f: DisplayField, data: Mapping[str, Any], context: RenderContext, span_host: bool
 ) -> FieldView:
     common = dict(key=f.key, type=f.type, label=f.label, template=f.template)
-    if f.key not in data or data[f.key] is None:
+    if (f.key not in data or data[f.key] is None) and not f.display.shows_missing_value:
         return FieldView(**common, missing=True)
-    view = f.display.view(data[f.key], f.options, context)
+    view = f.display.view(data.get(f.key), f.options, context)
     return FieldView(**common, view=view, span_host=span_host)

@@ -95,6 +95,9 @@ class Scheme:
     # Stored value: a label map ({label: value}); structured types hold {"spans": [...]}-like
     # values that a request replaces as a whole (schemes/structured.py).
     structured: ClassVar[bool] = False
+    # Its answer is about the steps of the item's trace: agreement is computed per step
+    # (quality/step_agreement.py) through `step_values`, `first_error`, `step_metric`.
+    step_level: ClassVar[bool] = False
     # The store keeps per-value tallies and agreement cells for it (store/aggregates.py);
     # otherwise the dashboard only counts its answers.
     tallied: ClassVar[bool] = False

@@ -41,7 +41,11 @@ def _code(values) -> str:
 
 def entry(cls: type[Scheme]) -> str:
     pair_scores = getattr(cls, "pair_score_names", ())
-    if cls.agreement_metric in NOT_ALPHA:
+    if cls.step_level:
+        agreement = f"Krippendorff's alpha over steps, `{cls.step_metric}`"
+        if cls.has_first_error:
+            agreement += ", and first-error-step agreement"
+    elif cls.agreement_metric in NOT_ALPHA:
         agreement = NOT_ALPHA[cls.agreement_metric]
     elif pair_scores:
         agreement = f"mean over annotator pairs of {_code(pair_scores)} (no alpha)"
@@ -68,6 +72,9 @@ def entry(cls: type[Scheme]) -> str:
         if cls.backend_type != "label":
             wire += f", or backend format with `type: {cls.backend_type}`"
         export = "`answer:<schema>` (JSON)"
+    elif cls.step_level:
+        wire = '`annotations: {"<schema>:<schema>": "<JSON document>"}` (Potato\'s shape)'
+        export = "`<schema>:::<schema>` (the JSON document), and `answer:<schema>`"
     else:
         wire = '`annotations: {"schema:label": value}`, or backend format with `type: label`'
         export = "`<schema>:::<key>` per stored key, and `answer:<schema>`"

@@ -70,6 +70,10 @@ def _source(project: Project, schema: str):
         from ..quality.pair_agreement import PairSource
 
         return PairSource(rows=lambda: answers_for_agreement(project.store, schema))
+    if scheme is not None and scheme.step_level:
+        from ..quality.step_agreement import StepSource
+
+        return StepSource(rows=lambda: answers_for_agreement(project.store, schema))
     aggregates = project.store.aggregates
     return CellSource(
         cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],

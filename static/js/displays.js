@@ -88,3 +88,14 @@ for (const box of document.querySelectorAll("[data-audio-dialogue]")) {
     audio.playbackRate = Number(event.target.value) || 1;
   });
 }
+
+// Trace displays: "Open all" / "Close all" for a trace's collapsible steps.
+for (const button of document.querySelectorAll("[data-trace-expand], [data-trace-collapse]")) {
+  button.addEventListener("click", () => {
+    const key = button.dataset.traceExpand ?? button.dataset.traceCollapse;
+    const trace = document.querySelector(`[data-trace="${CSS.escape(key)}"]`);
+    if (!trace) return;
+    const open = button.dataset.traceExpand !== undefined;
+    for (const details of trace.querySelectorAll(".trace-step > details")) details.open = open;
+  });
+}

@@ -49,6 +49,18 @@ ANSWERS = {
     "ranking": lambda s: {f"{s.name}:rank_order": ",".join(s.label_names)},
     "multirate": lambda s: {f"{s.name}:{o}": s.label_names[0] for o in s.options},
     "bws": lambda s: {f"{s.name}:best": "A", f"{s.name}:worst": "B"},
+    # step-level agent types: one JSON document as the scheme's single label
+    "process_reward": lambda s: step_doc(s, {"mode": s.mode, "steps": [{"index": 0, "reward": 1}]}),
+    "trajectory_eval": lambda s: step_doc(
+        s, {"steps": [{"step_index": 0, "correctness": s.correctness[0]}]}
+    ),
+    "trajectory_edit": lambda s: step_doc(
+        s, {"steps": [{"step_index": 0, "field": s.editable_fields[0], "edited_text": "x"}]}
+    ),
+    "failure_attribution": lambda s: step_doc(
+        s, {"responsible_agent": "a", "decisive_step": 0, "reason": "r"}
+    ),
+    "consensus_tracking": lambda s: step_doc(s, [{"turn": 0, "act": s.acts[0]}]),
 }
 
 
@@ -58,6 +70,10 @@ def _segment(s) -> dict:
 
 def _timeline(s, data: dict) -> dict:
     return {f"{s.name}:_data": json.dumps(data)}
+
+
+def step_doc(scheme, document) -> dict:
+    return {f"{scheme.name}:{scheme.name}": json.dumps(document)}
 
 
 def structured_answers(schemes, text: str) -> dict:

@@ -97,6 +97,7 @@ def test_export_formats_endpoint(annotated):
     # (other format families add their own: these are present, and the list is sorted)
     assert {"conll", "conllu", "csv", "json", "jsonl", "spans_jsonl", "tsv"} <= set(names)
     assert "preference_jsonl" in names and names == sorted(names)
+    assert {"agent_eval", "prm"} <= set(names)
 
 
 def test_export_jsonl_and_json(annotated):

@@ -1,0 +1,98 @@
+"""`annotation_type: tool_call_review` — a verdict on each tool call of an agent trace: the
+right tool, correct arguments (`verdict_options`, default correct / wrong_tool /
+wrong_args), with optional notes. The calls are read from the item's steps (`steps_key`):
+a step's `tool_calls` (or `tool_call`), else a step with `tool`; call i is the i-th call of
+the trace, in order.
+
+Stored as Potato stores it: `[{"index", "step", "tool", "verdict", "notes"}]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..config.reader import ConfigReader
+from ..errors import BadAnnotation
+from .registry import register
+from .step_base import MAX_STEPS, StepScheme, choice, entry_list, short_text, step_index
+
+VERDICTS = ["correct", "wrong_tool", "wrong_args"]
+
+
+@register("tool_call_review")
+class ToolCallReview(StepScheme):
+    macro = "schemes/tool_call_review.html"
+    option_keys = ("steps_key", "step_text_key", "verdict_options")
+    agreement_metric = "nominal"
+    step_metric = "nominal"
+    has_first_error = True
+
+    def parse_step_options(self, reader: ConfigReader) -> None:
+        self.verdicts = reader.string_list("verdict_options") or list(VERDICTS)
+        if len(self.verdicts) > 9:
+            reader.problem("verdict_options", "at most 9 verdicts (keys 1-9)")
+
+    def steps_of(self, fields: Mapping[str, Any]) -> list[dict]:
+        raw = fields.get(self.steps_key)
+        calls: list[dict] = []
+        if not isinstance(raw, list):
+            return calls
+        for step_no, step in enumerate(raw):
+            if not isinstance(step, Mapping):
+                continue
+            found = step.get("tool_calls") or ([step["tool_call"]] if step.get("tool_call") else [])
+            if not found and (step.get("tool") or step.get("action_type") == "tool"):
+                found = [step]
+            for call in found if isinstance(found, list) else []:
+                if not isinstance(call, Mapping) or len(calls) >= MAX_STEPS:
+                    continue
+                tool = call.get("name", call.get("tool", "tool"))
+                args = call.get("args", call.get("arguments", call.get("input", {})))
+                if not isinstance(args, str):
+                    args = json.dumps(args, ensure_ascii=False, indent=2)
+                agent = step.get("agent", step.get("agent_id"))
+                calls.append(
+                    {
+                        "index": len(calls),
+                        "number": len(calls) + 1,
+                        "step": step_no,
+                        "text": args,
+                        "speaker": f"{tool} (step {step_no + 1})",
+                        "tool": str(tool),
+                        "agent": None if agent is None else str(agent),
+                    }
+                )
+        return calls
+
+    def clean(self, document: Any) -> Any:
+        calls: dict[int, dict] = {}
+        for i, raw in enumerate(entry_list(self.name, document)):
+            where = f"call {i + 1}"
+            if not isinstance(raw, Mapping):
+                raise BadAnnotation(
+                    f"{self.name}: {where} must be an object with index and verdict"
+                )
+            index = step_index(self.name, raw.get("index"), where)
+            verdict = choice(self.name, raw.get("verdict"), self.verdicts, "verdict", where)
+            notes = short_text(self.name, raw.get("notes"), "notes", where)
+            if verdict is None and notes is None:
+                continue
+            if index in calls:
+                raise BadAnnotation(f"{self.name}: call {index} is given twice")
+            entry: dict[str, Any] = {"index": index, "verdict": verdict or "", "notes": notes or ""}
+            if raw.get("step") is not None:
+                entry["step"] = step_index(self.name, raw.get("step"), f"{where} step")
+            tool = raw.get("tool")
+            if isinstance(tool, str) and tool:
+                entry["tool"] = tool[:200]
+            calls[index] = entry
+        return [calls[i] for i in sorted(calls)] or None
+
+    def step_values(self, answer: Any) -> dict[int, Any]:
+        return {c["index"]: c["verdict"] for c in answer or [] if c.get("verdict")}
+
+    def first_error(self, answer: Any) -> int | None:
+        wrong = [i for i, v in self.step_values(answer).items() if v != self.verdicts[0]]
+        return min(wrong) if wrong else None
