@@ -366,9 +366,11 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (e.ctrlKey || typing(el)) return;
-  // Arrows navigate everywhere except on a slider (a radio button keeps its answer: the
-  // legend promises ← / → move between items).
-  const ownsArrows = el && el.tagName === "INPUT" && el.type === "range";
+  // Arrows navigate everywhere except on a slider and on radio buttons that no label key
+  // picks (rating rows, severities, verdicts: arrows are how a keyboard picks those). A radio
+  // chosen with its label key keeps its answer: ← / → then move between items.
+  const ownsArrows = el && el.tagName === "INPUT" &&
+    (el.type === "range" || (el.type === "radio" && !el.dataset.key));
   if (ownsArrows && e.key.startsWith("Arrow")) return;
   if (e.key === "?") {
     e.preventDefault();

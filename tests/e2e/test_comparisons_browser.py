@@ -64,9 +64,10 @@ def test_bws_tuple_by_keyboard_survives_reload(
     stored = page.request.get(f"{base}/get_annotations", params={"instance_id": iid}).json()
     assert stored["label_annotations"] == {"intensity": {"best": "B", "worst": "D"}}
 
-    # Worst on the best's position: the server refuses it and says why; nothing changes.
+    # Worst on the best's position: the server refuses it and says why next to the question
+    # (the autosave keeps the rest of the item); the stored answer does not change.
     page.keyboard.press("w")  # worst: B (= best)
-    expect(page.locator("#form-error")).to_contain_text("best and worst must be different")
+    expect(page.get_by_test_id("scheme-error")).to_contain_text("best and worst must be different")
     stored = page.request.get(f"{base}/get_annotations", params={"instance_id": iid}).json()
     assert stored["label_annotations"] == {"intensity": {"best": "B", "worst": "D"}}
     assert [e for e in browser_errors if "400" not in e] == []
