@@ -44,27 +44,49 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[Callable[..., str]]:
-    """live_server(items=5, schemes=None, **config_overrides) -> base URL of a served project."""
+def serve_app() -> Iterator[Callable[[Any], str]]:
+    """serve_app(app) -> base URL: serves a built app with werkzeug on a free loopback port in
+    a daemon thread; every app served is stopped and its project closed after the test."""
     running: list[tuple[Any, threading.Thread, Any]] = []
 
-    def start(items: int = 5, schemes: list[dict] | None = None, **overrides: Any) -> str:
-        project_dir = tmp_path / f"project{len(running)}"
-        project_dir.mkdir()
-        write_items(project_dir / "data.jsonl", items)
-        config = base_config(assignment_strategy="fixed_order", **overrides)
-        if schemes is not None:
-            config["annotation_schemes"] = schemes
-        app = create_app(write_config(project_dir, config))
+    def serve(app: Any) -> str:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
         thread.start()
         running.append((server, thread, app))
         return f"http://127.0.0.1:{server.server_port}"
 
-    yield start
+    yield serve
     for server, thread, app in running:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
         app.extensions["potato_like"].close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, serve_app) -> Callable[..., str]:
+    """live_server(items=5, schemes=None, **config_overrides) -> base URL of a served project."""
+    count = iter(range(1_000))
+
+    def start(items: int = 5, schemes: list[dict] | None = None, **overrides: Any) -> str:
+        project_dir = tmp_path / f"project{next(count)}"
+        project_dir.mkdir()
+        write_items(project_dir / "data.jsonl", items)
+        config = base_config(assignment_strategy="fixed_order", **overrides)
+        if schemes is not None:
+            config["annotation_schemes"] = schemes
+        return serve_app(create_app(write_config(project_dir, config)))
+
+    return start
+
+
+def tab_to(page: Any, selector: str, limit: int = 200) -> None:
+    """Press Tab until the element matching `selector` has the focus (keyboard only)."""
+    for _ in range(limit):
+        if page.evaluate(
+            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")

@@ -5,13 +5,10 @@ display and the step list run under the Content-Security-Policy."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
@@ -30,7 +27,7 @@ STEPS = [
 
 
 @pytest.fixture
-def prm_server(tmp_path: Path) -> Iterator[str]:
+def prm_server(tmp_path: Path, serve_app) -> str:
     project = tmp_path / "project"
     project.mkdir()
     (project / "data.jsonl").write_text(
@@ -50,15 +47,7 @@ def prm_server(tmp_path: Path) -> Iterator[str]:
         ],
         assignment_strategy="fixed_order",
     )
-    app = create_app(write_config(project, config))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-prm", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(write_config(project, config)))
 
 
 def test_process_reward_with_the_keyboard_survives_a_reload(

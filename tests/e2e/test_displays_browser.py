@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
@@ -118,7 +115,7 @@ DISPLAY = {
 
 
 @pytest.fixture
-def display_server(tmp_path: Path) -> Iterator[str]:
+def display_server(tmp_path: Path, serve_app) -> str:
     project = tmp_path / "project"
     (project / "pics").mkdir(parents=True)
     (project / "media").mkdir()
@@ -128,15 +125,7 @@ def display_server(tmp_path: Path) -> Iterator[str]:
     (project / "media" / "a.wav").write_bytes(wav_bytes())
     (project / "data.jsonl").write_text(json.dumps(ROW) + "\n")
     config = base_config(instance_display=DISPLAY, assignment_strategy="fixed_order")
-    app = create_app(write_config(project, config))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-display", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(write_config(project, config)))
 
 
 def test_every_display_type_renders_under_the_policy(

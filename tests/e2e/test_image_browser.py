@@ -5,12 +5,9 @@ stored pixel coordinates of the full-size image, which is shown through a previe
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
@@ -23,18 +20,10 @@ BIG_W, BIG_H = 3200, 2400  # larger than the preview: the page shows a downscale
 
 
 @pytest.fixture
-def image_server(tmp_path) -> Iterator[str]:
+def image_server(tmp_path, serve_app) -> str:
     config = image_project(tmp_path, items=[{"id": "big", "image": "images/big.jpg"}])
     write_image(tmp_path / "images" / "big.jpg", BIG_W, BIG_H)
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(config))
 
 
 def stored(page: Page) -> dict:

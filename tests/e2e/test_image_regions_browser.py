@@ -4,12 +4,9 @@ at the selected shape and mark another as not present; reload and find the answe
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
@@ -27,16 +24,8 @@ ITEMS = [{"id": "a", "image": "images/a.png", "expressions": ["the green box", "
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[str]:
-    app = create_app(image_project(tmp_path, schemes=SCHEMES, items=ITEMS))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(timeout=5)
-    srv.server_close()
-    app.extensions["potato_like"].close()
+def server(tmp_path, serve_app) -> str:
+    return serve_app(create_app(image_project(tmp_path, schemes=SCHEMES, items=ITEMS)))
 
 
 def value(page: Page, testid: str) -> dict:

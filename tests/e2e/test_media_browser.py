@@ -4,11 +4,9 @@ reload, and the segments come back at the same times."""
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
@@ -21,7 +19,7 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
-def media_server(tmp_path):
+def media_server(tmp_path, serve_app) -> str:
     root = tmp_path / "proj"
     (root / "media").mkdir(parents=True)
     write_wav(root / "media" / "a.wav", seconds=4.0)
@@ -29,15 +27,7 @@ def media_server(tmp_path):
     row = {"id": "m1", "text": "media/a.wav", "video": "media/v.mp4"}
     (root / "data.jsonl").write_text(json.dumps(row) + "\n")
     video = {**VIDEO, "mode": "segment", "source_field": "video"}
-    app = create_app(write_config(root, base_config(annotation_schemes=[AUDIO, video])))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(write_config(root, base_config(annotation_schemes=[AUDIO, video]))))
 
 
 def drag(page: Page, canvas, start: float, end: float) -> None:
@@ -131,40 +121,32 @@ def test_audio_keyboard_spectrogram_and_delete(page: Page, media_server: str):
     assert not errors, errors
 
 
-def test_tracking_box_is_saved_in_video_pixels(page: Page, tmp_path):
+def test_tracking_box_is_saved_in_video_pixels(page: Page, tmp_path, serve_app):
     root = tmp_path / "track"
     (root / "media").mkdir(parents=True)
     write_mp4(root / "media" / "v.mp4", frames=40, fps=10, size=(160, 120))
     (root / "data.jsonl").write_text(json.dumps({"id": "t", "text": "media/v.mp4"}) + "\n")
     scheme = {**VIDEO, "mode": "tracking"}
-    app = create_app(write_config(root, base_config(annotation_schemes=[scheme])))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
-        page.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
-        assert page.request.post(f"{base}/auth", form={"username": "tr"}).ok
-        page.goto(f"{base}/annotate")
-        expect(page.locator('canvas[data-role="timeline"]')).to_have_attribute("data-ready", "1")
-        overlay = page.locator('canvas[data-role="overlay"]')
-        overlay.scroll_into_view_if_needed()
-        box = overlay.bounding_box()
-        page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5, steps=4)
-        page.mouse.up()
-        expect(page.get_by_test_id("save-state")).to_have_text("Saved")
-        raw = page.locator('input[name="vid:_data"]').input_value()
-        track = next(iter(json.loads(raw)["tracking"].values()))
-        frame = next(iter(track["keyframes"].values()))
-        assert track["label"] == "person" and frame["frame"] == 0
-        assert frame["bbox"]["x"] == pytest.approx(40, abs=3)
-        assert frame["bbox"]["width"] == pytest.approx(40, abs=3)
-        assert frame["bbox"]["height"] == pytest.approx(30, abs=3)
-        page.reload()
-        expect(page.locator('ul[data-role="others"] li')).to_have_count(1)
-    finally:
-        server.shutdown()
-        server.server_close()
-        app.extensions["potato_like"].close()
+    base = serve_app(create_app(write_config(root, base_config(annotation_schemes=[scheme]))))
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    assert page.request.post(f"{base}/auth", form={"username": "tr"}).ok
+    page.goto(f"{base}/annotate")
+    expect(page.locator('canvas[data-role="timeline"]')).to_have_attribute("data-ready", "1")
+    overlay = page.locator('canvas[data-role="overlay"]')
+    overlay.scroll_into_view_if_needed()
+    box = overlay.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5, steps=4)
+    page.mouse.up()
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    raw = page.locator('input[name="vid:_data"]').input_value()
+    track = next(iter(json.loads(raw)["tracking"].values()))
+    frame = next(iter(track["keyframes"].values()))
+    assert track["label"] == "person" and frame["frame"] == 0
+    assert frame["bbox"]["x"] == pytest.approx(40, abs=3)
+    assert frame["bbox"]["width"] == pytest.approx(40, abs=3)
+    assert frame["bbox"]["height"] == pytest.approx(30, abs=3)
+    page.reload()
+    expect(page.locator('ul[data-role="others"] li')).to_have_count(1)

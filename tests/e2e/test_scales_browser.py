@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
 from ..conftest import base_config, write_config
+from .conftest import tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -26,25 +24,17 @@ TIMEOUT_MS = 8_000
 
 
 @pytest.fixture
-def example_server(tmp_path: Path) -> Iterator[str]:
+def example_server(tmp_path: Path, serve_app) -> str:
     work = tmp_path / "project"
     shutil.copytree(EXAMPLE, work, ignore=shutil.ignore_patterns("annotation_output"))
     config = yaml.safe_load((work / "config.yaml").read_text())
     config.update(require_password=False, admin_api_key="e2e-admin-key-000001")
     (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    app = create_app(work / "config.yaml")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(work / "config.yaml"))
 
 
 @pytest.fixture
-def card_server(tmp_path: Path) -> Iterator[str]:
+def card_server(tmp_path: Path, serve_app) -> str:
     rows = [
         {"id": f"c{i}", "text": "Sort these.", "cards": ["Mars ice", "Flu shot", "Jazz"]}
         for i in range(2)
@@ -63,15 +53,7 @@ def card_server(tmp_path: Path) -> Iterator[str]:
             }
         ],
     )
-    app = create_app(write_config(tmp_path, config))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(write_config(tmp_path, config)))
 
 
 def test_card_sort_by_drag_and_a_new_group(page: Page, card_server: str) -> None:
@@ -93,17 +75,6 @@ def test_card_sort_by_drag_and_a_new_group(page: Page, card_server: str) -> None
     expect(page.locator('li[data-card="Mars ice"] select')).to_have_value("Science")
     expect(page.locator('li[data-card="Jazz"] select')).to_have_value("Music")
     expect(page.locator('li[data-card="Flu shot"] select')).to_have_value("")
-
-
-def tab_to(page: Page, selector: str, limit: int = 200) -> None:
-    """Press Tab until the focused element matches `selector` (keyboard only)."""
-    for _ in range(limit):
-        if page.evaluate(
-            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
-        ):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def test_every_scale_type_by_keyboard_survives_a_reload(page: Page, example_server: str) -> None:

@@ -5,12 +5,9 @@ points although an emoji (two UTF-16 units) comes first."""
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
@@ -46,20 +43,12 @@ SCHEMES = [
 
 
 @pytest.fixture
-def span_server(tmp_path) -> Iterator[str]:
+def span_server(tmp_path, serve_app) -> str:
     with (tmp_path / "data.jsonl").open("w", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "s1", "text": TEXT}, ensure_ascii=False) + "\n")
         fh.write(json.dumps({"id": "s2", "text": SECOND}, ensure_ascii=False) + "\n")
     config = base_config(annotation_schemes=SCHEMES)
-    app = create_app(write_config(tmp_path, config))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(write_config(tmp_path, config)))
 
 
 def drag_select(page: Page, phrase: str) -> None:

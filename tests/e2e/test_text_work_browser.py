@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from collections.abc import Iterator
 
 import pytest
 import yaml
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from potato_like import create_app
 
 from ..conftest import REPO
+from .conftest import tab_to
 from .test_annotate_browser import browser_errors  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -27,30 +25,13 @@ FIXED = "The Eiffel Tower was completed in 1889 and is about 330 metres tall."
 
 
 @pytest.fixture
-def text_work_server(tmp_path) -> Iterator[str]:
+def text_work_server(tmp_path, serve_app) -> str:
     work = tmp_path / "text_work"
     shutil.copytree(REPO / "example_projects" / "text_work", work)
     config = yaml.safe_load((work / "config.yaml").read_text())
     config.update(require_password=False, admin_api_key="test-admin-key-123456")
     (work / "config.yaml").write_text(yaml.safe_dump(config))
-    app = create_app(work / "config.yaml")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
-
-
-def tab_to(page: Page, selector: str, limit: int = 40) -> None:
-    """Press Tab until the element matching `selector` has the focus."""
-    for _ in range(limit):
-        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
+    return serve_app(create_app(work / "config.yaml"))
 
 
 def test_text_work_by_keyboard_survives_a_reload(
@@ -139,21 +120,13 @@ def test_text_work_by_keyboard_survives_a_reload(
 
 
 @pytest.fixture
-def review_work_server(tmp_path) -> Iterator[str]:
+def review_work_server(tmp_path, serve_app) -> str:
     work = tmp_path / "review_work"
     shutil.copytree(REPO / "example_projects" / "review_work", work)
     config = yaml.safe_load((work / "config.yaml").read_text())
     config.update(require_password=False, admin_api_key="test-admin-key-123456")
     (work / "config.yaml").write_text(yaml.safe_dump(config))
-    app = create_app(work / "config.yaml")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    app.extensions["potato_like"].close()
+    return serve_app(create_app(work / "config.yaml"))
 
 
 def test_review_work_by_keyboard_survives_a_reload(
