@@ -8,6 +8,7 @@ the typed value for exports and agreement.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -428,6 +429,18 @@ def hidden_schemes(
         for s in schemes
         if s.display_logic is not None and not s.display_logic.holds(answers)
     }
+
+
+def json_payload(scheme: str, value: Any, what: str) -> Mapping[str, Any]:
+    """The JSON object a type's page sends as one `"<schema>:_data"` value (text or already
+    parsed; empty means {}); `what` names the content for the error."""
+    try:
+        data = json.loads(value) if isinstance(value, str) and value else value or {}
+    except ValueError as exc:
+        raise BadAnnotation(f"{scheme}: the {what} are not valid JSON") from exc
+    if not isinstance(data, Mapping):
+        raise BadAnnotation(f"{scheme}:_data must be an object")
+    return data
 
 
 def humanize(name: str) -> str:

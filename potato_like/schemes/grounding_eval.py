@@ -13,12 +13,12 @@ model's predictions), `require_all`, `label`, `expression_source` (only `field` 
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from .base import json_payload
 from .image_regions import RegionScheme
 from .registry import register
 from .structured import ID_PATTERN, SpanText, kept_entries
@@ -101,12 +101,7 @@ class GroundingEval(RegionScheme):
         """Potato's payload {regions: {id: [...]}, absent: [...], verdicts: {...}}."""
         if label != "_data":
             return None
-        try:
-            data = json.loads(value) if isinstance(value, str) and value else value or {}
-        except ValueError as exc:
-            raise BadAnnotation(f"{self.name}: the grounding answers are not valid JSON") from exc
-        if not isinstance(data, Mapping):
-            raise BadAnnotation(f"{self.name}:_data must be an object")
+        data = json_payload(self.name, value, "grounding answers")
         regions, absent = data.get("regions") or {}, data.get("absent") or []
         verdicts = data.get("verdicts") or {}
         if (

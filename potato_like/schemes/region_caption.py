@@ -9,12 +9,12 @@ Potato's page does, `"<schema>:_data": "{\\"captions\\": [...]}"`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from .base import json_payload
 from .image_regions import RegionScheme
 from .registry import register
 from .structured import SpanText, kept_entries
@@ -64,11 +64,8 @@ class RegionCaption(RegionScheme):
     def entries_from_label(self, label: str, value: Any) -> list[Any] | None:
         if label != "_data":
             return None
-        try:
-            data = json.loads(value) if isinstance(value, str) and value else value or {}
-        except ValueError as exc:
-            raise BadAnnotation(f"{self.name}: the captions are not valid JSON") from exc
-        if not isinstance(data, Mapping) or not isinstance(data.get("captions", []), list):
+        data = json_payload(self.name, value, "captions")
+        if not isinstance(data.get("captions", []), list):
             raise BadAnnotation(f'{self.name}:_data must be {{"captions": [...]}}')
         return list(data.get("captions", []))
 

@@ -5,6 +5,8 @@ a minute, keyed by the number of finished annotations."""
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest
@@ -49,6 +51,14 @@ def confusion_report(project: Project, schema: str) -> dict:
     )
 
 
+# Agreement measures computed from a scheme's stored rows alone: metric -> (module, class).
+ROW_SOURCES = {
+    "region_iou": ("..quality.image_agreement", "RegionSource"),
+    "pair_scores": ("..quality.pair_agreement", "PairSource"),
+    "steps": ("..quality.step_agreement", "StepSource"),
+}
+
+
 def _source(project: Project, schema: str):
     """The schema's kept aggregates (store/aggregates.py), with the rows as the fallback."""
     from ..quality.agreement_cells import CellSource  # numpy: loaded on first use
@@ -62,18 +72,11 @@ def _source(project: Project, schema: str):
             rows=lambda: answers_for_agreement(project.store, schema),
             text_length=lambda seq: len(items.by_seq(seq).text),
         )
-    if scheme is not None and scheme.agreement_metric == "region_iou":
-        from ..quality.image_agreement import RegionSource
-
-        return RegionSource(rows=lambda: answers_for_agreement(project.store, schema))
-    if scheme is not None and scheme.agreement_metric == "pair_scores":
-        from ..quality.pair_agreement import PairSource
-
-        return PairSource(rows=lambda: answers_for_agreement(project.store, schema))
-    if scheme is not None and scheme.step_level:
-        from ..quality.step_agreement import StepSource
-
-        return StepSource(rows=lambda: answers_for_agreement(project.store, schema))
+    kind = "steps" if scheme is not None and scheme.step_level else None
+    if scheme is not None and (found := ROW_SOURCES.get(kind or scheme.agreement_metric)):
+        module, name = found  # numpy and friends: loaded on first use
+        source = getattr(importlib.import_module(module, __package__), name)
+        return source(rows=lambda: answers_for_agreement(project.store, schema))
     aggregates = project.store.aggregates
     return CellSource(
         cells=[(c.unit_size, c.value_a, c.value_b, c.n) for c in aggregates.cells(schema)],

@@ -103,9 +103,8 @@ def _body(allowed: tuple[str, ...]) -> dict[str, Any]:
     return body
 
 
-def _own_item(user: SessionUser, body: dict[str, Any]):
-    """The reported item: it must exist (404) and be in the user's own list (403)."""
-    instance_id = _text(body.get("instance_id"), "instance_id", limit=512, required=True)
+def own_item(user: SessionUser, instance_id: str):
+    """An item the caller may report on: it must exist (404) and be in their list (403)."""
     project = current_project()
     item = project.store.items.by_id(instance_id)
     if item is None:
@@ -113,6 +112,11 @@ def _own_item(user: SessionUser, body: dict[str, Any]):
     if not project.store.assignments.status_of(user.user_id, item.seq):
         raise NotAssigned(instance_id)
     return item
+
+
+def _own_item(user: SessionUser, body: dict[str, Any]):
+    """The reported item of a body (`instance_id`), as own_item checks it."""
+    return own_item(user, _text(body.get("instance_id"), "instance_id", limit=512, required=True))
 
 
 def _check_own_csrf(body: dict[str, Any]) -> None:

@@ -17,10 +17,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from ..errors import BadRequest, NotAssigned, NotFound
+from ..errors import BadRequest
 from ..store.behavior import Report
 from .security import current_project, login_required_json, require_user
-from .tracking import _body, _own_item, behavior
+from .tracking import _body, _own_item, behavior, own_item
 
 bp = Blueprint("tracking_sessions", __name__)
 
@@ -200,12 +200,7 @@ def track_annotation_telemetry():
 
 def _own_reports(instance_id: str, kind: str) -> list[dict[str, Any]]:
     user = require_user()
-    project = current_project()
-    item = project.store.items.by_id(instance_id)
-    if item is None:
-        raise NotFound(f"instance {instance_id!r} does not exist")
-    if not project.store.assignments.status_of(user.user_id, item.seq):
-        raise NotAssigned(instance_id)
+    item = own_item(user, instance_id)
     return behavior().reports(user.user_id, item.seq, kind)
 
 
