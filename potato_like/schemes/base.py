@@ -241,6 +241,13 @@ class Scheme:
         return self
 
     @property
+    def dom_id(self) -> str:
+        """An HTML id made from the scheme's name (names may hold spaces and punctuation,
+        which ids and aria-labelledby lists cannot): the question's legend is
+        `<dom_id>-q`, so controls without a label of their own are named by it."""
+        return "s-" + re.sub(r"[^A-Za-z0-9_-]", "_", self.name)
+
+    @property
     def option_order(self) -> list[str] | None:
         """The label order shown when it was shuffled for this page (recorded), else None."""
         return None

@@ -171,6 +171,8 @@ function save(draft) {
     clearError();
     if (data.version) version = data.version;
     markInvalid(Array.isArray(data.invalid) ? data.invalid : []);
+    // Only answers the server took whole become undo steps: undo shows what is stored.
+    if (!invalid.size) remember({ annotations: body.annotations, ...extraFields() });
     if (invalid.size) setState(`Saved, except ${[...invalid.keys()].join(", ")}`, "error");
     else setState(draft ? t("saved") : t("submitted"), "ok");
     return data;
@@ -350,6 +352,64 @@ for (const [id, step] of [["font-smaller", -0.1], ["font-larger", 0.1]]) {
   });
 }
 
+// --- Undo / redo: Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), per item, for every type ----------------
+// Each save records the answers it sent. Undo saves the previous record and reloads the page,
+// so every type's widgets show exactly what is stored (no type needs undo code of its own).
+// The history is kept per tab and item in sessionStorage, so it outlives that reload. In a
+// text box the browser's own undo applies.
+const UNDO_KEY = `potato_like.undo.${instanceId}`;
+const UNDO_LIMIT = 100;
+let undoHistory = { past: [], future: [] };
+try { undoHistory = JSON.parse(sessionStorage.getItem(UNDO_KEY)) || undoHistory; } catch (_) { /* fresh */ }
+
+function keepHistory() {
+  try { sessionStorage.setItem(UNDO_KEY, JSON.stringify(undoHistory)); } catch (_) { /* full: no undo */ }
+}
+
+function remember(answers) {
+  const last = undoHistory.past[undoHistory.past.length - 1];
+  if (last && JSON.stringify(last) === JSON.stringify(answers)) return;
+  undoHistory.past.push(answers);
+  if (undoHistory.past.length > UNDO_LIMIT) undoHistory.past.shift();
+  undoHistory.future = [];
+  keepHistory();
+}
+
+// The page as loaded starts the history, unless it is where the history already stands (a
+// reload after undo); answers changed elsewhere meanwhile start it afresh.
+window.addEventListener("DOMContentLoaded", () => {
+  const shown = { annotations: collect(), ...extraFields() };
+  const last = undoHistory.past[undoHistory.past.length - 1];
+  if (!last || JSON.stringify(last) !== JSON.stringify(shown)) {
+    undoHistory = { past: [shown], future: [] };
+    keepHistory();
+  }
+});
+
+async function undoRedo(redo) {
+  if (dirty) await save(true); // the last change becomes a step of its own first
+  if (redo ? !undoHistory.future.length : undoHistory.past.length < 2) {
+    setState(redo ? t("nothing_to_redo", {}, "Nothing to redo") : t("nothing_to_undo", {}, "Nothing to undo"), "");
+    return;
+  }
+  const before = JSON.stringify(undoHistory);
+  if (redo) undoHistory.past.push(undoHistory.future.pop());
+  else undoHistory.future.push(undoHistory.past.pop());
+  const target = undoHistory.past[undoHistory.past.length - 1];
+  keepHistory();
+  setState(redo ? t("redoing", {}, "Redoing…") : t("undoing", {}, "Undoing…"), "busy");
+  const body = { instance_id: instanceId, draft: true, partial: true, ...target };
+  if (version) body.base_version = version;
+  try {
+    await call("/updateinstance", body);
+  } catch (err) {
+    undoHistory = JSON.parse(before); // not applied: the history stays where the page is
+    keepHistory();
+    throw err;
+  }
+  window.location.reload();
+}
+
 const dialog = document.getElementById("shortcuts");
 document.getElementById("help-btn").addEventListener("click", () => dialog.showModal());
 
@@ -363,6 +423,11 @@ document.addEventListener("keydown", (e) => {
     if (el && el.closest && el.closest("#goto-form")) return;
     e.preventDefault();
     submitAndNext();
+    return;
+  }
+  if (e.ctrlKey && !typing(el) && (e.key === "z" || e.key === "Z" || e.key === "y")) {
+    e.preventDefault();
+    undoRedo(e.key === "y" || e.shiftKey).catch(() => {});
     return;
   }
   if (e.ctrlKey || typing(el)) return;

@@ -153,6 +153,7 @@ class Editor {
     this.stage.className = "ia-stage";
     this.stage.tabIndex = 0;
     this.stage.dataset.testid = `image-stage-${this.name}`;
+    this.stage.setAttribute("role", "application"); // keys draw and move shapes here
     this.stage.setAttribute("aria-label", "Image: draw shapes here");
     this.world = document.createElement("div");
     this.world.className = "ia-world";

@@ -259,9 +259,13 @@ function applyLabel(schema, label) {
   }
   pending = null;
   segments = [];
-  selected = { schema, id: (same || span).id };
+  // Nothing stays selected: the next label key must not relabel the span just made (click
+  // or Tab to a span to relabel it).
+  selected = null;
+  focus = anchor = span.end;
   window.getSelection().removeAllRanges();
   changed();
+  drawCaret();
   return true;
 }
 
@@ -464,6 +468,7 @@ window.potatoSpans = {
 
 // --- events -----------------------------------------------------------------------------------
 document.addEventListener("selectionchange", () => {
+  drawCaret();
   const offsets = selectionOffsets();
   if (offsets) { pending = offsets; if (selected) { selected = null; renderLists(); } return; }
   const sel = window.getSelection();
@@ -558,6 +563,7 @@ document.addEventListener("keydown", (e) => {
       focus = anchor = moveBy(pending ? (step > 0 ? pending.end : pending.start) : focus, step, true);
       window.getSelection().removeAllRanges();
       pending = null;
+      drawCaret();
       e.preventDefault();
       return;
     }
@@ -565,6 +571,7 @@ document.addEventListener("keydown", (e) => {
       focus = anchor = step > 0 ? pending.end : pending.start;
       window.getSelection().removeAllRanges();
       pending = null;
+      drawCaret();
       e.preventDefault();
     }
     return;
@@ -601,6 +608,37 @@ for (const b of form.querySelectorAll(".span-label, .link-type, .event-type")) {
 textEl.addEventListener("focus", () => {
   const current = selectionOffsets();
   if (current) { anchor = current.start; focus = current.end; }
+  drawCaret();
 });
+textEl.addEventListener("blur", () => drawCaret());
+window.addEventListener("resize", () => drawCaret());
+
+// --- keyboard caret ---------------------------------------------------------------------------
+// The item text is not editable, so the browser draws no caret in it: draw one where
+// Shift+arrows start a selection, while the text has the focus and nothing is selected.
+const caret = document.createElement("span");
+caret.className = "kbd-caret";
+caret.setAttribute("aria-hidden", "true");
+caret.dataset.testid = "span-caret";
+caret.hidden = true;
+document.body.append(caret);
+
+function drawCaret() {
+  const sel = window.getSelection();
+  if (document.activeElement !== textEl || (sel && !sel.isCollapsed)) {
+    caret.hidden = true;
+    return;
+  }
+  const [node, offset] = domPoint(focus);
+  const r = document.createRange();
+  r.setStart(node, offset);
+  r.collapse(true);
+  const rect = r.getClientRects()[0] || r.getBoundingClientRect();
+  caret.style.left = `${rect.left + window.scrollX}px`;
+  caret.style.top = `${rect.top + window.scrollY}px`;
+  caret.style.height = `${rect.height || 18}px`;
+  caret.dataset.offset = String(focus);
+  caret.hidden = false;
+}
 
 render();
