@@ -41,7 +41,10 @@ def stored_spans(page: Page, base: str) -> list[tuple[str, str]]:
 
 
 def test_caret_deselect_and_undo_redo_of_spans(
-    page: Page, tmp_path, serve_app: Callable, browser_errors: list[str]
+    page: Page,
+    tmp_path,
+    serve_app: Callable,
+    browser_errors: list[str],  # noqa: F811
 ) -> None:
     (tmp_path / "data.jsonl").write_text(json.dumps({"id": "t1", "text": TEXT}) + "\n")
     base = serve_app(create_app(write_config(tmp_path, base_config(annotation_schemes=SPANS))))
@@ -88,7 +91,9 @@ def test_caret_deselect_and_undo_redo_of_spans(
 
 
 def test_undo_and_redo_answers_of_choice_and_text_questions(
-    page: Page, live_server: Callable[..., str], browser_errors: list[str]
+    page: Page,
+    live_server: Callable[..., str],
+    browser_errors: list[str],  # noqa: F811
 ) -> None:
     base = live_server(
         items=2,
