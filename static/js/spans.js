@@ -17,6 +17,7 @@ const state = Object.fromEntries(names.map((n) => [n, structuredClone(schemes[n]
 let pending = null; // {start, end}: the current text selection, in code points
 let segments = []; // earlier pieces of a discontinuous span (Ctrl+select)
 let selected = null; // {schema, id}: the span picked by clicking its tag
+let justMade = null; // {schema, id}: the span labelled last, until something else is chosen
 let activeScheme = spanSchemes[0] || null;
 let draft = null; // a link or event being built: {schema, kind, type, ids | trigger, args, role}
 
@@ -260,8 +261,10 @@ function applyLabel(schema, label) {
   pending = null;
   segments = [];
   // Nothing stays selected: the next label key must not relabel the span just made (click
-  // or Tab to a span to relabel it).
+  // or Tab to a span to relabel it). Tools that act on "this mention" (coreference's New
+  // chain) still get it until something else is chosen.
   selected = null;
+  justMade = { schema, id: (same || span).id };
   focus = anchor = span.end;
   window.getSelection().removeAllRanges();
   changed();
@@ -272,6 +275,7 @@ function applyLabel(schema, label) {
 function deleteSpan(schema, id) {
   state[schema] = state[schema].filter((s) => s.id !== id);
   if (selected && selected.id === id) selected = null;
+  if (justMade && justMade.id === id) justMade = null;
   pruneReferences();
   changed();
 }
@@ -306,6 +310,7 @@ function removeEntry(schema, id) {
 
 function selectSpan(schema, id) {
   selected = selected && selected.schema === schema && selected.id === id ? null : { schema, id };
+  justMade = null;
   if (selected) activeScheme = schema;
   pending = null;
   render();
@@ -460,7 +465,7 @@ function body() {
 window.potatoSpans = {
   state,
   schemes,
-  selected: () => selected,
+  selected: () => selected || justMade,
   describeSpan,
   changed,
   onRender: (hook) => { renderHooks.push(hook); hook(); },
@@ -470,7 +475,7 @@ window.potatoSpans = {
 document.addEventListener("selectionchange", () => {
   drawCaret();
   const offsets = selectionOffsets();
-  if (offsets) { pending = offsets; if (selected) { selected = null; renderLists(); } return; }
+  if (offsets) { pending = offsets; justMade = null; if (selected) { selected = null; renderLists(); } return; }
   const sel = window.getSelection();
   if (sel && sel.rangeCount && textEl.contains(sel.anchorNode)) pending = null;
 });
@@ -578,7 +583,7 @@ document.addEventListener("keydown", (e) => {
   }
   if (e.ctrlKey) return;
   if (e.key === "Escape" && (selected || draft || pending || segments.length)) {
-    selected = null; draft = null; pending = null; segments = [];
+    selected = null; justMade = null; draft = null; pending = null; segments = [];
     window.getSelection().removeAllRanges();
     render();
     e.preventDefault();
