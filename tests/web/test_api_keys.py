@@ -191,3 +191,32 @@ def test_the_command_line_creates_lists_and_revokes_keys(tmp_path):
     assert cli("revoke", str(config), key_id).returncode == 0
     assert cli("revoke", str(config), key_id).returncode == 1
     assert "revoked" in cli("list", str(config), "--all").stdout
+
+
+def test_the_openapi_document_comes_from_the_validating_models(app):
+    client = app.test_client()
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"] == "3.1.0"
+    create_op = spec["paths"]["/api/v1/api-keys"]["post"]
+    body_ref = create_op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    create_schema = spec["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
+    assert create_schema["required"] == ["name"]
+    assert create_schema["additionalProperties"] is False  # extra="forbid" in the model
+    scopes = create_schema["properties"]["scopes"]["items"]
+    assert scopes["enum"] == ["read", "write", "admin"]
+    assert set(spec["paths"]["/api/v1/api-keys/{key_id}"]) == {"get", "delete"}
+    assert "key" in spec["components"]["schemas"]["KeyCreated"]["properties"]
+    assert "key" not in spec["components"]["schemas"]["KeyOut"]["properties"]
+    # Every route of the API is in the document.
+    routed = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api_v1.")
+        and "openapi" not in rule.rule
+        and not rule.rule.endswith("/docs")
+    }
+    documented = {p.replace("{key_id}", "<key_id>") for p in spec["paths"]}
+    assert routed == documented
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert b"Create an API key" in page.data and b"KeyCreated" in page.data

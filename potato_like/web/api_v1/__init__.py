@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
-from . import api_keys  # noqa: E402,F401  (registers its routes)
+from . import api_keys, openapi  # noqa: E402,F401  (register their routes)
