@@ -48,6 +48,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin_state,
         annotate,
         api,
+        api_v1,
         auth,
         crowd,
         crowd_api,
@@ -145,6 +146,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         crowd,
         crowd_api,
         adjudicate,
+        api_v1,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -7,6 +7,7 @@ python run.py export CONFIG --format csv --out FILE
 python run.py mturk-xml CONFIG --url https://your-server/
 python run.py import-potato CONFIG DIR [--apply]   (a Potato annotation_output/ directory)
 python run.py reset-password CONFIG USERNAME [--base-url URL | --password-stdin]
+python run.py keys create|list|revoke CONFIG ...   (API keys for scripts)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .errors import ConfigError
 from .private_files import make_private_dir, open_private
 
 COMMANDS = (
-    "run", "start", "check", "export", "mturk-xml", "import-potato", "reset-password",
+    "run", "start", "check", "export", "mturk-xml", "import-potato", "reset-password", "keys",
     "import-images",
 )  # fmt: skip
 
@@ -53,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             from .data.image_datasets import run as import_images
 
             return import_images(args)
+        if args.command == "keys":
+            from .api_keys_cli import run as keys
+
+            return keys(args)
         if args.command == "reset-password":
             from .password_reset_cli import run as reset_password
 
@@ -118,12 +123,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("config")
     imp.add_argument("directory", help="Potato's output_annotation_dir")
     imp.add_argument("--apply", action="store_true", help="write (default: report only)")
+    from .api_keys_cli import add_parser as add_keys
     from .data.image_datasets import add_parser as add_import_images
     from .password_reset_cli import add_parser as add_reset_password
 
     add_import_images(sub)
 
     add_reset_password(sub)
+    add_keys(sub)
     return parser
 
 

@@ -28,6 +28,7 @@ class Store:
         from .admin_state import AdminState
         from .aggregates import Aggregates
         from .annotations import Annotations
+        from .api_keys import ApiKeys
         from .assignments import Assignments
         from .crowd import Crowd
         from .events import Events
@@ -54,6 +55,7 @@ class Store:
         self.crowd = Crowd(self)
         self.login_sessions = LoginSessions(self)
         self.password_resets = PasswordResets(self)
+        self.api_keys = ApiKeys(self)
         self.gold = Gold(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (

@@ -412,3 +412,20 @@ adjudication_skips = Table(
     Column("skipped_at", Float, nullable=False),
     PrimaryKeyConstraint("user_id", "item_seq"),
 )
+
+# API keys for scripts (issue 22): only the SHA-256 of a key is stored (keys are 32 random
+# bytes, so a fast hash is enough: nothing to brute-force), with its scopes, an optional
+# project restriction (a workspace slug), and when it was last used and revoked.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(36), primary_key=True),  # a UUID, shown in lists and used to revoke
+    Column("name", String(200), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("key_prefix", String(16), nullable=False),  # the key's first characters, to recognise it
+    Column("scopes", String(100), nullable=False),  # "read,write,admin"
+    Column("project", String(100), nullable=True),  # None: every project
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float, nullable=True),
+    Column("revoked_at", Float, nullable=True),
+)

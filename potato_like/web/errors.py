@@ -54,7 +54,9 @@ def error_body(message: str, /, **extra) -> dict:
 
 
 def error_response(message: str, status: int, /, **extra):
-    if wants_json():
+    if request.path.startswith("/api/v1/"):  # the management API: seed 004's error shape
+        response = jsonify({"detail": message})
+    elif wants_json():
         response = jsonify(error_body(message, **extra))
     else:
         response = make_response(

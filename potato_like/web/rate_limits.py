@@ -8,6 +8,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, request
@@ -78,13 +79,16 @@ class Limits:
     def hit_registration(self) -> None:
         self.registrations.hit(request.remote_addr or "", "Too many new accounts from here.")
 
-    def check_admin_key(self, key: str) -> bool:
-        """Whether `key` is the admin key; wrong keys are counted per address and, once
-        too many, every key check from there answers 429 for a while."""
+    def check_admin_key(self, key: str, also: Callable[[str], bool] | None = None) -> bool:
+        """Whether `key` is the admin key (or one `also` accepts: an API key with the
+        scope asked for); wrong keys are counted per address and, once too many, every key
+        check from there answers 429 for a while."""
         addr = request.remote_addr or ""
         self.admin_key.check(addr, "Too many wrong admin keys.")
         expected = current_app.extensions["potato_like"].admin_api_key
         if key and hmac.compare_digest(key.encode(), expected.encode()):
+            return True
+        if key and also is not None and also(key):
             return True
         with contextlib.suppress(TooManyAttempts):
             self.admin_key.hit(addr, "")
