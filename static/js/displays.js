@@ -1,3 +1,5 @@
+import { windowed } from "./windowed.js";
+
 // Item displays (instance_display): sizes from the config, image zoom, code copy.
 // The CSP forbids style= attributes, so sizes arrive as data-display-style JSON and are set
 // through the CSSOM; only these properties are applied.
@@ -89,13 +91,24 @@ for (const box of document.querySelectorAll("[data-audio-dialogue]")) {
   });
 }
 
-// Trace displays: "Open all" / "Close all" for a trace's collapsible steps.
+// Trace displays: a long trace's cards come in a <template> and are windowed (only the
+// cards near the view are in the page); "Open all" / "Close all" for its collapsible steps.
+const TRACE_CARDS = new Map();
+for (const source of document.querySelectorAll("template.trace-steps-source")) {
+  const trace = source.closest("[data-trace]");
+  const w = windowed(trace.querySelector("ol.trace-steps"), source);
+  TRACE_CARDS.set(trace, w.items);
+}
 for (const button of document.querySelectorAll("[data-trace-expand], [data-trace-collapse]")) {
   button.addEventListener("click", () => {
     const key = button.dataset.traceExpand ?? button.dataset.traceCollapse;
     const trace = document.querySelector(`[data-trace="${CSS.escape(key)}"]`);
     if (!trace) return;
     const open = button.dataset.traceExpand !== undefined;
-    for (const details of trace.querySelectorAll(".trace-step > details")) details.open = open;
+    const cards = TRACE_CARDS.get(trace) || trace.querySelectorAll(".trace-step");
+    for (const card of cards) {
+      const details = card.querySelector(":scope > details");
+      if (details) details.open = open;
+    }
   });
 }

@@ -4,6 +4,14 @@
 // document is read back into the controls on load. Keyboard, when focus is in the scheme:
 // ArrowDown/j and ArrowUp/k move between steps; a digit presses the active step's button
 // with that data-key; 0 clears the active step.
+// A long list (its rows sent in a <template>) is windowed (windowed.js): only the rows near
+// the visible part are in the page, and `rows(scheme)` is every row, in the page or not,
+// so answers on rows out of the page are still read, kept and sent.
+
+import { placeMarkers, readBehaviors, readContentions, readJudged, writeBehaviors, writeContentions, writeJudged } from "./step-kinds.js";
+import { windowed } from "./windowed.js";
+
+const WINDOWS = new WeakMap();
 
 const READERS = {
   reward: readRewards,
@@ -14,6 +22,9 @@ const READERS = {
   call: readCalls,
   scorecard: readScorecard,
   handoff: readHandoffs,
+  judge: (scheme) => readJudged(scheme, rows(scheme)),
+  behavior: readBehaviors,
+  contention: (scheme) => readContentions(scheme, rows(scheme)),
 };
 const WRITERS = {
   reward: writeRewards,
@@ -24,6 +35,9 @@ const WRITERS = {
   call: writeCalls,
   scorecard: writeScorecard,
   handoff: writeHandoffs,
+  judge: (scheme, doc) => writeJudged(scheme, doc, rows(scheme)),
+  behavior: writeBehaviors,
+  contention: (scheme, doc) => writeContentions(scheme, doc, rows(scheme)),
 };
 
 const sheet = document.createElement("link");
@@ -34,6 +48,9 @@ document.head.append(sheet);
 function setUp(scheme) {
   const kind = scheme.dataset.stepKind;
   const hidden = scheme.querySelector("input.step-data");
+  const source = scheme.querySelector("template.step-rows-source");
+  if (source) WINDOWS.set(scheme, windowed(scheme.querySelector("ol.step-rows"), source, { onShow: (shown) => shown.forEach(placeMarkers) }));
+  placeMarkers(scheme);
   let saved = null;
   try {
     saved = hidden.value ? JSON.parse(hidden.value) : null;
@@ -63,11 +80,15 @@ function setUp(scheme) {
 }
 
 function rows(scheme) {
-  return [...scheme.querySelectorAll(".step-row")];
+  const w = WINDOWS.get(scheme);
+  return w ? w.items : [...scheme.querySelectorAll(".step-row")];
 }
 
 function activate(scheme, row, focus = true) {
-  for (const r of rows(scheme)) r.classList.toggle("step-active", r === row);
+  for (const r of scheme.querySelectorAll(".step-row.step-active")) r.classList.remove("step-active");
+  if (row) row.classList.add("step-active");
+  const w = WINDOWS.get(scheme);
+  if (w && row && !row.isConnected) w.reveal(rows(scheme).indexOf(row));
   if (focus && row) {
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: "nearest" });
@@ -81,7 +102,7 @@ function onKey(scheme, e) {
   if (typingHere) return;
   const all = rows(scheme);
   if (!all.length) return;
-  const active = scheme.querySelector(".step-row.step-active") || el.closest(".step-row");
+  const active = all.find((r) => r.classList.contains("step-active")) || el.closest(".step-row");
   const at = active ? all.indexOf(active) : -1;
   if (e.key === "ArrowDown" || e.key === "j") {
     e.preventDefault();
