@@ -40,6 +40,9 @@ class StepScheme(Scheme):
     base_keys: ClassVar[tuple[str, ...]] = ("steps_key", "step_text_key")
     # Longer step lists are windowed in the browser (templates/schemes/_steps.html).
     window_at: ClassVar[int] = 200
+    # The type's controls are the same on every step (only "step N" in a label differs):
+    # a long list is sent as JSON with one copy of the controls (a lighter page).
+    uniform_rows: ClassVar[bool] = False
 
     page_steps: tuple = ()
 
@@ -95,6 +98,13 @@ class StepScheme(Scheme):
             "agent": None if agent is None else str(agent),
             "speaker": None if speaker is None else str(speaker),
         }
+
+    def rows_json(self) -> list[dict]:
+        """The page's steps as a windowed list's JSON (static/js/steps.js builds the rows)."""
+        return [
+            {"index": s["index"], "number": s["number"], "speaker": s["speaker"], "text": s["text"]}
+            for s in self.page_steps
+        ]
 
     # -- value --------------------------------------------------------------------------
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:

@@ -48,8 +48,8 @@ document.head.append(sheet);
 function setUp(scheme) {
   const kind = scheme.dataset.stepKind;
   const hidden = scheme.querySelector("input.step-data");
-  const source = scheme.querySelector("template.step-rows-source");
-  if (source) WINDOWS.set(scheme, windowed(scheme.querySelector("ol.step-rows"), source, { onShow: (shown) => shown.forEach(placeMarkers) }));
+  const items = longListRows(scheme);
+  if (items) WINDOWS.set(scheme, windowed(scheme.querySelector("ol.step-rows"), items, { onShow: (shown) => shown.forEach(placeMarkers) }));
   placeMarkers(scheme);
   let saved = null;
   try {
@@ -77,6 +77,67 @@ function setUp(scheme) {
     const row = e.target.closest(".step-row");
     if (row) activate(scheme, row, false);
   });
+}
+
+// The rows of a long (windowed) list: sent whole in a <template>, or, for types whose
+// controls are the same on every step, as JSON steps plus one row of controls to copy.
+function longListRows(scheme) {
+  const source = scheme.querySelector("template.step-rows-source");
+  if (source) {
+    const items = [...source.content.children];
+    source.remove();
+    return items;
+  }
+  const data = scheme.querySelector("script.step-rows-data");
+  const proto = scheme.querySelector("template.step-row-controls");
+  if (!data || !proto) return null;
+  let steps = [];
+  try {
+    steps = JSON.parse(data.textContent);
+  } catch {
+    return null;
+  }
+  return steps.map((step) => stepRow(step, proto));
+}
+
+// The row templates/schemes/_steps.html renders for one step.
+function stepRow(step, proto) {
+  const li = document.createElement("li");
+  li.className = "step-row";
+  li.tabIndex = -1;
+  Object.assign(li.dataset, { stepIndex: String(step.index), testid: "step-row" });
+  const head = document.createElement("div");
+  head.className = "step-row-head";
+  const number = document.createElement("span");
+  number.className = "step-number";
+  number.textContent = `Step ${step.number}`;
+  head.append(number);
+  if (step.speaker) {
+    const who = document.createElement("strong");
+    who.textContent = step.speaker;
+    head.append(" ", who);
+  }
+  li.append(head);
+  const text = document.createElement(step.text.length > 400 ? "details" : "div");
+  text.className = "step-row-text";
+  if (step.text.length > 400) {
+    const summary = document.createElement("summary");
+    summary.textContent = `${step.text.slice(0, 200)}…`;
+    const body = document.createElement("div");
+    body.className = "step-text";
+    body.textContent = step.text;
+    text.append(summary, body);
+  } else {
+    text.classList.add("step-text");
+    text.textContent = step.text;
+  }
+  li.append(text);
+  const controls = proto.content.cloneNode(true);
+  for (const group of controls.querySelectorAll("[aria-label]")) {
+    group.setAttribute("aria-label", group.getAttribute("aria-label").replace(/\d+$/, String(step.number)));
+  }
+  li.append(controls);
+  return li;
 }
 
 function rows(scheme) {

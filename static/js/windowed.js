@@ -1,18 +1,16 @@
-// Windowed lists for long traces: the server sends the rows of a long list inside a
-// <template> (parsed, but never styled or laid out), and only the chunks of rows near the
-// visible part of the list are put into the page; the others are stand-in gaps of about
-// their height. Rows keep their state (pressed buttons, typed notes) while out of the
-// page, so readers that walk `items` see every row's answer.
+// Windowed lists for long traces: `items` are the list's rows, built but not in the page
+// (from a <template> or from JSON); only the chunks of rows near the visible part of the
+// list are put into the page, the others are stand-in gaps of about their height. Rows keep
+// their state (pressed buttons, typed notes) while out of the page, so readers that walk
+// `items` see every row's answer.
 //
-//   const w = windowed(list, template);  w.items: every row; w.reveal(i): row i in the page
+//   const w = windowed(list, items);  w.items: every row; w.reveal(i): row i in the page
 
 const CHUNK = 40;
 const MARGIN = 1.5; // viewport heights kept rendered above and below the visible part
 const ROW_GUESS = 64; // px per row until one chunk has been measured
 
-export function windowed(list, template, { onShow } = {}) {
-  const items = [...template.content.children];
-  template.remove();
+export function windowed(list, items, { onShow } = {}) {
   const chunks = [];
   let rowHeight = ROW_GUESS;
   for (let start = 0; start < items.length; start += CHUNK) {
@@ -25,7 +23,8 @@ export function windowed(list, template, { onShow } = {}) {
   }
   list.replaceChildren(...chunks.map((c) => c.gap));
   list.dataset.windowRows = String(items.length);
-  const scroller = /(auto|scroll)/.test(getComputedStyle(list).overflowY) ? list : null;
+  // The list may be its own scroll box (or become one when its stylesheet arrives).
+  const scrolls = () => /(auto|scroll)/.test(getComputedStyle(list).overflowY);
 
   function show(chunk) {
     if (chunk.shown) return;
@@ -49,8 +48,8 @@ export function windowed(list, template, { onShow } = {}) {
   }
 
   function bounds() {
-    if (scroller) {
-      const box = scroller.getBoundingClientRect();
+    if (scrolls()) {
+      const box = list.getBoundingClientRect();
       return [box.top, box.bottom];
     }
     return [0, window.innerHeight];
@@ -77,8 +76,10 @@ export function windowed(list, template, { onShow } = {}) {
       update();
     });
   };
-  (scroller || window).addEventListener("scroll", schedule, { passive: true });
+  list.addEventListener("scroll", schedule, { passive: true });
+  window.addEventListener("scroll", schedule, { passive: true });
   window.addEventListener("resize", schedule);
+  window.addEventListener("load", schedule);
   update();
 
   return {
