@@ -102,9 +102,11 @@ for (const data of document.querySelectorAll("script.trace-steps-data")) {
   } catch {
     continue;
   }
-  const cards = steps.map((step) => traceCard(data.dataset, step));
-  windowed(trace.querySelector("ol.trace-steps"), cards);
-  TRACE_CARDS.set(trace, cards);
+  const cards = new Array(steps.length); // built when first shown
+  const options = data.dataset;
+  const make = (i) => traceCard(options, steps[i]);
+  windowed(trace.querySelector("ol.trace-steps"), cards, { make });
+  TRACE_CARDS.set(trace, { cards, options });
 }
 
 // The card templates/displays/_trace.html's step_card macro renders, for a long trace's step.
@@ -119,6 +121,7 @@ function traceCard(options, step) {
   li.id = `step-${options.key}-${step.id}`;
   Object.assign(li.dataset, { stepId: step.id, stepIndex: String(step.index), testid: "trace-step" });
   const details = el("details");
+  details.open = options.open === "1";
   const head = el("summary", "trace-step-head");
   if (options.numbers === "1") head.append(el("span", "step-number", `#${step.number}`), " ");
   head.append(el("span", "step-badge", step.speaker || step.type));
@@ -142,7 +145,9 @@ for (const button of document.querySelectorAll("[data-trace-expand], [data-trace
     const trace = document.querySelector(`[data-trace="${CSS.escape(key)}"]`);
     if (!trace) return;
     const open = button.dataset.traceExpand !== undefined;
-    const cards = TRACE_CARDS.get(trace) || trace.querySelectorAll(".trace-step");
+    const long = TRACE_CARDS.get(trace);
+    if (long) long.options.open = open ? "1" : ""; // cards built later open (or not) too
+    const cards = long ? long.cards.filter(Boolean) : trace.querySelectorAll(".trace-step");
     for (const card of cards) {
       const details = card.querySelector(":scope > details");
       if (details) details.open = open;

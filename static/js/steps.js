@@ -4,9 +4,9 @@
 // document is read back into the controls on load. Keyboard, when focus is in the scheme:
 // ArrowDown/j and ArrowUp/k move between steps; a digit presses the active step's button
 // with that data-key; 0 clears the active step.
-// A long list (its rows sent in a <template>) is windowed (windowed.js): only the rows near
-// the visible part are in the page, and `rows(scheme)` is every row, in the page or not,
-// so answers on rows out of the page are still read, kept and sent.
+// A long list (its rows sent in a <template>, or as JSON) is windowed (windowed.js): only
+// the rows near the visible part are in the page, and `rows(scheme)` is every row built so
+// far, in the page or not, so answers on rows out of the page are still read, kept and sent.
 
 import { placeMarkers, readBehaviors, readContentions, readJudged, writeBehaviors, writeContentions, writeJudged } from "./step-kinds.js";
 import { windowed } from "./windowed.js";
@@ -48,8 +48,11 @@ document.head.append(sheet);
 function setUp(scheme) {
   const kind = scheme.dataset.stepKind;
   const hidden = scheme.querySelector("input.step-data");
-  const items = longListRows(scheme);
-  if (items) WINDOWS.set(scheme, windowed(scheme.querySelector("ol.step-rows"), items, { onShow: (shown) => shown.forEach(placeMarkers) }));
+  const long = longListRows(scheme);
+  if (long) {
+    const onShow = (shown) => shown.forEach(placeMarkers);
+    WINDOWS.set(scheme, windowed(scheme.querySelector("ol.step-rows"), long.items, { onShow, make: long.make }));
+  }
   placeMarkers(scheme);
   let saved = null;
   try {
@@ -57,6 +60,8 @@ function setUp(scheme) {
   } catch {
     saved = null;
   }
+  // Rows built on demand (a long list from JSON) must all exist to take a saved answer.
+  if (saved) buildAll(scheme);
   if (saved) WRITERS[kind](scheme, saved);
   refresh(scheme);
 
@@ -86,7 +91,7 @@ function longListRows(scheme) {
   if (source) {
     const items = [...source.content.children];
     source.remove();
-    return items;
+    return { items };
   }
   const data = scheme.querySelector("script.step-rows-data");
   const proto = scheme.querySelector("template.step-row-controls");
@@ -97,7 +102,8 @@ function longListRows(scheme) {
   } catch {
     return null;
   }
-  return steps.map((step) => stepRow(step, proto));
+  // Built when first shown, or all at once when a saved answer must be put back.
+  return { items: new Array(steps.length), make: (i) => stepRow(steps[i], proto) };
 }
 
 // The row templates/schemes/_steps.html renders for one step.
@@ -140,16 +146,38 @@ function stepRow(step, proto) {
   return li;
 }
 
+// The step rows that exist (in the page or not); rows of a long list that were never
+// built were never shown, so they hold no answer.
 function rows(scheme) {
   const w = WINDOWS.get(scheme);
-  return w ? w.items : [...scheme.querySelectorAll(".step-row")];
+  return w ? w.items.filter(Boolean) : [...scheme.querySelectorAll(".step-row")];
+}
+
+function rowCount(scheme) {
+  const w = WINDOWS.get(scheme);
+  return w ? w.items.length : scheme.querySelectorAll(".step-row").length;
+}
+
+function rowAt(scheme, i) {
+  const w = WINDOWS.get(scheme);
+  return w ? w.reveal(i) : scheme.querySelectorAll(".step-row")[i];
+}
+
+function positionOf(scheme, row) {
+  const w = WINDOWS.get(scheme);
+  return w ? w.items.indexOf(row) : [...scheme.querySelectorAll(".step-row")].indexOf(row);
+}
+
+function buildAll(scheme) {
+  const w = WINDOWS.get(scheme);
+  if (w) for (let i = 0; i < w.items.length; i++) w.build(i);
 }
 
 function activate(scheme, row, focus = true) {
   for (const r of scheme.querySelectorAll(".step-row.step-active")) r.classList.remove("step-active");
   if (row) row.classList.add("step-active");
   const w = WINDOWS.get(scheme);
-  if (w && row && !row.isConnected) w.reveal(rows(scheme).indexOf(row));
+  if (w && row && !row.isConnected) w.reveal(w.items.indexOf(row));
   if (focus && row) {
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: "nearest" });
@@ -161,16 +189,16 @@ function onKey(scheme, e) {
   const el = e.target;
   const typingHere = el.tagName === "TEXTAREA" || el.tagName === "SELECT" || (el.tagName === "INPUT" && el.type !== "hidden");
   if (typingHere) return;
-  const all = rows(scheme);
-  if (!all.length) return;
-  const active = all.find((r) => r.classList.contains("step-active")) || el.closest(".step-row");
-  const at = active ? all.indexOf(active) : -1;
+  const total = rowCount(scheme);
+  if (!total) return;
+  const active = rows(scheme).find((r) => r.classList.contains("step-active")) || el.closest(".step-row");
+  const at = active ? positionOf(scheme, active) : -1;
   if (e.key === "ArrowDown" || e.key === "j") {
     e.preventDefault();
-    activate(scheme, all[Math.min(all.length - 1, at + 1)]);
+    activate(scheme, rowAt(scheme, Math.min(total - 1, at + 1)));
   } else if (e.key === "ArrowUp" || e.key === "k") {
     e.preventDefault();
-    activate(scheme, all[Math.max(0, at - 1)]);
+    activate(scheme, rowAt(scheme, Math.max(0, at - 1)));
   } else if (active && /^[0-9]$/.test(e.key)) {
     if (e.key === "0") {
       e.preventDefault();
@@ -181,7 +209,7 @@ function onKey(scheme, e) {
     if (button) {
       e.preventDefault();
       choose(scheme, active, button);
-      const next = all[at + 1];
+      const next = at + 1 < total ? rowAt(scheme, at + 1) : null;
       if (next && scheme.dataset.stepKind === "reward" && scheme.dataset.mode !== "first_error") activate(scheme, next);
     }
   }
@@ -200,6 +228,7 @@ function choose(scheme, row, button) {
 // first_error: a wrong step makes the steps before it correct and the later ones wrong.
 function cascade(scheme, row, button, wasOn) {
   if (button.dataset.stepValue !== "-1" || wasOn) return;
+  buildAll(scheme);
   const all = rows(scheme);
   const at = all.indexOf(row);
   all.forEach((r, i) => {
@@ -238,7 +267,7 @@ function refresh(scheme) {
   if (!count) return;
   const all = rows(scheme);
   const done = all.filter((r) => r.querySelector("[aria-pressed='true']") || r.classList.contains("step-edited")).length;
-  count.textContent = `${done} of ${all.length} steps answered`;
+  count.textContent = `${done} of ${rowCount(scheme)} steps answered`;
   for (const r of all) r.classList.toggle("step-answered", Boolean(r.querySelector("[aria-pressed='true']")));
 }
 

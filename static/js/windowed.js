@@ -5,12 +5,13 @@
 // `items` see every row's answer.
 //
 //   const w = windowed(list, items);  w.items: every row; w.reveal(i): row i in the page
+//   windowed(list, new Array(n), { make: (i) => row }): rows built when first shown
 
 const CHUNK = 40;
 const MARGIN = 1.5; // viewport heights kept rendered above and below the visible part
 const ROW_GUESS = 64; // px per row until one chunk has been measured
 
-export function windowed(list, items, { onShow } = {}) {
+export function windowed(list, items, { onShow, make } = {}) {
   const chunks = [];
   let rowHeight = ROW_GUESS;
   for (let start = 0; start < items.length; start += CHUNK) {
@@ -28,6 +29,8 @@ export function windowed(list, items, { onShow } = {}) {
 
   function show(chunk) {
     if (chunk.shown) return;
+    // Rows built on first show when the caller gave `make(i)` (items may start empty).
+    if (make) for (let i = chunk.start; i < chunk.end; i++) items[i] ??= make(i);
     chunk.gap.replaceWith(...items.slice(chunk.start, chunk.end));
     chunk.shown = true;
     const first = items[chunk.start];
@@ -84,6 +87,10 @@ export function windowed(list, items, { onShow } = {}) {
 
   return {
     items,
+    build(i) {
+      items[i] ??= make(i);
+      return items[i];
+    },
     reveal(i) {
       const chunk = chunks[Math.floor(i / CHUNK)];
       if (chunk) show(chunk);
