@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -212,3 +213,36 @@ def test_export_dashboard_and_per_step_agreement(app):
     entry = admin.get("/admin/api/agreement?schema=gui_review", headers=ADMIN).json
     gui = entry["by_schema"]["gui_review"]
     assert gui["unit"] == "step" and gui["steps_evaluated"] == 2
+
+
+def test_long_step_lists_are_sent_for_windowing(tmp_path, open_app):
+    steps = [{"action": f"click {i}", "text": f"step {i}"} for i in range(250)]
+    (tmp_path / "data.jsonl").write_text(json.dumps({"id": "a", "text": "t", "steps": steps}))
+    schemes = [
+        {"annotation_type": "gui_trajectory", "name": "gui", "steps_key": "steps"},
+        {
+            "annotation_type": "process_reward",
+            "name": "prm",
+            "steps_key": "steps",
+            "mode": "per_step",
+        },
+    ]
+    app = open_app(write_config(tmp_path, base_config(annotation_schemes=schemes)))
+    html = login(app.test_client(), "ann").get("/annotate").get_data(as_text=True)
+    gui = part(html, "gui")  # rows differ per step: all sent, in a <template>
+    assert '<ol class="step-rows" data-windowed></ol>' in gui
+    assert (
+        '<template class="step-rows-source">' in gui and gui.count('data-testid="step-row"') == 250
+    )
+    prm = part(html, "prm")  # the same controls on every step: JSON + one copy of them
+    assert 'data-testid="step-row"' not in prm and prm.count('class="step-controls"') == 1
+    rows = re.search(
+        r'<script type="application/json" class="step-rows-data">(.*?)</script>', prm, re.S
+    )
+    data = json.loads(rows.group(1))
+    assert len(data) == 250 and data[249] == {
+        "index": 249,
+        "number": 250,
+        "speaker": None,
+        "text": "click 249",
+    }
