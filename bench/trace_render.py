@@ -1,8 +1,14 @@
 """Time the annotation page of one long agent trace: the server render (Flask test client)
 and, with Chromium, the time until the page is interactive (steps.js has read every step
-row: the "n of N steps answered" line is filled).
+row: the "n of N steps answered" line is filled, and a key press is handled).
 
     python bench/trace_render.py [--steps 2000] [--repeat 5] [--no-browser]
+
+Browser figures: `interactive` is measured by the script around the navigation (as before);
+`page_*` come from the page's own clock (Navigation Timing, ms after the navigation
+started): first byte, HTML received, DOMContentLoaded, and the frame in which the step
+count was filled. `elements` counts the page's elements once interactive (windowing keeps
+it small). Set POTATO_LIKE_ROOT to time another checkout's code with this script.
 
 The item carries `--steps` steps (thought/action/observation, ~120 characters each) shown
 by `agent_trace` and answered per step by a `process_reward` scheme. Prints one JSON object.
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -22,7 +29,9 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(
+    0, os.environ.get("POTATO_LIKE_ROOT") or str(Path(__file__).resolve().parent.parent)
+)
 
 from potato_like import create_app
 
@@ -75,6 +84,24 @@ def server_times(app, repeat: int) -> dict:
     }
 
 
+FILLED = """(() => {
+  const count = document.querySelector(".step-count");
+  if (!count || !count.textContent) return false;
+  window.__filled = performance.now();
+  return true;
+})()"""
+MARKS = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  return {
+    first_byte: nav.responseStart, html_received: nav.responseEnd,
+    dom_content_loaded: nav.domContentLoadedEventEnd, filled: window.__filled,
+    elements: document.getElementsByTagName("*").length,
+    rows: document.querySelectorAll(".step-row").length,
+    cards: document.querySelectorAll(".trace-step").length,
+  };
+}"""
+
+
 def browser_times(app, repeat: int) -> dict | None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
@@ -86,7 +113,7 @@ def browser_times(app, repeat: int) -> dict | None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
-    times = []
+    times, marks = [], []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
@@ -94,21 +121,28 @@ def browser_times(app, repeat: int) -> dict | None:
             page.goto(base + "/login")
             page.get_by_label("Username").fill("browser")
             page.get_by_role("button", name="Log in").click()
-            page.wait_for_selector(".step-count:not(:empty)")
+            page.wait_for_selector(".step-count:not(:empty)", timeout=120_000)
             for _ in range(repeat):
                 start = time.perf_counter()
-                page.goto(base + "/annotate")
-                page.wait_for_selector(".step-count:not(:empty)")
+                page.goto(base + "/annotate", timeout=120_000)
+                page.wait_for_function(FILLED, polling="raf", timeout=120_000)
                 page.keyboard.press("Tab")  # the page answers input
                 times.append(time.perf_counter() - start)
+                marks.append(page.evaluate(MARKS))
             browser.close()
     finally:
         server.shutdown()
         thread.join(timeout=5)
-    return {
+    out = {
         "interactive_median_ms": round(statistics.median(times) * 1000, 1),
         "interactive_max_ms": round(max(times) * 1000, 1),
     }
+    for key in ("first_byte", "html_received", "dom_content_loaded", "filled"):
+        out[f"page_{key}_median_ms"] = round(statistics.median(m[key] for m in marks), 1)
+    out["elements"] = marks[-1]["elements"]
+    out["step_rows_in_page"] = marks[-1]["rows"]
+    out["trace_cards_in_page"] = marks[-1]["cards"]
+    return out
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from .private_files import make_private_dir, open_private
 
 COMMANDS = (
     "run", "start", "check", "export", "mturk-xml", "import-potato", "reset-password", "keys",
-    "import-images",
+    "import-images", "import-traces",
 )  # fmt: skip
 
 
@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             from .api_keys_cli import run as keys
 
             return keys(args)
+        if args.command == "import-traces":
+            from .traces.cli import run as import_traces
+
+            return import_traces(args)
         if args.command == "reset-password":
             from .password_reset_cli import run as reset_password
 
@@ -128,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     from .password_reset_cli import add_parser as add_reset_password
 
     add_import_images(sub)
+    from .traces.cli import add_parser as add_import_traces
+
+    add_import_traces(sub)
 
     add_reset_password(sub)
     add_keys(sub)

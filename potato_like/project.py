@@ -115,6 +115,7 @@ class Project:
                 progress,
                 config.random_seed,
                 _file_options(config, files),
+                transform=config.cot_segmentation,
             )
             _apply_overlap_change(store, config.max_annotations_per_item)
             _apply_item_caps(store, config)
@@ -273,6 +274,7 @@ class Project:
                     config.max_annotations_per_item,
                     seed=config.random_seed,
                     options=_file_options(config, files),
+                    transform=config.cot_segmentation,
                 )
             except DataError as exc:
                 message = "; ".join(exc.problems) if hasattr(exc, "problems") else str(exc)
@@ -317,6 +319,7 @@ class Project:
             config.item_properties,
             config.max_annotations_per_item,
             seed=config.random_seed,
+            transform=config.cot_segmentation,
         )
 
     def close(self) -> None:

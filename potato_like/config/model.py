@@ -155,6 +155,8 @@ class ProjectConfig:
     overlap_plan: Any = None
     # per data file `encoding` and `filter_by_prior_annotation` (config/data_file_options.py)
     data_file_options: Any = None
+    # Potato's cot_segmentation: reasoning split into steps at import (data/cot_segmentation.py)
+    cot_segmentation: Any = None
     export_escape_formulas: bool = True  # csv/tsv cells that a spreadsheet would run get a '
     output_annotation_format: str | None = None  # also write annotated_instances.<format>
     behind_proxy: int = 0  # reverse proxies in front of us whose X-Forwarded-* we trust

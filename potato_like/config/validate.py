@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..accounts import unprotected_staff
+from ..data.cot_segmentation import read_cot_segmentation
 from ..errors import ConfigError
 from ..html_sanitizer import clean_html
 from ..key_policy import weak_keys
@@ -175,6 +176,7 @@ def build_config(
         max_annotations_per_item=overlap,
         overlap_plan=overlap_plan,
         data_file_options=file_options,
+        cot_segmentation=read_cot_segmentation(r),
         secret_key=secret,
         admin_api_key=admin_key,
         admin_users=tuple(r.string_list("admin_users")),

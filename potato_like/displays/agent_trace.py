@@ -3,8 +3,8 @@ system, error), each collapsible, with a summary of the step types.
 
 Steps come from `trace_steps.normalize_steps`; each card carries the step's stable id
 (`data-step-id`) so step-level annotation types bind their answers to it. Traces longer than
-`LONG_TRACE` steps start with every step closed, so the page stays light with thousands of
-steps (the text is in the page; closed `details` cost no layout).
+`LONG_TRACE` steps start with every step closed and are windowed: the steps are sent as JSON
+and static/js/displays.js builds only the cards near the view (static/js/windowed.js).
 """
 
 from __future__ import annotations
@@ -58,6 +58,11 @@ class AgentTrace(Display):
         for step in steps:
             if options["show_screenshots"] and step.get("screenshot"):
                 step["screenshot_url"] = context.media_url(step["screenshot"], image=True)
+        if view["long"]:
+            # Windowed in the browser (static/js/displays.js builds the cards near the view).
+            keys = ("id", "index", "number", "type", "speaker", "text", "agent_id", "tool")
+            keys += ("timestamp", "screenshot_url")
+            view["cards"] = [{k: s[k] for k in keys if s.get(k) not in (None, "")} for s in steps]
         view.update(
             show_summary=options["show_summary"],
             timestamps=options["show_timestamps"],

@@ -99,6 +99,8 @@ class Scheme:
     # Its answer is about the steps of the item's trace: agreement is computed per step
     # (quality/step_agreement.py) through `step_values`, `first_error`, `step_metric`.
     step_level: ClassVar[bool] = False
+    # Its answers correct an item's agent trace (`corrected_trace()`; trajectory exports).
+    corrects_steps: ClassVar[bool] = False
     # The store keeps per-value tallies and agreement cells for it (store/aggregates.py);
     # otherwise the dashboard only counts its answers.
     tallied: ClassVar[bool] = False

@@ -23,6 +23,7 @@ SOURCES = ("human", "ai")
 @register("process_reward")
 class ProcessReward(StepScheme):
     macro = "schemes/process_reward.html"
+    uniform_rows = True
     option_keys = (
         "steps_key",
         "step_text_key",

@@ -38,6 +38,11 @@ class StepScheme(Scheme):
     default_text_key: ClassVar[str] = "action"
     summary_kind: ClassVar[str] = "labels"
     base_keys: ClassVar[tuple[str, ...]] = ("steps_key", "step_text_key")
+    # Longer step lists are windowed in the browser (templates/schemes/_steps.html).
+    window_at: ClassVar[int] = 200
+    # The type's controls are the same on every step (only "step N" in a label differs):
+    # a long list is sent as JSON with one copy of the controls (a lighter page).
+    uniform_rows: ClassVar[bool] = False
 
     page_steps: tuple = ()
 
@@ -93,6 +98,13 @@ class StepScheme(Scheme):
             "agent": None if agent is None else str(agent),
             "speaker": None if speaker is None else str(speaker),
         }
+
+    def rows_json(self) -> list[dict]:
+        """The page's steps as a windowed list's JSON (static/js/steps.js builds the rows)."""
+        return [
+            {"index": s["index"], "number": s["number"], "speaker": s["speaker"], "text": s["text"]}
+            for s in self.page_steps
+        ]
 
     # -- value --------------------------------------------------------------------------
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
@@ -235,3 +247,83 @@ def short_text(scheme: str, value: Any, what: str, where: str) -> str | None:
     if len(value) > MAX_TEXT:
         raise BadAnnotation(f"{scheme}: {where}: {what} is longer than {MAX_TEXT} characters")
     return value if value.strip() else None
+
+
+class StepVerdicts(StepScheme):
+    """A verdict (`verdict_options`) and notes per step, stored as Potato stores it: a list
+    of only the judged steps, `[{"index", "step", "verdict", "notes", ...}]` keyed by
+    `index` (gui_trajectory, multimodal_reasoning)."""
+
+    agreement_metric = "nominal"
+    step_metric = "nominal"
+    has_first_error = True
+    summarizes_answers = True
+    default_verdicts: ClassVar[tuple[str, ...]] = ()
+    # Extra text keys of an entry kept as they came (e.g. the step's block type).
+    extra_keys: ClassVar[tuple[str, ...]] = ()
+
+    def parse_verdicts(self, reader: ConfigReader) -> None:
+        self.verdicts = reader.string_list("verdict_options") or list(self.default_verdicts)
+        if len(self.verdicts) > 9:
+            reader.problem("verdict_options", "at most 9 verdicts (keys 1-9)")
+
+    def clean(self, document: Any) -> Any:
+        steps: dict[int, dict] = {}
+        for i, raw in enumerate(entry_list(self.name, document)):
+            where = f"entry {i + 1}"
+            if not isinstance(raw, Mapping):
+                raise BadAnnotation(
+                    f"{self.name}: {where} must be an object with index and verdict"
+                )
+            index = step_index(self.name, raw.get("index"), where)
+            verdict = choice(self.name, raw.get("verdict"), self.verdicts, "verdict", where)
+            notes = short_text(self.name, raw.get("notes"), "notes", where)
+            if verdict is None and notes is None:
+                continue
+            if index in steps:
+                raise BadAnnotation(f"{self.name}: step {index} is given twice")
+            entry: dict[str, Any] = {"index": index, "step": index}
+            entry.update(verdict=verdict or "", notes=notes or "")
+            for key in self.extra_keys:
+                value = raw.get(key)
+                if isinstance(value, str) and value:
+                    entry[key] = value[:200]
+            steps[index] = entry
+        return [steps[i] for i in sorted(steps)] or None
+
+    def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
+        answer = self.answer(label_map)
+        if not answer:
+            return
+        count = len(self.steps_of(fields))
+        for entry in answer:
+            if entry["index"] >= count:
+                raise BadAnnotation(
+                    f"{self.name}: step {entry['index']} does not exist "
+                    f"(this item has {count} steps)"
+                )
+
+    def step_values(self, answer: Any) -> dict[int, Any]:
+        return {e["index"]: e["verdict"] for e in answer or [] if e.get("verdict")}
+
+    def first_error(self, answer: Any) -> int | None:
+        wrong = [i for i, v in self.step_values(answer).items() if v != self.verdicts[0]]
+        return min(wrong) if wrong else None
+
+    def dashboard_summary(self, label_maps: list[Mapping[str, Any]]) -> dict[str, Any]:
+        answers = [self.answer(m) or [] for m in label_maps if m]
+        verdicts: dict[str, int] = {v: 0 for v in self.verdicts}
+        for answer in answers:
+            for entry in answer:
+                if entry.get("verdict"):
+                    verdicts[entry["verdict"]] = verdicts.get(entry["verdict"], 0) + 1
+        judged = [len(a) for a in answers]
+        return {
+            "steps_by_verdict": verdicts,
+            "mean_steps_judged": round(sum(judged) / len(judged), 2) if judged else None,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        out = super().describe()
+        out["verdict_options"] = list(self.verdicts)
+        return out

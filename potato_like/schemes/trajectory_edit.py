@@ -35,6 +35,8 @@ class TrajectoryEdit(StepScheme):
     )
     agreement_metric = "nominal"
     step_metric = "nominal"  # per step: edited or not
+    # Its answers are corrected traces (the trajectory_correction / SFT / DPO exports).
+    corrects_steps = True
 
     def parse_step_options(self, reader: ConfigReader) -> None:
         self.editable_fields = reader.string_list("editable_fields") or [self.step_text_key]
@@ -121,6 +123,61 @@ class TrajectoryEdit(StepScheme):
         edited = {s["step_index"] for s in answer.get("steps", [])}
         return {
             i: ("edited" if i in edited else "kept") for i in range(max(edited, default=-1) + 1)
+        }
+
+    def corrected_trace(self, fields: Mapping[str, Any], answer: Any) -> dict[str, Any]:
+        """The item's trace before and after this answer's edits, and the edits applied:
+        {"task", "original_trace", "corrected_trace", "edits"}; each trace is {"task",
+        "steps"} (+ the final answer under `final_answer_key` when the item has one)."""
+        import copy
+
+        original = fields.get(self.steps_key)
+        original = original if isinstance(original, list) else []
+        corrected = copy.deepcopy(original)
+        edits = []
+        for edit in (answer or {}).get("steps", []):
+            i, name = edit["step_index"], edit["field"]
+            if i >= len(corrected):
+                continue
+            before = _field_text(corrected[i], name, "")
+            if before == edit["edited_text"]:
+                continue  # "edited" back to what it was: no correction
+            if isinstance(corrected[i], dict):
+                corrected[i][name] = edit["edited_text"]
+            else:
+                corrected[i] = edit["edited_text"]
+            edits.append(
+                {
+                    "step_index": i,
+                    "field": name,
+                    "original_text": before,
+                    "edited_text": edit["edited_text"],
+                    "reason": edit.get("reason", ""),
+                }
+            )
+        task = fields.get("task_description", fields.get("task", fields.get("text", "")))
+        before_trace: dict[str, Any] = {"task": task, "steps": original}
+        after_trace: dict[str, Any] = {"task": task, "steps": corrected}
+        final = fields.get(self.final_answer_key)
+        fixed = ((answer or {}).get("final_answer") or {}).get("edited_text")
+        if final is not None or fixed is not None:
+            before_trace[self.final_answer_key] = final
+            after_trace[self.final_answer_key] = final if fixed is None else fixed
+            if fixed is not None:
+                edits.append(
+                    {
+                        "step_index": None,
+                        "field": self.final_answer_key,
+                        "original_text": final,
+                        "edited_text": fixed,
+                        "reason": "",
+                    }
+                )
+        return {
+            "task": task,
+            "original_trace": before_trace,
+            "corrected_trace": after_trace,
+            "edits": edits,
         }
 
 

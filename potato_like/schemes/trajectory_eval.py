@@ -28,6 +28,7 @@ SEVERITIES = [
 @register("trajectory_eval")
 class TrajectoryEval(StepScheme):
     macro = "schemes/trajectory_eval.html"
+    uniform_rows = True
     option_keys = (
         "steps_key",
         "step_text_key",

@@ -83,18 +83,24 @@ def sync_items(
     progress: Progress | None = None,
     seed: int | None = None,
     options: Mapping[str, FileOptions] | None = None,
+    transform: Any = None,
 ) -> ImportReport:
     """Import the data files into the items table when they changed. `options` (by path):
-    a file's declared encoding and prior-annotation filter (data/readers.FileOptions)."""
+    a file's declared encoding and prior-annotation filter (data/readers.FileOptions).
+    `transform` (`apply(row) -> row`, `signature`) changes each row before it is stored
+    (cot_segmentation); its signature is part of each file's recorded hash, so changed
+    settings import the files again (the files are hashed at each start then)."""
     started = time.perf_counter()
     with store.read() as conn:
         known = {r.path: r for r in conn.execute(select(data_sources))}
     current = {str(p): fingerprint(p) for p in files}
-    if set(known) == set(current) and all(
-        (known[p].size, known[p].mtime_ns) == current[p] for p in current
+    if (
+        transform is None
+        and set(known) == set(current)
+        and all((known[p].size, known[p].mtime_ns) == current[p] for p in current)
     ):
         return ImportReport(changed=False)
-    hashes = {p: sha256_of(Path(p)) for p in current}
+    hashes = {p: _with(sha256_of(Path(p)), transform) for p in current}
     if set(known) == set(current) and all(known[p].sha256 == hashes[p] for p in current):
         with store.write() as conn:  # touched, not changed: remember the new mtimes
             for p, (size, mtime) in current.items():
@@ -118,7 +124,7 @@ def sync_items(
         # transactional on SQLite and PostgreSQL), leaving the store as it was.
         staging.create(conn)
         per_file = _load_staging(
-            conn, staging, files, props, progress, seed, report.warnings, options or {}
+            conn, staging, files, props, progress, seed, report.warnings, options or {}, transform
         )
         _check_duplicates(conn, staging)
         _merge(store, conn, staging, report)
@@ -140,6 +146,13 @@ def sync_items(
         staging.drop(conn)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _with(digest: str, transform: Any) -> str:
+    """A file's recorded hash: its content's, mixed with the row transform's settings."""
+    if transform is None:
+        return digest
+    return hashlib.sha256(f"{digest}:{transform.signature}".encode()).hexdigest()
 
 
 def _staging_table() -> Table:
@@ -166,6 +179,7 @@ def _load_staging(
     seed: int | None,
     warnings: list[str] | None = None,
     options: Mapping[str, FileOptions] | None = None,
+    transform: Any = None,
 ) -> dict[str, int]:
     problems: list[str] = []
     counted = 0
@@ -188,6 +202,8 @@ def _load_staging(
             if isinstance(row, RowProblem):
                 counted += _add_problem(problems, f"{path.name}:{line}: {row}")
                 continue
+            if transform is not None:
+                row = transform.apply(row)
             parsed = _parse_row(row, props)
             if isinstance(parsed, str):
                 counted += _add_problem(problems, f"{path.name}:{line}: {parsed}")

@@ -1,3 +1,5 @@
+import { windowed } from "./windowed.js";
+
 // Item displays (instance_display): sizes from the config, image zoom, code copy.
 // The CSP forbids style= attributes, so sizes arrive as data-display-style JSON and are set
 // through the CSSOM; only these properties are applied.
@@ -89,13 +91,66 @@ for (const box of document.querySelectorAll("[data-audio-dialogue]")) {
   });
 }
 
-// Trace displays: "Open all" / "Close all" for a trace's collapsible steps.
+// Trace displays: a long trace's cards come in a <template> and are windowed (only the
+// cards near the view are in the page); "Open all" / "Close all" for its collapsible steps.
+const TRACE_CARDS = new Map();
+for (const data of document.querySelectorAll("script.trace-steps-data")) {
+  const trace = data.closest("[data-trace]");
+  let steps = [];
+  try {
+    steps = JSON.parse(data.textContent);
+  } catch {
+    continue;
+  }
+  const cards = new Array(steps.length); // built when first shown
+  const options = data.dataset;
+  const make = (i) => traceCard(options, steps[i]);
+  windowed(trace.querySelector("ol.trace-steps"), cards, { make });
+  TRACE_CARDS.set(trace, { cards, options });
+}
+
+// The card templates/displays/_trace.html's step_card macro renders, for a long trace's step.
+function traceCard(options, step) {
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const li = el("li", `trace-step step-type-${step.type}`);
+  li.id = `step-${options.key}-${step.id}`;
+  Object.assign(li.dataset, { stepId: step.id, stepIndex: String(step.index), testid: "trace-step" });
+  const details = el("details");
+  details.open = options.open === "1";
+  const head = el("summary", "trace-step-head");
+  if (options.numbers === "1") head.append(el("span", "step-number", `#${step.number}`), " ");
+  head.append(el("span", "step-badge", step.speaker || step.type));
+  if (step.agent_id) head.append(" ", el("span", "step-agent", step.agent_id));
+  if (step.tool) head.append(" ", el("code", "step-tool", step.tool));
+  if (options.timestamps === "1" && step.timestamp) head.append(" ", el("span", "step-time", step.timestamp));
+  const text = step.text || "";
+  head.append(" ", el("span", "step-preview", text.length > 90 ? `${text.slice(0, 87)}...` : text));
+  details.append(head, el("div", "step-text", text));
+  if (step.screenshot_url) {
+    const img = el("img", "step-screenshot");
+    Object.assign(img, { src: step.screenshot_url, alt: `Screenshot of step ${step.number}`, loading: "lazy" });
+    details.append(img);
+  }
+  li.append(details);
+  return li;
+}
 for (const button of document.querySelectorAll("[data-trace-expand], [data-trace-collapse]")) {
   button.addEventListener("click", () => {
     const key = button.dataset.traceExpand ?? button.dataset.traceCollapse;
     const trace = document.querySelector(`[data-trace="${CSS.escape(key)}"]`);
     if (!trace) return;
     const open = button.dataset.traceExpand !== undefined;
-    for (const details of trace.querySelectorAll(".trace-step > details")) details.open = open;
+    const long = TRACE_CARDS.get(trace);
+    if (long) long.options.open = open ? "1" : ""; // cards built later open (or not) too
+    const cards = long ? long.cards.filter(Boolean) : trace.querySelectorAll(".trace-step");
+    for (const card of cards) {
+      const details = card.querySelector(":scope > details");
+      if (details) details.open = open;
+    }
   });
 }

@@ -4,6 +4,14 @@
 // document is read back into the controls on load. Keyboard, when focus is in the scheme:
 // ArrowDown/j and ArrowUp/k move between steps; a digit presses the active step's button
 // with that data-key; 0 clears the active step.
+// A long list (its rows sent in a <template>, or as JSON) is windowed (windowed.js): only
+// the rows near the visible part are in the page, and `rows(scheme)` is every row built so
+// far, in the page or not, so answers on rows out of the page are still read, kept and sent.
+
+import { placeMarkers, readBehaviors, readContentions, readJudged, writeBehaviors, writeContentions, writeJudged } from "./step-kinds.js";
+import { windowed } from "./windowed.js";
+
+const WINDOWS = new WeakMap();
 
 const READERS = {
   reward: readRewards,
@@ -14,6 +22,9 @@ const READERS = {
   call: readCalls,
   scorecard: readScorecard,
   handoff: readHandoffs,
+  judge: (scheme) => readJudged(scheme, rows(scheme)),
+  behavior: readBehaviors,
+  contention: (scheme) => readContentions(scheme, rows(scheme)),
 };
 const WRITERS = {
   reward: writeRewards,
@@ -24,6 +35,9 @@ const WRITERS = {
   call: writeCalls,
   scorecard: writeScorecard,
   handoff: writeHandoffs,
+  judge: (scheme, doc) => writeJudged(scheme, doc, rows(scheme)),
+  behavior: writeBehaviors,
+  contention: (scheme, doc) => writeContentions(scheme, doc, rows(scheme)),
 };
 
 const sheet = document.createElement("link");
@@ -34,12 +48,20 @@ document.head.append(sheet);
 function setUp(scheme) {
   const kind = scheme.dataset.stepKind;
   const hidden = scheme.querySelector("input.step-data");
+  const long = longListRows(scheme);
+  if (long) {
+    const onShow = (shown) => shown.forEach(placeMarkers);
+    WINDOWS.set(scheme, windowed(scheme.querySelector("ol.step-rows"), long.items, { onShow, make: long.make }));
+  }
+  placeMarkers(scheme);
   let saved = null;
   try {
     saved = hidden.value ? JSON.parse(hidden.value) : null;
   } catch {
     saved = null;
   }
+  // Rows built on demand (a long list from JSON) must all exist to take a saved answer.
+  if (saved) buildAll(scheme);
   if (saved) WRITERS[kind](scheme, saved);
   refresh(scheme);
 
@@ -62,12 +84,100 @@ function setUp(scheme) {
   });
 }
 
+// The rows of a long (windowed) list: sent whole in a <template>, or, for types whose
+// controls are the same on every step, as JSON steps plus one row of controls to copy.
+function longListRows(scheme) {
+  const source = scheme.querySelector("template.step-rows-source");
+  if (source) {
+    const items = [...source.content.children];
+    source.remove();
+    return { items };
+  }
+  const data = scheme.querySelector("script.step-rows-data");
+  const proto = scheme.querySelector("template.step-row-controls");
+  if (!data || !proto) return null;
+  let steps = [];
+  try {
+    steps = JSON.parse(data.textContent);
+  } catch {
+    return null;
+  }
+  // Built when first shown, or all at once when a saved answer must be put back.
+  return { items: new Array(steps.length), make: (i) => stepRow(steps[i], proto) };
+}
+
+// The row templates/schemes/_steps.html renders for one step.
+function stepRow(step, proto) {
+  const li = document.createElement("li");
+  li.className = "step-row";
+  li.tabIndex = -1;
+  Object.assign(li.dataset, { stepIndex: String(step.index), testid: "step-row" });
+  const head = document.createElement("div");
+  head.className = "step-row-head";
+  const number = document.createElement("span");
+  number.className = "step-number";
+  number.textContent = `Step ${step.number}`;
+  head.append(number);
+  if (step.speaker) {
+    const who = document.createElement("strong");
+    who.textContent = step.speaker;
+    head.append(" ", who);
+  }
+  li.append(head);
+  const text = document.createElement(step.text.length > 400 ? "details" : "div");
+  text.className = "step-row-text";
+  if (step.text.length > 400) {
+    const summary = document.createElement("summary");
+    summary.textContent = `${step.text.slice(0, 200)}…`;
+    const body = document.createElement("div");
+    body.className = "step-text";
+    body.textContent = step.text;
+    text.append(summary, body);
+  } else {
+    text.classList.add("step-text");
+    text.textContent = step.text;
+  }
+  li.append(text);
+  const controls = proto.content.cloneNode(true);
+  for (const group of controls.querySelectorAll("[aria-label]")) {
+    group.setAttribute("aria-label", group.getAttribute("aria-label").replace(/\d+$/, String(step.number)));
+  }
+  li.append(controls);
+  return li;
+}
+
+// The step rows that exist (in the page or not); rows of a long list that were never
+// built were never shown, so they hold no answer.
 function rows(scheme) {
-  return [...scheme.querySelectorAll(".step-row")];
+  const w = WINDOWS.get(scheme);
+  return w ? w.items.filter(Boolean) : [...scheme.querySelectorAll(".step-row")];
+}
+
+function rowCount(scheme) {
+  const w = WINDOWS.get(scheme);
+  return w ? w.items.length : scheme.querySelectorAll(".step-row").length;
+}
+
+function rowAt(scheme, i) {
+  const w = WINDOWS.get(scheme);
+  return w ? w.reveal(i) : scheme.querySelectorAll(".step-row")[i];
+}
+
+function positionOf(scheme, row) {
+  const w = WINDOWS.get(scheme);
+  return w ? w.items.indexOf(row) : [...scheme.querySelectorAll(".step-row")].indexOf(row);
+}
+
+function buildAll(scheme) {
+  const w = WINDOWS.get(scheme);
+  if (w) for (let i = 0; i < w.items.length; i++) w.build(i);
 }
 
 function activate(scheme, row, focus = true) {
-  for (const r of rows(scheme)) r.classList.toggle("step-active", r === row);
+  for (const r of scheme.querySelectorAll(".step-row.step-active")) r.classList.remove("step-active");
+  if (row) row.classList.add("step-active");
+  const w = WINDOWS.get(scheme);
+  if (w && row && !row.isConnected) w.reveal(w.items.indexOf(row));
   if (focus && row) {
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: "nearest" });
@@ -79,16 +189,16 @@ function onKey(scheme, e) {
   const el = e.target;
   const typingHere = el.tagName === "TEXTAREA" || el.tagName === "SELECT" || (el.tagName === "INPUT" && el.type !== "hidden");
   if (typingHere) return;
-  const all = rows(scheme);
-  if (!all.length) return;
-  const active = scheme.querySelector(".step-row.step-active") || el.closest(".step-row");
-  const at = active ? all.indexOf(active) : -1;
+  const total = rowCount(scheme);
+  if (!total) return;
+  const active = rows(scheme).find((r) => r.classList.contains("step-active")) || el.closest(".step-row");
+  const at = active ? positionOf(scheme, active) : -1;
   if (e.key === "ArrowDown" || e.key === "j") {
     e.preventDefault();
-    activate(scheme, all[Math.min(all.length - 1, at + 1)]);
+    activate(scheme, rowAt(scheme, Math.min(total - 1, at + 1)));
   } else if (e.key === "ArrowUp" || e.key === "k") {
     e.preventDefault();
-    activate(scheme, all[Math.max(0, at - 1)]);
+    activate(scheme, rowAt(scheme, Math.max(0, at - 1)));
   } else if (active && /^[0-9]$/.test(e.key)) {
     if (e.key === "0") {
       e.preventDefault();
@@ -99,7 +209,7 @@ function onKey(scheme, e) {
     if (button) {
       e.preventDefault();
       choose(scheme, active, button);
-      const next = all[at + 1];
+      const next = at + 1 < total ? rowAt(scheme, at + 1) : null;
       if (next && scheme.dataset.stepKind === "reward" && scheme.dataset.mode !== "first_error") activate(scheme, next);
     }
   }
@@ -118,6 +228,7 @@ function choose(scheme, row, button) {
 // first_error: a wrong step makes the steps before it correct and the later ones wrong.
 function cascade(scheme, row, button, wasOn) {
   if (button.dataset.stepValue !== "-1" || wasOn) return;
+  buildAll(scheme);
   const all = rows(scheme);
   const at = all.indexOf(row);
   all.forEach((r, i) => {
@@ -156,7 +267,7 @@ function refresh(scheme) {
   if (!count) return;
   const all = rows(scheme);
   const done = all.filter((r) => r.querySelector("[aria-pressed='true']") || r.classList.contains("step-edited")).length;
-  count.textContent = `${done} of ${all.length} steps answered`;
+  count.textContent = `${done} of ${rowCount(scheme)} steps answered`;
   for (const r of all) r.classList.toggle("step-answered", Boolean(r.querySelector("[aria-pressed='true']")));
 }
 

@@ -61,6 +61,13 @@ ANSWERS = {
         s, {"responsible_agent": "a", "decisive_step": 0, "reason": "r"}
     ),
     "consensus_tracking": lambda s: step_doc(s, [{"turn": 0, "act": s.acts[0]}]),
+    "context_attribution": lambda s: step_doc(s, [{"turn": 0, "act": s.acts[0]}]),
+    "emergent_behavior": lambda s: step_doc(s, {s.behaviors[0]: {"turns": [0], "note": ""}}),
+    # the first agent of example_projects/agent_traces_more's first trace
+    "agent_interaction_graph": lambda s: step_doc(s, {"critical_nodes": ["Planner"]}),
+    "gui_trajectory": lambda s: step_doc(s, [{"index": 0, "verdict": s.verdicts[0]}]),
+    "multimodal_reasoning": lambda s: step_doc(s, [{"index": 0, "verdict": s.verdicts[0]}]),
+    "tool_contention": lambda s: step_doc(s, {"contentions": {"0": s.labels_allowed[0]}}),
 }
 
 
