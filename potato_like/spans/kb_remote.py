@@ -71,12 +71,11 @@ class _RemoteKb:
     def _result(self, entity_id: Any, label: Any, description: Any, aliases: Any, url: Any):
         if not isinstance(entity_id, (str, int)) or str(entity_id) == "":
             raise Malformed("an entity without an id")
+        named = isinstance(label, (str, int)) and label != ""
         out = {
             "entity_id": str(entity_id),
             "kb_source": self.config.name,
-            "label": str(label)
-            if isinstance(label, (str, int)) and label != ""
-            else str(entity_id),
+            "label": str(label) if named else str(entity_id),
             "description": description if isinstance(description, str) else "",
             "aliases": [a for a in aliases if isinstance(a, str)]
             if isinstance(aliases, list)
