@@ -6,11 +6,15 @@ installable here and is not offered.
 The answer follows Potato's propagation result: one entry per frame with `frame`, `visible`
 (the tracker still found the object), `score` (null: MIL gives no confidence), `rle` (null:
 a box, no mask) and `bbox` normalised to the frame ({x, y, width, height} in 0..1), plus
-`truncated` when the request asked for more frames than the budget.
+`truncated` when the request asked for more frames than the budget, or when the time budget
+(TIME_BUDGET seconds) ran out first (`"stopped": "time"`). Frames are tracked at most
+TRACK_SIDE pixels on their longer side (MIL's cost grows with the frame size); boxes are
+answered normalised, so the scale never shows.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,8 @@ MODEL = "opencv-mil"
 DEFAULT_FRAMES = 30
 MAX_FRAMES = 120  # Potato's DEFAULT_MAX_FRAMES
 BOX_KEYS = ("x", "y", "width", "height")
+TIME_BUDGET = 10.0  # seconds of tracking in one request
+TRACK_SIDE = 640
 
 
 def read_box(raw: Any) -> tuple[float, float, float, float]:
@@ -48,10 +54,13 @@ def track_box(
     start_frame: int,
     frames: int,
     max_frames: int = MAX_FRAMES,
+    time_budget: float = TIME_BUDGET,
 ) -> dict[str, Any]:
     """Track `box` (drawn on `start_frame`) over the next frames, up to `max_frames`."""
     import cv2  # lazy: heavy import
 
+    deadline = time.monotonic() + time_budget
+    out_of_time = False
     wanted = max(1, frames)
     count = min(wanted, max_frames)
     capture = cv2.VideoCapture(str(path))
@@ -69,16 +78,26 @@ def track_box(
         x, y, w, h = box
         if x + w > width or y + h > height:
             raise BadRequest(f"box lies outside the {width}x{height} frame")
+        scale = min(1.0, TRACK_SIDE / max(width, height))
+        size = (round(width * scale), round(height * scale))
+        shrink = (
+            (lambda f: cv2.resize(f, size, interpolation=cv2.INTER_AREA))
+            if scale < 1
+            else (lambda f: f)
+        )
         tracker = cv2.TrackerMIL_create()
-        tracker.init(frame, (round(x), round(y), round(w), round(h)))
+        tracker.init(shrink(frame), tuple(max(1, round(v * scale)) for v in (x, y, w, h)))
         results = [_entry(start_frame, True, (x, y, w, h), width, height)]
         while len(results) < count:
+            if time.monotonic() > deadline:
+                out_of_time = True
+                break
             ok, frame = capture.read()
             if not ok:
                 break  # the video ended
-            found, rect = tracker.update(frame)
-            number = start_frame + len(results)
-            results.append(_entry(number, bool(found), rect if found else None, width, height))
+            found, rect = tracker.update(shrink(frame))
+            rect = tuple(v / scale for v in rect) if found else None
+            results.append(_entry(start_frame + len(results), bool(found), rect, width, height))
     finally:
         capture.release()
     payload: dict[str, Any] = {
@@ -86,8 +105,10 @@ def track_box(
         "frames": results,
         "occluded": sum(1 for r in results if not r["visible"]),
     }
-    if wanted > max_frames:
+    if wanted > max_frames or out_of_time:
         payload.update(truncated=True, requested_frames=wanted, max_frames=max_frames)
+    if out_of_time:
+        payload["stopped"] = "time"
     return payload
 
 

@@ -118,3 +118,18 @@ def test_tracking_needs_login(tmp_path, open_app):
     app = open_app(write_config(tmp_path, base_config()))
     r = app.test_client().post("/api/track", json={"video": "x.mp4", "box": {}})
     assert r.status_code == 401
+
+
+def test_time_budget_and_downscaled_tracking(tmp_path, monkeypatch):
+    from potato_like.media import box_tracking
+
+    write_moving_square(tmp_path / "square.mp4")
+    box = (LEFT, TOP, SIDE, SIDE)
+    out = box_tracking.track_box(tmp_path / "square.mp4", box, 0, 10, time_budget=0)
+    assert out["stopped"] == "time" and out["truncated"] is True and len(out["frames"]) == 1
+    # tracked at half size (160 px wide), answered in the original frame's terms
+    monkeypatch.setattr(box_tracking, "TRACK_SIDE", 160)
+    out = box_tracking.track_box(tmp_path / "square.mp4", box, 0, 10)
+    for f in out["frames"]:  # coarser at half size: within 10 px (the square moves 36)
+        assert abs(f["bbox"]["x"] * W - (LEFT + STEP * f["frame"])) <= 10, f
+    assert round(out["frames"][-1]["bbox"]["width"] * W) == SIDE
