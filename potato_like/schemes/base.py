@@ -284,6 +284,11 @@ class Scheme:
         (item fields, item id, stored map) of every submitted answer."""
         return {}
 
+    def item_charts(self, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Bar charts of one item's answers for the admin item page ({annotator: answer()}
+        in, [{"title", "bars": [{"label", "value" (0..1), "text"}]}] out); none by default."""
+        return []
+
     def from_answer(self, value: Any) -> dict[str, str]:
         """The stored label map for a typed answer as researchers write it in files
         (gold labels, training answers, predictions): `"positive"`, `["a", "b"]`, `4`, or a
