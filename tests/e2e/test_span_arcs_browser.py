@@ -1,7 +1,7 @@
 """Arcs of span_link and event_annotation (visual_display) in a real Chromium: spans marked
 and linked with the keyboard only (select the source tag, Shift+1, select the target tag),
 the arc drawn between the two spans above the text, laid out again when the window narrows
-and the text wraps, and drawn again after a reload."""
+and the text wraps, and drawn again after a reload; and span `bad_text_label`'s checkbox by keyboard."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ SCHEMES = [
         "name": "entities",
         "description": "People and places",
         "labels": ["PERSON", "LOCATION"],
+        "bad_text_label": {"label_content": "Nothing to mark here"},
     },
     {
         "annotation_type": "span_link",
@@ -139,4 +140,15 @@ def test_link_with_the_keyboard_and_see_its_arc(
     assert_arc_joins_the_spans(page)
     # The text itself is still exactly the item text (the layer is beside it, not in it).
     expect(page.locator("#instance-text")).to_have_text(TEXT)
+
+    # bad_text_label's checkbox by keyboard: kept with the spans, checked after a reload.
+    tab_to(page, 'input[data-scheme="entities"][data-label="bad_text"]')
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    page.reload()
+    expect(page.locator('input[data-label="bad_text"]')).to_be_checked()
+    expect(page.get_by_label("Nothing to mark here")).to_be_checked()
+    got = page.request.get(f"{base}/get_annotations?instance_id=a1").json()
+    assert got["label_annotations"] == {"entities": {"bad_text": "1"}}
+    assert len(page.request.get(f"{base}/api/spans/a1").json()["spans"]) == 2
     assert browser_errors == []
