@@ -152,3 +152,67 @@ def test_link_with_the_keyboard_and_see_its_arc(
     assert got["label_annotations"] == {"entities": {"bad_text": "1"}}
     assert len(page.request.get(f"{base}/api/spans/a1").json()["spans"]) == 2
     assert browser_errors == []
+
+
+def test_event_arcs_go_from_the_trigger_to_each_argument(page: Page, tmp_path, serve_app) -> None:
+    text = "Ada met Charles in London."
+    (tmp_path / "data.jsonl").write_text(json.dumps({"id": "e1", "text": text}) + "\n")
+    schemes = [
+        SCHEMES[0],
+        {
+            "annotation_type": "event_annotation",
+            "name": "events",
+            "span_schema": "entities",
+            "event_types": [
+                {
+                    "type": "MEET",
+                    "color": "#7c3aed",
+                    "arguments": [{"role": "who"}, {"role": "where"}],
+                }
+            ],
+            "visual_display": {"arc_position": "below"},
+        },
+    ]
+    app = create_app(write_config(tmp_path, base_config(annotation_schemes=schemes)))
+    # the answer saved through the API by the same annotator the browser logs in as
+    client = app.test_client()
+    assert client.post("/auth", data={"username": "eve"}).status_code in (200, 302)
+    client.get("/api/current_instance")
+    spans = [
+        {"id": "t", "label": "PERSON", "start": 4, "end": 7},  # "met" as the trigger
+        {"id": "a", "label": "PERSON", "start": 8, "end": 15},
+        {"id": "b", "label": "LOCATION", "start": 19, "end": 25},
+    ]
+    event = {
+        "id": "ev1",
+        "event_type": "MEET",
+        "trigger_span_id": "t",
+        "arguments": [{"role": "who", "span_id": "a"}, {"role": "where", "span_id": "b"}],
+    }
+    body = {
+        "instance_id": "e1",
+        "span_annotations": {"entities": spans},
+        "event_annotations": {"events": [event]},
+    }
+    r = client.post("/updateinstance", json=body)
+    assert r.status_code == 200, r.json
+    base = serve_app(app)
+    page.request.post(f"{base}/auth", data={"username": "eve"})
+    page.goto(base + "/annotate")
+    arcs = page.locator(".arc-layer .arc")
+    expect(arcs).to_have_count(2)
+    labels = sorted(page.locator(".arc-layer .arc-label").all_text_contents())
+    assert labels == ["MEET: where", "MEET: who"]
+    # below the text: each end meets the bottom of its span's piece
+    ends = page.evaluate(
+        """() => [...document.querySelectorAll('.arc-layer .arc')].map((g) => {
+            const path = g.querySelector('path');
+            const layer = document.querySelector('.arc-layer').getBoundingClientRect();
+            const p = path.getPointAtLength(path.getTotalLength());
+            const piece = [...document.querySelectorAll('.piece')].find(
+                (x) => x.textContent === (g.dataset.to === 'a' ? 'Charles' : 'London'));
+            return [layer.top + p.y, piece.getClientRects()[0].bottom];
+        })"""
+    )
+    for end_y, bottom in ends:
+        assert abs(end_y - bottom) <= 2
