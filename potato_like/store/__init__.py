@@ -30,6 +30,7 @@ class Store:
         from .annotations import Annotations
         from .assignments import Assignments
         from .crowd import Crowd
+        from .event_registry import EventRegistry
         from .events import Events
         from .gold import Gold
         from .items import Items
@@ -55,6 +56,7 @@ class Store:
         self.login_sessions = LoginSessions(self)
         self.password_resets = PasswordResets(self)
         self.gold = Gold(self)
+        self.event_registry = EventRegistry(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)
