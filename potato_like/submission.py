@@ -121,7 +121,11 @@ def parse_update(body: Any, config: ProjectConfig | SchemeSet) -> Update:
         if body.get(key) is not None:
             _parse_structured(key, owner, body[key], structured, config)
     for schema, entries in from_labels.items():
-        structured.setdefault(schema, entries)
+        owner = config.scheme(schema)
+        if schema in structured and owner is not None and owner.label_entries_join:
+            structured[schema] = [*structured[schema], *entries]
+        else:
+            structured.setdefault(schema, entries)
 
     if warnings and not incoming and not structured:
         # Every key was skipped: nothing would be saved, so say why instead of "success".

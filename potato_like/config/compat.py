@@ -101,6 +101,7 @@ IMPLEMENTED = (
     "base_css",
     "customjs",
     "media",
+    "event_template",
     "mace",
     "adjudication",
 )
@@ -138,7 +139,6 @@ _LATER_NAMES = [
     "icl_labeling",
     "llm_labeling",
     "boundary_probing",
-    "event_template",
     "corpus_map",
     "rooms",
     "truth_serum",

@@ -29,6 +29,7 @@ from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, re
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
+from .event_template import read_event_template
 from .form_layout import read_form_layout
 from .gold import read_adjudication, read_mace
 from .links import safe_link
@@ -205,6 +206,7 @@ def build_config(
         trusted_hosts=_trusted_hosts(r),
         server_limits=read_server_limits(server, task_dir),
         media=read_media(r),
+        event_template=read_event_template(r, task_dir),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

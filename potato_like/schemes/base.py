@@ -293,6 +293,11 @@ class Scheme:
         (item fields, item id, stored map) of every submitted answer."""
         return {}
 
+    def item_charts(self, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Bar charts of one item's answers for the admin item page ({annotator: answer()}
+        in, [{"title", "bars": [{"label", "value" (0..1), "text"}]}] out); none by default."""
+        return []
+
     def from_answer(self, value: Any) -> dict[str, str]:
         """The stored label map for a typed answer as researchers write it in files
         (gold labels, training answers, predictions): `"positive"`, `["a", "b"]`, `4`, or a
@@ -341,6 +346,24 @@ class Scheme:
         Potato's page sends an image's shapes in `"schema:_data"`), or None: not a way this
         type takes entries."""
         return None
+
+    # A structured type's entries sent as "schema:label" join those of its wire field in the
+    # same request (span's bad_text flag), instead of being used only when that is absent.
+    label_entries_join: ClassVar[bool] = False
+
+    def page_input_labels(self) -> list[str]:
+        """Labels of inputs its page part has beyond its label names (span's bad_text)."""
+        return []
+
+    def label_part(self, value: Any) -> dict[str, str]:
+        """What a structured type's stored value shows among Potato's label_annotations
+        (span: {"bad_text": "1"}); nothing by default."""
+        return {}
+
+    def with_old(self, entries: list[Any], old_value: Any) -> list[Any]:
+        """A structured type's submitted entries completed from its stored value before
+        validation (default: as sent: a request replaces the entries as a whole)."""
+        return entries
 
     def backend_entries(self, state: list[Any]) -> list[Any]:
         """Its entries from the `state` list of Potato's backend format (non-label types)."""

@@ -2,7 +2,13 @@
 into `groups` (`mode: closed`), or into groups the annotator names too (`mode: open`).
 
 Potato sends the groups as JSON, `"schema:schema": '{"Science": ["card a"], ...}'`; stored
-as `{"<schema name>": "<that JSON, canonical>"}`; the answer is the mapping."""
+as `{"<schema name>": "<that JSON, canonical>"}`; the answer is the mapping.
+
+Agreement (quality/card_sort_agreement.py): for every two annotators of an item, the
+adjusted Rand index of their two partitions of the cards both placed (Hubert & Arabie 1985),
+and the co-occurrence agreement: the share of card pairs both put together or both apart
+(Rand 1971; the pairwise co-occurrence matrices of card-sorting analysis). Group names do not
+matter, only which cards share a group, so open sorts compare too."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
+from ..quality.card_sort_agreement import sort_pair_scores
 from .base import Label, Scheme
 from .registry import register
 
@@ -26,7 +33,8 @@ class CardSort(Scheme):
     macro = "schemes/card_sort.html"
     script = "js/card-sort.js"
     option_keys = ("mode", "groups", "items_field", "allow_empty_groups", "allow_multiple")
-    agreement_skip_reason = "card sorts have no agreement measure yet"
+    agreement_metric = "pair_scores"
+    pair_score_names = ("adjusted_rand", "cooccurrence_agreement")
     cards: list[str] = []
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -118,6 +126,9 @@ class CardSort(Scheme):
 
     def chosen_labels(self, label_map: Mapping[str, str]) -> list[Any]:
         return list(self.answer(label_map) or {})
+
+    def pair_scores(self, a: Mapping[str, str], b: Mapping[str, str]) -> dict[str, float]:
+        return sort_pair_scores(self.answer(a) or {}, self.answer(b) or {})
 
     def placed(self, value: Mapping[str, str]) -> dict[str, str]:
         """card -> its group in a stored map (for the page)."""

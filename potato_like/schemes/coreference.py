@@ -34,6 +34,7 @@ class Coreference(ReferringScheme):
     summarizes_answers = True
     pair_score_names = ("muc_f1", "b_cubed_f1", "ceafe_f1", "conll_f1")
     option_keys = ("span_schema", "entity_types", "allow_singletons", "visual_display")
+    visual_keys = ("highlight_mode",)  # chains are coloured, not drawn as arcs
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.read_span_schema(reader)

@@ -60,6 +60,8 @@ class EventType:
 
 @register("event_annotation")
 class EventAnnotation(ReferringScheme):
+    script = "js/span-arcs.js"  # arcs (visual_display); spans.js comes with the span scheme
+    stylesheet = "css/span-arcs.css"
     macro = "schemes/event.html"
     value_key = "events"
     wire_field = "event_annotations"

@@ -4,6 +4,12 @@ Stored value: {"spans": [{"id", "label", "start", "end", "text"}, ...]} sorted b
 with optional "segments" ([[start, end], ...], for `allow_discontinuous`) and entity-linking
 fields. Offsets are Unicode code points into the original text (Python string indices),
 `end` exclusive. A request replaces a scheme's spans as a whole.
+
+`bad_text_label` (Potato's escape hatch: "this text cannot be annotated") adds a checkbox sent
+as `"<schema>:bad_text": "1" | "0"`, stored as `"bad_text": true` next to the spans and shown
+in label_annotations as `{"<schema>": {"bad_text": "1"}}`. A request that does not send it
+keeps the stored flag; one that sends only the flag keeps the stored spans. It satisfies
+`label_requirement: required` in place of a span.
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..spans.ids import default_span_id
 from ..spans.kb import KB_FIELDS, MAX_KB_FIELD, read_entity_linking
+from .base import is_chosen
 from .registry import register
 from .structured import SpanText, StructuredScheme, given_id, is_removal, kept_entries
 
 SEGMENT_GLUE = " … "
 # Marks which of Potato's default id shapes a span sent without an id gets (never stored).
 ID_SHAPE = "_default_id"
+BAD_TEXT = "bad_text"  # the flag's label (Potato's element name <schema>:::bad_text)
 
 
 @register("span")
@@ -32,7 +40,9 @@ class Span(StructuredScheme):
     backend_type = "span"
     marks_text_ranges = True
     agreement_metric = "unitizing"  # quality/span_agreement.py
+    label_entries_join = True  # the bad_text checkbox comes with the spans
     option_keys = (
+        "bad_text_label",
         "labels",
         "sequential_key_binding",
         "allow_discontinuous",
@@ -53,7 +63,38 @@ class Span(StructuredScheme):
         # colour), and label buttons shown as "<key>.<label>".
         self.show_span_labels = reader.bool("show_span_labels", True)
         self.displaying_score = reader.bool("displaying_score", False)
+        self.bad_text_label = _bad_text_label(reader)
         self.assign_keys(self.sequential)
+
+    # -- bad_text_label ---------------------------------------------------------------------
+    def entries_from_label(self, label: str, value: Any) -> list[Any] | None:
+        if label != BAD_TEXT:
+            return None
+        if not self.bad_text_label:
+            raise BadAnnotation(f"{self.name}: this scheme has no bad_text_label option")
+        if not isinstance(value, (str, int, float, bool)) and value is not None:
+            raise BadAnnotation(f"{self.name}:{BAD_TEXT}: must be 1 / 0 (true / false)")
+        return [{BAD_TEXT: is_chosen(value)}]
+
+    def with_old(self, entries: list[Any], old_value: Any) -> list[Any]:
+        flags = [e for e in entries if _is_flag(e)]
+        spans = [e for e in entries if not _is_flag(e)]
+        if flags and not spans and len(entries) == len(flags):
+            spans = list(self.entries(old_value))  # only the flag was sent: keep the spans
+        if not flags and (old_value or {}).get(BAD_TEXT):
+            flags = [{BAD_TEXT: True}]  # the flag was not sent: keep it
+        return [*spans, *flags[-1:]]
+
+    def page_input_labels(self) -> list[str]:
+        return [BAD_TEXT] if self.bad_text_label else []
+
+    def label_part(self, value: Any) -> dict[str, str]:
+        return {BAD_TEXT: "1"} if (value or {}).get(BAD_TEXT) else {}
+
+    def missing_requirement(self, label_map) -> str | None:
+        if (label_map or {}).get(BAD_TEXT):
+            return None
+        return super().missing_requirement(label_map)
 
     @classmethod
     def entry_from_wire_key(cls, key: str, value: Any) -> tuple[str, dict[str, Any]] | None:
@@ -109,6 +150,14 @@ class Span(StructuredScheme):
     # -- values -------------------------------------------------------------------------
     def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
         """Validate spans against `text`; the stored value ({} when there are none)."""
+        flags = [e for e in raw_spans if _is_flag(e)]
+        raw_spans = [e for e in raw_spans if not _is_flag(e)]
+        value = self._spans_value(raw_spans, text)
+        if flags and flags[-1][BAD_TEXT]:
+            value[BAD_TEXT] = True
+        return value
+
+    def _spans_value(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
         spans: dict[tuple, dict[str, Any]] = {}
         for raw, where in kept_entries(self.name, raw_spans, "span", "label, start and end"):
             span = self.one_span(raw, text, where)
@@ -186,9 +235,32 @@ class Span(StructuredScheme):
         out["show_span_labels"] = self.show_span_labels
         if self.title:
             out["title"] = self.title
+        if self.bad_text_label:
+            out["bad_text_label"] = self.bad_text_label
         if self.knowledge_bases:
             out["entity_linking"] = {"knowledge_bases": [kb.name for kb in self.knowledge_bases]}
         return out
+
+
+def _is_flag(entry: Any) -> bool:
+    return isinstance(entry, Mapping) and set(entry) == {BAD_TEXT}
+
+
+def _bad_text_label(reader: ConfigReader) -> str | None:
+    """Potato's two spellings: `bad_text_label: <text>` and `{label_content: <text>}`."""
+    raw = reader.raw.get("bad_text_label")
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    if isinstance(raw, Mapping):
+        content = raw.get("label_content")
+        if isinstance(content, str) and content.strip():
+            return content.strip()
+        reader.problem("bad_text_label", "a mapping needs label_content: <the option's text>")
+        return None
+    reader.problem("bad_text_label", "must be the option's text or {label_content: <text>}")
+    return None
 
 
 def assign_span_ids(schema: str, spans: list[dict[str, Any]]) -> None:

@@ -67,6 +67,8 @@ class LinkType:
 
 @register("span_link")
 class SpanLink(ReferringScheme):
+    script = "js/span-arcs.js"  # arcs (visual_display); spans.js comes with the span scheme
+    stylesheet = "css/span-arcs.css"
     macro = "schemes/span_link.html"
     value_key = "links"
     wire_field = "link_annotations"

@@ -60,9 +60,22 @@ class ReferringScheme(StructuredScheme):
     option_keys = ("span_schema", "visual_display")
     span_schema: str
 
+    # Potato's `visual_display` keys this type reads (coreference adds highlight_mode)
+    visual_keys: ClassVar[tuple[str, ...]] = (
+        "enabled",
+        "arc_position",
+        "show_labels",
+        "multi_line_mode",
+    )
+
     def read_span_schema(self, reader: ConfigReader) -> None:
         self.span_schema = reader.str("span_schema", "", required=True) or ""
-        self.visual_display = reader.raw.get("visual_display")
+        self.visual_display = read_visual_display(reader, self.visual_keys)
+
+    def describe(self) -> dict[str, Any]:
+        out = super().describe()
+        out["visual_display"] = self.visual_display
+        return out
 
     def resolve_references(self, schemes: Mapping[str, Scheme], reader: ConfigReader) -> None:
         target = schemes.get(self.span_schema)
@@ -91,6 +104,27 @@ def entry_id(prefix: str, *parts: Any) -> str:
     """A stable id for an entry the client sent without one (same content, same id)."""
     digest = hashlib.blake2s("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:12]
     return f"{prefix}_{digest}"
+
+
+ARC_POSITIONS = ("above", "below")
+LINE_MODES = ("bracket", "single_line")
+
+
+def read_visual_display(reader: ConfigReader, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Potato's arc options for links and events (static/js/span-arcs.js draws them): arcs
+    on (`enabled`), over or under the text (`arc_position`), with their type written on them
+    (`show_labels`); long lines wrap (`bracket`) or scroll sideways (`single_line`)."""
+    sub = reader.child("visual_display")
+    sub.warn_unknown(keys)
+    out: dict[str, Any] = {
+        "enabled": sub.bool("enabled", True),
+        "arc_position": sub.str("arc_position", "above", choices=ARC_POSITIONS),
+        "show_labels": sub.bool("show_labels", True),
+        "multi_line_mode": sub.str("multi_line_mode", "bracket", choices=LINE_MODES),
+    }
+    if "highlight_mode" in keys:
+        out["highlight_mode"] = sub.str("highlight_mode", "background")
+    return out
 
 
 def given_id(raw: Mapping[str, Any], where: str) -> str | None:

@@ -4,6 +4,7 @@
   searched through an SQLite FTS5 index (store/kb_index.py) rebuilt when the file changes.
 - `type: wikidata`: a Wikidata-style HTTP API (wbsearchentities / wbgetentities). Nothing is
   fetched unless a config lists such a knowledge base.
+- `type: umls`, `type: rest`: the UMLS REST API and a generic REST API (spans/kb_remote.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from ..config.reader import ConfigReader
 from ..errors import ConfigError
 from ..store.kb_index import KbIndex
 from .kb_http import BoundedHttpKb
+from .kb_remote import REST_DEFAULTS, UMLS_API, UMLS_KEY_VARIABLE, RestKb, UmlsKb
 
 log = logging.getLogger("potato_like")
 ENTITY_LINKING_KEYS = ("enabled", "knowledge_bases")
@@ -38,8 +41,11 @@ KB_KEYS = (
     "timeout",
     "max_concurrent",
     "cache_seconds",
+    "api_key",
+    "extra_params",
 )
-KB_TYPES = ("file", "wikidata")
+KB_TYPES = ("file", "wikidata", "umls", "rest")
+DEFAULT_URLS = {"wikidata": "https://www.wikidata.org/w/api.php", "umls": UMLS_API}
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 MAX_RESULTS = 50
 KB_FIELDS = ("kb_id", "kb_source", "kb_label")  # an entity link, stored on its span
@@ -56,6 +62,8 @@ class KbConfig:
     timeout: float = 5.0  # seconds for a whole answer (HTTP KBs)
     max_concurrent: int = 2  # calls in flight at once; more get 503 at once
     cache_seconds: float = 300.0  # how long an answer is reused (0: never)
+    api_key: str | None = None  # umls (required), rest (optional)
+    extra: tuple[tuple[str, Any], ...] = ()  # rest: Potato's extra_params, as pairs
 
 
 def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[KbConfig, ...]:
@@ -77,12 +85,9 @@ def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[Kb
             sub.problems.append(f"{path}: must be a mapping with name and type")
             continue
         kb = ConfigReader(entry, path, sub.problems, sub.warnings)
-        kb.warn_unknown(KB_KEYS, later={"api_key": "authenticated KBs", "extra_params": "REST KBs"})
+        kb.warn_unknown(KB_KEYS)
         name = kb.str("name", None, required=True)
         kind = kb.str("type", "file")
-        if kind in ("umls", "rest"):
-            kb.warn("type", f"{kind!r} knowledge bases are not implemented yet; ignored")
-            continue
         if kind not in KB_TYPES:
             kb.problem("type", f"{kind!r} is not one of {', '.join(KB_TYPES)}")
             continue
@@ -95,13 +100,19 @@ def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[Kb
                 )
                 if not file_path.is_file():
                     kb.problem("path", f"file not found: {file_path}")
+        api_key, extra = _remote_options(kb, kind)
+        base_url = kb.str("base_url", DEFAULT_URLS.get(kind, ""), required=kind == "rest")
+        if base_url and not base_url.startswith(("http://", "https://")):
+            kb.problem("base_url", f"must be an http(s) URL, got {base_url!r}")
         if name:
             out.append(
                 KbConfig(
                     name=name,
                     type=kind,
                     path=file_path,
-                    base_url=kb.str("base_url", WIKIDATA_API),
+                    api_key=api_key,
+                    extra=tuple(extra.items()),
+                    base_url=base_url or "",
                     language=kb.str("language", "en"),
                     timeout=float(kb.number("timeout", 5.0, minimum=0.5, maximum=30)),
                     max_concurrent=kb.number(
@@ -111,6 +122,49 @@ def read_entity_linking(reader: ConfigReader, task_dir: Path | None) -> tuple[Kb
                 )
             )
     return tuple(out)
+
+
+def _remote_options(kb: ConfigReader, kind: str) -> tuple[str | None, dict[str, Any]]:
+    """`api_key` and `extra_params` of an umls / rest KB (others take neither)."""
+    api_key = kb.str("api_key", None) if kb.has("api_key") else None
+    if kind == "umls":
+        api_key = api_key or os.environ.get(UMLS_KEY_VARIABLE) or None
+        if not api_key:
+            kb.problem(
+                "api_key",
+                f"is required for umls: write api_key: ${{{UMLS_KEY_VARIABLE}}} or set the "
+                f"{UMLS_KEY_VARIABLE} environment variable",
+            )
+    elif api_key and kind not in ("rest",):
+        kb.warn("api_key", f"is not used by a {kind} knowledge base")
+    extra = kb.raw.get("extra_params")
+    if extra is None:
+        return api_key, {}
+    if kind != "rest":
+        kb.warn("extra_params", f"is not used by a {kind} knowledge base")
+        return api_key, {}
+    if not isinstance(extra, Mapping):
+        kb.problem("extra_params", "must be a mapping")
+        return api_key, {}
+    out: dict[str, Any] = {}
+    for key, value in extra.items():
+        key = str(key)
+        if key not in REST_DEFAULTS and not key.startswith("param_"):
+            kb.warn(
+                "extra_params",
+                f"{key!r} is not one of {', '.join(REST_DEFAULTS)} or param_<name>; ignored",
+            )
+            continue
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            kb.problem("extra_params", f"{key} must be a string or a number")
+            continue
+        out[key] = value if key.startswith("param_") else str(value)
+    for key in ("search_endpoint", "entity_endpoint"):
+        if key in out and not out[key].startswith("/"):
+            kb.problem("extra_params", f"{key} must start with '/', got {out[key]!r}")
+    if "{entity_id}" not in out.get("entity_endpoint", "{entity_id}"):
+        kb.problem("extra_params", "entity_endpoint must contain {entity_id}")
+    return api_key, out
 
 
 def read_entities(path: Path) -> Iterator[tuple[str, str, list[str], str]]:
@@ -254,9 +308,7 @@ class KnowledgeBases:
         for scheme in schemes:
             for kb in scheme.knowledge_bases:
                 if kb.name not in self.by_name:
-                    self.by_name[kb.name] = (
-                        LocalKb(kb, index_dir) if kb.type == "file" else WikidataKb(kb)
-                    )
+                    self.by_name[kb.name] = open_kb(kb, index_dir)
                 self.schemes_of.setdefault(kb.name, []).append(scheme.name)
 
     def describe(self) -> list[dict[str, Any]]:
@@ -264,6 +316,12 @@ class KnowledgeBases:
             {"name": name, "type": kb.config.type, "schemes": self.schemes_of[name]}
             for name, kb in self.by_name.items()
         ]
+
+
+def open_kb(kb: KbConfig, index_dir: Path) -> Any:
+    if kb.type == "file":
+        return LocalKb(kb, index_dir)
+    return {"wikidata": WikidataKb, "umls": UmlsKb, "rest": RestKb}[kb.type](kb)
 
 
 def _sha256(path: Path) -> str:

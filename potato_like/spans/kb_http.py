@@ -70,44 +70,69 @@ class TtlCache:
 class BoundedHttpKb:
     """GET a KB's JSON API within the limits described above."""
 
-    def __init__(self, name: str, url: str, timeout: float, slots: int, cache_seconds: float):
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        timeout: float,
+        slots: int,
+        cache_seconds: float,
+        secret: str | None = None,
+    ):
         self.name = name
         self.url = url
         self.timeout = timeout
+        self.secret = secret  # an API key sent in the query: never logged
         self._slots = threading.BoundedSemaphore(slots)
         self._cache = TtlCache(cache_seconds)
 
-    def get_json(self, params: dict[str, Any]) -> dict[str, Any]:
-        key = tuple(sorted((k, str(v)) for k, v in params.items()))
+    def get_json(
+        self, params: dict[str, Any], url: str | None = None, *, missing_ok: bool = False
+    ) -> dict[str, Any] | None:
+        """The JSON object at `url` (default: the KB's URL). With `missing_ok`, a 404 answers
+        None (an unknown entity) instead of raising KbUnavailable."""
+        url = url or self.url
+        key = (url, *sorted((k, str(v)) for k, v in params.items()))
         cached = self._cache.get(key)
         if cached is not None:
-            return cached
+            return cached.get("found")
         if not self._slots.acquire(blocking=False):
             raise KbBusy(
                 f"the knowledge base {self.name!r} is busy; try again in a moment",
                 retry_after=RETRY_AFTER_SECONDS,
             )
         try:
-            data = self._fetch(params)
+            data = self._fetch(url, params, missing_ok)
         except (requests.RequestException, ValueError, TimeoutError) as exc:
-            log.warning("knowledge base %r at %s did not answer: %s", self.name, self.url, exc)
-            raise KbUnavailable(
-                f"the knowledge base {self.name!r} is not available right now; try again later"
-            ) from exc
+            self.log_failure(url, exc)
+            raise self.unavailable() from exc
         finally:
             self._slots.release()
-        self._cache.put(key, data)
+        self._cache.put(key, {"found": data})
         return data
 
-    def _fetch(self, params: dict[str, Any]) -> dict[str, Any]:
+    def unavailable(self) -> KbUnavailable:
+        return KbUnavailable(
+            f"the knowledge base {self.name!r} is not available right now; try again later"
+        )
+
+    def log_failure(self, url: str, problem: Any) -> None:
+        text = str(problem)
+        if self.secret:
+            text = text.replace(self.secret, "***")
+        log.warning("knowledge base %r at %s did not answer: %s", self.name, url, text)
+
+    def _fetch(self, url: str, params: dict[str, Any], missing_ok: bool) -> dict[str, Any] | None:
         deadline = time.monotonic() + self.timeout
         with requests.get(
-            self.url,
+            url,
             params=params,
             timeout=(min(CONNECT_TIMEOUT, self.timeout), self.timeout),
             headers={"User-Agent": "potato_like entity linking"},
             stream=True,
         ) as response:
+            if missing_ok and response.status_code == 404:
+                return None
             response.raise_for_status()
             body = bytearray()
             for chunk in response.iter_content(1024):

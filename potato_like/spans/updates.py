@@ -75,7 +75,8 @@ def structured_changes(
     changes: dict[str, Any] = {}
     for scheme in span_schemes(config):
         if scheme.name in incoming:
-            changes[scheme.name] = scheme.value_for(incoming[scheme.name], text)
+            sent = scheme.with_old(incoming[scheme.name], old.get(scheme.name))
+            changes[scheme.name] = scheme.value_for(sent, text)
     for scheme in media_schemes(config):  # shapes on the item's image (`text`: its value)
         if scheme.name in incoming:
             changes[scheme.name] = scheme.value_for(incoming[scheme.name], text)
@@ -151,10 +152,16 @@ def iter_entries(
 
 
 def label_maps_only(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, Any]:
-    """The label schemes' maps (Potato's label_annotations) without span/link/event values."""
-    return {
-        k: v for k, v in maps.items() if config.scheme(k) is None or not config.scheme(k).structured
-    }
+    """The label schemes' maps (Potato's label_annotations) without span/link/event values
+    (a structured scheme shows only its label part, e.g. a span scheme's bad_text flag)."""
+    out = {}
+    for k, v in maps.items():
+        scheme = config.scheme(k)
+        if scheme is None or not scheme.structured:
+            out[k] = v
+        elif part := scheme.label_part(v):
+            out[k] = part
+    return out
 
 
 def span_keys(config: ProjectConfig, maps: Mapping[str, Any]) -> dict[str, str]:

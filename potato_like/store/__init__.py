@@ -31,6 +31,7 @@ class Store:
         from .api_keys import ApiKeys
         from .assignments import Assignments
         from .crowd import Crowd
+        from .event_registry import EventRegistry
         from .events import Events
         from .gold import Gold
         from .items import Items
@@ -57,6 +58,7 @@ class Store:
         self.password_resets = PasswordResets(self)
         self.api_keys = ApiKeys(self)
         self.gold = Gold(self)
+        self.event_registry = EventRegistry(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

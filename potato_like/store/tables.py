@@ -388,6 +388,17 @@ mace_results = Table(
     Column("computed_at", Float, nullable=False),
 )
 
+# Potato's cross-document event registry (store/event_registry.py): one row per event, its
+# body as JSON (title, slot_values, member_doc_ids, evidence, ...), `version` for stale writes.
+registry_events = Table(
+    "registry_events",
+    metadata,
+    Column("event_id", String(120), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
 # An adjudicator's final answer for an item: the label map per scheme (JSON), where each
 # scheme's answer came from (an annotator's pick or the adjudicator's own edit), how sure.
 adjudications = Table(

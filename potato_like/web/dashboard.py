@@ -161,8 +161,14 @@ def item_page(item_id: str):
         for user, m in maps.items()
     }
     fields = {k: v for k, v in item.fields.items() if k != project.config.item_properties.id_key}
+    charts = {}
+    for s in project.config.schemes:
+        drawn = s.item_charts({user: row[s.name] for user, row in answers.items()})
+        if drawn:
+            charts[s.name] = drawn
     return render_template(
         "admin/item.html",
+        charts=charts,
         tab="instances",
         item=item,
         fields=fields,

@@ -32,6 +32,7 @@ _STORAGE_PROBLEMS = (
 _API_PREFIXES = (
     "/api/",
     "/admin/api/",
+    "/corpus/api/",  # the event registry (web/event_registry.py)
     "/admin/health",
     "/updateinstance",
     "/get_annotations",

@@ -275,6 +275,7 @@ def track_annotation_change():
     names = [lab.name for lab in scheme.labels] + [
         key for key in scheme.table_keys() if key not in {lab.name for lab in scheme.labels}
     ]
+    names += scheme.page_input_labels()
     if label is not None and names and label not in names:
         raise BadRequest(f"schema {scheme.name!r} has no label {label!r}")
     value = body.get("value")

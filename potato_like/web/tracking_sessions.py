@@ -5,8 +5,9 @@ client's numbers are not trusted) and keeps only the summary, never the keystrok
 annotator reads the summaries of an item back, merged per field
 (`GET /api/typing_summary/<instance_id>`, `GET /api/annotation_telemetry/<instance_id>`).
 
-`POST /api/track/propagate` (Potato's SAM 2 video object tracking) answers 503 with
-`"available": false` after checking its request, as Potato does where the model is not
+`POST /api/track/propagate` (also `POST /api/track`), Potato's video object tracking: a
+`box` is tracked through the frames with OpenCV's MIL tracker (media/box_tracking.py); a SAM 2
+`points` prompt answers 503 with `"available": false`, as Potato does where the model is not
 installed.
 """
 
@@ -18,6 +19,8 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest
+from ..media import box_tracking
+from ..media.sources import VIDEO_TYPES, local_media
 from ..store.behavior import Report
 from .security import current_project, login_required_json, require_user
 from .tracking import _body, _own_item, behavior, own_item
@@ -225,16 +228,39 @@ def annotation_telemetry(instance_id: str):
     return jsonify(instance_id=instance_id, annotation_telemetry=merged)
 
 
+@bp.post("/api/track")
 @bp.post("/api/track/propagate")
 @login_required_json
 def propagate_track():
-    body = request.get_json(silent=True) or {}
-    points = body.get("points")
-    if not isinstance(points, list) or not points:
-        raise BadRequest("points is required: [[x, y, label], ...]")
-    if not body.get("video"):
-        raise BadRequest("video is required")
-    return jsonify(
-        error="video object tracking (SAM 2) is not available on this server",
-        available=False,
-    ), 503
+    """Track an object from one frame forward (media/box_tracking.py). A `box` is tracked
+    with OpenCV's MIL tracker; Potato's SAM 2 `points` prompt answers 503, available: false."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    video = body.get("video")
+    if not isinstance(video, str) or not video.strip():
+        raise BadRequest("video is required: a project media path or an http(s) URL")
+    start = _whole(body, "start_frame", 0, 0, 10_000_000)
+    frames = _whole(body, "frames", box_tracking.DEFAULT_FRAMES, 1, 100_000)
+    if body.get("box") is None:
+        points = body.get("points")
+        if not isinstance(points, list) or not points:
+            raise BadRequest("give box {x, y, width, height} (or SAM 2 points [[x, y, label]])")
+        return jsonify(
+            error="point-prompted tracking (SAM 2) is not available on this server; "
+            "send a box to track it with OpenCV",
+            available=False,
+        ), 503
+    box = box_tracking.read_box(body["box"])
+    config = current_project().config
+    with local_media(config, video, VIDEO_TYPES) as path:
+        return jsonify(box_tracking.track_box(path, box, start, frames))
+
+
+def _whole(body: dict, key: str, default: int, low: int, high: int) -> int:
+    value = body.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadRequest(f"{key} must be a whole number from {low} to {high}, got {value!r}")
+    return value

@@ -45,6 +45,9 @@ function el(tag, attrs = {}, text) {
 }
 
 function renderText() {
+  // A span tag with the keyboard focus keeps it across the redraw (keyboard linking).
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".span-tag");
+  const refocus = focused && textEl.contains(focused) ? focused.dataset.spanId : null;
   const spans = allSpans();
   const cuts = new Set([0, chars.length]);
   for (const s of spans) for (const [a, b] of s.segs) { cuts.add(a); cuts.add(b); }
@@ -95,6 +98,10 @@ function renderText() {
     }
   }
   textEl.replaceChildren(frag);
+  if (refocus) {
+    const tag = textEl.querySelector(`.span-tag[data-span-id="${CSS.escape(refocus)}"]`);
+    if (tag) tag.focus();
+  }
 }
 
 // --- lists under each scheme ----------------------------------------------------------------
@@ -336,6 +343,9 @@ function useSpanInDraft(spanSchema, id) {
   if (draft.kind === "link") {
     const at = draft.ids.indexOf(id);
     if (at >= 0) draft.ids.splice(at, 1); else draft.ids.push(id);
+    const kind = info.link_types.find((t) => t.name === draft.type);
+    // Started from a span with its key: the link is added once it has all its spans.
+    if (draft.auto && kind && draft.ids.length >= (kind.max_spans || 2)) return addDraft();
   } else if (draft.role) {
     draft.args = draft.args.filter((a) => !(a.role === draft.role && a.span_id === id));
     draft.args.push({ role: draft.role, span_id: id });
@@ -538,6 +548,16 @@ function moveBy(index, step, byWord) {
 let anchor = 0;
 let focus = 0;
 
+function linkTypeByNumber(spanSchema, n) {
+  for (const name of names) {
+    const info = schemes[name];
+    if (info.type === "span_link" && info.span_schema === spanSchema && info.link_types[n]) {
+      return { schema: name, type: info.link_types[n].name };
+    }
+  }
+  return null;
+}
+
 function keySchemes(key) {
   const order = activeScheme ? [activeScheme, ...spanSchemes.filter((s) => s !== activeScheme)] : spanSchemes;
   for (const schema of order) {
@@ -593,6 +613,21 @@ document.addEventListener("keydown", (e) => {
     deleteSpan(selected.schema, selected.id);
     e.preventDefault();
     return;
+  }
+  // Shift+1..9 with a span selected: start the link type with that number from the span;
+  // the next span tag chosen (Tab, Enter) completes it.
+  if (e.shiftKey && /^Digit[1-9]$/.test(e.code) && selected && !pending) {
+    const hit = linkTypeByNumber(selected.schema, Number(e.code.slice(5)) - 1);
+    if (hit) {
+      const source = selected.id;
+      startDraft(hit.schema, "link", hit.type);
+      draft.ids = [source];
+      draft.auto = true;
+      render();
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
   }
   if (e.key.length === 1 && (pending || segments.length || selected)) {
     const hit = keySchemes(e.key.toLowerCase());

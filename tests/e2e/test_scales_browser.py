@@ -111,6 +111,8 @@ def test_every_scale_type_by_keyboard_survives_a_reload(page: Page, example_serv
     keys.type("4")  # constant sum: 6 + 4 = 10
     tab_to(page, 'input[data-scheme="intent"][data-label="Advice"]')
     keys.press("End")  # soft label: Advice 100
+    advice_bar = page.locator('[data-testid="points-chart-intent"] [data-chart-label="Advice"]')
+    expect(advice_bar).to_have_attribute("width", "160.00")  # its chart: Advice 100 %
     tab_to(page, 'fieldset.hierarchy input[value="Genetics"]')
     keys.press("Space")  # auto_select_parent: Biology, Science too
     tab_to(page, "li.card-sort-card select")
@@ -131,6 +133,7 @@ def test_every_scale_type_by_keyboard_survives_a_reload(page: Page, example_serv
     expect(page.locator('input[data-label="range_high"]')).to_have_value("17")
     expect(page.locator('input[data-scheme="effort"][data-label="Examples"]')).to_have_value("4")
     expect(page.locator('input[data-scheme="intent"][data-label="Advice"]')).to_have_value("100")
+    expect(advice_bar).to_have_attribute("width", "160.00")
     for node in ("Science", "Biology", "Genetics"):
         expect(page.locator(f'fieldset.hierarchy input[value="{node}"]')).to_be_checked()
     expect(page.locator("li.card-sort-card select").first).to_have_value("Wrong")
