@@ -75,6 +75,18 @@ def _parser() -> argparse.ArgumentParser:
         run.add_argument("--host", default=None)
         run.add_argument("--threads", type=int, default=16)
         run.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help="server processes on the one port (default: the number of CPUs; 1: one "
+            "process, as before; see docs/deployment.md)",
+        )
+        # Set by the master of --workers N for the processes it starts.
+        run.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
+        run.add_argument("--worker-count", type=int, default=None, help=argparse.SUPPRESS)
+        run.add_argument("--master-pid", type=int, default=None, help=argparse.SUPPRESS)
+        run.add_argument(
             "--server",
             choices=("cheroot", "waitress"),
             default="cheroot",
@@ -310,9 +322,26 @@ def _export(args) -> int:
         project.close()
 
 
+def _worker_count(args) -> int:
+    from .workers import can_share_port, default_workers
+
+    if args.debug or args.worker_index is not None:
+        return 1
+    wanted = default_workers() if args.workers is None else args.workers
+    if wanted < 1:
+        raise ConfigError([f"--workers must be at least 1, got {wanted}"])
+    if wanted > 1 and not can_share_port():
+        print("this system has no SO_REUSEPORT: serving with one process", file=sys.stderr)
+        return 1
+    return wanted
+
+
 def _serve(args) -> int:
     from . import create_app
     from .key_policy import refusal as key_refusal
+
+    workers = _worker_count(args)
+    worker = args.worker_index is not None
 
     overrides = {}
     if args.port is not None:
@@ -328,7 +357,15 @@ def _serve(args) -> int:
             print(refusal, file=sys.stderr)
             return 2
     started = time.perf_counter()
-    project = _open(args.config, warn_unsafe=True, **overrides)
+    if worker:
+        from .config import load_config
+        from .project import Project
+
+        project = Project.open(load_config(args.config, **overrides))
+        project.leader = args.worker_index == 0
+        project.output.records_flushes = False  # the master records it (user_files.py)
+    else:
+        project = _open(args.config, warn_unsafe=True, **overrides)
     cfg = project.config
     if (refused := key_refusal(cfg, cfg.host)) is not None:
         project.close()
@@ -340,6 +377,8 @@ def _serve(args) -> int:
 
         app.config[DEBUG_OPEN_ADMIN] = True
     report = project.import_report
+    if worker:
+        return _serve_worker(args, project, app)
     if report.changed:
         print(
             f"imported {report.rows:,} items in {report.seconds:.1f}s "
@@ -360,7 +399,10 @@ def _serve(args) -> int:
         print(f"  Admin API key: stored in {project.admin_key_path} (send it as X-API-Key)")
     else:
         print("  Admin API key: from admin_api_key / POTATO_ADMIN_API_KEY")
-    print(f"  Output:      {cfg.output_dir}\n", flush=True)
+    print(f"  Output:      {cfg.output_dir}")
+    if workers > 1:
+        return _serve_master(args, project, workers)
+    print(flush=True)
 
     def stop(signum, _frame):
         raise KeyboardInterrupt  # unwinds the server loop; `finally` flushes and closes
@@ -414,3 +456,103 @@ def _serve(args) -> int:
     finally:
         project.close()
     return 0
+
+
+def _serve_master(args, project, workers: int) -> int:
+    """--workers N: bring the output files up to date, then start, watch and stop N worker
+    processes on the one port (workers.py)."""
+    from .workers import Master, reuse_port_socket
+
+    cfg = project.config
+    try:
+        # Held (bound, not listening) while the master lives: --port 0 becomes a concrete
+        # port for every worker, and nobody else takes it between worker restarts.
+        reserved = reuse_port_socket(cfg.host, cfg.port)
+    except OSError as exc:
+        project.close()
+        print(
+            f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}. "
+            "Choose another port with --port.",
+            file=sys.stderr,
+        )
+        return 1
+    port = reserved.getsockname()[1]
+    flushed_from = time.time()
+    project.output.flush()
+    if not project.output.pending():
+        project.output.mark_flushed(flushed_from)
+    print(f"  Processes:   {workers} workers on port {port} (--workers)\n", flush=True)
+    worker_args = ["run", args.config, "--host", cfg.host, "--port", str(port)]
+    worker_args += ["--threads", str(args.threads), "--server", args.server]
+    if args.access_log:
+        worker_args += ["--access-log", args.access_log]
+    master = Master(worker_args, workers)
+    try:
+        code = master.run()
+        stopped_from = time.time()
+        if code == 0:  # every worker flushed its output files at its clean stop
+            project.output.mark_flushed(min(stopped_from, time.time()))
+        return code
+    finally:
+        reserved.close()
+        project.close()
+
+
+def _serve_worker(args, project, app) -> int:
+    """One of the --workers N processes: serve on the shared port until SIGTERM."""
+    from .workers import die_with_master, reuse_port_socket, start_leader_timer
+
+    cfg = project.config
+    leader_timer = start_leader_timer(project) if project.leader else None
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the master stops us with SIGTERM
+    if args.master_pid is not None:
+        die_with_master(args.master_pid)
+    limits = cfg.server_limits
+    wsgi_app = app
+    if args.access_log or limits.access_log:
+        from .access_log import with_access_log
+
+        wsgi_app = with_access_log(app, args.access_log or limits.access_log)
+    try:
+        if args.server == "waitress":
+            from waitress import serve
+
+            sock = reuse_port_socket(cfg.host, cfg.port)
+            sock.listen(1024)
+            serve(
+                wsgi_app,
+                sockets=[sock],
+                threads=args.threads,
+                connection_limit=1000,
+                channel_timeout=60,
+                max_request_header_size=limits.max_header_bytes,
+                ident="potato_like",
+            )
+        else:
+            from .serving import serve
+
+            serve(
+                wsgi_app,
+                cfg.host,
+                cfg.port,
+                args.threads,
+                limits,
+                cfg.behind_proxy,
+                reuse_port=True,
+            )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if leader_timer is not None:
+            leader_timer.set()
+        project.close()
+    return 3 if project.output.pending() else 0
+
+
+if __name__ == "__main__":  # the worker processes of --workers N start here
+    sys.exit(main())

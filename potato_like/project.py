@@ -90,6 +90,10 @@ class Project:
     _data_polled: float = field(default_factory=time.monotonic)
     _data_poll_lock: threading.Lock = field(default_factory=threading.Lock)
     _data_poll_error: str | None = None
+    # `run.py --workers N`: only the leader (worker 0; the only process otherwise) starts the
+    # work that must not run N times over: IBWS rounds and MACE runs on `trigger_every_n`
+    # (docs/deployment.md, "Several processes").
+    leader: bool = True
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
@@ -297,7 +301,7 @@ class Project:
     def poll_ibws_round(self) -> None:
         """With `ibws_config`, at most every few seconds: start the next round in the
         background when every tuple of this one is answered (comparisons/ibws.py)."""
-        if self.config.ibws is None:
+        if self.config.ibws is None or not self.leader:
             return
         from .comparisons.ibws import IbwsAdvancer
 
