@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from werkzeug.security import generate_password_hash
-
 from .accounts import STAFF_KIND, reserved_names
 from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
@@ -24,6 +22,7 @@ from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
+from .password_hashing import hash_password
 from .private_files import make_private_dir
 from .secrets_file import read_or_create
 from .store import Store
@@ -363,7 +362,7 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
         row = store.users.by_name(entry.username)
         if row is not None:
             if staff and row.login_kind != STAFF_KIND:
-                store.users.set_password(row.id, generate_password_hash(entry.password), STAFF_KIND)
+                store.users.set_password(row.id, hash_password(entry.password), STAFF_KIND)
                 store.login_sessions.revoke_user(row.id)
             continue
         try:
@@ -373,7 +372,7 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
         with contextlib.suppress(Conflict):  # created by a concurrent start
             store.users.create(
                 entry.username,
-                generate_password_hash(entry.password),
+                hash_password(entry.password),
                 login_kind=STAFF_KIND if staff else "password",
                 phase=config.study.first_phase,
             )

@@ -14,9 +14,9 @@ from flask import current_app, request
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from werkzeug.security import generate_password_hash
 
 from ..errors import PotatoLikeError
+from ..password_hashing import hash_password
 
 
 class TooManyAttempts(PotatoLikeError):
@@ -95,5 +95,5 @@ class Limits:
         known ones (names cannot be found by timing)."""
         with self._lock:
             if self._dummy_hash is None:
-                self._dummy_hash = generate_password_hash(secrets.token_urlsafe(16))
+                self._dummy_hash = hash_password(secrets.token_urlsafe(16))
             return self._dummy_hash
