@@ -83,6 +83,7 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        self.aggregates.folder.close()
         self.engine.dispose()
         self._process_turn.close()
 

@@ -228,6 +228,18 @@ annotator_pair_values = Table(
     Column("n", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("user_a", "user_b", "schema", "value_a", "value_b"),
 )
+# A finished answer's change waiting to be folded into the two pair tables above
+# (store/pair_folds.py): the save writes one row here instead of one per other annotator.
+pair_pending = Table(
+    "pair_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_seq", Integer, nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+)
 
 events = Table(
     "events",
