@@ -100,11 +100,12 @@ def run(project: Path, scenario: str, workers: int, out: Path, extra: list[str])
     return result
 
 
-def _g(d: dict, *path: str):
+def _g(d, *path):
     for key in path:
-        if not isinstance(d, dict) or d.get(key) is None:
+        try:
+            d = d[key]
+        except (KeyError, IndexError, TypeError):
             return None
-        d = d[key]
     return d
 
 

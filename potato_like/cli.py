@@ -459,7 +459,7 @@ def _serve(args) -> int:
 
 
 def _serve_master(args, project, workers: int) -> int:
-    """--workers N: bring the output files up to date, then start, watch and stop N worker
+    """--workers N: bring the output files up to date, then fork, watch and stop N worker
     processes on the one port (workers.py)."""
     from .workers import Master, reuse_port_socket
 
@@ -482,20 +482,32 @@ def _serve_master(args, project, workers: int) -> int:
     if not project.output.pending():
         project.output.mark_flushed(flushed_from)
     print(f"  Processes:   {workers} workers on port {port} (--workers)\n", flush=True)
-    worker_args = ["run", args.config, "--host", cfg.host, "--port", str(port)]
-    worker_args += ["--threads", str(args.threads), "--server", args.server]
-    if args.access_log:
-        worker_args += ["--access-log", args.access_log]
-    master = Master(worker_args, workers)
+    url = project.store.engine.url.render_as_string(hide_password=False)
+    project.close()  # the workers are forks: no open database, no thread but this one
+
+    def run_worker(index: int) -> int:
+        reserved.close()
+        args.worker_index, args.worker_count, args.master_pid = index, workers, master_pid
+        args.host, args.port = cfg.host, port
+        return _serve(args)
+
+    master_pid = os.getpid()
     try:
-        code = master.run()
+        code = Master(run_worker, workers).run()
         stopped_from = time.time()
-        if code == 0:  # every worker flushed its output files at its clean stop
-            project.output.mark_flushed(min(stopped_from, time.time()))
-        return code
     finally:
         reserved.close()
-        project.close()
+    if code == 0:  # every worker flushed its output files at its clean stop
+        from .export.user_files import FLUSHED_AT
+        from .store import Store
+
+        store = Store.open(url)
+        try:
+            with store.write() as conn:
+                store.set_meta(conn, FLUSHED_AT, repr(stopped_from))
+        finally:
+            store.close()
+    return code
 
 
 def _serve_worker(args, project, app) -> int:
@@ -552,7 +564,3 @@ def _serve_worker(args, project, app) -> int:
             leader_timer.set()
         project.close()
     return 3 if project.output.pending() else 0
-
-
-if __name__ == "__main__":  # the worker processes of --workers N start here
-    sys.exit(main())
