@@ -364,6 +364,7 @@ def _serve(args) -> int:
         project = Project.open(load_config(args.config, **overrides))
         project.leader = args.worker_index == 0
         project.output.records_flushes = False  # the master records it (user_files.py)
+        project.shared_rate_limits = True  # N processes count into one window
     else:
         project = _open(args.config, warn_unsafe=True, **overrides)
     cfg = project.config

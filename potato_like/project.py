@@ -93,6 +93,9 @@ class Project:
     # work that must not run N times over: IBWS rounds and MACE runs on `trigger_every_n`
     # (docs/deployment.md, "Several processes").
     leader: bool = True
+    # Rate limits counted in the store, so that N processes allow what one would (set for
+    # the workers of `run.py --workers N`; one process counts in memory).
+    shared_rate_limits: bool = False
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:

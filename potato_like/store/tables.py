@@ -240,6 +240,17 @@ pair_pending = Table(
     Column("old_value", Text, nullable=True),
     Column("new_value", Text, nullable=True),
 )
+# One row per counted attempt of a rate limit, when several processes count together
+# (store/rate_hits.py; web/rate_limits.py).
+rate_hits = Table(
+    "rate_hits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(40), nullable=False),
+    Column("key", String(400), nullable=False),
+    Column("ts", Float, nullable=False),
+)
+Index("ix_rate_hits_name_key_ts", rate_hits.c.name, rate_hits.c.key, rate_hits.c.ts)
 
 events = Table(
     "events",
