@@ -155,3 +155,20 @@ def test_a_master_killed_with_kill_9_takes_its_workers_with_it(tmp_path):
         p for p in alive if Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     ]
     assert running == [], "workers outlived their master"
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_keep_overlap_exact(tmp_path, pg_url):
+    write_items(tmp_path / "data.jsonl", 40)
+    config = write_config(tmp_path, base_config(max_annotations_per_item=2, database_url=pg_url))
+    port = free_port()
+    master = start_workers(config, port)
+    try:
+        per_item = annotate_over_http([f"http://127.0.0.1:{port}"], users=10)
+        assert max(per_item.values()) == 2
+        assert sum(per_item.values()) == 80
+        # The agreement view folds the pending pair rows the workers wrote, on PostgreSQL too.
+        r = requests.get(f"http://127.0.0.1:{port}/admin/api/agreement", headers=ADMIN, timeout=30)
+        assert r.status_code == 200
+    finally:
+        assert stop(master) == 0
