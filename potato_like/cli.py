@@ -462,13 +462,13 @@ def _serve(args) -> int:
 def _serve_master(args, project, workers: int) -> int:
     """--workers N: bring the output files up to date, then fork, watch and stop N worker
     processes on the one port (workers.py)."""
-    from .workers import Master, reuse_port_socket
+    from .workers import Master, claim_port
 
     cfg = project.config
     try:
         # Held (bound, not listening) while the master lives: --port 0 becomes a concrete
         # port for every worker, and nobody else takes it between worker restarts.
-        reserved = reuse_port_socket(cfg.host, cfg.port)
+        reserved = claim_port(cfg.host, cfg.port)
     except OSError as exc:
         project.close()
         print(

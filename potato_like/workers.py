@@ -58,6 +58,22 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def claim_port(host: str, port: int) -> socket.socket:
+    """The master's hold on host:port for its workers (bound with SO_REUSEPORT, not
+    listening). SO_REUSEPORT would also let a second server started on the same port join
+    the first one's group and take half its connections, so a fixed port is first bound
+    without it: that fails (EADDRINUSE) while any server listens there."""
+    if port:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+            probe.bind(address)
+            probe.listen(1)  # a listening probe also meets a bound, non-listening holder
+    return reuse_port_socket(host, port)
+
+
 def start_leader_timer(project) -> threading.Event:
     """Worker 0: poke the leader-only background work every few seconds, so it runs even
     when none of the annotators' connections landed on this process."""
