@@ -1,6 +1,6 @@
 """Command line: `python run.py CONFIG` serves; `check` validates; `export` writes a file.
 
-python run.py CONFIG [--port N] [--host H] [--threads N] [--debug]
+python run.py CONFIG [--port N] [--host H] [--threads N] [--workers N] [--debug]
 python run.py start CONFIG ...          (Potato's spelling)
 python run.py check CONFIG
 python run.py export CONFIG --format csv --out FILE
