@@ -32,6 +32,7 @@ the request raised (timeout, connection reset); a few sample messages are kept p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -193,25 +194,41 @@ class Server:
         self.stop()
         raise RuntimeError(f"server did not answer /health within {timeout}s; see {self.log}")
 
+    def pids(self) -> list[int]:
+        """The server process and its descendants (`--workers N`: the master and its N
+        worker processes); memory and CPU are summed over them."""
+        out, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                with contextlib.suppress(OSError):
+                    todo.extend(int(c) for c in task.read_text().split())
+        return out
+
     def memory_mb(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {"VmRSS": None, "VmHWM": None}
-        try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        except OSError:
-            return out
-        for key in out:
-            m = re.search(rf"^{key}:\s+(\d+) kB", status, re.M)
-            if m:
-                out[key] = round(int(m.group(1)) / 1024, 1)
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for key in out:
+                m = re.search(rf"^{key}:\s+(\d+) kB", status, re.M)
+                if m:
+                    out[key] = round((out[key] or 0) + int(m.group(1)) / 1024, 1)
         return out
 
     def cpu_seconds(self) -> float | None:
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        ticks, total, seen = os.sysconf("SC_CLK_TCK"), 0.0, False
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            seen = True
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        return total if seen else None
 
     def stop(self) -> dict[str, object]:
         """SIGTERM, wait up to 15 s, then SIGKILL. Returns how it went."""
@@ -250,22 +267,18 @@ def import_info(log: Path) -> dict[str, object]:
 
 
 # -- annotators ----------------------------------------------------------------------------------
-def register(rec: Recorder, base: str, session, username: str) -> dict | None:
-    """POST /auth + first GET /api/current_instance; records `auth`, `first_page` and their
-    sum as `registration` (only when both succeeded). Returns the first position."""
+def register(
+    rec: Recorder, base: str, session, username: str, password: str | None = None
+) -> dict | None:
+    """POST /auth (with `password`: POST /register with a password, so the server hashes it)
+    + first GET /api/current_instance; records `auth`, `first_page` and their sum as
+    `registration` (only when both succeeded). Returns the first position."""
     started = time.perf_counter()
-    if (
-        call(
-            rec,
-            "auth",
-            session,
-            "POST",
-            f"{base}/auth",
-            data={"username": username},
-            headers=JSON_HEADERS,
-        )
-        is None
-    ):
+    form = {"username": username}
+    if password:
+        form["password"] = password
+    url = f"{base}/register" if password else f"{base}/auth"
+    if call(rec, "auth", session, "POST", url, data=form, headers=JSON_HEADERS) is None:
         return None
     pos = call(rec, "first_page", session, "GET", f"{base}/api/current_instance")
     if pos is not None:
@@ -286,6 +299,7 @@ def annotator(
     seed: int = 0,
     arrival_s: float = 0.0,
     client=LightSession,
+    password: str | None = None,
 ) -> None:
     """One simulated annotator. With think_ms > 0 it pauses a uniformly random 0.5x-1.5x
     think_ms after each request (a person reading and clicking); 0 is a closed-loop stress."""
@@ -296,7 +310,7 @@ def annotator(
         deadline = deadline_box[0]
         if arrival_s:
             time.sleep(arrival_s)
-        if register(rec, base, session, username) is None:
+        if register(rec, base, session, username, password) is None:
             return
         sent = 0
 
@@ -335,12 +349,14 @@ def annotator(
         session.close()
 
 
-def probe_registrations(base: str, n: int, prefix: str, client=LightSession) -> list[float]:
+def probe_registrations(
+    base: str, n: int, prefix: str, client=LightSession, password: str | None = None
+) -> list[float]:
     """Register n users one after another, nothing else running; registration ms each."""
     rec = Recorder()
     for i in range(n):
         with client() as session:
-            register(rec, base, session, f"{prefix}-probe-{i:03d}")
+            register(rec, base, session, f"{prefix}-probe-{i:03d}", password)
     if rec.errors:
         print(f"probe errors: {rec.samples}", file=sys.stderr)
     return rec.latency["registration"]
@@ -355,6 +371,7 @@ def run_load(
     think_ms: float = 0.0,
     arrive_over: float = 0.0,
     client=LightSession,
+    password: str | None = None,
 ):
     rec = Recorder()
     counts: dict[str, int] = defaultdict(int)
@@ -375,6 +392,7 @@ def run_load(
                 i,
                 arrive_over * i / annotators,
                 client,
+                password,
             ),
             name=f"annotator-{i}",
             daemon=True,
@@ -432,6 +450,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0: pick a free port")
     parser.add_argument("--threads", type=int, default=16, help="server worker threads")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="pass `--workers N` to run.py (N server processes); default: run.py's default",
+    )
+    parser.add_argument(
+        "--password",
+        default=None,
+        help="annotators register with this password (POST /register: the server hashes "
+        "it); default: passwordless POST /auth",
+    )
+    parser.add_argument(
         "--server",
         default=None,
         help="pass `--server NAME` to run.py (cheroot, waitress); default: run.py's default",
@@ -486,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log = OUT / f"server-{project.name}-{stamp}.log"
     extra = ("--server", args.server) if args.server else ()
+    if args.workers is not None:
+        extra += ("--workers", str(args.workers))
     server = Server(
         config, port, args.threads, args.python, log, args.server_script.resolve(), extra
     )
@@ -520,10 +552,15 @@ def main(argv: list[str] | None = None) -> int:
         result["server_threads"] = args.threads
         result["server"] = args.server or "default"
         result["client"] = args.client
+        result["workers"] = args.workers if args.workers is not None else "default"
+        result["password"] = bool(args.password)
+        result["cpus"] = os.cpu_count()
         result["rss_mb_idle"] = server.memory_mb()["VmRSS"]
 
         if args.probe_users:
-            probe = probe_registrations(server.base, args.probe_users, prefix, CLIENTS[args.client])
+            probe = probe_registrations(
+                server.base, args.probe_users, prefix, CLIENTS[args.client], args.password
+            )
             result["registration_idle_ms"] = {
                 "n": len(probe),
                 "p50": pct(probe, 50),
@@ -538,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         cpu_before = server.cpu_seconds()
+        load_before = os.getloadavg()
         rec, wall, client_cpu, stuck, counts = run_load(
             server.base,
             args.annotators,
@@ -547,8 +585,13 @@ def main(argv: list[str] | None = None) -> int:
             args.think_ms,
             args.arrive_over,
             CLIENTS[args.client],
+            args.password,
         )
         cpu_after = server.cpu_seconds()
+        # The machine's load average (1, 5, 15 min) before and after the load phase: other
+        # work on a shared machine makes the figures noisy; this says how noisy.
+        result["loadavg_before"] = [round(x, 2) for x in load_before]
+        result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         if spy is not None:
             stop_py_spy(spy)
             spy = None

@@ -1,6 +1,6 @@
 """Command line: `python run.py CONFIG` serves; `check` validates; `export` writes a file.
 
-python run.py CONFIG [--port N] [--host H] [--threads N] [--debug]
+python run.py CONFIG [--port N] [--host H] [--threads N] [--workers N] [--debug]
 python run.py start CONFIG ...          (Potato's spelling)
 python run.py check CONFIG
 python run.py export CONFIG --format csv --out FILE
@@ -83,6 +83,18 @@ def _parser() -> argparse.ArgumentParser:
         run.add_argument("-p", "--port", type=int, default=None)
         run.add_argument("--host", default=None)
         run.add_argument("--threads", type=int, default=16)
+        run.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help="server processes on the one port (default: the number of CPUs; 1: one "
+            "process, as before; see docs/deployment.md)",
+        )
+        # Set by the master of --workers N for the processes it starts.
+        run.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
+        run.add_argument("--worker-count", type=int, default=None, help=argparse.SUPPRESS)
+        run.add_argument("--master-pid", type=int, default=None, help=argparse.SUPPRESS)
         run.add_argument(
             "--server",
             choices=("cheroot", "waitress"),
@@ -324,9 +336,26 @@ def _export(args) -> int:
         project.close()
 
 
+def _worker_count(args) -> int:
+    from .workers import can_share_port, default_workers
+
+    if args.debug or args.worker_index is not None:
+        return 1
+    wanted = default_workers() if args.workers is None else args.workers
+    if wanted < 1:
+        raise ConfigError([f"--workers must be at least 1, got {wanted}"])
+    if wanted > 1 and not can_share_port():
+        print("this system has no SO_REUSEPORT: serving with one process", file=sys.stderr)
+        return 1
+    return wanted
+
+
 def _serve(args) -> int:
     from . import create_app
     from .key_policy import refusal as key_refusal
+
+    workers = _worker_count(args)
+    worker = args.worker_index is not None
 
     overrides = {}
     if args.port is not None:
@@ -342,7 +371,16 @@ def _serve(args) -> int:
             print(refusal, file=sys.stderr)
             return 2
     started = time.perf_counter()
-    project = _open(args.config, warn_unsafe=True, **overrides)
+    if worker:
+        from .config import load_config
+        from .project import Project
+
+        project = Project.open(load_config(args.config, **overrides))
+        project.leader = args.worker_index == 0
+        project.output.records_flushes = False  # the master records it (user_files.py)
+        project.shared_rate_limits = True  # N processes count into one window
+    else:
+        project = _open(args.config, warn_unsafe=True, **overrides)
     cfg = project.config
     if (refused := key_refusal(cfg, cfg.host)) is not None:
         project.close()
@@ -354,6 +392,8 @@ def _serve(args) -> int:
 
         app.config[DEBUG_OPEN_ADMIN] = True
     report = project.import_report
+    if worker:
+        return _serve_worker(args, project, app)
     if report.changed:
         print(
             f"imported {report.rows:,} items in {report.seconds:.1f}s "
@@ -374,7 +414,10 @@ def _serve(args) -> int:
         print(f"  Admin API key: stored in {project.admin_key_path} (send it as X-API-Key)")
     else:
         print("  Admin API key: from admin_api_key / POTATO_ADMIN_API_KEY")
-    print(f"  Output:      {cfg.output_dir}\n", flush=True)
+    print(f"  Output:      {cfg.output_dir}")
+    if workers > 1:
+        return _serve_master(args, project, workers)
+    print(flush=True)
 
     def stop(signum, _frame):
         raise KeyboardInterrupt  # unwinds the server loop; `finally` flushes and closes
@@ -428,3 +471,111 @@ def _serve(args) -> int:
     finally:
         project.close()
     return 0
+
+
+def _serve_master(args, project, workers: int) -> int:
+    """--workers N: bring the output files up to date, then fork, watch and stop N worker
+    processes on the one port (workers.py)."""
+    from .workers import Master, claim_port
+
+    cfg = project.config
+    try:
+        # Held (bound, not listening) while the master lives: --port 0 becomes a concrete
+        # port for every worker, and nobody else takes it between worker restarts.
+        reserved = claim_port(cfg.host, cfg.port)
+    except OSError as exc:
+        project.close()
+        print(
+            f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}. "
+            "Choose another port with --port.",
+            file=sys.stderr,
+        )
+        return 1
+    port = reserved.getsockname()[1]
+    flushed_from = time.time()
+    project.output.flush()
+    if not project.output.pending():
+        project.output.mark_flushed(flushed_from)
+    print(f"  Processes:   {workers} workers on port {port} (--workers)\n", flush=True)
+    url = project.store.engine.url.render_as_string(hide_password=False)
+    project.close()  # the workers are forks: no open database, no thread but this one
+
+    def run_worker(index: int) -> int:
+        reserved.close()
+        args.worker_index, args.worker_count, args.master_pid = index, workers, master_pid
+        args.host, args.port = cfg.host, port
+        return _serve(args)
+
+    master_pid = os.getpid()
+    try:
+        code = Master(run_worker, workers).run()
+        stopped_from = time.time()
+    finally:
+        reserved.close()
+    if code == 0:  # every worker flushed its output files at its clean stop
+        from .export.user_files import FLUSHED_AT
+        from .store import Store
+
+        store = Store.open(url)
+        try:
+            with store.write() as conn:
+                store.set_meta(conn, FLUSHED_AT, repr(stopped_from))
+        finally:
+            store.close()
+    return code
+
+
+def _serve_worker(args, project, app) -> int:
+    """One of the --workers N processes: serve on the shared port until SIGTERM."""
+    from .workers import die_with_master, reuse_port_socket, start_leader_timer
+
+    cfg = project.config
+    leader_timer = start_leader_timer(project) if project.leader else None
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the master stops us with SIGTERM
+    if args.master_pid is not None:
+        die_with_master(args.master_pid)
+    limits = cfg.server_limits
+    wsgi_app = app
+    if args.access_log or limits.access_log:
+        from .access_log import with_access_log
+
+        wsgi_app = with_access_log(app, args.access_log or limits.access_log)
+    try:
+        if args.server == "waitress":
+            from waitress import serve
+
+            sock = reuse_port_socket(cfg.host, cfg.port)
+            sock.listen(1024)
+            serve(
+                wsgi_app,
+                sockets=[sock],
+                threads=args.threads,
+                connection_limit=1000,
+                channel_timeout=60,
+                max_request_header_size=limits.max_header_bytes,
+                ident="potato_like",
+            )
+        else:
+            from .serving import serve
+
+            serve(
+                wsgi_app,
+                cfg.host,
+                cfg.port,
+                args.threads,
+                limits,
+                cfg.behind_proxy,
+                reuse_port=True,
+            )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if leader_timer is not None:
+            leader_timer.set()
+        project.close()
+    return 3 if project.output.pending() else 0

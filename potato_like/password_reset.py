@@ -22,10 +22,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from werkzeug.security import generate_password_hash
-
 from .accounts import STAFF_KIND, is_reserved
 from .errors import Forbidden, NotFound, PotatoLikeError
+from .password_hashing import hash_password
 from .passwords import check_new_password
 from .store.password_resets import ResetDone, ResetLink
 
@@ -145,9 +144,7 @@ def reset_with_link(
     now = time.time() if now is None else now
     link = usable_link(store, token, now)
     check_new_password(new_password, link_username(store, link))
-    done = store.password_resets.complete(
-        link.token_hash, generate_password_hash(new_password), now
-    )
+    done = store.password_resets.complete(link.token_hash, hash_password(new_password), now)
     if done is None:  # another request used it between the check and now
         raise ended_link()
     return done
@@ -161,6 +158,6 @@ def set_password(store: Store, config: ProjectConfig, username: str, new_passwor
         raise NotFound(f"no user {username!r}")
     check_new_password(new_password, username)
     kind = STAFF_KIND if is_reserved(config, username) else row.login_kind
-    store.users.set_password(row.id, generate_password_hash(new_password), kind)
+    store.users.set_password(row.id, hash_password(new_password), kind)
     store.password_resets.end_for_user(row.id, time.time())
     return store.login_sessions.revoke_user(row.id)

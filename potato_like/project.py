@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from werkzeug.security import generate_password_hash
-
 from .accounts import STAFF_KIND, reserved_names
 from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
@@ -24,6 +22,7 @@ from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
+from .password_hashing import hash_password
 from .private_files import make_private_dir
 from .secrets_file import read_or_create
 from .store import Store
@@ -90,6 +89,13 @@ class Project:
     _data_polled: float = field(default_factory=time.monotonic)
     _data_poll_lock: threading.Lock = field(default_factory=threading.Lock)
     _data_poll_error: str | None = None
+    # `run.py --workers N`: only the leader (worker 0; the only process otherwise) starts the
+    # work that must not run N times over: IBWS rounds and MACE runs on `trigger_every_n`
+    # (docs/deployment.md, "Several processes").
+    leader: bool = True
+    # Rate limits counted in the store, so that N processes allow what one would (set for
+    # the workers of `run.py --workers N`; one process counts in memory).
+    shared_rate_limits: bool = False
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
@@ -299,7 +305,7 @@ class Project:
     def poll_ibws_round(self) -> None:
         """With `ibws_config`, at most every few seconds: start the next round in the
         background when every tuple of this one is answered (comparisons/ibws.py)."""
-        if self.config.ibws is None:
+        if self.config.ibws is None or not self.leader:
             return
         from .comparisons.ibws import IbwsAdvancer
 
@@ -362,7 +368,7 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
         row = store.users.by_name(entry.username)
         if row is not None:
             if staff and row.login_kind != STAFF_KIND:
-                store.users.set_password(row.id, generate_password_hash(entry.password), STAFF_KIND)
+                store.users.set_password(row.id, hash_password(entry.password), STAFF_KIND)
                 store.login_sessions.revoke_user(row.id)
             continue
         try:
@@ -372,7 +378,7 @@ def _ensure_configured_users(store: Store, config: ProjectConfig) -> None:
         with contextlib.suppress(Conflict):  # created by a concurrent start
             store.users.create(
                 entry.username,
-                generate_password_hash(entry.password),
+                hash_password(entry.password),
                 login_kind=STAFF_KIND if staff else "password",
                 phase=config.study.first_phase,
             )

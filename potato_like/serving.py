@@ -370,7 +370,16 @@ class GatedServer(wsgi.Server):
             self.gate.admit(conn)
 
 
-def serve(app, host: str, port: int, threads: int, limits: ServerLimits, behind_proxy: int):
+def serve(
+    app,
+    host: str,
+    port: int,
+    threads: int,
+    limits: ServerLimits,
+    behind_proxy: int,
+    *,
+    reuse_port: bool = False,
+):
     """Serve until SIGTERM / Ctrl-C. cheroot keeps idle keep-alive connections in a
     selector, so hundreds of annotators cost nothing while they read; waitress polls every
     connection on each wake-up and spent 87% of its time there with 200 connections
@@ -383,6 +392,7 @@ def serve(app, host: str, port: int, threads: int, limits: ServerLimits, behind_
         timeout=60,
         shutdown_timeout=10,
         server_name="potato_like",
+        reuse_port=reuse_port,  # run.py --workers N: every worker binds the one port
     )
     # The gate answers 414/431 first; cheroot's own check stays as a second line.
     server.max_request_header_size = limits.max_header_bytes + 1024

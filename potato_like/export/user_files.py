@@ -25,6 +25,7 @@ Potato does at every save; only users with changes are written at each flush.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -120,6 +121,24 @@ def write_atomically(path: Path, lines) -> None:
             tmp.unlink()
 
 
+@contextlib.contextmanager
+def output_lock(output_dir: Path):
+    """An exclusive lock on `<output dir>/.output-writer.lock` between processes (no-op
+    without fcntl)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux/macOS
+        yield
+        return
+    make_private_dir(output_dir)
+    fd = os.open(output_dir / ".output-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
 class OutputWriter:
     def __init__(self, store: Store, config: ProjectConfig) -> None:
         self.store = store
@@ -133,6 +152,21 @@ class OutputWriter:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Whether a complete flush advances FLUSHED_AT. The worker processes of
+        # `run.py --workers N` do not: one worker catching up says nothing about another's
+        # pending files, so there the master records it (mark_flushed) at start and after
+        # a clean stop, and a worker restarted after a crash resumes from that mark.
+        self.records_flushes = True
+
+    def pending(self) -> bool:
+        """Whether some user's file is not up to date yet."""
+        with self._lock:
+            return bool(self._dirty)
+
+    def mark_flushed(self, at: float) -> None:
+        """Record that every change before `at` is in the files."""
+        with self.store.write() as conn:
+            self.store.set_meta(conn, FLUSHED_AT, repr(at))
 
     def resume(self) -> int:
         """After a crash the files may lag the store or end in a cut line: rewrite those of
@@ -172,8 +206,11 @@ class OutputWriter:
         return user_dir(self.config.output_dir, username) / FILE_NAME
 
     def flush(self) -> int:
-        """Write every dirty user's file now; returns how many were written."""
-        with self._flushing:
+        """Write every dirty user's file now; returns how many were written. Several server
+        processes (`run.py --workers N`) flush one at a time (a lock file in the output
+        directory), so a file's size checked before an append is still its size when the
+        append is written; a file another process changed is rewritten, not appended to."""
+        with self._flushing, output_lock(self.config.output_dir):
             return self._flush()
 
     def _flush(self) -> int:
@@ -198,7 +235,7 @@ class OutputWriter:
             self.write_project_file()
         with self._lock:
             caught_up = not self._dirty
-        if dirty and caught_up:
+        if dirty and caught_up and self.records_flushes:
             with self.store.write() as conn:
                 self.store.set_meta(conn, FLUSHED_AT, repr(started))
         return written

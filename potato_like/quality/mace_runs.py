@@ -201,8 +201,8 @@ class MaceRunner:
         """Start a run when `trigger_every_n` more items were finished since the last one
         this process started (a counter read at most every CHECK_SECONDS)."""
         cfg = self.project.config.mace
-        if not cfg.enabled or cfg.trigger_every_n <= 0:
-            return
+        if not cfg.enabled or cfg.trigger_every_n <= 0 or not self.project.leader:
+            return  # with several processes only the leader starts runs (project.leader)
         now = time.monotonic()
         if now - self._checked < self.check_seconds:
             return

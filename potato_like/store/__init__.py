@@ -18,6 +18,7 @@ from sqlalchemy.exc import DatabaseError
 from ..errors import ConfigError
 from . import migrations
 from .engine import WRITE, is_sqlite, make_engine
+from .process_turn import ProcessTurn
 from .tables import counters, meta
 
 COUNTER = select(counters.c.value).where(counters.c.name == bindparam("n"))
@@ -44,6 +45,7 @@ class Store:
         self.engine = engine
         self._write_engine = engine.execution_options(**WRITE)
         self._write_turn = threading.Lock() if is_sqlite(engine) else None
+        self._process_turn = ProcessTurn.for_engine(engine)
         self.users = Users(self)
         self.items = Items(self)
         self.assignments = Assignments(self)
@@ -85,7 +87,9 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        self.aggregates.folder.close()
         self.engine.dispose()
+        self._process_turn.close()
 
     def ping(self) -> None:
         """Raise if the database cannot answer."""
@@ -103,13 +107,15 @@ class Store:
         On SQLite the threads of one process take turns through a lock first: a writer that
         finds the database locked otherwise sleeps in SQLite's busy handler (1, 2, 5, 10 ...
         100 ms steps) and can lose to newer arrivals again and again (p99 189 ms, max 440 ms
-        at 8 annotators). Other processes still meet the busy handler; PostgreSQL has row
-        locks and needs no such queue."""
+        at 8 annotators). Several processes on one SQLite file (`run.py --workers N`) then
+        take turns through a lock on a file next to the database (`ProcessTurn`): the kernel
+        wakes the next waiter when the lock is released, so no process sleeps in the busy
+        handler either. PostgreSQL has row locks and needs no such queue."""
         if self._write_turn is None:
             with self._write_engine.begin() as conn:
                 yield conn
             return
-        with self._write_turn, self._write_engine.begin() as conn:
+        with self._write_turn, self._process_turn, self._write_engine.begin() as conn:
             yield conn
 
     @contextmanager

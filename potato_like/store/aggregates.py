@@ -40,6 +40,7 @@ from sqlalchemy import (
 
 from .annotations import BREAK_SECONDS
 from .assignments import DONE
+from .pair_folds import PairFolder, fold, log_change
 from .tables import (
     agreement_cells,
     annotations,
@@ -47,6 +48,7 @@ from .tables import (
     annotator_pairs,
     answer_tallies,
     assignments,
+    pair_pending,
     users,
 )
 
@@ -163,54 +165,7 @@ class Aggregates:
             ["user_a", "user_b", "schema", "value_a", "value_b"],
             {"n": 1},
         )
-        # One saver's pairs with every other finished annotator of the item, built in SQL
-        # (INSERT ... SELECT): the save's cost no longer grows in Python with the number of
-        # annotators of the item.
-        first = bindparam("u") < N.user_id
-        others = (
-            select()
-            .select_from(
-                annotations.join(assignments, (A.item_seq == N.item_seq) & (A.user_id == N.user_id))
-            )
-            .where(
-                N.item_seq == bindparam("i"),
-                N.user_id != bindparam("u"),
-                N.schema == bindparam("schema"),
-                A.status == DONE,
-            )
-        )
-        pair_rows = others.add_columns(
-            case((first, bindparam("u")), else_=N.user_id),
-            case((first, N.user_id), else_=bindparam("u")),
-            N.schema,
-            bindparam("sign"),
-            case((N.value == bindparam("mine"), bindparam("sign")), else_=0),
-        )
-        stmt = store.insert(annotator_pairs).from_select(
-            ["user_a", "user_b", "schema", "shared", "agreed"], pair_rows
-        )
-        self._pairs_with_others = stmt.on_conflict_do_update(
-            index_elements=["user_a", "user_b", "schema"],
-            set_={
-                "shared": P.shared + stmt.excluded.shared,
-                "agreed": P.agreed + stmt.excluded.agreed,
-            },
-        )
-        value_rows = others.add_columns(
-            case((first, bindparam("u")), else_=N.user_id),
-            case((first, N.user_id), else_=bindparam("u")),
-            N.schema,
-            case((first, bindparam("mine")), else_=N.value),
-            case((first, N.value), else_=bindparam("mine")),
-            bindparam("sign"),
-        )
-        stmt = store.insert(annotator_pair_values).from_select(
-            ["user_a", "user_b", "schema", "value_a", "value_b", "n"], value_rows
-        )
-        self._pair_values_with_others = stmt.on_conflict_do_update(
-            index_elements=["user_a", "user_b", "schema", "value_a", "value_b"],
-            set_={"n": V.n + stmt.excluded.n},
-        )
+        self.folder = PairFolder(store)
 
     # -- kept by the save ----------------------------------------------------------------
     def on_save(
@@ -248,13 +203,24 @@ class Aggregates:
             for s in finished_before.keys() | finished_after.keys()
             if s not in self.untallied and finished_before.get(s) != finished_after.get(s)
         ]
-        if not changed or alone:
+        if not changed:
+            return
+        for schema in changed:  # the pair tables get these later (store/pair_folds.py)
+            log_change(
+                conn,
+                item_seq,
+                schema,
+                user_id,
+                finished_before.get(schema),
+                finished_after.get(schema),
+            )
+        self.folder.wake()
+        if alone:
             return
         others: dict[str, list[tuple[int, str]]] = {}
         for row in conn.execute(OTHERS_FINISHED, {"i": item_seq, "u": user_id}):
             others.setdefault(row.schema, []).append((row.user_id, row.value))
         cells: Counter[tuple[str, int, str, str]] = Counter()
-        pair_updates: list[dict] = []
         for schema in changed:
             rest = others.get(schema)
             if not rest:
@@ -266,10 +232,6 @@ class Aggregates:
                 unit = values if mine is None else [*values, mine]
                 for (size, a, b), count in unit_pairs(unit).items():
                     cells[(schema, size, a, b)] += sign * count
-                if mine is not None:
-                    pair_updates.append(
-                        {"u": user_id, "i": item_seq, "schema": schema, "mine": mine, "sign": sign}
-                    )
         _run(
             conn,
             self._add_cell,
@@ -279,9 +241,6 @@ class Aggregates:
                 if d
             ],
         )
-        for params in pair_updates:
-            conn.execute(self._pairs_with_others, params)
-            conn.execute(self._pair_values_with_others, params)
 
     def _tally_key(self, schema: str, value: str) -> str:
         return "" if schema in self.untallied else value
@@ -295,7 +254,13 @@ class Aggregates:
 
     def rebuild(self, conn: Connection) -> None:
         """Recompute every aggregate from the annotations and assignments (SQL only)."""
-        for table in (answer_tallies, agreement_cells, annotator_pairs, annotator_pair_values):
+        for table in (
+            answer_tallies,
+            agreement_cells,
+            annotator_pairs,
+            annotator_pair_values,
+            pair_pending,  # the rebuild below accounts for every answer
+        ):
             conn.execute(delete(table))
         free_text = list(self.untallied) or [""]
         key = case((N.schema.in_(free_text), literal("")), else_=N.value)
@@ -394,6 +359,7 @@ class Aggregates:
         """The `limit` annotator pairs sharing the most finished items (at least `least`;
         ties by name), with their contingency tables, and how many pairs share `least`."""
         params = {"schema": schema, "least": least}
+        fold(self.store)  # every committed save is counted
         with self.store.read() as conn:
             eligible = conn.execute(ELIGIBLE_PAIRS, params).scalar_one()
             if not eligible or limit <= 0:
@@ -422,6 +388,7 @@ class Aggregates:
         out: dict[int, dict[str, tuple[int, int]]] = {}
         if not ids:
             return out
+        fold(self.store)  # every committed save is counted
         with self.store.read() as conn:
             for row in conn.execute(AGREEMENT_OF_USERS, {"ids_a": ids, "ids_b": ids}):
                 out.setdefault(row.user_id, {})[row.schema] = (int(row.shared), int(row.agreed))

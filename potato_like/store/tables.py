@@ -228,6 +228,29 @@ annotator_pair_values = Table(
     Column("n", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("user_a", "user_b", "schema", "value_a", "value_b"),
 )
+# A finished answer's change waiting to be folded into the two pair tables above
+# (store/pair_folds.py): the save writes one row here instead of one per other annotator.
+pair_pending = Table(
+    "pair_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_seq", Integer, nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+)
+# One row per counted attempt of a rate limit, when several processes count together
+# (store/rate_hits.py; web/rate_limits.py).
+rate_hits = Table(
+    "rate_hits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(40), nullable=False),
+    Column("key", String(400), nullable=False),
+    Column("ts", Float, nullable=False),
+)
+Index("ix_rate_hits_name_key_ts", rate_hits.c.name, rate_hits.c.key, rate_hits.c.ts)
 
 events = Table(
     "events",

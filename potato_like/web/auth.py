@@ -18,11 +18,11 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..accounts import STAFF_KIND, check_can_log_in, create_account, is_reserved
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError, Unauthorized
 from ..export.user_dirs import prepare_user_dir
+from ..password_hashing import hash_password, verify
 from ..passwords import check_new_password
 from .errors import wants_json
 from .security import SessionUser, admin_required, current_project, limits, sessions
@@ -137,9 +137,11 @@ def auth():
         # Unknown names and accounts without a password are checked against a dummy hash,
         # so they answer as slowly as known ones (no enumeration of names by timing).
         stored = row.password_hash if row is not None and row.password_hash else None
-        matches = check_password_hash(stored or limits().dummy_hash(), password or "-")
+        matches, rehash = verify(stored or limits().dummy_hash(), password or "-")
         if stored is None or not password or not matches:
             raise Unauthorized("Invalid username or password")
+        if rehash:  # an older hash (werkzeug scrypt/pbkdf2): argon2id from now on
+            project.store.users.set_password(row.id, hash_password(password), row.login_kind)
         _start_session(row)
         return _done()
     except PotatoLikeError as err:
@@ -170,7 +172,7 @@ def register():
         project = current_project()
         if project.config.require_password:
             check_new_password(password, username)
-        hashed = generate_password_hash(password) if password else None
+        hashed = hash_password(password) if password else None
         row = create_account(project, username, hashed, login_kind="password")
         _start_session(row)
         return _done(201)
@@ -219,7 +221,7 @@ def admin_create_user():
     prepare_user_dir(project.config.output_dir, username)
     project.store.users.create(
         username,
-        generate_password_hash(password),
+        hash_password(password),
         login_kind=STAFF_KIND if is_reserved(project.config, username) else "password",
         phase=project.config.study.first_phase,
     )
@@ -239,7 +241,7 @@ def admin_set_password(username: str):
     if row is None:
         raise NotFound(f"no user {username!r}")
     kind = STAFF_KIND if is_reserved(project.config, username) else row.login_kind
-    project.store.users.set_password(row.id, generate_password_hash(password), kind)
+    project.store.users.set_password(row.id, hash_password(password), kind)
     project.store.password_resets.end_for_user(row.id, time.time())  # open reset links too
     ended = project.store.login_sessions.revoke_user(row.id)
     sessions().forget()
@@ -280,6 +282,6 @@ def login_without_password(username: str, *, kind: str, password: str = "") -> N
         u.username == username for u in project.config.users
     ):
         raise Forbidden(f"{username!r} is not on this project's list of users")
-    if row.password_hash and not (password and check_password_hash(row.password_hash, password)):
+    if row.password_hash and not (password and verify(row.password_hash, password)[0]):
         raise Unauthorized(f"{username!r} is a password account; log in with its password")
     _start_session(row)

@@ -1,5 +1,6 @@
-"""Rate limits on logins, failed logins, registrations and wrong admin keys (per process:
-each server process counts on its own, docs/deployment.md)."""
+"""Rate limits on logins, failed logins, registrations and wrong admin keys: counted in memory
+by one server process, or in the store when several processes serve the project
+(`run.py --workers N`, docs/deployment.md)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from flask import current_app, request
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from werkzeug.security import generate_password_hash
 
 from ..errors import PotatoLikeError
+from ..password_hashing import hash_password
+from ..store.rate_hits import StoreRateLimiter
 
 
 class TooManyAttempts(PotatoLikeError):
@@ -26,11 +28,11 @@ class TooManyAttempts(PotatoLikeError):
 
 @dataclass
 class RateLimit:
-    """A moving-window limit, per process (each server process counts on its own)."""
+    """A moving-window limit (in this process's memory, or in the store)."""
 
     rate: str
     name: str
-    limiter: MovingWindowRateLimiter  # shared by the limits of one app (keys carry the name)
+    limiter: MovingWindowRateLimiter | StoreRateLimiter  # shared by the limits of one app
 
     def __post_init__(self) -> None:
         self._limit = parse(self.rate)
@@ -55,8 +57,12 @@ class RateLimit:
 class Limits:
     """The limits on logins, failed logins, registrations and wrong admin keys."""
 
-    def __init__(self, config) -> None:
-        shared = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(self, config, store=None) -> None:
+        # With a store (run.py --workers N) every process counts into the same windows;
+        # otherwise this process counts in memory.
+        shared = (
+            MovingWindowRateLimiter(MemoryStorage()) if store is None else StoreRateLimiter(store)
+        )
         self.login = RateLimit(config.login_rate_limit, "login", shared)
         self.login_failures = RateLimit(config.login_failure_rate_limit, "login-failures", shared)
         self.registrations = RateLimit(config.registration_rate_limit, "registrations", shared)
@@ -99,5 +105,5 @@ class Limits:
         known ones (names cannot be found by timing)."""
         with self._lock:
             if self._dummy_hash is None:
-                self._dummy_hash = generate_password_hash(secrets.token_urlsafe(16))
+                self._dummy_hash = hash_password(secrets.token_urlsafe(16))
             return self._dummy_hash

@@ -103,7 +103,9 @@ def install(app: Flask, project: Project) -> None:
         WTF_CSRF_TIME_LIMIT=int(cfg.session_idle_minutes * 60),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(days=cfg.session_max_days),
     )
-    app.extensions["potato_like_limits"] = Limits(cfg)
+    app.extensions["potato_like_limits"] = Limits(
+        cfg, project.store if project.shared_rate_limits else None
+    )
     app.extensions["potato_like_sessions"] = SessionGuard(project)
 
     @app.before_request

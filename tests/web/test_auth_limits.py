@@ -55,20 +55,20 @@ def test_unknown_users_cost_a_password_hash_like_known_ones(make_project, monkey
     app = make_project(require_password=True)
     register(app.test_client(), "ann", "ann-password-1")
     checked = []
-    real = auth_view.check_password_hash
+    real = auth_view.verify
 
     def counting(stored, password):
         checked.append(stored)
         return real(stored, password)
 
-    monkeypatch.setattr(auth_view, "check_password_hash", counting)
+    monkeypatch.setattr(auth_view, "verify", counting)
     c = app.test_client()
     assert c.post("/auth", json={"username": "ann", "password": "wrong-pw"}).status_code == 401
     assert c.post("/auth", json={"username": "nobody", "password": "wrong-pw"}).status_code == 401
     assert c.post("/auth", json={"username": "nobody", "password": ""}).status_code == 401
     assert len(checked) == 3
     # The dummy uses the same algorithm and cost as real hashes.
-    assert checked[1].split("$")[0] == checked[0].split("$")[0]
+    assert checked[1].split("$")[:4] == checked[0].split("$")[:4]
 
 
 @pytest.mark.parametrize(

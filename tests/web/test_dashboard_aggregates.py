@@ -7,17 +7,19 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from potato_like.quality import agreement_cells as agreement_cells_module
 from potato_like.quality.agreement import confusion, project_agreement
 from potato_like.store.agreement_rows import answers_for_agreement
+from potato_like.store.pair_folds import fold, fold_batch, has_pending
 from potato_like.store.tables import (
     agreement_cells,
     annotations,
     annotator_pair_values,
     annotator_pairs,
     answer_tallies,
+    pair_pending,
     users,
 )
 from potato_like.web.admin_agreement import agreement_report, confusion_report
@@ -96,6 +98,7 @@ def play(app, rng: random.Random, annotators: int, steps: int) -> None:
 
 
 def snapshot(store) -> dict[str, set]:
+    fold(store)  # the pair tables count a save once its pending row is folded
     out = {}
     with store.read() as conn:
         for name, table in KEPT.items():
@@ -145,6 +148,45 @@ def test_kept_aggregates_equal_a_rebuild_and_rows(make_project, monkeypatch, see
         for name, total in totals.items():
             stored = conn.execute(select(annotations.c.value).where(annotations.c.schema == name))
             assert total == len(stored.all()), name
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_pair_tables_folded_at_random_moments_equal_a_rebuild(make_project, seed):
+    """The pair tables are no longer written by the save but folded from pending rows
+    (store/pair_folds.py), in batches of any size at any moment: every interleaving gives
+    what the save used to write, which is what a rebuild from the annotations gives."""
+    rng = random.Random(seed)
+    app = make_project(items=5, schemes=SCHEMES, max_annotations_per_item=5)
+    store = app.extensions["potato_like"].store
+    store.aggregates.folder.close()  # no background folds: this test chooses the moments
+    for _round in range(8):
+        play(app, rng, annotators=6, steps=40)
+        if rng.random() < 0.7:
+            with store.write() as conn:
+                fold_batch(store, conn, rng.randint(1, 15))  # a part of the backlog
+    assert has_pending(store)
+    kept = snapshot(store)
+    assert not has_pending(store)
+    assert kept["annotator_pairs"], "the random play should leave shared items"
+    with store.write() as conn:
+        store.aggregates.rebuild(conn)
+    assert snapshot(store) == kept
+
+
+def test_a_save_writes_one_pending_row_whatever_the_number_of_annotators(make_project):
+    app = make_project(items=1)
+    store = app.extensions["potato_like"].store
+    store.aggregates.folder.close()
+    for k in range(12):
+        client = login(app.test_client(), f"ann{k}")
+        iid = client.get("/api/current_instance").json["instance_id"]
+        body = {"instance_id": iid, "annotations": {"sentiment:positive": "1"}}
+        assert client.post("/updateinstance", json=body).status_code == 200
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(pair_pending)).scalar() == 12
+        assert conn.execute(select(func.count()).select_from(annotator_pairs)).scalar() == 0
+    pairs, eligible = store.aggregates.top_pairs("sentiment", 1, 100)  # folds first
+    assert eligible == 66 and all(p.shared == 1 for p in pairs)  # 12 * 11 / 2 pairs
 
 
 def test_free_text_counts_only_and_a_config_change_rebuilds(make_project, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.conftest import base_config, current_id, login, write_config, write_items
-from tests.web.test_real_server import free_port, start_server
+from tests.web.test_real_server import free_port, start_server, wait_port_free
 
 pytestmark = pytest.mark.slow
 ADMIN = {"X-API-Key": "test-admin-key-123456"}
@@ -81,6 +81,7 @@ def test_kill_9_under_load_loses_no_acknowledged_annotation(tmp_path):
         time.sleep(0.05)
     os.kill(server.pid, signal.SIGKILL)  # mid-load, no warning
     server.wait(timeout=10)
+    wait_port_free(port)
     stop.set()
     for t in threads:
         t.join(timeout=15)

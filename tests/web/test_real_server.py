@@ -23,6 +23,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port_free(port: int, seconds: float = 15.0) -> None:
+    """After kill -9 of run.py's master its worker processes follow (SIGTERM from the
+    kernel) within a moment; a restart must not mistake them for the new server."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"port {port} still answers {seconds} s after the server was killed")
+
+
 def start_server(config, port):
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "run.py"), str(config), "--port", str(port)],
@@ -66,6 +79,7 @@ def test_200_annotations_survive_sigkill_and_restart(tmp_path):
     finally:
         os.kill(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
+        wait_port_free(port)
     assert len(acknowledged) == 200
 
     server = start_server(config, port)

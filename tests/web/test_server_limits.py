@@ -53,6 +53,7 @@ def server(tmp_path_factory):
     log_file = tmp / "access.log"
     cmd = [sys.executable, str(REPO / "run.py"), str(config), "--port", str(port)]
     cmd += ["--threads", str(THREADS), "--access-log", str(log_file)]
+    cmd += ["--workers", "1"]  # one process: its gate, its per-address cap, its memory
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
