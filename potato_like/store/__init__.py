@@ -30,11 +30,14 @@ class Store:
         from .annotations import Annotations
         from .assignments import Assignments
         from .crowd import Crowd
+        from .embed_map import EmbedMap
         from .events import Events
         from .gold import Gold
         from .items import Items
+        from .locks import Locks
         from .login_sessions import LoginSessions
         from .password_resets import PasswordResets
+        from .queue_front import QueueFront
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -55,6 +58,9 @@ class Store:
         self.login_sessions = LoginSessions(self)
         self.password_resets = PasswordResets(self)
         self.gold = Gold(self)
+        self.embed_map = EmbedMap(self)
+        self.queue_front = QueueFront(self)
+        self.locks = Locks(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)
