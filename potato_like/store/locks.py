@@ -44,15 +44,17 @@ class Locks:
                 self.store.insert(store_locks)
                 .values(name=name, holder=holder, expires_at=now + seconds)
                 .on_conflict_do_nothing(index_elements=["name"])
-            ).rowcount
-            if inserted:
+                .returning(L.name)
+            ).first()
+            if inserted is not None:
                 return True
             taken = conn.execute(
                 update(store_locks)
                 .where(L.name == name, or_(L.holder == holder, L.expires_at <= now))
                 .values(holder=holder, expires_at=now + seconds)
-            ).rowcount
-            return bool(taken)
+                .returning(L.name)
+            ).first()
+            return taken is not None
 
     def release(self, name: str, holder: str) -> None:
         with self.store.write() as conn:
