@@ -81,3 +81,32 @@ def test_sample_keeps_answered_items_and_fills_with_a_seeded_sample():
     assert choose_sample(seqs, answered, small, seed=1) == seqs
     no_keep = EmbeddingMapConfig(enabled=True, sample_size=10, include_all_annotated=False)
     assert len(choose_sample(seqs, answered, no_keep, seed=1)) == 10
+
+
+def test_similar_items_use_the_embedder_registry(monkeypatch):
+    """A new embedder registered under the configured backend is what similar items use:
+    the sentence-embedding path is one registration away."""
+    from types import SimpleNamespace
+
+    from potato_like.quality.similar_items import SimilarItems
+
+    class Letters(embedders.Embedder):  # dense rows: which vowels a text has
+        def vectors(self, texts):
+            rows = np.array([[float(v in t) for v in "aeiou"] + [1e-3] for t in texts])
+            return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    Letters.name = "letters"
+    monkeypatch.setitem(embedders._EMBEDDERS, "letters", Letters)
+    texts = [(1, "i1", "red apple"), (2, "i2", "blue sky"), (3, "i3", "red apple tree"),
+             (4, "i4", "cold moon")]  # fmt: skip
+    store = SimpleNamespace(
+        items=SimpleNamespace(count=lambda: 4),
+        gold=SimpleNamespace(item_texts=lambda: iter(texts)),
+    )
+    config = SimpleNamespace(embeddings=EmbeddingSettings(backend="letters"))
+    index = SimilarItems(SimpleNamespace(store=store, config=config)).index()
+    assert index.embedder == "letters"
+    assert index.neighbours(1, 1) == [(3, "i3", 1.0)]
+    config.embeddings = EmbeddingSettings(backend="tfidf")
+    tfidf = SimilarItems(SimpleNamespace(store=store, config=config)).index()
+    assert tfidf.embedder == "tfidf" and tfidf.neighbours(1, 3)[0][1] == "i3"
