@@ -90,9 +90,7 @@ def read_embeddings(r: ConfigReader) -> EmbeddingSettings:
         backend=backend,
         model=sub.str("model", None),
         source_field=sub.str("source_field", None),
-        svd_components=int(
-            sub.number("svd_components", 64, integer=True, minimum=2, maximum=512)
-        ),
+        svd_components=int(sub.number("svd_components", 64, integer=True, minimum=2, maximum=512)),
     )
 
 

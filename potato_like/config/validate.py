@@ -28,8 +28,8 @@ from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, re
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
-from .form_layout import read_form_layout
 from .embeddings import read_embedding_map, read_embeddings
+from .form_layout import read_form_layout
 from .gold import read_adjudication, read_mace
 from .links import safe_link
 from .load import UnsetVariable, read_config_file

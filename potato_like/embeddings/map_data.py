@@ -62,9 +62,7 @@ def map_page(
     seqs = [p.seq for p in points]
     answers = store.embed_map.answers(scheme.name, seqs) if scheme is not None else {}
     mace = (
-        _mace_labels(project, scheme)
-        if scheme is not None and cfg.label_source == "mace"
-        else {}
+        _mace_labels(project, scheme) if scheme is not None and cfg.label_source == "mace" else {}
     )
     out = []
     for p in points:

@@ -125,9 +125,7 @@ class EmbedMap:
     def abandon_unfinished(self) -> None:
         """Runs a stopped process left half-written (at start, before a new run)."""
         with self.store.write() as conn:
-            stale = [
-                v for (v,) in conn.execute(select(R.version).where(R.finished_at.is_(None)))
-            ]
+            stale = [v for (v,) in conn.execute(select(R.version).where(R.finished_at.is_(None)))]
             if stale:
                 conn.execute(delete(embedding_points).where(P.run.in_(stale)))
                 conn.execute(delete(embedding_runs).where(R.version.in_(stale)))
@@ -150,9 +148,7 @@ class EmbedMap:
     def sample_source(self) -> tuple[list[int], set[int]]:
         """(seq of every item not retired, seqs of items with any answer)."""
         with self.store.read() as conn:
-            seqs = list(
-                conn.execute(select(I.seq).where(I.retired == 0).order_by(I.seq)).scalars()
-            )
+            seqs = list(conn.execute(select(I.seq).where(I.retired == 0).order_by(I.seq)).scalars())
             answered = set(conn.execute(select(annotations.c.item_seq).distinct()).scalars())
         return seqs, answered
 

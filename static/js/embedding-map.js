@@ -168,9 +168,10 @@ function buildLegend() {
     groups.get(key).members.push(i);
   });
   legend.replaceChildren(
-    ...[...groups.values()].map((g) => {
+    ...[...groups.entries()].map(([key, g]) => {
       const button = document.createElement("button");
       button.type = "button";
+      button.dataset.group = key;
       const all = g.members.every((i) => selected.has(i));
       button.setAttribute("aria-pressed", String(all && g.members.length > 0));
       legendGroups.set(button, g.members);

@@ -230,7 +230,9 @@ def test_reorder_is_refused_for_strategies_that_give_each_annotator_their_own_it
         items=4,
         embedding_visualization=MAP,
         assignment_strategy="batch",
-        batch_assignment={"groups": [{"name": "g1", "users": ["ann_a"], "instances": ["item_001"]}]},
+        batch_assignment={
+            "groups": [{"name": "g1", "users": ["ann_a"], "instances": ["item_001"]}]
+        },
     )
     r = app.test_client().post(
         "/admin/api/embedding_viz/reorder",

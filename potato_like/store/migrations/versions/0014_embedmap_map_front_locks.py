@@ -30,9 +30,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "embedding_points",
-        sa.Column(
-            "run", sa.Integer, sa.ForeignKey("embedding_runs.version", ondelete="CASCADE")
-        ),
+        sa.Column("run", sa.Integer, sa.ForeignKey("embedding_runs.version", ondelete="CASCADE")),
         sa.Column(
             "item_seq", sa.Integer, sa.ForeignKey("items.seq", ondelete="CASCADE"), nullable=False
         ),
