@@ -64,10 +64,17 @@ def map_page(
     mace = (
         _mace_labels(project, scheme) if scheme is not None and cfg.label_source == "mace" else {}
     )
+    decoded: dict[str, str | None] = {}  # few distinct answers: decode each once
+
+    def label_of(raw: str) -> str | None:
+        if raw not in decoded:
+            decoded[raw] = _label(scheme, raw)
+        return decoded[raw]
+
     out = []
     for p in points:
         given = answers.get(p.seq, [])
-        labels = [lab for lab in (_label(scheme, raw) for _u, raw in given) if lab is not None]
+        labels = [lab for lab in (label_of(raw) for _u, raw in given) if lab is not None]
         counts = Counter(labels)
         majority = min(counts, key=lambda k: (-counts[k], k)) if counts else None
         label, source = (mace[p.item_id], "mace") if p.item_id in mace else (majority, "majority")
