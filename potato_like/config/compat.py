@@ -102,6 +102,8 @@ IMPLEMENTED = (
     "media",
     "mace",
     "adjudication",
+    "embeddings",
+    "embedding_visualization",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -198,8 +200,6 @@ _LATER_NAMES = [
     "scheme_sets",
     "sessions",
     "export_include_annotation_changes",
-    "embeddings",
-    "embedding_visualization",
 ]
 
 LATER = {name: "a later release serves it" for name in _LATER_NAMES}

@@ -300,6 +300,9 @@ def test_config_keys_and_warnings(make_project):
     assert config.embedding_map.metric == "euclidean"
     text = "\n".join(config.warnings)
     assert "umap.extra" in text and "embeddings.backend" in text and "embeddings.cache_dir" in text
+    # both blocks are served: no "accepted but not implemented" warning names them
+    assert not [w for w in config.warnings if w.startswith(("embedding_visualization:",
+                                                            "embeddings:"))]  # fmt: skip
 
 
 def test_bad_config_values_are_problems(make_project):
@@ -336,3 +339,32 @@ def test_mace_label_source_colours_by_mace_prediction(make_project):
     body = computed(app, client).get("/admin/api/embedding_viz/data", headers=ADMIN).json
     got = {p["instance_id"]: (p["label"], p["label_source"]) for p in body["points"]}
     assert got == {k: (v, "mace") for k, v in truth.items()}
+
+
+@pytest.mark.postgres
+def test_map_and_reorder_on_postgresql(tmp_path, pg_url):
+    import json as _json
+
+    from potato_like import create_app
+    from tests.conftest import base_config, write_config
+
+    with (tmp_path / "data.jsonl").open("w") as fh:
+        for i in range(1, 8):
+            fh.write(_json.dumps({"id": f"item_{i:03d}", "text": f"Text number {i}."}) + "\n")
+    config = base_config(database_url=pg_url, embedding_visualization=MAP,
+                         assignment_strategy="fixed_order")  # fmt: skip
+    app = create_app(write_config(tmp_path, config))
+    try:
+        assert project_of(app).store.engine.dialect.name == "postgresql"
+        client = computed(app)
+        body = client.get("/admin/api/embedding_viz/data", headers=ADMIN).json
+        assert len(body["points"]) == 7
+        r = client.post(
+            "/admin/api/embedding_viz/reorder",
+            headers=ADMIN,
+            json={"selections": [{"instance_ids": ["item_006"]}]},
+        )
+        assert r.status_code == 200
+        assert current_id(login(app.test_client(), "pg_user")) == "item_006"
+    finally:
+        project_of(app).close()
