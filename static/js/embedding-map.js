@@ -56,7 +56,7 @@ async function load() {
     if (schema) url.searchParams.set("schema", schema);
     const page = await api(url);
     first = first || page;
-    loaded.push(...page.points);
+    for (const point of page.points) loaded.push(point);
     labelColors = page.label_colors || labelColors;
     cursor = page.next_cursor;
     statusBox.textContent = `Loading… ${loaded.length} points`;
@@ -87,10 +87,14 @@ function fillAnnotators() {
 }
 
 function layout() {
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  // A loop, not Math.min(...xs): spreading 100,000 arguments overflows the call stack.
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const p of points) {
+    if (p.x < x0) x0 = p.x;
+    if (p.x > x1) x1 = p.x;
+    if (p.y < y0) y0 = p.y;
+    if (p.y > y1) y1 = p.y;
+  }
   const w = canvas.width - 2 * PAD;
   const h = canvas.height - 2 * PAD;
   const sx = x1 > x0 ? w / (x1 - x0) : 0;
