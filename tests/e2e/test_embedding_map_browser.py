@@ -51,7 +51,7 @@ def test_map_draws_points_and_a_keyboard_selection_goes_to_the_front(tmp_path, s
     page.fill("input[name=key]", ADMIN["X-API-Key"])
     page.click("button[type=submit]")
     page.goto(f"{base}/admin/embedding_map/")
-    page.wait_for_function("document.getElementById('emap-canvas').dataset.drawn === '7'")
+    page.wait_for_selector("#emap-canvas[data-drawn='7']")  # (CSP forbids eval'd predicates)
     painted = page.evaluate(
         """() => { const c = document.getElementById('emap-canvas');
                    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -72,9 +72,7 @@ def test_map_draws_points_and_a_keyboard_selection_goes_to_the_front(tmp_path, s
     assert selected.startswith("2 selected") and "item_005" in selected
     tab_to(page, "#emap-front")
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.getElementById('emap-result').textContent.includes('moved to the front')"
-    )
+    page.locator("#emap-result:has-text('moved to the front')").wait_for()
     assert "2 item(s) moved" in page.locator("#emap-result").inner_text()
     assert not errors, errors
 
