@@ -55,6 +55,10 @@ class Strategy:
     ) -> Iterable[int]:
         raise NotImplementedError
 
+    # False when the strategy offers each user only some items (cohorts, categories): the
+    # queue front (store/queue_front.py, the embedding map's reorder) is then not used.
+    offers_every_item = True
+
     # True when saves keep the items' queue keys (max_diversity): any other strategy marks
     # those keys stale at start, since its saves do not keep them.
     keeps_keys_on_save = False
@@ -179,6 +183,8 @@ class Batch(Strategy):
     (groups listing them, an auto-assigned group, items whose annotator field names them),
     in cohort order (assign/batches.py)."""
 
+    offers_every_item = False
+
     def candidates(self, query, user_id, cursor, position):
         yield from query.in_cohorts(8)
 
@@ -193,6 +199,8 @@ class Batch(Strategy):
 class CategoryBased(Strategy):
     """Potato's category assignment: the items of the categories this annotator qualified
     for in training, else the `fallback` (assign/categories.py)."""
+
+    offers_every_item = False
 
     def __init__(self, seed: int | None = None) -> None:
         super().__init__(seed)

@@ -8,7 +8,8 @@ buckets in order, each ordered by its last scores.
 
 State lives in `<output dir>/ibws_state.json`; every round's tuples are appended to the
 tuples file the project imports (config.tuples_file), so tuple ids and answers survive
-restarts. Advancing runs in a background thread (`IbwsRounds.advance_in_background`).
+restarts. Advancing runs in a background thread (`IbwsAdvancer`), under a store lock so
+several server processes on one database never advance the same round twice.
 """
 
 from __future__ import annotations
@@ -204,8 +205,15 @@ def _read_rows(path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+ROUND_LOCK = "ibws_round"
+ROUND_LOCK_SECONDS = 600.0  # a process that died while advancing frees the lock after this
+
+
 class IbwsAdvancer:
-    """One background advance at a time per project; the caller re-imports the tuples."""
+    """One background advance at a time: per project by the thread, and across the server
+    processes sharing the database (SQLite file or PostgreSQL) by a store lock held while
+    the round is scored, the next one written and its tuples imported. A process that finds
+    the lock taken skips its turn; the next poll sees the new round."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -222,8 +230,9 @@ class IbwsAdvancer:
 
     def _run(self, project: Any, after) -> None:
         try:
-            if IbwsRounds(project.config).advance(project):
-                after()
+            with project.store.locks.held(ROUND_LOCK, ROUND_LOCK_SECONDS) as got:
+                if got and IbwsRounds(project.config).advance(project):
+                    after()
         except Exception:
             import logging
 

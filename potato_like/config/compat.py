@@ -104,6 +104,8 @@ IMPLEMENTED = (
     "event_template",
     "mace",
     "adjudication",
+    "embeddings",
+    "embedding_visualization",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -131,7 +133,6 @@ _LATER_NAMES = [
     "search",
     "active_learning",
     "diversity_config",
-    "embedding_visualization",
     "database",
     "bws_config",
     "ibws_config",

@@ -39,7 +39,7 @@ ADJUDICATION_KEYS = (
     "similarity",
     "output_subdir",
 )
-# Potato's sentence-embedding options: TF-IDF neighbours are used instead.
+# Potato's sentence-embedding options; the embedder is the `embeddings` block's.
 ADJUDICATION_SIMILARITY_KEYS = ("enabled", "model", "top_k", "precompute_on_start")
 
 DEFAULT_ERROR_TAXONOMY = (
@@ -124,7 +124,9 @@ def read_adjudication(r: ConfigReader) -> AdjudicationConfig:
         top_k = similarity.number("top_k", top_k, integer=True, minimum=1, maximum=50)
         if similarity.has("model"):
             similarity.str("model", None)
-            similarity.warn("model", "similar items come from TF-IDF neighbours; model ignored")
+            similarity.warn(
+                "model", "ignored: the `embeddings` block chooses the embedder (embeddings.model)"
+            )
         similarity.bool("precompute_on_start", True)
     return AdjudicationConfig(
         enabled=enabled,

@@ -173,6 +173,9 @@ class ProjectConfig:
     crowd: CrowdConfig | None = None  # crowd recruitment (Prolific, MTurk, other panels)
     mace: MaceConfig = field(default_factory=MaceConfig)  # config/gold.py
     adjudication: AdjudicationConfig = field(default_factory=AdjudicationConfig)
+    # `embeddings` and `embedding_visualization` (config/embeddings.py)
+    embeddings: Any = None
+    embedding_map: Any = None
     # `instance_display` (displays.config.InstanceDisplay); None: show text_key as text
     instance_display: Any = None
     # `bws_config` / `ibws_config` (config/comparisons.py): items are tuples of pool items

@@ -29,6 +29,7 @@ from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, re
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
+from .embeddings import read_embedding_map, read_embeddings
 from .event_template import read_event_template
 from .form_layout import read_form_layout
 from .gold import read_adjudication, read_mace
@@ -218,6 +219,8 @@ def build_config(
         crowd=crowd,
         mace=read_mace(r),
         adjudication=read_adjudication(r),
+        embeddings=read_embeddings(r),
+        embedding_map=read_embedding_map(r),
         instance_display=(display := read_instance_display(r, props.text_key)),
         bws=(bws := read_bws(r)),
         ibws=(ibws := read_ibws(r)),

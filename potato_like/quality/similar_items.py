@@ -1,6 +1,8 @@
-"""Similar items for adjudicators: nearest neighbours by TF-IDF cosine similarity of the item
-texts (scikit-learn, imported on first use). The index is built once per project and count of
-items, kept in the project's cache; a query is one sparse row times the matrix."""
+"""Similar items for adjudicators: nearest neighbours by cosine similarity of the item texts'
+embeddings, from the project's embedder (embeddings/embedders.py, the `embeddings` block:
+TF-IDF by default, sentence-transformers when installed and chosen; the same registry as the
+embedding map). The index is built once per project and count of items, kept in the
+project's cache; a query is one row times the matrix (sparse or dense)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..project import Project
 
-MAX_FEATURES = 50_000
-
 
 @dataclass
 class TextIndex:
@@ -20,7 +20,8 @@ class TextIndex:
     seqs: list[int]
     ids: list[str]
     row_of: dict[int, int]
-    matrix: Any  # scipy sparse, rows L2-normalised
+    matrix: Any  # scipy sparse or numpy dense, rows L2-normalised
+    embedder: str = "tfidf"
 
     def neighbours(self, seq: int, k: int) -> list[tuple[int, str, float]]:
         """(seq, id, cosine similarity) of the k most similar other items."""
@@ -29,7 +30,9 @@ class TextIndex:
         row = self.row_of.get(seq)
         if row is None or self.matrix.shape[0] < 2:
             return []
-        scores = (self.matrix @ self.matrix[row].T).toarray().ravel()
+        scores = self.matrix @ self.matrix[row].T
+        scores = np.asarray(scores.toarray() if hasattr(scores, "toarray") else scores)
+        scores = scores.astype(np.float64).ravel()
         scores[row] = -1.0
         k = min(k, len(scores) - 1)
         top = np.argpartition(-scores, k - 1)[:k] if k > 0 else []
@@ -58,25 +61,15 @@ class SimilarItems:
             return self._index
 
     def _build(self, count: int) -> TextIndex:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from ..embeddings.embedders import embed_texts
 
         seqs, ids, texts = [], [], []
         for seq, item_id, text in self.project.store.gold.item_texts():
             seqs.append(seq)
             ids.append(item_id)
             texts.append(text)
-        if not texts:
-            from scipy.sparse import csr_matrix
-
-            return TextIndex(count, [], [], {}, csr_matrix((0, 0)))
-        vectorizer = TfidfVectorizer(max_features=MAX_FEATURES, sublinear_tf=True)
-        try:
-            matrix = vectorizer.fit_transform(texts)
-        except ValueError:  # no words at all (empty texts, only stop words)
-            from scipy.sparse import csr_matrix
-
-            matrix = csr_matrix((len(texts), 1))
-        return TextIndex(count, seqs, ids, {s: i for i, s in enumerate(seqs)}, matrix)
+        matrix, used = embed_texts(self.project.config.embeddings, texts)
+        return TextIndex(count, seqs, ids, {s: i for i, s in enumerate(seqs)}, matrix, used)
 
 
 def similar_items(project: Project) -> SimilarItems:

@@ -32,12 +32,15 @@ class Store:
         from .api_keys import ApiKeys
         from .assignments import Assignments
         from .crowd import Crowd
+        from .embed_map import EmbedMap
         from .event_registry import EventRegistry
         from .events import Events
         from .gold import Gold
         from .items import Items
+        from .locks import Locks
         from .login_sessions import LoginSessions
         from .password_resets import PasswordResets
+        from .queue_front import QueueFront
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -61,6 +64,9 @@ class Store:
         self.api_keys = ApiKeys(self)
         self.gold = Gold(self)
         self.event_registry = EventRegistry(self)
+        self.embed_map = EmbedMap(self)
+        self.queue_front = QueueFront(self)
+        self.locks = Locks(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -32,6 +32,7 @@ from .cohorts import (
     open_in_members,
     training_record,
 )
+from .queue_front import front_candidates
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
 
@@ -601,6 +602,13 @@ class Assignments:
         self, conn: Connection, user: UserRow, policy: LeasePolicy, query: _Candidates
     ) -> UserRow | None:
         tried: set[int] = set()
+        if policy.strategy.offers_every_item:
+            # Items an admin moved to the front come first, whatever the strategy; they do
+            # not move fixed_order's cursor (the file order resumes where it was).
+            for seq in front_candidates(conn, user.id, 8, lock=query.lock):
+                tried.add(seq)
+                if self._take(conn, seq, policy.overlap):
+                    return self._append(conn, user, seq, fixed_order=False)
         in_order = policy.strategy.name == "fixed_order"
         for seq in policy.strategy.candidates(query, user.id, user.order_cursor, user.next_pos):
             if seq in tried:

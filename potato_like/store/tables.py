@@ -463,3 +463,46 @@ api_keys = Table(
     Column("last_used_at", Float, nullable=True),
     Column("revoked_at", Float, nullable=True),
 )
+
+# -- embedding map (store/embed_map.py), queue front, named locks (store/locks.py) --------
+# One row per projected item and run: the 2-D position of the item in that run's map. The
+# current run is the newest finished one (embedding_runs.finished_at not null).
+embedding_runs = Table(
+    "embedding_runs",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float, nullable=True),
+    Column("embedder", String(100), nullable=False),
+    Column("points", Integer, nullable=False, server_default="0"),
+    Column("seconds", Float, nullable=True),
+    Column("params", Text, nullable=False, server_default="{}"),
+)
+embedding_points = Table(
+    "embedding_points",
+    metadata,
+    Column("run", Integer, ForeignKey("embedding_runs.version", ondelete="CASCADE")),
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    PrimaryKeyConstraint("run", "item_seq"),
+)
+# Items an admin moved to the front of the queue (POST /admin/api/embedding_viz/reorder):
+# leasing offers the open ones, lowest rank first, before the strategy's own order.
+queue_front = Table(
+    "queue_front",
+    metadata,
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("added_at", Float, nullable=False),
+)
+Index("ix_queue_front_rank", queue_front.c.rank)
+# A named lock held across processes on one database (SQLite file or PostgreSQL): the row
+# exists while a holder has it; `expires_at` frees it when the holder died.
+store_locks = Table(
+    "store_locks",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..errors import BadRequest, NotFound
-from ..quality.mace_runs import runner
+from ..quality.mace_runs import mace_tasks, runner
 from .security import admin_required, current_project
 
 bp = Blueprint("admin_mace", __name__)
@@ -135,14 +135,21 @@ def _prediction_body(result: dict, instance_id: str | None) -> dict:
 @bp.post("/admin/api/mace/trigger")
 @admin_required
 def trigger():
+    """Potato's answer (200, `status: success`, `schemas_processed`, `schemas`) without its
+    wait: the run goes on in the background (`run`: "started", or "queued" behind the
+    current one) and `schemas` lists the MACE tasks it covers (a scheme's name, or
+    "schema::option" per multiselect option). Results: GET /admin/api/mace/overview."""
     project = current_project()
     if not project.config.mace.enabled:
-        raise BadRequest("MACE not enabled (mace.enabled is false)")
+        raise BadRequest("MACE not enabled")
     state = runner(project).trigger()
+    keys = [key for scheme in project.config.schemes for key, _o, _r in mace_tasks(scheme)]
     return jsonify(
         {
-            "status": state,
+            "status": "success",
+            "schemas_processed": len(keys),
+            "schemas": keys,
+            "run": state,
             "message": "MACE runs in the background; GET /admin/api/mace/overview for results",
-            "schemas": [s.name for s in project.config.schemes],
         }
-    ), 202
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from potato_like.config import compat
+from potato_like.config.embeddings import EMBEDDING_VISUALIZATION_KEYS, EMBEDDINGS_KEYS, UMAP_KEYS
 from potato_like.config.gold import ADJUDICATION_KEYS, ADJUDICATION_SIMILARITY_KEYS, MACE_KEYS
 from potato_like.schemes import base
 from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
@@ -61,6 +62,9 @@ NESTED = {
     "mace": MACE_KEYS,
     "adjudication": ADJUDICATION_KEYS,
     "adjudication.similarity": ADJUDICATION_SIMILARITY_KEYS,
+    "embedding_visualization": EMBEDDING_VISUALIZATION_KEYS,
+    "embedding_visualization.umap": UMAP_KEYS,
+    "embeddings": EMBEDDINGS_KEYS,
 }
 
 
