@@ -54,7 +54,9 @@ class ImageSizes:
             raise UnreadableImage(f"{path.name}: cannot be opened") from exc
         found = self._sizes.get(key)
         if found is None:
-            found = read_size(path)
+            from .tiles import header_size  # PNG/JPEG: no decode of a 20k x 20k image
+
+            found = header_size(path) or read_size(path)
             if len(self._sizes) >= self.limit:
                 self._sizes.pop(next(iter(self._sizes)))
             self._sizes[key] = found

@@ -27,6 +27,7 @@ from ..errors import BadAnnotation
 from ..media.images import ImageSizes, UnreadableImage
 from ..media.paths import media_kind, relative_media_path
 from ..media.shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
+from ..media.tiles import DEFAULT_MAX_PIXELS, DEFAULT_OVERLAP, DEFAULT_TILE_SIZE
 from .base import _COLOR
 from .registry import register
 from .structured import SpanText, StructuredScheme, entry_id, given_id, kept_entries
@@ -35,6 +36,8 @@ DEFAULT_COLORS = (
     "#FF6B6B", "#4ECDC4", "#45B7D1", "#96CEB4", "#FFEAA7",
     "#DDA0DD", "#98D8C8", "#F7DC6F", "#BB8FCE", "#85C1E9",
 )  # fmt: skip
+# "fabric" (Potato's name for the whole image on one canvas) or "deepzoom" (tiles)
+VIEWERS = ("fabric", "deepzoom")
 # tool -> the shape types it makes; mask tools paint one mask per label
 TOOL_SHAPES = {
     "bbox": ("bbox",),
@@ -52,7 +55,7 @@ TOOL_SHAPES = {
 LATER_TOOLS = {"sam": "interactive segmentation", "cuboid_2d": "2-D cuboids"}
 # Potato options that change only presentation or assistance we do not offer yet
 LATER_OPTIONS = (
-    "ai_support", "viewer", "tiles", "segmentation", "text_prompt", "carry_over",
+    "ai_support", "segmentation", "text_prompt", "carry_over",
     "keybinding_profile", "fill_mode", "fill_tolerance", "fill_max_pixels", "mask_mode",
     "freeform_simplify", "skeletons",
 )  # fmt: skip
@@ -77,7 +80,7 @@ class ImageAnnotation(StructuredScheme):
     option_keys = (
         "labels", "tools", "min_annotations", "max_annotations", "zoom_enabled",
         "pan_enabled", "brush_size", "eraser_size", "mask_opacity", "freeform_brush_size",
-        "source_field", *LATER_OPTIONS,
+        "source_field", "viewer", "tiles", *LATER_OPTIONS,
     )  # fmt: skip
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -118,6 +121,22 @@ class ImageAnnotation(StructuredScheme):
             "freeform_brush_size", 5, integer=True, minimum=1, maximum=500
         )
         self.source_field = reader.str("source_field", "") or ""
+        self.viewer = reader.str("viewer", "fabric", choices=VIEWERS)
+        tiles = reader.child("tiles")
+        tiles.warn_unknown(("tile_size", "overlap", "max_pixels", "navigator", "page"))
+        self.tile_settings = {
+            "tile_size": tiles.number(
+                "tile_size", DEFAULT_TILE_SIZE, integer=True, minimum=64, maximum=2048
+            ),
+            "overlap": tiles.number("overlap", DEFAULT_OVERLAP, integer=True, minimum=0, maximum=8),
+            "max_pixels": tiles.number(
+                "max_pixels", DEFAULT_MAX_PIXELS, integer=True, minimum=1, maximum=2_000_000_000
+            ),
+        }
+        if tiles.has("navigator") or tiles.has("page"):
+            tiles.warn(
+                "navigator", "the overview navigator and page choice are not offered; ignored"
+            )
         for key in LATER_OPTIONS:
             if reader.has(key):
                 reader.warn(key, "accepted but not implemented yet; ignored")
@@ -305,6 +324,7 @@ class ImageAnnotation(StructuredScheme):
             "eraser_size": self.eraser_size,
             "mask_opacity": self.mask_opacity,
             "source_field": self.source_field,
+            "viewer": self.viewer,
         }
 
 

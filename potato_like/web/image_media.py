@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from ..errors import BadRequest, NotFound
 from ..media.images import UnreadableImage, preview_file
 from ..media.paths import media_kind, safe_project_file
+from ..media.tiles import AUTO_TILE_PIXELS, TileError, image_size
 from .security import current_project, require_user
 
 bp = Blueprint("image_media", __name__)
@@ -65,6 +66,23 @@ def image_info() -> dict:
     if rel is None:
         return {"url": src, "preview_url": src, "verified": False}
     path = _local(rel)
+    url = f"/project_files/{quote(rel)}"
+    if request.args.get("viewer") == "deepzoom" or _huge(path):
+        # tiles instead of a preview: no request decodes the whole image
+        from .image_tiles import tile_settings
+
+        try:
+            width, height = image_size(path, tile_settings()["max_pixels"])
+        except (TileError, UnreadableImage) as exc:
+            raise Unprocessable(str(exc)) from exc
+        return {
+            "width": width,
+            "height": height,
+            "verified": True,
+            "url": url,
+            "dzi_url": f"/media/tiles/{quote(rel)}.dzi",
+            "tiles": {**tile_settings(), "format": "jpg"},
+        }
     try:  # one decode makes the preview and gives the size; both cached
         _preview, (width, height) = preview_file(path, _cache())
     except UnreadableImage as exc:
@@ -73,9 +91,16 @@ def image_info() -> dict:
         "width": width,
         "height": height,
         "verified": True,
-        "url": f"/project_files/{quote(rel)}",
+        "url": url,
         "preview_url": f"/api/image/preview?src={quote(rel)}",
     }
+
+
+def _huge(path) -> bool:
+    from ..media.tiles import header_size
+
+    size = header_size(path)
+    return size is not None and size[0] * size[1] > AUTO_TILE_PIXELS
 
 
 @bp.get("/api/image/preview")
@@ -85,6 +110,8 @@ def image_preview() -> Response:
     if rel is None:
         raise BadRequest("previews are made only of images inside the project")
     path = _local(rel)
+    if _huge(path):
+        raise Unprocessable("the image is too large for a preview; its tiles are served instead")
     try:
         target, _size = preview_file(path, _cache())
     except UnreadableImage as exc:

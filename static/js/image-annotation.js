@@ -54,10 +54,11 @@ function findSource(config) {
   return { src: "", node: null };
 }
 
-async function imageInfo(src) {
+async function imageInfo(src, viewer) {
   if (src.startsWith("/project_files/")) src = decodeURIComponent(src.slice("/project_files/".length));
   try {
-    const res = await fetch(`/api/image/info?src=${encodeURIComponent(src)}`, { credentials: "same-origin" });
+    const extra = viewer === "deepzoom" ? "&viewer=deepzoom" : "";
+    const res = await fetch(`/api/image/info?src=${encodeURIComponent(src)}${extra}`, { credentials: "same-origin" });
     if (res.ok) return await res.json();
     const data = await res.json().catch(() => ({}));
     return { error: data.error || `The image could not be loaded (${res.status}).` };
@@ -163,17 +164,20 @@ class Editor {
     this.maskCanvas = document.createElement("canvas");
     this.maskCanvas.className = "ia-masks";
     this.svg = svg("svg", { class: "ia-svg", preserveAspectRatio: "none" });
-    this.world.append(this.img, this.maskCanvas, this.svg);
+    this.tileLayer = document.createElement("div");
+    this.tileLayer.className = "ia-tiles";
+    this.world.append(this.img, this.tileLayer, this.maskCanvas, this.svg);
     this.stage.append(this.world);
     if (node) { node.hidden = true; node.before(this.stage); } else this.fs.before(this.stage);
     if (!src) { this.say("This item has no image to annotate."); return; }
-    const info = await imageInfo(src);
+    const info = await imageInfo(src, this.config.viewer);
     if (info.error) { this.say(info.error); return; }
     if (info.width) { this.width = info.width; this.height = info.height; this.verified = true; }
+    if (info.dzi_url) this.setupTiles(info);
     await new Promise((resolve) => {
       this.img.addEventListener("load", resolve, { once: true });
       this.img.addEventListener("error", () => { this.say("The image could not be loaded."); resolve(); }, { once: true });
-      this.img.src = info.preview_url || info.url || src;
+      this.img.src = this.tiles ? this.tileUrl(this.tiles.overview, 0, 0) : (info.preview_url || info.url || src);
     });
     if (!this.width) { this.width = this.img.naturalWidth; this.height = this.img.naturalHeight; }
     this.stage.dataset.ready = "1";
@@ -200,7 +204,59 @@ class Editor {
 
   applyView() {
     this.world.style.transform = `translate(${this.panX}px, ${this.panY}px) scale(${this.zoom})`;
+    this.showTiles();
     this.render();
+  }
+
+  // --- Deep Zoom: the tiles of the level that matches the screen, only those in view --------
+  setupTiles(info) {
+    const t = info.tiles;
+    const maxLevel = Math.ceil(Math.log2(Math.max(this.width, this.height)));
+    let overview = maxLevel;
+    while (overview > 0 && Math.max(this.width, this.height) / 2 ** (maxLevel - overview) > t.tile_size) overview--;
+    this.tiles = { base: info.dzi_url.replace(/\.dzi$/, "_files"), size: t.tile_size, overlap: t.overlap, maxLevel, overview, shown: new Map(), level: -1 };
+    this.stage.dataset.tiled = "1";
+    this.masksOff = this.width * this.height > 50e6;
+  }
+
+  tileUrl(level, col, row) { return `${this.tiles.base}/${level}/${col}_${row}.jpg`; }
+
+  showTiles() {
+    const t = this.tiles;
+    if (!t || !this.base) return;
+    const pxPerImagePx = this.base * this.zoom * (window.devicePixelRatio || 1);
+    const drop = Math.max(0, Math.floor(Math.log2(1 / pxPerImagePx)));
+    const level = Math.max(t.overview, t.maxLevel - drop);
+    const scale = 2 ** (t.maxLevel - level);
+    const lw = Math.ceil(this.width / scale); const lh = Math.ceil(this.height / scale);
+    // the stage's visible rectangle in image pixels
+    const rect = this.stage.getBoundingClientRect();
+    const k = this.base * this.zoom;
+    const x0 = Math.max(0, -this.panX / k); const y0 = Math.max(0, -this.panY / k);
+    const x1 = Math.min(this.width, (rect.width - this.panX) / k); const y1 = Math.min(this.height, (rect.height - this.panY) / k);
+    if (level !== t.level) { this.tileLayer.replaceChildren(); t.shown.clear(); t.level = level; }
+    if (x1 <= x0 || y1 <= y0) return;
+    const c0 = Math.floor(x0 / scale / t.size); const c1 = Math.min(Math.ceil(lw / t.size) - 1, Math.floor(x1 / scale / t.size));
+    const r0 = Math.floor(y0 / scale / t.size); const r1 = Math.min(Math.ceil(lh / t.size) - 1, Math.floor(y1 / scale / t.size));
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const key = `${c}_${r}`;
+        if (t.shown.has(key)) continue;
+        // the tile's box in level pixels (overlap included), placed in image fractions
+        const bx0 = c * t.size - (c ? t.overlap : 0); const by0 = r * t.size - (r ? t.overlap : 0);
+        const bx1 = Math.min(lw, (c + 1) * t.size + t.overlap); const by1 = Math.min(lh, (r + 1) * t.size + t.overlap);
+        const img = document.createElement("img");
+        img.alt = ""; img.draggable = false; img.className = "ia-tile";
+        img.dataset.tile = `${level}/${key}`;
+        img.style.left = `${(bx0 * scale / this.width) * 100}%`;
+        img.style.top = `${(by0 * scale / this.height) * 100}%`;
+        img.style.width = `${((Math.min(this.width, bx1 * scale) - bx0 * scale) / this.width) * 100}%`;
+        img.style.height = `${((Math.min(this.height, by1 * scale) - by0 * scale) / this.height) * 100}%`;
+        img.src = this.tileUrl(level, c, r);
+        t.shown.set(key, img);
+        this.tileLayer.append(img);
+      }
+    }
   }
 
   zoomBy(factor, cx, cy) {
@@ -505,6 +561,8 @@ class Editor {
           else { this.draft.points.push(p); this.render(); }
         } else if (this.tool === "landmark") {
           this.addShape("landmark", this.norm(p));
+        } else if (MASK_TOOLS.has(this.tool) && this.masksOff) {
+          this.say("Brush masks are not available on an image this large; use polygons.");
         } else if (MASK_TOOLS.has(this.tool)) {
           const size = this.tool === "eraser" ? this.config.eraser_size : this.config.brush_size;
           this.draft = { stroke: [p], size, erase: this.tool === "eraser" }; drag = { paint: true };
