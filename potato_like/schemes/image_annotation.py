@@ -26,6 +26,7 @@ from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from ..media.images import ImageSizes, UnreadableImage
 from ..media.paths import media_kind, relative_media_path
+from ..media.pdf import BadPdf
 from ..media.shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
 from ..media.tiles import DEFAULT_MAX_PIXELS, DEFAULT_OVERLAP, DEFAULT_TILE_SIZE
 from .base import _COLOR
@@ -167,6 +168,14 @@ class ImageAnnotation(StructuredScheme):
         """{width, height, verified} of the item's image: read from a project file, else the
         size the client reports (not verified), else None."""
         path = self.local_file(source) if source else None
+        if path is not None and path.suffix.lower() == ".pdf":
+            try:
+                pdf = self.sizes.pdf(path)
+            except (BadPdf, UnreadableImage) as exc:
+                raise BadAnnotation(f"{self.name}: the item's PDF cannot be read ({exc})") from exc
+            width, height = pdf["sizes"][0]
+            return {"width": width, "height": height, "verified": True,
+                    "pages": pdf["pages"], "page_sizes": pdf["sizes"]}  # fmt: skip
         if path is not None:
             try:
                 width, height = self.sizes.size(path)
@@ -204,7 +213,15 @@ class ImageAnnotation(StructuredScheme):
         size = (info["width"], info["height"]) if info else None
         shapes: list[dict[str, Any]] = []
         for raw, where in kept_entries(self.name, raws, "shape", "type, label and coordinates"):
-            shapes.append(self.one_shape(raw, where, size, info is not None and info["verified"]))
+            page = _page_of(raw, where, info)
+            if page is not None:  # a PDF page: its own rendered size
+                size = tuple(info["page_sizes"][page - 1])
+            shape = self.one_shape(raw, where, size, info is not None and info["verified"])
+            if page is not None:
+                shape["page"] = page
+                if not given_id(raw, where):  # the same box on two pages: two shapes
+                    shape["id"] = entry_id("shape", shape["id"], f"page {page}")
+            shapes.append(shape)
         if self.max_annotations is not None and len(shapes) > self.max_annotations:
             raise BadAnnotation(
                 f"{self.name}: at most {self.max_annotations} shapes are allowed, got {len(shapes)}"
@@ -326,6 +343,20 @@ class ImageAnnotation(StructuredScheme):
             "source_field": self.source_field,
             "viewer": self.viewer,
         }
+
+
+def _page_of(raw: Any, where: str, info: dict[str, Any] | None) -> int | None:
+    """The 1-based PDF page a shape is on (None for an image); 1 when a PDF shape names none."""
+    pages = (info or {}).get("pages")
+    given = raw.get("page") if isinstance(raw, Mapping) else None
+    if pages is None:
+        if given not in (None, 1):
+            raise BadAnnotation(f"{where}: 'page' is only for shapes on PDF pages")
+        return None
+    page = 1 if given is None else given
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= pages:
+        raise BadAnnotation(f"{where}: 'page' must be a page number from 1 to {pages}")
+    return page
 
 
 def _json_list(name: str, text: str) -> list[Any]:

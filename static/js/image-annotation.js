@@ -54,10 +54,10 @@ function findSource(config) {
   return { src: "", node: null };
 }
 
-async function imageInfo(src, viewer) {
+async function imageInfo(src, viewer, page) {
   if (src.startsWith("/project_files/")) src = decodeURIComponent(src.slice("/project_files/".length));
   try {
-    const extra = viewer === "deepzoom" ? "&viewer=deepzoom" : "";
+    const extra = (viewer === "deepzoom" ? "&viewer=deepzoom" : "") + (page ? `&page=${page}` : "");
     const res = await fetch(`/api/image/info?src=${encodeURIComponent(src)}${extra}`, { credentials: "same-origin" });
     if (res.ok) return await res.json();
     const data = await res.json().catch(() => ({}));
@@ -77,7 +77,7 @@ class Editor {
     this.masks = new Map(); // label -> {w, h, data (0/1), color, instance?, iscrowd?, rle (cached), canvas}
     for (const s of value.shapes || []) {
       if (s.type === "mask") this.loadMask(s);
-      else this.shapes.push({ id: s.id, type: s.type, label: s.label, color: s.color, coordinates: s.coordinates, skeleton: s.skeleton });
+      else this.shapes.push({ id: s.id, type: s.type, label: s.label, color: s.color, coordinates: s.coordinates, skeleton: s.skeleton, page: s.page });
     }
     this.width = value.image ? value.image.width : 0;
     this.height = value.image ? value.image.height : 0;
@@ -133,6 +133,7 @@ class Editor {
     const out = this.shapes.map((s) => {
       const e = { id: s.id, type: s.type, label: s.label, color: s.color, coordinates: s.coordinates };
       if (s.skeleton) e.skeleton = s.skeleton;
+      if (this.pages) e.page = s.page || 1;
       if (size && !this.verified) e.image_size = size;
       return e;
     }).map((e) => (e.id ? e : (delete e.id, e)));
@@ -170,8 +171,15 @@ class Editor {
     this.stage.append(this.world);
     if (node) { node.hidden = true; node.before(this.stage); } else this.fs.before(this.stage);
     if (!src) { this.say("This item has no image to annotate."); return; }
-    const info = await imageInfo(src, this.config.viewer);
+    this.src = src;
+    await this.load(await imageInfo(src, this.config.viewer));
+    this.bindStage();
+  }
+
+  // the image (or PDF page) `info` names; called again for each page of a PDF
+  async load(info) {
     if (info.error) { this.say(info.error); return; }
+    if (info.pages) this.showPages(info);
     if (info.width) { this.width = info.width; this.height = info.height; this.verified = true; }
     if (info.dzi_url) this.setupTiles(info);
     await new Promise((resolve) => {
@@ -182,9 +190,28 @@ class Editor {
     if (!this.width) { this.width = this.img.naturalWidth; this.height = this.img.naturalHeight; }
     this.stage.dataset.ready = "1";
     this.fit();
-    this.bindStage();
     this.render();
   }
+
+  // --- PDF items: one page at a time; each shape remembers its page ---------------------------
+  showPages(info) {
+    this.pages = info.pages; this.page = info.page;
+    this.masksOff = true; // a mask is one per label, not per page
+    const bar = this.fs.querySelector("[data-ia-pages]");
+    bar.hidden = false;
+    bar.querySelector("[data-ia-page-label]").textContent = `Page ${this.page} of ${this.pages}`;
+    this.stage.dataset.page = String(this.page);
+  }
+
+  async goToPage(page) {
+    if (!this.pages || page < 1 || page > this.pages || page === this.page) return;
+    this.draft = null; this.selected = -1;
+    this.width = 0; this.height = 0;
+    this.stage.dataset.ready = "";
+    await this.load(await imageInfo(this.src, this.config.viewer, page));
+  }
+
+  onPage(s) { return !this.pages || (s.page || 1) === this.page; }
 
   say(text) { this.status.textContent = text; }
 
@@ -315,7 +342,7 @@ class Editor {
     this.svg.replaceChildren();
     const u = this.unitsPerPx();
     this.shapes.forEach((s, index) => {
-      if (this.hidden.has(s.label)) return;
+      if (this.hidden.has(s.label) || !this.onPage(s)) return;
       const node = this.geometry(s);
       node.classList.add("ia-shape");
       if (index === this.selected) node.classList.add("selected");
@@ -390,7 +417,7 @@ class Editor {
       const li = document.createElement("li");
       li.className = "entry" + (i === this.selected ? " selected" : "");
       li.dataset.testid = "shape-entry";
-      li.textContent = `${s.label} · ${s.type}`;
+      li.textContent = `${s.label} · ${s.type}${this.pages ? ` · page ${s.page || 1}` : ""}`;
       li.addEventListener("click", () => { this.selected = i; this.render(); });
       this.list.append(li);
     });
@@ -440,6 +467,8 @@ class Editor {
     else if (action === "zoom-in") this.zoomBy(1.25);
     else if (action === "zoom-out") this.zoomBy(0.8);
     else if (action === "zoom-fit") this.fit();
+    else if (action === "page-prev") this.goToPage(this.page - 1);
+    else if (action === "page-next") this.goToPage(this.page + 1);
   }
 
   removeSelected() {
@@ -481,7 +510,7 @@ class Editor {
 
   addShape(type, coordinates) {
     this.record();
-    this.shapes.push({ type, label: this.label, color: this.colorOf(this.label), coordinates });
+    this.shapes.push({ type, label: this.label, color: this.colorOf(this.label), coordinates, page: this.pages ? this.page : undefined });
     if (this.config.max_annotations && this.shapes.length > this.config.max_annotations) {
       this.shapes.pop(); this.undoStack.pop();
       this.say(`At most ${this.config.max_annotations} shapes.`);
@@ -621,6 +650,7 @@ class Editor {
     if ((e.ctrlKey || e.metaKey) && k === "y") { this.redo(); return true; }
     if ((e.ctrlKey || e.metaKey) && k === "d") { this.duplicate(); return true; }
     if (e.ctrlKey || e.metaKey) return false;
+    if (this.pages && (e.key === "PageDown" || e.key === "PageUp")) { this.goToPage(this.page + (e.key === "PageDown" ? 1 : -1)); return true; }
     if (e.key === "Enter" && this.draft && this.draft.points) return this.finishDraft();
     if (e.key === "Escape" && (this.draft || this.selected >= 0)) { this.draft = null; this.selected = -1; this.render(); return true; }
     if ((e.key === "Delete" || e.key === "Backspace") && this.selected >= 0) { this.removeSelected(); return true; }
