@@ -116,3 +116,31 @@ def test_minimal_pdf_is_readable_by_pdfium():
 
     doc = pypdfium2.PdfDocument(minimal_pdf([(200, 100, (0, 0, 10, 10))]))
     assert len(doc) == 1 and doc[0].get_size() == (200.0, 100.0)
+
+
+def test_coco_and_yolo_exports_name_the_page(client, tmp_path):
+    from pycocotools.coco import COCO
+
+    from tests.conftest import ADMIN
+
+    shapes = [{**bbox(), "page": 1}, {**bbox("dog"), "page": 2}]
+    r = client.post("/updateinstance", json={"instance_id": "doc",
+                                            "image_annotations": {"objects": shapes}})  # fmt: skip
+    assert r.status_code == 200, r.json
+    del client.environ_base["HTTP_ACCEPT"]  # the export itself, not a report of files written
+    out = client.post("/admin/api/export", json={"format": "coco"}, headers=ADMIN)
+    assert out.status_code == 200, out.data
+    path = tmp_path / "coco.json"
+    path.write_bytes(out.data)
+    coco = COCO(str(path))
+    images = sorted(coco.dataset["images"], key=lambda i: i["page"])
+    assert [(i["file_name"], i["page"], i["width"]) for i in images] == [
+        ("docs/report.pdf#page=1", 1, 1275),
+        ("docs/report.pdf#page=2", 2, 625),
+    ]
+    second = coco.loadAnns(coco.getAnnIds(imgIds=[images[1]["id"]]))[0]
+    assert second["bbox"] == [156.25, 83.4, 312.5, 166.8]
+    yolo = client.post("/admin/api/export", json={"format": "yolo"}, headers=ADMIN)
+    text = yolo.get_data(as_text=True)
+    assert "# file: labels/report_page1__ann1.txt" in text
+    assert "# file: labels/report_page2__ann1.txt" in text
