@@ -43,6 +43,11 @@ MEDIA_TYPES = {
     ".mov": "video/quicktime",
     ".vtt": "text/vtt",
     ".pdf": "application/pdf",
+    # depth maps and point clouds (served only by /media/depth and /media/pointcloud)
+    ".npy": "application/x-npy",
+    ".bin": "application/x-pointcloud",
+    ".pcd": "application/x-pointcloud",
+    ".ply": "application/x-pointcloud",
 }
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _REMOTE = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
