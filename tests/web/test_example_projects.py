@@ -44,6 +44,7 @@ ANSWERS = {
     "episode_annotation": lambda s: _timeline(
         s, {"phases": [{"start": 0, "end": 1, "label": s.label_names[0]}]}
     ),
+    "rollout_evaluation": lambda s: _timeline(s, {"clean": s.stream_fields}),
     "spatial_annotation": lambda s: {
         f"{s.name}:_data": json.dumps(
             [{"type": "point_3d", "label": s.label_names[0], "coordinates": [1, 2, 0]}]
