@@ -20,7 +20,7 @@ for (const box of document.querySelectorAll("[data-depth-map]")) {
       if (control("far") && info.far !== undefined) control("far").value = info.far.toFixed(2);
     });
   fetch(`${config.base}?format=grid${scale ? `&${scale}` : ""}`, { credentials: "same-origin" })
-    .then((r) => r.json()).then((g) => { if (!g.error) grid = g; });
+    .then((r) => r.json()).then((g) => { if (!g.error) { grid = g; if (at) show(at.x, at.y); } });
 
   const refresh = () => {
     const q = new URLSearchParams();

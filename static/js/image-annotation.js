@@ -673,7 +673,10 @@ let active = null;
 for (const ed of editors) {
   ed.fs.addEventListener("focusin", () => { active = ed; });
   ed.mount().then(() => {
-    if (ed.stage) ed.stage.addEventListener("pointerdown", () => { active = ed; });
+    if (ed.stage) {
+      ed.stage.addEventListener("pointerdown", () => { active = ed; });
+      ed.stage.addEventListener("focus", () => { active = ed; }); // keyboard users
+    }
     form.dispatchEvent(new CustomEvent("ia:shapes", { detail: { schema: ed.name } }));
   });
 }

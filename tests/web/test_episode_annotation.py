@@ -101,7 +101,7 @@ def test_manifest_is_served_with_stream_urls_and_series(client):
     assert (m["fps"], m["num_frames"], m["duration"]) == (10.0, 40, 4.0)
     assert m["streams"][0] == {
         "name": "overhead",
-        "url": "/project_files/media/episodes/ep0/video/overhead.mp4",
+        "url": "/project_files/media/episodes/ep0/video/overhead.webm",
     }
     assert client.get(m["streams"][1]["url"]).status_code == 200
     assert [s["name"] for s in m["series"]] == ["gripper", "wrist_force"]
