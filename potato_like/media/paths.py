@@ -111,3 +111,12 @@ def safe_project_file(config: ProjectConfig, relpath: str) -> tuple[Path, str] |
     if any(part.startswith(".") for part in target.relative_to(root).parts):
         return None
     return target, content_type
+
+
+def in_media_dir(root: Path, value: str) -> str:
+    """`value`, or `media/<value>` when only that exists: Potato resolves relative media paths
+    against `media_directory`, which its examples set to `media`."""
+    clean = relative_media_path(value)
+    if clean is None or (root / clean).exists() or not (root / "media" / clean).exists():
+        return value
+    return f"media/{clean}"

@@ -25,7 +25,7 @@ from typing import Any
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from ..media.images import ImageSizes, UnreadableImage
-from ..media.paths import media_kind, relative_media_path
+from ..media.paths import in_media_dir, media_kind, relative_media_path
 from ..media.pdf import BadPdf
 from ..media.shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
 from ..media.tiles import DEFAULT_MAX_PIXELS, DEFAULT_OVERLAP, DEFAULT_TILE_SIZE
@@ -158,6 +158,7 @@ class ImageAnnotation(StructuredScheme):
         if rel is None:
             return None
         root = self.task_dir.resolve()
+        rel = in_media_dir(root, rel)
         try:
             path = (root / rel).resolve(strict=True)
         except (OSError, RuntimeError):

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from ..media.paths import in_media_dir, media_kind
 from .record import counts
 from .registry import register
 from .timeline import MAX_NOTE, TimelineScheme, entry_list, media_src, seconds, short_text
@@ -100,6 +101,8 @@ class RolloutEvaluation(TimelineScheme):
         for i, s in enumerate(self.streams):
             value = fields.get(s["field"])
             caption = f"Rollout {i + 1}" if self.blind else s["name"]
+            if isinstance(value, str) and media_kind(value) == "project":
+                value = in_media_dir(self.task_dir.resolve(), value.strip())
             src = media_src(value) if isinstance(value, str) else None
             panels.append({"stream": s["field"], "caption": caption, "src": src})
         if self.shuffle:

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import BadRequest, NotFound
 from ..media.images import UnreadableImage, preview_file
-from ..media.paths import media_kind, safe_project_file
+from ..media.paths import in_media_dir, media_kind, project_root, safe_project_file
 from ..media.pdf import BadPdf, page_image, pdf_info
 from ..media.tiles import AUTO_TILE_PIXELS, TileError, image_size
 from .security import current_project, require_user
@@ -54,7 +54,8 @@ def _project_path(src: str) -> str | None:
 
 
 def _local(src: str, pdf: bool = False):
-    found = safe_project_file(current_project().config, src)
+    config = current_project().config
+    found = safe_project_file(config, in_media_dir(project_root(config), src))
     if found is None or not (
         found[1].startswith("image/") or (pdf and found[1] == "application/pdf")
     ):

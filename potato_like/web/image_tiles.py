@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import BadRequest, NotFound
 from ..media.images import UnreadableImage
-from ..media.paths import safe_project_file
+from ..media.paths import in_media_dir, project_root, safe_project_file
 from ..media.tiles import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_OVERLAP,
@@ -55,7 +55,8 @@ def tile_settings() -> dict[str, int]:
 
 def _pyramid(filepath: str):
     require_user()
-    found = safe_project_file(current_project().config, filepath)
+    config = current_project().config
+    found = safe_project_file(config, in_media_dir(project_root(config), filepath))
     if found is None or not found[1].startswith("image/"):
         raise NotFound("no such image")
     settings = tile_settings()

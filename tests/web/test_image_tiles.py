@@ -170,3 +170,12 @@ def test_box_on_the_tiled_image_is_stored_in_full_pixels(client):
     page = client.get("/annotate").get_data(as_text=True)
     assert '"viewer": "deepzoom"' in page
     assert '"pixels": {"height": 100.0, "width": 100.0, "x": 4000.0, "y": 2000.0}' in page
+
+
+def test_paths_under_media_are_found_as_potato_media_directory_does(client, app, big_jpeg):
+    root = app.extensions["potato_like"].config.config_path.parent
+    (root / "media").mkdir()
+    (root / "media" / "survey.jpg").write_bytes(big_jpeg)
+    info = client.get("/api/image/info?src=survey.jpg&viewer=deepzoom").json
+    assert info["dzi_url"] == "/media/tiles/survey.jpg.dzi" and info["width"] == BIG_W
+    assert client.get("/media/tiles/survey.jpg_files/8/0_0.jpg").status_code == 200
