@@ -57,7 +57,7 @@ LATER_TOOLS = {"sam": "interactive segmentation", "cuboid_2d": "2-D cuboids"}
 # Potato options that change only presentation or assistance we do not offer yet
 LATER_OPTIONS = (
     "ai_support", "segmentation", "text_prompt", "carry_over",
-    "keybinding_profile", "fill_mode", "fill_tolerance", "fill_max_pixels", "mask_mode",
+    "keybinding_profile", "mask_mode",
     "freeform_simplify", "skeletons",
 )  # fmt: skip
 
@@ -81,7 +81,8 @@ class ImageAnnotation(StructuredScheme):
     option_keys = (
         "labels", "tools", "min_annotations", "max_annotations", "zoom_enabled",
         "pan_enabled", "brush_size", "eraser_size", "mask_opacity", "freeform_brush_size",
-        "source_field", "viewer", "tiles", *LATER_OPTIONS,
+        "source_field", "viewer", "tiles", "fill_mode", "fill_tolerance", "fill_max_pixels",
+        *LATER_OPTIONS,
     )  # fmt: skip
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -123,6 +124,15 @@ class ImageAnnotation(StructuredScheme):
         )
         self.source_field = reader.str("source_field", "") or ""
         self.viewer = reader.str("viewer", "fabric", choices=VIEWERS)
+        # the fill tool: "region" grows over pixels of the image within `fill_tolerance` of
+        # the clicked colour; "empty" over the label's unpainted mask area
+        self.fill_mode = reader.str("fill_mode", "region", choices=("region", "empty"))
+        self.fill_tolerance = reader.number(
+            "fill_tolerance", 32, integer=True, minimum=0, maximum=255
+        )
+        self.fill_max_pixels = reader.number(
+            "fill_max_pixels", 4_000_000, integer=True, minimum=1, maximum=100_000_000
+        )
         tiles = reader.child("tiles")
         tiles.warn_unknown(("tile_size", "overlap", "max_pixels", "navigator", "page"))
         self.tile_settings = {
@@ -343,6 +353,9 @@ class ImageAnnotation(StructuredScheme):
             "mask_opacity": self.mask_opacity,
             "source_field": self.source_field,
             "viewer": self.viewer,
+            "fill_mode": self.fill_mode,
+            "fill_tolerance": self.fill_tolerance,
+            "fill_max_pixels": self.fill_max_pixels,
         }
 
 

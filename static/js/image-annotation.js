@@ -7,7 +7,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const form = document.getElementById("annotation-form");
-const TOOL_KEYS = { v: "select", r: "bbox", p: "polygon", n: "polyline", i: "ellipse", k: "landmark", s: "keypoint_set", d: "freeform", b: "brush", e: "eraser" };
+const TOOL_KEYS = { v: "select", r: "bbox", p: "polygon", n: "polyline", i: "ellipse", k: "landmark", s: "keypoint_set", d: "freeform", b: "brush", e: "eraser", f: "fill" };
 const MASK_TOOLS = new Set(["freeform", "brush", "eraser", "fill"]);
 
 function svg(tag, attrs = {}) {
@@ -550,6 +550,54 @@ class Editor {
     this.changed();
   }
 
+  // The fill tool: grow from the clicked pixel over 4-connected pixels whose colour is within
+  // `fill_tolerance` (per channel) of the clicked one ("region"), or over the label's unpainted
+  // mask ("empty"), at most `fill_max_pixels`, and add them to the label's mask. The image is
+  // read at full size from what the page shows (a preview of a large image is scaled up).
+  floodFill(p) {
+    const w = this.width; const h = this.height;
+    const x0 = Math.min(w - 1, Math.floor(p.x)); const y0 = Math.min(h - 1, Math.floor(p.y));
+    let m = this.masks.get(this.label);
+    const painted = m ? m.data : new Uint8ClampedArray(w * h);
+    let pixels = null;
+    if ((this.config.fill_mode || "region") === "region") {
+      const c = document.createElement("canvas"); c.width = w; c.height = h;
+      const ctx = c.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(this.img, 0, 0, w, h);
+      try { pixels = ctx.getImageData(0, 0, w, h).data; } catch (_) { this.say("This image cannot be read for filling (another site)."); return; }
+    }
+    const tol = this.config.fill_tolerance ?? 32; const limit = this.config.fill_max_pixels || 4e6;
+    const start = (y0 * w + x0) * 4;
+    const same = (i) => {
+      if (painted[i]) return false;
+      if (!pixels) return true;
+      const o = i * 4;
+      return Math.abs(pixels[o] - pixels[start]) <= tol && Math.abs(pixels[o + 1] - pixels[start + 1]) <= tol && Math.abs(pixels[o + 2] - pixels[start + 2]) <= tol;
+    };
+    const seen = new Uint8Array(w * h); const stack = [y0 * w + x0]; const grown = [];
+    seen[stack[0]] = 1;
+    while (stack.length) {
+      const i = stack.pop();
+      if (!same(i)) continue;
+      grown.push(i);
+      if (grown.length > limit) { this.say(`The fill would cover more than ${limit.toLocaleString()} pixels; nothing was filled.`); return; }
+      const x = i % w;
+      for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+        if (j >= 0 && j < w * h && !seen[j]) { seen[j] = 1; stack.push(j); }
+      }
+    }
+    if (!grown.length) return;
+    this.record();
+    if (!m) {
+      m = { label: this.label, w, h, data: painted, color: this.colorOf(this.label), canvas: null };
+      this.masks.set(this.label, m);
+    }
+    for (const i of grown) m.data[i] = 1;
+    m.rle = null; m.canvas = null;
+    this.say(`Filled ${grown.length.toLocaleString()} pixels.`);
+    this.changed();
+  }
+
   hit(e) {
     const t = e.target;
     if (t.dataset && t.dataset.handle !== undefined) return { handle: Number(t.dataset.handle) };
@@ -590,6 +638,8 @@ class Editor {
           else { this.draft.points.push(p); this.render(); }
         } else if (this.tool === "landmark") {
           this.addShape("landmark", this.norm(p));
+        } else if (this.tool === "fill" && !this.masksOff) {
+          this.floodFill(p);
         } else if (MASK_TOOLS.has(this.tool) && this.masksOff) {
           this.say("Brush masks are not available on an image this large; use polygons.");
         } else if (MASK_TOOLS.has(this.tool)) {

@@ -235,3 +235,32 @@ def test_depth_readout_by_arrow_keys(
     expect(readout).not_to_have_attribute("data-metres", "1.5")
     assert float(readout.get_attribute("data-metres")) > 5.5
     assert not browser_errors
+
+
+def test_flood_fill_covers_exactly_the_clicked_region(
+    page: Page,
+    tmp_path,
+    serve_app,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    # a.png (400x300) has a green rectangle at x 100..250, y 50..150 on black
+    scheme = image_scheme(tools=["bbox", "fill"])
+    config = image_project(tmp_path, schemes=[scheme], items=[{"id": "a", "image": "images/a.png"}])
+    base = serve_app(create_app(config))
+    register_via_api(page, base, "filler")
+    page.goto(base + "/annotate")
+    stage = page.get_by_test_id("image-stage-objects")
+    expect(stage).to_have_attribute("data-ready", "1")
+    stage.focus()
+    page.keyboard.press("f")  # the fill tool
+    expect(page.get_by_test_id("ia-tool-fill")).to_have_attribute("aria-pressed", "true")
+    box = page.locator(".ia-image").bounding_box()
+    k = box["width"] / 400
+    page.mouse.click(box["x"] + 175 * k, box["y"] + 100 * k)
+    expect(page.locator("[data-ia-status]")).to_have_text("Filled 15,000 pixels.")
+    saved(page)
+    page.reload()
+    expect(page.get_by_test_id("image-stage-objects")).to_have_attribute("data-ready", "1")
+    (mask,) = json.loads(page.locator("script[data-ia-value]").text_content())["shapes"]
+    assert mask["type"] == "mask" and mask["area"] == 150 * 100
+    assert not browser_errors
