@@ -155,3 +155,23 @@ def test_dashboard_and_elan_export(client):
         as_text=True
     )
     assert "episode_review_phases" in eaf and "grasp" in eaf
+
+
+def test_per_item_eaf_download(client, tmp_path):
+    assert client.get("/api/item_eaf/ep0").status_code == 404  # nothing time-aligned yet
+    assert save(client, GOOD).status_code == 200
+    r = client.get("/api/item_eaf/ep0")
+    assert r.status_code == 200 and r.mimetype == "application/xml"
+    assert 'filename="ep0.eaf"' in r.headers["Content-Disposition"]
+    import pympi
+
+    path = tmp_path / "ep0.eaf"
+    path.write_bytes(r.data)
+    eaf = pympi.Elan.Eaf(str(path))
+    (tier,) = eaf.get_tier_names()
+    assert tier == "ep0/ann1/episode_review_phases"
+    assert sorted(eaf.get_annotation_data_for_tier(tier)) == [
+        (0, 1200, "reach"),
+        (1200, 2000, "grasp"),
+    ]
+    assert client.get("/api/item_eaf/nope").status_code == 404
