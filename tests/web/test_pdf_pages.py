@@ -144,3 +144,13 @@ def test_coco_and_yolo_exports_name_the_page(client, tmp_path):
     text = yolo.get_data(as_text=True)
     assert "# file: labels/report_page1__ann1.txt" in text
     assert "# file: labels/report_page2__ann1.txt" in text
+
+
+def test_an_enormous_page_renders_at_most_max_side(client, tmp_path):
+    write_pdf(tmp_path / "docs" / "huge.pdf", [(200_000, 100_000, (0, 0, 100_000, 50_000))])
+    info = client.get("/api/image/info?src=docs/huge.pdf").json
+    assert (info["width"], info["height"]) == (3000, 1500)
+    r = client.get(info["url"])
+    assert r.status_code == 200
+    img = cv2.imdecode(np.frombuffer(r.data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert img.shape == (1500, 3000) and img[1400, 100] < 60  # the box, bottom left
