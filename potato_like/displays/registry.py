@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 _TYPES: dict[str, type[Display]] = {}
 
 # Potato's display types not built here yet: a config using one fails with one line naming it.
-NOT_YET = ("depth_map", "live_agent", "live_coding_agent")
+NOT_YET = ("live_agent", "live_coding_agent")
 # Why, where there is more to say than "not built yet".
 NOT_YET_REASONS = {
     "live_agent": "it drives a live browser agent from the server, which is not built here",
@@ -58,6 +58,7 @@ def _load_builtin_types() -> None:
         coding_trace,
         conversation_tree,
         cot_trace,
+        depth_map,
         dialogue,
         document,
         eval_trace,

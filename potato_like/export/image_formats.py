@@ -43,7 +43,7 @@ def image_records(project) -> Iterator[dict[str, Any]]:
     shapes and a known image size; shapes carry pixel geometry (`px`)."""
     schemes = _schemes(project)
     for row in project.store.annotations.iter_annotated():
-        shapes, size = [], None
+        shapes, size, page_sizes = [], None, None
         for scheme in schemes:
             value = row.label_maps.get(scheme.name) or {}
             entries = scheme.entries(value)
@@ -51,18 +51,22 @@ def image_records(project) -> Iterator[dict[str, Any]]:
                 continue
             info = value.get("image") or {}
             size = size or _size(info, row.fields, entries)
+            page_sizes = page_sizes or info.get("page_sizes")
             shapes.extend(entries)
         if not shapes or size is None:
             continue
-        width, height = size
-        yield {
-            "item_id": row.item_id,
-            "annotator": row.user,
-            "file": row.text.strip(),
-            "width": width,
-            "height": height,
-            "shapes": [_with_pixels(s, width, height) for s in shapes],
-        }
+        record = {"item_id": row.item_id, "annotator": row.user, "file": row.text.strip()}
+        if not page_sizes:
+            width, height = size
+            shapes = [_with_pixels(s, width, height) for s in shapes]
+            yield {**record, "width": width, "height": height, "shapes": shapes}
+            continue
+        # a PDF: one image per annotated page, named "<file>#page=N", with that page's size
+        for page in sorted({s.get("page", 1) for s in shapes}):
+            width, height = page_sizes[page - 1]
+            on_page = [_with_pixels(s, width, height) for s in shapes if s.get("page", 1) == page]
+            yield {**record, "file": f"{record['file']}#page={page}", "page": page,
+                   "width": width, "height": height, "shapes": on_page}  # fmt: skip
 
 
 def _size(info, fields, entries) -> tuple[int, int] | None:
@@ -157,6 +161,8 @@ class Coco(Exporter):
             image = {"id": n + 1, "file_name": rec["file"], "width": rec["width"],
                      "height": rec["height"], "instance_id": rec["item_id"],
                      "annotator": rec["annotator"]}  # fmt: skip
+            if "page" in rec:
+                image["page"] = rec["page"]
             yield ("," if n else "") + json.dumps(image)
         yield '], "annotations": ['
         ann_id, skipped, most_points = 0, 0, 0
@@ -202,8 +208,9 @@ class Coco(Exporter):
 
 
 def _stem(rec) -> str:
-    name = PurePosixPath(rec["file"].split("?")[0]).stem or rec["item_id"]
-    return f"{name}__{rec['annotator']}"
+    name = PurePosixPath(rec["file"].split("?")[0].split("#")[0]).stem or rec["item_id"]
+    page = f"_page{rec['page']}" if "page" in rec else ""
+    return f"{name}{page}__{rec['annotator']}"
 
 
 @register

@@ -37,15 +37,26 @@ def _documents(project) -> Iterator[tuple[str, str, str, list[tuple[str, list[tu
     if not schemes:
         return
     for row in project.store.annotations.iter_annotated():
-        tiers = []
-        for scheme in schemes:
-            value = row.label_maps.get(scheme.name)
-            if value:
-                tiers.extend(
-                    (name, ivs) for name, ivs in scheme.timeline_tiers(value).items() if ivs
-                )
+        tiers = item_tiers(schemes, row.label_maps)
         if tiers:
             yield row.item_id, row.user, row.text, tiers
+
+
+def item_tiers(schemes, label_maps) -> list[tuple[str, list[tuple]]]:
+    """[(tier name, intervals)] of one annotator's answers to one item."""
+    tiers = []
+    for scheme in schemes:
+        value = label_maps.get(scheme.name)
+        if value:
+            tiers.extend((name, ivs) for name, ivs in scheme.timeline_tiers(value).items() if ivs)
+    return tiers
+
+
+def eaf_of_item(project, item_id: str, user: str, media: str, label_maps) -> str:
+    """One ELAN document of one annotator's answers to one item (the per-item download)."""
+    schemes = [s for s in project.config.schemes if hasattr(s, "timeline_tiers")]
+    tiers = item_tiers(schemes, label_maps)
+    return "".join(eaf_lines(lambda: iter([(item_id, user, media, tiers)] if tiers else [])))
 
 
 def _clean(text: object) -> str:
@@ -80,53 +91,58 @@ class Eaf(Exporter):
     mimetype = "application/xml"
 
     def stream(self, project):
-        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
-        yield (
-            f'<ANNOTATION_DOCUMENT AUTHOR="potato_like" DATE="{now}" FORMAT="3.0" VERSION="3.0" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            'xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">\n'
-            '  <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">\n'
-        )
-        seen_media = set()
-        for _item, _user, media, _tiers in _documents(project):
-            media = (media or "").strip()
-            if _media_like(media) and media not in seen_media and len(seen_media) < 1000:
-                seen_media.add(media)
-                kind = mimetypes.guess_type(media)[0] or "unknown"
+        return eaf_lines(lambda: _documents(project))
+
+
+def eaf_lines(documents) -> Iterator[str]:
+    """EAF 3.0 text of `documents()` (called once per pass: the writer streams three passes)."""
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield (
+        f'<ANNOTATION_DOCUMENT AUTHOR="potato_like" DATE="{now}" FORMAT="3.0" VERSION="3.0" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">\n'
+        '  <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">\n'
+    )
+    seen_media = set()
+    for _item, _user, media, _tiers in documents():
+        media = (media or "").strip()
+        if _media_like(media) and media not in seen_media and len(seen_media) < 1000:
+            seen_media.add(media)
+            kind = mimetypes.guess_type(media)[0] or "unknown"
+            yield (
+                f"    <MEDIA_DESCRIPTOR MEDIA_URL={quoteattr(_xml(media))} "
+                f"MIME_TYPE={quoteattr(kind)}/>\n"
+            )
+    yield "  </HEADER>\n  <TIME_ORDER>\n"
+    slot = 0
+    for _item, _user, _media, tiers in documents():
+        for _name, intervals in tiers:
+            for start, end, _text in intervals:
+                yield _slot(slot + 1, start) + _slot(slot + 2, end)
+                slot += 2
+    yield "  </TIME_ORDER>\n"
+    slot = 0
+    annotation = 0
+    for item, user, _media, tiers in documents():
+        for name, intervals in tiers:
+            tier_id = quoteattr(_xml(_clean(f"{item}/{user}/{name}")))
+            yield f'  <TIER LINGUISTIC_TYPE_REF="default-lt" TIER_ID={tier_id}>\n'
+            for _start, _end, text in intervals:
+                annotation += 1
                 yield (
-                    f"    <MEDIA_DESCRIPTOR MEDIA_URL={quoteattr(_xml(media))} "
-                    f"MIME_TYPE={quoteattr(kind)}/>\n"
+                    f'    <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{annotation}" '
+                    f'TIME_SLOT_REF1="ts{slot + 1}" TIME_SLOT_REF2="ts{slot + 2}">'
+                    f"<ANNOTATION_VALUE>{escape(_xml(str(text or '')))}</ANNOTATION_VALUE>"
+                    "</ALIGNABLE_ANNOTATION></ANNOTATION>\n"
                 )
-        yield "  </HEADER>\n  <TIME_ORDER>\n"
-        slot = 0
-        for _item, _user, _media, tiers in _documents(project):
-            for _name, intervals in tiers:
-                for start, end, _text in intervals:
-                    yield _slot(slot + 1, start) + _slot(slot + 2, end)
-                    slot += 2
-        yield "  </TIME_ORDER>\n"
-        slot = 0
-        annotation = 0
-        for item, user, _media, tiers in _documents(project):
-            for name, intervals in tiers:
-                tier_id = quoteattr(_xml(_clean(f"{item}/{user}/{name}")))
-                yield f'  <TIER LINGUISTIC_TYPE_REF="default-lt" TIER_ID={tier_id}>\n'
-                for _start, _end, text in intervals:
-                    annotation += 1
-                    yield (
-                        f'    <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{annotation}" '
-                        f'TIME_SLOT_REF1="ts{slot + 1}" TIME_SLOT_REF2="ts{slot + 2}">'
-                        f"<ANNOTATION_VALUE>{escape(_xml(str(text or '')))}</ANNOTATION_VALUE>"
-                        "</ALIGNABLE_ANNOTATION></ANNOTATION>\n"
-                    )
-                    slot += 2
-                yield "  </TIER>\n"
-        yield (
-            '  <LINGUISTIC_TYPE GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID="default-lt" '
-            'TIME_ALIGNABLE="true"/>\n'
-            "</ANNOTATION_DOCUMENT>\n"
-        )
+                slot += 2
+            yield "  </TIER>\n"
+    yield (
+        '  <LINGUISTIC_TYPE GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID="default-lt" '
+        'TIME_ALIGNABLE="true"/>\n'
+        "</ANNOTATION_DOCUMENT>\n"
+    )
 
 
 def _layers(intervals: list[tuple]) -> list[list[tuple]]:

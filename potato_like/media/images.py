@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 PREVIEW_MAX_SIDE = 1600
 PREVIEW_QUALITY = 85
@@ -45,7 +46,23 @@ class ImageSizes:
 
     def __init__(self, limit: int = _CACHE_LIMIT) -> None:
         self.limit = limit
-        self._sizes: dict[tuple[str, int, int], tuple[int, int]] = {}
+        self._sizes: dict[tuple, Any] = {}
+
+    def pdf(self, path: Path) -> dict:
+        """Page count and rendered page sizes of a PDF (media/pdf.py), memoised."""
+        from .pdf import pdf_info
+
+        try:
+            key = ("pdf", *_stamp(path))
+        except OSError as exc:
+            raise UnreadableImage(f"{path.name}: cannot be opened") from exc
+        found = self._sizes.get(key)
+        if found is None:
+            found = pdf_info(path, None)
+            if len(self._sizes) >= self.limit:
+                self._sizes.pop(next(iter(self._sizes)))
+            self._sizes[key] = found
+        return found
 
     def size(self, path: Path) -> tuple[int, int]:
         try:
@@ -54,7 +71,9 @@ class ImageSizes:
             raise UnreadableImage(f"{path.name}: cannot be opened") from exc
         found = self._sizes.get(key)
         if found is None:
-            found = read_size(path)
+            from .tiles import header_size  # PNG/JPEG: no decode of a 20k x 20k image
+
+            found = header_size(path) or read_size(path)
             if len(self._sizes) >= self.limit:
                 self._sizes.pop(next(iter(self._sizes)))
             self._sizes[key] = found

@@ -43,6 +43,11 @@ MEDIA_TYPES = {
     ".mov": "video/quicktime",
     ".vtt": "text/vtt",
     ".pdf": "application/pdf",
+    # depth maps and point clouds (served only by /media/depth and /media/pointcloud)
+    ".npy": "application/x-npy",
+    ".bin": "application/x-pointcloud",
+    ".pcd": "application/x-pointcloud",
+    ".ply": "application/x-pointcloud",
 }
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _REMOTE = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
@@ -106,3 +111,12 @@ def safe_project_file(config: ProjectConfig, relpath: str) -> tuple[Path, str] |
     if any(part.startswith(".") for part in target.relative_to(root).parts):
         return None
     return target, content_type
+
+
+def in_media_dir(root: Path, value: str) -> str:
+    """`value`, or `media/<value>` when only that exists: Potato resolves relative media paths
+    against `media_directory`, which its examples set to `media`."""
+    clean = relative_media_path(value)
+    if clean is None or (root / clean).exists() or not (root / "media" / clean).exists():
+        return value
+    return f"media/{clean}"

@@ -24,6 +24,7 @@ DEFAULT_COLORS = ("#4ECDC4", "#FF6B6B", "#45B7D1", "#96CEB4", "#FFEAA7", "#DDA0D
 class AudioAnnotation(TimelineScheme):
     macro = "schemes/audio_annotation.html"
     script = "js/audio-annotation.js"
+    waveform_lookahead = True  # media/lookahead.py computes the next items' waveforms
     option_keys = (
         "labels",
         "mode",

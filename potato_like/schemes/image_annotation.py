@@ -25,8 +25,10 @@ from typing import Any
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from ..media.images import ImageSizes, UnreadableImage
-from ..media.paths import media_kind, relative_media_path
+from ..media.paths import in_media_dir, media_kind, relative_media_path
+from ..media.pdf import BadPdf
 from ..media.shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
+from ..media.tiles import DEFAULT_MAX_PIXELS, DEFAULT_OVERLAP, DEFAULT_TILE_SIZE
 from .base import _COLOR
 from .registry import register
 from .structured import SpanText, StructuredScheme, entry_id, given_id, kept_entries
@@ -35,6 +37,8 @@ DEFAULT_COLORS = (
     "#FF6B6B", "#4ECDC4", "#45B7D1", "#96CEB4", "#FFEAA7",
     "#DDA0DD", "#98D8C8", "#F7DC6F", "#BB8FCE", "#85C1E9",
 )  # fmt: skip
+# "fabric" (Potato's name for the whole image on one canvas) or "deepzoom" (tiles)
+VIEWERS = ("fabric", "deepzoom")
 # tool -> the shape types it makes; mask tools paint one mask per label
 TOOL_SHAPES = {
     "bbox": ("bbox",),
@@ -52,8 +56,8 @@ TOOL_SHAPES = {
 LATER_TOOLS = {"sam": "interactive segmentation", "cuboid_2d": "2-D cuboids"}
 # Potato options that change only presentation or assistance we do not offer yet
 LATER_OPTIONS = (
-    "ai_support", "viewer", "tiles", "segmentation", "text_prompt", "carry_over",
-    "keybinding_profile", "fill_mode", "fill_tolerance", "fill_max_pixels", "mask_mode",
+    "ai_support", "segmentation", "text_prompt", "carry_over",
+    "keybinding_profile", "mask_mode",
     "freeform_simplify", "skeletons",
 )  # fmt: skip
 
@@ -77,7 +81,8 @@ class ImageAnnotation(StructuredScheme):
     option_keys = (
         "labels", "tools", "min_annotations", "max_annotations", "zoom_enabled",
         "pan_enabled", "brush_size", "eraser_size", "mask_opacity", "freeform_brush_size",
-        "source_field", *LATER_OPTIONS,
+        "source_field", "viewer", "tiles", "fill_mode", "fill_tolerance", "fill_max_pixels",
+        *LATER_OPTIONS,
     )  # fmt: skip
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -118,6 +123,31 @@ class ImageAnnotation(StructuredScheme):
             "freeform_brush_size", 5, integer=True, minimum=1, maximum=500
         )
         self.source_field = reader.str("source_field", "") or ""
+        self.viewer = reader.str("viewer", "fabric", choices=VIEWERS)
+        # the fill tool: "region" grows over pixels of the image within `fill_tolerance` of
+        # the clicked colour; "empty" over the label's unpainted mask area
+        self.fill_mode = reader.str("fill_mode", "region", choices=("region", "empty"))
+        self.fill_tolerance = reader.number(
+            "fill_tolerance", 32, integer=True, minimum=0, maximum=255
+        )
+        self.fill_max_pixels = reader.number(
+            "fill_max_pixels", 4_000_000, integer=True, minimum=1, maximum=100_000_000
+        )
+        tiles = reader.child("tiles")
+        tiles.warn_unknown(("tile_size", "overlap", "max_pixels", "navigator", "page"))
+        self.tile_settings = {
+            "tile_size": tiles.number(
+                "tile_size", DEFAULT_TILE_SIZE, integer=True, minimum=64, maximum=2048
+            ),
+            "overlap": tiles.number("overlap", DEFAULT_OVERLAP, integer=True, minimum=0, maximum=8),
+            "max_pixels": tiles.number(
+                "max_pixels", DEFAULT_MAX_PIXELS, integer=True, minimum=1, maximum=2_000_000_000
+            ),
+        }
+        if tiles.has("navigator") or tiles.has("page"):
+            tiles.warn(
+                "navigator", "the overview navigator and page choice are not offered; ignored"
+            )
         for key in LATER_OPTIONS:
             if reader.has(key):
                 reader.warn(key, "accepted but not implemented yet; ignored")
@@ -138,6 +168,7 @@ class ImageAnnotation(StructuredScheme):
         if rel is None:
             return None
         root = self.task_dir.resolve()
+        rel = in_media_dir(root, rel)
         try:
             path = (root / rel).resolve(strict=True)
         except (OSError, RuntimeError):
@@ -148,6 +179,14 @@ class ImageAnnotation(StructuredScheme):
         """{width, height, verified} of the item's image: read from a project file, else the
         size the client reports (not verified), else None."""
         path = self.local_file(source) if source else None
+        if path is not None and path.suffix.lower() == ".pdf":
+            try:
+                pdf = self.sizes.pdf(path)
+            except (BadPdf, UnreadableImage) as exc:
+                raise BadAnnotation(f"{self.name}: the item's PDF cannot be read ({exc})") from exc
+            width, height = pdf["sizes"][0]
+            return {"width": width, "height": height, "verified": True,
+                    "pages": pdf["pages"], "page_sizes": pdf["sizes"]}  # fmt: skip
         if path is not None:
             try:
                 width, height = self.sizes.size(path)
@@ -185,7 +224,15 @@ class ImageAnnotation(StructuredScheme):
         size = (info["width"], info["height"]) if info else None
         shapes: list[dict[str, Any]] = []
         for raw, where in kept_entries(self.name, raws, "shape", "type, label and coordinates"):
-            shapes.append(self.one_shape(raw, where, size, info is not None and info["verified"]))
+            page = _page_of(raw, where, info)
+            if page is not None:  # a PDF page: its own rendered size
+                size = tuple(info["page_sizes"][page - 1])
+            shape = self.one_shape(raw, where, size, info is not None and info["verified"])
+            if page is not None:
+                shape["page"] = page
+                if not given_id(raw, where):  # the same box on two pages: two shapes
+                    shape["id"] = entry_id("shape", shape["id"], f"page {page}")
+            shapes.append(shape)
         if self.max_annotations is not None and len(shapes) > self.max_annotations:
             raise BadAnnotation(
                 f"{self.name}: at most {self.max_annotations} shapes are allowed, got {len(shapes)}"
@@ -305,7 +352,25 @@ class ImageAnnotation(StructuredScheme):
             "eraser_size": self.eraser_size,
             "mask_opacity": self.mask_opacity,
             "source_field": self.source_field,
+            "viewer": self.viewer,
+            "fill_mode": self.fill_mode,
+            "fill_tolerance": self.fill_tolerance,
+            "fill_max_pixels": self.fill_max_pixels,
         }
+
+
+def _page_of(raw: Any, where: str, info: dict[str, Any] | None) -> int | None:
+    """The 1-based PDF page a shape is on (None for an image); 1 when a PDF shape names none."""
+    pages = (info or {}).get("pages")
+    given = raw.get("page") if isinstance(raw, Mapping) else None
+    if pages is None:
+        if given not in (None, 1):
+            raise BadAnnotation(f"{where}: 'page' is only for shapes on PDF pages")
+        return None
+    page = 1 if given is None else given
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= pages:
+        raise BadAnnotation(f"{where}: 'page' must be a page number from 1 to {pages}")
+    return page
 
 
 def _json_list(name: str, text: str) -> list[Any]:

@@ -27,6 +27,7 @@ MAX_CORRECTION = 10_000
 class SpeechTranscript(TimelineScheme):
     macro = "schemes/speech_transcript.html"
     script = "js/speech-transcript.js"
+    waveform_lookahead = True  # media/lookahead.py computes the next items' waveforms
     json_list = True
     option_keys = ("segments_key", "audio_key", "error_types", "allow_correction")
 

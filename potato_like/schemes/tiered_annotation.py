@@ -57,6 +57,7 @@ class Tier:
 class TieredAnnotation(TimelineScheme):
     macro = "schemes/tiered_annotation.html"
     script = "js/tiered-annotation.js"
+    waveform_lookahead = True  # media/lookahead.py computes the next items' waveforms
     option_keys = (
         "tiers",
         "source_field",

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..crowd import completion_for, time_is_up
 from ..crowd.base import COMPLETED, NOT_COMPLETED
 from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
+from ..media.lookahead import WaveformLookahead
 from ..quality import pre_annotation
 from ..spans.page import span_page_data
 from ..store.annotations import answers_version
@@ -68,6 +69,8 @@ def annotate_page():
         if not maps and project.config.study.pre_annotation.enabled:
             maps = prefilled = pre_annotation.predictions(project.config, item.fields)
             confidence = pre_annotation.confidence(project.config, item.fields)
+        # the next items' waveforms, computed in the background (media/lookahead.py)
+        project.cache("waveform_lookahead", lambda: WaveformLookahead(project)).after_page(item.seq)
     context_key = project.config.item_properties.context_key
     context = item.fields.get(context_key) if context_key else None
     span_page = span_page_data(project.config, item, maps)

@@ -97,3 +97,25 @@ def audio_proxy() -> Response:
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/api/item_eaf/<instance_id>")
+def item_eaf(instance_id: str) -> Response:
+    """The caller's time-aligned annotations of one item (audio/video segments, tiers,
+    transcripts, episode phases...) as one ELAN EAF file to download."""
+    from ..export.timeline_formats import eaf_of_item
+    from .tracking import own_item
+
+    user = require_user()
+    project = current_project()
+    item = own_item(user, instance_id)
+    maps = project.store.annotations.maps_for(item.seq, user.user_id)
+    text = eaf_of_item(project, instance_id, user.username, item.text or "", maps)
+    if "<TIER " not in text:
+        raise NotFound("you have no time-aligned annotations on this item")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in instance_id)[:100]
+    return Response(
+        text,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{safe}.eaf"'},
+    )

@@ -1,4 +1,5 @@
 import { windowed } from "./windowed.js";
+import "./depth-map.js"; // the depth_map display (one loop over its boxes)
 
 // Item displays (instance_display): sizes from the config, image zoom, code copy.
 // The CSP forbids style= attributes, so sizes arrive as data-display-style JSON and are set

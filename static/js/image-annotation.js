@@ -7,7 +7,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const form = document.getElementById("annotation-form");
-const TOOL_KEYS = { v: "select", r: "bbox", p: "polygon", n: "polyline", i: "ellipse", k: "landmark", s: "keypoint_set", d: "freeform", b: "brush", e: "eraser" };
+const TOOL_KEYS = { v: "select", r: "bbox", p: "polygon", n: "polyline", i: "ellipse", k: "landmark", s: "keypoint_set", d: "freeform", b: "brush", e: "eraser", f: "fill" };
 const MASK_TOOLS = new Set(["freeform", "brush", "eraser", "fill"]);
 
 function svg(tag, attrs = {}) {
@@ -54,10 +54,11 @@ function findSource(config) {
   return { src: "", node: null };
 }
 
-async function imageInfo(src) {
+async function imageInfo(src, viewer, page) {
   if (src.startsWith("/project_files/")) src = decodeURIComponent(src.slice("/project_files/".length));
   try {
-    const res = await fetch(`/api/image/info?src=${encodeURIComponent(src)}`, { credentials: "same-origin" });
+    const extra = (viewer === "deepzoom" ? "&viewer=deepzoom" : "") + (page ? `&page=${page}` : "");
+    const res = await fetch(`/api/image/info?src=${encodeURIComponent(src)}${extra}`, { credentials: "same-origin" });
     if (res.ok) return await res.json();
     const data = await res.json().catch(() => ({}));
     return { error: data.error || `The image could not be loaded (${res.status}).` };
@@ -76,7 +77,7 @@ class Editor {
     this.masks = new Map(); // label -> {w, h, data (0/1), color, instance?, iscrowd?, rle (cached), canvas}
     for (const s of value.shapes || []) {
       if (s.type === "mask") this.loadMask(s);
-      else this.shapes.push({ id: s.id, type: s.type, label: s.label, color: s.color, coordinates: s.coordinates, skeleton: s.skeleton });
+      else this.shapes.push({ id: s.id, type: s.type, label: s.label, color: s.color, coordinates: s.coordinates, skeleton: s.skeleton, page: s.page });
     }
     this.width = value.image ? value.image.width : 0;
     this.height = value.image ? value.image.height : 0;
@@ -132,6 +133,7 @@ class Editor {
     const out = this.shapes.map((s) => {
       const e = { id: s.id, type: s.type, label: s.label, color: s.color, coordinates: s.coordinates };
       if (s.skeleton) e.skeleton = s.skeleton;
+      if (this.pages) e.page = s.page || 1;
       if (size && !this.verified) e.image_size = size;
       return e;
     }).map((e) => (e.id ? e : (delete e.id, e)));
@@ -164,24 +166,53 @@ class Editor {
     this.maskCanvas = document.createElement("canvas");
     this.maskCanvas.className = "ia-masks";
     this.svg = svg("svg", { class: "ia-svg", preserveAspectRatio: "none" });
-    this.world.append(this.img, this.maskCanvas, this.svg);
+    this.tileLayer = document.createElement("div");
+    this.tileLayer.className = "ia-tiles";
+    this.world.append(this.img, this.tileLayer, this.maskCanvas, this.svg);
     this.stage.append(this.world);
     if (node) { node.hidden = true; node.before(this.stage); } else this.fs.before(this.stage);
     if (!src) { this.say("This item has no image to annotate."); return; }
-    const info = await imageInfo(src);
+    this.src = src;
+    await this.load(await imageInfo(src, this.config.viewer));
+    this.bindStage();
+  }
+
+  // the image (or PDF page) `info` names; called again for each page of a PDF
+  async load(info) {
     if (info.error) { this.say(info.error); return; }
+    if (info.pages) this.showPages(info);
     if (info.width) { this.width = info.width; this.height = info.height; this.verified = true; }
+    if (info.dzi_url) this.setupTiles(info);
     await new Promise((resolve) => {
       this.img.addEventListener("load", resolve, { once: true });
       this.img.addEventListener("error", () => { this.say("The image could not be loaded."); resolve(); }, { once: true });
-      this.img.src = info.preview_url || info.url || src;
+      this.img.src = this.tiles ? this.tileUrl(this.tiles.overview, 0, 0) : (info.preview_url || info.url || src);
     });
     if (!this.width) { this.width = this.img.naturalWidth; this.height = this.img.naturalHeight; }
     this.stage.dataset.ready = "1";
     this.fit();
-    this.bindStage();
     this.render();
   }
+
+  // --- PDF items: one page at a time; each shape remembers its page ---------------------------
+  showPages(info) {
+    this.pages = info.pages; this.page = info.page;
+    this.masksOff = true; // a mask is one per label, not per page
+    const bar = this.fs.querySelector("[data-ia-pages]");
+    bar.hidden = false;
+    bar.querySelector("[data-ia-page-label]").textContent = `Page ${this.page} of ${this.pages}`;
+    this.stage.dataset.page = String(this.page);
+  }
+
+  async goToPage(page) {
+    if (!this.pages || page < 1 || page > this.pages || page === this.page) return;
+    this.draft = null; this.selected = -1;
+    this.width = 0; this.height = 0;
+    this.stage.dataset.ready = "";
+    await this.load(await imageInfo(this.src, this.config.viewer, page));
+  }
+
+  onPage(s) { return !this.pages || (s.page || 1) === this.page; }
 
   say(text) { this.status.textContent = text; }
 
@@ -201,7 +232,59 @@ class Editor {
 
   applyView() {
     this.world.style.transform = `translate(${this.panX}px, ${this.panY}px) scale(${this.zoom})`;
+    this.showTiles();
     this.render();
+  }
+
+  // --- Deep Zoom: the tiles of the level that matches the screen, only those in view --------
+  setupTiles(info) {
+    const t = info.tiles;
+    const maxLevel = Math.ceil(Math.log2(Math.max(this.width, this.height)));
+    let overview = maxLevel;
+    while (overview > 0 && Math.max(this.width, this.height) / 2 ** (maxLevel - overview) > t.tile_size) overview--;
+    this.tiles = { base: info.dzi_url.replace(/\.dzi$/, "_files"), size: t.tile_size, overlap: t.overlap, maxLevel, overview, shown: new Map(), level: -1 };
+    this.stage.dataset.tiled = "1";
+    this.masksOff = this.width * this.height > 50e6;
+  }
+
+  tileUrl(level, col, row) { return `${this.tiles.base}/${level}/${col}_${row}.jpg`; }
+
+  showTiles() {
+    const t = this.tiles;
+    if (!t || !this.base) return;
+    const pxPerImagePx = this.base * this.zoom * (window.devicePixelRatio || 1);
+    const drop = Math.max(0, Math.floor(Math.log2(1 / pxPerImagePx)));
+    const level = Math.max(t.overview, t.maxLevel - drop);
+    const scale = 2 ** (t.maxLevel - level);
+    const lw = Math.ceil(this.width / scale); const lh = Math.ceil(this.height / scale);
+    // the stage's visible rectangle in image pixels
+    const rect = this.stage.getBoundingClientRect();
+    const k = this.base * this.zoom;
+    const x0 = Math.max(0, -this.panX / k); const y0 = Math.max(0, -this.panY / k);
+    const x1 = Math.min(this.width, (rect.width - this.panX) / k); const y1 = Math.min(this.height, (rect.height - this.panY) / k);
+    if (level !== t.level) { this.tileLayer.replaceChildren(); t.shown.clear(); t.level = level; }
+    if (x1 <= x0 || y1 <= y0) return;
+    const c0 = Math.floor(x0 / scale / t.size); const c1 = Math.min(Math.ceil(lw / t.size) - 1, Math.floor(x1 / scale / t.size));
+    const r0 = Math.floor(y0 / scale / t.size); const r1 = Math.min(Math.ceil(lh / t.size) - 1, Math.floor(y1 / scale / t.size));
+    for (let r = r0; r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const key = `${c}_${r}`;
+        if (t.shown.has(key)) continue;
+        // the tile's box in level pixels (overlap included), placed in image fractions
+        const bx0 = c * t.size - (c ? t.overlap : 0); const by0 = r * t.size - (r ? t.overlap : 0);
+        const bx1 = Math.min(lw, (c + 1) * t.size + t.overlap); const by1 = Math.min(lh, (r + 1) * t.size + t.overlap);
+        const img = document.createElement("img");
+        img.alt = ""; img.draggable = false; img.className = "ia-tile";
+        img.dataset.tile = `${level}/${key}`;
+        img.style.left = `${(bx0 * scale / this.width) * 100}%`;
+        img.style.top = `${(by0 * scale / this.height) * 100}%`;
+        img.style.width = `${((Math.min(this.width, bx1 * scale) - bx0 * scale) / this.width) * 100}%`;
+        img.style.height = `${((Math.min(this.height, by1 * scale) - by0 * scale) / this.height) * 100}%`;
+        img.src = this.tileUrl(level, c, r);
+        t.shown.set(key, img);
+        this.tileLayer.append(img);
+      }
+    }
   }
 
   zoomBy(factor, cx, cy) {
@@ -260,7 +343,7 @@ class Editor {
     this.svg.replaceChildren();
     const u = this.unitsPerPx();
     this.shapes.forEach((s, index) => {
-      if (this.hidden.has(s.label)) return;
+      if (this.hidden.has(s.label) || !this.onPage(s)) return;
       const node = this.geometry(s);
       node.classList.add("ia-shape");
       if (index === this.selected) node.classList.add("selected");
@@ -335,7 +418,7 @@ class Editor {
       const li = document.createElement("li");
       li.className = "entry" + (i === this.selected ? " selected" : "");
       li.dataset.testid = "shape-entry";
-      li.textContent = `${s.label} · ${s.type}`;
+      li.textContent = `${s.label} · ${s.type}${this.pages ? ` · page ${s.page || 1}` : ""}`;
       li.addEventListener("click", () => { this.selected = i; this.render(); });
       this.list.append(li);
     });
@@ -385,6 +468,8 @@ class Editor {
     else if (action === "zoom-in") this.zoomBy(1.25);
     else if (action === "zoom-out") this.zoomBy(0.8);
     else if (action === "zoom-fit") this.fit();
+    else if (action === "page-prev") this.goToPage(this.page - 1);
+    else if (action === "page-next") this.goToPage(this.page + 1);
   }
 
   removeSelected() {
@@ -426,7 +511,7 @@ class Editor {
 
   addShape(type, coordinates) {
     this.record();
-    this.shapes.push({ type, label: this.label, color: this.colorOf(this.label), coordinates });
+    this.shapes.push({ type, label: this.label, color: this.colorOf(this.label), coordinates, page: this.pages ? this.page : undefined });
     if (this.config.max_annotations && this.shapes.length > this.config.max_annotations) {
       this.shapes.pop(); this.undoStack.pop();
       this.say(`At most ${this.config.max_annotations} shapes.`);
@@ -463,6 +548,54 @@ class Editor {
     const alpha = ctx.getImageData(0, 0, m.w, m.h).data;
     for (let i = 0; i < m.data.length; i++) if (alpha[i * 4 + 3] > 127) m.data[i] = erase ? 0 : 1;
     m.rle = null; m.canvas = null;
+    this.changed();
+  }
+
+  // The fill tool: grow from the clicked pixel over 4-connected pixels whose colour is within
+  // `fill_tolerance` (per channel) of the clicked one ("region"), or over the label's unpainted
+  // mask ("empty"), at most `fill_max_pixels`, and add them to the label's mask. The image is
+  // read at full size from what the page shows (a preview of a large image is scaled up).
+  floodFill(p) {
+    const w = this.width; const h = this.height;
+    const x0 = Math.min(w - 1, Math.floor(p.x)); const y0 = Math.min(h - 1, Math.floor(p.y));
+    let m = this.masks.get(this.label);
+    const painted = m ? m.data : new Uint8ClampedArray(w * h);
+    let pixels = null;
+    if ((this.config.fill_mode || "region") === "region") {
+      const c = document.createElement("canvas"); c.width = w; c.height = h;
+      const ctx = c.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(this.img, 0, 0, w, h);
+      try { pixels = ctx.getImageData(0, 0, w, h).data; } catch (_) { this.say("This image cannot be read for filling (another site)."); return; }
+    }
+    const tol = this.config.fill_tolerance ?? 32; const limit = this.config.fill_max_pixels || 4e6;
+    const start = (y0 * w + x0) * 4;
+    const same = (i) => {
+      if (painted[i]) return false;
+      if (!pixels) return true;
+      const o = i * 4;
+      return Math.abs(pixels[o] - pixels[start]) <= tol && Math.abs(pixels[o + 1] - pixels[start + 1]) <= tol && Math.abs(pixels[o + 2] - pixels[start + 2]) <= tol;
+    };
+    const seen = new Uint8Array(w * h); const stack = [y0 * w + x0]; const grown = [];
+    seen[stack[0]] = 1;
+    while (stack.length) {
+      const i = stack.pop();
+      if (!same(i)) continue;
+      grown.push(i);
+      if (grown.length > limit) { this.say(`The fill would cover more than ${limit.toLocaleString()} pixels; nothing was filled.`); return; }
+      const x = i % w;
+      for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+        if (j >= 0 && j < w * h && !seen[j]) { seen[j] = 1; stack.push(j); }
+      }
+    }
+    if (!grown.length) return;
+    this.record();
+    if (!m) {
+      m = { label: this.label, w, h, data: painted, color: this.colorOf(this.label), canvas: null };
+      this.masks.set(this.label, m);
+    }
+    for (const i of grown) m.data[i] = 1;
+    m.rle = null; m.canvas = null;
+    this.say(`Filled ${grown.length.toLocaleString()} pixels.`);
     this.changed();
   }
 
@@ -506,6 +639,10 @@ class Editor {
           else { this.draft.points.push(p); this.render(); }
         } else if (this.tool === "landmark") {
           this.addShape("landmark", this.norm(p));
+        } else if (this.tool === "fill" && !this.masksOff) {
+          this.floodFill(p);
+        } else if (MASK_TOOLS.has(this.tool) && this.masksOff) {
+          this.say("Brush masks are not available on an image this large; use polygons.");
         } else if (MASK_TOOLS.has(this.tool)) {
           const size = this.tool === "eraser" ? this.config.eraser_size : this.config.brush_size;
           this.draft = { stroke: [p], size, erase: this.tool === "eraser" }; drag = { paint: true };
@@ -564,6 +701,7 @@ class Editor {
     if ((e.ctrlKey || e.metaKey) && k === "y") { this.redo(); return true; }
     if ((e.ctrlKey || e.metaKey) && k === "d") { this.duplicate(); return true; }
     if (e.ctrlKey || e.metaKey) return false;
+    if (this.pages && (e.key === "PageDown" || e.key === "PageUp")) { this.goToPage(this.page + (e.key === "PageDown" ? 1 : -1)); return true; }
     if (e.key === "Enter" && this.draft && this.draft.points) return this.finishDraft();
     if (e.key === "Escape" && (this.draft || this.selected >= 0)) { this.draft = null; this.selected = -1; this.render(); return true; }
     if ((e.key === "Delete" || e.key === "Backspace") && this.selected >= 0) { this.removeSelected(); return true; }
@@ -586,7 +724,10 @@ let active = null;
 for (const ed of editors) {
   ed.fs.addEventListener("focusin", () => { active = ed; });
   ed.mount().then(() => {
-    if (ed.stage) ed.stage.addEventListener("pointerdown", () => { active = ed; });
+    if (ed.stage) {
+      ed.stage.addEventListener("pointerdown", () => { active = ed; });
+      ed.stage.addEventListener("focus", () => { active = ed; }); // keyboard users
+    }
     form.dispatchEvent(new CustomEvent("ia:shapes", { detail: { schema: ed.name } }));
   });
 }

@@ -88,12 +88,6 @@ def test_unknown_type_gets_did_you_mean(tmp_path):
     assert "did you mean 'image'?" in found[0]
 
 
-@pytest.mark.parametrize("kind", ["depth_map"])
-def test_a_potato_type_not_built_yet_is_one_line_naming_it(tmp_path, kind):
-    found = problems(tmp_path, {"fields": [{"key": "x", "type": kind}]})
-    assert found == [f"instance_display.fields[0].type: display type {kind!r} is not available yet"]
-
-
 @pytest.mark.parametrize("kind", ["live_agent", "live_coding_agent"])
 def test_the_live_agent_types_say_why_they_are_not_available(tmp_path, kind):
     found = problems(tmp_path, {"fields": [{"key": "x", "type": kind}]})

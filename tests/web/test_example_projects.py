@@ -41,6 +41,15 @@ ANSWERS = {
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
+    "episode_annotation": lambda s: _timeline(
+        s, {"phases": [{"start": 0, "end": 1, "label": s.label_names[0]}]}
+    ),
+    "rollout_evaluation": lambda s: _timeline(s, {"clean": s.stream_fields}),
+    "spatial_annotation": lambda s: {
+        f"{s.name}:_data": json.dumps(
+            [{"type": "point_3d", "label": s.label_names[0], "coordinates": [1, 2, 0]}]
+        )
+    },
     "pairwise": lambda s: (
         {f"{s.name}:{k}": "A" for k in s.value_keys}
         if s.mode != "scale"
