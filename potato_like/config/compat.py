@@ -70,6 +70,8 @@ IMPLEMENTED = (
     "random_seed",
     "hide_navbar",
     "psychometrics",
+    "active_learning",
+    "icl_labeling",
     "ui_language",
     "layout",
     "site_dir",
@@ -127,14 +129,12 @@ _LATER_NAMES = [
     "annotation_ui",
     "cases",
     "search",
-    "active_learning",
     "diversity_config",
     "embedding_visualization",
     "database",
     "bws_config",
     "ibws_config",
     "mace",
-    "icl_labeling",
     "llm_labeling",
     "boundary_probing",
     "event_template",
@@ -203,10 +203,7 @@ _LATER_NAMES = [
 
 LATER = {name: "a later release serves it" for name in _LATER_NAMES}
 
-ASSIGNMENT_STRATEGIES_LATER = (
-    "active_learning",
-    "llm_confidence",
-)
+ASSIGNMENT_STRATEGIES_LATER: tuple[str, ...] = ()
 
 # Keys accepted inside nested mappings (docs/config.md must document each one).
 ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key", "category_key")

@@ -32,6 +32,7 @@ class Span(StructuredScheme):
     backend_type = "span"
     marks_text_ranges = True
     agreement_metric = "unitizing"  # quality/span_agreement.py
+    learned_as = "spans"
     option_keys = (
         "labels",
         "sequential_key_binding",

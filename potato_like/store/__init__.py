@@ -27,11 +27,13 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         from .admin_state import AdminState
         from .aggregates import Aggregates
+        from .ai_models import AiModels
         from .annotations import Annotations
         from .assignments import Assignments
         from .crowd import Crowd
         from .events import Events
         from .gold import Gold
+        from .icl import IclStore
         from .items import Items
         from .login_sessions import LoginSessions
         from .password_resets import PasswordResets
@@ -55,6 +57,8 @@ class Store:
         self.login_sessions = LoginSessions(self)
         self.password_resets = PasswordResets(self)
         self.gold = Gold(self)
+        self.ai_models = AiModels(self)
+        self.icl = IclStore(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

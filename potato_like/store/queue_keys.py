@@ -137,9 +137,11 @@ def set_item_key(conn, item_seq: int, key: int) -> None:
     conn.execute(SET_KEY, {"s": item_seq, "k": key})
 
 
-def set_all_keys(store: Store, wanted: dict[int, int], default: int = 0) -> int:
-    """Every item's key: `wanted` for the items named, `default` for the rest. Returns how
-    many changed."""
+def set_all_keys(
+    store: Store, wanted: dict[int, int], default: int = 0, stamp: str = "psychometric"
+) -> int:
+    """Every item's key: `wanted` for the items named, `default` for the rest; `stamp`
+    says which strategy's keys they are. Returns how many changed."""
     with store.write() as conn:
         updates = [
             {"s": seq, "k": wanted.get(seq, default)}
@@ -148,5 +150,5 @@ def set_all_keys(store: Store, wanted: dict[int, int], default: int = 0) -> int:
         ]
         for start in range(0, len(updates), BATCH):
             conn.execute(SET_KEY, updates[start : start + BATCH])
-        store.set_meta(conn, META_KEY, "psychometric")
+        store.set_meta(conn, META_KEY, stamp)
     return len(updates)
