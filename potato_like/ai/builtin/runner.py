@@ -28,13 +28,28 @@ RELOAD_SECONDS = 2.0  # how often (at most) a process looks for a newer stored m
 ORDERING_STRATEGIES = ("active_learning", "llm_confidence")
 
 
+def builtin_block(config) -> dict | None:
+    """The builtin provider's settings when `ai_support` enables it (its `endpoint_type`
+    is builtin, or none is given), else None. Reads `config.ai` (the ai_support reader);
+    until that reader is merged, the raw `ai_support` block."""
+    ai = getattr(config, "ai", None)
+    if ai is not None:
+        on = getattr(ai, "enabled", False) and ai.endpoint_type == "builtin"
+        return dict(ai.settings or {}) if on else None
+    raw = (getattr(config, "raw", None) or {}).get("ai_support")
+    if not isinstance(raw, dict) or raw.get("enabled") is not True:
+        return None
+    if raw.get("endpoint_type", "builtin") != "builtin":
+        return None
+    block = raw.get("ai_config")
+    return dict(block) if isinstance(block, dict) else {}
+
+
 def settings_for(project: Project) -> BuiltinSettings:
     """The builtin provider's settings from `ai_support` (when it is the configured
     provider), with active learning's `update_frequency` when that retrains sooner."""
-    ai = getattr(project.config, "ai", None)
-    settings = BuiltinSettings()
-    if ai is not None and getattr(ai, "enabled", False) and ai.endpoint_type == "builtin":
-        settings, _ = BuiltinSettings.read(ai.settings or {}, "ai_support")
+    block = builtin_block(project.config)
+    settings = BuiltinSettings.read(block, "ai_support")[0] if block else BuiltinSettings()
     al = getattr(project.config, "active_learning", None)
     if al is not None and al.update_frequency < settings.retrain_every:
         from dataclasses import replace
@@ -46,8 +61,7 @@ def settings_for(project: Project) -> BuiltinSettings:
 def uses_builtin(project: Project) -> bool:
     """Does anything in this project need the builtin model trained?"""
     config = project.config
-    ai = getattr(config, "ai", None)
-    if ai is not None and getattr(ai, "enabled", False) and ai.endpoint_type == "builtin":
+    if builtin_block(config) is not None:
         return True
     if config.assignment_strategy in ORDERING_STRATEGIES:
         return True
@@ -126,7 +140,7 @@ class Trainer:
         if self._seen_done is None:  # a new process: count from the stored models' runs
             seen = [store.latest(s.name) for s in learnable_schemes(self.project.config)]
             counters = [m.info.get("done_counter", 0) for m in seen if m is not None]
-            self._seen_done = min(counters) if counters and all(seen) else -(10**9)
+            self._seen_done = max(counters) if counters else 0
         if done - self._seen_done >= settings_for(self.project).retrain_every:
             self._seen_done = done
             self.trigger()
@@ -143,6 +157,7 @@ class Trainer:
         project = self.project
         settings = settings_for(project)
         done = project.store.ai_models.done_counter()
+        self._seen_done = max(self._seen_done or 0, done)
         trained = {}
         for scheme in learnable_schemes(project.config):
             model, version, info = train_scheme(project, scheme, settings, done)
