@@ -8,11 +8,27 @@ import random
 from pathlib import Path
 
 CUES = {
-    "positive": "wonderful great love excellent delightful superb happy".split(),
-    "negative": "terrible awful hate broken disappointing horrible sad".split(),
-    "neutral": "average ordinary standard typical usual moderate plain".split(),
+    "positive": ["wonderful", "great", "love", "excellent", "delightful", "superb", "happy"],
+    "negative": ["terrible", "awful", "hate", "broken", "disappointing", "horrible", "sad"],
+    "neutral": ["average", "ordinary", "standard", "typical", "usual", "moderate", "plain"],
 }
-FILLER = "the movie plot actors service food day room staff music was and it really quite".split()
+FILLER = [
+    "the",
+    "movie",
+    "plot",
+    "actors",
+    "service",
+    "food",
+    "day",
+    "room",
+    "staff",
+    "music",
+    "was",
+    "and",
+    "it",
+    "really",
+    "quite",
+]
 
 
 def review(rng: random.Random, label: str, cues: int = 2) -> str:

@@ -86,7 +86,7 @@ class IclStore:
                 item_seq=bindparam("seq"),
                 schema=schema,
                 label=bindparam("label"),
-                confidence=bindparam("confidence"),
+                confidence=bindparam("conf"),
                 provider=bindparam("provider"),
                 model_version=bindparam("model_version"),
                 reasoning=bindparam("reasoning"),
@@ -99,6 +99,7 @@ class IclStore:
         params = [
             {
                 **r,
+                "conf": r["confidence"],
                 "label": json.dumps(r["label"]),
                 "examples": json.dumps(r.get("examples", [])),
                 "reasoning": r.get("reasoning", ""),

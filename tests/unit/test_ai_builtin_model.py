@@ -44,7 +44,7 @@ def test_classes_are_learnt_from_text_with_calibrated_confidence_and_evidence(fe
 def test_a_model_survives_pickling_with_the_same_predictions():
     texts, labels = reviews(60)
     model = ClassModel("tfidf").fit(texts, labels)
-    again = pickle.loads(pickle.dumps(model))
+    again = pickle.loads(pickle.dumps(model))  # noqa: S301
     text = "awful broken room"
     assert again.predict(text) == model.predict(text)
 
@@ -56,12 +56,12 @@ def test_label_sets_decide_each_label_yes_or_no():
         chosen = [lab for lab, on in (("positive", i % 2), ("neutral", i % 3 == 0)) if on]
         words = rng.sample(CUES["positive"], 2) if "positive" in chosen else []
         words += rng.sample(CUES["neutral"], 2) if "neutral" in chosen else []
-        words += rng.sample(CUES["negative"], 1) + ["the", "movie", "was"]
+        words += [*rng.sample(CUES["negative"], 1), "the", "movie", "was"]
         rng.shuffle(words)
         texts.append(" ".join(words))
         targets.append(chosen)
     model = LabelSetModel("tfidf").fit(texts, targets, ["positive", "neutral"])
-    chosen, confidence, scores, evidence = model.predict("superb wonderful and plain typical")
+    chosen, _confidence, scores, evidence = model.predict("superb wonderful and plain typical")
     assert sorted(chosen) == ["neutral", "positive"]
     assert scores["positive"] > 0.5 and scores["neutral"] > 0.5
     assert set(evidence) & set(CUES["positive"]) and set(evidence) & set(CUES["neutral"])
@@ -97,7 +97,7 @@ def test_spans_are_tagged_by_a_crf_with_offsets_into_the_text():
     assert 0.5 < confidence <= 1.0
     assert set(evidence) == {"Carol", "Oslo"}
     assert model.score(texts[:10], answers[:10]) > 0.9
-    assert pickle.loads(pickle.dumps(model)).predict(text)[0] == spans
+    assert pickle.loads(pickle.dumps(model)).predict(text)[0] == spans  # noqa: S301
 
 
 class _Scheme:

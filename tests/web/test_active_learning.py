@@ -152,7 +152,10 @@ def test_config_block_is_checked(tmp_path):
 
     (tmp_path / "data.jsonl").write_text('{"id": "a", "text": "x"}\n')
     bad = base_config(
-        annotation_schemes=[SENTIMENT, {"annotation_type": "text", "name": "t", "description": "?"}],
+        annotation_schemes=[
+            SENTIMENT,
+            {"annotation_type": "text", "name": "t", "description": "?"},
+        ],
         assignment_strategy="active_learning",
         active_learning={"schema_names": ["t"], "update_frequency": 0},
     )

@@ -15,7 +15,6 @@ from potato_like.ai.builtin.runner import models, trainer
 from potato_like.ai.providers.builtin import Builtin
 from potato_like.ai.providers.registry import provider_class
 from potato_like.ai.suggestion import ProviderUnavailable, SuggestionRequest
-from potato_like.errors import ConfigError
 from tests.ai_texts import write_reviews
 from tests.conftest import ADMIN, answer, base_config, login, write_config
 
@@ -71,7 +70,7 @@ def ask(project, text, schema="sentiment"):
 
 def test_builtin_is_registered_with_its_settings():
     assert provider_class("builtin") is Builtin
-    settings, problems = Builtin.read_settings({"retrain_every": 0}, "ai_support.ai_config")
+    _settings, problems = Builtin.read_settings({"retrain_every": 0}, "ai_support.ai_config")
     assert problems == ["ai_support.ai_config.retrain_every: must be a whole number >= 1"]
 
 
@@ -161,7 +160,7 @@ def test_training_runs_in_the_background_and_suggestions_answer_meanwhile(
 
 
 def test_admin_view_and_train_need_an_admin(reviews_project):
-    app, truth, _ = reviews_project()
+    app, _truth, _ = reviews_project()
     annotator = login(app.test_client(), "ann1")
     assert annotator.get("/admin/api/ai/builtin").status_code == 403
     assert annotator.post("/admin/api/ai/builtin/train", json={}).status_code == 403
