@@ -180,3 +180,59 @@ def test_train_refuses_a_project_without_learnable_schemes(make_project):
     app = make_project(schemes=[{"annotation_type": "text", "name": "t", "description": "?"}])
     r = app.test_client().post("/admin/api/ai/builtin/train", headers=ADMIN)
     assert r.status_code == 400 and "learns" in r.json["error"]
+
+
+def test_multiselect_and_span_schemes_learn_from_saved_answers(tmp_path, open_app):
+    import json
+    import random
+
+    from tests.ai_texts import CUES
+
+    rng = random.Random(4)
+    rows = []
+    for i in range(24):
+        good, bad = i % 2 == 0, i % 2 == 1 or i % 3 == 0
+        words = ["the", "room", "was"]
+        words += rng.sample(CUES["positive"], 1) if good else []
+        words += rng.sample(CUES["negative"], 1) if bad else []
+        rows.append({"id": f"m{i:02d}", "text": " ".join(words), "good": good, "bad": bad})
+    with (tmp_path / "data.jsonl").open("w") as fh:
+        for row in rows:
+            fh.write(json.dumps({"id": row["id"], "text": row["text"]}) + "\n")
+    schemes = [
+        {"annotation_type": "multiselect", "name": "tone", "description": "?",
+         "labels": ["good", "bad"]},
+        {"annotation_type": "span", "name": "cues", "description": "?", "labels": ["CUE"]},
+    ]  # fmt: skip
+    config = base_config(annotation_schemes=schemes, ai_support={"enabled": True})
+    app = open_app(write_config(tmp_path, config))
+    client = login(app.test_client(), "ann")
+    for row in rows:
+        r = client.post("/go_to", json={"go_to": row["id"]})
+        assert r.status_code == 200, r.json
+        text = row["text"]
+        spans = [
+            {"label": "CUE", "start": text.index(w), "end": text.index(w) + len(w)}
+            for w in text.split()[3:]
+        ]
+        labels = {f"tone:{k}": "1" for k in ("good", "bad") if row[k]}
+        body = {"instance_id": row["id"], "annotations": labels,
+                "span_annotations": {"cues": spans}}  # fmt: skip
+        assert client.post("/updateinstance", json=body).status_code == 200
+    project = app.extensions["potato_like"]
+    assert trainer(project).wait(30)
+    trainer(project).run_once()
+    provider = Builtin(project, {})
+    text = "the room was wonderful terrible"
+    tone = provider.suggest(
+        SuggestionRequest(item_id="x", text=text, schema="tone", annotation_type="multiselect")
+    )
+    assert sorted(tone.label) == ["bad", "good"]
+    assert {"wonderful", "terrible"} <= set(tone.evidence)
+    cues = provider.suggest(
+        SuggestionRequest(item_id="x", text=text, schema="cues", annotation_type="span")
+    )
+    assert [(s["label"], s["text"]) for s in cues.label] == [
+        ("CUE", "wonderful"),
+        ("CUE", "terrible"),
+    ]
