@@ -52,6 +52,12 @@ AL_IGNORED = (
     "llm",
     "schema_configs",
 )
+VERIFICATION_MIXING = (
+    "sample_rate",
+    "selection_strategy",
+    "mix_with_regular_assignments",
+    "assignment_mix_rate",
+)
 QUERY_STRATEGIES = ("uncertainty", "hybrid", "diversity", "badge", "bald")
 COLD_START = ("random", "fixed_order", "least_annotated")
 ORDERING = ("active_learning", "llm_confidence")
@@ -163,14 +169,13 @@ def read_icl(r: ConfigReader, schemes: list[Any]) -> IclConfig | None:
         parts["persistence"].warn(
             "predictions_file", "accepted; predictions are kept in the project's database"
         )
-    for key in ("sample_rate", "selection_strategy", "mix_with_regular_assignments",
-                "assignment_mix_rate"):  # fmt: skip
-        if key in ver.raw:
-            ver.warn(
-                key,
-                "accepted; predicted items stay in the normal queue and every human answer "
-                "to one verifies it",
-            )
+    mixing = [k for k in VERIFICATION_MIXING if k in ver.raw]
+    if mixing:
+        ver.warn(
+            mixing[0],
+            f"accepted and not used: {', '.join(mixing)} (predicted items stay in the normal "
+            "queue and every human answer to one verifies it)",
+        )
     max_total = lab.number("max_total_labels", None, integer=True, minimum=0)
     return IclConfig(
         enabled=sub.bool("enabled", True),

@@ -8,6 +8,7 @@ import pickle
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from potato_like.ai.builtin.settings import BuiltinSettings
@@ -126,3 +127,12 @@ def test_settings_are_checked():
     assert "tfidf, hashing" in problems[2]
     good, problems = BuiltinSettings.read({"features": "hashing", "retrain_every": 3}, "x")
     assert problems == [] and good.features == "hashing" and good.retrain_every == 3
+
+
+@pytest.mark.parametrize("labels", [("positive", "negative"), ("positive", "negative", "neutral")])
+def test_the_compiled_probabilities_equal_scikit_learns(labels):
+    texts, targets = reviews(60, labels=labels)
+    model = ClassModel("tfidf").fit(texts, targets)
+    assert model.fast is not None
+    X = model.vectorizer.transform(reviews(20, labels=labels, seed=9)[0] + ["", "unknown words"])
+    np.testing.assert_allclose(model.fast(X), model.model.predict_proba(X), atol=1e-12)

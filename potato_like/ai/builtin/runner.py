@@ -95,8 +95,13 @@ class Models:
         stored = store.latest(schema)
         if stored is None:
             return held
-        # The project's own database, written only by this code: trusted bytes.
-        model = pickle.loads(stored.blob)  # noqa: S301
+        try:
+            # The project's own database, written only by this code: trusted bytes.
+            model = pickle.loads(stored.blob)  # noqa: S301
+        except Exception:  # e.g. stored by another scikit-learn version: train anew
+            log.exception("stored model %s@%s cannot be loaded", schema, stored.version)
+            trainer(self.project).trigger()
+            return held
         self.put(schema, stored.version, model, stored.describe())
         return self._loaded[schema]
 

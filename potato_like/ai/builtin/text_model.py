@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -51,6 +52,52 @@ def linear_weights(model) -> np.ndarray:
     return model.coef_
 
 
+class LinearProba:
+    """The probabilities of a fitted sigmoid-calibrated linear model as plain array algebra:
+    each calibration fold's decision values (X @ W.T + c), its sigmoid calibrators, the
+    one-vs-rest normalisation, averaged over the folds: the same numbers as scikit-learn's
+    `predict_proba` (tested), without its per-call input checks, which cost several ms."""
+
+    def __init__(self, model: CalibratedClassifierCV) -> None:
+        self.classes = list(model.classes_)
+        folds = model.calibrated_classifiers_
+        self.weights = np.vstack([f.estimator.coef_ for f in folds]).T  # (features, folds*d)
+        self.intercepts = np.concatenate([np.ravel(f.estimator.intercept_) for f in folds])
+        self.a = np.concatenate([[c.a_ for c in f.calibrators] for f in folds])
+        self.b = np.concatenate([[c.b_ for c in f.calibrators] for f in folds])
+        self.columns = [
+            [self.classes.index(c) for c in f.estimator.classes_] for f in folds
+        ]  # the model's class index of each fold's decision column
+        self.width = folds[0].estimator.coef_.shape[0]
+
+    def __call__(self, X) -> np.ndarray:
+        d = np.asarray(X @ self.weights) + self.intercepts
+        p = expit(-(d * self.a + self.b))
+        n, k = X.shape[0], len(self.classes)
+        out = np.zeros((n, k))
+        for f, columns in enumerate(self.columns):
+            part = p[:, f * self.width : (f + 1) * self.width]
+            if k == 2:
+                out[:, 1] += part[:, 0]
+                out[:, 0] += 1.0 - part[:, 0]
+                continue
+            proba = np.zeros((n, k))
+            proba[:, columns] = part
+            total = proba.sum(axis=1, keepdims=True)
+            out += np.divide(proba, total, out=np.full_like(proba, 1 / k), where=total != 0)
+        out /= len(self.columns)
+        out[(out > 1.0) & (out <= 1.0 + 1e-5)] = 1.0
+        return out
+
+
+def probabilities(model, fast: LinearProba | None, X) -> np.ndarray:
+    return fast(X) if fast is not None else model.predict_proba(X)
+
+
+def compiled(model) -> LinearProba | None:
+    return LinearProba(model) if isinstance(model, CalibratedClassifierCV) else None
+
+
 class Evidence:
     """Names the columns of one text's features, for TF-IDF (its vocabulary) and hashing
     (each word hashed alone with the same hashing)."""
@@ -58,6 +105,7 @@ class Evidence:
     def __init__(self, vectorizer) -> None:
         self.vectorizer = vectorizer
         self._names = None
+        self._single = None
 
     def top(self, row, weights: np.ndarray, n: int = EVIDENCE_WORDS) -> tuple[str, ...]:
         """The words of `row` (a 1 x features sparse row) whose value x weight is largest."""
@@ -77,11 +125,11 @@ class Evidence:
         return tuple(out)
 
     def _column_names(self, columns) -> dict[int, str]:
-        v = self.vectorizer
-        if isinstance(v, HashingVectorizer):
-            return {}  # filled by `top_for_text`
         if self._names is None:
-            self._names = v.get_feature_names_out()
+            names = np.empty(len(self.vectorizer.vocabulary_), dtype=object)
+            for term, column in self.vectorizer.vocabulary_.items():
+                names[column] = term
+            self._names = names
         return {int(c): str(self._names[c]) for c in columns}
 
     def top_for_text(self, text: str, row, weights, n: int = EVIDENCE_WORDS) -> tuple[str, ...]:
@@ -90,16 +138,35 @@ class Evidence:
         terms = list(dict.fromkeys(self.vectorizer.build_analyzer()(text)))
         if not terms:
             return ()
-        single = HashingVectorizer(
-            n_features=self.vectorizer.n_features, analyzer=lambda t: [t], alternate_sign=False
-        )
-        columns = single.transform(terms).indices
+        if self._single is None:  # each term hashed alone, with the same hashing
+            self._single = HashingVectorizer(
+                n_features=self.vectorizer.n_features, analyzer=_itself, alternate_sign=False
+            )
+        columns = self._single.transform(terms).indices
         values = row.toarray().ravel()[columns] * weights[columns]
         order = np.argsort(-values)
         return tuple(terms[i] for i in order[:n] if values[i] > 0)
 
 
-class ClassModel:
+def _itself(term: str) -> list[str]:
+    return [term]
+
+
+class _Explained:
+    """Keeps one `Evidence` per model (its vocabulary inverse is costly to build), made on
+    first use and left out of the pickled model."""
+
+    def evidence(self) -> Evidence:
+        found = self.__dict__.get("_evidence")
+        if found is None:
+            found = self.__dict__["_evidence"] = Evidence(self.vectorizer)
+        return found
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_evidence"}
+
+
+class ClassModel(_Explained):
     """One label per item."""
 
     kind = "classes"
@@ -114,12 +181,14 @@ class ClassModel:
         X = fit_features(self.vectorizer, texts)
         y = np.asarray(targets, dtype=object)
         self.model = calibrated_linear(y).fit(X, y)
+        self.fast = compiled(self.model)
         self.labels = [str(c) for c in self.model.classes_]
         self._weights = linear_weights(self.model)
         return self
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return self.model.predict_proba(self.vectorizer.transform(texts))
+        X = self.vectorizer.transform(texts)
+        return probabilities(self.model, getattr(self, "fast", None), X)
 
     def confidences(self, texts: list[str]) -> np.ndarray:
         """How sure the model is of each text's label (max probability)."""
@@ -127,13 +196,13 @@ class ClassModel:
 
     def predict(self, text: str) -> tuple[str, float, dict[str, float], tuple[str, ...]]:
         row = self.vectorizer.transform([text])
-        probs = self.model.predict_proba(row)[0]
+        probs = probabilities(self.model, getattr(self, "fast", None), row)[0]
         best = int(np.argmax(probs))
         return (
             self.labels[best],
             float(probs[best]),
             {label: round(float(p), 4) for label, p in zip(self.labels, probs, strict=True)},
-            Evidence(self.vectorizer).top_for_text(text, row, self._class_weights(best)),
+            self.evidence().top_for_text(text, row, self._class_weights(best)),
         )
 
     def _class_weights(self, index: int) -> np.ndarray:
@@ -143,11 +212,12 @@ class ClassModel:
         return w[index]
 
     def score(self, texts: list[str], targets: list[str]) -> float:
-        predicted = self.model.predict(self.vectorizer.transform(texts))
+        probs = self.probabilities(texts)
+        predicted = np.asarray(self.labels, dtype=object)[probs.argmax(axis=1)]
         return float(np.mean(predicted == np.asarray(targets, dtype=object)))
 
 
-class LabelSetModel:
+class LabelSetModel(_Explained):
     """Any number of labels per item: one calibrated yes/no model per label."""
 
     kind = "label_set"
@@ -156,6 +226,7 @@ class LabelSetModel:
         self.features = features
         self.vectorizer = make_vectorizer(features)
         self.models: dict[str, object] = {}
+        self.fast: dict[str, LinearProba | None] = {}
         self.labels: list[str] = []
 
     def fit(self, texts: list[str], targets: list[list[str]], labels: list[str]):
@@ -166,6 +237,7 @@ class LabelSetModel:
             y = np.asarray([label in t for t in targets])
             model = calibrated_linear(y).fit(X, y)
             self.models[label] = model
+            self.fast[label] = compiled(model)
             self._weights[label] = linear_weights(model)[0]
         return self
 
@@ -175,7 +247,7 @@ class LabelSetModel:
         for label in self.labels:
             model = self.models[label]
             yes = list(model.classes_).index(True)
-            cols.append(model.predict_proba(X)[:, yes])
+            cols.append(probabilities(model, getattr(self, "fast", {}).get(label), X)[:, yes])
         return np.column_stack(cols)
 
     def confidences(self, texts: list[str]) -> np.ndarray:
@@ -189,7 +261,7 @@ class LabelSetModel:
         sure = float(np.maximum(p, 1 - p).min())
         explain = chosen or [self.labels[int(np.argmax(p))]]
         evidence: list[str] = []
-        ev = Evidence(self.vectorizer)
+        ev = self.evidence()
         for label in explain:
             for word in ev.top_for_text(text, row, self._weights[label]):
                 if word not in evidence:
