@@ -178,7 +178,7 @@ def read_icl(r: ConfigReader, schemes: list[Any]) -> IclConfig | None:
         )
     max_total = lab.number("max_total_labels", None, integer=True, minimum=0)
     return IclConfig(
-        enabled=sub.bool("enabled", True),
+        enabled=sub.bool("enabled", False),  # as in Potato: the block alone does nothing
         schemas=tuple(
             s.name for s in schemes if getattr(s, "learned_as", None) in ("classes", "label_set")
         ),
