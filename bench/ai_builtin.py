@@ -10,9 +10,10 @@ not predict them, so this part measures time, not accuracy). One training run of
 random items: the item read from the store by id plus the model's prediction with evidence,
 as a suggestion endpoint does (p50/p99 in ms), then one active-learning re-ranking.
 
-Learning curve: a synthetic labelled text set (no data set can be downloaded here and no
-installed package ships a labelled text corpus; see docs/ai.md): 3 classes, each with its
-own cue words, items with 0-2 cues among shared filler words, 10% label noise. From the same
+Learning curve: two synthetic labelled text sets, "hard" and "easier" (no data set can be
+downloaded here and no installed package ships a labelled text corpus; see docs/ai.md): 3
+classes, each with its own cue words, items with a few cues among shared filler words, some
+with a cue of another class, 10% label noise (`SETS` below). From the same
 first 20 random labels, "active" adds the items the model is least sure about (the server's
 ranking: assign/active_learning.py `rank`, diversity 0.3) and "random" adds random items,
 40 at a time, retraining the builtin ClassModel each step; accuracy on 1,000 held-out items,
@@ -124,13 +125,18 @@ CUES = {c: [f"{c}{i}" for i in range(30)] for c in ("alpha", "beta", "gamma")}
 LABELS = list(CUES)
 
 
-def synthetic(n: int, seed: int) -> tuple[list[str], list[str]]:
+# name -> (filler words per item, choices of the number of cue words, share of ambiguous items)
+SETS = {"hard": (10, (0, 1, 1, 2), 0.3), "easier": (5, (1, 1, 2), 0.2)}
+
+
+def synthetic(n: int, seed: int, kind: str = "hard") -> tuple[list[str], list[str]]:
+    fillers, cues, ambiguous = SETS[kind]
     rng = random.Random(seed)
     texts, labels = [], []
     for _ in range(n):
         label = rng.choice(LABELS)
-        words = rng.sample(FILLER, 10) + rng.sample(CUES[label], rng.choice((0, 1, 1, 2)))
-        if rng.random() < 0.3:  # a cue of another class: an ambiguous item
+        words = rng.sample(FILLER, fillers) + rng.sample(CUES[label], rng.choice(cues))
+        if rng.random() < ambiguous:  # a cue of another class: an ambiguous item
             words.append(rng.choice(CUES[rng.choice(LABELS)]))
         rng.shuffle(words)
         texts.append(" ".join(words))
@@ -138,11 +144,11 @@ def synthetic(n: int, seed: int) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def curve(seeds: int = 3, pool: int = 3000, step: int = 40, budget: int = 420) -> dict:
+def curve(kind: str, seeds: int = 3, pool: int = 3000, step: int = 40, budget: int = 420) -> dict:
     points = list(range(20 + step, budget + 1, step))
     results = {"active": np.zeros(len(points)), "random": np.zeros(len(points))}
     for seed in range(seeds):
-        texts, labels = synthetic(pool + 1000, seed)
+        texts, labels = synthetic(pool + 1000, seed, kind)
         test_t, test_l = texts[pool:], labels[pool:]
         texts, labels = texts[:pool], labels[:pool]
         rng = random.Random(seed)
@@ -166,9 +172,11 @@ def curve(seeds: int = 3, pool: int = 3000, step: int = 40, budget: int = 420) -
                 model = ClassModel("tfidf").fit([texts[i] for i in chosen],
                                                 [labels[i] for i in chosen])  # fmt: skip
                 results[how][k] += model.score(test_t, test_l) / seeds
+    fillers, cues, ambiguous = SETS[kind]
     return {
-        "data": "synthetic: 3 classes, 30 cue words each, 300 shared filler words, "
-        "0-2 cues per item, 30% with a cue of a random class, 10% label noise",
+        "data": f"synthetic ({kind}): 3 classes, 30 cue words each, {fillers} of 300 shared "
+        f"filler words per item, {min(cues)}-{max(cues)} cues per item, {ambiguous:.0%} with "
+        "a cue of a random class, 10% label noise",
         "pool": pool,
         "seeds": seeds,
         "labels": points,
@@ -190,7 +198,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             out = args.out or Path(tmp) / "ai-project"
             report["timing"] = timing(args.items, args.answers, args.suggestions, out)
-    report["learning_curve"] = curve()
+    report["learning_curve"] = {kind: curve(kind) for kind in SETS}
     report["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=2))
     return 0

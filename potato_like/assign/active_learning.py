@@ -15,9 +15,9 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..project import Project
 
 log = logging.getLogger("potato_like.ai")
@@ -46,6 +46,8 @@ def rank(uncertainty: np.ndarray, vectors, head: int, diversity: float, random_s
 
     `vectors` are L2-normalised rows (sparse or dense) for the cosine similarity of the
     diversity term; None skips it."""
+    import numpy as np  # imported when ranking, not when the server starts
+
     n = len(uncertainty)
     head = min(head, n)
     top = np.argsort(-uncertainty, kind="stable")[: head * CANDIDATES_PER_SLOT]
@@ -87,6 +89,8 @@ def _provider_confidences(project: Project, pool: list[tuple[int, str]]) -> np.n
     """`llm_confidence` with a configured provider other than builtin: its confidence in
     its own suggestion for each pool item (the first active-learning scheme); items it
     cannot answer count as least certain."""
+    import numpy as np
+
     from ..ai.providers.registry import for_project
     from ..ai.suggestion import ProviderUnavailable, SuggestionRequest
 
@@ -124,6 +128,8 @@ def rerank(project: Project) -> int:
     answered = store.ai_models.answered_items(cfg.schema_names)
     if answered < cfg.min_instances_for_training:
         return 0
+    import numpy as np
+
     llm = project.config.assignment_strategy == "llm_confidence"
     size = cfg.max_instances_to_reorder if llm else cfg.pool_size
     pool = store.ai_models.open_items(size, sample=True)
