@@ -12,8 +12,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from .settings import BuiltinSettings
-from .tagger import SpanModel
-from .text_model import ClassModel, LabelSetModel
 
 if TYPE_CHECKING:
     from ...project import Project
@@ -66,6 +64,10 @@ def ready_labels(scheme, counts: Counter, n_answers: int, minimum: int) -> list[
 
 
 def _new_model(scheme, settings: BuiltinSettings):
+    # Imported when training, not when the server starts (scikit-learn is slow to import).
+    from .tagger import SpanModel
+    from .text_model import ClassModel, LabelSetModel
+
     if scheme.learned_as == "classes":
         return ClassModel(settings.features)
     if scheme.learned_as == "label_set":
