@@ -102,6 +102,7 @@ class IclWorker:
         self.last_refresh: float | None = None
         self.last_batch: float | None = None
         self._last_batch_mono = time.monotonic()
+        self._last_refresh_mono = time.monotonic()
         self.capacity: dict[str, int] = {}
         self.paused: tuple[bool, str] = (False, "")
         self.last_error: str | None = None
@@ -126,13 +127,18 @@ class IclWorker:
             return "started"
 
     def maybe_run(self) -> None:
-        """After write requests: a labelling round every `batch_interval_seconds`."""
+        """After write requests: a labelling round every `batch_interval_seconds`, and an
+        example refresh (which also records verifications) every `refresh_interval_seconds`."""
         cfg = self.cfg
         if cfg is None or not cfg.enabled or self._active:
             return
-        if time.monotonic() - self._last_batch_mono >= cfg.batch_seconds:
-            self._last_batch_mono = time.monotonic()
-            self.trigger("batch_label")
+        now = time.monotonic()
+        if now - self._last_batch_mono >= cfg.batch_seconds:
+            self._last_batch_mono = self._last_refresh_mono = now
+            self.trigger("batch_label")  # a round refreshes first
+        elif now - self._last_refresh_mono >= cfg.refresh_seconds:
+            self._last_refresh_mono = now
+            self.trigger("refresh_examples")
 
     def wait(self, timeout: float = 60.0) -> bool:
         deadline = time.monotonic() + timeout

@@ -172,3 +172,27 @@ def test_endpoints_without_icl_configured(make_project):
     r = c.post("/api/icl/record_verification",
                json={"instance_id": "item_001", "schema_name": "sentiment", "human_label": "positive"})  # fmt: skip
     assert r.status_code == 400
+
+
+def test_saves_start_rounds_in_the_background_at_the_configured_intervals(tmp_path, open_app):
+    truth = write_reviews(tmp_path / "data.jsonl", 30)
+    icl = {
+        **ICL,
+        "example_selection": {"min_annotators_per_instance": 1, "refresh_interval_seconds": 0},
+        "llm_labeling": {"batch_size": 3, "trigger_threshold": 3, "confidence_threshold": 0,
+                         "batch_interval_seconds": 0, "max_unlabeled_ratio": 1.0},
+    }  # fmt: skip
+    app = open_app(write_config(tmp_path, base_config(annotation_schemes=[SENTIMENT],
+                                                      icl_labeling=icl)))  # fmt: skip
+    project = app.extensions["potato_like"]
+    client = login(app.test_client(), "a")
+    for item_id in list(truth)[:12]:
+        label(client, item_id, truth[item_id])
+    assert trainer(project).wait(30)
+    trainer(project).run_once()
+    assert worker(project).wait(30)  # rounds started by the saves above have ended
+    before = project.store.icl.metrics("sentiment")["total_predictions"]
+    label(client, list(truth)[12], truth[list(truth)[12]])  # this save starts a round
+    assert worker(project).wait(30)
+    assert worker(project).last_batch is not None
+    assert project.store.icl.metrics("sentiment")["total_predictions"] >= before + 3
