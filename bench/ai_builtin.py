@@ -1,7 +1,8 @@
 """The builtin AI model: suggestion latency at 100,000 items, background training on 10,000
 answers, the active-learning re-ranking, and the active-learning learning curve.
 
-    python bench/ai_builtin.py [--items 100000] [--answers 10000] [--curve-only] [--out DIR]
+    python bench/ai_builtin.py [--items 100000] [--answers 10000] [--curve-only | --no-curve]
+                               [--out DIR]
 
 Timing part: a project made by bench/make_project.py (pseudo-random word texts) seeded with
 bench/seed_annotations.py (1,000 answers per annotator, labels by item number: the texts do
@@ -191,6 +192,7 @@ def main() -> int:
     parser.add_argument("--answers", type=int, default=10_000)
     parser.add_argument("--suggestions", type=int, default=1000)
     parser.add_argument("--curve-only", action="store_true")
+    parser.add_argument("--no-curve", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report: dict = {}
@@ -198,7 +200,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             out = args.out or Path(tmp) / "ai-project"
             report["timing"] = timing(args.items, args.answers, args.suggestions, out)
-    report["learning_curve"] = {kind: curve(kind) for kind in SETS}
+    if not args.no_curve:
+        report["learning_curve"] = {kind: curve(kind) for kind in SETS}
     report["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(report, indent=2))
     return 0

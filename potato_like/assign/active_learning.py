@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("potato_like.ai")
 
 STAMP = "active_learning"
-UNRANKED = 2**30  # the key of every item outside the ranked head
 CANDIDATES_PER_SLOT = 3  # the diversity pick chooses among 3x as many uncertain items
 
 
@@ -119,7 +118,7 @@ def _provider_confidences(project: Project, pool: list[tuple[int, str]]) -> np.n
 def rerank(project: Project) -> int:
     """Score a pool of open items and store the new order as queue keys (background only).
     Returns how many keys changed; 0 and nothing stored in a cold start."""
-    from ..store.queue_keys import set_all_keys
+    from ..store.queue_keys import set_ranked_keys
 
     cfg = project.config.active_learning
     if cfg is None:
@@ -147,7 +146,7 @@ def rerank(project: Project) -> int:
     rng = random.Random(project.config.random_seed)
     order = rank(1 - conf, vectors, cfg.max_instances_to_reorder, cfg.diversity_weight,
                  cfg.random_share, rng)  # fmt: skip
-    wanted = {pool[i][0]: k + 1 for k, i in enumerate(order)}
-    changed = set_all_keys(store, wanted, default=UNRANKED, stamp=STAMP)
+    wanted = {pool[i][0]: k - len(order) for k, i in enumerate(order)}  # -n .. -1
+    changed = set_ranked_keys(store, wanted, STAMP)
     log.info("active learning: %d items ranked (%d keys changed)", len(wanted), changed)
     return changed
