@@ -373,3 +373,52 @@ def _first_single_choice(config) -> str:
         if scheme.single_choice:
             return scheme.name
     return config.schemes[0].name
+
+
+# How often (at most) a process looks whether an active-learning ranking is stored.
+RANKING_CHECK_SECONDS = 2.0
+
+
+@register("active_learning")
+class ActiveLearning(Strategy):
+    """Uncertainty sampling with the builtin model (assign/active_learning.py): the open
+    items the model is least sure about first, mixed for diversity and with a share of
+    random items; re-ranked in the background after every `update_frequency` finished
+    items. Cold start (no ranking stored yet): the `cold_start_strategy` order."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.store = None
+        self.base: Strategy = RandomOrder(seed)
+        self._ranked = False
+        self._checked = -1e9
+
+    def prepare(self, store, config) -> None:
+        self.store = store
+        cfg = config.active_learning
+        if cfg is not None and cfg.cold_start_strategy in _STRATEGIES:
+            self.base = strategy(cfg.cold_start_strategy, self.seed)
+
+    def ranked(self) -> bool:
+        import time
+
+        from ..store.queue_keys import META_KEY
+        from .active_learning import STAMP
+
+        now = time.monotonic()
+        if self.store is not None and now - self._checked >= RANKING_CHECK_SECONDS:
+            self._checked = now
+            self._ranked = (self.store.get_meta(META_KEY) or "").startswith(STAMP)
+        return self._ranked
+
+    def candidates(self, query, user_id, cursor, position):
+        if self.ranked():
+            yield from query.by_queue_key(8)
+        else:
+            yield from self.base.candidates(query, user_id, cursor, position)
+
+
+@register("llm_confidence")
+class LlmConfidence(ActiveLearning):
+    """Like active_learning, ranked by the configured AI provider's confidence in its own
+    suggestion (lowest first); the builtin model's when no other provider is configured."""

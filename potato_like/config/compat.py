@@ -70,6 +70,8 @@ IMPLEMENTED = (
     "random_seed",
     "hide_navbar",
     "psychometrics",
+    "active_learning",
+    "icl_labeling",
     "ui_language",
     "layout",
     "site_dir",
@@ -131,13 +133,11 @@ _LATER_NAMES = [
     "annotation_ui",
     "cases",
     "search",
-    "active_learning",
     "diversity_config",
     "database",
     "bws_config",
     "ibws_config",
     "mace",
-    "icl_labeling",
     "llm_labeling",
     "boundary_probing",
     "corpus_map",
@@ -204,10 +204,7 @@ _LATER_NAMES = [
 
 LATER = {name: "a later release serves it" for name in _LATER_NAMES}
 
-ASSIGNMENT_STRATEGIES_LATER = (
-    "active_learning",
-    "llm_confidence",
-)
+ASSIGNMENT_STRATEGIES_LATER: tuple[str, ...] = ()
 
 # Keys accepted inside nested mappings (docs/config.md must document each one).
 ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key", "category_key")

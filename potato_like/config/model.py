@@ -151,6 +151,8 @@ class ProjectConfig:
     form_layout: Any = None
     # the `psychometric` strategy's settings (assign/psychometric.Settings)
     psychometrics: Any = None
+    active_learning: Any = None  # assign/active_learning.ActiveLearningConfig
+    icl: Any = None  # ai/icl.IclConfig (`icl_labeling`)
     # the mapping form of num_annotators_per_item (config/overlap.OverlapPlan)
     overlap_plan: Any = None
     # per data file `encoding` and `filter_by_prior_annotation` (config/data_file_options.py)

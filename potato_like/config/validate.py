@@ -18,6 +18,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .ai_offline import read_active_learning, read_icl
 from .assignment import (
     read_batch,
     read_categories,
@@ -175,6 +176,8 @@ def build_config(
         category_assignment=categories,
         diversity_ordering=read_diversity(r),
         psychometrics=psychometrics,
+        active_learning=read_active_learning(r, schemes, strategy),
+        icl=read_icl(r, schemes),
         max_annotations_per_item=overlap,
         overlap_plan=overlap_plan,
         data_file_options=file_options,

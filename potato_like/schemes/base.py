@@ -114,6 +114,10 @@ class Scheme:
     # Krippendorff's alpha level ("nominal", "ordinal", "interval", "masi", "unitizing"), or
     # None with the reason the agreement page shows.
     agreement_metric: ClassVar[str | None] = None
+    # How the builtin AI model (ai/builtin/) learns its answers: "classes" (one label of
+    # `label_names`), "label_set" (any of `label_names`, one yes/no model per label),
+    # "spans" (labelled character ranges of the item text: a sequence tagger), or None.
+    learned_as: ClassVar[str | None] = None
     agreement_skip_reason: ClassVar[str] = "no agreement measure for this type yet"
     # Wire format: the /updateinstance body field carrying a structured type's entries
     # ("span_annotations"), and the `type` Potato's backend format (schema/type/state) uses

@@ -30,6 +30,7 @@ SLIDER_KEY = "confidence_level"
 
 @register("confidence")
 class Confidence(Likert):
+    learned_as = None  # a rating of another answer, not something the item's text predicts
     option_keys = (
         "target_schema",
         "scale_type",

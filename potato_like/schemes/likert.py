@@ -21,6 +21,7 @@ class Likert(ChoiceScheme):
     single_choice = True
     input_type = "radio"
     agreement_metric = "ordinal"
+    learned_as = "classes"
     confusion_matrix = True
     option_keys = (*ChoiceScheme.option_keys, "size", "min_label", "max_label")
 

@@ -16,6 +16,7 @@ class Multiselect(item_labels.ItemLabels, ChoiceScheme):
     single_choice = False
     input_type = "checkbox"
     agreement_metric = "masi"
+    learned_as = "label_set"
     survey_names = ("checkbox",)
 
     def parse_options(self, reader: ConfigReader) -> None:

@@ -16,6 +16,7 @@ class Radio(item_labels.ItemLabels, ChoiceScheme):
     single_choice = True
     input_type = "radio"
     agreement_metric = "nominal"
+    learned_as = "classes"
     confusion_matrix = True
     numbered_when_alone = True
     survey_default = True

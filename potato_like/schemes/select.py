@@ -23,6 +23,7 @@ class Select(item_labels.ItemLabels, Scheme):
     option_keys = ("labels", "sequential_key_binding", "horizontal", *item_labels.KEYS)
     tallied = True
     agreement_metric = "nominal"
+    learned_as = "classes"
     confusion_matrix = True
     survey_names = ("dropdown",)
 

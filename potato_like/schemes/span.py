@@ -41,6 +41,7 @@ class Span(StructuredScheme):
     marks_text_ranges = True
     agreement_metric = "unitizing"  # quality/span_agreement.py
     label_entries_join = True  # the bad_text checkbox comes with the spans
+    learned_as = "spans"
     option_keys = (
         "bad_text_label",
         "labels",

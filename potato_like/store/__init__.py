@@ -28,6 +28,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         from .admin_state import AdminState
         from .aggregates import Aggregates
+        from .ai_models import AiModels
         from .annotations import Annotations
         from .api_keys import ApiKeys
         from .assignments import Assignments
@@ -36,6 +37,7 @@ class Store:
         from .event_registry import EventRegistry
         from .events import Events
         from .gold import Gold
+        from .icl import IclStore
         from .items import Items
         from .locks import Locks
         from .login_sessions import LoginSessions
@@ -67,6 +69,8 @@ class Store:
         self.embed_map = EmbedMap(self)
         self.queue_front = QueueFront(self)
         self.locks = Locks(self)
+        self.ai_models = AiModels(self)
+        self.icl = IclStore(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -1,5 +1,6 @@
-"""items.queue_key: the order of the `priority` strategy (computed from each item's fields)
-and of the `max_diversity` strategy (the item's disagreement, kept by each save).
+"""items.queue_key: the order of the `priority` strategy (computed from each item's fields),
+of the `max_diversity` strategy (the item's disagreement, kept by each save), and of the
+`active_learning` strategies (a ranked head written after each background training run).
 
 Computed at start, only when the items or the rule changed since the keys were last written
 (the rule's fingerprint and the items' import time are kept in `meta`), in batches of short
@@ -149,4 +150,22 @@ def set_all_keys(store: Store, wanted: dict[int, int], default: int = 0) -> int:
         for start in range(0, len(updates), BATCH):
             conn.execute(SET_KEY, updates[start : start + BATCH])
         store.set_meta(conn, META_KEY, "psychometric")
+    return len(updates)
+
+
+# -- active learning: a ranked head of items, every other item at key 0 -------------------
+def set_ranked_keys(store: Store, wanted: dict[int, int], stamp: str) -> int:
+    """Keys `wanted` (negative: before every other item) for the items named and 0 for the
+    rest. The current non-zero keys are read outside the write transaction and only the keys
+    that change are written, so a ranking holds the write lock for a few hundred rows, not
+    for a scan of every item. Returns how many changed."""
+    with store.read() as conn:
+        rows = conn.execute(select(items.c.seq, items.c.queue_key).where(items.c.queue_key != 0))
+        current = {seq: key for seq, key in rows}
+    updates = [{"s": seq, "k": 0} for seq in current if seq not in wanted]
+    updates += [{"s": seq, "k": k} for seq, k in wanted.items() if current.get(seq, 0) != k]
+    with store.write() as conn:
+        for start in range(0, len(updates), BATCH):
+            conn.execute(SET_KEY, updates[start : start + BATCH])
+        store.set_meta(conn, META_KEY, stamp)
     return len(updates)

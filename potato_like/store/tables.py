@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -506,3 +507,39 @@ store_locks = Table(
     Column("holder", String(200), nullable=False),
     Column("expires_at", Float, nullable=False),
 )
+# The builtin AI model's versions, per scheme (ai/builtin/): the pickled model, when it was
+# trained, on how many answers, and its held-out score. The newest few are kept.
+ai_models = Table(
+    "ai_models",
+    metadata,
+    Column("schema", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("trained_at", Float, nullable=False),
+    Column("n_answers", Integer, nullable=False),
+    Column("score", Float, nullable=True),
+    Column("info", Text, nullable=False),  # JSON: labels, features, held-out size, ...
+    Column("model", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("schema", "version"),
+)
+
+# ICL labelling (ai/icl.py): a model's prediction for an item and scheme, and the human
+# verification of it (status pending | verified_correct | verified_incorrect).
+icl_predictions = Table(
+    "icl_predictions",
+    metadata,
+    Column("item_seq", Integer, ForeignKey("items.seq", ondelete="CASCADE"), nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("label", Text, nullable=False),  # JSON
+    Column("confidence", Float, nullable=True),
+    Column("provider", String(100), nullable=False),
+    Column("model_version", String(200), nullable=False, server_default=""),
+    Column("reasoning", Text, nullable=False, server_default=""),
+    Column("examples", Text, nullable=False, server_default="[]"),  # JSON item ids
+    Column("created_at", Float, nullable=False),
+    Column("status", String(30), nullable=False, server_default="pending"),
+    Column("human_label", Text, nullable=True),  # JSON
+    Column("verified_by", String(200), nullable=True),
+    Column("verified_at", Float, nullable=True),
+    PrimaryKeyConstraint("item_seq", "schema"),
+)
+Index("ix_icl_predictions_status", icl_predictions.c.schema, icl_predictions.c.status)

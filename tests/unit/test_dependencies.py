@@ -16,6 +16,7 @@ DIST_OF = {
     "flask_login": "flask-login",
     "flask_wtf": "flask-wtf",
     "sklearn": "scikit-learn",
+    "sklearn_crfsuite": "sklearn-crfsuite",
     "cv2": "opencv-python-headless",
     "umap": "umap-learn",
 }
