@@ -92,7 +92,8 @@ def build_config(
     # Set: Potato 1.x's project-wide annotated_instances.<format> is written too (see
     # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
     fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
-    data_files, data_directory = read_data(r, task_dir, base)
+    media = read_media(r)  # before the data: remote data_sources obey its allow_fetch_hosts
+    data_files, data_directory = read_data(r, task_dir, base, media.allow_fetch_hosts)
     file_options = read_data_file_options(
         r, task_dir, base, data_directory.path if data_directory else None
     )
@@ -202,7 +203,7 @@ def build_config(
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
         server_limits=read_server_limits(server, task_dir),
-        media=read_media(r),
+        media=media,
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,
