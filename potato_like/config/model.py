@@ -149,6 +149,8 @@ class ProjectConfig:
     project_js: ProjectJs | None = None  # customjs, served at /project.js
     # Potato's form `layout` (config/form_layout.FormLayout): groups, order, grid CSS
     form_layout: Any = None
+    # Potato's `task_layout` file (config/task_layout.TaskLayout): sanitised markup + slots
+    task_layout: Any = None
     # the `psychometric` strategy's settings (assign/psychometric.Settings)
     psychometrics: Any = None
     # the mapping form of num_annotators_per_item (config/overlap.OverlapPlan)

@@ -53,9 +53,15 @@ def read_site_templates(r: ConfigReader, root: Path) -> None:
         r.warn("task_layout", f"{layout!r} is outside the project directory; ignored")
     elif not (root / Path(*parts)).is_file():
         r.warn("task_layout", f"file not found: {layout!r}; {INSTEAD}")
-    else:
-        r.warn(
-            "task_layout",
-            f"Potato's HTML task layouts (its form markup and scripts) are not used here; "
-            f"{INSTEAD}",
-        )
+
+
+def wants_task_layout(r: ConfigReader, root: Path) -> bool:
+    """Whether `task_layout` names a file that exists inside the project (read by
+    config/task_layout.py; the other cases were warned about above)."""
+    layout = r.raw.get("task_layout")
+    if not isinstance(layout, str) or layout in ("", DEFAULT):
+        return False
+    parts = PurePosixPath(layout.replace("\\", "/")).parts
+    if layout.startswith(("/", "\\")) or ".." in parts or not parts:
+        return False
+    return (root / Path(*parts)).is_file()

@@ -47,8 +47,9 @@ from .project_js import read_project_js
 from .psychometrics import read_psychometrics
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
-from .site_templates import read_site_templates
+from .site_templates import read_site_templates, wants_task_layout
 from .study import read_study
+from .task_layout import read_task_layout
 from .ui_language import read_ui_language
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
@@ -103,6 +104,15 @@ def build_config(
     project_css = read_project_css(r, project_root, output_dir, schemes)
     form_layout = read_form_layout(r, schemes)
     read_site_templates(r, project_root)
+    task_layout = None
+    if wants_task_layout(r, project_root):
+        task_layout = read_task_layout(r, project_root, output_dir, schemes)
+    if task_layout is not None:
+        if form_layout is not None:
+            r.warn("layout", "ignored: task_layout places the questions")
+            form_layout = None
+        if task_layout.css:
+            project_css = ProjectCss((project_css.text if project_css else "") + task_layout.css)
     if form_layout is not None:  # its grid is CSS too, served with the project's
         project_css = ProjectCss((project_css.text if project_css else "") + form_layout.css())
     project_js = read_project_js(r, project_root, output_dir)
@@ -163,6 +173,7 @@ def build_config(
         project_css=project_css,
         project_js=project_js,
         form_layout=form_layout,
+        task_layout=task_layout,
         allow_all_users=r.child("user_config").bool("allow_all_users", True),
         users=tuple(users),
         require_password=require_password,

@@ -44,7 +44,9 @@ def test_task_layout_missing_present_and_outside(tmp_path):
     assert "file not found" in warning
     (tmp_path / "layouts").mkdir()
     (tmp_path / "layouts" / "custom_task_layout.html").write_text("<div>{{ x }}</div><script>")
-    (warning,) = template_warnings(cfg(tmp_path, task_layout="layouts/custom_task_layout.html"))
-    assert "HTML task layouts" in warning and "not used" in warning
+    config = cfg(tmp_path, task_layout="layouts/custom_task_layout.html")
+    (warning,) = template_warnings(config)  # rendered (tests/web/test_task_layout.py)
+    assert "does not place 'sentiment'" in warning
+    assert config.task_layout.parts == (("<div>{{ x }}</div>", None, ""),)
     (warning,) = template_warnings(cfg(tmp_path, task_layout="../etc/passwd"))
     assert "outside the project directory" in warning
