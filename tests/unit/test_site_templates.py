@@ -22,12 +22,13 @@ def template_warnings(config):
 def test_what_potatos_examples_use_is_silent(tmp_path):
     config = cfg(
         tmp_path,
-        site_dir="default",
+        site_dir="potato/templates/",
         site_file="templates/base_template_v2.html",
         base_html_template="default",
         header_file="default",
     )
     assert template_warnings(config) == []
+    assert template_warnings(cfg(tmp_path, site_dir="default")) == []
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ def test_what_potatos_examples_use_is_silent(tmp_path):
 def test_own_templates_warn_and_are_not_served(tmp_path, key, value):
     (warning,) = template_warnings(cfg(tmp_path, **{key: value}))
     assert warning.startswith(key) and "built-in annotation page" in warning
+    assert "as Potato 2.x's own page does" in warning
 
 
 def test_task_layout_missing_present_and_outside(tmp_path):
