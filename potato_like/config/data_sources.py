@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..data.remote_sources import RemoteData
 from .model import DATA_SUFFIXES, DataDirectory
 from .reader import ConfigReader, hint, type_name
 from .remote_data import FETCHED_TYPES, REFUSED_TYPES, read_data_cache, read_remote_source
@@ -41,13 +42,15 @@ REMOTE_SOURCE_TYPES = (*FETCHED_TYPES, *REFUSED_TYPES)
 
 def read_data(
     r: ConfigReader, task_dir: Path, base: Path, allow_hosts: tuple[str, ...] = ()
-) -> tuple[list[Path], DataDirectory | None]:
-    """(data files named in the config, the data directory or None). Problems and warnings
-    go to the reader; at least one source of items is required. Remote sources are fetched
-    here (into the cache), so a config that loads has its data on disk."""
+) -> tuple[list[Path], DataDirectory | None, RemoteData]:
+    """(data files named in the config, the data directory or None, the remote sources).
+    Problems and warnings go to the reader; at least one source of items is required.
+    Remote sources are fetched here (into the cache), so a config that loads has its data
+    on disk."""
     directory = _data_directory(r, task_dir, base)
+    remote = RemoteData()
     if r.has("data_sources"):
-        files = _data_sources(r, task_dir, base, allow_hosts)
+        files, remote = _data_sources(r, task_dir, base, allow_hosts)
         if r.list("data_files"):
             r.warn("data_files", "ignored because data_sources is set (Potato reads only those)")
     else:
@@ -60,7 +63,7 @@ def read_data(
             "is required: list at least one .json, .jsonl, .csv or .tsv file "
             "(or set data_directory, or a data_sources entry of type file)",
         )
-    return _unique(files), directory
+    return _unique(files), directory, remote
 
 
 def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
@@ -84,8 +87,9 @@ def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
 
 def _data_sources(
     r: ConfigReader, task_dir: Path, base: Path, allow_hosts: tuple[str, ...]
-) -> list[Path]:
+) -> tuple[list[Path], RemoteData]:
     files = []
+    remote = []
     cache = read_data_cache(r, task_dir)
     for i, sub in r.entries("data_sources", "a mapping with 'type'"):
         where, entry = sub.path, sub.raw
@@ -95,9 +99,10 @@ def _data_sources(
         if not sub.bool("enabled", True):
             continue
         if kind in REMOTE_SOURCE_TYPES:
-            path = read_remote_source(sub, kind, i, cache, allow_hosts)
-            if path is not None:
-                files.append(path)
+            found = read_remote_source(sub, kind, i, cache, allow_hosts)
+            if found is not None:
+                remote.append(found[0])
+                files.append(found[1])
             continue
         if kind not in LOCAL_SOURCE_TYPES:
             known = LOCAL_SOURCE_TYPES + REMOTE_SOURCE_TYPES
@@ -109,7 +114,10 @@ def _data_sources(
         path = local_file(r, name, where, task_dir, base)
         if path is not None:
             files.append(path)
-    return files
+    ids = [s.id for s in remote]
+    for dup in sorted({x for x in ids if ids.count(x) > 1}):
+        r.problem("data_sources", f"two remote sources have the id {dup!r}; give each its own id")
+    return files, RemoteData(tuple(remote), cache, allow_hosts)
 
 
 def _file_entry(

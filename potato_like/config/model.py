@@ -106,6 +106,8 @@ class ProjectConfig:
     item_properties: ItemProperties
     schemes: tuple[Scheme, ...]
     data_directory: DataDirectory | None = None
+    # remote data_sources and their cache (data/remote_sources.RemoteData)
+    remote_data: Any = None
     allow_all_users: bool = True
     users: tuple[ConfiguredUser, ...] = ()
     require_password: bool = True

@@ -78,8 +78,8 @@ def read_remote_source(
     index: int,
     cache: DataCache,
     allow_hosts: tuple[str, ...],
-) -> Path | None:
-    """The local copy of one remote entry, or None with a problem naming the source."""
+) -> tuple[RemoteSource, Path] | None:
+    """(the source, its local copy) of one remote entry, or None with a problem naming it."""
     if kind in REFUSED_TYPES:
         sub.problem(
             "type", f"{kind!r} sources are not supported: it {REFUSED_TYPES[kind]}; {_INSTEAD}"
@@ -97,7 +97,7 @@ def read_remote_source(
         return None
     if fetched.warning:
         sub.warn("url", f"{kind} source {source.id!r} ({source.url}): {fetched.warning}")
-    return fetched.path
+    return source, fetched.path
 
 
 def _source(sub: ConfigReader, kind: str, index: int) -> RemoteSource | None:
@@ -158,6 +158,7 @@ def _source(sub: ConfigReader, kind: str, index: int) -> RemoteSource | None:
     ident = sub.str("id", None) or sub.str("source_id", None) or f"{kind}-{index}"
     return RemoteSource(
         id=ident,
+        kind=kind,
         url=url,
         headers=header_pairs(headers),
         max_bytes=int(size_mb * 1024 * 1024),

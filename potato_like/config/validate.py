@@ -94,7 +94,7 @@ def build_config(
     # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
     fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
     media = read_media(r)  # before the data: remote data_sources obey its allow_fetch_hosts
-    data_files, data_directory = read_data(r, task_dir, base, media.allow_fetch_hosts)
+    data_files, data_directory, remote_data = read_data(r, task_dir, base, media.allow_fetch_hosts)
     file_options = read_data_file_options(
         r, task_dir, base, data_directory.path if data_directory else None
     )
@@ -168,6 +168,7 @@ def build_config(
         output_dir=output_dir,
         data_files=tuple(data_files),
         data_directory=data_directory,
+        remote_data=remote_data,
         item_properties=props,
         schemes=tuple(schemes),
         project_css=project_css,

@@ -70,6 +70,7 @@ class DataCache:
 @dataclass(frozen=True)
 class RemoteSource:
     id: str
+    kind: str  # url, google_drive, dropbox
     url: str  # the address fetched (a share link already turned into its download URL)
     headers: tuple[tuple[str, str], ...] = ()
     max_bytes: int = 100 * 1024 * 1024
@@ -115,13 +116,45 @@ def suffix_of(url: str, declared: str | None) -> str | None:
     return suffix if suffix in DATA_SUFFIXES else None
 
 
+@dataclass(frozen=True)
+class RemoteData:
+    """The remote sources of a project and where their copies are kept (for the admin's
+    list and refresh: web/data_sources_api.py)."""
+
+    sources: tuple[RemoteSource, ...] = ()
+    cache: DataCache | None = None
+    allow_hosts: tuple[str, ...] = ()
+
+    def find(self, source_id: str) -> RemoteSource | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def status(self, source: RemoteSource) -> dict:
+        copy = _cached_copy(self.cache.directory, source.stem) if self.cache else None
+        stat = copy.stat() if copy else None
+        return {
+            "id": source.id,
+            "type": source.kind,
+            "url": source.url,
+            "cached": copy is not None,
+            "fetched_at": stat.st_mtime if stat else None,
+            "size_bytes": stat.st_size if stat else None,
+            "ttl_seconds": self.cache.ttl_seconds if self.cache else None,
+        }
+
+
 def materialize(
-    source: RemoteSource, cache: DataCache, allow_hosts: tuple[str, ...], now: float | None = None
+    source: RemoteSource,
+    cache: DataCache,
+    allow_hosts: tuple[str, ...],
+    now: float | None = None,
+    force: bool = False,
 ) -> Fetched:
-    """The local copy of `source`, fetched when missing or older than the cache's TTL."""
+    """The local copy of `source`, fetched when missing or older than the cache's TTL (or
+    always, with `force`)."""
     now = time.time() if now is None else now
     cached = _cached_copy(cache.directory, source.stem)
-    if cached is not None and cache.enabled and now - cached.stat().st_mtime < cache.ttl_seconds:
+    fresh = cached is not None and now - cached.stat().st_mtime < cache.ttl_seconds
+    if fresh and cache.enabled and not force:
         return Fetched(cached)
     policy = FetchPolicy(
         allow_hosts=allow_hosts,

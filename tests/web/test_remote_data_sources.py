@@ -243,3 +243,28 @@ def test_cache_dir_must_stay_inside_task_dir(tmp_path, server):
     sources = [{"type": "url", "url": server.url("/items.jsonl")}]
     with pytest.raises(ConfigError, match=r"data_cache\.cache_dir: .\.\./out. must be a directory"):
         load_config(remote_config(tmp_path, sources, data_cache={"cache_dir": "../out"}))
+
+
+def test_admin_lists_and_refreshes_a_source(tmp_path, server, open_app):
+    from tests.conftest import ADMIN
+
+    sources = [{"type": "url", "url": server.url("/items.jsonl"), "id": "web"}]
+    app = open_app(remote_config(tmp_path, sources))
+    client = app.test_client()
+    assert client.get("/admin/api/data_sources").status_code in (401, 403)
+    listed = client.get("/admin/api/data_sources", headers=ADMIN).json
+    assert listed["count"] == 1 and listed["sources"][0]["id"] == "web" and listed["enabled"]
+    assert listed["sources"][0]["cached"] is True and listed["sources"][0]["type"] == "url"
+    server.files["/items.jsonl"] = ("application/x-ndjson", jsonl("r1", "r2", "r3", "r9"))
+    r = client.post("/admin/api/data_sources/web/refresh", headers=ADMIN)
+    assert r.status_code == 200, r.json
+    assert r.json["success"] is True and r.json["imported"]["added"] == 1
+    assert r.json["status"] == "success" and r.json["source_id"] == "web"
+    assert app.extensions["potato_like"].store.items.count() == 4
+    missing = client.post("/admin/api/data_sources/nope/refresh", headers=ADMIN)
+    assert missing.status_code == 404 and "'nope'" in missing.json["error"]
+    del server.files["/items.jsonl"]
+    failed = client.post("/admin/api/data_sources/web/refresh", headers=ADMIN)
+    assert failed.status_code == 422
+    assert "url source 'web'" in failed.json["error"] and "404" in failed.json["error"]
+    assert app.extensions["potato_like"].store.items.count() == 4  # nothing lost
