@@ -57,3 +57,23 @@ def clean_html(html: str, *, project_file_url: Callable[[str], str] | None = Non
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+# A task layout (config/task_layout.py) is markup around the form: sections and headings
+# with the researcher's classes for the layout's own stylesheet. No ids (they could clash
+# with the page's), no forms or inputs (the schemes render their own).
+LAYOUT_TAGS = TAGS | {"section", "main", "fieldset", "legend", "label"}
+LAYOUT_ATTRIBUTES = {tag: set(attrs) for tag, attrs in ATTRIBUTES.items()}
+LAYOUT_ATTRIBUTES["*"] = ATTRIBUTES.get("*", set()) | {"class"}
+
+
+def clean_layout_html(html: str) -> str:
+    """Sanitised task-layout markup (the same rules as item HTML, plus `class`)."""
+    return nh3.clean(
+        html,
+        tags=LAYOUT_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=LAYOUT_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )

@@ -19,9 +19,11 @@ from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
+from .data.remote_sources import RemoteSourceError, materialize
 from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
+from .net.safe_fetch import FetchError
 from .password_hashing import hash_password
 from .private_files import make_private_dir
 from .secrets_file import read_or_create
@@ -301,6 +303,36 @@ class Project:
             return report
         finally:
             self._data_poll_lock.release()
+
+    def refresh_remote_source(self, source_id: str) -> tuple[dict, ImportReport] | None:
+        """Fetch one remote data source again now (whatever its TTL) and import what changed;
+        None when no remote source has this id. A failed fetch raises FetchError (the copy
+        and the items stay as they were)."""
+        remote = self.config.remote_data
+        source = remote.find(source_id) if remote is not None else None
+        if source is None:
+            return None
+        name = f"{source.kind} source {source.id!r} ({source.url})"
+        try:
+            fetched = materialize(source, remote.cache, remote.allow_hosts, force=True)
+        except RemoteSourceError as exc:
+            raise FetchError(f"{name}: {exc}") from None
+        if fetched.warning:  # the fetch failed; the copy fetched before is still used
+            raise FetchError(f"{name}: {fetched.warning}")
+        config = self.config
+        with self._data_poll_lock:
+            files = config.current_data_files()
+            report = sync_items(
+                self.store,
+                files,
+                config.item_properties,
+                config.max_annotations_per_item,
+                seed=config.random_seed,
+                options=_file_options(config, files),
+            )
+            if report.changed:
+                _apply_item_caps(self.store, config)
+        return remote.status(source), report
 
     def poll_ibws_round(self) -> None:
         """With `ibws_config`, at most every few seconds: start the next round in the

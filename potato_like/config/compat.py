@@ -24,6 +24,7 @@ IMPLEMENTED = (
     "bws_config",
     "ibws_config",
     "data_sources",
+    "data_cache",
     "data_directory",
     "data_directory_encoding",
     "watch_data_directory",
@@ -112,7 +113,6 @@ IMPLEMENTED = (
 
 # Known to Potato, not implemented here yet: accepted with a warning.
 _LATER_NAMES = [
-    "data_cache",
     "partial_loading",
     "media_directory",
     "authentication",

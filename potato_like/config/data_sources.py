@@ -4,10 +4,10 @@ Potato accepts three ways of naming data, and so do we:
 - `data_files`: a list whose entries are paths or mappings with `path` (plus `encoding`,
   `filter_by_prior_annotation`, and keys some of Potato's examples add: `type`, `format`,
   `id_key`, `text_key`, which Potato ignores: the file's extension decides its format).
-- `data_sources`: a list of typed sources. `type: file` (a local file) is served; the remote
-  types Potato knows (url, google_drive, dropbox, s3, huggingface, google_sheets, database)
-  are skipped with a warning until they exist here. As in Potato, when `data_sources` is set
-  it replaces `data_files`.
+- `data_sources`: a list of typed sources. `type: file` (a local file) is read in place;
+  `url`, `google_drive` and `dropbox` are fetched into the project's cache
+  (config/remote_data.py); the types that need credentials, an SDK or a database are refused
+  with the reason. As in Potato, when `data_sources` is set it replaces `data_files`.
 - `data_directory`: every .json/.jsonl/.csv/.tsv file directly in a directory, read at start;
   with `watch_data_directory: true` the directory is scanned again for new, changed or removed
   files at most every `watch_poll_interval` seconds while annotators work.
@@ -21,8 +21,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..data.remote_sources import RemoteData
 from .model import DATA_SUFFIXES, DataDirectory
 from .reader import ConfigReader, hint, type_name
+from .remote_data import FETCHED_TYPES, REFUSED_TYPES, read_data_cache, read_remote_source
 
 DATA_FILE_ENTRY_KEYS = (
     "path",
@@ -35,43 +37,33 @@ DATA_FILE_ENTRY_KEYS = (
 )
 DATA_SOURCE_KEYS = ("type", "path", "id", "source_id", "enabled", "encoding")
 LOCAL_SOURCE_TYPES = ("file",)
-REMOTE_SOURCE_TYPES = (
-    "url",
-    "google_drive",
-    "dropbox",
-    "s3",
-    "huggingface",
-    "google_sheets",
-    "database",
-)
+REMOTE_SOURCE_TYPES = (*FETCHED_TYPES, *REFUSED_TYPES)
 
 
 def read_data(
-    r: ConfigReader, task_dir: Path, base: Path
-) -> tuple[list[Path], DataDirectory | None]:
-    """(data files named in the config, the data directory or None). Problems and warnings
-    go to the reader; at least one source of items is required."""
+    r: ConfigReader, task_dir: Path, base: Path, allow_hosts: tuple[str, ...] = ()
+) -> tuple[list[Path], DataDirectory | None, RemoteData]:
+    """(data files named in the config, the data directory or None, the remote sources).
+    Problems and warnings go to the reader; at least one source of items is required.
+    Remote sources are fetched here (into the cache), so a config that loads has its data
+    on disk."""
     directory = _data_directory(r, task_dir, base)
+    remote = RemoteData()
     if r.has("data_sources"):
-        files = _data_sources(r, task_dir, base)
+        files, remote = _data_sources(r, task_dir, base, allow_hosts)
         if r.list("data_files"):
             r.warn("data_files", "ignored because data_sources is set (Potato reads only those)")
     else:
         files = _data_files(r, task_dir, base)
-    skipped = [w for w in r.warnings if w.startswith("data_sources[") and "not supported yet" in w]
-    if not files and directory is None and skipped and not _has_problem(r, ("data_sources",)):
-        r.problem(
-            "data_sources",
-            f"no source this server can read: {len(skipped)} remote source(s) skipped "
-            "(not supported yet); add a local file (type: file, data_files or data_directory)",
-        )
-    elif not files and directory is None and not _has_problem(r, ("data_files", "data_sources")):
+        if r.has("data_cache"):
+            r.warn("data_cache", "ignored: no remote data_sources")
+    if not files and directory is None and not _has_problem(r, ("data_files", "data_sources")):
         r.problem(
             "data_files",
             "is required: list at least one .json, .jsonl, .csv or .tsv file "
             "(or set data_directory, or a data_sources entry of type file)",
         )
-    return _unique(files), directory
+    return _unique(files), directory, remote
 
 
 def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
@@ -93,9 +85,13 @@ def _data_files(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
     return files
 
 
-def _data_sources(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
+def _data_sources(
+    r: ConfigReader, task_dir: Path, base: Path, allow_hosts: tuple[str, ...]
+) -> tuple[list[Path], RemoteData]:
     files = []
-    for _i, sub in r.entries("data_sources", "a mapping with 'type'"):
+    remote = []
+    cache = read_data_cache(r, task_dir)
+    for i, sub in r.entries("data_sources", "a mapping with 'type'"):
         where, entry = sub.path, sub.raw
         kind = sub.str("type", None, required=True)
         if kind is None:
@@ -103,11 +99,10 @@ def _data_sources(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
         if not sub.bool("enabled", True):
             continue
         if kind in REMOTE_SOURCE_TYPES:
-            sub.warn(
-                "type",
-                f"{kind!r} sources are not supported yet; this source is skipped "
-                "(download the data and list it in data_files, or use type: file)",
-            )
+            found = read_remote_source(sub, kind, i, cache, allow_hosts)
+            if found is not None:
+                remote.append(found[0])
+                files.append(found[1])
             continue
         if kind not in LOCAL_SOURCE_TYPES:
             known = LOCAL_SOURCE_TYPES + REMOTE_SOURCE_TYPES
@@ -119,7 +114,10 @@ def _data_sources(r: ConfigReader, task_dir: Path, base: Path) -> list[Path]:
         path = local_file(r, name, where, task_dir, base)
         if path is not None:
             files.append(path)
-    return files
+    ids = [s.id for s in remote]
+    for dup in sorted({x for x in ids if ids.count(x) > 1}):
+        r.problem("data_sources", f"two remote sources have the id {dup!r}; give each its own id")
+    return files, RemoteData(tuple(remote), cache, allow_hosts)
 
 
 def _file_entry(

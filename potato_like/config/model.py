@@ -106,6 +106,8 @@ class ProjectConfig:
     item_properties: ItemProperties
     schemes: tuple[Scheme, ...]
     data_directory: DataDirectory | None = None
+    # remote data_sources and their cache (data/remote_sources.RemoteData)
+    remote_data: Any = None
     allow_all_users: bool = True
     users: tuple[ConfiguredUser, ...] = ()
     require_password: bool = True
@@ -149,6 +151,8 @@ class ProjectConfig:
     project_js: ProjectJs | None = None  # customjs, served at /project.js
     # Potato's form `layout` (config/form_layout.FormLayout): groups, order, grid CSS
     form_layout: Any = None
+    # Potato's `task_layout` file (config/task_layout.TaskLayout): sanitised markup + slots
+    task_layout: Any = None
     # the `psychometric` strategy's settings (assign/psychometric.Settings)
     psychometrics: Any = None
     active_learning: Any = None  # assign/active_learning.ActiveLearningConfig

@@ -1,15 +1,16 @@
 """Potato's page-template keys: `site_dir`, `site_file`, `base_html_template`, `header_file`
 and `task_layout`.
 
-Potato builds its pages from HTML templates that carry its own scripts; a project may point
-at its own copies. Here the pages are ours (no inline script, a fixed CSP), so a Potato
-template cannot be served as it is, and stripped of its scripts it would not work. What
-Potato's examples use is accepted silently: `site_dir: default`, `base_html_template:
-default`, `header_file: default` and its bundled `site_file` names. Anything else is a
-warning naming what serves instead (the built-in page, `layout` for a form grid, `base_css`
-for styling, `instance_display` for item layout). A `task_layout` file is checked with the
-project-file rules (inside the project directory), and a missing one is a warning, not the
-error Potato stops with.
+Potato 2.x no longer reads its page templates from `site_dir`, `base_html_template` or
+`header_file`: its page builder (server_utils/front_end.py) always uses the templates in its
+own package, so a project naming its own directory gets Potato's built-in page there too.
+The same here: the built-in pages serve (they could not serve Potato's templates anyway: no
+inline script under our CSP). What Potato's examples use is accepted silently: `default`,
+a path to Potato's own `potato/templates` directory, and its bundled `site_file` names.
+Anything else is a warning naming what serves instead (the built-in page, `task_layout` or
+`layout` for the form, `base_css` for styling, `instance_display` for item layout). A
+`task_layout` file is rendered (config/task_layout.py); a missing one, or one outside the
+project directory, is a warning, not the error Potato stops with.
 """
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ DEFAULT = "default"
 # Potato's bundled base templates (names only): a project naming one gets the built-in page.
 POTATO_SITE_FILES = ("base_template.html", "base_template_v2.html", "base_template_v3.html")
 INSTEAD = (
-    "the built-in annotation page serves this project (use `layout` for a form grid, "
-    "`instance_display` for the item, `base_css` for styling)"
+    "the built-in annotation page serves this project, as Potato 2.x's own page does (it "
+    "reads its templates from its package whatever this says); use `task_layout` or `layout` "
+    "for the form, `instance_display` for the item, `base_css` for styling"
 )
+
+
+def _potato_bundle(value: str) -> bool:
+    """A path to Potato's own template directory (`potato/templates/`, as two examples say)."""
+    parts = PurePosixPath(value.replace("\\", "/").rstrip("/")).parts
+    return parts[-2:] == ("potato", "templates")
 
 
 def read_site_templates(r: ConfigReader, root: Path) -> None:
@@ -35,12 +43,14 @@ def read_site_templates(r: ConfigReader, root: Path) -> None:
         if not isinstance(value, str):
             r.warn(key, f"must be a path or 'default', got {type_name(value)}; ignored")
             continue
-        r.warn(key, f"Potato's page templates are not used here: {INSTEAD}")
+        if key == "site_dir" and _potato_bundle(value):
+            continue
+        r.warn(key, f"own page templates are not used: {INSTEAD}")
     site_file = r.raw.get("site_file")
     if site_file not in (None, "", DEFAULT) and (
         not isinstance(site_file, str) or PurePosixPath(site_file).name not in POTATO_SITE_FILES
     ):
-        r.warn("site_file", f"Potato's page templates are not used here: {INSTEAD}")
+        r.warn("site_file", f"own page templates are not used: {INSTEAD}")
     layout = r.raw.get("task_layout")
     if layout in (None, "", DEFAULT):
         return
@@ -53,9 +63,15 @@ def read_site_templates(r: ConfigReader, root: Path) -> None:
         r.warn("task_layout", f"{layout!r} is outside the project directory; ignored")
     elif not (root / Path(*parts)).is_file():
         r.warn("task_layout", f"file not found: {layout!r}; {INSTEAD}")
-    else:
-        r.warn(
-            "task_layout",
-            f"Potato's HTML task layouts (its form markup and scripts) are not used here; "
-            f"{INSTEAD}",
-        )
+
+
+def wants_task_layout(r: ConfigReader, root: Path) -> bool:
+    """Whether `task_layout` names a file that exists inside the project (read by
+    config/task_layout.py; the other cases were warned about above)."""
+    layout = r.raw.get("task_layout")
+    if not isinstance(layout, str) or layout in ("", DEFAULT):
+        return False
+    parts = PurePosixPath(layout.replace("\\", "/")).parts
+    if layout.startswith(("/", "\\")) or ".." in parts or not parts:
+        return False
+    return (root / Path(*parts)).is_file()

@@ -51,8 +51,9 @@ from .project_js import read_project_js
 from .psychometrics import read_psychometrics
 from .reader import ConfigReader, hint, type_name
 from .server import read_server_limits
-from .site_templates import read_site_templates
+from .site_templates import read_site_templates, wants_task_layout
 from .study import read_study
+from .task_layout import read_task_layout
 from .ui_language import read_ui_language
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
@@ -96,7 +97,8 @@ def build_config(
     # Set: Potato 1.x's project-wide annotated_instances.<format> is written too (see
     # export/project_file.py); the per-user files are JSON Lines either way, as in Potato.
     fmt = r.str("output_annotation_format", None, choices=OUTPUT_ANNOTATION_FORMATS)
-    data_files, data_directory = read_data(r, task_dir, base)
+    media = read_media(r)  # before the data: remote data_sources obey its allow_fetch_hosts
+    data_files, data_directory, remote_data = read_data(r, task_dir, base, media.allow_fetch_hosts)
     file_options = read_data_file_options(
         r, task_dir, base, data_directory.path if data_directory else None
     )
@@ -106,6 +108,15 @@ def build_config(
     project_css = read_project_css(r, project_root, output_dir, schemes)
     form_layout = read_form_layout(r, schemes)
     read_site_templates(r, project_root)
+    task_layout = None
+    if wants_task_layout(r, project_root):
+        task_layout = read_task_layout(r, project_root, output_dir, schemes)
+    if task_layout is not None:
+        if form_layout is not None:
+            r.warn("layout", "ignored: task_layout places the questions")
+            form_layout = None
+        if task_layout.css:
+            project_css = ProjectCss((project_css.text if project_css else "") + task_layout.css)
     if form_layout is not None:  # its grid is CSS too, served with the project's
         project_css = ProjectCss((project_css.text if project_css else "") + form_layout.css())
     project_js = read_project_js(r, project_root, output_dir)
@@ -161,11 +172,13 @@ def build_config(
         output_dir=output_dir,
         data_files=tuple(data_files),
         data_directory=data_directory,
+        remote_data=remote_data,
         item_properties=props,
         schemes=tuple(schemes),
         project_css=project_css,
         project_js=project_js,
         form_layout=form_layout,
+        task_layout=task_layout,
         allow_all_users=r.child("user_config").bool("allow_all_users", True),
         users=tuple(users),
         require_password=require_password,
@@ -209,7 +222,7 @@ def build_config(
         behind_proxy=r.number("behind_proxy", 0, integer=True, minimum=0, maximum=5),
         trusted_hosts=_trusted_hosts(r),
         server_limits=read_server_limits(server, task_dir),
-        media=read_media(r),
+        media=media,
         event_template=read_event_template(r, task_dir),
         study=study,
         ui_colors=read_ui_colors(r),

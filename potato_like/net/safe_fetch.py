@@ -23,7 +23,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -81,22 +81,29 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast and not ip.is_reserved
 
 
-def fetch(url: str, policy: FetchPolicy) -> FetchResult:
+def fetch(url: str, policy: FetchPolicy, headers: Mapping[str, str] | None = None) -> FetchResult:
     """The whole body of `url` (at most `policy.max_bytes`), or FetchError/FetchRefused."""
-    with open_stream(url, policy) as stream:
+    with open_stream(url, policy, headers) as stream:
         body = b"".join(stream.chunks())
         return FetchResult(stream.url, stream.content_type, body)
 
 
-def open_stream(url: str, policy: FetchPolicy) -> Stream:
+def open_stream(url: str, policy: FetchPolicy, headers: Mapping[str, str] | None = None) -> Stream:
     """A checked response whose body is read with `chunks()` (caps enforced while reading).
-    Use it as a context manager so the connection is closed."""
+    Use it as a context manager so the connection is closed. `headers` (an Authorization
+    header for a data source, say) go to the first host only: a redirect to another host
+    drops them, so a credential is never handed to a server the admin did not name."""
     deadline = time.monotonic() + policy.timeout
+    first_host = None
     for _ in range(MAX_REDIRECTS + 1):
         target = _check_url(url, policy)
+        first_host = first_host or (target.host, target.port)
+        sent = {"User-Agent": "potato_like", "Accept": "*/*"}
+        if headers and (target.host, target.port) == first_host:
+            sent.update(headers)
         conn = _connect(target, deadline)
         try:
-            conn.request("GET", target.path, headers={"User-Agent": "potato_like", "Accept": "*/*"})
+            conn.request("GET", target.path, headers=sent)
             response = conn.getresponse()
         except (OSError, http.client.HTTPException) as e:
             conn.close()

@@ -1,6 +1,8 @@
 // The annotation page: keyboard shortcuts, autosave (drafts), submit-and-next.
 // Plain ES module, no build step. Talks to the same session API scripts use.
 
+import { t } from "./i18n.js";
+
 const form = document.getElementById("annotation-form");
 let csrf = document.querySelector('meta[name="csrf-token"]').content;
 const saveState = document.getElementById("save-state");
@@ -12,12 +14,6 @@ let version = form.dataset.version || null;
 // Quality-control checks are not items: their behaviour is not tracked.
 const tracked = form.dataset.check !== "1";
 const AUTOSAVE_MS = 500;
-// The page's language (ui_language): strings by key, {name} filled from vars.
-const uiStrings = JSON.parse(document.getElementById("ui-strings")?.textContent || "{}");
-function t(key, vars = {}, fallback = key) {
-  const text = uiStrings[key] ?? fallback;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
-}
 
 let dirty = false;
 // Schemes whose last autosaved answer the server refused (the rest of the item was saved).
@@ -110,7 +106,7 @@ function markInvalid(list) {
       fieldset.append(note);
     }
     if (note) {
-      note.textContent = why ? `Not saved: ${why}` : "";
+      note.textContent = why ? t("not_saved_because", { why }) : "";
       note.hidden = !why;
     }
   }
@@ -120,7 +116,7 @@ function markInvalid(list) {
 function mayLeave() {
   if (!invalid.size) return true;
   const names = [...invalid.keys()].join(", ");
-  return window.confirm(`Some answers on this item are not valid and were not saved (${names}). Leave the item anyway?`);
+  return window.confirm(t("leave_invalid", { names }));
 }
 
 function setState(text, kind) {
@@ -303,7 +299,7 @@ if (gotoForm) {
       // A number typed by a person is a position in their list (1-based on screen).
       const asIndex = /^\d+$/.test(raw) ? { go_to: Number(raw) - 1 } : { go_to: raw };
       await go(asIndex, (data) => (Number.isInteger(data.max_index)
-        ? `There is no item ${raw} to go to yet: enter a number from 1 to ${data.max_index + 1}.`
+        ? t("no_item", { n: raw, max: data.max_index + 1 })
         : null));
     } catch (_) { /* shown */ }
   });
@@ -325,13 +321,13 @@ if (flagButton) {
     e.preventDefault();
     const { res, data } = await post("/api/flag_item", { instance_id: instanceId, comment: comment.value });
     if (!res.ok) {
-      flagError.textContent = data.error || `The server answered ${res.status}.`;
+      flagError.textContent = data.error || t("server_answered", { status: res.status });
       flagError.hidden = false;
       return;
     }
     comment.value = "";
     flagDialog.close();
-    flagButton.textContent = "Flagged — thank you. Flag again…";
+    flagButton.textContent = t("flagged");
   });
 }
 

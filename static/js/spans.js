@@ -5,6 +5,8 @@
 // code points, never UTF-16 units. Changes are saved by annotate.js's autosave: this script
 // adds span_annotations / link_annotations / event_annotations to each save.
 
+import { t } from "./i18n.js";
+
 const page = JSON.parse(document.getElementById("span-page").textContent);
 const form = document.getElementById("annotation-form");
 const textEl = document.getElementById("instance-text");
@@ -115,7 +117,7 @@ function describeSpan(schema, id) {
 }
 
 function removeButton(onClick, what) {
-  const b = el("button", { type: "button", className: "remove", "aria-label": `Remove ${what}`, title: `Remove ${what}` }, "×");
+  const b = el("button", { type: "button", className: "remove", "aria-label": what, title: what }, "×");
   b.addEventListener("click", (e) => { e.stopPropagation(); onClick(); });
   return b;
 }
@@ -138,11 +140,11 @@ function renderLists() {
         if (entry.kb_id) li.append(el("span", { className: "kb", title: `${entry.kb_source}:${entry.kb_id}` }, `→ ${entry.kb_label || entry.kb_id}`));
         li.addEventListener("click", () => selectSpan(schema, entry.id));
         if (info.entity_linking) {
-          const linkBtn = el("button", { type: "button", className: "kb-link", title: "Link to a knowledge base entry", "aria-label": `Link ${entry.text} to a knowledge base entry` }, "🔗");
+          const linkBtn = el("button", { type: "button", className: "kb-link", title: t("kb_link"), "aria-label": t("kb_link_entry", { text: entry.text }) }, "🔗");
           linkBtn.addEventListener("click", (e) => { e.stopPropagation(); openKbSearch(schema, entry.id, li); });
           li.append(linkBtn);
         }
-        li.append(removeButton(() => deleteSpan(schema, entry.id), `span ${entry.label}`));
+        li.append(removeButton(() => deleteSpan(schema, entry.id), t("remove_span", { label: entry.label })));
       } else if (info.type === "span_link") {
         const arrow = entry.direction === "directed" ? " → " : " — ";
         li = el("li", { className: "entry link-entry", "data-link-id": entry.id, style: `--c: ${info.colors[entry.link_type]}` });
@@ -150,7 +152,7 @@ function renderLists() {
         what.append(el("strong", {}, entry.link_type), ": " +
           entry.span_ids.map((id) => describeSpan(info.span_schema, id)).join(arrow));
         li.append(el("span", { className: "chip" }), what);
-        li.append(removeButton(() => removeEntry(schema, entry.id), `link ${entry.link_type}`));
+        li.append(removeButton(() => removeEntry(schema, entry.id), t("remove_link", { type: entry.link_type })));
       } else {
         li = el("li", { className: "entry event-entry", "data-event-id": entry.id, style: `--c: ${info.colors[entry.event_type]}` });
         const args = entry.arguments.map((a) => `${a.role}: ${describeSpan(info.span_schema, a.span_id)}`);
@@ -158,7 +160,7 @@ function renderLists() {
         what.append(el("strong", {}, entry.event_type),
           ` ${describeSpan(info.span_schema, entry.trigger_span_id)}` + (args.length ? ` (${args.join("; ")})` : ""));
         li.append(el("span", { className: "chip" }), what);
-        li.append(removeButton(() => removeEntry(schema, entry.id), `event ${entry.event_type}`));
+        li.append(removeButton(() => removeEntry(schema, entry.id), t("remove_event", { type: entry.event_type })));
       }
       items.push(li);
     }
@@ -409,20 +411,20 @@ function addDraft() {
 function openKbSearch(schema, id, li) {
   const span = spanById(schema, id);
   const kbs = schemes[schema].entity_linking.knowledge_bases;
-  const box = el("div", { className: "kb-search", role: "dialog", "aria-label": "Knowledge base search" });
-  const input = el("input", { type: "search", value: span.text, "aria-label": "Search the knowledge base" });
-  const kbSelect = el("select", { "aria-label": "Knowledge base" });
+  const box = el("div", { className: "kb-search", role: "dialog", "aria-label": t("kb_dialog") });
+  const input = el("input", { type: "search", value: span.text, "aria-label": t("kb_query") });
+  const kbSelect = el("select", { "aria-label": t("kb_select") });
   for (const name of kbs) kbSelect.append(el("option", { value: name }, name));
   const results = el("ul", { className: "kb-results" });
   const note = el("p", { className: "hint" });
   async function search() {
-    note.textContent = "Searching…";
+    note.textContent = t("searching");
     try {
       const url = `/api/entity_linking/search?q=${encodeURIComponent(input.value)}&kb=${encodeURIComponent(kbSelect.value)}`;
       const res = await fetch(url, { credentials: "same-origin" });
       const data = await res.json();
       if (!res.ok) throw new Error(data.error || res.status);
-      note.textContent = data.results.length ? "" : "No match.";
+      note.textContent = data.results.length ? "" : t("no_match");
       results.replaceChildren(...data.results.map((r) => {
         const pick = el("button", { type: "button", className: "kb-result" }, `${r.label} (${r.entity_id})`);
         pick.append(el("span", { className: "hint" }, r.description ? ` — ${r.description}` : ""));
@@ -432,15 +434,15 @@ function openKbSearch(schema, id, li) {
         });
         return el("li", {}, "").appendChild(pick).parentNode;
       }));
-    } catch (err) { note.textContent = `Search failed: ${err.message}`; }
+    } catch (err) { note.textContent = t("search_failed", { error: err.message }); }
   }
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); search(); }
     if (e.key === "Escape") { e.stopPropagation(); box.remove(); }
   });
-  const go = el("button", { type: "button" }, "Search");
+  const go = el("button", { type: "button" }, t("search"));
   go.addEventListener("click", search);
-  const unlink = el("button", { type: "button" }, "Remove link");
+  const unlink = el("button", { type: "button" }, t("unlink"));
   unlink.addEventListener("click", () => {
     delete span.kb_id; delete span.kb_source; delete span.kb_label;
     changed();

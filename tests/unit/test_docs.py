@@ -15,6 +15,7 @@ import pytest
 from potato_like.config import compat
 from potato_like.config.embeddings import EMBEDDING_VISUALIZATION_KEYS, EMBEDDINGS_KEYS, UMAP_KEYS
 from potato_like.config.gold import ADJUDICATION_KEYS, ADJUDICATION_SIMILARITY_KEYS, MACE_KEYS
+from potato_like.config.remote_data import DATA_CACHE_KEYS, DRIVE_KEYS, DROPBOX_KEYS
 from potato_like.schemes import base
 from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
 from potato_like.schemes.registry import scheme_class, type_names
@@ -65,6 +66,8 @@ NESTED = {
     "embedding_visualization": EMBEDDING_VISUALIZATION_KEYS,
     "embedding_visualization.umap": UMAP_KEYS,
     "embeddings": EMBEDDINGS_KEYS,
+    "data_cache": DATA_CACHE_KEYS,
+    "data_sources[] (url, google_drive, dropbox)": (*DRIVE_KEYS, *DROPBOX_KEYS),
 }
 
 

@@ -200,30 +200,25 @@ def test_unset_variable_fails_where_a_used_feature_needs_it(project_dir, monkeyp
 # -- 5. data_sources and data_directory ----------------------------------------------------
 
 
-def test_data_sources_file_is_read_and_remote_sources_warn(project_dir):
+def test_data_sources_refused_types_name_the_reason(project_dir):
+    # The fetched types (url, google_drive, dropbox) are tested against a local server in
+    # tests/web/test_remote_data_sources.py.
     raw = base_config(
         data_sources=[
             {"type": "file", "path": "data.jsonl", "id": "local"},
-            {"type": "url", "url": "https://example.org/items.jsonl"},
             {"type": "database", "connection_string": "sqlite:///x.db", "query": "SELECT 1"},
+            {"type": "s3", "bucket": "b", "key": "k"},
         ]
     )
     del raw["data_files"]
-    cfg = load_config(write_config(project_dir, raw))
-    assert cfg.data_files == (project_dir / "data.jsonl",)
-    warnings = "\n".join(cfg.warnings)
-    assert "data_sources[1].type: 'url' sources are not supported yet" in warnings
-    assert "data_sources[2].type: 'database' sources are not supported yet" in warnings
-
-
-def test_only_remote_data_sources_is_a_problem(project_dir):
-    raw = base_config(data_sources=[{"type": "s3", "bucket": "b", "key": "k"}])
-    del raw["data_files"]
     with pytest.raises(ConfigError) as err:
         load_config(write_config(project_dir, raw))
-    assert "data_sources: no source this server can read: 1 remote source(s) skipped" in str(
-        err.value
+    text = str(err.value)
+    assert (
+        "data_sources[1].type: 'database' sources are not supported: it would run a query" in text
     )
+    assert "data_sources[2].type: 's3' sources are not supported: it needs AWS credentials" in text
+    assert "list it as `type: file`" in text
 
 
 def test_data_directory_without_data_files_loads_its_files(project_dir):

@@ -22,12 +22,13 @@ def template_warnings(config):
 def test_what_potatos_examples_use_is_silent(tmp_path):
     config = cfg(
         tmp_path,
-        site_dir="default",
+        site_dir="potato/templates/",
         site_file="templates/base_template_v2.html",
         base_html_template="default",
         header_file="default",
     )
     assert template_warnings(config) == []
+    assert template_warnings(cfg(tmp_path, site_dir="default")) == []
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ def test_what_potatos_examples_use_is_silent(tmp_path):
 def test_own_templates_warn_and_are_not_served(tmp_path, key, value):
     (warning,) = template_warnings(cfg(tmp_path, **{key: value}))
     assert warning.startswith(key) and "built-in annotation page" in warning
+    assert "as Potato 2.x's own page does" in warning
 
 
 def test_task_layout_missing_present_and_outside(tmp_path):
@@ -44,7 +46,9 @@ def test_task_layout_missing_present_and_outside(tmp_path):
     assert "file not found" in warning
     (tmp_path / "layouts").mkdir()
     (tmp_path / "layouts" / "custom_task_layout.html").write_text("<div>{{ x }}</div><script>")
-    (warning,) = template_warnings(cfg(tmp_path, task_layout="layouts/custom_task_layout.html"))
-    assert "HTML task layouts" in warning and "not used" in warning
+    config = cfg(tmp_path, task_layout="layouts/custom_task_layout.html")
+    (warning,) = template_warnings(config)  # rendered (tests/web/test_task_layout.py)
+    assert "does not place 'sentiment'" in warning
+    assert config.task_layout.parts == (("<div>{{ x }}</div>", None, ""),)
     (warning,) = template_warnings(cfg(tmp_path, task_layout="../etc/passwd"))
     assert "outside the project directory" in warning

@@ -99,3 +99,24 @@ def test_script_messages_are_the_js_keys():
     js = UiStrings("de").script_messages()
     assert js["saved"] == catalogue("de")["js_saved"]
     assert set(js) == {k[3:] for k in message_keys() if k.startswith("js_")}
+
+
+def test_every_string_the_pages_and_scripts_use_is_in_the_catalogue():
+    """Templates use `t.<key>`; the page scripts (annotate.js, spans.js through i18n.js) use
+    `t("<key>")` for the catalogue's `js_<key>`; with the test above, every language has them."""
+    from potato_like import ROOT
+
+    keys = set(message_keys())
+    used_in_templates = set()
+    for path in (ROOT / "templates").rglob("*.html"):
+        used_in_templates |= set(re.findall(r"\bt\.([a-z_]+)\b", path.read_text("utf-8")))
+    assert {"flag_title", "text_size", "not_completed_title", "admin_tab_overview"} <= (
+        used_in_templates
+    )
+    assert used_in_templates <= keys, used_in_templates - keys
+    for script in ("annotate.js", "spans.js"):
+        text = (ROOT / "static" / "js" / script).read_text("utf-8")
+        assert 'import { t } from "./i18n.js"' in text
+        used = set(re.findall(r"\bt\(\"([a-z_]+)\"", text))
+        assert used, script
+        assert {f"js_{k}" for k in used} <= keys, {k for k in used if f"js_{k}" not in keys}

@@ -60,3 +60,27 @@ def test_unknown_language_serves_english(make_project):
     assert _html_tag(page) == '<html lang="en" dir="ltr">'
     warnings = app.extensions["potato_like"].config.warnings
     assert any("klingon" in w for w in warnings)
+
+
+def test_flag_dialog_text_size_admin_and_script_strings_are_translated(make_project):
+    from html import escape
+
+    from tests.conftest import ADMIN
+
+    app = make_project(items=2, ui_language="de")
+    de = catalogue("de")
+    page = login(app.test_client(), "ann").get("/annotate").data.decode()
+    for key in ("flag_button", "flag_title", "flag_prompt", "flag_send", "text_size"):
+        assert escape(de[key], quote=False) in page, key
+    assert "Flag this item" not in page and "Text size" not in page
+    strings = json.loads(re.search(r'id="ui-strings">(.*?)</script>', page).group(1))
+    assert strings["flagged"] == de["js_flagged"]
+    assert strings["not_saved_because"] == "Nicht gespeichert: {why}"
+    assert strings["kb_dialog"] == de["js_kb_dialog"]  # spans.js
+    client = app.test_client()
+    sign_in = client.get("/admin/login").data.decode()
+    assert de["admin_key_label"] in sign_in and de["admin_open_button"] in sign_in
+    client.post("/admin/login", data={"key": ADMIN["X-API-Key"]})
+    admin = client.get("/admin").data.decode()
+    assert de["admin_tab_overview"] in admin and de["admin_leave"] in admin
+    assert ">Overview<" not in admin and "Leave admin" not in admin

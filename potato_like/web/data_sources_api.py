@@ -1,0 +1,40 @@
+"""Potato's admin endpoints for remote data sources: the list with each copy's state, and a
+refresh that fetches one source again now and imports what changed (config/remote_data.py
+reads the sources; the fetch obeys the same guard, caps and allow-list as at start)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, jsonify
+
+from ..errors import NotFound
+from .security import admin_required, current_project
+
+bp = Blueprint("data_sources_api", __name__)
+
+
+@bp.get("/admin/api/data_sources")
+@admin_required
+def list_sources():
+    remote = current_project().config.remote_data
+    sources = [remote.status(s) for s in remote.sources] if remote is not None else []
+    # `enabled` is Potato's key (whether any remote source is configured)
+    return jsonify(enabled=bool(sources), sources=sources, count=len(sources))
+
+
+@bp.post("/admin/api/data_sources/<source_id>/refresh")
+@admin_required
+def refresh_source(source_id: str):
+    result = current_project().refresh_remote_source(source_id)
+    if result is None:
+        raise NotFound(f"no remote data source with id {source_id!r}")
+    status, report = result
+    # `status` and `source_id` are Potato's keys
+    return jsonify(
+        success=True,
+        status="success",
+        source_id=source_id,
+        source=status,
+        imported=asdict(report),
+    )
