@@ -19,11 +19,12 @@ DIST_OF = {
     "sklearn_crfsuite": "sklearn-crfsuite",
     "cv2": "opencv-python-headless",
     "umap": "umap-learn",
+    "argon2": "argon2-cffi",
 }
 # installed by a listed distribution (flask brings werkzeug, jinja2's markupsafe, ...)
 TRANSITIVE = {"werkzeug", "markupsafe", "itsdangerous", "click", "jinja2", "wtforms"}
 # optional extras, imported only when their feature is configured
-OPTIONAL = {"psycopg", "gunicorn"}
+OPTIONAL = {"psycopg", "gunicorn", "sentence_transformers"}
 
 
 def imported_top_level_modules() -> set[str]:
