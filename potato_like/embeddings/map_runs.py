@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..background_runs import BackgroundRuns
 from ..config.embeddings import EmbeddingMapConfig, EmbeddingSettings
 from .embedders import embed_texts
 from .projection import dense_rows, project_2d
@@ -107,73 +107,30 @@ def compute_map(project: Project, timings: dict[str, float] | None = None) -> di
     return {"version": run, "points": len(order), "embedder": used, "seconds": seconds}
 
 
-class EmbedMapRunner:
+class EmbedMapRunner(BackgroundRuns):
     """Starts map runs in a daemon thread, one at a time per process (and across processes
     through the store lock); a trigger during a run asks for one more run after it."""
 
+    thread_name = "embedding-map"
+    what = "embedding map run"
+
     def __init__(self, project: Project) -> None:
-        self.project = project
-        self._lock = threading.Lock()
-        self._active = False  # a run thread is working (changed under _lock)
-        self._again = False
-        self.runs = 0
-        self.last_error: str | None = None
+        super().__init__(project)
         self.last_note: str | None = None
-        self.last_finished: float | None = None
         self.timings: dict[str, float] = {}
 
-    @property
-    def running(self) -> bool:
-        return self._active
-
-    def trigger(self) -> str:
-        """ "started", or "queued" when a run is going on (another follows it)."""
-        with self._lock:
-            if self._active:
-                self._again = True
-                return "queued"
-            self._active = True
-            threading.Thread(target=self._work, name="embedding-map", daemon=True).start()
-            return "started"
-
-    def wait(self, timeout: float = 60.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while self._active and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return not self._active
-
-    def _work(self) -> None:
-        while True:
-            timings: dict[str, float] = {}
-            try:
-                with self.project.store.locks.held(LOCK_NAME, LOCK_SECONDS) as got:
-                    if got:
-                        compute_map(self.project, timings)
-                        self.last_note = None
-                    else:
-                        self.last_note = "another server process is computing the map"
-                self.last_error = None
-            except Exception as exc:  # a failed run is reported, the server goes on
-                log.exception("embedding map run failed")
-                self.last_error = f"{type(exc).__name__}: {exc}"
-            self.runs += 1
-            self.timings = timings
-            self.last_finished = time.time()
-            with self._lock:
-                if not self._again:
-                    self._active = False
-                    return
-                self._again = False
+    def run_once(self) -> None:
+        timings: dict[str, float] = {}
+        self.timings = timings  # filled as the run goes; a failed run keeps what it measured
+        with self.project.store.locks.held(LOCK_NAME, LOCK_SECONDS) as got:
+            if got:
+                compute_map(self.project, timings)
+                self.last_note = None
+            else:
+                self.last_note = "another server process is computing the map"
 
     def status(self) -> dict[str, Any]:
-        return {
-            "running": self.running,
-            "runs": self.runs,
-            "last_error": self.last_error,
-            "last_note": self.last_note,
-            "last_finished": self.last_finished,
-            "timings": self.timings,
-        }
+        return {**super().status(), "last_note": self.last_note, "timings": self.timings}
 
 
 def runner(project: Project) -> EmbedMapRunner:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..background_runs import BackgroundRuns
 from .mace import fit_mace
 
 if TYPE_CHECKING:
@@ -165,37 +165,19 @@ def run_all(project: Project) -> list[dict[str, Any]]:
     return results
 
 
-class MaceRunner:
+class MaceRunner(BackgroundRuns):
     """Starts MACE runs in a daemon thread, one at a time; a trigger during a run asks for
     one more run after it."""
 
+    thread_name = "mace"
+    what = "MACE run"
+
     def __init__(self, project: Project) -> None:
-        self.project = project
-        self._lock = threading.Lock()
-        self._active = False  # a run thread is working (changed under _lock)
-        self._again = False
+        super().__init__(project)
         self._checked = 0.0
         self.check_seconds = CHECK_SECONDS
         self._seen_done = 0
-        self.runs = 0
-        self.last_error: str | None = None
-        self.last_finished: float | None = None
-        self.last_seconds: float | None = None
         self.last_keys: list[str] = []
-
-    @property
-    def running(self) -> bool:
-        return self._active
-
-    def trigger(self) -> str:
-        """ "started", or "queued" when a run is going on (another follows it)."""
-        with self._lock:
-            if self._active:
-                self._again = True
-                return "queued"
-            self._active = True
-            threading.Thread(target=self._work, name="mace", daemon=True).start()
-            return "started"
 
     def maybe_trigger(self) -> None:
         """Start a run when `trigger_every_n` more items were finished since the last one
@@ -214,40 +196,10 @@ class MaceRunner:
             self._seen_done = done
             self.trigger()
 
-    def wait(self, timeout: float = 30.0) -> bool:
-        """Wait for the current run (and a queued one) to finish; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self._active and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return not self._active
-
-    def _work(self) -> None:
-        while True:
-            started = time.monotonic()
-            try:
-                results = run_all(self.project)
-                self.last_error = None
-                self.last_keys = [r["key"] for r in results]
-            except Exception as exc:  # a failed run is reported, the server goes on
-                log.exception("MACE run failed")
-                self.last_error = f"{type(exc).__name__}: {exc}"
-            self.runs += 1
-            self.last_seconds = round(time.monotonic() - started, 3)
-            self.last_finished = time.time()
-            with self._lock:
-                if not self._again:
-                    self._active = False
-                    return
-                self._again = False
-
-    def status(self) -> dict[str, Any]:
-        return {
-            "running": self.running,
-            "runs": self.runs,
-            "last_error": self.last_error,
-            "last_finished": self.last_finished,
-            "last_seconds": self.last_seconds,
-        }
+    def run_once(self) -> list[dict]:
+        results = run_all(self.project)
+        self.last_keys = [r["key"] for r in results]
+        return results
 
 
 def runner(project: Project) -> MaceRunner:

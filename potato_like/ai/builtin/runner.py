@@ -15,6 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from ...background_runs import BackgroundRuns
 from .settings import BuiltinSettings
 from .training import learnable_schemes, train_scheme
 
@@ -106,34 +107,16 @@ class Models:
         return self._loaded[schema]
 
 
-class Trainer:
+class Trainer(BackgroundRuns):
+    thread_name = "ai-builtin-train"
+    what = "builtin model training"
+
     def __init__(self, project: Project) -> None:
-        self.project = project
-        self._lock = threading.Lock()
-        self._active = False
-        self._again = False
+        super().__init__(project)
         self._checked = 0.0
         self.check_seconds = CHECK_SECONDS
         self._seen_done: int | None = None
-        self.runs = 0
-        self.last_error: str | None = None
-        self.last_seconds: float | None = None
-        self.last_finished: float | None = None
         self.cold: dict[str, dict] = {}  # schema -> info of a cold start (what is missing)
-
-    @property
-    def running(self) -> bool:
-        return self._active
-
-    def trigger(self) -> str:
-        """ "started", or "queued" when a run is going on (another follows it)."""
-        with self._lock:
-            if self._active:
-                self._again = True
-                return "queued"
-            self._active = True
-            threading.Thread(target=self._work, name="ai-builtin-train", daemon=True).start()
-            return "started"
 
     def maybe_trigger(self) -> None:
         now = time.monotonic()
@@ -149,12 +132,6 @@ class Trainer:
         if done - self._seen_done >= settings_for(self.project).retrain_every:
             self._seen_done = done
             self.trigger()
-
-    def wait(self, timeout: float = 60.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while self._active and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return not self._active
 
     def run_once(self) -> dict[str, Any]:
         """Train every learnable scheme now (in the calling thread: the worker and the
@@ -180,33 +157,8 @@ class Trainer:
             rerank(project)
         return trained
 
-    def _work(self) -> None:
-        while True:
-            started = time.monotonic()
-            try:
-                self.run_once()
-                self.last_error = None
-            except Exception as exc:  # a failed run is reported; the server goes on
-                log.exception("builtin model training failed")
-                self.last_error = f"{type(exc).__name__}: {exc}"
-            self.runs += 1
-            self.last_seconds = round(time.monotonic() - started, 3)
-            self.last_finished = time.time()
-            with self._lock:
-                if not self._again:
-                    self._active = False
-                    return
-                self._again = False
-
     def status(self) -> dict[str, Any]:
-        return {
-            "running": self.running,
-            "runs": self.runs,
-            "last_error": self.last_error,
-            "last_seconds": self.last_seconds,
-            "last_finished": self.last_finished,
-            "cold_start": self.cold,
-        }
+        return {**super().status(), "cold_start": self.cold}
 
 
 def trainer(project: Project) -> Trainer:
