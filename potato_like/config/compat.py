@@ -102,6 +102,8 @@ IMPLEMENTED = (
     "media",
     "mace",
     "adjudication",
+    "ai_support",
+    "chat_support",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -118,8 +120,6 @@ _LATER_NAMES = [
     "gold_standards_file",
     "agreement_metrics",
     "quality_control",
-    "ai_support",
-    "chat_support",
     "qda_mode",
     "codebook",
     "codebook_mode",

@@ -17,6 +17,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .ai import read_ai, read_chat
 from .assignment import (
     read_batch,
     read_categories,
@@ -212,6 +213,8 @@ def build_config(
             else ()
         ),
         crowd=crowd,
+        ai=read_ai(r, project_root, output_dir, [s.name for s in schemes]),
+        chat=read_chat(r),
         mace=read_mace(r),
         adjudication=read_adjudication(r),
         instance_display=(display := read_instance_display(r, props.text_key)),
