@@ -36,6 +36,8 @@ _API_PREFIXES = (
     "/updateinstance",
     "/get_annotations",
     "/health",
+    "/get_ai_suggestion",
+    "/agent_chat/",
 )
 
 

@@ -9,6 +9,7 @@ JSON asked for is asked once more; then `ProviderUnavailable` with a message for
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import importlib
 import json
@@ -78,6 +79,7 @@ class LLMProvider(Provider):
     module: ClassVar[str] = ""
     default_model: ClassVar[str] = ""
     needs_key: ClassVar[bool] = False
+    cache_suggestions = True
 
     def __init__(self, project, settings: Mapping[str, Any]) -> None:
         super().__init__(project, settings)
@@ -85,6 +87,13 @@ class LLMProvider(Provider):
         self.model = str(settings.get("model") or self.default_model)
         self._client = None
         self._lock = threading.Lock()
+        # Import the SDK and build the client now, in the background: an SDK import takes
+        # seconds, which must not come out of the first request's time budget.
+        threading.Thread(target=self._warm, name=f"ai-warm-{self.name}", daemon=True).start()
+
+    def _warm(self) -> None:
+        with contextlib.suppress(Exception):  # a missing SDK is reported when a request needs it
+            self.client()
 
     def __repr__(self) -> str:  # never the key
         return f"<{type(self).__name__} {self.name} model={self.model!r}>"
