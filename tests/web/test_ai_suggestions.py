@@ -267,4 +267,5 @@ def test_api_key_never_reaches_pages_apis_or_logs(make_project, fake, monkeypatc
     assert all(secret.encode() not in body for body in bodies)
     assert secret not in caplog.text
     assert secret not in repr(app.extensions["potato_like"].config)
-    assert f"Bearer {secret}" in fake.requests[0]["headers"].get("Authorization", "")
+    sent = [{k.lower(): v for k, v in r["headers"].items()} for r in fake.requests]
+    assert sent and all(h.get("authorization") == f"Bearer {secret}" for h in sent)
