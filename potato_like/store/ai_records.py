@@ -26,8 +26,8 @@ class AiRecords:
 
     # -- suggestions ----------------------------------------------------------------------
     def shown(self, user_id: int, item_seq: int, suggestion: dict[str, Any]) -> None:
-        """Record that `suggestion` (Suggestion.as_json()) was shown; a new one for the same
-        item and scheme replaces the last and its outcome."""
+        """Record that `suggestion` (Suggestion.as_json()) was shown; a different one for the
+        same item and scheme replaces the last and its outcome."""
         values = {
             "user_id": user_id,
             "item_seq": item_seq,
@@ -38,14 +38,21 @@ class AiRecords:
             "confidence": suggestion.get("confidence"),
             "shown_at": time.time(),
         }
-        same = {k: values[k] for k in ("provider", "model", "label", "confidence")}
-        stmt = (
-            self.store.insert(ai_suggestions)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=["user_id", "item_seq", "schema"],
-                set_={**same, "shown_at": values["shown_at"], "outcome": None, "decided_at": None},
-            )
+        stmt = self.store.insert(ai_suggestions).values(**values)
+        new = stmt.excluded
+        # Shown again (a reload): the same suggestion keeps its outcome; another resets it.
+        changed = new.label != S.label
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_id", "item_seq", "schema"],
+            set_={
+                "provider": new.provider,
+                "model": new.model,
+                "label": new.label,
+                "confidence": new.confidence,
+                "shown_at": new.shown_at,
+                "outcome": case((changed, None), else_=S.outcome),
+                "decided_at": case((changed, None), else_=S.decided_at),
+            },
         )
         with self.store.write() as conn:
             conn.execute(stmt)

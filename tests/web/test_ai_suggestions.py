@@ -153,6 +153,7 @@ def test_shown_accepted_overridden_per_annotator_and_in_exports(make_project, fa
         iid = current_id(client)
         client.get(f"/api/get_ai_suggestion?instance_id={iid}")
         assert answer(client, iid, **{f"sentiment:{label}": "1"}).status_code == 200
+    a.get(f"/api/get_ai_suggestion?instance_id={current_id(a)}")  # shown again (a reload)
     rows = influence(app)
     assert rows["ann1"]["shown"] == 1 and rows["ann1"]["accepted"] == 1
     assert rows["ann2"]["overridden"] == 1 and rows["ann2"]["accepted"] == 0
