@@ -18,6 +18,8 @@ and page (`AiConfig.public_json`).
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -254,11 +256,13 @@ def _provider_name(sub: ConfigReader, key: str, written: str) -> str | None:
         return None
     cls = provider_class(written)
     if cls is None:
-        if written == "builtin":
-            sub.warn(
-                key,
-                "no endpoint_type given and the builtin provider is not part of this "
+        if written == "builtin" and not sub.has(key):
+            # Only in an installation without the builtin provider: AI off, said in the log
+            # (not a config warning: the same config is right where the provider exists).
+            logging.getLogger("potato_like").warning(
+                "%s: no endpoint_type given and the builtin provider is not part of this "
                 "installation; AI assistance is off (set endpoint_type to an LLM provider)",
+                sub.key_path(key),
             )
             return None
         sub.problem(
@@ -295,9 +299,23 @@ def _settings(conf: ConfigReader, name: str, written: str) -> tuple[dict[str, An
     for key in extra:
         if key in conf.raw:
             settings[key] = conf.raw[key]
+    module = getattr(cls, "module", "")
+    if module and not _importable(module):
+        where = conf.path.rsplit(".", 1)[0] + ".endpoint_type"
+        conf.warnings.append(
+            f"{where}: the {name} provider needs the {cls.package!r} package, which is not "
+            "installed: pip install 'potato_like[llm]'; until then there are no suggestions",
+        )
     own, problems = cls.read_settings(settings, conf.path) if cls else (settings, [])
     conf.problems.extend(problems)
     return dict(own), timeout
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _api_key(conf: ConfigReader, written: str) -> str | None:

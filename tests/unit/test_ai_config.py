@@ -153,13 +153,11 @@ def test_ai_config_file_merged_and_missing_file_turns_ai_off(tmp_path, monkeypat
     assert any("missing.yaml does not exist; AI assistance is off" in w for w in config.warnings)
 
 
-def test_default_endpoint_is_builtin(tmp_path):
+def test_default_endpoint_is_builtin(tmp_path, caplog):
     config = load(tmp_path, ai_support={"enabled": True})
     if provider_class("builtin") is None:
         assert config.ai is None
-        assert any(
-            "builtin provider is not part of this installation" in w for w in config.warnings
-        )
+        assert "builtin provider is not part of this installation" in caplog.text
     else:
         assert config.ai.endpoint_type == "builtin"
 
@@ -189,3 +187,18 @@ def test_disabled_and_chat_support(tmp_path):
         chat_support={"enabled": True, "endpoint_type": "ollama", "ui": {"sidebar_width": 5}},
     )
     assert any(p.startswith("chat_support.ui.sidebar_width:") for p in found)
+
+
+def test_missing_sdk_is_a_clear_warning_and_no_suggestion(tmp_path, monkeypatch):
+    from potato_like.ai.suggestion import ProviderUnavailable, SuggestionRequest
+
+    cls = provider_class("ollama")
+    monkeypatch.setattr(cls, "module", "no_such_sdk_for_tests")
+    config = load(tmp_path, ai_support={"enabled": True, "endpoint_type": "ollama"})
+    assert any(
+        w.startswith("ai_support.endpoint_type: the ollama provider needs the 'ollama' package")
+        for w in config.warnings
+    )
+    provider = cls(None, config.ai.settings)
+    with pytest.raises(ProviderUnavailable, match="pip install"):
+        provider.suggest(SuggestionRequest("i", "t", "s", "radio", ("a", "b")))

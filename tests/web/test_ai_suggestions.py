@@ -250,7 +250,9 @@ def test_api_key_never_reaches_pages_apis_or_logs(make_project, fake, monkeypatc
         "ai_config": {"model": "m", "base_url": fake.url, "api_key": "${TEST_LLM_KEY}"},
     }
     app = make_project(ai_support=conf, chat_support=chat)
-    assert not [w for w in app.extensions["potato_like"].config.warnings if "ai_config.api_key" in w]
+    assert not [
+        w for w in app.extensions["potato_like"].config.warnings if "ai_config.api_key" in w
+    ]
     client = login(app.test_client(), "ann1")
     iid = current_id(client)
     bodies = [
