@@ -272,3 +272,23 @@ def test_api_key_never_reaches_pages_apis_or_logs(make_project, fake, monkeypatc
     assert secret not in repr(app.extensions["potato_like"].config)
     sent = [{k.lower(): v for k, v in r["headers"].items()} for r in fake.requests]
     assert sent and all(h.get("authorization") == f"Bearer {secret}" for h in sent)
+
+
+@pytest.mark.postgres
+def test_records_and_chat_on_postgres(make_project, fake, pg_url):
+    chat = {
+        "enabled": True,
+        "endpoint_type": "vllm",
+        "ai_config": {"model": "m", "base_url": fake.url},
+    }
+    app = make_project(ai_support=ai(fake.url), chat_support=chat, database_url=pg_url)
+    client = login(app.test_client(), "ann1")
+    iid = current_id(client)
+    for _ in range(2):  # shown twice: one row, its outcome kept
+        assert client.get(f"/api/get_ai_suggestion?instance_id={iid}").json["suggestions"]
+        assert answer(client, iid, **{"sentiment:positive": "1"}).status_code == 200
+    assert influence(app)["ann1"]["accepted"] == 1
+    assert (
+        client.post("/api/chat/send", json={"instance_id": iid, "message": "hi"}).status_code == 200
+    )
+    assert len(client.get(f"/api/chat/history?instance_id={iid}").json["messages"]) == 2
