@@ -125,6 +125,7 @@ def annotate_page():
         confidence=confidence,
         pre=project.config.study.pre_annotation,
         ai_page=ai_page_data(project) if check is None else None,
+        chat=project.config.chat if check is None else None,
     )
 
 

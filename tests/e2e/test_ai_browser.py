@@ -56,3 +56,32 @@ def test_suggestion_accepted_with_alt_a_survives_reload(
     report = page.request.get(f"{base}/admin/api/ai_influence", headers=ADMIN).json()
     (row,) = report["annotators"]
     assert (row["annotator"], row["shown"], row["accepted"]) == ("ann", 1, 1)
+
+
+def test_chat_about_the_item_and_history_after_reload(
+    page: Page, live_server: Callable[..., str]
+) -> None:
+    page.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
+    server = FakeLLM("ollama", "Think about the word 'number'.")
+    try:
+        chat = {
+            "enabled": True,
+            "endpoint_type": "ollama",
+            "ai_config": {"model": "llama3.2", "base_url": server.url, "timeout": 5},
+        }
+        base = live_server(items=3, chat_support=chat)
+        response = page.request.post(f"{base}/register", data={"username": "ann", "password": ""})
+        assert response.status == 201, response.text()
+        page.goto(base + "/annotate")
+        progress = page.get_by_test_id("progress").inner_text()
+        page.get_by_test_id("ai-chat").locator("summary").click()
+        page.locator("#ai-chat-input").fill("What should I look at?")
+        page.locator("#ai-chat-input").press("Enter")  # sends; does not submit the item
+        expect(page.locator(".ai-chat-assistant")).to_have_text("Think about the word 'number'.")
+        assert page.get_by_test_id("progress").inner_text() == progress
+        page.reload()
+        page.get_by_test_id("ai-chat").locator("summary").click()
+        expect(page.locator(".ai-chat-user")).to_have_text("What should I look at?")
+    finally:
+        server.close()

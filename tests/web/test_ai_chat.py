@@ -103,3 +103,11 @@ def test_chat_off(make_project):
         client.post("/agent_chat/send", json={"instance_id": iid, "message": "x"}).status_code
         == 404
     )
+
+
+def test_annotate_page_has_the_chat_panel_only_with_chat_support(make_project, fake):
+    page = login(make_project(chat_support=chat(fake.url)).test_client(), "ann1").get("/annotate")
+    text = page.data.decode()
+    assert 'data-testid="ai-chat"' in text and "ai-chat.js" in text and fake.url not in text
+    plain = login(make_project(items=2).test_client(), "ann2").get("/annotate").data.decode()
+    assert "ai-chat" not in plain
