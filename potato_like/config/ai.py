@@ -198,6 +198,8 @@ def read_ai(r: ConfigReader, config_dir: Path, output_dir: Path, scheme_names) -
         return None
     conf = ConfigReader(values, inline.path or sub.key_path("ai_config"), r.problems, r.warnings)
     settings, timeout = _settings(conf, name, written)
+    if not _has_key(conf, name, settings):
+        return None
     include = conf.child("include")
     include.warn_unknown(INCLUDE_KEYS)
     schemas = None
@@ -230,7 +232,10 @@ def read_chat(r: ConfigReader) -> ChatConfig | None:
     name = _provider_name(sub, "endpoint_type", written)
     if name is None:
         return None
-    settings, timeout = _settings(sub.child("ai_config"), name, written)
+    conf = sub.child("ai_config")
+    settings, timeout = _settings(conf, name, written)
+    if not _has_key(conf, name, settings):
+        return None
     prompt = sub.child("system_prompt")
     prompt.warn_unknown(CHAT_PROMPT_KEYS)
     ui = sub.child("ui")
@@ -309,6 +314,24 @@ def _settings(conf: ConfigReader, name: str, written: str) -> tuple[dict[str, An
     own, problems = cls.read_settings(settings, conf.path) if cls else (settings, [])
     conf.problems.extend(problems)
     return dict(own), timeout
+
+
+def _has_key(conf: ConfigReader, name: str, settings: Mapping[str, Any]) -> bool:
+    """A cloud provider without a key (and no base_url of one's own) cannot answer: a
+    warning, and that feature off (Potato's examples name keys that are often unset)."""
+    from ..ai.providers.registry import provider_class
+
+    if not getattr(provider_class(name), "needs_key", False):
+        return True
+    if settings.get("api_key") or settings.get("base_url"):
+        return True
+    variables = " or ".join(KEY_VARIABLES.get(name, ())) or "its key variable"
+    conf.warn(
+        "api_key",
+        f"{name} needs an API key: write api_key: ${{VARIABLE}} (or set {variables}); "
+        "until then it is off",
+    )
+    return False
 
 
 def _importable(module: str) -> bool:

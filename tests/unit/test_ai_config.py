@@ -68,10 +68,20 @@ def test_literal_key_is_warned_and_vendor_variable_is_read(tmp_path, monkeypatch
     assert config.ai.settings["api_key"] == "from-env"
 
 
-def test_cloud_provider_without_key_is_a_problem(tmp_path, monkeypatch):
+def test_cloud_provider_without_key_is_off_with_a_warning(tmp_path, monkeypatch):
+    # Potato's examples name keys (${OPENAI_API_KEY}) that are often unset: they still load.
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    found = problems(tmp_path, ai_support={"enabled": True, "endpoint_type": "openai"})
-    assert any(p.startswith("ai_support.ai_config.api_key: openai needs an API key") for p in found)
+    block = {
+        "enabled": True,
+        "endpoint_type": "openai",
+        "ai_config": {"api_key": "${OPENAI_API_KEY}"},
+    }
+    config = load(tmp_path, ai_support=block)
+    assert config.ai is None
+    assert any(
+        w.startswith("ai_support.ai_config.api_key: openai needs an API key")
+        for w in config.warnings
+    )
 
 
 def test_errors_by_key_path_all_at_once(tmp_path):

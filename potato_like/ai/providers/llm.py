@@ -98,16 +98,6 @@ class LLMProvider(Provider):
     def __repr__(self) -> str:  # never the key
         return f"<{type(self).__name__} {self.name} model={self.model!r}>"
 
-    @classmethod
-    def read_settings(cls, raw, path):
-        problems = []
-        if cls.needs_key and not raw.get("api_key") and not raw.get("base_url"):
-            problems.append(
-                f"{path}.api_key: {cls.name} needs an API key: write api_key: ${{VARIABLE}} "
-                "and set that environment variable"
-            )
-        return dict(raw), problems
-
     # -- the SDK --------------------------------------------------------------------------
     def sdk(self):
         """The vendor's SDK module; ProviderUnavailable naming the package when missing."""
