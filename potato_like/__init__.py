@@ -35,6 +35,7 @@ def web_files_dir(name: str) -> Path:
 
 
 def create_app(config: Any, **overrides: Any) -> Flask:
+    from .ai.service import service as ai_service
     from .config import ProjectConfig, load_config
     from .project import Project
     from .web import (
@@ -46,11 +47,13 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         admin_quality,
         admin_runtime,
         admin_state,
+        ai,
         ai_builtin,
         annotate,
         api,
         api_v1,
         auth,
+        chat,
         crowd,
         crowd_api,
         dashboard,
@@ -145,6 +148,8 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         flags,
         tracking,
         tracking_sessions,
+        ai,
+        chat,
         admin,
         admin_state,
         admin_agreement,
@@ -165,6 +170,8 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     for module in blueprints:
         app.register_blueprint(module.bp)
     errors.install(app)
+    # AI assistance: the provider made (and its SDK imported, in the background) at start.
+    ai_service(project)
     # Settings changed by POST /admin/api/config in another process (a cheap time check;
     # one key lookup every few seconds).
     app.before_request(project.refresh_runtime_settings)

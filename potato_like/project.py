@@ -361,6 +361,9 @@ class Project:
         )
 
     def close(self) -> None:
+        ai = self._caches.get("ai_suggestions")
+        if ai is not None:
+            ai.close()
         self.output.close()
         self.store.close()
 

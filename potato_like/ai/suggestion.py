@@ -61,4 +61,5 @@ class Suggestion:
             "evidence": list(self.evidence),
             "provider": self.provider,
             "model_version": self.model_version,
+            "scores": dict(self.scores),
         }

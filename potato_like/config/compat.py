@@ -109,6 +109,8 @@ IMPLEMENTED = (
     "adjudication",
     "embeddings",
     "embedding_visualization",
+    "ai_support",
+    "chat_support",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -124,8 +126,6 @@ _LATER_NAMES = [
     "gold_standards_file",
     "agreement_metrics",
     "quality_control",
-    "ai_support",
-    "chat_support",
     "qda_mode",
     "codebook",
     "codebook_mode",

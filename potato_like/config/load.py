@@ -23,6 +23,14 @@ from ..errors import ConfigError
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
+class EnvValue(str):
+    """A string value that came from `${VAR}` expansion. It behaves as a plain str; readers
+    of secrets (ai_support api keys) use the type to tell a key taken from the environment
+    from one written into the file."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class UnsetVariable:
     path: str  # key path of the value, as in problems: `ai_support.ai_config.api_key`
@@ -73,7 +81,7 @@ def _expand_env(value: Any, path: str, unset: list[UnsetVariable]) -> Any:
         if missing:  # half a URL or key is worse than none: the whole value is unset
             unset.extend(UnsetVariable(path, name) for name in dict.fromkeys(missing))
             return None
-        return expanded
+        return EnvValue(expanded) if expanded != value else expanded
     if isinstance(value, dict):
         return {
             k: _expand_env(v, f"{path}.{k}" if path else str(k), unset) for k, v in value.items()

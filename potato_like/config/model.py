@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import UiStrings
+from .ai import AiConfig, ChatConfig
 from .crowd_model import CrowdConfig
 from .gold import AdjudicationConfig, MaceConfig
 from .media import MediaSettings
@@ -176,6 +177,9 @@ class ProjectConfig:
     ui_colors: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     keyword_highlights_file: Path | None = None
     keyword_rules: tuple[Any, ...] = ()  # spans.keywords.KeywordRule, read at start
+    # ai_support / chat_support (config/ai.py); None: off
+    ai: AiConfig | None = None
+    chat: ChatConfig | None = None
     crowd: CrowdConfig | None = None  # crowd recruitment (Prolific, MTurk, other panels)
     mace: MaceConfig = field(default_factory=MaceConfig)  # config/gold.py
     adjudication: AdjudicationConfig = field(default_factory=AdjudicationConfig)

@@ -18,6 +18,7 @@ from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
 from . import compat
+from .ai import read_ai, read_chat
 from .ai_offline import read_active_learning, read_icl
 from .assignment import (
     read_batch,
@@ -233,6 +234,8 @@ def build_config(
             else ()
         ),
         crowd=crowd,
+        ai=read_ai(r, project_root, output_dir, [s.name for s in schemes]),
+        chat=read_chat(r),
         mace=read_mace(r),
         adjudication=read_adjudication(r),
         embeddings=read_embeddings(r),

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import json
 
+from .ai_marks import accepted_marks
 from .gold_labels import uses_gold, with_gold
 from .registry import Exporter, register
 from .rows import export_record, qc_records
 
 
 def _records(project):
-    """The export records, with gold and final labels when the project has them."""
+    """The export records, with gold and final labels when the project has them, and the
+    answers taken from accepted AI suggestions when it has AI assistance."""
     rows = project.store.annotations.iter_annotated()
+    marks = accepted_marks(project)
     if not uses_gold(project):
         for row in rows:
-            yield export_record(row, project.config)
+            yield _marked(export_record(row, project.config), marks)
         return
     for row, gold in with_gold(project, rows):
-        yield {**export_record(row, project.config), **gold.as_json()}
+        yield _marked({**export_record(row, project.config), **gold.as_json()}, marks)
+
+
+def _marked(record: dict, marks: dict | None) -> dict:
+    if marks is not None:
+        record["ai_accepted"] = marks.get((record["id"], record["user"]), {})
+    return record
 
 
 @register

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from . import gold_labels
+from . import ai_marks, gold_labels
 from .cells import safe_cell
 from .registry import Exporter, register
 from .rows import table_columns
@@ -26,6 +26,7 @@ class _Table(Exporter):
             escape = config.export_escape_formulas
         cols = table_columns(config)
         gold = gold_labels.uses_gold(project)
+        marks = ai_marks.accepted_marks(project)
         buf = io.StringIO()
         out = csv.writer(buf, delimiter=self.delimiter, lineterminator="\n")
         out.writerow(
@@ -33,6 +34,7 @@ class _Table(Exporter):
             + [c[0] for c in cols]
             + [f"answer:{s.name}" for s in config.schemes]
             + (gold_labels.table_columns(project) if gold else [])
+            + (["ai_accepted"] if marks is not None else [])
         )
         rows = project.store.annotations.iter_annotated()
         pairs = gold_labels.with_gold(project, rows) if gold else ((r, None) for r in rows)
@@ -43,6 +45,8 @@ class _Table(Exporter):
                 answers.append(scheme.answer(label_map) if label_map else None)
             if item_gold is not None:
                 answers += gold_labels.table_cells(project, item_gold)
+            if marks is not None:
+                answers.append(ai_marks.cell(marks, row.item_id, row.user))
             cells = (
                 [row.user, row.item_id, row.text, row.status, f"{row.updated_at:.3f}"]
                 + [row.label_maps.get(schema, {}).get(key, "") for _c, schema, key in cols]

@@ -543,3 +543,43 @@ icl_predictions = Table(
     PrimaryKeyConstraint("item_seq", "schema"),
 )
 Index("ix_icl_predictions_status", icl_predictions.c.schema, icl_predictions.c.status)
+# AI assistance (ai/service.py): the suggestion last shown to a user for an item's scheme and
+# what became of it (accepted: the saved answer equals it; overridden: saved otherwise), for
+# the automation-bias report and the exports' ai_accepted marks.
+ai_suggestions = Table(
+    "ai_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("item_seq", Integer, nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("provider", String(80), nullable=False, server_default=""),
+    Column("model", String(200), nullable=False, server_default=""),
+    Column("label", Text, nullable=False, server_default="null"),
+    Column("confidence", Float, nullable=True),
+    Column("shown_at", Float, nullable=False),
+    Column("outcome", String(20), nullable=True),
+    Column("decided_at", Float, nullable=True),
+    UniqueConstraint("user_id", "item_seq", "schema", name="uq_ai_suggestions_user_item_schema"),
+)
+Index("ix_ai_suggestions_item", ai_suggestions.c.item_seq)
+
+# Chat about an item (chat_support) and agent chat: one row per message, per user and item.
+ai_chat_messages = Table(
+    "ai_chat_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("item_seq", Integer, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("finished_at", Float, nullable=True),  # agent chat: set on the whole talk by finish
+)
+Index(
+    "ix_ai_chat_user_item",
+    ai_chat_messages.c.user_id,
+    ai_chat_messages.c.item_seq,
+    ai_chat_messages.c.channel,
+)

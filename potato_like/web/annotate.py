@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..ai.service import service as ai_service
 from ..crowd import completion_for, time_is_up
 from ..crowd.base import COMPLETED, NOT_COMPLETED
 from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
@@ -26,6 +27,22 @@ from .item_display import page_item_display
 from .page_schemes import hidden_schemes, page_schemes
 from .phases import submit_phase
 from .security import current_project, require_user
+
+
+def ai_page_data(project) -> dict | None:
+    """What the page's AI script needs (no keys, no endpoint URL); None: AI off."""
+    svc = ai_service(project)
+    if svc is None or not svc.schemes():
+        return None
+    ai = project.config.ai
+    return {
+        "schemas": [s.name for s in svc.schemes()],
+        "provider": ai.endpoint_type,
+        "prefill": ai.prefill,
+        "timeout": ai.timeout,
+        "highlighting": ai.highlighting.as_json(),
+    }
+
 
 bp = Blueprint("annotate", __name__)
 # A JSON POST /annotate with any of these saves before navigating.
@@ -110,6 +127,8 @@ def annotate_page():
         version=version,
         confidence=confidence,
         pre=project.config.study.pre_annotation,
+        ai_page=ai_page_data(project) if check is None else None,
+        chat=project.config.chat if check is None else None,
     )
 
 

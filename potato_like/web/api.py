@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, redirect, request, url_for
 
+from ..ai.service import service as ai_service
 from ..errors import BadRequest, Conflict, NotAssigned, NotFound
 from ..quality import pre_annotation, promotion
 from ..quality.checks import CheckItem
@@ -131,6 +132,9 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     # turned into an error that would make the client believe the answer was lost.
     try:
         project.output.mark_dirty(user.user_id, item.seq)
+        ai = ai_service(project)
+        if ai is not None:  # a shown suggestion saved as is: accepted; otherwise overridden
+            ai.settle(user.user_id, item.seq, result.saved)
         if result.completed:
             if state is not None:
                 project.checks.after_completion(user.user_id, result.user_done_count)

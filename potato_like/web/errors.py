@@ -37,6 +37,8 @@ _API_PREFIXES = (
     "/updateinstance",
     "/get_annotations",
     "/health",
+    "/get_ai_suggestion",
+    "/agent_chat/",
 )
 
 

@@ -256,6 +256,12 @@ def track_ai_usage():
     if body.get("latency_ms") is not None:
         data["latency_ms"] = _number(body["latency_ms"], "latency_ms", high=DAY_MS)
     behavior().record([Report(user.user_id, item.seq, AI_USAGE, data)])
+    if action == "reject" and scheme is not None and current_project().config.ai is not None:
+        # Server-side record (ai_suggestions): accepted/overridden follow from the saved
+        # answer; a rejection has no answer to show it, so the page's word is taken.
+        from ..ai.service import records
+
+        records(current_project()).decide(user.user_id, item.seq, scheme.name, "rejected")
     return jsonify(status="success", recorded=1)
 
 

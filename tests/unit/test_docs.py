@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from potato_like.config import ai as ai_keys
 from potato_like.config import compat
 from potato_like.config.embeddings import EMBEDDING_VISUALIZATION_KEYS, EMBEDDINGS_KEYS, UMAP_KEYS
 from potato_like.config.gold import ADJUDICATION_KEYS, ADJUDICATION_SIMILARITY_KEYS, MACE_KEYS
@@ -68,6 +69,16 @@ NESTED = {
     "embeddings": EMBEDDINGS_KEYS,
     "data_cache": DATA_CACHE_KEYS,
     "data_sources[] (url, google_drive, dropbox)": (*DRIVE_KEYS, *DROPBOX_KEYS),
+    "ai_support": ai_keys.AI_SUPPORT_KEYS,
+    "ai_support.ai_config": ai_keys.AI_CONFIG_KEYS,
+    "ai_support.ai_config.include": ai_keys.INCLUDE_KEYS,
+    "ai_support.cache_config": ai_keys.CACHE_KEYS,
+    "ai_support.cache_config.disk_cache": ai_keys.DISK_CACHE_KEYS,
+    "ai_support.cache_config.prefetch": ai_keys.PREFETCH_KEYS,
+    "ai_support.option_highlighting": ai_keys.OPTION_HIGHLIGHT_KEYS,
+    "chat_support": ai_keys.CHAT_KEYS,
+    "chat_support.system_prompt": ai_keys.CHAT_PROMPT_KEYS,
+    "chat_support.ui": ai_keys.CHAT_UI_KEYS,
 }
 
 

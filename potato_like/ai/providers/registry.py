@@ -29,6 +29,12 @@ class Provider:
     name: ClassVar[str] = ""
     # Other endpoint_type spellings that mean this provider (Potato's names).
     aliases: ClassVar[tuple[str, ...]] = ()
+    # Keys of `ai_config` this provider reads beyond the common ones (model, api_key,
+    # base_url, temperature, max_tokens, timeout, include); others are warned about.
+    setting_keys: ClassVar[tuple[str, ...]] = ()
+    # Whether a suggestion may be cached per (item, scheme, model) and prefetched: true for
+    # LLMs (slow, paid, stable answers); false for a model that retrains as answers come in.
+    cache_suggestions: ClassVar[bool] = False
 
     def __init__(self, project: Project, settings: Mapping[str, Any]) -> None:
         self.project = project
