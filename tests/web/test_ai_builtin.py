@@ -236,3 +236,27 @@ def test_multiselect_and_span_schemes_learn_from_saved_answers(tmp_path, open_ap
         ("CUE", "wonderful"),
         ("CUE", "terrible"),
     ]
+
+
+def test_ai_support_without_an_endpoint_serves_builtin_suggestions_on_the_endpoints(
+    reviews_project,
+):
+    """The two AI branches together: `ai_support: {enabled: true}` picks the builtin model,
+    its own keys are read (not warned about), and /api/get_ai_suggestion answers with it."""
+    app, truth, _ = reviews_project(
+        n=40,
+        ai_support={"enabled": True, "ai_config": {"min_answers_per_label": 3}},
+    )
+    project = app.extensions["potato_like"]
+    assert project.config.ai.endpoint_type == "builtin"
+    assert not [w for w in project.config.warnings if "min_answers_per_label" in w]
+    label_items(app, truth, 16)
+    assert trainer(project).trigger() in ("started", "queued")
+    assert trainer(project).wait(120), trainer(project).status()
+    client = login(app.test_client(), "asker")
+    iid = client.get("/api/current_instance").json["instance_id"]
+    answer_body = client.get(f"/api/get_ai_suggestion?instance_id={iid}").json
+    [suggestion] = [s for s in answer_body["suggestions"] if s["schema"] == "sentiment"]
+    assert suggestion["label"] in ("positive", "negative")
+    assert suggestion["provider"] == "builtin"
+    assert 0.0 <= suggestion["confidence"] <= 1.0

@@ -31,19 +31,11 @@ ORDERING_STRATEGIES = ("active_learning", "llm_confidence")
 
 def builtin_block(config) -> dict | None:
     """The builtin provider's settings when `ai_support` enables it (its `endpoint_type`
-    is builtin, or none is given), else None. Reads `config.ai` (the ai_support reader);
-    until that reader is merged, the raw `ai_support` block."""
+    is builtin, or none is given), else None (config.ai is the ai_support reader's)."""
     ai = getattr(config, "ai", None)
-    if ai is not None:
-        on = getattr(ai, "enabled", False) and ai.endpoint_type == "builtin"
-        return dict(ai.settings or {}) if on else None
-    raw = (getattr(config, "raw", None) or {}).get("ai_support")
-    if not isinstance(raw, dict) or raw.get("enabled") is not True:
+    if ai is None or not ai.enabled or ai.endpoint_type != "builtin":
         return None
-    if raw.get("endpoint_type", "builtin") != "builtin":
-        return None
-    block = raw.get("ai_config")
-    return dict(block) if isinstance(block, dict) else {}
+    return dict(ai.settings or {})
 
 
 def settings_for(project: Project) -> BuiltinSettings:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..builtin.runner import models, trainer
-from ..builtin.settings import BuiltinSettings
+from ..builtin.settings import KEYS, BuiltinSettings
 from ..suggestion import ProviderUnavailable, Suggestion, SuggestionRequest
 from .registry import Provider, register
 
@@ -16,6 +16,7 @@ from .registry import Provider, register
 @register("builtin")
 class Builtin(Provider):
     aliases = ("sklearn", "local")
+    setting_keys = KEYS  # its own ai_config keys (not warned as unknown)
 
     @classmethod
     def read_settings(cls, raw: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
