@@ -21,7 +21,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..schemes.choice import ChoiceScheme
 from ..store.ai_records import AiRecords, items_after
 from .providers.registry import for_project
 from .suggestion import ProviderUnavailable, SuggestionRequest
@@ -38,8 +37,10 @@ WORKERS = 2
 
 
 def suggestible(scheme) -> bool:
-    """Schemes a suggestion can answer: a choice among the scheme's labels."""
-    return isinstance(scheme, ChoiceScheme) and bool(scheme.label_names)
+    """Schemes a suggestion can answer: a choice among the scheme's labels, made with one
+    input per label (the page's accept key checks that input)."""
+    learned = getattr(scheme, "learned_as", None) in ("classes", "label_set")
+    return learned and hasattr(scheme, "input_type") and bool(scheme.label_names)
 
 
 def service(project: Project) -> SuggestionService | None:
@@ -93,7 +94,7 @@ class SuggestionService:
             schema=scheme.name,
             annotation_type=scheme.type_name,
             options=tuple(scheme.label_names),
-            multiple=getattr(scheme, "input_type", "radio") == "checkbox",
+            multiple=scheme.learned_as == "label_set",
             description=scheme.description,
         )
 

@@ -24,7 +24,7 @@ DIST_OF = {
 # installed by a listed distribution (flask brings werkzeug, jinja2's markupsafe, ...)
 TRANSITIVE = {"werkzeug", "markupsafe", "itsdangerous", "click", "jinja2", "wtforms"}
 # optional extras, imported only when their feature is configured
-OPTIONAL = {"psycopg", "gunicorn", "sentence_transformers"}
+OPTIONAL = {"psycopg", "gunicorn", "sentence_transformers", "httpx"}  # httpx: the llm SDKs
 
 
 def imported_top_level_modules() -> set[str]:

@@ -53,6 +53,13 @@ ALLOWED = {
     ("config/study.py", "pure_display"): "Potato's survey display-only question kinds",
     ("config/compat.py", "audio_annotation"): "Potato's top-level waveform-cache settings key",
     ("store/tables.py", "confidence"): "the adjudication decision's confidence column",
+    ("ai/providers/anthropic.py", "text"): "the text content block of Anthropic's Messages API",
+    ("ai/providers/llm.py", "confidence"): "a field of the answer asked of an LLM (JSON Schema)",
+    ("ai/providers/llm.py", "number"): "a JSON Schema type",
+    ("config/embeddings.py", "text"): "Potato's `embeddings.backend: text` (embed the item text)",
+    ("config/event_template.py", "text"): "Potato's event slot value type (free text)",
+    ("embeddings/map_data.py", "text"): "Potato's preview_type of a map point (text, not media)",
+    ("web/event_registry.py", "text"): "the quoted evidence text of Potato's event registry API",
 }
 
 
