@@ -105,6 +105,7 @@ def test_the_other_page_types_pass_axe(
         schemes=[radio("sentiment", ["positive", "negative"])],
         require_password=True,
         max_annotations_per_item=10,
+        embedding_visualization={"enabled": True},
     )
     base = serve_app(app)
     problems: list[str] = []
@@ -112,7 +113,7 @@ def test_the_other_page_types_pass_axe(
         context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 800})
         page = context.new_page()
         mode = f"[{scheme} {width}px]"
-        for path in ("/login", "/register", "/forgot-password", "/no/such/page"):
+        for path in ("/login", "/register", "/forgot-password", "/no/such/page", "/api/v1/docs"):
             page.goto(base + path)
             problems += [f"{mode} {v}" for v in violations(page)]
         user = f"axe-{scheme}-{width}"
@@ -176,6 +177,7 @@ DASHBOARD = (
     "/admin/timeline/",
     "/admin/activity/",
     "/admin/stale/",
+    "/admin/embedding_map/",
 )
 
 
