@@ -165,6 +165,20 @@ class Project:
         project.refresh_runtime_settings(force=True)
         return project
 
+    @property
+    def slug(self) -> str:
+        """The project's name in URLs and API bodies; a single-project server has one."""
+        return "default"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where /api/v1 keeps uploaded and generated files (web/api_v1/common.service)."""
+        return self.config.output_dir / "api_files"
+
+    def projects(self) -> dict[str, Project]:
+        """The projects /api/v1 can reach: on a single-project server, this one."""
+        return {self.slug: self}
+
     def cache(self, name: str, factory):
         """The project's object called `name`, made by `factory()` on first use and kept for
         the project's life: the one place per-project caches and prebuilt helpers live (the

@@ -17,6 +17,15 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
+def service():
+    """What /api/v1 resources work on. On a single-project server this is the `Project`; in
+    a workspace (`run.py DIR`) the root app's `Workspace`. Resources use only what both have:
+    `.store` (where service records such as keys, datasets and jobs live), `.files_dir` (a
+    private directory for uploaded and generated files), `.projects()` (slug -> Project) and
+    `.cache(name, factory)` (per-service helpers such as a job queue)."""
+    return current_app.extensions["potato_like"]
+
+
 class Invalid(PotatoLikeError):
     """422 with the invalid fields: `detail` is a list of {loc, msg, type}."""
 
@@ -38,7 +47,7 @@ def require_scope(scope: str) -> Callable:
             key = presented_key(request.headers)
             if not key:
                 raise Unauthorized("API key required: send it in the X-API-Key header")
-            project = current_app.extensions["potato_like"]
+            project = service()
             limits = current_app.extensions["potato_like_limits"]
             found: dict = {}
 
