@@ -261,6 +261,8 @@ class StepVerdicts(StepScheme):
     default_verdicts: ClassVar[tuple[str, ...]] = ()
     # Extra text keys of an entry kept as they came (e.g. the step's block type).
     extra_keys: ClassVar[tuple[str, ...]] = ()
+    # What one judged thing is called in messages ("step"; "call" for tool_call_review).
+    noun: ClassVar[str] = "step"
 
     def parse_verdicts(self, reader: ConfigReader) -> None:
         self.verdicts = reader.string_list("verdict_options") or list(self.default_verdicts)
@@ -268,9 +270,9 @@ class StepVerdicts(StepScheme):
             reader.problem("verdict_options", "at most 9 verdicts (keys 1-9)")
 
     def clean(self, document: Any) -> Any:
-        steps: dict[int, dict] = {}
+        entries: dict[int, dict] = {}
         for i, raw in enumerate(entry_list(self.name, document)):
-            where = f"entry {i + 1}"
+            where = f"{self.noun} {i + 1}" if self.noun != "step" else f"entry {i + 1}"
             if not isinstance(raw, Mapping):
                 raise BadAnnotation(
                     f"{self.name}: {where} must be an object with index and verdict"
@@ -280,16 +282,20 @@ class StepVerdicts(StepScheme):
             notes = short_text(self.name, raw.get("notes"), "notes", where)
             if verdict is None and notes is None:
                 continue
-            if index in steps:
-                raise BadAnnotation(f"{self.name}: step {index} is given twice")
-            entry: dict[str, Any] = {"index": index, "step": index}
+            if index in entries:
+                raise BadAnnotation(f"{self.name}: {self.noun} {index} is given twice")
+            entry = self.entry_head(raw, index, where)
             entry.update(verdict=verdict or "", notes=notes or "")
             for key in self.extra_keys:
                 value = raw.get(key)
                 if isinstance(value, str) and value:
                     entry[key] = value[:200]
-            steps[index] = entry
-        return [steps[i] for i in sorted(steps)] or None
+            entries[index] = entry
+        return [entries[i] for i in sorted(entries)] or None
+
+    def entry_head(self, raw: Mapping, index: int, where: str) -> dict[str, Any]:
+        """The keys a stored entry starts with: the index and the step it belongs to."""
+        return {"index": index, "step": index}
 
     def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
         answer = self.answer(label_map)
@@ -299,8 +305,8 @@ class StepVerdicts(StepScheme):
         for entry in answer:
             if entry["index"] >= count:
                 raise BadAnnotation(
-                    f"{self.name}: step {entry['index']} does not exist "
-                    f"(this item has {count} steps)"
+                    f"{self.name}: {self.noun} {entry['index']} does not exist "
+                    f"(this item has {count} {self.noun}s)"
                 )
 
     def step_values(self, answer: Any) -> dict[int, Any]:

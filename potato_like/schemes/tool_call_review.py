@@ -14,25 +14,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..config.reader import ConfigReader
-from ..errors import BadAnnotation
 from .registry import register
-from .step_base import MAX_STEPS, StepScheme, choice, entry_list, short_text, step_index
+from .step_base import MAX_STEPS, StepVerdicts, step_index
 
 VERDICTS = ["correct", "wrong_tool", "wrong_args"]
 
 
 @register("tool_call_review")
-class ToolCallReview(StepScheme):
+class ToolCallReview(StepVerdicts):
     macro = "schemes/tool_call_review.html"
     option_keys = ("steps_key", "step_text_key", "verdict_options")
-    agreement_metric = "nominal"
-    step_metric = "nominal"
-    has_first_error = True
+    default_verdicts = tuple(VERDICTS)
+    extra_keys = ("tool",)
+    noun = "call"
 
     def parse_step_options(self, reader: ConfigReader) -> None:
-        self.verdicts = reader.string_list("verdict_options") or list(VERDICTS)
-        if len(self.verdicts) > 9:
-            reader.problem("verdict_options", "at most 9 verdicts (keys 1-9)")
+        self.parse_verdicts(reader)
 
     def steps_of(self, fields: Mapping[str, Any]) -> list[dict]:
         raw = fields.get(self.steps_key)
@@ -66,33 +63,8 @@ class ToolCallReview(StepScheme):
                 )
         return calls
 
-    def clean(self, document: Any) -> Any:
-        calls: dict[int, dict] = {}
-        for i, raw in enumerate(entry_list(self.name, document)):
-            where = f"call {i + 1}"
-            if not isinstance(raw, Mapping):
-                raise BadAnnotation(
-                    f"{self.name}: {where} must be an object with index and verdict"
-                )
-            index = step_index(self.name, raw.get("index"), where)
-            verdict = choice(self.name, raw.get("verdict"), self.verdicts, "verdict", where)
-            notes = short_text(self.name, raw.get("notes"), "notes", where)
-            if verdict is None and notes is None:
-                continue
-            if index in calls:
-                raise BadAnnotation(f"{self.name}: call {index} is given twice")
-            entry: dict[str, Any] = {"index": index, "verdict": verdict or "", "notes": notes or ""}
-            if raw.get("step") is not None:
-                entry["step"] = step_index(self.name, raw.get("step"), f"{where} step")
-            tool = raw.get("tool")
-            if isinstance(tool, str) and tool:
-                entry["tool"] = tool[:200]
-            calls[index] = entry
-        return [calls[i] for i in sorted(calls)] or None
-
-    def step_values(self, answer: Any) -> dict[int, Any]:
-        return {c["index"]: c["verdict"] for c in answer or [] if c.get("verdict")}
-
-    def first_error(self, answer: Any) -> int | None:
-        wrong = [i for i, v in self.step_values(answer).items() if v != self.verdicts[0]]
-        return min(wrong) if wrong else None
+    def entry_head(self, raw: Mapping, index: int, where: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"index": index}
+        if raw.get("step") is not None:
+            entry["step"] = step_index(self.name, raw.get("step"), f"{where} step")
+        return entry
