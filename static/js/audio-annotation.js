@@ -2,19 +2,13 @@
 // created by dragging or with [ and ], labelled, edges adjusted by dragging, loop, per-file
 // labels, optional spectrogram. The answer is written to the scheme's hidden `_data` input
 // as Potato's client writes it: {"segments": [{id, start_time, end_time, label, annotations}]}.
-import { Timeline, fmtTime, loadPeaks, mediaSource, renderList, typingTarget } from "./media-timeline.js";
+import { Timeline, eachMediaScheme, fmtTime, loadPeaks, mediaSource, renderList, typingTarget } from "./media-timeline.js";
 
-for (const fieldset of document.querySelectorAll('fieldset[data-type="audio_annotation"]')) {
-  setup(fieldset);
-}
+eachMediaScheme("audio_annotation", setup);
 
-function setup(fieldset) {
-  const config = JSON.parse(fieldset.dataset.config);
-  const q = (role) => fieldset.querySelector(`[data-role="${role}"]`);
-  const input = fieldset.querySelector('input[data-label="_data"]');
+function setup(fieldset, { config, q, input, colors }) {
   const canvas = q("waveform");
   const errorBox = q("error");
-  const colors = Object.fromEntries(config.labels.map((l) => [l.name, l.color]));
   let activeLabel = config.labels.length ? config.labels[0].name : null;
   let markStart = null;
   const audio = new Audio();

@@ -308,3 +308,17 @@ export function typingTarget(e) {
   return el && (el.tagName === "TEXTAREA" || el.tagName === "SELECT" ||
     (el.tagName === "INPUT" && !["checkbox", "radio", "button", "hidden"].includes(el.type)));
 }
+
+// Run `setup(fieldset, parts)` for every scheme of `type` on the page; `parts` are what every
+// media scheme reads first: its config, a role finder, its hidden `_data` input, label colours.
+export function eachMediaScheme(type, setup) {
+  for (const fieldset of document.querySelectorAll(`fieldset[data-type="${type}"]`)) {
+    const config = JSON.parse(fieldset.dataset.config);
+    setup(fieldset, {
+      config,
+      q: (role) => fieldset.querySelector(`[data-role="${role}"]`),
+      input: fieldset.querySelector('input[data-label="_data"]'),
+      colors: Object.fromEntries(config.labels.map((l) => [l.name, l.color])),
+    });
+  }
+}

@@ -3,20 +3,14 @@
 // the video (interpolated between keyframes). The answer goes to the scheme's hidden
 // `_data` input in Potato's shape: {video_metadata, segments, frame_annotations, keyframes,
 // tracking}.
-import { Timeline, csrfToken, fmtTime, loadPeaks, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
+import { Timeline, eachMediaScheme, csrfToken, fmtTime, loadPeaks, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
 
-for (const fieldset of document.querySelectorAll('fieldset[data-type="video_annotation"]')) {
-  setup(fieldset);
-}
+eachMediaScheme("video_annotation", setup);
 
-function setup(fieldset) {
-  const config = JSON.parse(fieldset.dataset.config);
-  const q = (role) => fieldset.querySelector(`[data-role="${role}"]`);
-  const input = fieldset.querySelector('input[data-label="_data"]');
+function setup(fieldset, { config, q, input, colors }) {
   const video = q("video");
   const overlay = q("overlay");
   const fps = config.fps || 30;
-  const colors = Object.fromEntries(config.labels.map((l) => [l.name, l.color]));
   let activeLabel = config.labels.length ? config.labels[0].name : "object";
   let markStart = null;
   const stored = input.value ? JSON.parse(input.value) : {};
