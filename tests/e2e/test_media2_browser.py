@@ -28,6 +28,14 @@ def example(tmp_path, name):
     return create_app(work / "config.yaml")
 
 
+def annotate(page: Page, serve_app, app, user: str) -> str:
+    """Serve `app`, register `user` and open the annotation page; the base URL."""
+    base = serve_app(app)
+    register_via_api(page, base, user)
+    page.goto(base + "/annotate")
+    return base
+
+
 def data(page: Page, schema: str) -> dict | list:
     return json.loads(page.locator(f'input[name="{schema}:_data"]').get_attribute("value") or "{}")
 
@@ -42,9 +50,7 @@ def test_spatial_box_placed_moved_and_rotated_by_keys(
     serve_app,
     browser_errors: list[str],  # noqa: F811
 ) -> None:
-    base = serve_app(example(tmp_path, "point_clouds"))
-    register_via_api(page, base, "lidar")
-    page.goto(base + "/annotate")
+    base = annotate(page, serve_app, example(tmp_path, "point_clouds"), "lidar")
     canvas = page.get_by_test_id("sp-canvas-objects")
     expect(canvas).to_have_attribute("data-ready", "1")
     canvas.focus()
@@ -72,9 +78,7 @@ def test_episode_phase_reward_and_outcome_by_keys(
     serve_app,
     browser_errors: list[str],  # noqa: F811
 ) -> None:
-    base = serve_app(example(tmp_path, "robot_episodes"))
-    register_via_api(page, base, "robot")
-    page.goto(base + "/annotate")
+    annotate(page, serve_app, example(tmp_path, "robot_episodes"), "robot")
     timeline = page.get_by_test_id("ep-timeline-episode_review")
     expect(timeline).to_have_attribute("data-ready", "1")
     timeline.focus()
@@ -104,9 +108,7 @@ def test_rollout_marks_and_clean_panels_by_keys(
     serve_app,
     browser_errors: list[str],  # noqa: F811
 ) -> None:
-    base = serve_app(example(tmp_path, "world_model_rollouts"))
-    register_via_api(page, base, "judge")
-    page.goto(base + "/annotate")
+    annotate(page, serve_app, example(tmp_path, "world_model_rollouts"), "judge")
     timeline = page.get_by_test_id("ro-timeline-rollout_review")
     expect(timeline).to_have_attribute("data-ready", "1")
     streams = [page.get_by_test_id(f"ro-panel-{i}").get_attribute("data-stream") for i in (1, 2, 3)]
@@ -187,9 +189,7 @@ def test_pdf_page_two_box_by_page_down(
     config = image_project(
         tmp_path, schemes=[scheme], items=[{"id": "doc", "image": "docs/report.pdf"}]
     )
-    base = serve_app(create_app(config))
-    register_via_api(page, base, "reader")
-    page.goto(base + "/annotate")
+    annotate(page, serve_app, create_app(config), "reader")
     stage = page.get_by_test_id("image-stage-objects")
     expect(stage).to_have_attribute("data-ready", "1")
     expect(page.get_by_test_id("ia-page-label")).to_have_text("Page 1 of 2")
@@ -222,9 +222,7 @@ def test_depth_readout_by_arrow_keys(
     serve_app,
     browser_errors: list[str],  # noqa: F811
 ) -> None:
-    base = serve_app(example(tmp_path, "point_clouds"))
-    register_via_api(page, base, "depth")
-    page.goto(base + "/annotate")
+    annotate(page, serve_app, example(tmp_path, "point_clouds"), "depth")
     expect(page.locator(".depth-image")).to_be_visible()
     page.locator(".depth-stage").focus()
     readout = page.get_by_test_id("depth-readout")
@@ -246,9 +244,7 @@ def test_flood_fill_covers_exactly_the_clicked_region(
     # a.png (400x300) has a green rectangle at x 100..250, y 50..150 on black
     scheme = image_scheme(tools=["bbox", "fill"])
     config = image_project(tmp_path, schemes=[scheme], items=[{"id": "a", "image": "images/a.png"}])
-    base = serve_app(create_app(config))
-    register_via_api(page, base, "filler")
-    page.goto(base + "/annotate")
+    annotate(page, serve_app, create_app(config), "filler")
     stage = page.get_by_test_id("image-stage-objects")
     expect(stage).to_have_attribute("data-ready", "1")
     stage.focus()
