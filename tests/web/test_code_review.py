@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import ADMIN, base_config, current_id, login, write_config
 
+from . import text_work_util
+
 TRACE = [
     {"role": "assistant", "tool_calls": [{"tool": "Read", "input": {"file_path": "src/login.py"}}]},
     {"role": "assistant", "tool_calls": [{"tool": "Glob", "input": {"path": "src/"}}]},
@@ -41,14 +43,11 @@ def app(tmp_path, open_app):
 
 
 def send(client, iid, record):
-    body = {"instance_id": iid, "annotations": {"review:review": json.dumps(record)}}
-    return client.post("/updateinstance", json=body)
+    return text_work_util.send(client, iid, "review", record)
 
 
 def stored(client, iid):
-    maps = client.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]
-    raw = maps.get("review", {}).get("review")
-    return json.loads(raw) if raw else None
+    return text_work_util.stored(client, iid, "review")
 
 
 def test_page_offers_the_trace_files_for_ratings(app):

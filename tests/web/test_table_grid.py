@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import ADMIN, base_config, current_id, login, write_config
 
+from . import text_work_util
+
 SCHEME = {
     "annotation_type": "table_grid",
     "name": "structure",
@@ -46,14 +48,11 @@ def app(tmp_path, open_app):
 
 
 def send(client, iid, record):
-    body = {"instance_id": iid, "annotations": {"structure:structure": json.dumps(record)}}
-    return client.post("/updateinstance", json=body)
+    return text_work_util.send(client, iid, "structure", record)
 
 
 def stored(client, iid):
-    maps = client.get(f"/get_annotations?instance_id={iid}").json["label_annotations"]
-    raw = maps.get("structure", {}).get("structure")
-    return json.loads(raw) if raw else None
+    return text_work_util.stored(client, iid, "structure")
 
 
 def test_the_grid_starts_from_the_item_size_and_never_shows_a_script_url(app):
