@@ -6,9 +6,12 @@
 An example config is a YAML or JSON file under `examples/` whose top level is a mapping with
 `annotation_schemes` or `annotation_task_name`. The examples directory is copied to a temporary
 directory first, because `check` opens the project (it creates the store in the output
-directory). Each config is checked in a fresh `run.py check` process, two at a time. Prints
-the figure, the commit of the Potato checkout when it is a git checkout, and the most common
-first problems of the failures (`--list`: every config with its result).
+directory). An example that ships a `seed_db.py` beside its config (the live database
+example, whose instructions say to seed its database before starting) is seeded first by
+running that script, as its README says. Each config is checked in a fresh `run.py check`
+process, two at a time. Prints the figure, the commit of the Potato checkout when it is a git
+checkout, and the most common first problems of the failures (`--list`: every config with its
+result).
 """
 
 from __future__ import annotations
@@ -82,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         examples = Path(tmp) / "examples"
         shutil.copytree(args.potato / "examples", examples)
         configs = example_configs(examples)
+        for seed in sorted(examples.rglob("seed_db.py")):
+            subprocess.run([sys.executable, str(seed)], cwd=seed.parent, check=False,
+                           capture_output=True, timeout=120)  # fmt: skip
         with ThreadPoolExecutor(args.jobs) as pool:
             results = list(pool.map(check, configs))
         names = [str(c.relative_to(examples)) for c in configs]

@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .accounts import STAFF_KIND, reserved_names
@@ -19,6 +19,7 @@ from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
+from .data.readers import FileOptions
 from .data.remote_sources import RemoteSourceError, materialize
 from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
@@ -276,6 +277,9 @@ class Project:
         costs one stat per file. A file that cannot be imported (still being written, bad
         rows) leaves the items as they were and is logged once until it changes."""
         self.poll_ibws_round()
+        if self.leader:
+            for ingestor in self.live_sources().values():
+                ingestor.ensure_running()
         directory = self.config.data_directory
         if directory is None or not directory.watch:
             return None
@@ -333,20 +337,7 @@ class Project:
             raise FetchError(f"{name}: {exc}") from None
         if fetched.warning:  # the fetch failed; the copy fetched before is still used
             raise FetchError(f"{name}: {fetched.warning}")
-        config = self.config
-        with self._data_poll_lock:
-            files = config.current_data_files()
-            report = sync_items(
-                self.store,
-                files,
-                config.item_properties,
-                config.max_annotations_per_item,
-                seed=config.random_seed,
-                options=_file_options(config, files),
-            )
-            if report.changed:
-                _apply_item_caps(self.store, config)
-        return remote.status(source), report
+        return remote.status(source), self.import_data()
 
     def poll_ibws_round(self) -> None:
         """With `ibws_config`, at most every few seconds: start the next round in the
@@ -374,7 +365,45 @@ class Project:
             transform=config.cot_segmentation,
         )
 
+    def live_sources(self) -> dict:
+        """source id -> LiveIngestor of each database source with `live_ingestion`
+        (data/live_ingest.py); their threads start on the first annotator request."""
+        return self.cache("live_sources", self._make_live_sources)
+
+    def _make_live_sources(self) -> dict:
+        from .data.live_ingest import LiveIngestor
+
+        remote = self.config.remote_data
+        databases = remote.databases if remote is not None else ()
+        return {
+            d.id: LiveIngestor(
+                d, d.copy_path(remote.cache.directory), self.config.output_dir, self.import_data
+            )
+            for d in databases
+            if d.live is not None
+        }
+
+    def import_data(self) -> ImportReport:
+        """Import the data files again now (a live source added rows)."""
+        config = self.config
+        with self._data_poll_lock:
+            files = config.current_data_files()
+            report = sync_items(
+                self.store,
+                files,
+                config.item_properties,
+                config.max_annotations_per_item,
+                seed=config.random_seed,
+                options=_file_options(config, files),
+                transform=config.cot_segmentation,
+            )
+            if report.changed:
+                _apply_item_caps(self.store, config)
+        return report
+
     def close(self) -> None:
+        for ingestor in self._caches.get("live_sources", {}).values():
+            ingestor.stop()
         ai = self._caches.get("ai_suggestions")
         if ai is not None:
             ai.close()
@@ -394,7 +423,13 @@ def _file_options(config: ProjectConfig, files: tuple[Path, ...]) -> dict | None
     """Declared encodings and prior-annotation filters of the data files (the importer
     reads them only when the files changed)."""
     options = config.data_file_options
-    return options.for_files(files) if options is not None else None
+    out = options.for_files(files) if options is not None else {}
+    remote = config.remote_data
+    for db in remote.databases if remote is not None else ():
+        if db.live is not None:  # a live source's rows may not have arrived yet
+            path = str(db.copy_path(remote.cache.directory))
+            out[path] = replace(out.get(path, FileOptions()), may_be_empty=True)
+    return out or None
 
 
 def _apply_item_caps(store: Store, config: ProjectConfig) -> None:

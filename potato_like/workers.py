@@ -85,6 +85,8 @@ def start_leader_timer(project) -> threading.Event:
         while not stop.wait(LEADER_TICK_SECONDS):
             try:
                 project.poll_ibws_round()
+                for ingestor in project.live_sources().values():
+                    ingestor.ensure_running()
                 if project.config.mace.enabled:
                     runner(project).maybe_trigger()
             except Exception:  # the timer must outlive a failed poll; it is logged

@@ -6,8 +6,9 @@ Potato accepts three ways of naming data, and so do we:
   `id_key`, `text_key`, which Potato ignores: the file's extension decides its format).
 - `data_sources`: a list of typed sources. `type: file` (a local file) is read in place;
   `url`, `google_drive` and `dropbox` are fetched into the project's cache
-  (config/remote_data.py); the types that need credentials, an SDK or a database are refused
-  with the reason. As in Potato, when `data_sources` is set it replaces `data_files`.
+  (config/remote_data.py); `database` rows are read into it (config/database_data.py); the
+  types that need credentials or an SDK are refused with the reason. As in Potato, when
+  `data_sources` is set it replaces `data_files`.
 - `data_directory`: every .json/.jsonl/.csv/.tsv file directly in a directory, read at start;
   with `watch_data_directory: true` the directory is scanned again for new, changed or removed
   files at most every `watch_poll_interval` seconds while annotators work.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.remote_sources import RemoteData
+from .database_data import read_database_source
 from .model import DATA_SUFFIXES, DataDirectory
 from .reader import ConfigReader, hint, type_name
 from .remote_data import FETCHED_TYPES, REFUSED_TYPES, read_data_cache, read_remote_source
@@ -37,7 +39,7 @@ DATA_FILE_ENTRY_KEYS = (
 )
 DATA_SOURCE_KEYS = ("type", "path", "id", "source_id", "enabled", "encoding")
 LOCAL_SOURCE_TYPES = ("file",)
-REMOTE_SOURCE_TYPES = (*FETCHED_TYPES, *REFUSED_TYPES)
+REMOTE_SOURCE_TYPES = (*FETCHED_TYPES, *REFUSED_TYPES, "database")
 
 
 def read_data(
@@ -90,6 +92,7 @@ def _data_sources(
 ) -> tuple[list[Path], RemoteData]:
     files = []
     remote = []
+    databases = []
     cache = read_data_cache(r, task_dir)
     for i, sub in r.entries("data_sources", "a mapping with 'type'"):
         where, entry = sub.path, sub.raw
@@ -97,6 +100,12 @@ def _data_sources(
         if kind is None:
             continue
         if not sub.bool("enabled", True):
+            continue
+        if kind == "database":
+            db = read_database_source(sub, i, cache.directory, task_dir)
+            if db is not None:
+                databases.append(db[0])
+                files.append(db[1])
             continue
         if kind in REMOTE_SOURCE_TYPES:
             found = read_remote_source(sub, kind, i, cache, allow_hosts)
@@ -114,10 +123,10 @@ def _data_sources(
         path = local_file(r, name, where, task_dir, base)
         if path is not None:
             files.append(path)
-    ids = [s.id for s in remote]
+    ids = [s.id for s in remote] + [d.id for d in databases]
     for dup in sorted({x for x in ids if ids.count(x) > 1}):
         r.problem("data_sources", f"two remote sources have the id {dup!r}; give each its own id")
-    return files, RemoteData(tuple(remote), cache, allow_hosts)
+    return files, RemoteData(tuple(remote), cache, allow_hosts, tuple(databases))
 
 
 def _file_entry(

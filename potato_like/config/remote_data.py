@@ -3,8 +3,8 @@
 Read over plain HTTP(S) (data/remote_sources.py fetches them): `url`, `google_drive` (publicly
 shared files) and `dropbox` (public shared links). Refused, with the reason: sources that need
 a cloud SDK and credentials (`s3`, `gcs`, private Drive or Dropbox files, `google_sheets`),
-`huggingface` (its splits need the `datasets` library) and `database` (a query run against
-someone else's database). Each refusal says how to get the data in instead.
+`huggingface` (its splits need the `datasets` library). `database` sources are read by
+config/database_data.py. Each refusal says how to get the data in instead.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ REFUSED_TYPES = {
     "which this server does not use (a single file of a dataset repository can be read "
     "with `type: url` and its https://huggingface.co/datasets/<name>/resolve/main/<file> "
     "address)",
-    "database": "would run a query against an outside database, which this server does not do",
 }
 URL_SOURCE_KEYS = (
     "type",

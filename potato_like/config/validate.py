@@ -146,6 +146,12 @@ def build_config(
         r, props.category_key, {q.id: q.categories for q in study.training.items}
     )
     strategy = read_strategy(r, triage)
+    if strategy == "batch" and any(d.live for d in remote_data.databases):
+        r.problem(
+            "assignment_strategy",
+            "batch serves only items of a declared cohort, so rows a live database source "
+            "adds would never be served; use another strategy with live_ingestion",
+        )
     overlap, overlap_plan = read_overlap_plan(r)
     psychometrics = read_psychometrics(r, schemes, strategy)
 

@@ -27,6 +27,8 @@ class FileOptions:
     encoding: str | None = None
     matched: frozenset[str] | None = None
     invert: bool = False
+    # The rows of a live database source: empty until the first row arrives.
+    may_be_empty: bool = False
 
     def keep(self, item_id: str) -> bool:
         return self.matched is None or ((item_id in self.matched) != self.invert)

@@ -124,6 +124,7 @@ class RemoteData:
     sources: tuple[RemoteSource, ...] = ()
     cache: DataCache | None = None
     allow_hosts: tuple[str, ...] = ()
+    databases: tuple = ()  # DatabaseSource (data/database_source.py)
 
     def find(self, source_id: str) -> RemoteSource | None:
         return next((s for s in self.sources if s.id == source_id), None)

@@ -239,7 +239,7 @@ def _load_staging(
                 f"{path.name}: filter_by_prior_annotation left out {filtered_out} item(s), "
                 f"kept {rows_in_file}"
             )
-        if rows_in_file == 0 and not problems and not filtered_out:
+        if rows_in_file == 0 and not problems and not filtered_out and not opts.may_be_empty:
             counted += _add_problem(problems, f"{path.name}: no items found")
         per_file[str(path)] = rows_in_file
         done_bytes += path.stat().st_size

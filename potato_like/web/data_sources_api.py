@@ -17,8 +17,15 @@ bp = Blueprint("data_sources_api", __name__)
 @bp.get("/admin/api/data_sources")
 @admin_required
 def list_sources():
-    remote = current_project().config.remote_data
+    project = current_project()
+    remote = project.config.remote_data
     sources = [remote.status(s) for s in remote.sources] if remote is not None else []
+    live = project.live_sources()
+    for db in remote.databases if remote is not None else ():
+        entry = {"id": db.id, "type": "database", "url": db.shown_url, "cached": True}
+        if db.id in live:
+            entry["live"] = live[db.id].describe()
+        sources.append(entry)
     # `enabled` is Potato's key (whether any remote source is configured)
     return jsonify(enabled=bool(sources), sources=sources, count=len(sources))
 
@@ -38,3 +45,33 @@ def refresh_source(source_id: str):
         source=status,
         imported=asdict(report),
     )
+
+
+@bp.get("/admin/api/data_sources/live")
+@admin_required
+def live_sources():
+    live = current_project().live_sources()
+    return jsonify(sources=[i.describe() for i in live.values()], count=len(live))
+
+
+@bp.get("/admin/api/data_sources/<source_id>/live")
+@admin_required
+def live_source(source_id: str):
+    return jsonify(_live(source_id).describe())
+
+
+@bp.post("/admin/api/data_sources/<source_id>/live/poll")
+@admin_required
+def poll_live_source(source_id: str):
+    """Poll one live source now (in this request: the admin asked to wait for it); a
+    database that cannot be read answers 502 with the reason."""
+    ingestor = _live(source_id)
+    added = ingestor.poll()
+    return jsonify(success=True, added=added, **ingestor.describe())
+
+
+def _live(source_id: str):
+    ingestor = current_project().live_sources().get(source_id)
+    if ingestor is None:
+        raise NotFound(f"no live database source with id {source_id!r}")
+    return ingestor
