@@ -28,6 +28,7 @@ from .config.reader import hint
 from .errors import BadAnnotation, BadRequest
 from .schemes.base import hidden_schemes
 from .schemes.registry import backend_formats, backend_types, wire_fields
+from .spans.page import span_target_texts
 from .spans.updates import structured_changes
 from .store.annotations import LabelMaps
 
@@ -248,12 +249,18 @@ def _add(
 
 
 def _structured(
-    config, old: LabelMaps, sent: dict[str, list], text: str, partial: bool, refused: dict
+    config,
+    old: LabelMaps,
+    sent: dict[str, list],
+    text: str,
+    partial: bool,
+    refused: dict,
+    targets: Mapping[str, str],
 ) -> LabelMaps:
     """The structured schemes' changes; for a partial draft, the schemes whose entries are
     refused (alone, after those they refer to) are left as stored and reported."""
     try:
-        return structured_changes(config, old, sent, text)
+        return structured_changes(config, old, sent, text, targets)
     except BadAnnotation:
         if not partial:
             raise
@@ -261,12 +268,12 @@ def _structured(
     # Types others refer to first (spans before the links and events that name them).
     for name in sorted(sent, key=lambda n: (config.scheme(n).refers_to_spans, n)):
         try:
-            structured_changes(config, old, {**kept, name: sent[name]}, text)
+            structured_changes(config, old, {**kept, name: sent[name]}, text, targets)
         except BadAnnotation as problem:
             refused[name] = str(problem)
             continue
         kept[name] = sent[name]
-    return structured_changes(config, old, kept, text) if kept else {}
+    return structured_changes(config, old, kept, text, targets) if kept else {}
 
 
 def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -> dict[str, Any]:
@@ -277,6 +284,15 @@ def form_to_update(form: Mapping[str, Any], config: ProjectConfig | SchemeSet) -
     for scheme in config.schemes:
         annotations.update(scheme.form_answers(form))
     return {"instance_id": form.get("instance_id", ""), "annotations": annotations}
+
+
+def span_field_texts(config, text: str, fields: Mapping[str, Any] | None) -> dict[str, str]:
+    """Potato's multi-span mode: target_field -> text of every field spans may name (the
+    text_key field and the other `span_target` text fields); {} when spans have one text."""
+    if fields is None or not isinstance(config, ProjectConfig):
+        return {}
+    extra = span_target_texts(config, fields)
+    return {config.item_properties.text_key: text, **extra} if extra else {}
 
 
 def compute_for(
@@ -292,6 +308,7 @@ def compute_for(
     `fields`: the item's, when known, for schemes that check answers against the item).
     For a partial draft, `invalid` receives scheme name -> why its answer was not kept."""
     refused: dict[str, str] = {} if invalid is None else invalid
+    targets = span_field_texts(config, text, fields)
 
     def keep_valid(schema: str, make) -> Any:
         if not update.partial:
@@ -324,7 +341,7 @@ def compute_for(
                 else entries
                 for name, entries in update.structured.items()
             }
-            changes.update(_structured(config, old, sent, text, update.partial, refused))
+            changes.update(_structured(config, old, sent, text, update.partial, refused, targets))
         if update.submit:
             merged = {**old, **changes}
             # A scheme its display_logic hides is not required (its answer, if any, is kept).

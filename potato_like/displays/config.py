@@ -41,6 +41,25 @@ class InstanceDisplay:
         chosen = (marked or candidates)[:1]
         return chosen[0].key if chosen else None
 
+    def extra_span_targets(self, text_key: str) -> tuple[str, ...]:
+        """Potato's multi-span mode: the other text fields marked `span_target`, on which
+        spans are stored with `target_field` naming the field."""
+        return tuple(
+            dict.fromkeys(
+                f.key
+                for f in self.fields
+                if f.type == "text" and f.span_target and f.key != text_key
+            )
+        )
+
+    def main_span_tag(self, text_key: str) -> str | None:
+        """The `target_field` of spans on the item text in multi-span mode (the text_key
+        field marked `span_target` too), else None (spans carry no target_field)."""
+        if not self.extra_span_targets(text_key):
+            return None
+        marked = any(f.type == "text" and f.key == text_key and f.span_target for f in self.fields)
+        return text_key if marked else None
+
 
 def read_instance_display(r: ConfigReader, text_key: str) -> InstanceDisplay | None:
     if not r.has("instance_display"):
@@ -103,10 +122,10 @@ def _field(r: ConfigReader, text_key: str) -> DisplayField | None:
     span_target = r.bool("span_target", False)
     if span_target and not cls.supports_span_target:
         r.warn("span_target", f"display type {kind!r} cannot host span annotation; ignored")
-    elif span_target and (kind != "text" or key != text_key):
+    elif span_target and kind != "text":
         r.warn(
             "span_target",
-            f"span annotation works on the text_key field ({text_key!r}) shown as text; "
+            "span annotation works on fields shown as text (type: text); "
             "this field is shown without spans",
         )
     if key is None:

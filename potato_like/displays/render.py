@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .base import DisplayField, RenderContext
@@ -19,6 +19,7 @@ class FieldView:
     view: dict[str, Any] = field(default_factory=dict)
     missing: bool = False
     span_host: bool = False  # this field's element is the span annotation target
+    span_field: bool = False  # another span target (multi-span mode: spans name the field)
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,17 @@ def item_display(
     context: RenderContext,
     *,
     span_key: str | None = None,
+    extra_targets: tuple[str, ...] = (),
 ) -> ItemDisplay:
     """Views for every configured field. A field missing from the item is shown as missing
     (Potato stops with an error; one odd row should not block an annotator)."""
     views = []
     for f in display.fields:
         host = span_key is not None and f.key == span_key and not any(v.span_host for v in views)
-        views.append(_field_view(f, data, context, host))
+        view = _field_view(f, data, context, host)
+        if f.key in extra_targets and not view.missing and not host:
+            view = replace(view, span_field=True)
+        views.append(view)
     views = tuple(views)
     return ItemDisplay(
         fields=views,

@@ -25,14 +25,30 @@ MAX_ITEMS = 20_000  # items used for alpha (the first ones, in item order); note
 Row = tuple[Hashable, str, Mapping[str, Any]]
 
 
-def spans_of(value: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+def spans_of(value: Mapping[str, Any], field: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the spans on one text: the item text, or in Potato's
+    multi-span mode the field named by their `target_field`."""
     out = []
     for span in value.get("spans", []) if isinstance(value, Mapping) else []:
+        if (span.get("target_field") or None) != field:
+            continue
         try:
             out.append((int(span["start"]), int(span["end"]), str(span["label"])))
         except (KeyError, TypeError, ValueError):
             continue
     return out
+
+
+def fields_of(values: list[Mapping[str, Any]]) -> list[str | None]:
+    """The texts an item's answers mark spans on: the item text (None) first."""
+    named = {
+        span.get("target_field")
+        for value in values
+        if isinstance(value, Mapping)
+        for span in value.get("spans", [])
+        if isinstance(span, Mapping) and span.get("target_field")
+    }
+    return [None, *sorted(named)]
 
 
 def label_runs(spans: list[tuple[int, int, str]], cuts: list[int]) -> list[str]:
@@ -81,9 +97,11 @@ def pair_f1(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> flo
 class SpanSource:
     """What project_agreement needs for a span scheme: the rows, and item text lengths."""
 
-    def __init__(self, rows: Callable[[], Iterable[Row]], text_length: Callable[[Any], int]):
+    def __init__(
+        self, rows: Callable[[], Iterable[Row]], text_length: Callable[[Any, str | None], int]
+    ):
         self.rows = rows
-        self.text_length = text_length
+        self.text_length = text_length  # (item, target_field or None) -> characters
 
     def agreement(
         self, scheme: Any, metric: str, min_overlap: int, max_pairs: int
@@ -92,14 +110,19 @@ class SpanSource:
         f1s: list[float] = []
         evaluated = annotations = 0
         for item, group in groupby(self.rows(), key=lambda row: row[0]):
-            answers = [spans_of(value) for _item, _user, value in group]
-            if len(answers) < 2:
+            values = [value for _item, _user, value in group]
+            if len(values) < 2:
                 continue
             evaluated += 1
-            annotations += len(answers)
-            if evaluated <= MAX_ITEMS:
-                add_item(coincidences, self.text_length(item), answers)
-            f1s += [f for a, b in combinations(answers, 2) if (f := pair_f1(a, b)) is not None]
+            annotations += len(values)
+            whole: list[list] = [[] for _ in values]
+            for field in fields_of(values):  # each text is its own continuum
+                answers = [spans_of(value, field) for value in values]
+                if evaluated <= MAX_ITEMS:
+                    add_item(coincidences, self.text_length(item, field), answers)
+                for mine, spans in zip(whole, answers, strict=True):
+                    mine.extend((field, *span) for span in spans)
+            f1s += [f for a, b in combinations(whole, 2) if (f := pair_f1(a, b)) is not None]
         entry, alpha, notes = schema_entry(
             "unitizing",
             evaluated=evaluated,

@@ -149,28 +149,39 @@ class Span(StructuredScheme):
         return [*kept, *added]
 
     # -- values -------------------------------------------------------------------------
-    def value_for(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
-        """Validate spans against `text`; the stored value ({} when there are none)."""
+    def value_for(
+        self, raw_spans: list[Any], text: str, targets: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Validate spans against `text` (or, for a span naming a `target_field`, against
+        that field's text in `targets`); the stored value ({} when there are none)."""
         flags = [e for e in raw_spans if _is_flag(e)]
         raw_spans = [e for e in raw_spans if not _is_flag(e)]
-        value = self._spans_value(raw_spans, text)
+        value = self._spans_value(raw_spans, text, targets or {})
         if flags and flags[-1][BAD_TEXT]:
             value[BAD_TEXT] = True
         return value
 
-    def _spans_value(self, raw_spans: list[Any], text: str) -> dict[str, Any]:
+    def _spans_value(
+        self, raw_spans: list[Any], text: str, targets: Mapping[str, str]
+    ) -> dict[str, Any]:
         spans: dict[tuple, dict[str, Any]] = {}
         for raw, where in kept_entries(self.name, raw_spans, "span", "label, start and end"):
-            span = self.one_span(raw, text, where)
+            field = _target_field(raw, targets, where)
+            span = self.one_span(raw, targets[field] if field else text, where)
+            if field:
+                span["target_field"] = field
             # The same span twice: keep one (and its entity link). Two ids given are two spans
             # (a span relabelled to equal another keeps the links that name its id).
             key = (span["label"], span["start"], span["end"], str(span.get("segments")))
-            key += (span.get("id"),)
+            key += (span.get("id"), field)
             if key in spans:
                 spans[key].update({k: v for k, v in span.items() if k in KB_FIELDS})
                 continue
             spans[key] = span
-        ordered = sorted(spans.values(), key=lambda s: (s["start"], -s["end"], s["label"]))
+        ordered = sorted(
+            spans.values(),
+            key=lambda s: (s.get("target_field", ""), s["start"], -s["end"], s["label"]),
+        )
         assign_span_ids(self.name, ordered)
         return {"spans": ordered} if ordered else {}
 
@@ -241,6 +252,21 @@ class Span(StructuredScheme):
         if self.knowledge_bases:
             out["entity_linking"] = {"knowledge_bases": [kb.name for kb in self.knowledge_bases]}
         return out
+
+
+def _target_field(raw: Any, targets: Mapping[str, str], where: str) -> str | None:
+    """The field a span names in `target_field` (Potato's multi-span mode), checked to be
+    one of the item's span targets; None for a span on the item text."""
+    field = raw.get("target_field") if isinstance(raw, Mapping) else None
+    if field is None or field == "":
+        return None
+    if not isinstance(field, str) or field not in targets:
+        known = ", ".join(repr(k) for k in targets) or "none: spans here are on the item text"
+        raise BadAnnotation(
+            f"{where}: target_field {field!r} is not a span target of this item "
+            f"(span_target fields: {known})"
+        )
+    return field
 
 
 def _is_flag(entry: Any) -> bool:

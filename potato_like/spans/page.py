@@ -25,4 +25,19 @@ def span_page_data(config: ProjectConfig, item, maps: Mapping[str, Any]) -> dict
         info["entries"] = scheme.entries(maps.get(scheme.name))
         info["wire_field"] = scheme.wire_field
         schemes[scheme.name] = info
-    return {"instance_id": item.id, "text": item.text, "schemes": schemes, "keywords": keywords}
+    out = {"instance_id": item.id, "text": item.text, "schemes": schemes, "keywords": keywords}
+    targets = span_target_texts(config, item.fields)
+    if targets:  # Potato's multi-span mode: more text fields take spans
+        out["targets"] = targets
+        out["text_tag"] = config.instance_display.main_span_tag(config.item_properties.text_key)
+    return out
+
+
+def span_target_texts(config: ProjectConfig, fields: Mapping[str, Any]) -> dict[str, str]:
+    """field -> text of the item's other span targets (`instance_display` text fields marked
+    `span_target`), which spans name in `target_field`; {} without any."""
+    display = config.instance_display
+    if display is None:
+        return {}
+    keys = display.extra_span_targets(config.item_properties.text_key)
+    return {k: str(fields[k]) for k in keys if fields.get(k) is not None}

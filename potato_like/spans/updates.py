@@ -68,15 +68,20 @@ def span_aliases(schema: str, span: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def structured_changes(
-    config: ProjectConfig, old: LabelMaps, incoming: Mapping[str, list], text: str
+    config: ProjectConfig,
+    old: LabelMaps,
+    incoming: Mapping[str, list],
+    text: str,
+    targets: Mapping[str, str] | None = None,
 ) -> LabelMaps:
     """schema -> new value ({} clears) for the structured schemes a request replaces, plus
-    pruned links/events of changed span schemes."""
+    pruned links/events of changed span schemes. `targets`: in Potato's multi-span mode,
+    the texts spans may name in `target_field` (submission.span_field_texts)."""
     changes: dict[str, Any] = {}
     for scheme in span_schemes(config):
         if scheme.name in incoming:
             sent = scheme.with_old(incoming[scheme.name], old.get(scheme.name))
-            changes[scheme.name] = scheme.value_for(sent, text)
+            changes[scheme.name] = scheme.value_for(sent, text, targets)
     for scheme in media_schemes(config):  # shapes on the item's image (`text`: its value)
         if scheme.name in incoming:
             changes[scheme.name] = scheme.value_for(incoming[scheme.name], text)

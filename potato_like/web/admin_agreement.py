@@ -59,6 +59,16 @@ ROW_SOURCES = {
 }
 
 
+def _text_length(item, field: str | None) -> int:
+    """The length of the text spans are on: the item text, or a multi-span target field."""
+    if item is None:
+        return 0
+    if field is None:
+        return len(item.text)
+    value = item.fields.get(field)
+    return len(str(value)) if value is not None else 0
+
+
 def _source(project: Project, schema: str):
     """The schema's kept aggregates (store/aggregates.py), with the rows as the fallback."""
     from ..quality.agreement_cells import CellSource  # numpy: loaded on first use
@@ -70,7 +80,7 @@ def _source(project: Project, schema: str):
         items = project.store.items
         return SpanSource(
             rows=lambda: answers_for_agreement(project.store, schema),
-            text_length=lambda seq: len(items.by_seq(seq).text),
+            text_length=lambda seq, field: _text_length(items.by_seq(seq), field),
         )
     kind = "steps" if scheme is not None and scheme.step_level else None
     if scheme is not None and (found := ROW_SOURCES.get(kind or scheme.agreement_metric)):

@@ -19,7 +19,8 @@ def page_item_display(config: Any, item: Any, with_spans: bool) -> ItemDisplay |
     text_key = config.item_properties.text_key
     data = {**item.fields, text_key: item.text}
     span_key = display.span_field(text_key) if with_spans else None
-    return item_display(display, data, request_context(), span_key=span_key)
+    extra = display.extra_span_targets(text_key) if with_spans else ()
+    return item_display(display, data, request_context(), span_key=span_key, extra_targets=extra)
 
 
 def request_context() -> RenderContext:

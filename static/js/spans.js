@@ -9,8 +9,36 @@ import { t } from "./i18n.js";
 
 const page = JSON.parse(document.getElementById("span-page").textContent);
 const form = document.getElementById("annotation-form");
-const textEl = document.getElementById("instance-text");
-const chars = Array.from(page.text);
+// The texts spans go on: the item text, and in Potato's multi-span mode the other display
+// fields marked span_target (page.targets: field -> text), whose spans carry target_field.
+const targets = [{ el: document.getElementById("instance-text"), chars: Array.from(page.text), tag: page.text_tag || null, main: true }];
+for (const node of document.querySelectorAll("[data-span-field]")) {
+  const field = node.dataset.spanField;
+  if (page.targets && Object.hasOwn(page.targets, field)) {
+    targets.push({ el: node, chars: Array.from(page.targets[field]), tag: field, main: false });
+  }
+}
+let target = targets[0]; // the text the selection, caret and keys work on
+let textEl = target.el;
+let chars = target.chars;
+
+function targetOf(node) {
+  return node ? targets.find((t) => t.el.contains(node)) : undefined;
+}
+
+function use(t) {
+  if (!t || t === target) return;
+  target = t;
+  textEl = t.el;
+  chars = t.chars;
+  segments = [];
+}
+
+function onTarget(t, span) {
+  const field = span.target_field || null;
+  const extra = targets.some((o) => !o.main && o.tag === field);
+  return t.main ? !extra : field === t.tag;
+}
 const schemes = page.schemes;
 const names = Object.keys(schemes);
 const spanSchemes = names.filter((n) => schemes[n].type === "span");
@@ -47,14 +75,21 @@ function el(tag, attrs = {}, text) {
 }
 
 function renderText() {
+  for (const t of targets) renderTarget(t);
+}
+
+function renderTarget(t) {
+  const { el: host, chars } = t;
+  const keywords = t.main ? page.keywords : [];
+  const pieces = t === target ? segments : []; // a discontinuous span being built
   // A span tag with the keyboard focus keeps it across the redraw (keyboard linking).
   const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".span-tag");
-  const refocus = focused && textEl.contains(focused) ? focused.dataset.spanId : null;
-  const spans = allSpans();
+  const refocus = focused && host.contains(focused) ? focused.dataset.spanId : null;
+  const spans = allSpans().filter((s) => onTarget(t, s));
   const cuts = new Set([0, chars.length]);
   for (const s of spans) for (const [a, b] of s.segs) { cuts.add(a); cuts.add(b); }
-  for (const k of page.keywords) { cuts.add(k.start); cuts.add(k.end); }
-  for (const [a, b] of segments) { cuts.add(a); cuts.add(b); }
+  for (const k of keywords) { cuts.add(k.start); cuts.add(k.end); }
+  for (const [a, b] of pieces) { cuts.add(a); cuts.add(b); }
   const points = [...cuts].sort((x, y) => x - y);
   const frag = document.createDocumentFragment();
   for (let i = 0; i + 1 < points.length; i++) {
@@ -74,13 +109,13 @@ function renderText() {
         piece.classList.add("selected");
       }
     }
-    const kw = page.keywords.filter((k) => k.start <= a && b <= k.end);
+    const kw = keywords.filter((k) => k.start <= a && b <= k.end);
     if (kw.length) {
       piece.classList.add("keyword");
       piece.style.setProperty("--k", kw[0].color);
       piece.title = kw.map((k) => k.reasoning).join("\n");
     }
-    if (segments.some(([x, y]) => x <= a && b <= y)) piece.classList.add("pending-segment");
+    if (pieces.some(([x, y]) => x <= a && b <= y)) piece.classList.add("pending-segment");
     frag.append(piece);
     // A tag after the last piece of each span: click it to select, link or use in an event.
     for (const s of spans.filter((sp) => sp.segs[sp.segs.length - 1][1] === b)) {
@@ -99,9 +134,9 @@ function renderText() {
       }));
     }
   }
-  textEl.replaceChildren(frag);
+  host.replaceChildren(frag);
   if (refocus) {
-    const tag = textEl.querySelector(`.span-tag[data-span-id="${CSS.escape(refocus)}"]`);
+    const tag = host.querySelector(`.span-tag[data-span-id="${CSS.escape(refocus)}"]`);
     if (tag) tag.focus();
   }
 }
@@ -187,7 +222,7 @@ function changed() {
 // hold text (tags are empty buttons), so the range's string is exactly the text before.
 function codePointOffset(node, offset) {
   const r = document.createRange();
-  r.setStart(textEl, 0);
+  r.setStart((targetOf(node) || target).el, 0);
   r.setEnd(node, offset);
   return Array.from(r.toString()).length;
 }
@@ -196,13 +231,14 @@ function selectionOffsets() {
   const sel = window.getSelection();
   if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
   const r = sel.getRangeAt(0);
-  if (!textEl.contains(r.startContainer) || !textEl.contains(r.endContainer)) return null;
+  const t = targetOf(r.startContainer);
+  if (!t || !t.el.contains(r.endContainer)) return null;
   let start = codePointOffset(r.startContainer, r.startOffset);
   let end = codePointOffset(r.endContainer, r.endOffset);
   // Trim surrounding whitespace, as annotators rarely mean to label it.
-  while (start < end && /\s/u.test(chars[start])) start++;
-  while (end > start && /\s/u.test(chars[end - 1])) end--;
-  return end > start ? { start, end } : null;
+  while (start < end && /\s/u.test(t.chars[start])) start++;
+  while (end > start && /\s/u.test(t.chars[end - 1])) end--;
+  return end > start ? { start, end, target: t } : null;
 }
 
 function domPoint(cp) {
@@ -252,6 +288,7 @@ function applyLabel(schema, label) {
   const start = parts[0][0];
   const end = parts[parts.length - 1][1];
   const span = { label, start, end };
+  if (target.tag) span.target_field = target.tag;
   if (parts.length > 1 && schemes[schema].allow_discontinuous) {
     span.segments = parts;
     span.text = parts.map(([a, b]) => chars.slice(a, b).join("")).join(" … ");
@@ -261,6 +298,7 @@ function applyLabel(schema, label) {
     span.text = chars.slice(span.start, span.end).join("");
   }
   const same = state[schema].find((s) => s.label === label && s.start === span.start && s.end === span.end &&
+    (s.target_field || null) === (span.target_field || null) &&
     JSON.stringify(s.segments || null) === JSON.stringify(span.segments || null));
   if (!same) {
     span.id = newSpanId(schema, label, span.start, span.end);
@@ -464,7 +502,7 @@ function body() {
       if (schemes[schema].type !== "span") return e;
       const sent = { id: e.id, label: e.label, start: e.start, end: e.end };
       if (e.segments) sent.segments = e.segments; else sent.text = e.text;
-      for (const k of ["kb_id", "kb_source", "kb_label"]) if (e[k]) sent[k] = e[k];
+      for (const k of ["kb_id", "kb_source", "kb_label", "target_field"]) if (e[k]) sent[k] = e[k];
       return sent;
     });
   }
@@ -487,16 +525,20 @@ window.potatoSpans = {
 document.addEventListener("selectionchange", () => {
   drawCaret();
   const offsets = selectionOffsets();
-  if (offsets) { pending = offsets; justMade = null; if (selected) { selected = null; renderLists(); } return; }
+  if (offsets) {
+    use(offsets.target);
+    pending = offsets; justMade = null; if (selected) { selected = null; renderLists(); } return;
+  }
   const sel = window.getSelection();
-  if (sel && sel.rangeCount && textEl.contains(sel.anchorNode)) pending = null;
+  if (sel && sel.rangeCount && targetOf(sel.anchorNode)) pending = null;
 });
 
-textEl.addEventListener("mouseup", (e) => {
+for (const t of targets) t.el.addEventListener("mouseup", (e) => {
+  use(t);
   const offsets = selectionOffsets();
   const sel = window.getSelection();
   if (offsets) { anchor = offsets.start; focus = offsets.end; }
-  else if (sel && sel.rangeCount && textEl.contains(sel.focusNode)) {
+  else if (sel && sel.rangeCount && t.el.contains(sel.focusNode)) {
     focus = anchor = codePointOffset(sel.focusNode, sel.focusOffset);
   }
   const schema = activeScheme && schemes[activeScheme];
@@ -508,7 +550,7 @@ textEl.addEventListener("mouseup", (e) => {
   }
 });
 
-textEl.addEventListener("click", (e) => {
+for (const t of targets) t.el.addEventListener("click", (e) => {
   const tag = e.target.closest(".span-tag");
   if (!tag) return;
   e.preventDefault();
@@ -573,7 +615,9 @@ document.addEventListener("keydown", (e) => {
   if (e.altKey || e.metaKey) return;
   const el = document.activeElement;
   if (el && (el.tagName === "TEXTAREA" || el.tagName === "SELECT" || (el.tagName === "INPUT" && !["radio", "checkbox", "range"].includes(el.type)))) return;
-  const inText = textEl.contains(el);
+  const inTarget = targetOf(el);
+  if (inTarget) use(inTarget);
+  const inText = Boolean(inTarget);
   if (inText && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
     const step = e.key === "ArrowRight" ? 1 : -1;
     if (e.shiftKey) {
@@ -647,12 +691,15 @@ for (const b of form.querySelectorAll(".span-label, .link-type, .event-type")) {
   if (color) b.style.setProperty("--label-color", color);
 }
 
-textEl.addEventListener("focus", () => {
-  const current = selectionOffsets();
-  if (current) { anchor = current.start; focus = current.end; }
-  drawCaret();
-});
-textEl.addEventListener("blur", () => drawCaret());
+for (const t of targets) {
+  t.el.addEventListener("focus", () => {
+    if (t !== target) { use(t); anchor = focus = 0; pending = null; }
+    const current = selectionOffsets();
+    if (current) { anchor = current.start; focus = current.end; }
+    drawCaret();
+  });
+  t.el.addEventListener("blur", () => drawCaret());
+}
 window.addEventListener("resize", () => drawCaret());
 
 // --- keyboard caret ---------------------------------------------------------------------------

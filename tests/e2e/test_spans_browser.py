@@ -173,3 +173,43 @@ def test_keyboard_selection_with_emoji_at_both_edges(
     expect(spans).to_contain_text("PERSON “😀x😀”")
     expect(page.locator("#instance-text")).to_have_text(SECOND)
     assert browser_errors == []
+
+
+def test_multi_span_mode_marks_the_second_field_by_keyboard(
+    page: Page,
+    tmp_path,
+    serve_app,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    """Potato's multi-span example shape: premise and hypothesis both `span_target`; a span
+    made with the keyboard on the hypothesis is stored with `target_field` and its own
+    offsets, and is drawn on that field again after a reload."""
+    row = {"id": "p1", "premise": "The cat sat.", "hypothesis": "An animal rests."}
+    (tmp_path / "data.jsonl").write_text(json.dumps(row) + "\n")
+    fields = [
+        {"key": k, "type": "text", "label": k.title(), "span_target": True}
+        for k in ("premise", "hypothesis")
+    ]
+    config = base_config(
+        annotation_schemes=[{"annotation_type": "span", "name": "align", "labels": ["MATCH"]}],
+        item_properties={"id_key": "id", "text_key": "premise"},
+        instance_display={"fields": fields},
+    )
+    base = serve_app(create_app(write_config(tmp_path, config)))
+    register_via_api(page, base, "mia")
+    page.goto(base + "/annotate")
+    hypothesis = page.get_by_test_id("span-field-hypothesis")
+    expect(hypothesis).to_have_text("An animal rests.")
+    hypothesis.focus()
+    page.keyboard.press("Control+ArrowRight")  # after "An"
+    page.keyboard.press("Control+Shift+ArrowRight")  # " animal"
+    page.keyboard.press("1")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    stored = page.request.get(f"{base}/api/spans/p1").json()["spans"]
+    assert [(s["target_field"], s["start"], s["end"], s["text"]) for s in stored] == [
+        ("hypothesis", 3, 9, "animal")
+    ]
+    page.reload()
+    expect(hypothesis.locator(".span-tag")).to_have_count(1)
+    expect(page.locator("#instance-text .span-tag")).to_have_count(0)
+    assert browser_errors == []

@@ -148,7 +148,8 @@ def test_unknown_and_later_options_warn_and_load(tmp_path):
     )
     assert "instance_display.fields[1].display_options.show_waveform: accepted but not" in warnings
     assert (
-        "instance_display.fields[2].span_target: span annotation works on the text_key" in warnings
+        "instance_display.fields[2].span_target: span annotation works on fields shown as text"
+        in warnings
     )
     assert "fields[3].span_target: display type 'image' cannot host span annotation" in warnings
     assert len(config.instance_display.fields) == 4

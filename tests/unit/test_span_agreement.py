@@ -26,7 +26,7 @@ def char_units(length, answers):
 
 
 def agreement(rows, lengths):
-    source = SpanSource(rows=lambda: iter(rows), text_length=lambda item: lengths[item])
+    source = SpanSource(rows=lambda: iter(rows), text_length=lambda item, _field: lengths[item])
     entry, _alpha, notes = source.agreement(None, "unitizing", 2, 50)
     return entry, notes
 
@@ -83,3 +83,27 @@ def test_pair_f1():
     assert pair_f1([], []) is None
     assert pair_f1([(0, 1, "A")], []) == 0.0
     assert pair_f1([(0, 1, "A"), (2, 3, "B")], [(0, 1, "A")]) == pytest.approx(2 / 3)
+
+
+def test_multi_span_fields_are_separate_texts():
+    """Potato's multi-span mode: spans on another field (`target_field`) are compared on
+    that field's text only; the same offsets on two fields are two different spans."""
+
+    def on(field, s, e, lab):
+        return {"start": s, "end": e, "label": lab, "target_field": field}
+
+    a = {"spans": [{"start": 0, "end": 3, "label": "M"}, on("hyp", 1, 4, "M")]}
+    b = {"spans": [on("hyp", 0, 3, "M"), on("hyp", 1, 4, "M")]}
+    lengths = {(1, None): 6, (1, "hyp"): 5, (2, None): 4}
+    rows = [(1, "a", a), (1, "b", b), (2, "a", {}), (2, "b", {})]
+    source = SpanSource(rows=lambda: iter(rows), text_length=lambda i, f: lengths[(i, f)])
+    entry, _alpha, _notes = source.agreement(None, "unitizing", 2, 50)
+    units = {("main", k): v for k, v in char_units(6, [[(0, 3, "M")], []]).items()}
+    hyp = char_units(5, [[(1, 4, "M")], [(0, 3, "M"), (1, 4, "M")]])
+    units.update({("hyp", k): v for k, v in hyp.items()})
+    units.update({("2", k): v for k, v in char_units(4, [[], []]).items()})
+    assert entry["krippendorff_alpha"] == pytest.approx(
+        krippendorff_alpha(units, "nominal"), abs=1e-4
+    )
+    # exact matches: only hyp [1, 4) is shared; a has 2 spans, b has 2 -> F1 = 2*1/4
+    assert entry["pairwise_f1"] == 0.5
