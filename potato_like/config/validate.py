@@ -254,6 +254,8 @@ def build_config(
     )
     check_tuple_schemes(r, schemes, bws or ibws)
     note_displayed_items(schemes, display)
+    for scheme in schemes:
+        scheme.check_display(display, props.text_key, r)
     _report_unset(r, unset or [])
     if r.problems:
         raise ConfigError(r.problems, r.warnings)

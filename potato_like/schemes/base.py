@@ -45,7 +45,6 @@ LATER_SCHEME_KEYS = {
     "display_config": "custom display settings",
     "video_as_label": "video labels",
     "bad_text_label": "bad-text option",
-    "target_field": "spans on another field of the item",
     "show_labels": "slider tick labels",
     "maxTick": "slider ticks",
     "min_chars": "minimum text length",
@@ -323,6 +322,10 @@ class Scheme:
         """Figures over stored answers for the questions dashboard (types whose answers are
         records, not tallied labels): numbers, or {name: count} distributions."""
         return {}
+
+    def check_display(self, display: Any, text_key: str, reader: Any) -> None:
+        """Check options that name `instance_display` fields once the display is read
+        (`display`: displays.config.InstanceDisplay or None); warnings go to `reader`."""
 
     def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
         """Check a new stored map against the item it answers (`text`, its `fields`), e.g.

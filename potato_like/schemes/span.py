@@ -51,6 +51,7 @@ class Span(StructuredScheme):
         "entity_linking",
         "show_span_labels",
         "displaying_score",
+        "target_field",
     )
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -65,7 +66,22 @@ class Span(StructuredScheme):
         self.show_span_labels = reader.bool("show_span_labels", True)
         self.displaying_score = reader.bool("displaying_score", False)
         self.bad_text_label = _bad_text_label(reader)
+        # Potato's `target_field`: this scheme's spans go on that display field only.
+        self.target_field = reader.str("target_field", None)
         self.assign_keys(self.sequential)
+
+    def check_display(self, display: Any, text_key: str, reader: Any) -> None:
+        field = self.target_field
+        if field is None or field == text_key:
+            return
+        extra = display.extra_span_targets(text_key) if display is not None else ()
+        if field not in extra:
+            reader.warn(
+                f"annotation_schemes.{self.name}.target_field",
+                f"{field!r} is not an instance_display text field marked span_target; "
+                f"this scheme's spans go on the item text ({text_key!r})",
+            )
+            self.target_field = None
 
     # -- bad_text_label ---------------------------------------------------------------------
     def entries_from_label(self, label: str, value: Any) -> list[Any] | None:
@@ -167,6 +183,7 @@ class Span(StructuredScheme):
         spans: dict[tuple, dict[str, Any]] = {}
         for raw, where in kept_entries(self.name, raw_spans, "span", "label, start and end"):
             field = _target_field(raw, targets, where)
+            field = self._own_field(field, targets, where)
             span = self.one_span(raw, targets[field] if field else text, where)
             if field:
                 span["target_field"] = field
@@ -184,6 +201,20 @@ class Span(StructuredScheme):
         )
         assign_span_ids(self.name, ordered)
         return {"spans": ordered} if ordered else {}
+
+    def _own_field(self, field: str | None, targets: Mapping[str, str], where: str):
+        """With `target_field`, every span of this scheme is on that field: a span naming
+        none is put there, one naming another field is refused."""
+        mine = self.target_field
+        if mine is None or mine not in targets:
+            return field
+        if field is None:
+            return mine
+        if field != mine:
+            raise BadAnnotation(
+                f"{where}: this scheme's spans go on {mine!r} (target_field), not {field!r}"
+            )
+        return field
 
     def one_span(self, raw: Mapping[str, Any], text: str, where: str) -> dict[str, Any]:
         schema = raw.get("schema")
@@ -249,6 +280,8 @@ class Span(StructuredScheme):
             out["title"] = self.title
         if self.bad_text_label:
             out["bad_text_label"] = self.bad_text_label
+        if self.target_field:
+            out["target_field"] = self.target_field
         if self.knowledge_bases:
             out["entity_linking"] = {"knowledge_bases": [kb.name for kb in self.knowledge_bases]}
         return out

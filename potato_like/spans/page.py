@@ -26,6 +26,7 @@ def span_page_data(config: ProjectConfig, item, maps: Mapping[str, Any]) -> dict
         info["wire_field"] = scheme.wire_field
         schemes[scheme.name] = info
     out = {"instance_id": item.id, "text": item.text, "schemes": schemes, "keywords": keywords}
+    out["text_field"] = config.item_properties.text_key
     targets = span_target_texts(config, item.fields)
     if targets:  # Potato's multi-span mode: more text fields take spans
         out["targets"] = targets

@@ -34,6 +34,12 @@ function use(t) {
   segments = [];
 }
 
+// A scheme with target_field labels spans on that field only.
+function labelsHere(schema) {
+  const only = schemes[schema].target_field;
+  return !only || only === (target.main ? page.text_field : target.tag);
+}
+
 function onTarget(t, span) {
   const field = span.target_field || null;
   const extra = targets.some((o) => !o.main && o.tag === field);
@@ -276,6 +282,7 @@ function newSpanId(schema, label, start, end) {
 
 function applyLabel(schema, label) {
   activeScheme = schema;
+  if (!labelsHere(schema) && !(selected && selected.schema === schema && !pending)) return false;
   if (selected && selected.schema === schema && !pending) {
     const span = spanById(schema, selected.id);
     if (span) { span.label = label; changed(); }
@@ -604,7 +611,7 @@ function linkTypeByNumber(spanSchema, n) {
 
 function keySchemes(key) {
   const order = activeScheme ? [activeScheme, ...spanSchemes.filter((s) => s !== activeScheme)] : spanSchemes;
-  for (const schema of order) {
+  for (const schema of order.filter(labelsHere)) {
     const label = Object.entries(schemes[schema].keys || {}).find(([k]) => k === key);
     if (label) return [schema, label[1]];
   }

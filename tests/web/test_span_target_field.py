@@ -109,3 +109,48 @@ def test_without_span_targets_a_target_field_is_refused(make_project):
     iid = current_id(ann)
     got = send(ann, iid, [{"label": "PER", "start": 0, "end": 2, "target_field": "text"}])
     assert got.status_code == 400 and "spans here are on the item text" in got.json["error"]
+
+
+def test_a_scheme_target_field_puts_its_spans_on_that_field(tmp_path, open_app):
+    row = {"id": "p1", "premise": PREMISE, "hypothesis": HYPOTHESIS}
+    (tmp_path / "data.jsonl").write_text(json.dumps(row) + "\n")
+    hyp_only = {**SCHEME, "name": "hyp", "target_field": "hypothesis"}
+    config = base_config(
+        annotation_schemes=[hyp_only],
+        item_properties={"id_key": "id", "text_key": "premise"},
+        instance_display=DISPLAY,
+    )
+    app = open_app(write_config(tmp_path, config))
+    ann = login(app.test_client(), "ann")
+    iid = current_id(ann)
+    body = {
+        "instance_id": iid,
+        "span_annotations": {"hyp": [{"label": "MATCH", "start": 3, "end": 9}]},
+    }
+    assert ann.post("/updateinstance", json=body).status_code == 200
+    (span,) = stored(ann, iid)
+    assert span["target_field"] == "hypothesis" and span["text"] == "animal"
+    wrong = {"label": "MATCH", "start": 4, "end": 7, "target_field": "premise"}
+    body = {"instance_id": iid, "span_annotations": {"hyp": [wrong]}}
+    got = ann.post("/updateinstance", json=body)
+    assert got.status_code == 400 and "go on 'hypothesis'" in got.json["error"]
+
+
+def test_a_target_field_that_is_not_a_span_target_warns(tmp_path, open_app):
+    from potato_like.config import load_config
+
+    (tmp_path / "data.jsonl").write_text(json.dumps({"id": "a", "text": "Hello there"}) + "\n")
+    scheme = {**SCHEME, "target_field": "conversation"}
+    config = load_config(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+    assert any(
+        "target_field: 'conversation' is not an instance_display text field" in w
+        for w in config.warnings
+    )
+    app = open_app(write_config(tmp_path, base_config(annotation_schemes=[scheme])))
+    ann = login(app.test_client(), "ann")
+    iid = current_id(ann)
+    body = {
+        "instance_id": iid,
+        "span_annotations": {"alignment": [{"label": "MATCH", "start": 0, "end": 5}]},
+    }
+    assert ann.post("/updateinstance", json=body).status_code == 200  # on the item text
