@@ -38,6 +38,8 @@ ANSWERS = {
     "hierarchical_multiselect": lambda s: {f"{s.name}:selected_labels": s.label_names[0]},
     "card_sort": lambda s: {f"{s.name}:{s.name}": json.dumps({s.groups[0]: ["a card"]})},
     "conjoint": lambda s: {f"{s.name}:{s.name}": "1"},
+    # survey methods
+    "cloze": lambda s: {f"{s.name}:blank_1": "an answer"},
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
