@@ -12,11 +12,11 @@ from ..ai.service import service as ai_service
 from ..errors import BadRequest, Conflict, NotAssigned, NotFound
 from ..quality import pre_annotation, promotion
 from ..quality.checks import CheckItem
+from ..schemes.base import public_fields
 from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..store.study import FlowState
 from ..submission import compute_for, parse_update
-from ..schemes.base import public_fields
 from .page_schemes import option_orders
 from .security import (
     SessionUser,

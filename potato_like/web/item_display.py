@@ -9,8 +9,8 @@ from flask import url_for
 from ..displays.base import RenderContext
 from ..displays.render import ItemDisplay, item_display
 from ..html_sanitizer import clean_html
-from ..schemes.base import public_fields
 from ..media.paths import media_kind, relative_media_path
+from ..schemes.base import public_fields
 
 
 def page_item_display(config: Any, item: Any, with_spans: bool) -> ItemDisplay | None:

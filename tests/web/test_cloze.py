@@ -14,7 +14,12 @@ FIXED = {
     "scoring": "exact",
 }
 ITEMS = [
-    {"id": "c1", "text": "one", "passage": "Der Hund [[]] im Garten [[]].", "key": ["spielt", "heute|jetzt"]},
+    {
+        "id": "c1",
+        "text": "one",
+        "passage": "Der Hund [[]] im Garten [[]].",
+        "key": ["spielt", "heute|jetzt"],
+    },
     {"id": "c2", "text": "two", "passage": "Es [[]] kalt.", "key": "ist"},
 ]
 BY_ITEM = {
@@ -37,7 +42,9 @@ def test_blanks_are_stored_and_bad_blanks_refused(make_project):
     iid, r = send(ann, {"fill:blank_1": "cafe", "fill:blank_2": " Nine "}, draft=False)
     assert r.status_code == 200, r.json
     assert stored(ann, iid, "fill") == {"blank_1": "cafe", "blank_2": " Nine "}
-    refused(ann, {"fill:blank_4": "x"}, "unknown blank 'blank_4'; expected blank_1..blank_3", "fill")
+    refused(
+        ann, {"fill:blank_4": "x"}, "unknown blank 'blank_4'; expected blank_1..blank_3", "fill"
+    )
     refused(ann, {"fill:answer": "x"}, "unknown blank 'answer'", "fill")
     refused(ann, {"fill:blank_1": 3}, "blank_1 must be text", "fill")
     refused(ann, {"fill:blank_1": "x" * 501}, "longer than 500", "fill")
@@ -68,7 +75,7 @@ def test_item_passages_number_their_own_blanks(make_project, tmp_path):
     app = make_project(schemes=[BY_ITEM], data_files=_items(tmp_path))
     ann = annotator(app)
     refused(ann, {"ctest:blank_3": "x"}, "this item's passage has 2", "ctest")
-    iid, r = send(ann, {"ctest:blank_1": "spielt", "ctest:blank_2": "Jetzt"}, draft=False)
+    _iid, r = send(ann, {"ctest:blank_1": "spielt", "ctest:blank_2": "Jetzt"}, draft=False)
     assert r.status_code == 200, r.json
 
 
@@ -94,8 +101,14 @@ def test_scores_exact_and_normalised_per_blank_and_answer(make_project):
         "blank_2": {"answers": 3, "exact": round(1 / 3, 4), "normalized": round(2 / 3, 4)},
     }
     per = {r["annotator"]: r for r in model["answers"]}
-    assert per["ann"] == {"item": iid, "annotator": "ann", "scored_blanks": 2, "exact": 0,
-                          "normalized": 2, "score": 0}
+    assert per["ann"] == {
+        "item": iid,
+        "annotator": "ann",
+        "scored_blanks": 2,
+        "exact": 0,
+        "normalized": 2,
+        "score": 0,
+    }
     assert (per["bob"]["exact"], per["cy"]["exact"], per["cy"]["normalized"]) == (2, 0, 1)
     assert model["mean_exact"] == round(2 / 6, 4)
     assert model["mean_normalized"] == round(5 / 6, 4)
