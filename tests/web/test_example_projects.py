@@ -42,6 +42,7 @@ ANSWERS = {
     "cloze": lambda s: {f"{s.name}:blank_1": "an answer"},
     "list_experiment": lambda s: {f"{s.name}:number": "1"},
     "randomized_response": lambda s: {f"{s.name}:{s.label_names[0]}": "1"},
+    "bdm": lambda s: {f"{s.name}:{s.name}": json.dumps({"bid": s.low})},
     "price_list": lambda s: {f"{s.name}:{s.name}": json.dumps({"choices": ["A"] * len(s.rows)})},
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
