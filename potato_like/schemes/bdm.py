@@ -1,4 +1,4 @@
-"""`annotation_type: bdm` — a Becker–DeGroot–Marschak (1964) bid: the most the respondent
+"""`annotation_type: bdm` — a Becker-DeGroot-Marschak (1964) bid: the most the respondent
 would pay, between `min` and `max` (on the `step` grid), typed (`input: number`) or on a
 slider (`input: slider`).
 

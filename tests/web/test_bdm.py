@@ -33,7 +33,7 @@ def test_the_price_is_drawn_on_the_server_and_the_bid_is_final(make_project):
     rec = json.loads(stored(ann, iid, "wtp")["wtp"])
     assert rec["bid"] == 2.5 and 0 <= rec["price"] <= 5
     assert (rec["price"] / 0.25) == int(rec["price"] / 0.25)  # on the step grid
-    assert rec["buys"] == (2.5 >= rec["price"])
+    assert rec["buys"] == (rec["price"] <= 2.5)
     assert rec["pays"] == (rec["price"] if rec["buys"] else 0)
     # shown after the save (and after a reload): the price and the outcome
     assert f"Price drawn: ${rec['price']:.2f}" in page(ann)
