@@ -43,6 +43,11 @@ ANSWERS = {
     "list_experiment": lambda s: {f"{s.name}:number": "1"},
     "randomized_response": lambda s: {f"{s.name}:{s.label_names[0]}": "1"},
     "bdm": lambda s: {f"{s.name}:{s.name}": json.dumps({"bid": s.low})},
+    "belief_elicitation": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {"report": 50} if s.mode == "point" else {"bins": [100] + [0] * (len(s.bins) - 1)}
+        )
+    },
     "price_list": lambda s: {f"{s.name}:{s.name}": json.dumps({"choices": ["A"] * len(s.rows)})},
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
