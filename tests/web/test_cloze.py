@@ -64,6 +64,7 @@ def test_the_key_never_reaches_the_annotator(make_project, tmp_path):
         json.dumps(ann.get("/api/current_instance").json),
         json.dumps(ann.get("/api/schemas").json),
         json.dumps(ann.get(f"/get_annotations?instance_id={iid}").json),
+        ann.get(f"/api/spans/{iid}").data.decode(),
     ]
     for body in responses:
         for secret in ("spielt", "jetzt", "Café", "coffee shop", "nine"):
