@@ -113,6 +113,12 @@ def test_scores_exact_and_normalised_per_blank_and_answer(make_project):
     assert (per["bob"]["exact"], per["cy"]["exact"], per["cy"]["normalized"]) == (2, 0, 1)
     assert model["mean_exact"] == round(2 / 6, 4)
     assert model["mean_normalized"] == round(5 / 6, 4)
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"]})
+    html = admin.get("/admin/questions/").data.decode()
+    figures = html.split('data-testid="model-fill"')[1].split("</dl>")[0]
+    assert "blank_1: answers 3, exact 0.3333, normalized 1.0" in figures
+    assert "3 rows (in /admin/api/questions)" in figures
 
 
 def test_config_problems(make_project):

@@ -98,3 +98,9 @@ def test_the_questions_page_shows_the_estimate(make_project):
     assert q["model"]["se"] == round(expected["se"], 4)
     assert q["model"]["n_treatment"] + q["model"]["n_control"] == 30
     assert q["summary"] == {"control": len(sent["control"]), "treatment": len(sent["treatment"])}
+    admin = app.test_client()
+    admin.post("/admin/login", data={"key": ADMIN["X-API-Key"]})
+    html = admin.get("/admin/questions/").data.decode()
+    figures = html.split('data-testid="model-lists"')[1].split("</dl>")[0]
+    assert f"<dt>estimate</dt>\n    <dd>{q['model']['estimate']}</dd>" in figures
+    assert f"<dd>{q['model']['se']}</dd>" in figures
