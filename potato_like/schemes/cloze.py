@@ -207,7 +207,7 @@ class Cloze(Scheme):
     def scores(self, answers: Any) -> dict[str, Any]:
         """Per blank: answers, exact and normalised proportion correct; per answer
         (item, annotator when known): blanks scored, exact and normalised scores, and the
-        score under the configured `scoring`."""
+        score under the configured `scoring`; per respondent: those summed over items."""
         per_blank: dict[int, dict[str, int]] = {}
         per_answer: list[dict[str, Any]] = []
         for entry in answers:
@@ -240,6 +240,17 @@ class Cloze(Scheme):
             for n, t in sorted(per_blank.items())
         }
         out: dict[str, Any] = {"scoring": self.scoring, "blanks": blanks, "answers": per_answer}
+        respondents: dict[str, dict[str, int]] = {}
+        for row in per_answer:
+            if "annotator" in row:
+                mine = respondents.setdefault(
+                    row["annotator"], {"items": 0, "scored_blanks": 0, "exact": 0, "normalized": 0}
+                )
+                mine["items"] += 1
+                for key in ("scored_blanks", "exact", "normalized"):
+                    mine[key] += row[key]
+        if respondents:
+            out["respondents"] = respondents
         if per_answer:
             total = sum(r["scored_blanks"] for r in per_answer)
             out["mean_exact"] = round(sum(r["exact"] for r in per_answer) / total, 4)

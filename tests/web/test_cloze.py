@@ -111,6 +111,12 @@ def test_scores_exact_and_normalised_per_blank_and_answer(make_project):
         "score": 0,
     }
     assert (per["bob"]["exact"], per["cy"]["exact"], per["cy"]["normalized"]) == (2, 0, 1)
+    assert model["respondents"]["cy"] == {
+        "items": 1,
+        "scored_blanks": 2,
+        "exact": 0,
+        "normalized": 1,
+    }
     assert model["mean_exact"] == round(2 / 6, 4)
     assert model["mean_normalized"] == round(5 / 6, 4)
     admin = app.test_client()
