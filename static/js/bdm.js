@@ -22,7 +22,7 @@ async function showOutcome(box) {
     : `Price drawn: ${money(box, rec.price)}. Your bid ${money(box, rec.bid)} is below it: you do not buy.`;
 }
 
-for (const box of document.querySelectorAll("fieldset.bdm")) {
+for (const box of form ? document.querySelectorAll("fieldset.bdm") : []) {
   const bid = box.querySelector(".bdm-bid");
   const hidden = box.querySelector("input.bdm-value");
   const shown = box.querySelector(".bdm-shown");
