@@ -302,11 +302,13 @@ def compute_for(
     known: Mapping[str, Any] | None = None,
     invalid: dict[str, str] | None = None,
     fields: Mapping[str, Any] | None = None,
+    annotator: str | None = None,
 ):
     """The function Annotations.apply runs inside its transaction (`text`: the item's, for
     span offsets; `known`: answers of schemes elsewhere that display_logic rules watch;
     `fields`: the item's, when known, for schemes that check answers against the item).
-    For a partial draft, `invalid` receives scheme name -> why its answer was not kept."""
+    For a partial draft, `invalid` receives scheme name -> why its answer was not kept.
+    `annotator`: whose answer it is, for schemes that assign conditions (`for_annotator`)."""
     refused: dict[str, str] = {} if invalid is None else invalid
     targets = span_field_texts(config, text, fields)
 
@@ -326,6 +328,8 @@ def compute_for(
             scheme = config.scheme(schema)
 
             def merged_and_checked(s=scheme, got=labels):
+                if annotator is not None:
+                    s = s.for_annotator(annotator, getattr(config, "random_seed", None))
                 value = s.merge(old.get(s.name), got)
                 if fields is not None:
                     s.check_item(value, text, fields)

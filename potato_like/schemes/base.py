@@ -238,6 +238,16 @@ class Scheme:
             return value[0]
         return value
 
+    def private_fields(self) -> tuple[str, ...]:
+        """Item fields only the server may read (an answer key): left out of every item
+        an annotator's page or API receives (`public_fields`)."""
+        return ()
+
+    def for_annotator(self, annotator: str, seed: Any) -> Scheme:
+        """The scheme as it checks one annotator's answers (a type that assigns each
+        annotator a condition records it in the value); the scheme itself by default."""
+        return self
+
     def for_page(
         self, fields: Mapping[str, Any], annotator: str, item_id: str, seed: Any
     ) -> Scheme:
@@ -290,6 +300,8 @@ class Scheme:
     # The questions page shows a model fitted to its answers (`analysis()`), under this
     # title; None: the type has none.
     analysis_title: ClassVar[str | None] = None
+    # `analysis()` gets (fields, item id, stored map, annotator) instead of three values.
+    analysis_by_annotator: ClassVar[bool] = False
 
     def analysis(self, answers: Any) -> dict[str, Any]:
         """A model of its answers for the questions page: `answers` yields
@@ -468,6 +480,12 @@ def hidden_schemes(
         for s in schemes
         if s.display_logic is not None and not s.display_logic.holds(answers)
     }
+
+
+def public_fields(schemes, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An item's fields without those the schemes keep private (`private_fields`)."""
+    private = {f for s in schemes for f in s.private_fields()}
+    return {k: v for k, v in fields.items() if k not in private} if private else dict(fields)
 
 
 def json_payload(scheme: str, value: Any, what: str) -> Mapping[str, Any]:

@@ -377,6 +377,7 @@ def _analysis(project, scheme: Scheme) -> dict[str, Any]:
     """The scheme's model of its submitted answers (e.g. conjoint part-worths)."""
     answers = (
         (row.fields, row.item_id, row.label_maps[scheme.name])
+        + ((row.user,) if scheme.analysis_by_annotator else ())
         for row in project.store.annotations.iter_annotated()
         if row.status == DONE and scheme.name in row.label_maps
     )

@@ -12,6 +12,7 @@ from ..ai.service import service as ai_service
 from ..errors import BadRequest, Conflict, NotAssigned, NotFound
 from ..quality import pre_annotation, promotion
 from ..quality.checks import CheckItem
+from ..schemes.base import public_fields
 from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..store.study import FlowState
@@ -112,7 +113,14 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     compute = pre_annotation.locked(
         project.config,
         item.fields,
-        compute_for(update, project.config, item.text, invalid=invalid, fields=item.fields),
+        compute_for(
+            update,
+            project.config,
+            item.text,
+            invalid=invalid,
+            fields=item.fields,
+            annotator=user.username,
+        ),
     )
     orders = option_orders(project.config, item.fields, user.username, item.id)
     base_version = body.get("base_version") if isinstance(body, dict) else None
@@ -246,7 +254,8 @@ def current_instance():
         out["data"] = {props.id_key: check.id, props.text_key: check.text}
     elif not pos.finished:
         item = project.store.items.by_seq(pos.item_seq)  # Potato's `data`: the item's row
-        out["data"] = {**item.fields, props.text_key: item.text}
+        fields = public_fields(project.config.schemes, item.fields)  # no answer keys
+        out["data"] = {**fields, props.text_key: item.text}
     return jsonify(out)
 
 

@@ -171,6 +171,8 @@ function save(draft) {
     if (!invalid.size) remember({ annotations: body.annotations, ...extraFields() });
     if (invalid.size) setState(`Saved, except ${[...invalid.keys()].join(", ")}`, "error");
     else setState(draft ? t("saved") : t("submitted"), "ok");
+    // Scheme scripts that show what the server added to a saved answer (bdm's price).
+    form.dispatchEvent(new CustomEvent("potato:saved", { detail: data }));
     return data;
   });
   return inflight;

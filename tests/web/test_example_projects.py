@@ -38,6 +38,17 @@ ANSWERS = {
     "hierarchical_multiselect": lambda s: {f"{s.name}:selected_labels": s.label_names[0]},
     "card_sort": lambda s: {f"{s.name}:{s.name}": json.dumps({s.groups[0]: ["a card"]})},
     "conjoint": lambda s: {f"{s.name}:{s.name}": "1"},
+    # survey methods
+    "cloze": lambda s: {f"{s.name}:blank_1": "an answer"},
+    "list_experiment": lambda s: {f"{s.name}:number": "1"},
+    "randomized_response": lambda s: {f"{s.name}:{s.label_names[0]}": "1"},
+    "bdm": lambda s: {f"{s.name}:{s.name}": json.dumps({"bid": s.low})},
+    "belief_elicitation": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {"report": 50} if s.mode == "point" else {"bins": [100] + [0] * (len(s.bins) - 1)}
+        )
+    },
+    "price_list": lambda s: {f"{s.name}:{s.name}": json.dumps({"choices": ["A"] * len(s.rows)})},
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
