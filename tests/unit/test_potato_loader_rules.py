@@ -202,7 +202,7 @@ def test_unset_variable_fails_where_a_used_feature_needs_it(project_dir, monkeyp
 
 def test_data_sources_refused_types_name_the_reason(project_dir):
     # The fetched types (url, google_drive, dropbox) are tested against a local server in
-    # tests/web/test_remote_data_sources.py.
+    # tests/web/test_remote_data_sources.py, `database` in tests/web/test_database_source.py.
     raw = base_config(
         data_sources=[
             {"type": "file", "path": "data.jsonl", "id": "local"},
@@ -214,9 +214,8 @@ def test_data_sources_refused_types_name_the_reason(project_dir):
     with pytest.raises(ConfigError) as err:
         load_config(write_config(project_dir, raw))
     text = str(err.value)
-    assert (
-        "data_sources[1].type: 'database' sources are not supported: it would run a query" in text
-    )
+    assert "data_sources[1].connection_string: database source 'database-1'" in text
+    assert "cannot open the SQLite file" in text  # x.db does not exist (and is not created)
     assert "data_sources[2].type: 's3' sources are not supported: it needs AWS credentials" in text
     assert "list it as `type: file`" in text
 
