@@ -12,6 +12,11 @@ STOP_SECONDS = 10.0
 
 
 def start_job_worker(config_path: Path | str) -> subprocess.Popen:
+    """`python -m potato_like.jobs.worker CONFIG`, importing this same copy of the package
+    (first on its PYTHONPATH) and stopping by itself when this process is gone."""
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return subprocess.Popen(
         [
             sys.executable,
@@ -22,6 +27,7 @@ def start_job_worker(config_path: Path | str) -> subprocess.Popen:
             str(os.getpid()),
         ],
         stdin=subprocess.DEVNULL,
+        env=env,
     )
 
 
