@@ -157,10 +157,26 @@ class AudioDatasets:
             )
         return done.rowcount == 1
 
-    def delete_audio(self, audio_id: str) -> None:
+    def delete_audio(self, audio_id: str) -> bool:
+        """Delete the audio file and its draft annotations; False (nothing deleted) when a
+        published set annotates it: published sets never change."""
         with self.store.write() as conn:
+            published = conn.execute(
+                select(audio_annotations.c.id)
+                .join(annotation_sets, annotation_sets.c.id == audio_annotations.c.set_id)
+                .where(
+                    and_(
+                        audio_annotations.c.audio_id == audio_id,
+                        annotation_sets.c.status == "published",
+                    )
+                )
+                .limit(1)
+            ).first()
+            if published is not None:
+                return False
             conn.execute(delete(audio_annotations).where(audio_annotations.c.audio_id == audio_id))
             conn.execute(delete(audio_files).where(audio_files.c.id == audio_id))
+        return True
 
     def ready_audio(self, owner: str, audio_ids: list[str]) -> list[dict]:
         """The given audio files that belong to `owner` and are ready (confirmed)."""

@@ -84,6 +84,10 @@ def test_a_published_set_is_locked(client, draft):
     assert client.post(f"{base}/publish", headers=ADMIN).status_code == 409
     assert client.delete(base, headers=ADMIN).status_code == 409
     assert client.get(f"{base}/annotations", headers=ADMIN).json["total"] == 1
+    # Its audio cannot go either; the whole dataset can.
+    assert client.delete(f"/api/v1/audio/{draft['audio']}", headers=ADMIN).status_code == 409
+    assert client.delete(f"/api/v1/datasets/{draft['dataset']}", headers=ADMIN).status_code == 204
+    assert client.get(base, headers=ADMIN).status_code == 404
 
 
 def test_training_needs_a_published_set_with_annotations(client, draft):

@@ -298,10 +298,15 @@ def get_audio(audio_id: str):
 
 @bp.delete("/audio/<audio_id>")
 @require_scope("write")
-@describe("Delete an audio file (and its annotations)", scope="write", responses={204: None})
+@describe(
+    "Delete an audio file and its draft annotations (409 when a published set uses it)",
+    scope="write",
+    responses={204: None},
+)
 def delete_audio(audio_id: str):
     audio = find_audio(audio_id)
-    service().store.audio.delete_audio(audio["id"])
+    if not service().store.audio.delete_audio(audio["id"]):
+        raise Conflict("a published annotation set annotates this audio file")
     path = audio_path(service().files_dir, audio["id"])
     remove(path)
     remove(path.with_suffix(".part"))
