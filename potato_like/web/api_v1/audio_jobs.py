@@ -81,6 +81,7 @@ class Detection(BaseModel):
 class InferenceResult(BaseModel):
     audio_id: str
     detections: list[Detection]
+    error: str | None = Field(default=None, description="when the file was deleted meanwhile")
 
 
 class InferenceJobOut(JobBase):
