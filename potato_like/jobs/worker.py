@@ -10,6 +10,7 @@ the queue. It stops when the server that started it is gone."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -137,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, default=None, help="stop when this pid is gone")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="job worker: %(message)s")
+    # Background work yields the CPU to the server's requests (and to its start).
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
