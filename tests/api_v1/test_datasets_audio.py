@@ -227,3 +227,14 @@ def test_idempotency_key_replays_the_first_answer(client):
     fix = {**ADMIN, "Idempotency-Key": "abc-2"}
     assert client.post("/api/v1/datasets", json={"name": ""}, headers=fix).status_code == 422
     assert client.post("/api/v1/datasets", json={"name": "ok"}, headers=fix).status_code == 201
+
+
+def test_the_document_describes_the_signed_upload_as_keyless(client):
+    spec = client.get("/api/v1/openapi.json").json
+    upload_op = spec["paths"]["/api/v1/uploads/{audio_id}"]
+    assert set(upload_op) == {"post", "put"} and upload_op["post"]["security"] == []
+    create = spec["paths"]["/api/v1/datasets"]["post"]
+    assert create["security"] == [{"ApiKey": []}] and create["x-scope"] == "write"
+    schema = spec["components"]["schemas"]["UploadUrlCreate"]
+    assert set(schema["required"]) == {"filename", "content_type", "size_bytes"}
+    assert "DatasetOutPage" in spec["components"]["schemas"]
