@@ -238,3 +238,31 @@ def test_the_document_describes_the_signed_upload_as_keyless(client):
     schema = spec["components"]["schemas"]["UploadUrlCreate"]
     assert set(schema["required"]) == {"filename", "content_type", "size_bytes"}
     assert "DatasetOutPage" in spec["components"]["schemas"]
+
+
+def test_concurrent_requests_with_one_idempotency_key_create_once(app):
+    import threading
+
+    answers = []
+
+    def send():
+        client = app.test_client()
+        headers = {**ADMIN, "Idempotency-Key": "race"}
+        answers.append(client.post("/api/v1/datasets", json={"name": "r"}, headers=headers))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {a.status_code for a in answers} <= {201, 409}
+    created = {a.json["id"] for a in answers if a.status_code == 201}
+    assert len(created) == 1
+    assert app.test_client().get("/api/v1/datasets", headers=ADMIN).json["total"] == 1
+    # A reservation left by a request still running answers 409.
+    store = app.extensions["potato_like"].store
+    assert store.idempotency.reserve("admin", "busy", "h")
+    busy = app.test_client().post(
+        "/api/v1/datasets", json={"name": "b"}, headers={**ADMIN, "Idempotency-Key": "busy"}
+    )
+    assert busy.status_code == 409 and "still running" in busy.json["detail"]

@@ -13,7 +13,8 @@ from flask import current_app, g, jsonify, make_response, request
 from pydantic import BaseModel, ValidationError, create_model
 
 from ...api_keys import presented_key
-from ...errors import BadRequest, Forbidden, NotFound, PotatoLikeError, Unauthorized
+from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError, Unauthorized
+from ...store.idempotency import IN_FLIGHT
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_PAGE_SIZE = 20
@@ -190,7 +191,8 @@ def idempotent(view):
     """Creates honour `Idempotency-Key`: the first successful answer to a key (per API key)
     is stored with a hash of the method, path and JSON body; the same request with the
     same key gets that answer again (header `Idempotency-Replayed: true`) and creates
-    nothing; another request with the same key gets 422."""
+    nothing; another request with the same key gets 422; while the first one still runs, a
+    second one with its key gets 409 (the key is reserved before the create runs)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -214,17 +216,25 @@ def idempotent(view):
         )
         digest = hashlib.sha256(canonical.encode()).hexdigest()
         store = service().store
-        found = store.idempotency.find(caller_id(), key)
-        if found is None:
-            response = make_response(view(*args, **kwargs))
+        who = caller_id()
+        if store.idempotency.reserve(who, key, digest):
+            try:
+                response = make_response(view(*args, **kwargs))
+            except BaseException:
+                store.idempotency.release(who, key)
+                raise
             if 200 <= response.status_code < 300 and response.is_json:
-                if store.idempotency.remember(
-                    caller_id(), key, digest, response.status_code, response.get_data(as_text=True)
-                ):
-                    return response
-                found = store.idempotency.find(caller_id(), key)  # a concurrent twin won
-            if found is None:
-                return response
+                store.idempotency.complete(
+                    who, key, response.status_code, response.get_data(as_text=True)
+                )
+            else:
+                store.idempotency.release(who, key)
+            return response
+        found = store.idempotency.find(who, key)
+        if found is None:  # freed meanwhile by a failed twin: this one may try again
+            raise Conflict("a request with this Idempotency-Key just failed: send it again")
+        if found["status_code"] == IN_FLIGHT:
+            raise Conflict("a request with this Idempotency-Key is still running")
         if found["request_hash"] != digest:
             raise Invalid(
                 [
