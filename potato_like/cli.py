@@ -91,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
             help="server processes on the one port (default: the number of CPUs; 1: one "
             "process, as before; see docs/deployment.md)",
         )
+        run.add_argument(
+            "--job-workers",
+            type=int,
+            choices=(0, 1),
+            default=1,
+            help="background job worker processes for /api/v1 jobs (training, inference, "
+            "exports): 1 (default) started next to the server (by the leader of --workers N), "
+            "0: none (run `python -m potato_like.jobs.worker CONFIG` yourself)",
+        )
         # Set by the master of --workers N for the processes it starts.
         run.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
         run.add_argument("--worker-count", type=int, default=None, help=argparse.SUPPRESS)
@@ -418,6 +427,7 @@ def _serve(args) -> int:
     if workers > 1:
         return _serve_master(args, project, workers)
     print(flush=True)
+    job_worker = _start_job_worker(args)
 
     def stop(signum, _frame):
         raise KeyboardInterrupt  # unwinds the server loop; `finally` flushes and closes
@@ -469,8 +479,25 @@ def _serve(args) -> int:
             return 1
         raise
     finally:
+        _stop_job_worker(job_worker)
         project.close()
     return 0
+
+
+def _start_job_worker(args):
+    """The /api/v1 job worker process next to this server (--job-workers 1, the default)."""
+    if not getattr(args, "job_workers", 1):
+        return None
+    from .jobs.process import start_job_worker
+
+    return start_job_worker(os.path.abspath(args.config))
+
+
+def _stop_job_worker(proc) -> None:
+    if proc is not None:
+        from .jobs.process import stop_job_worker
+
+        stop_job_worker(proc)
 
 
 def _serve_master(args, project, workers: int) -> int:
@@ -531,6 +558,7 @@ def _serve_worker(args, project, app) -> int:
 
     cfg = project.config
     leader_timer = start_leader_timer(project) if project.leader else None
+    job_worker = _start_job_worker(args) if project.leader else None
 
     def stop(signum, _frame):
         raise KeyboardInterrupt
@@ -577,5 +605,6 @@ def _serve_worker(args, project, app) -> int:
     finally:
         if leader_timer is not None:
             leader_timer.set()
+        _stop_job_worker(job_worker)
         project.close()
     return 3 if project.output.pending() else 0

@@ -32,13 +32,16 @@ class Store:
         from .annotations import Annotations
         from .api_keys import ApiKeys
         from .assignments import Assignments
+        from .audio_datasets import AudioDatasets
         from .crowd import Crowd
         from .embed_map import EmbedMap
         from .event_registry import EventRegistry
         from .events import Events
         from .gold import Gold
         from .icl import IclStore
+        from .idempotency import Idempotency
         from .items import Items
+        from .jobs import Jobs
         from .locks import Locks
         from .login_sessions import LoginSessions
         from .password_resets import PasswordResets
@@ -71,6 +74,9 @@ class Store:
         self.locks = Locks(self)
         self.ai_models = AiModels(self)
         self.icl = IclStore(self)
+        self.jobs = Jobs(self)
+        self.audio = AudioDatasets(self)
+        self.idempotency = Idempotency(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

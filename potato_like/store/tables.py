@@ -583,3 +583,114 @@ Index(
     ai_chat_messages.c.item_seq,
     ai_chat_messages.c.channel,
 )
+
+# -- /api/v1 service records (seed 004): jobs, datasets, audio, annotation sets, models -----
+# `owner` scopes a record to who may see it: "workspace" for unrestricted keys (and the
+# admin key), "project:<slug>" for a key restricted to one project.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(40), nullable=False),  # training | inference | export (jobs/registry)
+    Column("owner", String(120), nullable=False),
+    Column("status", String(20), nullable=False),  # queued|running|completed|failed|cancelled
+    Column("params", Text, nullable=False),  # JSON
+    Column("result", Text, nullable=True),  # JSON, when completed
+    Column("progress", Float, nullable=False, server_default="0"),
+    Column("error", Text, nullable=True),
+    Column("cancel_requested", Integer, nullable=False, server_default="0"),
+    Column("lease_owner", String(120), nullable=True),  # the worker holding it
+    Column("lease_expires_at", Float, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_jobs_status_created", "status", "created_at"),
+    Index("ix_jobs_owner_kind", "owner", "kind", "created_at"),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(120), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_datasets_owner", "owner", "created_at"),
+)
+
+audio_files = Table(
+    "audio_files",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("dataset_id", String(36), ForeignKey("datasets.id", ondelete="CASCADE"), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),  # pending|uploading|uploaded|ready|invalid
+    Column("upload_expires_at", Float, nullable=False),
+    Column("duration_seconds", Float, nullable=True),
+    Column("sample_rate", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Index("ix_audio_files_dataset", "dataset_id", "created_at"),
+)
+
+annotation_sets = Table(
+    "annotation_sets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("dataset_id", String(36), ForeignKey("datasets.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),  # draft | published
+    Column("created_at", Float, nullable=False),
+    Column("published_at", Float, nullable=True),
+    Index("ix_annotation_sets_dataset", "dataset_id", "created_at"),
+)
+
+audio_annotations = Table(
+    "audio_annotations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "set_id",
+        String(36),
+        ForeignKey("annotation_sets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "audio_id", String(36), ForeignKey("audio_files.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("start_seconds", Float, nullable=False),
+    Column("end_seconds", Float, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_audio_annotations_set", "set_id", "created_at"),
+)
+
+audio_models = Table(
+    "audio_models",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(120), nullable=False),
+    Column("annotation_set_id", String(36), nullable=False),
+    Column("training_job_id", String(36), nullable=False),
+    Column("labels", Text, nullable=False),  # JSON list
+    Column("metrics", Text, nullable=False),  # JSON: the held-out score
+    Column("created_at", Float, nullable=False),
+)
+
+# Idempotency-Key on creates: the first answer, replayed for the same key and body.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("api_key", String(120), nullable=False),  # the API key's id ("admin": project key)
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),  # method, path and body
+    Column("status_code", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    PrimaryKeyConstraint("api_key", "key"),
+)

@@ -10,4 +10,12 @@ from flask import Blueprint
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
-from . import api_keys, openapi  # noqa: E402,F401  (register their routes)
+from . import (  # noqa: E402,F401  (register their routes)
+    annotation_sets,
+    api_keys,
+    audio,
+    audio_jobs,
+    datasets,
+    exports,
+    openapi,
+)

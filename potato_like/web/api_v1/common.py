@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from flask import current_app, g, jsonify, request
-from pydantic import BaseModel, ValidationError
+from flask import current_app, g, jsonify, make_response, request
+from pydantic import BaseModel, ValidationError, create_model
 
 from ...api_keys import presented_key
-from ...errors import BadRequest, Forbidden, PotatoLikeError, Unauthorized
+from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError, Unauthorized
+from ...store.idempotency import IN_FLIGHT
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_PAGE_SIZE = 20
@@ -124,3 +128,127 @@ def install_errors(bp) -> None:
     @bp.errorhandler(Invalid)
     def on_invalid(err: Invalid):
         return jsonify({"detail": err.problems}), 422
+
+
+# -- what the seed-004 resources share ---------------------------------------------------
+class TooLarge(PotatoLikeError):
+    status = 413
+
+
+class UnsupportedType(PotatoLikeError):
+    status = 415
+
+
+PAGE_QUERY = {"page": "page number, from 1", "page_size": "items per page, 1-100 (20)"}
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def owner() -> str:
+    """Whose records a request may see and make: a key restricted to one project owns
+    `project:<slug>` records; unrestricted keys and the admin key share `workspace`. Any
+    record of another owner answers 404, as an unknown id does."""
+    record = g.get("api_key")
+    if record is not None and record.project is not None:
+        return f"project:{record.project}"
+    return "workspace"
+
+
+def caller_id() -> str:
+    """The API key's id (`admin` for the project's admin key): Idempotency-Keys are kept
+    per API key."""
+    record = g.get("api_key")
+    return record.id if record is not None else "admin"
+
+
+def may_use_project(slug: str) -> bool:
+    record = g.get("api_key")
+    return record is None or record.project is None or record.project == slug
+
+
+def known_uuid(value: str, what: str) -> str:
+    """`value` as a canonical UUID; 404 (as for an unknown id) when it is not one."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound(f"no {what} {value}") from None
+
+
+def page_model(item: type[BaseModel]) -> type[BaseModel]:
+    """The paginated answer model of a list of `item`: {items, total, page, page_size,
+    has_more}."""
+    return create_model(
+        f"{item.__name__}Page",
+        items=(list[item], ...),
+        total=(int, ...),
+        page=(int, ...),
+        page_size=(int, ...),
+        has_more=(bool, ...),
+    )
+
+
+def idempotent(view):
+    """Creates honour `Idempotency-Key`: the first successful answer to a key (per API key)
+    is stored with a hash of the method, path and JSON body; the same request with the
+    same key gets that answer again (header `Idempotency-Replayed: true`) and creates
+    nothing; another request with the same key gets 422; while the first one still runs, a
+    second one with its key gets 409 (the key is reserved before the create runs)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        key = key.strip()
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY:
+            raise Invalid(
+                [
+                    {
+                        "loc": ["header", IDEMPOTENCY_HEADER],
+                        "msg": f"must be 1-{MAX_IDEMPOTENCY_KEY} characters",
+                        "type": "value_error",
+                    }
+                ]
+            )
+        data = request.get_json(silent=True)
+        canonical = json.dumps(
+            [request.method, request.path, data], sort_keys=True, separators=(",", ":")
+        )
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        store = service().store
+        who = caller_id()
+        if store.idempotency.reserve(who, key, digest):
+            try:
+                response = make_response(view(*args, **kwargs))
+            except BaseException:
+                store.idempotency.release(who, key)
+                raise
+            if 200 <= response.status_code < 300 and response.is_json:
+                store.idempotency.complete(
+                    who, key, response.status_code, response.get_data(as_text=True)
+                )
+            else:
+                store.idempotency.release(who, key)
+            return response
+        found = store.idempotency.find(who, key)
+        if found is None:  # freed meanwhile by a failed twin: this one may try again
+            raise Conflict("a request with this Idempotency-Key just failed: send it again")
+        if found["status_code"] == IN_FLIGHT:
+            raise Conflict("a request with this Idempotency-Key is still running")
+        if found["request_hash"] != digest:
+            raise Invalid(
+                [
+                    {
+                        "loc": ["header", IDEMPOTENCY_HEADER],
+                        "msg": "this Idempotency-Key was used with a different request",
+                        "type": "idempotency_key_reused",
+                    }
+                ]
+            )
+        replay = current_app.response_class(
+            found["response"], status=found["status_code"], mimetype="application/json"
+        )
+        replay.headers["Idempotency-Replayed"] = "true"
+        return replay
+
+    return wrapped
