@@ -1,0 +1,83 @@
+"""The fieldwork instruments answered with the keyboard only in headless Chromium, and found
+again after a reload: a free list (typed items, Enter adds) and a triad test (arrow keys and
+Space pick the odd one, Tab moves to the next triad)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import tab_to
+
+pytestmark = pytest.mark.e2e
+TIMEOUT_MS = 8_000
+
+SCHEMES = [
+    {
+        "annotation_type": "free_list",
+        "name": "fruit",
+        "description": "List fruits",
+        "max_items": 10,
+    },
+    {
+        "annotation_type": "triad_test",
+        "name": "odd",
+        "description": "Which is most different?",
+        "labels": ["cat", "dog", "cow", "goat"],
+    },
+]
+
+
+def stored(page: Page, base: str, schema: str):
+    iid = page.request.get(f"{base}/api/current_instance").json()["instance_id"]
+    got = page.request.get(f"{base}/get_annotations?instance_id={iid}").json()
+    raw = got["label_annotations"].get(schema, {}).get(schema)
+    return json.loads(raw) if raw else None
+
+
+def test_fieldwork_types_by_keyboard_survive_a_reload(page: Page, live_server) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    base = live_server(items=2, schemes=SCHEMES)
+    assert page.request.post(f"{base}/auth", data={"username": "kb"}).status in (200, 302)
+    page.goto(base + "/annotate")
+    page.wait_for_load_state("domcontentloaded")
+
+    # free list: Enter adds (and does not submit the page); a repeat is refused on the page
+    tab_to(page, "input.free-list-input")
+    for word in ("mango", "papaya", "Mango"):
+        page.keyboard.type(word)
+        page.keyboard.press("Enter")
+    expect(page.locator("ol.free-list-items li")).to_have_count(2)
+    expect(page.locator(".free-list-status")).to_contain_text("already on your list")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("guava")
+    page.keyboard.press("Enter")
+    expect(page.locator("ol.free-list-items li")).to_have_count(3)
+
+    # triad test: C(4, 3) = 4 triads; in each, ArrowRight then Space picks the second item
+    triads = page.locator("fieldset.triad")
+    expect(triads).to_have_count(4)
+    for n in range(4):
+        tab_to(page, f".triad-list > li:nth-child({n + 1}) input[type=radio]")
+        page.keyboard.press("Space")
+        page.keyboard.press("ArrowRight")
+    expect(page.locator(".triad-progress")).to_have_text("4 of 4 triads answered")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    shown = [json.loads(t.get_attribute("data-items")) for t in triads.all()]
+
+    page.reload()
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator("ol.free-list-items li .free-list-text")).to_have_text(
+        ["mango", "papaya", "guava"]
+    )
+    value = stored(page, base, "fruit")
+    assert value["items"] == ["mango", "papaya", "guava"]
+    assert value["timings_ms"] == sorted(value["timings_ms"]) and value["timings_ms"][0] >= 0
+    answer = stored(page, base, "odd")
+    assert [t[:3] for t in answer["triads"]] == shown
+    assert [t[3] for t in answer["triads"]] == [t[1] for t in shown]
+    for n, t in enumerate(shown):
+        expect(triads.nth(n).locator(f'input[value="{t[1]}"]')).to_be_checked()
