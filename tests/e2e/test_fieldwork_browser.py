@@ -30,6 +30,23 @@ SCHEMES = [
 ]
 
 
+EGO = {
+    "annotation_type": "ego_network",
+    "name": "net",
+    "description": "Your network",
+    "stages": [
+        {"type": "name_generator", "id": "discuss", "min_alters": 2},
+        {
+            "type": "name_interpreter",
+            "id": "about",
+            "questions": [{"name": "closeness", "type": "radio", "labels": ["close", "distant"]}],
+        },
+        {"type": "dyad_census", "id": "knows"},
+        {"type": "sociogram", "id": "draw", "allow_ties": False},
+    ],
+}
+
+
 def stored(page: Page, base: str, schema: str):
     iid = page.request.get(f"{base}/api/current_instance").json()["instance_id"]
     got = page.request.get(f"{base}/get_annotations?instance_id={iid}").json()
@@ -81,3 +98,39 @@ def test_fieldwork_types_by_keyboard_survive_a_reload(page: Page, live_server) -
     assert [t[3] for t in answer["triads"]] == [t[1] for t in shown]
     for n, t in enumerate(shown):
         expect(triads.nth(n).locator(f'input[value="{t[1]}"]')).to_be_checked()
+
+
+def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    base = live_server(items=1, schemes=[EGO])
+    assert page.request.post(f"{base}/auth", data={"username": "kb2"}).status in (200, 302)
+    page.goto(base + "/annotate")
+    page.wait_for_load_state("domcontentloaded")
+    tab_to(page, "input.ego-entry")
+    for name in ("Ann", "Bo", "Cy"):
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+    expect(page.locator("ul.ego-alters li")).to_have_count(3)
+    # closeness per person: Tab to the person's first radio, Space picks it
+    for alter in ("a1", "a2", "a3"):
+        tab_to(page, f'fieldset.ego-person[data-alter="{alter}"] input[type=radio]')
+        page.keyboard.press("Space")
+    # census: Ann-Bo yes (Space on the first radio), the other pairs no (ArrowRight)
+    for pair, key in (("a1|a2", "Space"), ("a1|a3", "ArrowRight"), ("a2|a3", "ArrowRight")):
+        tab_to(page, f'fieldset[data-pair="{pair}"] input[type=radio]')
+        page.keyboard.press(key)
+    expect(page.locator("svg.ego-sociogram line[data-tie]")).to_have_count(1)
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+
+    page.reload()
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator("ul.ego-alters li span")).to_have_text(["Ann", "Bo", "Cy"])
+    expect(page.locator("svg.ego-sociogram line[data-tie='a1|a2']")).to_have_count(1)
+    expect(page.locator("svg.ego-sociogram circle[data-alter]")).to_have_count(3)
+    expect(page.locator('fieldset[data-pair="a1|a3"] input[value="false"]')).to_be_checked()
+    value = stored(page, base, "net")
+    assert [a["name"] for a in value["alters"]] == ["Ann", "Bo", "Cy"]
+    assert value["ties"] == [["a1", "a2"]]
+    assert value["census"] == {"a1|a2": True, "a1|a3": False, "a2|a3": False}
+    assert value["attributes"]["a3"] == {"closeness": "close"}
