@@ -26,19 +26,21 @@ from .base import Label, Scheme, json_payload
 from .registry import register
 
 # The standard abbreviations of the Leipzig Glossing Rules (appendix).
-LEIPZIG = frozenset(
+_LEIPZIG_WORDS = (
     "1 2 3 A ABL ABS ACC ADJ ADV AGR ALL ANTIP APPL ART AUX BEN CAUS CLF COM COMP COMPL COND "
     "COP CVB DAT DECL DEF DEM DET DIST DISTR DU DUR ERG EXCL F FOC FUT GEN IMP INCL IND INDF "
     "INF INS INTR IPFV IRR LOC M N NEG NMLZ NOM OBJ OBL P PASS PFV PL POSS PRED PRF PRS PROG "
-    "PROH PROX PST PTCP PURP Q QUOT RECP REFL REL RES S SBJ SBJV SG TOP TR VOC".split()
+    "PROH PROX PST PTCP PURP Q QUOT RECP REFL REL RES S SBJ SBJV SG TOP TR VOC"
 )
+LEIPZIG = frozenset(_LEIPZIG_WORDS.split())
 RESERVED_TIERS = ("word", "morphemes", "gloss")
 BOUNDARY = re.compile(r"([-=])")
 INFIX = re.compile(r"<[^<>]*>")
 ELEMENT = re.compile(r"[^.:;_\\()\[\]\s<>=\-]+")
 CATEGORY = re.compile(r"[0-9A-ZØ]+")
 PERSON = re.compile(r"([123]+)([0-9A-Z]*)")
-EDGE_PUNCT = ".,;:!?\"'“”‘’«»()[]{}¿¡…–—"
+# quotes, brackets and dashes (\u2018 \u2019 single quotes, \u2013 \u2014 dashes)
+EDGE_PUNCT = ".,;:!?\"'\u201c\u201d\u2018\u2019«»()[]{}¿¡…\u2013\u2014"
 MAX_WORDS = 300
 MAX_CELL = 500
 
@@ -48,7 +50,7 @@ def tokenize(text: str) -> list[str]:
     out = []
     for token in str(text or "").split():
         word = token.strip(EDGE_PUNCT)
-        if word.strip("-=–—"):
+        if word.strip("-=\u2013\u2014"):
             out.append(word)
     return out
 
