@@ -134,3 +134,54 @@ def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> N
     assert value["ties"] == [["a1", "a2"]]
     assert value["census"] == {"a1|a2": True, "a1|a3": False, "a2|a3": False}
     assert value["attributes"]["a3"] == {"closeness": "close"}
+
+
+def test_interlinear_gloss_by_keyboard_shows_problems_and_survives_a_reload(
+    page: Page, tmp_path, serve_app
+) -> None:
+    from potato_like import create_app
+
+    from ..conftest import base_config, write_config
+
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    (tmp_path / "s.jsonl").write_text(
+        json.dumps({"id": "s1", "text": "Odada çocuklar var."}) + "\n"
+    )
+    scheme = {"annotation_type": "interlinear_gloss", "name": "igt", "description": "Gloss it"}
+    base = serve_app(
+        create_app(write_config(tmp_path, base_config("s.jsonl", annotation_schemes=[scheme])))
+    )
+    assert page.request.post(f"{base}/auth", data={"username": "kb3"}).status in (200, 302)
+    page.goto(base + "/annotate")
+    page.wait_for_load_state("domcontentloaded")
+    cells = [("oda-da", "room-LOC-X"), ("çocuk-lar", "child-PL"), ("var", "existent")]
+    for n, (morphemes, gloss) in enumerate(cells, start=1):
+        tab_to(page, f"#s-igt-w{n}-m")
+        page.keyboard.press("Control+a")
+        page.keyboard.type(morphemes)
+        page.keyboard.press("Tab")
+        page.keyboard.type(gloss)
+    problems = page.locator(".igt-problems li")
+    expect(problems).to_have_count(1)
+    expect(problems).to_contain_text("word 1 “Odada”: segmentation has 1 boundary (-), gloss has 2")
+    expect(page.locator("li.igt-word.igt-bad")).to_have_count(1)
+    tab_to(page, "#s-igt-w1-g")
+    page.keyboard.press("End")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    expect(problems).to_have_count(0)
+    tab_to(page, "input.igt-translation")
+    page.keyboard.type("There are children in the room.")
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+
+    page.reload()
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator("#s-igt-w1-g")).to_have_value("room-LOC")
+    expect(page.locator("input.igt-translation")).to_have_value("There are children in the room.")
+    value = stored(page, base, "igt")
+    assert [(w["morphemes"], w["gloss"]) for w in value["words"]] == [
+        ("oda-da", "room-LOC"),
+        ("çocuk-lar", "child-PL"),
+        ("var", "existent"),
+    ]
