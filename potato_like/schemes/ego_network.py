@@ -396,6 +396,20 @@ class EgoNetwork(Scheme):
             return {}
         return {self.name: json.dumps(data, ensure_ascii=False, separators=(",", ":"))}
 
+    def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
+        """People named in a stage with a `roster_field` must be on that item's roster."""
+        net = self.answer(label_map)
+        if not net:
+            return
+        for stage in self.for_page(fields, "", "", None).stages:
+            if not stage.get("roster_field"):
+                continue
+            for a in net["alters"]:
+                if stage["id"] in a["named_in"] and a["name"] not in stage["roster"]:
+                    raise BadAnnotation(
+                        f"{self.name}: {a['name']!r} is not on the roster of {stage['id']!r}"
+                    )
+
     def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
         return self.normalize({**(old or {}), **incoming})
 

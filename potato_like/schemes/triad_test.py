@@ -268,8 +268,12 @@ class TriadTest(Scheme):
                 raise BadAnnotation(f"{self.name}: triad {i + 1} ({', '.join(items)}) is repeated")
             seen.add(key)
             out.append([*items, odd])
-        design = data.get("design")
-        return {"design": str(design) if design else self.design, "triads": out}
+        design = data.get("design") or self.design
+        if design not in DESIGNS:
+            raise BadAnnotation(
+                f"{self.name}: design {design!r} is not one of {', '.join(DESIGNS)}"
+            )
+        return {"design": design, "triads": out}
 
     def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
         extra = set(label_map) - {self.name}

@@ -195,3 +195,22 @@ def test_networks_on_dashboard_and_export(make_project):
     rows = q["model"]["tables"][0]["rows"]
     assert sorted(r[3] for r in rows) == [0.0, 0.333]
     assert json.loads(wide_rows(app)[0]["answer:net"])["census"]["a1|a3"] is False
+
+
+def test_roster_from_the_item(tmp_path):
+    from potato_like import create_app
+    from tests.conftest import base_config, write_config
+
+    row = {"id": "i1", "text": "t", "staff": ["Dana", "Eli"]}
+    (tmp_path / "r.jsonl").write_text(json.dumps(row) + "\n")
+    stages = [{"type": "name_generator", "id": "work", "roster_field": "staff"}]
+    scheme = {**EGO, "stages": stages}
+    app = create_app(write_config(tmp_path, base_config("r.jsonl", annotation_schemes=[scheme])))
+    app.config["TESTING"] = True
+    ann = annotator(app)
+    assert '"roster": ["Dana", "Eli"]' in page(ann)
+    ok = {"alters": [{"id": "a1", "name": "Dana", "named_in": ["work"]}]}
+    _, r = send(ann, {"net:net": json.dumps(ok)})
+    assert r.status_code == 200, r.json
+    bad = {"alters": [{"id": "a1", "name": "Zed", "named_in": ["work"]}]}
+    refused(ann, {"net:net": json.dumps(bad)}, "'Zed' is not on the roster of 'work'", "net")

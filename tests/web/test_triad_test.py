@@ -127,6 +127,12 @@ def test_triad_wire_format_and_bad_answers(make_project):
     )
     refused(ann, {"odd:odd": json.dumps({"triads": [[a, b]]})}, "must be [a, b, c, odd]", "odd")
     refused(ann, {"odd:odd": "{"}, "not valid JSON", "odd")
+    refused(
+        ann,
+        {"odd:odd": json.dumps({"design": "magic", "triads": triads})},
+        "design 'magic' is not one of",
+        "odd",
+    )
 
 
 def test_required_triads_must_all_be_answered(make_project):
