@@ -55,6 +55,15 @@ MAX_TEXT = 1000
 MAX_NETWORKS_SHOWN = 50
 
 
+def _label_texts(raw: Any) -> dict[str, str]:
+    """name -> shown text of labels written as {name, text}."""
+    return {
+        str(e.get("name", e.get("value"))).strip(): str(e.get("text") or e.get("label"))
+        for e in (raw if isinstance(raw, list) else [])
+        if isinstance(e, Mapping) and (e.get("text") or e.get("label"))
+    }
+
+
 def _labels(raw: Any, reader: ConfigReader, key: str) -> list[str]:
     out = []
     for entry in raw if isinstance(raw, list) else []:
@@ -174,6 +183,7 @@ class EgoNetwork(Scheme):
                     }
                     if qtype in ("radio", "multiselect"):
                         entry["labels"] = _labels(q.raw.get("labels"), q, "labels")
+                        entry["texts"] = _label_texts(q.raw.get("labels"))
                     if qtype == "number":
                         entry["min"] = q.number("min", None)
                         entry["max"] = q.number("max", None)
@@ -193,6 +203,7 @@ class EgoNetwork(Scheme):
                     if sub.raw.get("strength_labels") is not None
                     else []
                 )
+                stage["strength_texts"] = _label_texts(sub.raw.get("strength_labels"))
                 stage["strength_variable"] = sub.str("strength_variable", "strength")
             if stype == "sociogram":
                 stage["allow_ties"] = sub.bool("allow_ties", True)

@@ -163,7 +163,7 @@ function setup(box) {
               if (q.type === "radio") save(label);
               else save([...group.querySelectorAll("input:checked")].map((x) => x.value));
             });
-            group.append(el("label", { for: input.id }, input, ` ${label}`));
+            group.append(el("label", { for: input.id }, input, ` ${(q.texts || {})[label] || label}`));
           });
           set.append(group);
         } else {
@@ -203,7 +203,7 @@ function setup(box) {
       if (stage.strength_labels && stage.strength_labels.length) {
         const pick = el("select", { "aria-label": `How strongly: ${a.name} and ${b.name}` },
           el("option", { value: "", text: "(strength)" }),
-          ...stage.strength_labels.map((s) => el("option", { value: s, text: s })));
+          ...stage.strength_labels.map((s) => el("option", { value: s, text: (stage.strength_texts || {})[s] || s })));
         pick.value = (net.tie_attributes[key] || {})[stage.strength_variable] || "";
         pick.addEventListener("change", () => {
           if (pick.value) net.tie_attributes[key] = { [stage.strength_variable]: pick.value };
