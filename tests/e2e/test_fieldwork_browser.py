@@ -47,6 +47,23 @@ EGO = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(page: Page):
+    """Every test here also fails on a CSP violation or an uncaught script error."""
+    problems: list[str] = []
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    yield
+    assert not problems, problems
+
+
 def stored(page: Page, base: str, schema: str):
     iid = page.request.get(f"{base}/api/current_instance").json()["instance_id"]
     got = page.request.get(f"{base}/get_annotations?instance_id={iid}").json()
