@@ -25,7 +25,8 @@ function svg(tag, attrs) {
 }
 
 function setup(box) {
-  const stages = JSON.parse(box.querySelector("script.ego-config").textContent).stages;
+  const config = JSON.parse(box.querySelector("script.ego-config").textContent);
+  const stages = config.stages;
   const hidden = box.querySelector("input.ego-network-value");
   const status = box.querySelector(".ego-status");
   const uid = box.dataset.domId;
@@ -276,6 +277,25 @@ function setup(box) {
     drawAll();
   }
   render();
+
+  // stage_layout: steps shows one stage at a time, with Previous / Next step buttons.
+  const prev = box.querySelector("button.ego-prev");
+  const nextStep = box.querySelector("button.ego-next");
+  if (prev && nextStep) {
+    const sections = [...box.querySelectorAll("section.ego-stage")];
+    const label = box.querySelector(".ego-step-label");
+    let current = 0;
+    const show = (k) => {
+      current = Math.max(0, Math.min(sections.length - 1, k));
+      sections.forEach((sec, i) => { sec.hidden = i !== current; });
+      label.textContent = `Step ${current + 1} of ${sections.length}: ${stages[current].title}`;
+      prev.disabled = current === 0;
+      nextStep.disabled = current === sections.length - 1;
+    };
+    prev.addEventListener("click", () => show(current - 1));
+    nextStep.addEventListener("click", () => show(current + 1));
+    show(0);
+  }
 }
 
 for (const box of form.querySelectorAll("fieldset.ego-network")) setup(box);

@@ -129,20 +129,33 @@ def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> N
         page.keyboard.type(name)
         page.keyboard.press("Enter")
     expect(page.locator("ul.ego-alters li")).to_have_count(3)
+    # stage_layout: steps (Potato's default) shows one stage at a time
+    expect(page.locator('section[data-stage="about"]')).to_be_hidden()
+    tab_to(page, "button.ego-next")
+    page.keyboard.press("Enter")
+    expect(page.locator(".ego-step-label")).to_have_text("Step 2 of 4: About each person")
     # closeness per person: Tab to the person's first radio, Space picks it
     for alter in ("a1", "a2", "a3"):
         tab_to(page, f'fieldset.ego-person[data-alter="{alter}"] input[type=radio]')
         page.keyboard.press("Space")
     # census: Ann-Bo yes (Space on the first radio), the other pairs no (ArrowRight)
+    tab_to(page, "button.ego-next")
+    page.keyboard.press("Enter")
     for pair, key in (("a1|a2", "Space"), ("a1|a3", "ArrowRight"), ("a2|a3", "ArrowRight")):
         tab_to(page, f'fieldset[data-pair="{pair}"] input[type=radio]')
         page.keyboard.press(key)
+    tab_to(page, "button.ego-next")
+    page.keyboard.press("Enter")
     expect(page.locator("svg.ego-sociogram line[data-tie]")).to_have_count(1)
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
 
     page.reload()
     page.wait_for_load_state("domcontentloaded")
     expect(page.locator("ul.ego-alters li span")).to_have_text(["Ann", "Bo", "Cy"])
+    tab_to(page, "button.ego-next")
+    for _ in range(3):
+        page.keyboard.press("Enter")  # the focus stays on Next
+    expect(page.locator(".ego-step-label")).to_have_text("Step 4 of 4: Your network")
     expect(page.locator("svg.ego-sociogram line[data-tie='a1|a2']")).to_have_count(1)
     expect(page.locator("svg.ego-sociogram circle[data-alter]")).to_have_count(3)
     expect(page.locator('fieldset[data-pair="a1|a3"] input[value="false"]')).to_be_checked()
