@@ -1,5 +1,5 @@
 // free_list: Enter (or Add) appends the typed item to the list with the time since the list
-// was started; Delete removes one. The answer is Potato's JSON
+// was started; Delete removes one and Undo delete puts it back (same place, same time). The answer is Potato's JSON
 // {"items", "timings_ms", "elapsed_ms", "time_up", "started"} in the hidden input.
 // The clock starts at the first focus of the entry box and resumes from the stored
 // elapsed_ms after a reload. Loaded only by pages that show a free list.
@@ -15,6 +15,8 @@ function setup(box) {
   const status = box.querySelector(".free-list-status");
   const count = box.querySelector(".free-list-count");
   const clock = box.querySelector(".free-list-clock");
+  const undoBtn = box.querySelector("button.free-list-undo");
+  const removed = []; // deletions to undo: {index, item}, back to the same place and time
   const limitMs = Number(box.dataset.timeLimitMs) || 0;
   const maxItems = Number(box.dataset.maxItems) || 0;
   const minItems = Number(box.dataset.minItems) || 0;
@@ -66,6 +68,7 @@ function setup(box) {
     const full = maxItems && n >= maxItems;
     entry.disabled = addBtn.disabled = timeUp || Boolean(full);
     if (full) say(`The list is full (${maxItems} items).`);
+    undoBtn.hidden = timeUp || !removed.length;
   }
 
   function tick() {
@@ -125,8 +128,19 @@ function setup(box) {
   list.addEventListener("click", (e) => {
     const del = e.target.closest("button.free-list-delete");
     if (!del || timeUp) return;
-    const [gone] = items.splice(Number(del.dataset.index), 1);
+    const index = Number(del.dataset.index);
+    const [gone] = items.splice(index, 1);
+    removed.push({ index, item: gone });
     say(`Removed “${gone.text}”.`);
+    render();
+    write();
+    undoBtn.focus();
+  });
+  undoBtn.addEventListener("click", () => {
+    const last = removed.pop();
+    if (!last || timeUp) return;
+    items.splice(Math.min(last.index, items.length), 0, last.item);
+    say(`Restored “${last.item.text}”.`);
     render();
     write();
     entry.focus();

@@ -90,6 +90,15 @@ def test_fieldwork_types_by_keyboard_survive_a_reload(page: Page, live_server) -
     page.keyboard.type("guava")
     page.keyboard.press("Enter")
     expect(page.locator("ol.free-list-items li")).to_have_count(3)
+    # delete papaya (its button, Enter), then undo: it comes back in its place
+    tab_to(page, 'button.free-list-delete[aria-label="Delete papaya"]')
+    page.keyboard.press("Enter")
+    expect(page.locator("ol.free-list-items li .free-list-text")).to_have_text(["mango", "guava"])
+    expect(page.locator("button.free-list-undo")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("ol.free-list-items li .free-list-text")).to_have_text(
+        ["mango", "papaya", "guava"]
+    )
 
     # triad test: C(4, 3) = 4 triads; in each, ArrowRight then Space picks the second item
     triads = page.locator("fieldset.triad")
