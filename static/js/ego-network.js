@@ -254,14 +254,62 @@ function setup(box) {
     parts.push(svg("circle", { cx: 0, cy: 0, r: 0.07, class: "ego-self" }));
     for (const a of net.alters) {
       const [x, y] = at[a.id];
+      const node = svg("g", { class: "ego-node", tabindex: "0", role: "button", "data-alter": a.id,
+        "aria-label": `${a.name}: arrow keys or dragging move the person` });
       const dot = svg("circle", { cx: x, cy: y, r: 0.06, "data-alter": a.id });
       const label = svg("text", { x, y: y + 0.16, "text-anchor": "middle", "font-size": "0.11" });
       label.textContent = a.name;
-      parts.push(dot, label);
+      node.append(dot, label);
+      parts.push(node);
     }
+    const focused = document.activeElement && figure.contains(document.activeElement)
+      ? document.activeElement.dataset.alter : null;
     figure.replaceChildren(...parts);
+    if (focused) figure.querySelector(`g[data-alter="${CSS.escape(focused)}"]`).focus();
     figure.setAttribute("aria-label", `Sociogram: ${n} people, ${net.ties.filter((t) => (t[2] || null) === rel).length} ties`);
   }
+
+  // Moving people on the sociogram: arrow keys move the focused person, or drag with the
+  // pointer; positions are stored as [x, y] in 0..1.
+  const clamp = (v) => Math.round(Math.max(0, Math.min(1, v)) * 1000) / 1000;
+  function place(id, x, y) {
+    net.positions[id] = [clamp(x), clamp(y)];
+  }
+  function where(figure, id) {
+    const dot = figure.querySelector(`circle[data-alter="${CSS.escape(id)}"]`);
+    return [(Number(dot.getAttribute("cx")) + 1) / 2, (Number(dot.getAttribute("cy")) + 1) / 2];
+  }
+  const STEP = 0.04;
+  const MOVES = { ArrowUp: [0, -STEP], ArrowDown: [0, STEP], ArrowLeft: [-STEP, 0], ArrowRight: [STEP, 0] };
+  box.addEventListener("keydown", (e) => {
+    const node = e.target.closest && e.target.closest("g.ego-node");
+    if (!node || !MOVES[e.key]) return;
+    e.preventDefault(); // the arrows move the person, not to another item
+    const figure = node.ownerSVGElement;
+    const [x, y] = where(figure, node.dataset.alter);
+    place(node.dataset.alter, x + MOVES[e.key][0], y + MOVES[e.key][1]);
+    write(false);
+  });
+  box.addEventListener("pointerdown", (e) => {
+    const node = e.target.closest && e.target.closest("g.ego-node");
+    if (!node) return;
+    const figure = node.ownerSVGElement;
+    const id = node.dataset.alter;
+    figure.setPointerCapture(e.pointerId);
+    const move = (ev) => {
+      const m = figure.getScreenCTM().inverse();
+      const p = new DOMPoint(ev.clientX, ev.clientY).matrixTransform(m);
+      place(id, (p.x + 1) / 2, (p.y + 1) / 2);
+      draw(figure);
+    };
+    const stop = () => {
+      figure.removeEventListener("pointermove", move);
+      figure.removeEventListener("pointerup", stop);
+      write(false);
+    };
+    figure.addEventListener("pointermove", move);
+    figure.addEventListener("pointerup", stop);
+  });
 
   function drawAll() {
     for (const figure of box.querySelectorAll("svg.ego-sociogram")) draw(figure);

@@ -159,6 +159,11 @@ def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> N
     tab_to(page, "button.ego-next")
     page.keyboard.press("Enter")
     expect(page.locator("svg.ego-sociogram line[data-tie]")).to_have_count(1)
+    # move Ann on the sociogram with the arrow keys (she starts at the top of the circle)
+    tab_to(page, 'g.ego-node[data-alter="a1"]')
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('circle[data-alter="a1"]')).to_have_attribute("cy", "-0.64")
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
 
     page.reload()
@@ -176,6 +181,8 @@ def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> N
     assert value["ties"] == [["a1", "a2"]]
     assert value["census"] == {"a1|a2": True, "a1|a3": False, "a2|a3": False}
     assert value["attributes"]["a3"] == {"closeness": "close"}
+    assert value["positions"] == {"a1": [0.5, 0.18]}
+    expect(page.locator('circle[data-alter="a1"]')).to_have_attribute("cy", "-0.64")
 
 
 def test_interlinear_gloss_by_keyboard_shows_problems_and_survives_a_reload(
