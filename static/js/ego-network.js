@@ -221,7 +221,7 @@ function setup(box) {
   function sociogram(stage, body) {
     const rel = stage.relation || null;
     const figure = svg("svg", { viewBox: "-1.2 -1.2 2.4 2.4", class: "ego-sociogram", role: "img",
-      "data-relation": rel || "", "aria-label": "Sociogram" });
+      "data-relation": rel || "", "data-rings": String(stage.rings ?? 3), "aria-label": "Sociogram" });
     body.append(figure);
     if (stage.allow_ties !== false && pairs().length) {
       const list = el("ul", { class: "ego-census", "aria-label": "Ties" });
@@ -245,6 +245,10 @@ function setup(box) {
         : [Math.cos((2 * Math.PI * i) / n - Math.PI / 2) * 0.8, Math.sin((2 * Math.PI * i) / n - Math.PI / 2) * 0.8];
     });
     const parts = [];
+    const rings = Number(figure.dataset.rings) || 0;
+    for (let k = 1; k <= rings; k++) {
+      parts.push(svg("circle", { cx: 0, cy: 0, r: k / rings, class: "ego-ring", "stroke-width": "0.005" }));
+    }
     for (const a of net.alters) parts.push(svg("line", { x1: 0, y1: 0, x2: at[a.id][0], y2: at[a.id][1], class: "ego-spoke", "stroke-dasharray": "0.02 0.03", "stroke-width": "0.005" }));
     for (const t of net.ties) {
       if ((t[2] || null) !== rel || !at[t[0]] || !at[t[1]]) continue;

@@ -175,6 +175,7 @@ def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> N
     expect(page.locator(".ego-step-label")).to_have_text("Step 4 of 4: Your network")
     expect(page.locator("svg.ego-sociogram line[data-tie='a1|a2']")).to_have_count(1)
     expect(page.locator("svg.ego-sociogram circle[data-alter]")).to_have_count(3)
+    expect(page.locator("svg.ego-sociogram circle.ego-ring")).to_have_count(3)  # rings: 3
     expect(page.locator('fieldset[data-pair="a1|a3"] input[value="false"]')).to_be_checked()
     value = stored(page, base, "net")
     assert [a["name"] for a in value["alters"]] == ["Ann", "Bo", "Cy"]
