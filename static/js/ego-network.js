@@ -220,7 +220,7 @@ function setup(box) {
 
   function sociogram(stage, body) {
     const rel = stage.relation || null;
-    const figure = svg("svg", { viewBox: "-1.2 -1.2 2.4 2.4", class: "ego-sociogram", role: "img",
+    const figure = svg("svg", { viewBox: "-1.2 -1.2 2.4 2.4", class: "ego-sociogram", role: "group",
       "data-relation": rel || "", "data-rings": String(stage.rings ?? 3), "aria-label": "Sociogram" });
     body.append(figure);
     if (stage.allow_ties !== false && pairs().length) {

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import tab_to
+from .test_accessibility_browser import violations
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 8_000
@@ -111,6 +112,7 @@ def test_fieldwork_types_by_keyboard_survive_a_reload(page: Page, live_server) -
             page.keyboard.press("Space")
             page.keyboard.press("ArrowRight")
     expect(page.locator(".triad-progress")).to_have_text("4 of 4 triads answered")
+    assert violations(page) == []  # axe, with a free list and every triad answered
     expect(page.get_by_test_id("save-state")).to_have_text("Saved")
     shown = [json.loads(t.get_attribute("data-items")) for t in triads.all()]
 
@@ -176,6 +178,7 @@ def test_ego_network_by_keyboard_survives_a_reload(page: Page, live_server) -> N
     expect(page.locator("svg.ego-sociogram line[data-tie='a1|a2']")).to_have_count(1)
     expect(page.locator("svg.ego-sociogram circle[data-alter]")).to_have_count(3)
     expect(page.locator("svg.ego-sociogram circle.ego-ring")).to_have_count(3)  # rings: 3
+    assert violations(page) == []  # axe, with people, ties and movable nodes on the page
     expect(page.locator('fieldset[data-pair="a1|a3"] input[value="false"]')).to_be_checked()
     value = stored(page, base, "net")
     assert [a["name"] for a in value["alters"]] == ["Ann", "Bo", "Cy"]
@@ -215,6 +218,7 @@ def test_interlinear_gloss_by_keyboard_shows_problems_and_survives_a_reload(
     problems = page.locator(".igt-problems li")
     expect(problems).to_have_count(1)
     expect(problems).to_contain_text("word 1 “Odada”: segmentation has 1 boundary (-), gloss has 2")
+    assert violations(page) == []  # axe, with a problem shown
     expect(page.locator("li.igt-word.igt-bad")).to_have_count(1)
     tab_to(page, "#s-igt-w1-g")
     page.keyboard.press("End")
