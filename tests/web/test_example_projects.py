@@ -49,6 +49,46 @@ ANSWERS = {
         )
     },
     "price_list": lambda s: {f"{s.name}:{s.name}": json.dumps({"choices": ["A"] * len(s.rows)})},
+    # fieldwork instruments (Potato's JSON value of each)
+    "free_list": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {"items": ["tea", "bread", "eggs"], "timings_ms": [900, 2100, 4000]}
+        )
+    },
+    "triad_test": lambda s: {
+        f"{s.name}:{s.name}": json.dumps({"triads": [[*t, t[0]] for t in s.design_for({})[1]]})
+    },
+    "ego_network": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {
+                "alters": [
+                    {"id": "a1", "name": "Ann", "named_in": [s.stages[0]["id"]]},
+                    {"id": "a2", "name": "Bo", "named_in": [s.stages[0]["id"]]},
+                ],
+                "attributes": {
+                    a: {
+                        name: q["labels"][0]
+                        for name, q in s.questions.items()
+                        if q["type"] == "radio"
+                    }
+                    for a in ("a1", "a2")
+                },
+                "census": {"a1|a2": False},
+            }
+        )
+    },
+    # the first sentence of example_projects/interlinear_gloss
+    "interlinear_gloss": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {
+                "words": [
+                    {"word": "Odada", "morphemes": "oda-da", "gloss": "room-LOC"},
+                    {"word": "çocuklar", "morphemes": "çocuk-lar", "gloss": "child-PL"},
+                    {"word": "var", "morphemes": "var", "gloss": "EXIST"},
+                ]
+            }
+        )
+    },
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "video_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
     "temporal_grounding": lambda s: _timeline(s, {"events": {"0": {"start": 0.5, "end": 1.5}}}),
