@@ -56,10 +56,11 @@ def admin_login_submit():
     session[ADMIN_KEY_SESSION] = key_marker(current_project().admin_api_key)
     session.permanent = True
     target = request.form.get("next", "")
-    # Only paths on this site: never an open redirect.
+    # Only paths on this site: never an open redirect. `next` is a path inside the app
+    # (request.path), so it goes back under the app's mount point (a workspace's /p/<slug>).
     if not target.startswith("/admin") or target.startswith("//"):
-        target = url_for("dashboard.overview_page")
-    return redirect(target)
+        return redirect(url_for("dashboard.overview_page"))
+    return redirect(request.script_root + target)
 
 
 @bp.post("/admin/logout")

@@ -4,6 +4,7 @@
 // `_data` input in Potato's shape: {video_metadata, segments, frame_annotations, keyframes,
 // tracking}.
 import { Timeline, csrfToken, fmtTime, loadPeaks, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
+import { appUrl } from "./app-url.js";
 
 for (const fieldset of document.querySelectorAll('fieldset[data-type="video_annotation"]')) {
   setup(fieldset);
@@ -108,7 +109,7 @@ function setup(fieldset) {
     drawOverlay();
   });
   // The server's reading (opencv) of duration and size, for codecs the browser cannot play.
-  fetch("/api/video/metadata", {
+  fetch(appUrl("/api/video/metadata"), {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -125,7 +126,7 @@ function setup(fieldset) {
     })
     .catch(() => {});
   // The audio track's waveform under the segments, when the server can decode it.
-  loadPeaks(src, "/api/video/waveform/generate", "video_url")
+  loadPeaks(src, appUrl("/api/video/waveform/generate"), "video_url")
     .then((peaks) => { timeline.peaks = peaks; timeline.draw(); })
     .catch(() => {}); // no audio track, or no decoder for it: the timeline stays plain
   const playBtn = fieldset.querySelector('[data-action="play"]');
