@@ -17,7 +17,7 @@ def app_path(path: str) -> str:
 def site_path(path: str) -> str:
     """The inverse of `app_path`: a path a page sent back (a media `src` it was given),
     without the mount point, as the app's own routes see it. Other values pass unchanged."""
-    if not has_request_context() or not request.script_root:
+    if not isinstance(path, str) or not has_request_context() or not request.script_root:
         return path
     root = request.script_root
     return path[len(root) :] if path.startswith(root + "/") else path

@@ -19,6 +19,7 @@ from ..errors import Forbidden, Unauthorized
 from ..project import Project
 from ..store.users import UserRow
 from ..unsafe_settings import is_loopback
+from .key_lookup import allows, find_key
 from .login_sessions import SessionGuard
 from .rate_limits import Limits
 
@@ -206,8 +207,8 @@ def admin_required(view):
 
 
 def admin_scoped_key(key: str) -> bool:
-    record = current_project().store.api_keys.find(key)
-    if record is None or not record.allows("admin"):
+    record = find_key(key)  # this project's keys, and a workspace's (within its restriction)
+    if record is None or not allows(record, "admin"):
         return False
     g.api_key = record
     return True
