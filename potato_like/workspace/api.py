@@ -39,8 +39,8 @@ class ProjectCreate(BaseModel):
         default=None,
         description="as in a config file (docs/schemes.md); default: one radio question",
     )
-    data: list[dict[str, Any]] | None = Field(
-        default=None, description='the items: objects with an "id" and a "text"'
+    data: list[dict[str, Any]] = Field(
+        min_length=1, description='the items: objects with an "id" and a "text"'
     )
     instructions: str | None = Field(default=None, max_length=20_000)
 
