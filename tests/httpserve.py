@@ -13,7 +13,7 @@ def serve_bytes(body: bytes, content_type: str) -> Iterator[str]:
     """Serve `body` at every path; yields the URL of /file."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

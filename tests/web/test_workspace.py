@@ -176,9 +176,7 @@ def test_workspace_users_log_in_to_every_project(workspace_app) -> None:
     app = workspace_app(users=[{"username": "reviewer", "password": "rev-pw-123"}])
     client = app.test_client()
     for slug in ("alpha", "beta"):
-        r = client.post(
-            f"/p/{slug}/auth", data={"username": "reviewer", "password": "rev-pw-123"}
-        )
+        r = client.post(f"/p/{slug}/auth", data={"username": "reviewer", "password": "rev-pw-123"})
         assert r.status_code == 302, r.data
         assert client.get(f"/p/{slug}/api/current_instance").status_code == 200
     r = client.post("/p/alpha/auth", data={"username": "reviewer", "password": "wrong"})
