@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,58 @@ def test_keys_cli_works_on_a_workspace_directory(workspace_app, tmp_path, capsys
     assert main(["keys", "revoke", str(root), key_id]) == 0
     assert client.get("/api/v1/projects", headers={"X-API-Key": key}).status_code == 401
     assert main(["keys", "create", str(root), "--name", "x", "--project", "../x"]) == 2
+
+
+def test_the_example_workspace_serves_its_two_projects(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from potato_like import ROOT
+
+    shutil.copytree(ROOT / "example_workspace", tmp_path / "ws")
+    monkeypatch.setenv("POTATO_WORKSPACE_KEY", KEY)
+    app = create_workspace_app(tmp_path / "ws")
+    try:
+        client = app.test_client()
+        listed = client.get("/api/v1/projects", headers=ROOT_ADMIN).json
+        assert {p["slug"]: p["items"] for p in listed["items"]} == {"sentiment": 20, "topics": 4}
+        for slug in ("sentiment", "topics"):  # the example's shared account
+            r = client.post(
+                f"/p/{slug}/auth", data={"username": "reviewer", "password": "change-me-please"}
+            )
+            assert r.status_code == 302, r.data
+    finally:
+        app.extensions["potato_like"].close()
+
+
+def test_the_dashboard_lists_creates_pauses_and_deletes(workspace_app, tmp_path) -> None:
+    app = workspace_app(projects=("alpha",))
+    client = app.test_client()
+    page = client.get("/")
+    assert b"Workspace sign-in" in page.data
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
+    assert client.post("/login", data={"key": READ_KEY, "csrf_token": token}).status_code == 401
+    assert client.post("/login", data={"key": KEY}).status_code == 400  # no CSRF token
+    assert client.post("/login", data={"key": KEY, "csrf_token": token}).status_code == 302
+    page = client.get("/")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
+    assert b"Project alpha" in page.data and b"0.0%" in page.data
+    form = {"slug": "delta", "title": "Delta", "labels": "yes, no", "items": "one\ntwo\n"}
+    r = client.post("/projects", data={**form, "csrf_token": token}, follow_redirects=True)
+    assert r.status_code == 200 and b"Project delta created." in r.data
+    r = client.post("/projects", data={**form, "csrf_token": token})
+    assert r.status_code == 409 and b"already exists" in r.data
+    r = client.post(
+        "/projects/delta/status",
+        data={"status": "archived", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert b"Delta" not in r.data and b"Show 1 archived project(s)" in r.data
+    assert b"Delta" in client.get("/?archived=1").data
+    r = client.post("/projects/delta/delete", data={"confirm": "nope", "csrf_token": token})
+    assert r.status_code == 400 and (tmp_path / "ws" / "projects" / "delta").is_dir()
+    r = client.post("/projects/delta/delete", data={"confirm": "delta", "csrf_token": token})
+    assert r.status_code == 302 and not (tmp_path / "ws" / "projects" / "delta").exists()
+    # Revoking the key that opened the session ends it.
+    record = app.extensions["potato_like"].store.api_keys.find(KEY)
+    app.extensions["potato_like"].store.api_keys.revoke(record.id)
+    assert b"Workspace sign-in" in client.get("/").data
