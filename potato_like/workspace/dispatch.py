@@ -22,7 +22,8 @@ MOUNT = "/p/"
 # Paths that stay open while a project is paused: its admins keep working.
 ADMIN_PATHS = ("/admin", "/api/v1", "/static", "/health", "/adjudicate")
 # What an archived (read-only) project still accepts besides reading: signing in and out.
-ARCHIVED_WRITABLE = CREDENTIAL_ENDPOINTS | {"dashboard.admin_logout"}
+# (No new accounts: registering writes.)
+ARCHIVED_WRITABLE = (CREDENTIAL_ENDPOINTS - {"auth.register"}) | {"dashboard.admin_logout"}
 
 
 class Dispatcher:

@@ -165,6 +165,7 @@ def test_paused_and_archived_projects(workspace_app) -> None:
         json={"instance_id": iid, "annotations": {"sentiment:positive": "1"}},
     )
     assert r.status_code == 403 and "archived" in r.json["error"]
+    assert client.post("/p/alpha/register", data={"username": "new"}).status_code == 403
     client.patch("/api/v1/projects/alpha", json={"status": "active"}, headers=ROOT_ADMIN)
     r = client.post(
         "/p/alpha/updateinstance",
