@@ -120,7 +120,12 @@ def open_store(path: str):
 
     config = load_workspace_config(path)
     make_private_dir(config.root / ".workspace")
-    return Store.open(f"sqlite:///{config.root / 'workspace.sqlite'}")
+    if config.database_url:
+        from ..store.engine import create_schema
+        from .config import WORKSPACE_SCHEMA
+
+        create_schema(config.database_url, WORKSPACE_SCHEMA)
+    return Store.open(config.store_url)
 
 
 __all__ = ["WORKSPACE_FILE", "ConfigError", "check", "is_workspace", "open_store", "serve"]

@@ -15,7 +15,7 @@ from ..errors import ConfigError
 
 WORKSPACE_FILE = "workspace.yaml"
 PROJECTS_DIR = "projects"
-WORKSPACE_KEYS = ("api_keys", "users", "allow_fetch_hosts", "public_url")
+WORKSPACE_KEYS = ("api_keys", "users", "allow_fetch_hosts", "public_url", "database_url")
 KEY_ENTRY_KEYS = ("name", "key", "scopes", "project")
 USER_ENTRY_KEYS = ("username", "password")
 # A project's name in URLs (/p/<slug>/) and on disk (projects/<slug>/): lower-case letters,
@@ -23,6 +23,7 @@ USER_ENTRY_KEYS = ("username", "password")
 # projects/ ("../x") or need escaping in a URL.
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MIN_KEY_CHARS = 32
+WORKSPACE_SCHEMA = "workspace"
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,25 @@ class WorkspaceConfig:
     users: tuple[WorkspaceUser, ...] = ()
     allow_fetch_hosts: tuple[str, ...] = ()
     public_url: str | None = None
+    database_url: str | None = None  # PostgreSQL: one schema per project, one for the workspace
 
     @property
     def projects_dir(self) -> Path:
         return self.root / PROJECTS_DIR
+
+    @property
+    def store_url(self) -> str:
+        """Where the workspace's own store lives."""
+        if self.database_url:
+            from ..store.engine import schema_url
+
+            return schema_url(self.database_url, WORKSPACE_SCHEMA)
+        return f"sqlite:///{self.root / 'workspace.sqlite'}"
+
+
+def project_schema(slug: str) -> str:
+    """A project's PostgreSQL schema (slugs are [a-z0-9-]: always a plain identifier)."""
+    return "p_" + slug.replace("-", "_")
 
 
 def slug_problem(slug: object) -> str | None:
@@ -93,6 +109,15 @@ def load_workspace_config(root: str | Path) -> WorkspaceConfig:
     ):
         problems.append(f"{WORKSPACE_FILE}: public_url: must be an http(s):// address")
         public_url = None
+    database_url = raw.get("database_url")
+    if database_url is not None and (
+        not isinstance(database_url, str) or not database_url.startswith("postgresql")
+    ):
+        problems.append(
+            f"{WORKSPACE_FILE}: database_url: must be a PostgreSQL URL (postgresql+psycopg://…); "
+            "leave it out for SQLite (one database per project)"
+        )
+        database_url = None
     if not (root / PROJECTS_DIR).is_dir():
         problems.append(f"{root}: the {PROJECTS_DIR}/ directory is missing (create it, even empty)")
     if problems:
@@ -103,6 +128,7 @@ def load_workspace_config(root: str | Path) -> WorkspaceConfig:
         users=users,
         allow_fetch_hosts=hosts,
         public_url=public_url.rstrip("/") if public_url else None,
+        database_url=database_url,
     )
 
 

@@ -22,7 +22,14 @@ from ..errors import ConfigError, Conflict, NotFound
 from ..private_files import make_private_dir
 from ..secrets_file import read_or_create
 from ..store import Store
-from .config import WorkspaceConfig, load_workspace_config, slug_problem
+from ..store.engine import create_schema, drop_schema, schema_url
+from .config import (
+    WORKSPACE_SCHEMA,
+    WorkspaceConfig,
+    load_workspace_config,
+    project_schema,
+    slug_problem,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -58,7 +65,9 @@ class Workspace:
         lists every problem (of workspace.yaml and of each project) before anything serves."""
         config = load_workspace_config(root)
         make_private_dir(config.root / ".workspace")
-        store = Store.open(f"sqlite:///{config.root / 'workspace.sqlite'}")
+        if config.database_url:
+            create_schema(config.database_url, WORKSPACE_SCHEMA)
+        store = Store.open(config.store_url)
         workspace = cls(config, store, **overrides)
         for key in config.api_keys:
             store.api_keys.ensure(key.name, key.key, key.scopes, key.project)
@@ -125,6 +134,9 @@ class Workspace:
             raise ConfigError([f"{CONFIG_FILE} is missing"])
         raw, unset = read_config_file(path)
         raw.update(self.overrides)
+        if self.config.database_url and not raw.get("database_url"):
+            # One PostgreSQL database for the workspace, a schema per project.
+            raw["database_url"] = schema_url(self.config.database_url, project_schema(slug))
         media = raw.get("media")
         if media is None or isinstance(media, dict):
             media = dict(media or {})
@@ -154,6 +166,10 @@ class Workspace:
         from .dispatch import install_project_hooks
 
         config = self.load_project_config(slug)
+        if self.config.database_url and config.database_url == schema_url(
+            self.config.database_url, project_schema(slug)
+        ):
+            create_schema(self.config.database_url, project_schema(slug))
         project = Project.open(config)
         project.mount_slug = slug
         app = create_app(project)
@@ -187,7 +203,12 @@ class Workspace:
             app = self._apps.pop(slug, None)
         if app is None:
             raise NotFound(f"no project {slug!r}")
-        app.extensions["potato_like"].close()
+        project = app.extensions["potato_like"]
+        project.close()
+        if self.config.database_url and project.config.database_url == schema_url(
+            self.config.database_url, project_schema(slug)
+        ):
+            drop_schema(self.config.database_url, project_schema(slug))
         resolved = directory.resolve()
         if resolved.parent != self.config.projects_dir.resolve():  # a symlink out of projects/
             raise Conflict(f"projects/{slug} is not a directory inside projects/: not deleted")

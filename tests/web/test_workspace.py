@@ -313,3 +313,41 @@ def test_the_dashboard_lists_creates_pauses_and_deletes(workspace_app, tmp_path)
     record = app.extensions["potato_like"].store.api_keys.find(KEY)
     app.extensions["potato_like"].store.api_keys.revoke(record.id)
     assert b"Workspace sign-in" in client.get("/").data
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_each_project_in_a_schema_of_one_database(tmp_path, pg_url) -> None:
+    from sqlalchemy import create_engine, text
+
+    root = write_workspace(tmp_path / "ws", database_url=pg_url)
+    app = create_workspace_app(root)
+    try:
+        client = app.test_client()
+        client.post("/p/alpha/register", data={"username": "ann"})
+        iid = client.get("/p/alpha/api/current_instance").json["instance_id"]
+        r = client.post(
+            "/p/alpha/updateinstance",
+            json={"instance_id": iid, "annotations": {"sentiment:positive": "1"}},
+        )
+        assert r.status_code == 200
+        new = {"slug": "gamma-x", "title": "G", "data": [{"id": "1", "text": "t"}]}
+        assert client.post("/api/v1/projects", json=new, headers=ROOT_ADMIN).status_code == 201
+        engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect() as conn:
+            schemas = set(
+                conn.execute(text("SELECT schema_name FROM information_schema.schemata")).scalars()
+            )
+            assert {"workspace", "p_alpha", "p_beta", "p_gamma_x"} <= schemas
+            done = conn.execute(text("SELECT count(*) FROM p_alpha.annotations")).scalar()
+            assert done >= 1
+            assert conn.execute(text("SELECT count(*) FROM p_beta.annotations")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM workspace.api_keys")).scalar() == 3
+        assert client.delete("/api/v1/projects/gamma-x", headers=ROOT_ADMIN).status_code == 204
+        with engine.connect() as conn:
+            schemas = set(
+                conn.execute(text("SELECT schema_name FROM information_schema.schemata")).scalars()
+            )
+        assert "p_gamma_x" not in schemas
+        engine.dispose()
+    finally:
+        app.extensions["potato_like"].close()
