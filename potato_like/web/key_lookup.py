@@ -19,6 +19,16 @@ def find_key(key: str) -> ApiKey | None:
     return record
 
 
+def get_key(key_id: str) -> ApiKey | None:
+    """A key's record by id, from the same stores as `find_key` (revoked ones too)."""
+    record = current_app.extensions["potato_like"].store.api_keys.get(key_id)
+    if record is None:
+        workspace = current_app.extensions.get("potato_like_workspace")
+        if workspace is not None:
+            record = workspace.store.api_keys.get(key_id)
+    return record
+
+
 def key_project() -> str | None:
     """The project a key must be allowed on here: this project's slug inside a workspace;
     None on a single-project server and at a workspace's root."""

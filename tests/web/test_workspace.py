@@ -351,3 +351,20 @@ def test_postgresql_keeps_each_project_in_a_schema_of_one_database(tmp_path, pg_
         engine.dispose()
     finally:
         app.extensions["potato_like"].close()
+
+
+def test_a_projects_admin_sign_in_takes_workspace_keys_within_their_restriction(
+    workspace_app,
+) -> None:
+    app = workspace_app()
+    client = app.test_client()
+    r = client.post("/p/beta/admin/login", data={"key": A_KEY, "next": "/admin/instances/"})
+    assert r.status_code == 401  # restricted to alpha
+    r = client.post("/p/alpha/admin/login", data={"key": A_KEY, "next": "/admin/instances/"})
+    assert r.status_code == 302 and r.headers["Location"] == "/p/alpha/admin/instances/"
+    assert client.get("/p/alpha/admin").status_code == 200
+    assert client.get("/p/beta/admin").status_code == 302  # another cookie: not signed in
+    record = app.extensions["potato_like"].store.api_keys.find(A_KEY)
+    app.extensions["potato_like"].store.api_keys.revoke(record.id)
+    r = client.get("/p/alpha/admin")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/p/alpha/admin/login")
