@@ -3,7 +3,16 @@ project with its progress and status, create, pause, archive, reactivate and del
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from ..errors import ConfigError, Conflict, PotatoLikeError, Unauthorized
 from ..web.api_v1.common import service
@@ -53,6 +62,12 @@ def home():
         message=request.args.get("message", ""),
         error=None,
     )
+
+
+@bp.get("/health")
+def health():
+    """For load balancers and monitors: the workspace answers, and how many projects run."""
+    return jsonify({"status": "ok", "projects": len(service().projects())})
 
 
 @bp.post("/login")

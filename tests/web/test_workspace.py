@@ -60,6 +60,7 @@ def test_each_project_is_served_under_its_prefix_with_its_own_session(workspace_
 def test_root_api_lists_creates_patches_and_deletes_projects(workspace_app, tmp_path) -> None:
     app = workspace_app()
     client = app.test_client()
+    assert client.get("/health").json == {"status": "ok", "projects": 2}
     listed = client.get("/api/v1/projects?page_size=1", headers=ROOT_ADMIN).json
     assert listed["total"] == 2 and listed["has_more"] is True
     assert listed["items"][0]["slug"] == "alpha" and listed["items"][0]["items"] == 3
@@ -148,8 +149,9 @@ def test_paused_and_archived_projects(workspace_app) -> None:
     client.post("/p/alpha/register", data={"username": "ann", "password": "pw"})
     iid = client.get("/p/alpha/api/current_instance").json["instance_id"]
     client.patch("/api/v1/projects/alpha", json={"status": "paused"}, headers=ROOT_ADMIN)
-    page = client.get("/p/alpha/annotate")
-    assert page.status_code == 503 and b"paused" in page.data
+    page = client.get("/p/alpha/annotate", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and b"Not available right now" in page.data
+    assert b"This project is paused" in page.data
     assert page.headers["Retry-After"]
     r = client.post(
         "/p/alpha/updateinstance",
