@@ -9,9 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import ConfigError
-from .config import WORKSPACE_FILE
-
 
 def is_workspace(path: str) -> bool:
     """A directory is served as a workspace (a file as a project config)."""
@@ -128,4 +125,4 @@ def open_store(path: str):
     return Store.open(config.store_url)
 
 
-__all__ = ["WORKSPACE_FILE", "ConfigError", "check", "is_workspace", "open_store", "serve"]
+__all__ = ["check", "is_workspace", "open_store", "serve"]
