@@ -370,3 +370,14 @@ def test_a_projects_admin_sign_in_takes_workspace_keys_within_their_restriction(
     app.extensions["potato_like"].store.api_keys.revoke(record.id)
     r = client.get("/p/alpha/admin")
     assert r.status_code == 302 and r.headers["Location"].startswith("/p/alpha/admin/login")
+
+
+def test_check_loads_a_workspace_and_exits(tmp_path, capsys) -> None:
+    from potato_like.cli import main
+
+    root = write_workspace(tmp_path / "ws", projects=("alpha",))
+    assert main(["check", str(root)]) == 0
+    assert "1 project(s): alpha" in capsys.readouterr().out
+    write_project(root, "broken", annotation_schemes="not a list")
+    assert main(["check", str(root)]) == 1
+    assert "projects/broken/config.yaml" in capsys.readouterr().err
