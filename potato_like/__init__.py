@@ -34,6 +34,39 @@ def web_files_dir(name: str) -> Path:
     raise FileNotFoundError(f"the {name} directory is missing (looked in {looked})")
 
 
+def flask_app(secret_key: str) -> Flask:
+    """The Flask app every server starts from (a project's, or a workspace's root): the
+    templates and static files, bounded JSON, session cookie and CSRF settings."""
+    from .web import security
+    from .web.json_limits import BoundedJSONProvider
+
+    app = Flask(
+        "potato_like",
+        root_path=str(PACKAGE),
+        template_folder=str(web_files_dir("templates")),
+        static_folder=str(web_files_dir("static")),
+        static_url_path="/static",
+    )
+    app.json = BoundedJSONProvider(app)  # too deeply nested request JSON: 400, not 500
+    app.secret_key = secret_key
+    app.config.update(
+        SESSION_COOKIE_NAME="potato_like_session",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=os.environ.get("POTATO_SECURE_COOKIES", "") == "1",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
+        # The cookie is re-signed only when the session changes, not on every request.
+        SESSION_REFRESH_EACH_REQUEST=False,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,  # same-origin is checked in security.guard_cross_site
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.session_interface = security.SessionCookies()
+    return app
+
+
 def create_app(config: Any, **overrides: Any) -> Flask:
     from .ai.service import service as ai_service
     from .config import ProjectConfig, load_config
@@ -82,7 +115,6 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         tracking_sessions,
         trusted_hosts,
     )
-    from .web.json_limits import BoundedJSONProvider
 
     if isinstance(config, Project):
         project = config
@@ -90,35 +122,12 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         cfg = config if isinstance(config, ProjectConfig) else load_config(config, **overrides)
         project = Project.open(cfg)
 
-    app = Flask(
-        "potato_like",
-        root_path=str(PACKAGE),
-        template_folder=str(web_files_dir("templates")),
-        static_folder=str(web_files_dir("static")),
-        static_url_path="/static",
-    )
-    app.json = BoundedJSONProvider(app)  # too deeply nested request JSON: 400, not 500
-    app.secret_key = project.secret_key
-    app.config.update(
-        SESSION_COOKIE_NAME="potato_like_session",
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SECURE=os.environ.get("POTATO_SECURE_COOKIES", "") == "1",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
-        # The cookie is re-signed only when the session changes, not on every request.
-        SESSION_REFRESH_EACH_REQUEST=False,
-        WTF_CSRF_CHECK_DEFAULT=False,
-        WTF_CSRF_TIME_LIMIT=None,
-        WTF_CSRF_SSL_STRICT=False,  # same-origin is checked in security.guard_cross_site
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        JSON_SORT_KEYS=False,
-        # Workers who may come from MTurk work inside an iframe on mturk.com.
-        POTATO_EMBEDDED_IN_IFRAME=bool(
-            project.config.crowd and project.config.crowd.provider in ("mturk", "url_direct")
-        ),
+    app = flask_app(project.secret_key)
+    # Workers who may come from MTurk work inside an iframe on mturk.com.
+    app.config["POTATO_EMBEDDED_IN_IFRAME"] = bool(
+        project.config.crowd and project.config.crowd.provider in ("mturk", "url_direct")
     )
     app.extensions["potato_like"] = project
-    app.session_interface = security.SessionCookies()
     if project.config.behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -190,4 +199,20 @@ def create_app(config: Any, **overrides: Any) -> Flask:
     return app
 
 
-__all__ = ["ROOT", "__version__", "create_app", "web_files_dir"]
+def create_workspace_app(root: Any, **overrides: Any) -> Flask:
+    """The app of a workspace directory (`python run.py DIR`): its dashboard and /api/v1 at
+    the root, every project's own app at /p/<slug>/. `overrides` apply to every project's
+    config."""
+    from .workspace.app import create_workspace_app as create
+
+    return create(root, **overrides)
+
+
+__all__ = [
+    "ROOT",
+    "__version__",
+    "create_app",
+    "create_workspace_app",
+    "flask_app",
+    "web_files_dir",
+]

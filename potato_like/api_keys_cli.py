@@ -1,4 +1,5 @@
-"""`python run.py keys create|list|revoke CONFIG`: API keys for scripts, without the server.
+"""`python run.py keys create|list|revoke CONFIG|DIR`: API keys for scripts, without the server
+(DIR: a workspace directory, whose keys work on every project within their restriction).
 
 Works while the server runs (it opens only the project's database). `create` prints the key
 once, on stdout, and what it allows on stderr; the key cannot be shown again."""
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 from .api_keys import BadScopes, parse_scopes
 
@@ -22,7 +24,9 @@ def add_parser(sub) -> None:
     create.add_argument(
         "--scopes", default="read", help="comma-separated: read, write, admin (default: read)"
     )
-    create.add_argument("--project", default=None, help="restrict the key to one project (slug)")
+    create.add_argument(
+        "--project", default=None, help="restrict the key to one project of a workspace (slug)"
+    )
     listing = actions.add_parser("list", help="list keys (never the keys themselves)")
     listing.add_argument("config")
     listing.add_argument("--all", action="store_true", help="include revoked keys")
@@ -51,9 +55,20 @@ def run(args) -> int:
         if not args.name.strip():
             print("--name must not be empty", file=sys.stderr)
             return 2
-    config = load_config(args.config)
-    make_private_dir(config.output_dir)
-    store = Store.open(config.effective_database_url, durability=config.durability)
+        if args.project is not None and Path(args.config).is_dir():
+            from .workspace.config import slug_problem
+
+            if (problem := slug_problem(args.project)) is not None:
+                print(f"--project: {problem}", file=sys.stderr)
+                return 2
+    if Path(args.config).is_dir():  # a workspace: keys for every project (docs/workspace.md)
+        from .workspace.cli import open_store
+
+        store = open_store(args.config)
+    else:
+        config = load_config(args.config)
+        make_private_dir(config.output_dir)
+        store = Store.open(config.effective_database_url, durability=config.durability)
     try:
         keys = store.api_keys
         if args.keys_action == "create":

@@ -1,6 +1,7 @@
 """Command line: `python run.py CONFIG` serves; `check` validates; `export` writes a file.
 
 python run.py CONFIG [--port N] [--host H] [--threads N] [--workers N] [--debug]
+python run.py DIR [--port N] [--host H]   (a workspace: DIR/workspace.yaml + projects/<slug>/)
 python run.py start CONFIG ...          (Potato's spelling)
 python run.py check CONFIG
 python run.py export CONFIG --format csv --out FILE
@@ -284,6 +285,10 @@ def _open(config_path: str, *, warn_unsafe: bool = False, **overrides):
 
 
 def _check(args) -> int:
+    from .workspace import cli as workspace_cli
+
+    if workspace_cli.is_workspace(args.config):
+        return workspace_cli.check(args)
     project = _open(args.config, warn_unsafe=True)
     try:
         cfg = project.config
@@ -361,6 +366,10 @@ def _worker_count(args) -> int:
 
 def _serve(args) -> int:
     from . import create_app
+    from .workspace import cli as workspace_cli
+
+    if args.worker_index is None and workspace_cli.is_workspace(args.config):
+        return workspace_cli.serve(args)  # run.py DIR: every project under DIR/projects/
     from .key_policy import refusal as key_refusal
 
     workers = _worker_count(args)

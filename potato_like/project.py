@@ -99,6 +99,8 @@ class Project:
     # Rate limits counted in the store, so that N processes allow what one would (set for
     # the workers of `run.py --workers N`; one process counts in memory).
     shared_rate_limits: bool = False
+    # The project's slug in a workspace (run.py DIR: served under /p/<slug>/); None alone.
+    mount_slug: str | None = None
 
     @classmethod
     def open(cls, config: ProjectConfig, progress: Progress | None = None) -> Project:
@@ -169,7 +171,7 @@ class Project:
     @property
     def slug(self) -> str:
         """The project's name in URLs and API bodies; a single-project server has one."""
-        return "default"
+        return self.mount_slug or "default"
 
     @property
     def files_dir(self) -> Path:

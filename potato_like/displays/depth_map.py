@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..app_path import app_path
 from ..media.depth import COLORMAPS
 from ..media.paths import media_kind, relative_media_path
 from .base import Display, Option, styles
@@ -41,10 +42,10 @@ class DepthMap(Display):
         query = {"scale": scale} if isinstance(scale, (int, float)) and scale > 0 else {}
         opacity = options["overlay_opacity"]
         return {
-            "src": f"/media/depth/{quote(rel)}",
+            "src": app_path(f"/media/depth/{quote(rel)}"),
             "query": urlencode(query),
             "config": {
-                "base": f"/media/depth/{quote(rel)}",
+                "base": app_path(f"/media/depth/{quote(rel)}"),
                 "scale": query.get("scale"),
                 "colormap": options["colormap"],
                 "invert": options["invert"],

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from ..app_path import site_path
 from .paths import media_kind, safe_project_file
 from .waveform import cache_dir, waveform_key
 
@@ -58,6 +59,7 @@ class WaveformLookahead:
         found = []
         for scheme in self.schemes:
             src = getattr(scheme.for_page(fields, "", item.id, None), "media_src", None)
+            src = site_path(src) if src else src
             if src and src.startswith("/project_files/"):
                 found.append(unquote(src[len("/project_files/") :]))
             elif src and src.startswith("/media/"):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..app_path import site_path
 from ..errors import BadRequest, NotFound
 from ..net.safe_fetch import FetchPolicy, open_stream
 from .paths import media_kind, safe_project_file
@@ -35,6 +36,7 @@ def fetch_policy(config: ProjectConfig, accept: tuple[str, ...]) -> FetchPolicy:
 
 def project_relpath(value: str) -> str | None:
     """The project-relative path a media value names, or None for remote/unknown values."""
+    value = site_path(value)
     kind = media_kind(value)
     if kind == "project":
         return value.strip()

@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..app_path import app_path
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
 from ..media.paths import media_kind
@@ -123,10 +124,12 @@ def media_src(value: Any) -> str | None:
     """The URL a page loads a media value from: remote and site URLs as given, project
     paths under /project_files/; None for anything else."""
     kind = media_kind(value)
-    if kind in ("remote", "site"):
+    if kind == "remote":
         return value.strip()
+    if kind == "site":
+        return app_path(value.strip())
     if kind == "project":
-        return f"/project_files/{value.strip()}"
+        return app_path(f"/project_files/{value.strip()}")
     return None
 
 

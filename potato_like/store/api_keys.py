@@ -76,6 +76,25 @@ class ApiKeys:
             )
         return record, key
 
+    def ensure(self, name: str, key: str, scopes: tuple[str, ...], project: str | None) -> bool:
+        """Store a key given in a config file (a workspace's bootstrap keys) unless it is
+        already stored: True when added. A key once revoked stays revoked."""
+        with self.store.write() as conn:
+            if conn.execute(BY_HASH, {"h": key_hash(key)}).first() is not None:
+                return False
+            conn.execute(
+                api_keys.insert().values(
+                    id=str(uuid.uuid4()),
+                    name=name,
+                    key_hash=key_hash(key),
+                    key_prefix=key[:SHOWN_CHARS],
+                    scopes=",".join(scopes),
+                    project=project,
+                    created_at=time.time(),
+                )
+            )
+        return True
+
     def find(self, key: str) -> ApiKey | None:
         """The unrevoked key record for a presented key (its use noted), or None."""
         with self.store.read() as conn:

@@ -89,3 +89,31 @@ def exclusive(conn: Connection, name: str) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def schema_url(url: str, schema: str) -> str:
+    """`url` (PostgreSQL) with `schema` as every session's search path: a workspace keeps
+    each project in a schema of its own in one database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"schemas need a PostgreSQL URL, got {parsed.get_backend_name()}")
+    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+def create_schema(url: str, schema: str) -> None:
+    _schema_ddl(url, f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+def drop_schema(url: str, schema: str) -> None:
+    _schema_ddl(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _schema_ddl(url: str, statement: str) -> None:
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()

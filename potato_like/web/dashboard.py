@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..errors import BadRequest, Conflict, NotFound, PotatoLikeError
@@ -17,6 +17,8 @@ from .admin_state import questions_report
 from .params import int_arg, number_arg
 from .security import (
     ADMIN_KEY_SESSION,
+    API_KEY_MARKER,
+    admin_scoped_key,
     current_project,
     is_admin_session,
     key_marker,
@@ -45,21 +47,29 @@ def admin_login():
 @bp.post("/admin/login")
 def admin_login_submit():
     key = request.form.get("key", "")
+    g.pop("api_key", None)
     try:
-        correct = limits().check_admin_key(key)
+        # The admin key, or an admin-scoped API key (in a workspace: a workspace key too)
+        correct = limits().check_admin_key(key, also=admin_scoped_key)
     except PotatoLikeError as err:
         return render_template("admin/login.html", error=err.message), err.status
     if not correct:
         return render_template("admin/login.html", error="That is not the admin key."), 401
     # A new server-side session (also for a logged-in user: the old cookie gains nothing).
     sessions().start(current_user.user_id if current_user.is_authenticated else None)
-    session[ADMIN_KEY_SESSION] = key_marker(current_project().admin_api_key)
+    record = g.get("api_key")  # set when an API key (not the admin key) was entered
+    session[ADMIN_KEY_SESSION] = (
+        f"{API_KEY_MARKER}{record.id}"
+        if record is not None
+        else key_marker(current_project().admin_api_key)
+    )
     session.permanent = True
     target = request.form.get("next", "")
-    # Only paths on this site: never an open redirect.
+    # Only paths on this site: never an open redirect. `next` is a path inside the app
+    # (request.path), so it goes back under the app's mount point (a workspace's /p/<slug>).
     if not target.startswith("/admin") or target.startswith("//"):
-        target = url_for("dashboard.overview_page")
-    return redirect(target)
+        return redirect(url_for("dashboard.overview_page"))
+    return redirect(request.script_root + target)
 
 
 @bp.post("/admin/logout")

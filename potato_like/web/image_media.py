@@ -22,6 +22,7 @@ from urllib.parse import quote
 from flask import Blueprint, request, send_file
 from werkzeug.wrappers import Response
 
+from ..app_path import app_path, site_path
 from ..errors import BadRequest, NotFound
 from ..media.images import UnreadableImage, preview_file
 from ..media.paths import in_media_dir, media_kind, project_root, safe_project_file
@@ -43,6 +44,7 @@ class Unprocessable(BadRequest):
 
 def _project_path(src: str) -> str | None:
     """The project-relative path an item's image value names, or None (remote)."""
+    src = site_path(src)
     kind = media_kind(src)
     if kind == "project":
         return src
@@ -85,7 +87,7 @@ def pdf_page_info(rel: str, path) -> dict:
     if page > info["pages"]:
         raise BadRequest(f"page {page} is outside 1..{info['pages']}")
     width, height = info["sizes"][page - 1]
-    page_url = f"/api/pdf/page?src={quote(rel)}&page={page}"
+    page_url = app_path(f"/api/pdf/page?src={quote(rel)}&page={page}")
     return {
         "width": width,
         "height": height,
@@ -137,7 +139,7 @@ def image_info() -> dict:
     path = _local(rel, pdf=True)
     if path.suffix.lower() == ".pdf":
         return pdf_page_info(rel, path)
-    url = f"/project_files/{quote(rel)}"
+    url = app_path(f"/project_files/{quote(rel)}")
     if request.args.get("viewer") == "deepzoom" or _huge(path):
         # tiles instead of a preview: no request decodes the whole image
         from .image_tiles import tile_settings
@@ -151,7 +153,7 @@ def image_info() -> dict:
             "height": height,
             "verified": True,
             "url": url,
-            "dzi_url": f"/media/tiles/{quote(rel)}.dzi",
+            "dzi_url": app_path(f"/media/tiles/{quote(rel)}.dzi"),
             "tiles": {**tile_settings(), "format": "jpg"},
         }
     try:  # one decode makes the preview and gives the size; both cached
@@ -163,7 +165,7 @@ def image_info() -> dict:
         "height": height,
         "verified": True,
         "url": url,
-        "preview_url": f"/api/image/preview?src={quote(rel)}",
+        "preview_url": app_path(f"/api/image/preview?src={quote(rel)}"),
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import url_for
 
+from ..app_path import app_path
 from ..displays.base import RenderContext
 from ..displays.render import ItemDisplay, item_display
 from ..html_sanitizer import clean_html
@@ -40,6 +41,8 @@ def media_url(value: Any, image: bool = False) -> str | None:
     value = value.strip()
     if kind == "project":
         return project_file_url(relative_media_path(value) or "")
+    if kind == "site":  # a path on this project's site: under its mount point
+        return app_path(value)
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, request, send_file, stream_with_context
 
+from ..app_path import app_path
 from ..errors import BadRequest, NotFound
 from ..media import video, waveform
 from ..media.paths import media_kind
@@ -38,7 +39,7 @@ def _waveform_answer(value: str, accept: tuple[str, ...]) -> Response:
     directory = waveform.cache_dir(config.output_dir)
     with local_media(config, value, accept) as path:
         key = waveform.waveform_key(path, directory)
-    return jsonify({"cache_key": key, "waveform_url": f"/api/waveform/{key}"})
+    return jsonify({"cache_key": key, "waveform_url": app_path(f"/api/waveform/{key}")})
 
 
 @bp.post("/api/waveform/generate")
@@ -85,7 +86,7 @@ def audio_proxy() -> Response:
         relpath = project_relpath(url)
         if relpath is None:
             raise BadRequest("the url must be an http(s) URL or a project media path")
-        return redirect(f"/project_files/{relpath}", code=302)
+        return redirect(app_path(f"/project_files/{relpath}"), code=302)
     stream = open_stream(url, fetch_policy(current_project().config, AUDIO_TYPES))
 
     def body():

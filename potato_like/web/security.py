@@ -19,6 +19,7 @@ from ..errors import Forbidden, Unauthorized
 from ..project import Project
 from ..store.users import UserRow
 from ..unsafe_settings import is_loopback
+from .key_lookup import allows, find_key, get_key
 from .login_sessions import SessionGuard
 from .rate_limits import Limits
 
@@ -206,14 +207,15 @@ def admin_required(view):
 
 
 def admin_scoped_key(key: str) -> bool:
-    record = current_project().store.api_keys.find(key)
-    if record is None or not record.allows("admin"):
+    record = find_key(key)  # this project's keys, and a workspace's (within its restriction)
+    if record is None or not allows(record, "admin"):
         return False
     g.api_key = record
     return True
 
 
 ADMIN_KEY_SESSION = "potato_admin_key"
+API_KEY_MARKER = "key:"  # the session's admin marker names an API key (key_marker is hex)
 # Set by `run.py --debug` (which refuses any host but loopback): admin pages and APIs need no
 # key for requests from this machine, as in Potato's --debug.
 DEBUG_OPEN_ADMIN = "POTATO_DEBUG_OPEN_ADMIN"
@@ -240,15 +242,23 @@ def debug_open_admin() -> bool:
 
 
 def is_admin_session() -> bool:
-    """An admin user's login, or a browser that entered the admin key on /admin/login (the
-    flag is bound to the key, so a new key ends such sessions), or any request from this
+    """An admin user's login, or a browser that entered the admin key (or an admin-scoped
+    API key) on /admin/login (the flag is bound to the key, so a new admin key or revoking
+    the API key ends such sessions), or any request from this
     machine under `run.py --debug` (debug_open_admin)."""
     if current_user.is_authenticated and current_user.is_admin:
         return True
     if debug_open_admin():
         return True
     marker = session.get(ADMIN_KEY_SESSION)
-    return bool(marker) and hmac.compare_digest(marker, key_marker(current_project().admin_api_key))
+    if not marker:
+        return False
+    if marker.startswith(API_KEY_MARKER):
+        # Signed in with an admin-scoped API key: as long as it stays unrevoked (and, in a
+        # workspace, allowed on this project).
+        record = get_key(marker[len(API_KEY_MARKER) :])
+        return record is not None and allows(record, "admin")
+    return hmac.compare_digest(marker, key_marker(current_project().admin_api_key))
 
 
 def key_marker(key: str) -> str:

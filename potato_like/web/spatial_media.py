@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
+from ..app_path import app_path
 from ..errors import BadRequest, NotFound
 from ..media.depth import DepthError, colorize, describe, grid, read_depth
 from ..media.episodes import EpisodeError, read_manifest
@@ -119,7 +120,7 @@ def episode_manifest(filepath: str):
 
     def url_for(rel_path: str) -> str | None:
         found = safe_project_file(config, rel_path)
-        return f"/project_files/{quote(rel_path)}" if found else None
+        return app_path(f"/project_files/{quote(rel_path)}") if found else None
 
     try:
         return read_manifest(path, str(PurePosixPath(rel).parent).strip("."), url_for, max_samples)

@@ -2,6 +2,7 @@
 // with who gave it, let the adjudicator pick one (or give their own), and submit or skip.
 // Keyboard: 1-9 pick an answer of the current question, h/m/l confidence, Enter submits
 // (Ctrl+Enter in the notes), s skips. No inline script or style (CSP).
+import { appUrl } from "./app-url.js";
 const root = document.getElementById("adjudicate");
 const form = document.getElementById("adj-form");
 const schemesBox = document.getElementById("adj-schemes");
@@ -117,7 +118,7 @@ async function loadSimilar(id) {
   if (!list) return;
   list.replaceChildren(el("li", { class: "hint", text: "Loading…" }));
   try {
-    const body = await api(`/adjudicate/api/similar/${encodeURIComponent(id)}`);
+    const body = await api(appUrl(`/adjudicate/api/similar/${encodeURIComponent(id)}`));
     list.replaceChildren(...body.similar_items.map((s) => el("li", {},
       el("code", { text: s.instance_id }), ` (${Math.round(s.similarity * 100)}%) `,
       el("span", { text: s.text }), " ",
@@ -154,7 +155,7 @@ function render(body) {
 
 async function refreshStats() {
   try {
-    const s = await api("/adjudicate/api/stats");
+    const s = await api(appUrl("/adjudicate/api/stats"));
     statsBox.textContent = `${s.completed} of ${s.total} decided · ${s.pending} pending · ${s.skipped} skipped`;
   } catch (err) {
     statsBox.textContent = err.message;
@@ -162,7 +163,7 @@ async function refreshStats() {
 }
 
 async function loadNext() {
-  const body = await api("/adjudicate/api/next");
+  const body = await api(appUrl("/adjudicate/api/next"));
   refreshStats();
   if (!body.item) {
     current = null;
@@ -170,7 +171,7 @@ async function loadNext() {
     document.getElementById("adj-empty").hidden = false;
     return;
   }
-  const full = await api(`/adjudicate/api/item/${encodeURIComponent(body.item.instance_id)}`);
+  const full = await api(appUrl(`/adjudicate/api/item/${encodeURIComponent(body.item.instance_id)}`));
   render(full);
 }
 
@@ -207,7 +208,7 @@ async function submit() {
     return;
   }
   try {
-    await api("/adjudicate/api/submit", {
+    await api(appUrl("/adjudicate/api/submit"), {
       method: "POST",
       body: JSON.stringify({
         instance_id: current.item.instance_id,
@@ -227,7 +228,7 @@ async function submit() {
 async function skip() {
   if (!current) return;
   try {
-    await api(`/adjudicate/api/skip/${encodeURIComponent(current.item.instance_id)}`, { method: "POST", body: "{}" });
+    await api(appUrl(`/adjudicate/api/skip/${encodeURIComponent(current.item.instance_id)}`), { method: "POST", body: "{}" });
     await loadNext();
   } catch (err) {
     errorBox.textContent = err.message;
@@ -271,7 +272,7 @@ document.addEventListener("keydown", (e) => {
 (async () => {
   try {
     if (root.dataset.start) {
-      render(await api(`/adjudicate/api/item/${encodeURIComponent(root.dataset.start)}`));
+      render(await api(appUrl(`/adjudicate/api/item/${encodeURIComponent(root.dataset.start)}`)));
       refreshStats();
     } else {
       await loadNext();

@@ -3,6 +3,7 @@
 // checks the suggested option(s) like a click, so annotate.js autosaves it; the server marks
 // the suggestion accepted when the saved answer equals it (overridden otherwise). Nothing is
 // filled in unless the project sets ai_support.prefill.
+import { appUrl } from "./app-url.js";
 
 const form = document.getElementById("annotation-form");
 const config = JSON.parse(document.getElementById("ai-page")?.textContent || "null");
@@ -19,7 +20,7 @@ function inputsFor(schema) {
 }
 
 function track(action, schema, suggestion) {
-  fetch("/api/track_ai_usage", {
+  fetch(appUrl("/api/track_ai_usage"), {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
@@ -88,7 +89,7 @@ async function load() {
   for (const schema of config.schemas) showMessage(schema, "Asking the AI…");
   let data;
   try {
-    const res = await fetch(`/api/get_ai_suggestion?instance_id=${encodeURIComponent(instanceId)}`,
+    const res = await fetch(appUrl(`/api/get_ai_suggestion?instance_id=${encodeURIComponent(instanceId)}`),
       { credentials: "same-origin" });
     data = await res.json();
     if (!res.ok) throw new Error(data.error || String(res.status));

@@ -1,5 +1,6 @@
 // chat_support: talk with an LLM about this item. History is kept per annotator and item on
 // the server (GET /api/chat/history); Enter in the box sends (Shift+Enter: a new line).
+import { appUrl } from "./app-url.js";
 
 const box = document.getElementById("ai-chat");
 const list = box?.querySelector(".ai-chat-messages");
@@ -17,7 +18,7 @@ function add(role, content) {
 }
 
 async function loadHistory() {
-  const res = await fetch(`/api/chat/history?instance_id=${encodeURIComponent(instanceId)}`,
+  const res = await fetch(appUrl(`/api/chat/history?instance_id=${encodeURIComponent(instanceId)}`),
     { credentials: "same-origin" });
   if (!res.ok) return;
   for (const m of (await res.json()).messages || []) add(m.role, m.content);
@@ -29,7 +30,7 @@ async function send() {
   error.hidden = true;
   add("user", message);
   input.value = "";
-  const res = await fetch("/api/chat/send", {
+  const res = await fetch(appUrl("/api/chat/send"), {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },

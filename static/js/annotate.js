@@ -2,6 +2,7 @@
 // Plain ES module, no build step. Talks to the same session API scripts use.
 
 import { t } from "./i18n.js";
+import { appUrl } from "./app-url.js";
 
 const form = document.getElementById("annotation-form");
 let csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -24,7 +25,7 @@ let activeScheme = null;
 
 // A fresh CSRF token (the page's one expires with the idle session time).
 async function refreshCsrf() {
-  const res = await fetch("/api/csrf_token", { credentials: "same-origin" });
+  const res = await fetch(appUrl("/api/csrf_token"), { credentials: "same-origin" });
   if (res.ok) csrf = (await res.json()).csrf_token;
 }
 
@@ -162,7 +163,7 @@ function save(draft) {
     // The version is read when the request leaves: an earlier save of this page may have
     // moved it on meanwhile.
     if (version) body.base_version = version;
-    return call("/updateinstance", body);
+    return call(appUrl("/updateinstance"), body);
   }).then((data) => {
     clearError();
     if (data.version) version = data.version;
@@ -187,8 +188,8 @@ function scheduleSave() {
 
 async function go(body, describe) {
   flushTracking(false); // before leaving the item; keepalive, never awaited
-  const data = await call("/go_to", body, describe);
-  window.location.assign("/annotate");
+  const data = await call(appUrl("/go_to"), body, describe);
+  window.location.assign(appUrl("/annotate"));
   return data;
 }
 
@@ -222,7 +223,7 @@ async function submitAndNext() {
   try {
     const data = await save(false);
     if (data.status === "blocked") {
-      window.location.assign("/phase");
+      window.location.assign(appUrl("/phase"));
       return;
     }
     const text = feedbackText(data);
@@ -321,7 +322,7 @@ if (flagButton) {
   document.getElementById("flag-cancel").addEventListener("click", () => flagDialog.close());
   document.getElementById("flag-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const { res, data } = await post("/api/flag_item", { instance_id: instanceId, comment: comment.value });
+    const { res, data } = await post(appUrl("/api/flag_item"), { instance_id: instanceId, comment: comment.value });
     if (!res.ok) {
       flagError.textContent = data.error || t("server_answered", { status: res.status });
       flagError.hidden = false;
@@ -399,7 +400,7 @@ async function undoRedo(redo) {
   const body = { instance_id: instanceId, draft: true, partial: true, ...target };
   if (version) body.base_version = version;
   try {
-    await call("/updateinstance", body);
+    await call(appUrl("/updateinstance"), body);
   } catch (err) {
     undoHistory = JSON.parse(before); // not applied: the history stays where the page is
     keepHistory();
@@ -494,7 +495,7 @@ function noteAnswer(input) {
     };
     if (input.dataset.label) body.label = input.dataset.label;
     if (!toggles) body.value = String(input.value).slice(0, 1000);
-    fetch("/api/track_annotation_change", {
+    fetch(appUrl("/api/track_annotation_change"), {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -525,7 +526,7 @@ function flushTracking(leaving) {
     track.clicks = 0;
     track.keys = 0;
     track.focusMs = 0;
-    const url = "/api/track_interactions";
+    const url = appUrl("/api/track_interactions");
     if (leaving && navigator.sendBeacon) {
       // sendBeacon cannot set headers: the token travels in the body (checked by the server).
       body.csrf_token = csrf;

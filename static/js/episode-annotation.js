@@ -2,6 +2,7 @@
 // on one timeline, with phases (key to start, same key or Enter to end), a reward curve
 // (Up/Down at the playhead), the outcome and the instruction. The answer goes to the hidden
 // `_data` input in Potato's shape {phases, outcome, reward, instructions}; times in seconds.
+import { appUrl } from "./app-url.js";
 
 const form = document.getElementById("annotation-form");
 const r3 = (v) => Math.round(v * 1000) / 1000;
@@ -157,7 +158,7 @@ for (const fs of document.querySelectorAll('fieldset[data-type="episode_annotati
   if (!config.episode) { error.hidden = false; error.textContent = "This item names no episode."; }
   else {
     const path = config.episode.replace(/^\/+(media\/)?/, "");
-    fetch(`/api/episode/${path.split("/").map(encodeURIComponent).join("/")}`, { credentials: "same-origin" }).then(async (r) => {
+    fetch(appUrl(`/api/episode/${path.split("/").map(encodeURIComponent).join("/")}`), { credentials: "same-origin" }).then(async (r) => {
       const data = await r.json();
       if (!r.ok) { error.hidden = false; error.textContent = data.error || `The episode could not be loaded (${r.status}).`; return; }
       episode = { ...data, duration: data.duration || 0 };

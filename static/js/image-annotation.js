@@ -4,6 +4,7 @@
 // wire format Potato's client sends); the image itself is shown through a server-made preview
 // when it is large, so the page is interactive before a 4000×3000 photo would have decoded.
 // Changes are saved by annotate.js's autosave: this module adds `image_annotations`.
+import { appUrl } from "./app-url.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const form = document.getElementById("annotation-form");
@@ -55,10 +56,11 @@ function findSource(config) {
 }
 
 async function imageInfo(src, viewer, page) {
-  if (src.startsWith("/project_files/")) src = decodeURIComponent(src.slice("/project_files/".length));
+  const files = appUrl("/project_files/");
+  if (src.startsWith(files)) src = decodeURIComponent(src.slice(files.length));
   try {
     const extra = (viewer === "deepzoom" ? "&viewer=deepzoom" : "") + (page ? `&page=${page}` : "");
-    const res = await fetch(`/api/image/info?src=${encodeURIComponent(src)}${extra}`, { credentials: "same-origin" });
+    const res = await fetch(appUrl(`/api/image/info?src=${encodeURIComponent(src)}${extra}`), { credentials: "same-origin" });
     if (res.ok) return await res.json();
     const data = await res.json().catch(() => ({}));
     return { error: data.error || `The image could not be loaded (${res.status}).` };

@@ -1,6 +1,7 @@
 // Shared by audio-annotation.js and video-annotation.js: the media source of a scheme,
 // waveform peaks from the server, a zoomable timeline canvas with segments that are
 // created by dragging and adjusted by dragging their edges, and the segment list.
+import { appUrl } from "./app-url.js";
 
 export function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -15,12 +16,13 @@ export function mediaSource(config, kind) {
   const text = document.getElementById("instance-text");
   const value = text ? text.textContent.trim() : "";
   if (!value || /\s/.test(value)) return null;
-  if (/^https?:\/\//i.test(value) || value.startsWith("/")) return value;
+  if (/^https?:\/\//i.test(value) || value.startsWith("//")) return value;
+  if (value.startsWith("/")) return appUrl(value); // a path on this project's site
   if (/^[a-z][a-z0-9+.-]*:/i.test(value) || value.includes("..")) return null;
-  return `/project_files/${value}`;
+  return appUrl(`/project_files/${value}`);
 }
 
-export async function loadPeaks(src, endpoint = "/api/waveform/generate", field = "audio_url") {
+export async function loadPeaks(src, endpoint = appUrl("/api/waveform/generate"), field = "audio_url") {
   const res = await fetch(endpoint, {
     method: "POST",
     credentials: "same-origin",

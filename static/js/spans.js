@@ -6,6 +6,7 @@
 // adds span_annotations / link_annotations / event_annotations to each save.
 
 import { t } from "./i18n.js";
+import { appUrl } from "./app-url.js";
 
 const page = JSON.parse(document.getElementById("span-page").textContent);
 const form = document.getElementById("annotation-form");
@@ -465,7 +466,7 @@ function openKbSearch(schema, id, li) {
   async function search() {
     note.textContent = t("searching");
     try {
-      const url = `/api/entity_linking/search?q=${encodeURIComponent(input.value)}&kb=${encodeURIComponent(kbSelect.value)}`;
+      const url = appUrl(`/api/entity_linking/search?q=${encodeURIComponent(input.value)}&kb=${encodeURIComponent(kbSelect.value)}`);
       const res = await fetch(url, { credentials: "same-origin" });
       const data = await res.json();
       if (!res.ok) throw new Error(data.error || res.status);

@@ -2,6 +2,7 @@
 // /media/pointcloud), with 3D boxes, points and polylines placed by pointer or keyboard.
 // Coordinates are metres in the sensor frame; forward (+x) is up, left (+y) is left. The
 // answer goes to the hidden `_data` input as Potato's list of objects.
+import { appUrl } from "./app-url.js";
 
 const form = document.getElementById("annotation-form");
 
@@ -178,7 +179,7 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
   if (!config.cloud) status.textContent = "This item names no point cloud; objects can still be placed.";
   else {
     const path = config.cloud.replace(/^\/+(media\/)?/, "");
-    fetch(`/media/pointcloud/${path.split("/").map(encodeURIComponent).join("/")}?max_points=${config.maxPoints}`, { credentials: "same-origin" })
+    fetch(appUrl(`/media/pointcloud/${path.split("/").map(encodeURIComponent).join("/")}?max_points=${config.maxPoints}`), { credentials: "same-origin" })
       .then(async (r) => {
         const data = await r.json();
         if (!r.ok) { status.textContent = data.error || `The cloud could not be loaded (${r.status}).`; return; }

@@ -4,6 +4,7 @@
 // `_data` input in Potato's shape: {video_metadata, segments, frame_annotations, keyframes,
 // tracking}.
 import { Timeline, eachMediaScheme, csrfToken, fmtTime, loadPeaks, mediaSource, newId, renderList, round3, typingTarget } from "./media-timeline.js";
+import { appUrl } from "./app-url.js";
 
 eachMediaScheme("video_annotation", setup);
 
@@ -102,7 +103,7 @@ function setup(fieldset, { config, q, input, colors }) {
     drawOverlay();
   });
   // The server's reading (opencv) of duration and size, for codecs the browser cannot play.
-  fetch("/api/video/metadata", {
+  fetch(appUrl("/api/video/metadata"), {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
@@ -119,7 +120,7 @@ function setup(fieldset, { config, q, input, colors }) {
     })
     .catch(() => {});
   // The audio track's waveform under the segments, when the server can decode it.
-  loadPeaks(src, "/api/video/waveform/generate", "video_url")
+  loadPeaks(src, appUrl("/api/video/waveform/generate"), "video_url")
     .then((peaks) => { timeline.peaks = peaks; timeline.draw(); })
     .catch(() => {}); // no audio track, or no decoder for it: the timeline stays plain
   const playBtn = fieldset.querySelector('[data-action="play"]');

@@ -62,7 +62,8 @@ def document() -> dict:
     components: dict = {}
     paths: dict = {}
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not rule.endpoint.startswith(f"{bp.name}."):
+        # this blueprint's routes, and a workspace root's /api/v1/projects (workspace/api.py)
+        if rule.endpoint.split(".", 1)[0] not in (bp.name, f"{bp.name}_workspace"):
             continue
         meta = getattr(current_app.view_functions[rule.endpoint], "openapi", None)
         if meta is None:
