@@ -291,11 +291,20 @@ class Scheme:
     # The questions page shows a model fitted to its answers (`analysis()`), under this
     # title; None: the type has none.
     analysis_title: ClassVar[str | None] = None
+    # `analysis()` also gets each answer's annotator (4-tuples), for types whose answers
+    # mean something only per annotator (a listening test's blinded, per-annotator order).
+    analysis_with_annotator: ClassVar[bool] = False
 
     def analysis(self, answers: Any) -> dict[str, Any]:
         """A model of its answers for the questions page: `answers` yields
         (item fields, item id, stored map) of every submitted answer."""
         return {}
+
+    def private_fields(self) -> tuple[str, ...]:
+        """Item fields that must never reach the annotator's browser (a listening test's
+        stimulus and condition fields): left out of `/api/current_instance` and the page's
+        item display."""
+        return ()
 
     def item_charts(self, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Bar charts of one item's answers for the admin item page ({annotator: answer()}

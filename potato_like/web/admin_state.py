@@ -375,12 +375,15 @@ def _questions() -> dict[str, Any]:
 
 def _analysis(project, scheme: Scheme) -> dict[str, Any]:
     """The scheme's model of its submitted answers (e.g. conjoint part-worths)."""
-    answers = (
-        (row.fields, row.item_id, row.label_maps[scheme.name])
+    rows = (
+        row
         for row in project.store.annotations.iter_annotated()
         if row.status == DONE and scheme.name in row.label_maps
     )
-    return scheme.analysis(answers)
+    if scheme.analysis_with_annotator:
+        answers = ((row.fields, row.item_id, row.label_maps[scheme.name], row.user) for row in rows)
+        return scheme.analysis(answers, project.config.random_seed)
+    return scheme.analysis((row.fields, row.item_id, row.label_maps[scheme.name]) for row in rows)
 
 
 def _answer_summaries(project, schemes: list[Scheme]) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..store.study import FlowState
 from ..submission import compute_for, parse_update
-from .page_schemes import option_orders
+from .page_schemes import option_orders, without_private_fields
 from .security import (
     SessionUser,
     current_project,
@@ -246,7 +246,9 @@ def current_instance():
         out["data"] = {props.id_key: check.id, props.text_key: check.text}
     elif not pos.finished:
         item = project.store.items.by_seq(pos.item_seq)  # Potato's `data`: the item's row
-        out["data"] = {**item.fields, props.text_key: item.text}
+        out["data"] = without_private_fields(
+            project.config, {**item.fields, props.text_key: item.text}
+        )
     return jsonify(out)
 
 

@@ -10,6 +10,7 @@ from ..displays.base import RenderContext
 from ..displays.render import ItemDisplay, item_display
 from ..html_sanitizer import clean_html
 from ..media.paths import media_kind, relative_media_path
+from .page_schemes import without_private_fields
 
 
 def page_item_display(config: Any, item: Any, with_spans: bool) -> ItemDisplay | None:
@@ -17,7 +18,7 @@ def page_item_display(config: Any, item: Any, with_spans: bool) -> ItemDisplay |
     if display is None:
         return None
     text_key = config.item_properties.text_key
-    data = {**item.fields, text_key: item.text}
+    data = without_private_fields(config, {**item.fields, text_key: item.text})
     span_key = display.span_field(text_key) if with_spans else None
     return item_display(display, data, request_context(), span_key=span_key)
 

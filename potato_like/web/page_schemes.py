@@ -25,3 +25,9 @@ def option_orders(
     that shuffle their labels (recorded with each save)."""
     views = page_schemes(config, fields, username, item_id)
     return {v.name: v.option_order for v in views if v.option_order is not None}
+
+
+def without_private_fields(config: ProjectConfig, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The item's fields minus those a scheme keeps off the page (`private_fields`)."""
+    private = {f for s in config.schemes for f in s.private_fields()}
+    return {k: v for k, v in data.items() if k not in private}
