@@ -136,6 +136,10 @@ class ListeningTest(RecordScheme):
     def plan(self, fields: Mapping[str, Any], annotator: str, item_id: str, seed: Any = None):
         return lp.build_plan(self.settings, fields, annotator, item_id, seed)
 
+    def slot_source(self, plan: Mapping[str, Any], slot: str) -> Any:
+        """The file (or anchor recipe) behind a slot of a plan; None for no such slot."""
+        return lp.slot_source(plan, slot)
+
     # -- page -------------------------------------------------------------------------------
     def for_page(self, fields, annotator, item_id, seed) -> ListeningTest:
         view = copy.copy(self)

@@ -60,10 +60,8 @@ def listening_plan() -> Response:
 
 @bp.get("/api/listening/audio/<schema>/<path:instance_id>/<slot>")
 def listening_audio(schema: str, instance_id: str, slot: str) -> Response:
-    from ..schemes.listening_plan import slot_source
-
-    _scheme, _page, plan = _trial(schema, instance_id)
-    source = slot_source(plan, slot)
+    scheme, _page, plan = _trial(schema, instance_id)
+    source = scheme.slot_source(plan, slot)
     if not source:
         raise NotFound("no such slot in this trial")
     config = current_project().config
