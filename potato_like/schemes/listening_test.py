@@ -64,6 +64,7 @@ class ListeningTest(RecordScheme):
     item_id = ""
     slots: tuple[str, ...] = ()
     has_reference = False
+    item_problems: tuple[str, ...] = ()
     p835_scales: ClassVar[dict[str, list[str]]] = {k: lp.SCALES[k] for k in lp.P835_SCALES}
 
     def parse_options(self, reader: ConfigReader) -> None:
@@ -147,6 +148,7 @@ class ListeningTest(RecordScheme):
         view.item_id = item_id
         view.slots = tuple(s["slot"] for s in plan["slots"] if s["source"])
         view.has_reference = bool(plan.get("reference"))
+        view.item_problems = tuple(lp.item_problems(self.settings, fields))
         return view
 
     def client_view(self, slot_url) -> dict[str, Any]:

@@ -6,6 +6,7 @@ every answer is still there, and the page never named a listening condition."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -65,6 +66,13 @@ def test_spectrogram_box_by_keyboard_survives_a_reload(
     assert box["start_s"] == pytest.approx(0.1, abs=0.002)
     assert box["end_s"] == pytest.approx(0.21, abs=0.002)
     assert box["low_hz"] == pytest.approx(1350, abs=1)
+    page.keyboard.press("p")  # plays the box's time range
+    status = page.locator("fieldset[data-scheme='calls'] [data-role='status']")
+    expect(status).to_have_text(re.compile(r"^Playing 0\.10.0\.21 s$"))
+    at = page.evaluate(
+        "document.querySelector(\"fieldset[data-scheme='calls'] audio\").currentTime"
+    )
+    assert at >= 0.099  # the player was sent to the box's start
     # a second box, deleted again with Delete
     page.keyboard.press("n")
     assert len(_hidden(page, "calls:_data")) == 2

@@ -358,3 +358,17 @@ def test_item_problems_name_what_is_missing():
         "no reference (field 'reference')",
         "a stimulus is named 'hidden_reference', a name kept for the hidden reference/anchors",
     ]
+
+
+def test_an_incomplete_item_says_what_is_missing_on_the_page(example_project):
+    app = example_project(
+        EXAMPLE,
+        files={
+            "items.jsonl": json.dumps(
+                {"id": "t1", "prompt": "p", "stimuli": {"a": "media/noisy1.wav"}}
+            )
+        },
+    )
+    page = login(app.test_client(), "ann").get("/annotate").data.decode()
+    assert "This trial is incomplete: no reference (field &#39;reference&#39;)" in page
+    assert "0 stimuli, abx needs 2" in page

@@ -87,6 +87,25 @@ def test_the_image_shows_energy_where_the_call_is():
     assert hz == pytest.approx(4000, abs=50)
 
 
+def test_the_mel_image_puts_the_call_where_the_htk_mel_axis_says():
+    """recording1's 4000 Hz whistle, found on the mel image, maps back to 4000 Hz through the
+    axis the page uses: rows evenly spaced in m = 2595 log10(1 + f / 700)."""
+    import cv2
+
+    png, meta = spectrogram.compute(
+        EXAMPLE / "media" / "recording1.wav",
+        {**spectrogram.DEFAULTS, "fft_size": 512, "frequency_scale": "mel", "n_mels": 64,
+         "colormap": "grayscale"},
+    )  # fmt: skip
+    gray = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert gray.shape == (64, meta["width"]) and meta["max_freq"] == 5512.5
+    row = int(np.argmax(gray[:, int(0.72 / meta["duration"] * meta["width"])]))
+    top = spectrogram.hz_to_mel(meta["max_freq"])
+    # mel band centres are evenly spaced between fmin and fmax, band k at (k + 1) / (n + 1)
+    mel = top * (64 - row) / 65
+    assert 700 * (10 ** (mel / 2595) - 1) == pytest.approx(4000, rel=0.04)
+
+
 def test_spectrogram_route_refuses_bad_requests(app):
     ann = login(app.test_client(), "ann")
     assert generate(ann, schema="nope").status_code == 404
