@@ -372,3 +372,23 @@ def test_an_incomplete_item_says_what_is_missing_on_the_page(example_project):
     page = login(app.test_client(), "ann").get("/annotate").data.decode()
     assert "This trial is incomplete: no reference (field &#39;reference&#39;)" in page
     assert "0 stimuli, abx needs 2" in page
+
+
+def test_stimulus_files_cannot_be_fetched_by_name_except_by_admins(example_project):
+    app = example_project(
+        EXAMPLE,
+        admin_users=["boss"],
+        user_config={
+            "allow_all_users": True,
+            "users": [{"username": "boss", "password": "pw-boss-1"}],
+        },
+    )
+    ann = login(app.test_client(), "ann")
+    for path in (
+        "/project_files/media/ref1.wav",
+        "/media/noisy2.wav",
+        "/project_files/media/lowpass1.wav",
+    ):
+        assert ann.get(path).status_code == 404, path
+    boss = login(app.test_client(), "boss", "pw-boss-1")
+    assert boss.get("/project_files/media/ref1.wav").status_code == 200
