@@ -78,9 +78,9 @@ class SpectrogramAnnotation(TimelineScheme):
             reader.problem("fft_size", f"must be one of {', '.join(map(str, FFT_SIZES))}")
             self.fft_size = 1024
         self.colormap = reader.str("colormap", "viridis", choices=COLORMAPS)
-        self.height = reader.number("height", 280, integer=True, minimum=80, maximum=2000)
+        self.height = reader.number("height", 280, integer=True, minimum=1, maximum=4000)
         self.min_boxes = reader.number("min_boxes", 0, integer=True, minimum=0)
-        self.max_boxes = reader.number("max_boxes", None, integer=True, minimum=1)
+        self.max_boxes = reader.number("max_boxes", None, integer=True, minimum=0)
         self.instructions = reader.str("instructions", "", allow_empty=True) or ""
         self.frequency_scale = reader.str("frequency_scale", "linear", choices=SCALES)
         self.n_mels = reader.number("n_mels", 128, integer=True, minimum=16, maximum=512)
@@ -140,8 +140,9 @@ class SpectrogramAnnotation(TimelineScheme):
             data = data.get("boxes", data.get("segments"))
         if not isinstance(data, list):
             raise BadAnnotation(f"{self.name}: the answer must be a JSON list of boxes")
-        if len(data) > (self.max_boxes or MAX_BOXES):
-            raise BadAnnotation(f"{self.name}: at most {self.max_boxes or MAX_BOXES} boxes")
+        limit = MAX_BOXES if self.max_boxes is None else self.max_boxes
+        if len(data) > limit:
+            raise BadAnnotation(f"{self.name}: at most {limit} boxes")
         boxes = [self._box(i, raw) for i, raw in enumerate(data)]
         boxes.sort(key=lambda b: (b["start_s"], b["end_s"], b["low_hz"] or 0.0))
         return boxes or None

@@ -163,6 +163,12 @@ for (const box of document.querySelectorAll("fieldset[data-type='spectrogram_ann
     }
   }
 
+  function canAdd() {
+    if (cfg.maxBoxes === null || cfg.maxBoxes === undefined || boxes.length < cfg.maxBoxes) return true;
+    status.textContent = `At most ${cfg.maxBoxes} boxes`;
+    return false;
+  }
+
   // A box from pixel corners, clamped to the image and rounded.
   function boxFrom(x0, y0, x1, y1, label) {
     return {
@@ -204,7 +210,10 @@ for (const box of document.querySelectorAll("fieldset[data-type='spectrogram_ann
     const d = drag;
     drag = null;
     if (d.kind === "draw") {
-      if (Math.abs(d.x - d.x0) < 4 || Math.abs(d.y - d.y0) < 4 || !current) { draw(); return; }
+      if (Math.abs(d.x - d.x0) < 4 || Math.abs(d.y - d.y0) < 4 || !current || !canAdd()) {
+        draw();
+        return;
+      }
       boxes.push(boxFrom(d.x0, d.y0, d.x, d.y, current));
       selected = boxes.length - 1;
     } else if ((d.x !== d.x0 || d.y !== d.y0) && boxes[selected].source) {
@@ -249,7 +258,7 @@ for (const box of document.querySelectorAll("fieldset[data-type='spectrogram_ann
     if (labelHit) {
       setLabel(labelHit.name);
     } else if (key === "n" || key === "N") {
-      if (!current) return;
+      if (!current || !canAdd()) { e.preventDefault(); return; }
       const at = player && player.currentTime < meta.duration ? player.currentTime : 0;
       const start = Math.min(at, meta.duration * 0.9);
       const len = Math.max(meta.duration / 10, 0.01);
