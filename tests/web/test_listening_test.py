@@ -392,3 +392,18 @@ def test_stimulus_files_cannot_be_fetched_by_name_except_by_admins(example_proje
         assert ann.get(path).status_code == 404, path
     boss = login(app.test_client(), "boss", "pw-boss-1")
     assert boss.get("/project_files/media/ref1.wav").status_code == 200
+
+
+def test_every_potato_key_is_accepted_without_a_warning(make_project):
+    schemes = [
+        {"annotation_type": "listening_test", "name": "m", "description": "d", "method": "mushra",
+         "stimuli_field": "stimuli", "reference_field": "reference", "condition_field": "condition",
+         "hidden_reference": True, "anchors": [3500, 7000], "loop": True,
+         "require_full_playback": False, "require_all_played": True, "require_one_at_100": True,
+         "allow_replay": True, "instructions": "Listen carefully"},
+        {"annotation_type": "listening_test", "name": "a", "description": "d", "method": "acr",
+         "scale_labels": ["5", "4", "3", "2", "1"]},
+    ]  # fmt: skip
+    app = make_project(schemes=schemes)
+    warnings = app.extensions["potato_like"].config.warnings
+    assert not [w for w in warnings if "annotation_schemes" in w], warnings

@@ -221,3 +221,19 @@ def test_config_problems_are_reported(make_project):
     for part in ("fft_size", "'jet' is not one of", "max_freq", "labels", "'bark' is not one of",
                  "hop_length"):  # fmt: skip
         assert part in text, part
+
+
+def test_every_potato_key_is_accepted_without_a_warning(make_project):
+    scheme = {
+        "annotation_type": "spectrogram_annotation", "name": "s", "description": "d",
+        "labels": [{"name": "Turdus migratorius", "color": "#2563eb", "key_value": "t"}, "other"],
+        "source_field": "audio_url", "min_freq": 500, "max_freq": 8000, "fft_size": 2048,
+        "colormap": "grayscale", "height": 300, "min_boxes": 0, "max_boxes": 10,
+        "instructions": "Box every call",
+    }  # fmt: skip
+    app = make_project(schemes=[scheme])
+    config = app.extensions["potato_like"].config
+    assert not [w for w in config.warnings if "annotation_schemes" in w], config.warnings
+    s = config.scheme("s")
+    assert s.key_bindings == {"t": "Turdus migratorius", "2": "other"}
+    assert s.spectrogram_settings["fft_size"] == 2048 and s.max_freq == 8000
