@@ -34,11 +34,11 @@ class ConditionRatings(Exporter):
         for scheme in config.schemes:
             if not hasattr(scheme, "scored_rows"):
                 continue
+            # the item as the page saw it (its text too: a stimulus may be the text field)
+            text_key = config.item_properties.text_key
             answers = (
-                (fields, item_id, value, user)
-                for item_id, _text, fields, user, value in schema_answers(
-                    project.store, scheme.name
-                )
+                ({text_key: text, **fields}, item_id, value, user)
+                for item_id, text, fields, user, value in schema_answers(project.store, scheme.name)
             )
             for row in scheme.scored_rows(answers, config.random_seed):
                 cells = [row["user"], row["item"], row["schema"], row["method"], row["slot"]]

@@ -381,7 +381,12 @@ def _analysis(project, scheme: Scheme) -> dict[str, Any]:
         if row.status == DONE and scheme.name in row.label_maps
     )
     if scheme.analysis_with_annotator:
-        answers = ((row.fields, row.item_id, row.label_maps[scheme.name], row.user) for row in rows)
+        # the item as the page saw it (its text too), and who answered
+        text_key = project.config.item_properties.text_key
+        answers = (
+            ({text_key: row.text, **row.fields}, row.item_id, row.label_maps[scheme.name], row.user)
+            for row in rows
+        )
         return scheme.analysis(answers, project.config.random_seed)
     return scheme.analysis((row.fields, row.item_id, row.label_maps[scheme.name]) for row in rows)
 

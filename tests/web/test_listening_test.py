@@ -407,3 +407,23 @@ def test_every_potato_key_is_accepted_without_a_warning(make_project):
     app = make_project(schemes=schemes)
     warnings = app.extensions["potato_like"].config.warnings
     assert not [w for w in warnings if "annotation_schemes" in w], warnings
+
+
+def test_a_stimulus_in_the_text_field_is_unblinded_too(example_project):
+    rows = [{"id": "c1", "audio": "media/noisy1.wav", "codec": "opus"}]
+    app = example_project(
+        EXAMPLE,
+        files={"items.jsonl": "".join(json.dumps(r) + "\n" for r in rows)},
+        item_properties={"id_key": "id", "text_key": "audio"},
+        annotation_schemes=[
+            {"annotation_type": "listening_test", "name": "acr", "method": "acr",
+             "stimuli_field": "audio", "condition_field": "codec"}
+        ],
+    )  # fmt: skip
+    ann = login(app.test_client(), "ann")
+    assert send(ann, current_id(ann), "acr", {"rating": 0}).status_code == 200
+    r = app.test_client().post(
+        "/admin/api/export", json={"format": "listening_ratings"}, headers=ADMIN
+    )
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert [(x["condition"], x["score"]) for x in rows] == [("opus", "5")]
