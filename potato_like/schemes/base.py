@@ -239,8 +239,9 @@ class Scheme:
         return value
 
     def private_fields(self) -> tuple[str, ...]:
-        """Item fields only the server may read (an answer key): left out of every item
-        an annotator's page or API receives (`public_fields`)."""
+        """Item fields only the server may read (an answer key, a listening test's stimulus
+        and condition fields): left out of every item an annotator's page or API receives
+        (`public_fields`)."""
         return ()
 
     def for_annotator(self, annotator: str, seed: Any) -> Scheme:
@@ -300,7 +301,9 @@ class Scheme:
     # The questions page shows a model fitted to its answers (`analysis()`), under this
     # title; None: the type has none.
     analysis_title: ClassVar[str | None] = None
-    # `analysis()` gets (fields, item id, stored map, annotator) instead of three values.
+    # `analysis()` gets (fields with the item text, item id, stored map, annotator) and the
+    # project's random_seed: for types whose answers mean something only per annotator (a
+    # cloze respondent's score, a listening test's blinded per-annotator order).
     analysis_by_annotator: ClassVar[bool] = False
 
     def analysis(self, answers: Any) -> dict[str, Any]:

@@ -201,7 +201,7 @@ class Cloze(Scheme):
     def dashboard_summary(self, label_maps):
         return {"answers": len(label_maps)}
 
-    def analysis(self, answers: Any) -> dict[str, Any]:
+    def analysis(self, answers: Any, seed: Any = None) -> dict[str, Any]:
         return self.scores(answers)
 
     def scores(self, answers: Any) -> dict[str, Any]:

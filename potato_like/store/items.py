@@ -85,3 +85,12 @@ class Items:
     def count(self) -> int:
         with self.store.read() as conn:
             return self.store.counter(conn, "items")
+
+    def iter_data(self, batch: int = 2000):
+        """Every item's fields (its `data` JSON), in import order, streamed."""
+        with self.store.read() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(
+                select(items.c.data).order_by(items.c.seq)
+            )
+            for row in result:
+                yield json.loads(row.data) if row.data else {}

@@ -375,13 +375,20 @@ def _questions() -> dict[str, Any]:
 
 def _analysis(project, scheme: Scheme) -> dict[str, Any]:
     """The scheme's model of its submitted answers (e.g. conjoint part-worths)."""
-    answers = (
-        (row.fields, row.item_id, row.label_maps[scheme.name])
-        + ((row.user,) if scheme.analysis_by_annotator else ())
+    rows = (
+        row
         for row in project.store.annotations.iter_annotated()
         if row.status == DONE and scheme.name in row.label_maps
     )
-    return scheme.analysis(answers)
+    if scheme.analysis_by_annotator:
+        # the item as the page saw it (its text too), and who answered
+        text_key = project.config.item_properties.text_key
+        answers = (
+            ({text_key: row.text, **row.fields}, row.item_id, row.label_maps[scheme.name], row.user)
+            for row in rows
+        )
+        return scheme.analysis(answers, project.config.random_seed)
+    return scheme.analysis((row.fields, row.item_id, row.label_maps[scheme.name]) for row in rows)
 
 
 def _answer_summaries(project, schemes: list[Scheme]) -> dict[str, dict[str, Any]]:

@@ -5,6 +5,8 @@ its `media/` folder (Potato's URL for local media). Only logged-in users, only k
 types, never outside the directory (no `..`, no absolute paths, no symlinks out), never hidden
 files or the annotation output. Range requests work (audio and video seek). PDFs may be
 framed by this site (the `pdf` display); other files keep the default "never framed".
+Files named by item fields a scheme keeps private (a listening test's stimuli) are refused to
+annotators (media/private_media.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import NotFound
 from ..media.paths import safe_project_file
+from ..media.private_media import PrivateMedia
 from .headers import embedding_origins
 from .security import current_project, require_user
 
@@ -31,8 +34,13 @@ def media_file(relpath: str) -> Response:
 
 
 def _send(relpath: str) -> Response:
-    require_user()
-    found = safe_project_file(current_project().config, relpath)
+    user = require_user()
+    project = current_project()
+    found = safe_project_file(project.config, relpath)
+    if found is not None and not user.is_admin:
+        private = project.cache("private_media", lambda: PrivateMedia(project))
+        if private.is_private(found[0]):
+            found = None  # a blind trial's file: only through its opaque URL
     if found is None:
         # One answer for "outside", "not a media type" and "missing": no probing.
         raise NotFound("no such media file")

@@ -8,11 +8,20 @@ names the host). Media that cannot be decoded is a 422 with a message, never a 5
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 
 from ..app_path import app_path
 from ..errors import BadRequest, NotFound
-from ..media import video, waveform
+from ..media import spectrogram, video, waveform
 from ..media.paths import media_kind
 from ..media.sources import AUDIO_TYPES, VIDEO_TYPES, fetch_policy, local_media, project_relpath
 from ..net.safe_fetch import open_stream
@@ -62,6 +71,39 @@ def get_waveform(cache_key: str) -> Response:
     if path is None:
         raise NotFound("no waveform with this cache key; POST /api/waveform/generate first")
     response = send_file(path, mimetype="application/json", conditional=True, max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+@bp.post("/api/spectrogram/generate")
+def generate_spectrogram() -> Response:
+    """The spectrogram image of an audio file and its axes, with the settings of the scheme
+    named `schema` (its `spectrogram_settings`), computed once and cached."""
+    require_user()
+    config = current_project().config
+    body = request.get_json(silent=True)
+    name = body.get("schema") if isinstance(body, dict) else request.args.get("schema")
+    settings = {}
+    if name is not None:
+        scheme = config.scheme(name) if isinstance(name, str) else None
+        if scheme is None or not hasattr(scheme, "spectrogram_settings"):
+            raise NotFound(f"no spectrogram scheme named {name!r}")
+        settings = scheme.spectrogram_settings
+    directory = spectrogram.cache_dir(config.output_dir)
+    with local_media(config, _url_field("audio_url", "url"), AUDIO_TYPES) as path:
+        key, meta = spectrogram.spectrogram_key(path, settings, directory)
+    image_url = url_for("media_api.spectrogram_image", cache_key=key)
+    return jsonify({"cache_key": key, "image_url": image_url, **meta})
+
+
+@bp.get("/api/spectrogram/<cache_key>.png")
+def spectrogram_image(cache_key: str) -> Response:
+    require_user()
+    config = current_project().config
+    path = spectrogram.cached(spectrogram.cache_dir(config.output_dir), cache_key, ".png")
+    if path is None:
+        raise NotFound("no spectrogram with this key; POST /api/spectrogram/generate first")
+    response = send_file(path, mimetype="image/png", conditional=True, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response
 

@@ -87,6 +87,18 @@ ANSWERS = {
                     {"word": "var", "morphemes": "var", "gloss": "EXIST"},
                 ]
             }
+    "listening_test": lambda s: {f"{s.name}:{s.name}": json.dumps(_listening(s.method))},
+    "spectrogram_annotation": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            [
+                {
+                    "start_s": 0.1,
+                    "end_s": 0.2,
+                    "low_hz": 100,
+                    "high_hz": 200,
+                    "label": s.label_names[0],
+                }
+            ]
         )
     },
     "audio_annotation": lambda s: _timeline(s, {"segments": [_segment(s)]}),
@@ -182,6 +194,16 @@ def structured_answers(schemes, text: str) -> dict:
             event = {"event_type": kind.name, "trigger_span_id": trigger, "arguments": args}
             body.setdefault("event_annotations", {})[s.name] = [event]
     return body
+
+
+def _listening(method: str) -> dict:
+    """A complete answer of a listening test's first slot(s) by method."""
+    return {
+        "mushra": {"ratings": {"s1": 100}},
+        "bs1116": {"ratings": {"A": 5.0}},
+        "abx": {"choice": "A"},
+        "p835": {"sig": 0, "bak": 0, "ovrl": 0},
+    }.get(method, {"rating": 0})
 
 
 @pytest.mark.parametrize(
