@@ -87,6 +87,8 @@ ANSWERS = {
                     {"word": "var", "morphemes": "var", "gloss": "EXIST"},
                 ]
             }
+        )
+    },
     "listening_test": lambda s: {f"{s.name}:{s.name}": json.dumps(_listening(s.method))},
     "spectrogram_annotation": lambda s: {
         f"{s.name}:{s.name}": json.dumps(
