@@ -16,7 +16,7 @@ from flask import (
 
 from ..errors import ConfigError, Conflict, PotatoLikeError, Unauthorized
 from ..web.api_v1.common import service
-from .create import create_project, require_project
+from .create import DEFAULT_SCHEMES, create_project, require_project
 from .workspace import STATUSES, project_summary
 
 bp = Blueprint("workspace", __name__)
@@ -118,15 +118,7 @@ def create():
     lines = [x.strip() for x in request.form.get("items", "").splitlines() if x.strip()]
     schemes = None
     if labels:
-        schemes = [
-            {
-                "annotation_type": "radio",
-                "name": "label",
-                "description": "Which label fits this item?",
-                "labels": labels,
-                "sequential_key_binding": True,
-            }
-        ]
+        schemes = [{**DEFAULT_SCHEMES[0], "labels": labels}]  # the default question
     items = [{"id": f"item-{i}", "text": text} for i, text in enumerate(lines, 1)]
     try:
         create_project(service(), slug, title, schemes, items)
