@@ -77,11 +77,11 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         security,
         spans,
         spatial_media,
-        volume_media,
         static_assets,
         tracking,
         tracking_sessions,
         trusted_hosts,
+        volume_media,
     )
     from .web.json_limits import BoundedJSONProvider
 
