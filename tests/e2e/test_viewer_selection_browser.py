@@ -62,7 +62,7 @@ def test_select_residues_by_keyboard(page: Page, server: str, browser_errors: li
         ("B", 4, "TRP", "epitope"),
     ]
     expect(page.get_by_test_id("viewer-site").locator(".vs-ranges li").nth(1)).to_contain_text(
-        "B CYS 2 – TRP 4 (epitope)"
+        "B CYS 2 \u2013 TRP 4 (epitope)"
     )
     tab_to(page, "[data-testid=viewer-sequence-site]")
     page.keyboard.press("End")  # B4
