@@ -44,6 +44,7 @@ BASEMAP_KEYS = ("geojson", "tiles", "attribution", "max_zoom")
 BASEMAP_IGNORED = ("image", "extent", "geotiff", "region_id_property", "region_name_property")
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F")
 TILE_URL = re.compile(r"\{z\}.*\{x\}.*\{-?y\}|\{z\}.*\{-?y\}.*\{x\}")
+OSM_TILE_HOSTS = ("tile.openstreetmap.org", "tile.osm.org")
 MAX_FEATURES = 500
 MAX_TEXT = 1000
 MAX_BASEMAP_BYTES = 5_000_000
@@ -139,6 +140,9 @@ class GeoAnnotation(RecordScheme):
                 self.tiles = ""
             elif not self.attribution:
                 sub.problem("attribution", "is required with tiles: providers require credit")
+            if urlsplit(self.tiles).hostname in OSM_TILE_HOSTS:
+                sub.warn("tiles", "the OpenStreetMap Foundation's tile policy forbids heavy use; "
+                         "a study with many annotators should host its own tiles")  # fmt: skip
         path = sub.str("geojson", "") or ""
         if path:
             self.base_overlay = _read_geojson_file(sub, path, self.task_dir, self.latlon)

@@ -76,3 +76,69 @@ def test_draw_and_pin_by_keyboard(page: Page, server: str, browser_errors: list[
     expect(page.get_by_test_id("geo-landmarks")).to_have_attribute("data-ready", "1")
     assert [f["geometry"]["type"] for f in answer(page, "landmarks")["features"]] == ["Point"]
     assert not browser_errors, browser_errors
+
+
+@pytest.fixture
+def tile_server():
+    """A local http tile server: a grey 256 x 256 PNG for every /{z}/{x}/{y}.png, counting
+    requests."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import cv2
+    import numpy as np
+
+    png = cv2.imencode(".png", np.full((256, 256), 200, np.uint8))[1].tobytes()
+    hits: list[str] = []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_tiles_from_the_configured_server_load_under_the_csp(
+    page: Page,
+    tmp_path,
+    serve_app,
+    tile_server,
+    browser_errors: list[str],  # noqa: F811
+) -> None:
+    base, hits = tile_server
+    work = tmp_path / "geo_tiles"
+    shutil.copytree(EXAMPLE, work)
+    config = yaml.safe_load((work / "config.yaml").read_text())
+    config.update(require_password=False, registration_rate_limit="1000 per hour")
+    config["annotation_schemes"][1]["basemap"] = {
+        "tiles": base + "/{z}/{x}/{y}.png",
+        "attribution": "Test tiles",
+    }
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    server = serve_app(create_app(work / "config.yaml"))
+    violations: list[str] = []
+    page.on(
+        "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+    )
+    register_via_api(page, server, "tiles")
+    page.goto(server + "/annotate")
+    origin = page.get_by_test_id("geo-origin")
+    expect(origin).to_have_attribute("data-ready", "1")
+    tiles = origin.locator("img.leaflet-tile-loaded")
+    expect(tiles.first).to_be_visible(timeout=10_000)
+    assert hits and all(h.startswith("/3/") for h in hits)  # the configured zoom
+    expect(origin.locator(".leaflet-control-attribution")).to_contain_text("Test tiles")
+    assert not violations, violations
+    assert not browser_errors, browser_errors
