@@ -42,7 +42,6 @@ function setUp(box) {
       el.classList.toggle("vs-on", on);
       el.classList.toggle("vs-cursor", n === cursor);
       el.style.backgroundColor = on ? colors[label] || "#c2255c" : "";
-      el.setAttribute("aria-selected", on ? "true" : "false");
     });
     const here = residues[cursor];
     if (here) here.scrollIntoView({ block: "nearest", inline: "nearest" });
