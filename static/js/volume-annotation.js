@@ -81,6 +81,13 @@ async function setUp(box) {
     sliceLabel: box.querySelector(`[data-role='slice-${stage.dataset.view}']`),
   }));
 
+  // each view keeps the true proportions of its slice (voxel counts times spacing)
+  const [sx, sy, sz] = info.spacing;
+  for (const view of views) {
+    const [w, h] = view.axis === "axial" ? [nI * sx, nJ * sy] : view.axis === "coronal" ? [nI * sx, nK * sz] : [nJ * sy, nK * sz];
+    view.stage.style.aspectRatio = `${w} / ${h}`;
+  }
+
   function dims(axis) {
     return axis === "axial" ? [nI, nJ] : axis === "coronal" ? [nI, nK] : [nJ, nK];
   }

@@ -47,6 +47,9 @@ def test_brush_and_box_by_keyboard(page: Page, server: str, browser_errors: list
         "() => [...document.querySelectorAll('.vol-stage img')].every(i => i.naturalWidth > 0)"
     )
     assert axial.locator("img").evaluate("i => [i.naturalWidth, i.naturalHeight]") == [24, 20]
+    coronal = page.get_by_test_id("volume-view-coronal").bounding_box()
+    # true proportions: 24 x 1.5 mm wide, 16 x 3 mm high
+    assert coronal["height"] / coronal["width"] == pytest.approx(48 / 36, rel=0.02)
     tab_to(page, "[data-testid=volume-view-axial]")
     page.keyboard.press("b")  # brush (radius 1.5) at the cursor [12, 10, 8]
     page.keyboard.press(" ")
