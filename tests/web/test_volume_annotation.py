@@ -167,6 +167,14 @@ def test_nifti_mask_export_and_dashboard(app):
     assert volume.shape == SHAPE and volume.dtype == np.uint8
     assert sorted(zip(*np.nonzero(volume), strict=True)) == [(12, 10, 8), (13, 10, 8)]
     assert set(np.unique(volume)) == {0, 1}
+    import gzip
+    import io
+
+    import nibabel as nib
+
+    raw = gzip.decompress(base64.b64decode(doc["nifti_gz_base64"]))
+    affine = nib.Nifti1Image.from_stream(io.BytesIO(raw)).affine
+    assert np.allclose(affine, np.diag([1.5, 1.5, 3.0, 1.0]))  # the source volume's
     questions = admin.get("/admin/api/questions?fresh=1", headers=ADMIN).json["questions"]
     summary = next(q for q in questions if q["name"] == "lesions")["summary"]
     assert summary["painted_voxels_by_label"] == {"lesion": 2}
