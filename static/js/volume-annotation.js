@@ -135,6 +135,20 @@ async function setUp(box) {
     }
     ctx.putImageData(image, 0, 0);
     for (const s of shapes) {
+      if (s.type === "polygon") {
+        // a polygon (from Potato's page) lies on the slice it was drawn on
+        if (s.axis !== view.axis || s.index !== sliceIndex(view.axis)) continue;
+        ctx.strokeStyle = colors[s.label] || "#ff0";
+        ctx.beginPath();
+        s.points.forEach(([i, j, k], n) => {
+          const [c, r] = toDisplay(view.axis, { i, j, k });
+          if (n) ctx.lineTo(c + 0.5, r + 0.5);
+          else ctx.moveTo(c + 0.5, r + 0.5);
+        });
+        ctx.closePath();
+        ctx.stroke();
+        continue;
+      }
       const [a, b] = s.points.map(([i, j, k]) => ({ i, j, k }));
       const axisKey = STEP[view.axis];
       const lo = Math.min(a[axisKey], b[axisKey]);
@@ -165,14 +179,17 @@ async function setUp(box) {
     shapes.forEach((s, n) => {
       const li = document.createElement("li");
       const [a, b] = s.points;
-      li.textContent = `${s.label}: box [${a.join(", ")}] – [${b.join(", ")}] `;
+      li.textContent =
+        s.type === "polygon"
+          ? `${s.label}: polygon of ${s.points.length} points on ${s.axis} slice ${s.index} `
+          : `${s.label}: box [${a.join(", ")}] – [${b.join(", ")}] `;
       const del = document.createElement("button");
       del.type = "button";
       del.textContent = "Delete";
-      del.setAttribute("aria-label", `Delete box ${n + 1}`);
+      del.setAttribute("aria-label", `Delete ${s.type} ${n + 1}`);
       del.addEventListener("click", () => {
         shapes.splice(n, 1);
-        commit("Box deleted.");
+        commit(`${s.type === "polygon" ? "Polygon" : "Box"} deleted.`);
       });
       li.append(del);
       shapeList.append(li);
