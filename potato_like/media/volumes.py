@@ -99,13 +99,16 @@ def volume_shape(path: Path) -> tuple[int, int, int]:
     import nibabel as nib
 
     try:
-        img = nib.as_closest_canonical(nib.load(str(path)))
+        img = nib.load(str(path))  # the header only: voxels stay on disk
+        ornt = nib.orientations.io_orientation(img.affine)
     except Exception as exc:  # nibabel raises many types for bad files
         raise VolumeError(f"{path.name} is not a readable NIfTI file ({exc})") from None
-    shape = tuple(int(n) for n in img.shape[:3])
-    if len(shape) != 3:
+    if len(img.shape) < 3 or (len(img.shape) > 3 and img.ndim != 4):
         raise VolumeError(f"{path.name} is not a 3-D volume")
-    return shape  # type: ignore[return-value]
+    shape = [0, 0, 0]  # as load_volume's canonical reorientation permutes the axes
+    for axis_in, (axis_out, _flip) in enumerate(ornt[:3]):
+        shape[int(axis_out)] = int(img.shape[axis_in])
+    return tuple(shape)  # type: ignore[return-value]
 
 
 def load_volume(path: Path) -> Volume:

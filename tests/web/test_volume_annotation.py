@@ -210,3 +210,16 @@ def test_example_project_loads(example_project):
     source = Path(__file__).resolve().parents[2] / "example_projects" / "volumes"
     ann = login(example_project(source, require_password=False).test_client(), "ann")
     assert ann.get("/media/volume/phantom_ct?info=1").json["shape"] == list(SHAPE)
+
+
+def test_the_header_shape_is_the_reoriented_volume_shape(tmp_path):
+    """Saves check the answer's shape from the header alone; it must match the shape of the
+    volume the slices come from, also for a file whose axes are not in RAS order."""
+    import nibabel as nib
+
+    from potato_like.media.volumes import load_volume, volume_shape
+
+    permuted = np.array([[0, 2, 0, 0], [0, 0, 3, 0], [1.5, 0, 0, 0], [0, 0, 0, 1.0]])
+    path = tmp_path / "p.nii.gz"
+    nib.save(nib.Nifti1Image(np.zeros((5, 6, 7), np.int16), permuted), str(path))
+    assert volume_shape(path) == load_volume(path).shape == (6, 7, 5)
