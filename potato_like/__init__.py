@@ -115,6 +115,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         tracking,
         tracking_sessions,
         trusted_hosts,
+        volume_media,
     )
 
     if isinstance(config, Project):
@@ -150,6 +151,7 @@ def create_app(config: Any, **overrides: Any) -> Flask:
         image_media,
         image_tiles,
         spatial_media,
+        volume_media,
         media_api,
         listening,
         project_css,

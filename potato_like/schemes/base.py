@@ -276,6 +276,11 @@ class Scheme:
     def key_bindings(self) -> dict[str, str]:
         return {label.key: label.name for label in self.labels if label.key}
 
+    def content_origins(self) -> dict[str, tuple[str, ...]]:
+        """Origins its page loads from besides this site, by CSP directive ({"img-src":
+        ("https://tiles.example.org",)}), all named by the project's configuration."""
+        return {}
+
     # -- values -------------------------------------------------------------------------
     def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
         """Apply label-level updates from a request to the stored label map, then normalise.

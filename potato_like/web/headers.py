@@ -5,7 +5,8 @@ templates have no inline script, no inline event handler and no `style=` attribu
 to the page in `data-*` attributes or a `<script type="application/json">` block, which is
 never executed; colours and sizes set from data use the CSSOM, which CSP does not govern).
 Images, audio and video may also come from https (instructions and items may show remote
-media).
+media); a scheme may add the origins its configuration names (`Scheme.content_origins`: a
+map's tile server, which may be plain http on a local network).
 
 Framing is refused (`frame-ancestors 'none'` and `X-Frame-Options: DENY`) except in projects
 whose workers come from MTurk, which shows the task in an iframe on its own site: then the
@@ -33,8 +34,20 @@ def embedding_origins(config: ProjectConfig) -> tuple[str, ...]:
     return (*MTURK_FRAMERS, *extra)
 
 
+def scheme_origins(config: ProjectConfig) -> dict[str, list[str]]:
+    """Origins the configured schemes load from (a map's tile server in img-src), by
+    directive: only what the project's configuration names, never anything an item says."""
+    out: dict[str, list[str]] = {}
+    for scheme in config.schemes:
+        for directive, origins in scheme.content_origins().items():
+            known = out.setdefault(directive, [])
+            known.extend(o for o in origins if o not in known)
+    return out
+
+
 def content_security_policy(config: ProjectConfig) -> str:
     embedders = embedding_origins(config)
+    extra = scheme_origins(config)
     framers = " ".join(("'self'", *embedders)) if embedders else "'none'"
     directives = (
         ("default-src", "'self'"),
@@ -50,7 +63,9 @@ def content_security_policy(config: ProjectConfig) -> str:
         ("form-action", " ".join(("'self'", *embedders))),
         ("frame-ancestors", framers),
     )
-    return "; ".join(f"{name} {value}" for name, value in directives)
+    return "; ".join(
+        f"{name} {' '.join((value, *extra.get(name, ())))}" for name, value in directives
+    )
 
 
 def security_headers(config: ProjectConfig) -> dict[str, str]:

@@ -24,7 +24,8 @@ DIST_OF = {
 # installed by a listed distribution (flask brings werkzeug, jinja2's markupsafe, ...)
 TRANSITIVE = {"werkzeug", "markupsafe", "itsdangerous", "click", "jinja2", "wtforms"}
 # optional extras, imported only when their feature is configured
-OPTIONAL = {"psycopg", "gunicorn", "sentence_transformers", "httpx"}  # httpx: the llm SDKs
+# httpx: the llm SDKs; nibabel, pydicom: the volume extra (volume_annotation)
+OPTIONAL = {"psycopg", "gunicorn", "sentence_transformers", "httpx", "nibabel", "pydicom"}
 
 
 def imported_top_level_modules() -> set[str]:

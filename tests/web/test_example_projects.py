@@ -110,6 +110,33 @@ ANSWERS = {
         s, {"phases": [{"start": 0, "end": 1, "label": s.label_names[0]}]}
     ),
     "rollout_evaluation": lambda s: _timeline(s, {"clean": s.stream_fields}),
+    "geo_annotation": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [8.54, 47.37]},
+                        "properties": {"label": s.map_label_names[0]},
+                    }
+                ],
+            }
+        )
+    },
+    "volume_annotation": lambda s: {  # the example's first item: a 24 x 20 x 16 phantom
+        f"{s.name}:{s.name}": json.dumps(
+            {"shape": [24, 20, 16], "masks": {s.map_label_names[0]: {"8": [250, 2, 228]}}}
+        )
+    },
+    "viewer_selection": lambda s: {
+        f"{s.name}:{s.name}": json.dumps(
+            {
+                "viewer": "protein_structure",
+                "items": [{"chain": "A", "resi": 57, "resn": "HIS", "label": s.map_label_names[0]}],
+            }
+        )
+    },
     "spatial_annotation": lambda s: {
         f"{s.name}:_data": json.dumps(
             [{"type": "point_3d", "label": s.label_names[0], "coordinates": [1, 2, 0]}]
