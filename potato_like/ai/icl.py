@@ -24,6 +24,12 @@ log = logging.getLogger("potato_like.ai")
 
 ICL_KINDS = ("classes", "label_set")
 MIN_VERIFIED_TO_PAUSE = 5  # verifications before low accuracy can pause labelling
+# The few-shot examples a page's LLM suggestion carries (ai/service.py): the best
+# `SUGGESTION_EXAMPLES` ICL examples, each text cut to `EXAMPLE_CHARS`, all of them together
+# within `EXAMPLES_CHARS` (a prompt stays small whatever the items' length).
+SUGGESTION_EXAMPLES = 5
+EXAMPLE_CHARS = 1000
+EXAMPLES_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -326,6 +332,45 @@ class IclWorker:
             "notes": dict(self.notes),
             "last_error": self.last_error,
         }
+
+
+def bounded_examples(
+    examples: list[dict],
+    item_id: str,
+    *,
+    count: int = SUGGESTION_EXAMPLES,
+    each: int = EXAMPLE_CHARS,
+    total: int = EXAMPLES_CHARS,
+) -> tuple[tuple[str, Any], ...]:
+    """(text, label) few-shot pairs from ICL examples (best first), leaving out the item
+    asked about, at most `count` of them, each text cut to `each` characters, stopping
+    before the texts together pass `total` characters."""
+    out: list[tuple[str, Any]] = []
+    used = 0
+    for example in examples:
+        if len(out) >= count:
+            break
+        if example["instance_id"] == item_id:
+            continue
+        text = str(example["text"])[:each]
+        if used + len(text) > total:
+            break
+        used += len(text)
+        out.append((text, example["label"]))
+    return tuple(out)
+
+
+def suggestion_examples(project: Project, schema: str, item_id: str) -> tuple:
+    """The few-shot examples for an LLM suggestion of `schema` on `item_id`: empty unless
+    `icl_labeling.enabled`. The examples are the worker's last refresh; before the first
+    one a refresh is started in the background (the request does not wait for it)."""
+    cfg = project.config.icl
+    if cfg is None or not cfg.enabled or schema not in cfg.schemas:
+        return ()
+    held = worker(project)
+    if held.last_refresh is None and not held.running:
+        held.trigger("refresh_examples")
+    return bounded_examples(held.examples.get(schema, []), item_id)
 
 
 def worker(project: Project) -> IclWorker:

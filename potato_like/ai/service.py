@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store.ai_records import AiRecords, items_after
+from .icl import suggestion_examples
 from .providers.registry import for_project
 from .suggestion import ProviderUnavailable, SuggestionRequest
 
@@ -88,6 +89,9 @@ class SuggestionService:
         return json.dumps([self.provider.name, self.ai.model, item_id, schema])
 
     def _request(self, item_id: str, text: str, scheme) -> SuggestionRequest:
+        examples = ()
+        if self.provider.name != "builtin":  # the builtin model learns from all answers
+            examples = suggestion_examples(self.project, scheme.name, item_id)
         return SuggestionRequest(
             item_id=item_id,
             text=text,
@@ -96,6 +100,7 @@ class SuggestionService:
             options=tuple(scheme.label_names),
             multiple=scheme.learned_as == "label_set",
             description=scheme.description,
+            examples=examples,
         )
 
     def get(self, item_id: str, text: str, scheme, *, wait: bool = True) -> tuple[dict | None, str]:
