@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .accounts import STAFF_KIND, reserved_names
+from .ai.icl import verification_mix
 from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig
@@ -157,6 +158,7 @@ class Project:
             ),
             allow_jump=not config.jumping_to_id_disabled,
             adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
+            verification_mix=verification_mix(config.icl, config.random_seed),
         )
         output = OutputWriter(store, config)
         output.resume()
@@ -250,6 +252,7 @@ class Project:
             timeout_seconds=minutes * 60 if minutes else None,
             allow_jump=not config.jumping_to_id_disabled,
             adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
+            verification_mix=verification_mix(config.icl, config.random_seed),
         )
         self.config = config
         return problems

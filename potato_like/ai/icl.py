@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from collections import Counter, defaultdict
@@ -49,6 +50,42 @@ class IclConfig:
     pause_on_low_accuracy: bool = True
     min_accuracy: float = 0.7
     verification: bool = True
+    # verification routing (Potato's keys): share of predictions sampled to be handed to
+    # annotators; in which order; mixed into normal assignments, and how often
+    sample_rate: float = 0.2
+    selection_strategy: str = "low_confidence"  # or "random", "mixed"
+    mix_with_regular: bool = True
+    mix_rate: float = 0.2
+
+    @property
+    def routing(self) -> bool:
+        """Whether leasing mixes sampled predictions into annotators' items."""
+        return self.enabled and self.verification and self.mix_with_regular and self.mix_rate > 0
+
+
+class VerificationMix:
+    """The lease path's draw (store/assignments.py): with probability `rate` a new lease
+    first tries a prediction sampled for verification, ordered by `order` ("mixed": half of
+    the draws take the lowest confidence, half a random one)."""
+
+    def __init__(self, rate: float, order: str, seed: int | None = None) -> None:
+        self.rate = rate
+        self.order = order
+        self._rng = random.Random(seed)
+
+    def draw(self) -> str | None:
+        """The order to take a verification item in for this lease, or None (a normal one)."""
+        if self._rng.random() >= self.rate:
+            return None
+        if self.order == "mixed":
+            return "low_confidence" if self._rng.random() < 0.5 else "random"
+        return self.order
+
+
+def verification_mix(cfg: IclConfig | None, seed: int | None = None) -> VerificationMix | None:
+    if cfg is None or not cfg.routing:
+        return None
+    return VerificationMix(cfg.mix_rate, cfg.selection_strategy, seed)
 
 
 def canonical(scheme, answer: Any) -> Any:
@@ -113,6 +150,12 @@ class IclWorker:
         self.paused: tuple[bool, str] = (False, "")
         self.last_error: str | None = None
         self.notes: dict[str, str] = {}  # schema -> why nothing was labelled last time
+        self._sampler = random.Random(project.config.random_seed)
+
+    def routed(self) -> bool:
+        """Whether a new prediction is sampled for verification (`sample_rate`)."""
+        cfg = self.cfg
+        return cfg.verification and self._sampler.random() < cfg.sample_rate
 
     @property
     def cfg(self) -> IclConfig:
@@ -304,6 +347,7 @@ class IclWorker:
                     "model_version": version,
                     "reasoning": reason,
                     "examples": example_ids if use_llm else [],
+                    "routed": self.routed(),
                 }
             )
         self.notes.pop(scheme.name, None)
@@ -320,6 +364,13 @@ class IclWorker:
             "total_predictions": metrics["total_predictions"],
             "labeled_instances": metrics["total_predictions"],
             "verification_queue_size": metrics["pending_verification"],
+            "routed_for_verification": metrics["routed_pending"],
+            "verification_routing": {
+                "sample_rate": cfg.sample_rate,
+                "selection_strategy": cfg.selection_strategy,
+                "mix_with_regular_assignments": cfg.mix_with_regular,
+                "assignment_mix_rate": cfg.mix_rate,
+            },
             "last_example_refresh": self.last_refresh,
             "last_batch_run": self.last_batch,
             "worker_running": self.running,

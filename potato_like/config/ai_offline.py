@@ -52,12 +52,7 @@ AL_IGNORED = (
     "llm",
     "schema_configs",
 )
-VERIFICATION_MIXING = (
-    "sample_rate",
-    "selection_strategy",
-    "mix_with_regular_assignments",
-    "assignment_mix_rate",
-)
+SELECTION_STRATEGIES = ("low_confidence", "random", "mixed")
 QUERY_STRATEGIES = ("uncertainty", "hybrid", "diversity", "badge", "bald")
 COLD_START = ("random", "fixed_order", "least_annotated")
 ORDERING = ("active_learning", "llm_confidence")
@@ -169,13 +164,7 @@ def read_icl(r: ConfigReader, schemes: list[Any]) -> IclConfig | None:
         parts["persistence"].warn(
             "predictions_file", "accepted; predictions are kept in the project's database"
         )
-    mixing = [k for k in VERIFICATION_MIXING if k in ver.raw]
-    if mixing:
-        ver.warn(
-            mixing[0],
-            f"accepted and not used: {', '.join(mixing)} (predicted items stay in the normal "
-            "queue and every human answer to one verifies it)",
-        )
+    strategy = ver.str("selection_strategy", "low_confidence", choices=SELECTION_STRATEGIES)
     max_total = lab.number("max_total_labels", None, integer=True, minimum=0)
     return IclConfig(
         enabled=sub.bool("enabled", False),  # as in Potato: the block alone does nothing
@@ -195,4 +184,8 @@ def read_icl(r: ConfigReader, schemes: list[Any]) -> IclConfig | None:
         pause_on_low_accuracy=lab.bool("pause_on_low_accuracy", True),
         min_accuracy=float(lab.number("min_accuracy_threshold", 0.7, minimum=0, maximum=1)),
         verification=ver.bool("enabled", True),
+        sample_rate=float(ver.number("sample_rate", 0.2, minimum=0, maximum=1)),
+        selection_strategy=strategy,
+        mix_with_regular=ver.bool("mix_with_regular_assignments", True),
+        mix_rate=float(ver.number("assignment_mix_rate", 0.2, minimum=0, maximum=1)),
     )

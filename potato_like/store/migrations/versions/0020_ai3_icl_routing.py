@@ -1,0 +1,33 @@
+"""ICL verification routing: which predictions were sampled (`icl_labeling.verification.
+sample_rate`) to be handed to annotators among their normal items (icl_predictions.routed).
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("icl_predictions") as batch:
+        batch.add_column(sa.Column("routed", sa.Integer, nullable=False, server_default="0"))
+    op.create_index(
+        "ix_icl_predictions_routed",
+        "icl_predictions",
+        ["routed", "status", "confidence"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_icl_predictions_routed", table_name="icl_predictions")
+    with op.batch_alter_table("icl_predictions") as batch:
+        batch.drop_column("routed")
