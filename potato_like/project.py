@@ -378,9 +378,10 @@ class Project:
         )
 
     def close(self) -> None:
-        ai = self._caches.get("ai_suggestions")
-        if ai is not None:
-            ai.close()
+        for name in ("ai_suggestions", "ai_vision"):
+            held = self._caches.get(name)
+            if held is not None:
+                held.close()
         self.output.close()
         self.store.close()
 
