@@ -22,6 +22,7 @@ AL_KEYS = (
     "hybrid_weights",
     "cold_start_strategy",
     "pool_size",
+    "bald_params",
 )
 # Potato's keys we accept and do not use (the builtin model is fixed: TF-IDF + calibrated
 # linear SVM; persistence is the store's).
@@ -35,7 +36,6 @@ AL_IGNORED = (
     "calibrate_probabilities",
     "min_annotations_per_instance",
     "resolution_strategy",
-    "bald_params",
     "cold_start_batch_size",
     "use_icl_ensemble",
     "icl_ensemble_params",
@@ -89,6 +89,10 @@ def _learnable(schemes: list[Any]) -> list[str]:
     return [s.name for s in schemes if getattr(s, "learned_as", None)]
 
 
+def _scheme(schemes: list[Any], name: str) -> Any:
+    return next((s for s in schemes if getattr(s, "name", None) == name), None)
+
+
 def read_active_learning(
     r: ConfigReader, schemes: list[Any], strategy: str
 ) -> ActiveLearningConfig | None:
@@ -123,8 +127,15 @@ def read_active_learning(
             "likert, select or span)",
         )
     query = sub.str("query_strategy", "uncertainty", choices=QUERY_STRATEGIES)
-    if query in ("badge", "bald"):
-        sub.warn("query_strategy", f"{query!r} is served as uncertainty with diversity mixing")
+    single = [n for n in names if getattr(_scheme(schemes, n), "learned_as", "") == "classes"]
+    if query in ("badge", "bald") and not single:
+        sub.warn(
+            "query_strategy",
+            f"{query!r} needs a single-label scheme (radio, likert, select) among "
+            "schema_names; served as uncertainty with diversity mixing",
+        )
+    bald = sub.child("bald_params")
+    bald.warn_unknown(("n_estimators", "bootstrap_fraction"))
     percent = float(sub.number("random_sample_percent", 0.2, minimum=0, maximum=100))
     weights = sub.raw.get("hybrid_weights") or {}
     diversity = weights.get("diversity", 0.3) if isinstance(weights, dict) else 0.3
@@ -147,6 +158,8 @@ def read_active_learning(
         query_strategy=query,
         cold_start_strategy=cold,
         pool_size=sub.number("pool_size", 5000, integer=True, minimum=1),
+        bald_estimators=bald.number("n_estimators", 5, integer=True, minimum=2, maximum=50),
+        bald_fraction=float(bald.number("bootstrap_fraction", 0.8, minimum=0.1, maximum=1)),
     )
 
 
