@@ -552,6 +552,15 @@ Index(
     icl_predictions.c.status,
     icl_predictions.c.confidence,
 )
+# LLM suggestions kept across restarts and shared by server processes (store/ai_cache.py):
+# key = JSON [provider, model, item id, schema], value = the suggestion's JSON
+ai_cache = Table(
+    "ai_cache",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
 # AI assistance (ai/service.py): the suggestion last shown to a user for an item's scheme and
 # what became of it (accepted: the saved answer equals it; overridden: saved otherwise), for
 # the automation-bias report and the exports' ai_accepted marks.

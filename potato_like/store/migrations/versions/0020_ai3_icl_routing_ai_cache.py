@@ -1,5 +1,7 @@
 """ICL verification routing: which predictions were sampled (`icl_labeling.verification.
-sample_rate`) to be handed to annotators among their normal items (icl_predictions.routed).
+sample_rate`) to be handed to annotators among their normal items (icl_predictions.routed);
+and the LLM suggestion cache (ai_cache, one row per suggestion, instead of a JSON file
+rewritten whole per entry).
 
 Revision ID: 0020
 Revises: 0019
@@ -25,9 +27,16 @@ def upgrade() -> None:
         "icl_predictions",
         ["routed", "status", "confidence"],
     )
+    op.create_table(
+        "ai_cache",
+        sa.Column("key", sa.Text, primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("created_at", sa.Float, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("ai_cache")
     op.drop_index("ix_icl_predictions_routed", table_name="icl_predictions")
     with op.batch_alter_table("icl_predictions") as batch:
         batch.drop_column("routed")
