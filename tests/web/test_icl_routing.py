@@ -130,3 +130,35 @@ def test_bad_keys_are_config_errors(tmp_path):
     text = str(err.value)
     assert "icl_labeling.verification.selection_strategy" in text
     assert "icl_labeling.verification.sample_rate" in text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("order", ["low_confidence", "random"])
+def test_routing_and_the_ai_cache_on_postgres(tmp_path, pg_url, order):
+    """The lease path's verification query (FOR UPDATE SKIP LOCKED over a join, ORDER BY
+    random()) and the ai_cache upsert on PostgreSQL's dialect."""
+    from potato_like import create_app
+
+    write_items(tmp_path / "data.jsonl", 30)
+    icl = {"enabled": True, "verification": {"assignment_mix_rate": 1.0,
+                                             "selection_strategy": order}}  # fmt: skip
+    config = config_with(database_url=pg_url, assignment_strategy="fixed_order",
+                         icl_labeling=icl)  # fmt: skip
+    app = create_app(write_config(tmp_path, config))
+    try:
+        store = app.extensions["potato_like"].store
+        with store.read() as conn:
+            seqs = {i: store.items.seq_of(f"item_{i:03d}", conn) for i in (25, 26, 27)}
+        rows = [{"seq": seqs[i], "label": "positive", "confidence": c, "provider": "builtin",
+                 "routed": True} for i, c in ((25, 0.9), (26, 0.2), (27, 0.5))]  # fmt: skip
+        store.icl.add("sentiment", rows)
+        leased = walk(login(app.test_client(), "a"), 4)
+        assert set(leased[:3]) == {"item_025", "item_026", "item_027"}
+        assert leased[3] == "item_001"
+        if order == "low_confidence":
+            assert leased[:3] == ["item_026", "item_027", "item_025"]
+        store.ai_cache.put("k", {"label": "a"})
+        store.ai_cache.put("k", {"label": "b"})
+        assert store.ai_cache.get("k") == {"label": "b"} and store.ai_cache.count() == 1
+    finally:
+        app.extensions["potato_like"].close()
