@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .accounts import STAFF_KIND, reserved_names
-from .ai.icl import verification_mix
+from .ai.icl_routing import verification_mix
 from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from potato_like.ai.icl import IclConfig, VerificationMix, worker
+from potato_like.ai.icl import IclConfig, worker
+from potato_like.ai.icl_routing import VerificationMix
 from tests.conftest import ADMIN, current_id, login, write_config, write_items
 from tests.conftest import base_config as config_with
 
