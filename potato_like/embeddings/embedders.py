@@ -109,7 +109,7 @@ def chosen(settings: EmbeddingSettings | None, texts: list[str] | None = None,
     wanted = settings.backend
     if wanted == "auto":
         media = common_media_type(texts) if texts else None
-        if media is not None:
+        if media is not None and _files_exist(_EMBEDDERS[media](settings, root), texts):
             wanted = media
         else:
             wanted = "sentence_transformers" if SentenceEmbedder.available() else "tfidf"
@@ -122,6 +122,13 @@ def chosen(settings: EmbeddingSettings | None, texts: list[str] | None = None,
     if not order or order[0].name != "tfidf":
         order.append(TfidfEmbedder(settings, root))
     return order
+
+
+def _files_exist(embedder, texts: list[str], probe: int = 20) -> bool:
+    """Whether at least half of the first `probe` values name files the media embedder can
+    read (so a text that merely ends in ".png" does not make a project of images)."""
+    sample = [t for t in texts[:probe] if t]
+    return sum(embedder.file_of(t) is not None for t in sample) * 2 >= len(sample) > 0
 
 
 def embed_texts(settings: EmbeddingSettings | None, texts: list[str], root=None) -> tuple[Any, str]:

@@ -9,6 +9,7 @@ import math
 import random
 import struct
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -101,6 +102,9 @@ def test_media_type_decides_auto():
     assert common_media_type(["a.png", "b.wav", "text", "more text"]) is None
     _matrix, used = embed_texts(None, ["the cat sat", "a dog ran"])
     assert not used.startswith(("image", "audio"))
+    # Texts that merely end like file names are not images when no such files exist.
+    _matrix, used = embed_texts(None, ["see the chart.png", "logo.png"], Path("/nonexistent"))
+    assert used.startswith("tfidf")
 
 
 def test_config_backends(tmp_path):
