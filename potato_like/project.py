@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .accounts import STAFF_KIND, reserved_names
+from .ai.icl_routing import verification_mix
 from .assign.strategies import strategy
 from .comparisons.tuples import prepare_bws_items
 from .config.model import ProjectConfig
@@ -160,6 +161,7 @@ class Project:
             ),
             allow_jump=not config.jumping_to_id_disabled,
             adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
+            verification_mix=verification_mix(config.icl, config.random_seed),
         )
         output = OutputWriter(store, config)
         output.resume()
@@ -253,6 +255,7 @@ class Project:
             timeout_seconds=minutes * 60 if minutes else None,
             allow_jump=not config.jumping_to_id_disabled,
             adaptive=config.overlap_plan.adaptive if config.overlap_plan else None,
+            verification_mix=verification_mix(config.icl, config.random_seed),
         )
         self.config = config
         return problems
@@ -406,9 +409,10 @@ class Project:
     def close(self) -> None:
         for ingestor in self._caches.get("live_sources", {}).values():
             ingestor.stop()
-        ai = self._caches.get("ai_suggestions")
-        if ai is not None:
-            ai.close()
+        for name in ("ai_suggestions", "ai_vision"):
+            held = self._caches.get(name)
+            if held is not None:
+                held.close()
         self.output.close()
         self.store.close()
 

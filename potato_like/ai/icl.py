@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from collections import Counter, defaultdict
@@ -24,6 +25,12 @@ log = logging.getLogger("potato_like.ai")
 
 ICL_KINDS = ("classes", "label_set")
 MIN_VERIFIED_TO_PAUSE = 5  # verifications before low accuracy can pause labelling
+# The few-shot examples a page's LLM suggestion carries (ai/service.py): the best
+# `SUGGESTION_EXAMPLES` ICL examples, each text cut to `EXAMPLE_CHARS`, all of them together
+# within `EXAMPLES_CHARS` (a prompt stays small whatever the items' length).
+SUGGESTION_EXAMPLES = 5
+EXAMPLE_CHARS = 1000
+EXAMPLES_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,17 @@ class IclConfig:
     pause_on_low_accuracy: bool = True
     min_accuracy: float = 0.7
     verification: bool = True
+    # verification routing (Potato's keys): share of predictions sampled to be handed to
+    # annotators; in which order; mixed into normal assignments, and how often
+    sample_rate: float = 0.2
+    selection_strategy: str = "low_confidence"  # or "random", "mixed"
+    mix_with_regular: bool = True
+    mix_rate: float = 0.2
+
+    @property
+    def routing(self) -> bool:
+        """Whether leasing mixes sampled predictions into annotators' items."""
+        return self.enabled and self.verification and self.mix_with_regular and self.mix_rate > 0
 
 
 def canonical(scheme, answer: Any) -> Any:
@@ -107,6 +125,12 @@ class IclWorker:
         self.paused: tuple[bool, str] = (False, "")
         self.last_error: str | None = None
         self.notes: dict[str, str] = {}  # schema -> why nothing was labelled last time
+        self._sampler = random.Random(project.config.random_seed)
+
+    def routed(self) -> bool:
+        """Whether a new prediction is sampled for verification (`sample_rate`)."""
+        cfg = self.cfg
+        return cfg.verification and self._sampler.random() < cfg.sample_rate
 
     @property
     def cfg(self) -> IclConfig:
@@ -298,6 +322,7 @@ class IclWorker:
                     "model_version": version,
                     "reasoning": reason,
                     "examples": example_ids if use_llm else [],
+                    "routed": self.routed(),
                 }
             )
         self.notes.pop(scheme.name, None)
@@ -314,6 +339,13 @@ class IclWorker:
             "total_predictions": metrics["total_predictions"],
             "labeled_instances": metrics["total_predictions"],
             "verification_queue_size": metrics["pending_verification"],
+            "routed_for_verification": metrics["routed_pending"],
+            "verification_routing": {
+                "sample_rate": cfg.sample_rate,
+                "selection_strategy": cfg.selection_strategy,
+                "mix_with_regular_assignments": cfg.mix_with_regular,
+                "assignment_mix_rate": cfg.mix_rate,
+            },
             "last_example_refresh": self.last_refresh,
             "last_batch_run": self.last_batch,
             "worker_running": self.running,
@@ -326,6 +358,45 @@ class IclWorker:
             "notes": dict(self.notes),
             "last_error": self.last_error,
         }
+
+
+def bounded_examples(
+    examples: list[dict],
+    item_id: str,
+    *,
+    count: int = SUGGESTION_EXAMPLES,
+    each: int = EXAMPLE_CHARS,
+    total: int = EXAMPLES_CHARS,
+) -> tuple[tuple[str, Any], ...]:
+    """(text, label) few-shot pairs from ICL examples (best first), leaving out the item
+    asked about, at most `count` of them, each text cut to `each` characters, stopping
+    before the texts together pass `total` characters."""
+    out: list[tuple[str, Any]] = []
+    used = 0
+    for example in examples:
+        if len(out) >= count:
+            break
+        if example["instance_id"] == item_id:
+            continue
+        text = str(example["text"])[:each]
+        if used + len(text) > total:
+            break
+        used += len(text)
+        out.append((text, example["label"]))
+    return tuple(out)
+
+
+def suggestion_examples(project: Project, schema: str, item_id: str) -> tuple:
+    """The few-shot examples for an LLM suggestion of `schema` on `item_id`: empty unless
+    `icl_labeling.enabled`. The examples are the worker's last refresh; before the first
+    one a refresh is started in the background (the request does not wait for it)."""
+    cfg = project.config.icl
+    if cfg is None or not cfg.enabled or schema not in cfg.schemas:
+        return ()
+    held = worker(project)
+    if held.last_refresh is None and not held.running:
+        held.trigger("refresh_examples")
+    return bounded_examples(held.examples.get(schema, []), item_id)
 
 
 def worker(project: Project) -> IclWorker:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store.ai_records import AiRecords, items_after
+from .icl import suggestion_examples
 from .providers.registry import for_project
 from .suggestion import ProviderUnavailable, SuggestionRequest
 
@@ -69,8 +68,9 @@ class SuggestionService:
         self._failed: dict[str, tuple[str, float]] = {}
         self._inflight: dict[str, Future] = {}
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="ai-suggest")
-        self._disk: Path | None = self.ai.cache.path if self.ai.cache.disk_enabled else None
-        self._load_disk()
+        self._disk = self.cacheable and self.ai.cache.disk_enabled
+        if self._disk:
+            self._import_json(self.ai.cache.path)
         if self.ai.cache.warm_up and self.provider is not None:
             threading.Thread(target=self._warm_up, name="ai-warm-up", daemon=True).start()
 
@@ -88,6 +88,9 @@ class SuggestionService:
         return json.dumps([self.provider.name, self.ai.model, item_id, schema])
 
     def _request(self, item_id: str, text: str, scheme) -> SuggestionRequest:
+        examples = ()
+        if self.provider.name != "builtin":  # the builtin model learns from all answers
+            examples = suggestion_examples(self.project, scheme.name, item_id)
         return SuggestionRequest(
             item_id=item_id,
             text=text,
@@ -96,6 +99,7 @@ class SuggestionService:
             options=tuple(scheme.label_names),
             multiple=scheme.learned_as == "label_set",
             description=scheme.description,
+            examples=examples,
         )
 
     def get(self, item_id: str, text: str, scheme, *, wait: bool = True) -> tuple[dict | None, str]:
@@ -107,6 +111,11 @@ class SuggestionService:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit, ""
+        if self._disk:  # kept by an earlier run or another server process
+            hit = self._stored(key)
+            if hit is not None:
+                return hit, ""
+        with self._lock:
             failed = self._failed.get(key)
             if failed and failed[1] > time.monotonic():
                 return None, failed[0]
@@ -141,8 +150,11 @@ class SuggestionService:
             self._failed.pop(key, None)
             if self.cacheable:
                 self._cache[key] = found
-        if self.cacheable and self._disk is not None:
-            self._save_disk()
+        if self._disk:
+            try:
+                self.project.store.ai_cache.put(key, found)
+            except Exception as exc:  # a full disk must not lose the answer just given
+                log.warning("AI cache entry not stored: %s", exc)
         return found, ""
 
     def prefetch(self, after_seq: int, count: int) -> int:
@@ -185,30 +197,36 @@ class SuggestionService:
                 continue
             records(self.project).decide(user_id, item_seq, schema, outcome)
 
-    # -- the disk cache -------------------------------------------------------------------
-    def _load_disk(self) -> None:
-        if self._disk is None or not self._disk.is_file():
+    # -- the disk cache (store/ai_cache.py) --------------------------------------------------
+    def _stored(self, key: str) -> dict | None:
+        try:
+            hit = self.project.store.ai_cache.get(key)
+        except Exception as exc:
+            log.warning("AI cache not read: %s", exc)
+            return None
+        if hit is not None:
+            with self._lock:
+                self._cache[key] = hit
+        return hit
+
+    def _import_json(self, path: Path | None) -> None:
+        """A JSON cache file of an earlier version (or Potato's path) is read into the
+        store once; the file is left as it was and no longer written."""
+        store = self.project.store
+        if path is None or not path.is_file():
+            return
+        marker = f"ai_cache_imported:{path}"
+        if store.get_meta(marker):
             return
         try:
-            data = json.loads(self._disk.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            log.warning("AI cache %s not read (%s); starting empty", self._disk, exc)
+            log.warning("AI cache %s not read (%s); starting empty", path, exc)
             return
         if isinstance(data, dict):
-            self._cache.update({k: v for k, v in data.items() if isinstance(v, dict)})
-
-    def _save_disk(self) -> None:
-        with self._lock:
-            text = json.dumps(self._cache, ensure_ascii=False)
-        path = self._disk
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ai_cache.")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.warning("AI cache %s not written: %s", path, exc)
+            store.ai_cache.put_many((k, v) for k, v in data.items() if isinstance(v, dict))
+        with store.write() as conn:
+            store.set_meta(conn, marker, str(time.time()))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

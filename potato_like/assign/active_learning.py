@@ -37,6 +37,8 @@ class ActiveLearningConfig:
     query_strategy: str = "uncertainty"
     cold_start_strategy: str = "random"
     pool_size: int = 5000
+    bald_estimators: int = 5  # bald_params.n_estimators
+    bald_fraction: float = 0.8  # bald_params.bootstrap_fraction
 
 
 def rank(uncertainty: np.ndarray, vectors, head: int, diversity: float, random_share: float,
@@ -66,14 +68,17 @@ def rank(uncertainty: np.ndarray, vectors, head: int, diversity: float, random_s
             closest = np.maximum(closest, sims[j])
     else:
         picked = [int(i) for i in top[:head]]
-    if random_share > 0:
-        rest = [i for i in range(n) if i not in set(picked)]
-        rng.shuffle(rest)
-        out = []
-        for i in picked:
-            out.append(rest.pop() if rest and rng.random() < random_share else i)
-        picked = out
-    return picked
+    return mix_random(picked, n, random_share, rng)
+
+
+def mix_random(picked: list[int], n: int, random_share: float, rng: random.Random) -> list[int]:
+    """Each place goes to a random other pool item with probability `random_share`."""
+    if random_share <= 0:
+        return picked
+    chosen = set(picked)
+    rest = [i for i in range(n) if i not in chosen]
+    rng.shuffle(rest)
+    return [rest.pop() if rest and rng.random() < random_share else i for i in picked]
 
 
 def _held_models(project: Project) -> list:
@@ -115,6 +120,50 @@ def _provider_confidences(project: Project, pool: list[tuple[int, str]]) -> np.n
     return np.asarray(out, dtype=float)
 
 
+def _single_label_model(project: Project):
+    """(scheme, model) of the first active-learning scheme with one label per item and a
+    trained model, or None (BADGE and BALD use it)."""
+    from ..ai.builtin.runner import models
+
+    for name in project.config.active_learning.schema_names:
+        scheme = project.config.scheme(name)
+        held = models(project).get(name)
+        if scheme is not None and scheme.learned_as == "classes" and held is not None:
+            return scheme, held[1]
+    return None
+
+
+def _badge_or_bald(project: Project, cfg, texts: list[str], rng: random.Random):
+    """The pool order by BADGE or BALD (assign/query_strategies.py), or None to fall back
+    to uncertainty (no single-label model; BALD: too few labels to bootstrap)."""
+    from ..ai.builtin.training import decode
+    from .query_strategies import badge_order, bald_scores
+
+    found = _single_label_model(project)
+    if found is None:
+        return None
+    scheme, model = found
+    pool_X = model.vectorizer.transform(texts)
+    head = cfg.max_instances_to_reorder
+    if cfg.query_strategy == "badge":
+        picked = badge_order(model.probabilities(texts), pool_X, head, rng)
+        return mix_random(picked, len(texts), cfg.random_share, rng)
+    train_texts, train_y = [], []
+    for _seq, text, raw in project.store.ai_models.answers_with_text(scheme.name):
+        answer = decode(scheme, raw)
+        if answer in model.labels:
+            train_texts.append(text)
+            train_y.append(answer)
+    scores = bald_scores(
+        model.vectorizer.transform(train_texts), train_y, pool_X,
+        n_estimators=cfg.bald_estimators, fraction=cfg.bald_fraction,
+        seed=rng.randrange(2**31),
+    )  # fmt: skip
+    if scores is None:
+        return None
+    return rank(scores, pool_X, head, cfg.diversity_weight, cfg.random_share, rng)
+
+
 def rerank(project: Project) -> int:
     """Score a pool of open items and store the new order as queue keys (background only).
     Returns how many keys changed; 0 and nothing stored in a cold start."""
@@ -144,8 +193,12 @@ def rerank(project: Project) -> int:
         conf = np.mean([h[1].confidences(texts) for h in held], axis=0)
     vectors = vectorizer.transform(texts) if vectorizer is not None else None
     rng = random.Random(project.config.random_seed)
-    order = rank(1 - conf, vectors, cfg.max_instances_to_reorder, cfg.diversity_weight,
-                 cfg.random_share, rng)  # fmt: skip
+    order = None
+    if not llm and cfg.query_strategy in ("badge", "bald"):
+        order = _badge_or_bald(project, cfg, texts, rng)
+    if order is None:
+        order = rank(1 - conf, vectors, cfg.max_instances_to_reorder, cfg.diversity_weight,
+                     cfg.random_share, rng)  # fmt: skip
     wanted = {pool[i][0]: k - len(order) for k, i in enumerate(order)}  # -n .. -1
     changed = set_ranked_keys(store, wanted, STAMP)
     log.info("active learning: %d items ranked (%d keys changed)", len(wanted), changed)

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from ..errors import ConfigError
 from .load import EnvValue, read_config_file
 from .reader import ConfigReader, hint
+from .vision import VisionConfig, read_vision
 
 AI_SUPPORT_KEYS = (
     "enabled",
@@ -122,6 +123,7 @@ class AiConfig:
     prefill: bool = False
     cache: CacheConfig = field(default_factory=CacheConfig)
     highlighting: HighlightConfig = field(default_factory=HighlightConfig)
+    vision: VisionConfig | None = None  # visual_endpoint_type (ai/vision/)
 
     @property
     def model(self) -> str:
@@ -185,13 +187,7 @@ def read_ai(r: ConfigReader, config_dir: Path, output_dir: Path, scheme_names) -
             return None
         written = external.pop("endpoint_type", None) or written
         values.update(external)  # the file's values win, as in Potato
-    visual = sub.str("visual_endpoint_type", None)
-    if visual:
-        sub.warn(
-            "visual_endpoint_type",
-            f"{visual!r}: vision endpoints (YOLO, SAM, vision LLMs) are not served by this "
-            "version; image and video items get no AI pre-annotations",
-        )
+    vision = read_vision(sub, config_dir)
     written = written or "builtin"
     name = _provider_name(sub, "endpoint_type", written)
     if name is None:
@@ -215,6 +211,7 @@ def read_ai(r: ConfigReader, config_dir: Path, output_dir: Path, scheme_names) -
         prefill=sub.bool("prefill", False),
         cache=_cache(sub.child("cache_config"), config_dir, output_dir),
         highlighting=_highlighting(sub.child("option_highlighting"), scheme_names),
+        vision=vision,
     )
 
 

@@ -22,6 +22,7 @@ AL_KEYS = (
     "hybrid_weights",
     "cold_start_strategy",
     "pool_size",
+    "bald_params",
 )
 # Potato's keys we accept and do not use (the builtin model is fixed: TF-IDF + calibrated
 # linear SVM; persistence is the store's).
@@ -35,7 +36,6 @@ AL_IGNORED = (
     "calibrate_probabilities",
     "min_annotations_per_instance",
     "resolution_strategy",
-    "bald_params",
     "cold_start_batch_size",
     "use_icl_ensemble",
     "icl_ensemble_params",
@@ -52,12 +52,7 @@ AL_IGNORED = (
     "llm",
     "schema_configs",
 )
-VERIFICATION_MIXING = (
-    "sample_rate",
-    "selection_strategy",
-    "mix_with_regular_assignments",
-    "assignment_mix_rate",
-)
+SELECTION_STRATEGIES = ("low_confidence", "random", "mixed")
 QUERY_STRATEGIES = ("uncertainty", "hybrid", "diversity", "badge", "bald")
 COLD_START = ("random", "fixed_order", "least_annotated")
 ORDERING = ("active_learning", "llm_confidence")
@@ -94,6 +89,10 @@ def _learnable(schemes: list[Any]) -> list[str]:
     return [s.name for s in schemes if getattr(s, "learned_as", None)]
 
 
+def _scheme(schemes: list[Any], name: str) -> Any:
+    return next((s for s in schemes if getattr(s, "name", None) == name), None)
+
+
 def read_active_learning(
     r: ConfigReader, schemes: list[Any], strategy: str
 ) -> ActiveLearningConfig | None:
@@ -128,8 +127,15 @@ def read_active_learning(
             "likert, select or span)",
         )
     query = sub.str("query_strategy", "uncertainty", choices=QUERY_STRATEGIES)
-    if query in ("badge", "bald"):
-        sub.warn("query_strategy", f"{query!r} is served as uncertainty with diversity mixing")
+    single = [n for n in names if getattr(_scheme(schemes, n), "learned_as", "") == "classes"]
+    if query in ("badge", "bald") and not single:
+        sub.warn(
+            "query_strategy",
+            f"{query!r} needs a single-label scheme (radio, likert, select) among "
+            "schema_names; served as uncertainty with diversity mixing",
+        )
+    bald = sub.child("bald_params")
+    bald.warn_unknown(("n_estimators", "bootstrap_fraction"))
     percent = float(sub.number("random_sample_percent", 0.2, minimum=0, maximum=100))
     weights = sub.raw.get("hybrid_weights") or {}
     diversity = weights.get("diversity", 0.3) if isinstance(weights, dict) else 0.3
@@ -152,6 +158,8 @@ def read_active_learning(
         query_strategy=query,
         cold_start_strategy=cold,
         pool_size=sub.number("pool_size", 5000, integer=True, minimum=1),
+        bald_estimators=bald.number("n_estimators", 5, integer=True, minimum=2, maximum=50),
+        bald_fraction=float(bald.number("bootstrap_fraction", 0.8, minimum=0.1, maximum=1)),
     )
 
 
@@ -169,13 +177,7 @@ def read_icl(r: ConfigReader, schemes: list[Any]) -> IclConfig | None:
         parts["persistence"].warn(
             "predictions_file", "accepted; predictions are kept in the project's database"
         )
-    mixing = [k for k in VERIFICATION_MIXING if k in ver.raw]
-    if mixing:
-        ver.warn(
-            mixing[0],
-            f"accepted and not used: {', '.join(mixing)} (predicted items stay in the normal "
-            "queue and every human answer to one verifies it)",
-        )
+    strategy = ver.str("selection_strategy", "low_confidence", choices=SELECTION_STRATEGIES)
     max_total = lab.number("max_total_labels", None, integer=True, minimum=0)
     return IclConfig(
         enabled=sub.bool("enabled", False),  # as in Potato: the block alone does nothing
@@ -195,4 +197,8 @@ def read_icl(r: ConfigReader, schemes: list[Any]) -> IclConfig | None:
         pause_on_low_accuracy=lab.bool("pause_on_low_accuracy", True),
         min_accuracy=float(lab.number("min_accuracy_threshold", 0.7, minimum=0, maximum=1)),
         verification=ver.bool("enabled", True),
+        sample_rate=float(ver.number("sample_rate", 0.2, minimum=0, maximum=1)),
+        selection_strategy=strategy,
+        mix_with_regular=ver.bool("mix_with_regular_assignments", True),
+        mix_rate=float(ver.number("assignment_mix_rate", 0.2, minimum=0, maximum=1)),
     )

@@ -23,13 +23,11 @@ EMBEDDINGS_KEYS = (
     "headers",
     "batch_size",
 )
-# Potato's keys for media and custom encoders: accepted, not used (item text is embedded).
+# Potato's keys for video and custom encoders: accepted, not used.
 EMBEDDINGS_UNUSED = (
     "cache_dir",
-    "media_root",
     "modality",
     "frames",
-    "max_seconds",
     "entrypoint",
     "endpoint",
     "headers",
@@ -37,7 +35,7 @@ EMBEDDINGS_UNUSED = (
 )
 # Our names plus Potato's: "text" and "auto" pick sentence-transformers when installed.
 BACKENDS = ("auto", "text", "tfidf", "sentence_transformers", "image", "audio", "video", "custom")
-MEDIA_BACKENDS = ("image", "audio", "video", "custom")
+MEDIA_BACKENDS = ("video", "custom")  # not served: the item text (or auto) is embedded
 EMBEDDING_VISUALIZATION_KEYS = (
     "enabled",
     "sample_size",
@@ -57,6 +55,8 @@ class EmbeddingSettings:
     model: str | None = None  # sentence-transformers model name
     source_field: str | None = None  # item field to embed (default: the item text)
     svd_components: int = 64  # TF-IDF -> dense vectors for the map (TruncatedSVD)
+    media_root: str | None = None  # media files' directory, relative to the project's
+    max_seconds: float = 30.0  # audio read per item (embeddings/media_embedders.py)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,11 @@ def read_embeddings(r: ConfigReader) -> EmbeddingSettings:
     sub.warn_unknown(EMBEDDINGS_KEYS)
     backend = sub.str("backend", "auto", choices=BACKENDS)
     if backend in MEDIA_BACKENDS:
-        sub.warn("backend", f"{backend!r} is not available here; the item text is embedded")
+        sub.warn(
+            "backend",
+            f"{backend!r} is not available here; auto is used (image and audio items by "
+            "their media type, else the item text)",
+        )
         backend = "auto"
     elif backend == "text":
         backend = "auto"
@@ -91,6 +95,8 @@ def read_embeddings(r: ConfigReader) -> EmbeddingSettings:
         model=sub.str("model", None),
         source_field=sub.str("source_field", None),
         svd_components=int(sub.number("svd_components", 64, integer=True, minimum=2, maximum=512)),
+        media_root=sub.str("media_root", None),
+        max_seconds=float(sub.number("max_seconds", 30, minimum=0.5, maximum=3600)),
     )
 
 

@@ -31,8 +31,9 @@ DEFAULT_SENTENCE_MODEL = "all-MiniLM-L6-v2"
 class Embedder:
     name = ""
 
-    def __init__(self, settings: EmbeddingSettings) -> None:
+    def __init__(self, settings: EmbeddingSettings, root=None) -> None:
         self.settings = settings
+        self.root = root  # the project directory (media embedders read files under it)
 
     @classmethod
     def available(cls) -> bool:
@@ -97,27 +98,43 @@ class SentenceEmbedder(Embedder):
         return f"{self.name}:{self.settings.model or DEFAULT_SENTENCE_MODEL}"
 
 
-def chosen(settings: EmbeddingSettings | None) -> list[Embedder]:
-    """The embedders to try in order: the configured one (for `auto`: sentence-transformers
-    when installed), then `tfidf` as the fallback."""
+def chosen(settings: EmbeddingSettings | None, texts: list[str] | None = None,
+           root=None) -> list[Embedder]:  # fmt: skip
+    """The embedders to try in order: the configured one, then `tfidf` as the fallback.
+    `auto` picks by the items' media type (`image`, `audio`: when most of `texts` name such
+    files), else sentence-transformers when installed, else tfidf."""
+    from .media_embedders import common_media_type
+
     settings = settings or EmbeddingSettings()
     wanted = settings.backend
     if wanted == "auto":
-        wanted = "sentence_transformers" if SentenceEmbedder.available() else "tfidf"
+        media = common_media_type(texts) if texts else None
+        if media is not None and _files_exist(_EMBEDDERS[media](settings, root), texts):
+            wanted = media
+        else:
+            wanted = "sentence_transformers" if SentenceEmbedder.available() else "tfidf"
     cls = _EMBEDDERS.get(wanted)
     order = []
     if cls is not None and cls.available():
-        order.append(cls(settings))
+        order.append(cls(settings, root))
     elif wanted != "tfidf":
         log.warning("embedder %r is not available; using tfidf", wanted)
     if not order or order[0].name != "tfidf":
-        order.append(TfidfEmbedder(settings))
+        order.append(TfidfEmbedder(settings, root))
     return order
 
 
-def embed_texts(settings: EmbeddingSettings | None, texts: list[str]) -> tuple[Any, str]:
-    """(one L2-normalised row per text, the embedder used)."""
-    tries = chosen(settings)
+def _files_exist(embedder, texts: list[str], probe: int = 20) -> bool:
+    """Whether at least half of the first `probe` values name files the media embedder can
+    read (so a text that merely ends in ".png" does not make a project of images)."""
+    sample = [t for t in texts[:probe] if t]
+    return sum(embedder.file_of(t) is not None for t in sample) * 2 >= len(sample) > 0
+
+
+def embed_texts(settings: EmbeddingSettings | None, texts: list[str], root=None) -> tuple[Any, str]:
+    """(one L2-normalised row per text, the embedder used). `root`: the project directory,
+    which media values are relative to."""
+    tries = chosen(settings, texts, root)
     for i, embedder in enumerate(tries):
         try:
             return embedder.vectors(texts), embedder.describe()
@@ -126,3 +143,6 @@ def embed_texts(settings: EmbeddingSettings | None, texts: list[str]) -> tuple[A
                 raise
             log.warning("embedder %s failed (%s); trying %s", embedder.name, exc, tries[i + 1].name)
     raise RuntimeError("no embedder")  # unreachable: the last one raises
+
+
+from . import media_embedders  # noqa: E402, F401  (registers image and audio)

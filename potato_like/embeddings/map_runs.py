@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..background_runs import BackgroundRuns
 from ..config.embeddings import EmbeddingMapConfig, EmbeddingSettings
+from ..media.paths import project_root
 from .embedders import embed_texts
 from .projection import dense_rows, project_2d
 
@@ -72,7 +73,9 @@ def compute_map(project: Project, timings: dict[str, float] | None = None) -> di
     pairs = list(store.embed_map.texts(sample, settings.source_field))
     order = [seq for seq, _text in pairs]
     lap("read")
-    matrix, used = embed_texts(settings, [text for _seq, text in pairs])
+    texts = [text for _seq, text in pairs]
+    matrix, used = embed_texts(settings, texts, project_root(project.config))
+    del texts
     del pairs
     lap("embed")
     rows = dense_rows(matrix, settings.svd_components, seed or 0)

@@ -62,13 +62,15 @@ class SimilarItems:
 
     def _build(self, count: int) -> TextIndex:
         from ..embeddings.embedders import embed_texts
+        from ..media.paths import project_root
 
         seqs, ids, texts = [], [], []
         for seq, item_id, text in self.project.store.gold.item_texts():
             seqs.append(seq)
             ids.append(item_id)
             texts.append(text)
-        matrix, used = embed_texts(self.project.config.embeddings, texts)
+        root = project_root(self.project.config)
+        matrix, used = embed_texts(self.project.config.embeddings, texts, root)
         return TextIndex(count, seqs, ids, {s: i for i, s in enumerate(seqs)}, matrix, used)
 
 

@@ -28,6 +28,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         from .admin_state import AdminState
         from .aggregates import Aggregates
+        from .ai_cache import AiCache
         from .ai_models import AiModels
         from .annotations import Annotations
         from .api_keys import ApiKeys
@@ -77,6 +78,7 @@ class Store:
         self.jobs = Jobs(self)
         self.audio = AudioDatasets(self)
         self.idempotency = Idempotency(self)
+        self.ai_cache = AiCache(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

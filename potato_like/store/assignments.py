@@ -32,6 +32,7 @@ from .cohorts import (
     open_in_members,
     training_record,
 )
+from .icl import verification_candidates
 from .queue_front import front_candidates
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
@@ -224,6 +225,9 @@ class LeasePolicy:
     # num_annotators_per_item.adaptive (config/overlap.AdaptiveBoost): raise a disputed
     # item's cap in the save's transaction (store/item_caps.py)
     adaptive: Any = None
+    # icl_labeling.verification routing (ai/icl.VerificationMix): a share of new leases first
+    # try a prediction sampled for human verification
+    verification_mix: Any = None
 
 
 @dataclass(frozen=True)
@@ -609,6 +613,14 @@ class Assignments:
                 tried.add(seq)
                 if self._take(conn, seq, policy.overlap):
                     return self._append(conn, user, seq, fixed_order=False)
+            order = policy.verification_mix.draw() if policy.verification_mix else None
+            if order is not None:
+                for seq in verification_candidates(conn, user.id, 8, order, lock=query.lock):
+                    if seq in tried:
+                        continue
+                    tried.add(seq)
+                    if self._take(conn, seq, policy.overlap):
+                        return self._append(conn, user, seq, fixed_order=False)
         in_order = policy.strategy.name == "fixed_order"
         for seq in policy.strategy.candidates(query, user.id, user.order_cursor, user.next_pos):
             if seq in tried:

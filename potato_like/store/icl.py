@@ -8,8 +8,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy.engine import Connection
 
-from .tables import annotations, icl_predictions, items, users
+from .tables import annotations, assignments, icl_predictions, items, users
 
 if TYPE_CHECKING:
     from . import Store
@@ -27,6 +28,42 @@ ANSWERS = (
     .order_by(annotations.c.item_seq, annotations.c.updated_at)
 )
 _JOINED = icl_predictions.join(items, items.c.seq == icl_predictions.c.item_seq)
+# Routed predictions still waiting for a human, on open items this user does not hold
+# (verification_candidates; `order` is "low_confidence" or "random").
+_NOT_MINE = ~(
+    select(assignments.c.item_seq)
+    .where(
+        assignments.c.user_id == bindparam("u"),
+        assignments.c.item_seq == icl_predictions.c.item_seq,
+    )
+    .exists()
+)
+_ROUTED = (
+    select(icl_predictions.c.item_seq)
+    .select_from(_JOINED)
+    .where(
+        icl_predictions.c.routed == 1,
+        icl_predictions.c.status == PENDING,
+        items.c.is_open == 1,
+        _NOT_MINE,
+    )
+    .limit(bindparam("n"))
+)
+ROUTED_IN_ORDER = {
+    "low_confidence": _ROUTED.order_by(icl_predictions.c.confidence, icl_predictions.c.item_seq),
+    "random": _ROUTED.order_by(func.random()),
+}
+
+
+def verification_candidates(
+    conn: Connection, user_id: int, n: int, order: str, *, lock: bool = False
+) -> list[int]:
+    """Item seqs of up to `n` predictions sampled for verification that `user_id` could be
+    given now (in the caller's lease transaction), lowest confidence first or at random."""
+    stmt = ROUTED_IN_ORDER[order]
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True, of=items)
+    return list(conn.execute(stmt, {"u": user_id, "n": n}).scalars())
 
 
 def _row(r) -> dict[str, Any]:
@@ -43,6 +80,7 @@ def _row(r) -> dict[str, Any]:
         "human_label": None if r.human_label is None else json.loads(r.human_label),
         "model_name": r.provider + (f":{r.model_version}" if r.model_version else ""),
         "reasoning": r.reasoning,
+        "routed_for_verification": bool(r.routed),
     }
 
 
@@ -76,7 +114,8 @@ class IclStore:
 
     def add(self, schema: str, rows: list[dict[str, Any]]) -> int:
         """Store predictions ({seq, label, confidence, provider, model_version, reasoning,
-        examples}); an item already predicted for `schema` keeps its first prediction."""
+        examples, routed}); an item already predicted for `schema` keeps its first
+        prediction. `routed` (default False): sampled to be handed to annotators."""
         if not rows:
             return 0
         now = time.time()
@@ -93,6 +132,7 @@ class IclStore:
                 examples=bindparam("examples"),
                 created_at=now,
                 status=PENDING,
+                routed=bindparam("routed"),
             )
             .on_conflict_do_nothing(index_elements=["item_seq", "schema"])
         )
@@ -104,6 +144,7 @@ class IclStore:
                 "examples": json.dumps(r.get("examples", [])),
                 "reasoning": r.get("reasoning", ""),
                 "model_version": r.get("model_version", ""),
+                "routed": int(bool(r.get("routed", False))),
             }
             for r in rows
         ]
@@ -172,9 +213,11 @@ class IclStore:
         with self.store.read() as conn:
             row = conn.execute(
                 select(
-                    func.count(), n(CORRECT), n(INCORRECT), n(PENDING), avg(CORRECT), avg(INCORRECT)
+                    func.count(), n(CORRECT), n(INCORRECT), n(PENDING), avg(CORRECT),
+                    avg(INCORRECT),
+                    func.sum(case((and_(c.status == PENDING, c.routed == 1), 1), else_=0)),
                 ).where(cond)
-            ).one()
+            ).one()  # fmt: skip
         total, right, wrong, pending = (int(v or 0) for v in row[:4])
         verified = right + wrong
         return {
@@ -182,6 +225,7 @@ class IclStore:
             "verified_correct": right,
             "verified_incorrect": wrong,
             "pending_verification": pending,
+            "routed_pending": int(row[6] or 0),
             "total_verified": verified,
             "accuracy": round(right / verified, 6) if verified else None,
             "avg_confidence_correct": None if row[4] is None else round(float(row[4]), 6),

@@ -540,9 +540,27 @@ icl_predictions = Table(
     Column("human_label", Text, nullable=True),  # JSON
     Column("verified_by", String(200), nullable=True),
     Column("verified_at", Float, nullable=True),
+    # sampled for verification (verification.sample_rate): handed to annotators among their
+    # normal items at assignment_mix_rate (store/icl.verification_candidates)
+    Column("routed", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("item_seq", "schema"),
 )
 Index("ix_icl_predictions_status", icl_predictions.c.schema, icl_predictions.c.status)
+Index(
+    "ix_icl_predictions_routed",
+    icl_predictions.c.routed,
+    icl_predictions.c.status,
+    icl_predictions.c.confidence,
+)
+# LLM suggestions kept across restarts and shared by server processes (store/ai_cache.py):
+# key = JSON [provider, model, item id, schema], value = the suggestion's JSON
+ai_cache = Table(
+    "ai_cache",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
 # AI assistance (ai/service.py): the suggestion last shown to a user for an item's scheme and
 # what became of it (accepted: the saved answer equals it; overridden: saved otherwise), for
 # the automation-bias report and the exports' ai_accepted marks.

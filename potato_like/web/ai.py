@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 
 from ..ai.service import records, service
+from ..ai.vision.service import vision
 from ..errors import BadRequest, NotFound
 from .security import admin_required, current_project, login_required_json, require_user
 from .tracking import own_item
@@ -99,6 +100,25 @@ def api_get_ai_suggestion():
         suggestions=found,
         message="; ".join(messages),
         prefill=_service().ai.prefill,
+    )
+
+
+@bp.get("/api/vision_suggestions")
+@login_required_json
+def vision_suggestions():
+    """The vision endpoint's detections on the item's image, per scheme, as shapes in the
+    image scheme's wire format with their `confidence` (waits at most the time-out)."""
+    detector = vision(current_project())
+    if detector is None:
+        raise NotFound("no vision endpoint is configured (ai_support.visual_endpoint_type)")
+    item = _item_for(require_user())
+    found, message = detector.get(item.id, item.text)
+    return jsonify(
+        instance_id=item.id,
+        endpoint_type=detector.detector.name,
+        model=detector.detector.model_name,
+        suggestions=found or {},
+        message=message,
     )
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..ai.service import service as ai_service
+from ..ai.vision.service import vision
 from ..crowd import completion_for, time_is_up
 from ..crowd.base import COMPLETED, NOT_COMPLETED
 from ..errors import BadRequest, Blocked, PotatoLikeError, WrongPhase
@@ -86,6 +87,13 @@ def annotate_page():
         if not maps and project.config.study.pre_annotation.enabled:
             maps = prefilled = pre_annotation.predictions(project.config, item.fields)
             confidence = pre_annotation.confidence(project.config, item.fields)
+        detector = vision(project)
+        if detector is not None:
+            if not maps:  # the detections as editable shapes until the annotator saves
+                found = detector.preannotations(item.id, item.text)
+                if found:
+                    maps = prefilled = {**(prefilled or {}), **found}
+            detector.prefetch(item.seq, 2)
         # the next items' waveforms, computed in the background (media/lookahead.py)
         project.cache("waveform_lookahead", lambda: WaveformLookahead(project)).after_page(item.seq)
     context_key = project.config.item_properties.context_key

@@ -3,6 +3,8 @@ three topics must land in three separate regions of the 2-D map."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -103,7 +105,9 @@ def test_similar_items_use_the_embedder_registry(monkeypatch):
         items=SimpleNamespace(count=lambda: 4),
         gold=SimpleNamespace(item_texts=lambda: iter(texts)),
     )
-    config = SimpleNamespace(embeddings=EmbeddingSettings(backend="letters"))
+    config = SimpleNamespace(
+        embeddings=EmbeddingSettings(backend="letters"), config_path=None, task_dir=Path(".")
+    )
     index = SimilarItems(SimpleNamespace(store=store, config=config)).index()
     assert index.embedder == "letters"
     assert index.neighbours(1, 1) == [(3, "i3", 1.0)]

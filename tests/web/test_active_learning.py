@@ -172,4 +172,56 @@ def test_config_block_is_checked(tmp_path):
     config = load_config(write_config(tmp_path, ok))
     assert config.active_learning.schema_names == ("sentiment",)
     assert any("classifier_name" in w for w in config.warnings)
-    assert any("bald" in w for w in config.warnings)
+    assert not any("bald" in w for w in config.warnings)  # served (assign/query_strategies)
+    assert config.active_learning.bald_estimators == 5
+    tags = {"annotation_type": "multiselect", "name": "tags", "description": "?",
+            "labels": ["a", "b"]}  # fmt: skip
+    only_sets = base_config(
+        annotation_schemes=[tags],
+        assignment_strategy="active_learning",
+        active_learning={"query_strategy": "badge", "bald_params": {"n_estimators": 1}},
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(tmp_path, only_sets))
+    assert "active_learning.bald_params.n_estimators" in "\n".join(err.value.problems)
+    only_sets["active_learning"]["bald_params"] = {"n_estimators": 3, "bootstrap_fraction": 0.5}
+    config = load_config(write_config(tmp_path, only_sets))
+    assert any("'badge' needs a single-label scheme" in w for w in config.warnings)
+    assert config.active_learning.bald_fraction == 0.5
+
+
+def test_badge_ranks_the_least_sure_item_first(al_project):
+    app, truth = al_project(al={"query_strategy": "badge"})
+    teach(app, truth)
+    project = app.extensions["potato_like"]
+    project.policy.strategy._checked = -1e9
+    assert project.policy.strategy.ranked() is True
+    offered = first_offered(app, "late", 3)
+    # BADGE starts with the longest gradient embedding: the least sure item (a mixed one).
+    assert offered[0].startswith("u"), offered
+
+
+def test_bald_ranks_by_ensemble_disagreement(al_project):
+    """BALD prefers items the ensemble members disagree on (epistemic uncertainty), not
+    items every member finds 50/50 (the mixed-cue items, which uncertainty picks first)."""
+    from potato_like.ai.builtin.runner import models
+    from potato_like.assign.query_strategies import bald_scores
+
+    app, truth = al_project(al={"query_strategy": "bald", "bald_params": {"n_estimators": 8}})
+    teach(app, truth)
+    project = app.extensions["potato_like"]
+    project.policy.strategy._checked = -1e9
+    assert project.policy.strategy.ranked() is True
+    offered = first_offered(app, "late", 3)
+    model = models(project).get("sentiment")[1]
+    taught = list(truth)[:30]
+    lines = (project.config.task_dir / "data.jsonl").read_text().splitlines()
+    texts = {r["id"]: r["text"] for r in map(json.loads, lines)}
+    vec = model.vectorizer
+    pool = sorted(texts)
+    mi = bald_scores(vec.transform([texts[i] for i in taught]), [truth[i] for i in taught],
+                     vec.transform([texts[i] for i in pool]), n_estimators=40,
+                     fraction=0.8, seed=11)  # fmt: skip
+    by_id = dict(zip(pool, mi, strict=True))
+    assert np.mean([by_id[i] for i in offered]) > np.median(list(by_id.values())), offered
+    assert not all(i.startswith("u") for i in offered)  # not uncertainty's order

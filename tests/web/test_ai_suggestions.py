@@ -85,13 +85,39 @@ def test_cached_per_item_and_model_and_kept_on_disk(make_project, fake, tmp_path
     for _ in range(3):
         assert client.get(f"/api/get_ai_suggestion?instance_id={iid}").json["suggestions"]
     assert len(fake.requests) == 1
-    stored = json.loads((tmp_path / "out" / "ai_cache.json").read_text())
-    assert len(stored) == 1 and "positive" in json.dumps(stored)
+    store = app.extensions["potato_like"].store
+    assert store.ai_cache.count() == 1  # one row in the project's database (store/ai_cache.py)
+    key = json.dumps(["openai_compatible", "fake-model", iid, "sentiment"])
+    assert store.ai_cache.get(key)["label"] == "positive"
+    assert not (tmp_path / "out" / "ai_cache.json").exists()  # no JSON file is written
     app.extensions["potato_like"].close()
     again = make_project(ai_support=ai(fake.url, cache_config=cache))
     client = login(again.test_client(), "ann1")
     assert client.get(f"/api/get_ai_suggestion?instance_id={iid}").json["suggestions"]
     assert len(fake.requests) == 1  # from the disk cache
+
+
+def test_a_json_cache_of_an_earlier_version_is_imported_once(make_project, fake, tmp_path):
+    key = json.dumps(["openai_compatible", "fake-model", "item_001", "sentiment"])
+    old = {key: {"schema": "sentiment", "label": "negative", "confidence": 0.5,
+                 "explanation": "from the old file", "evidence": [], "provider": "x",
+                 "model_version": "fake-model", "scores": {}}}  # fmt: skip
+    (tmp_path / "out").mkdir(exist_ok=True)
+    (tmp_path / "out" / "ai_cache.json").write_text(json.dumps(old))
+    cache = {
+        "disk_cache": {"enabled": True, "path": "out/ai_cache.json"},
+        "prefetch": {"on_next": 0},
+    }
+    app = make_project(ai_support=ai(fake.url, cache_config=cache))
+    client = login(app.test_client(), "ann1")
+    assert current_id(client) == "item_001"
+    (s,) = client.get("/api/get_ai_suggestion?instance_id=item_001").json["suggestions"]
+    assert s["explanation"] == "from the old file" and fake.requests == []
+    store = app.extensions["potato_like"].store
+    store.ai_cache.clear()
+    app.extensions["potato_like"].close()
+    again = make_project(ai_support=ai(fake.url, cache_config=cache))
+    assert again.extensions["potato_like"].store.ai_cache.count() == 0  # not imported twice
 
 
 def test_prefetch_of_next_items_in_the_background(make_project, fake):

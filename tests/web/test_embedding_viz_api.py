@@ -294,7 +294,7 @@ def test_config_keys_and_warnings(make_project):
     app = make_project(
         items=3,
         embedding_visualization={**MAP, "umap": {"metric": "euclidean", "extra": 1}},
-        embeddings={"backend": "image", "cache_dir": "x"},
+        embeddings={"backend": "video", "cache_dir": "x"},
     )
     config = project_of(app).config
     assert config.embedding_map.metric == "euclidean"
