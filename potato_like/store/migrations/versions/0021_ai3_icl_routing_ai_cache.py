@@ -3,8 +3,8 @@ sample_rate`) to be handed to annotators among their normal items (icl_predictio
 and the LLM suggestion cache (ai_cache, one row per suggestion, instead of a JSON file
 rewritten whole per entry).
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07
 """
 
