@@ -16,6 +16,9 @@ PROGRESS_EVERY = 1000  # chunks between progress reports (each renews the lease)
 def export(service, job, ctx) -> dict:
     slug, name = job.params["project"], job.params["format"]
     project = service.projects().get(slug)
+    if project is None and slug in getattr(service, "slugs_on_disk", list)():
+        service.start(slug)  # a workspace project created after this worker started
+        project = service.projects().get(slug)
     if project is None:
         raise JobFailed(f"project {slug} is gone")
     chosen = exporter(name)

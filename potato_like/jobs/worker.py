@@ -20,6 +20,7 @@ import threading
 import time
 import traceback
 import uuid
+from pathlib import Path
 
 from ..store.jobs import Job
 from .registry import Cancelled, JobFailed, handlers
@@ -123,7 +124,12 @@ class Worker:
 
 
 def open_service(config_path: str):
-    """What the jobs work on, opened from the server's config: the Project."""
+    """What the jobs work on, opened as the server opened it: the Project of a config file,
+    or the Workspace of a directory (`run.py DIR`)."""
+    if Path(config_path).is_dir():
+        from ..workspace.workspace import Workspace
+
+        return Workspace.open(config_path)
     from ..config import load_config
     from ..project import Project
 

@@ -37,7 +37,7 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     limits = {k: overrides.get(k, v) for k, v in ROOT_LIMITS.items()}
     app.extensions["potato_like_limits"] = Limits(SimpleNamespace(**limits))
     app.extensions["potato_like_csrf"] = CSRFProtect(app)
-    headers.install(app, SimpleNamespace(crowd=None))
+    headers.install(app, SimpleNamespace(crowd=None, schemes=()))  # the root serves no scheme
     static_assets.install(app)
     for bp in (views.bp, api.bp, api_v1.bp):
         app.register_blueprint(bp)

@@ -42,6 +42,7 @@ def serve(args) -> int:
         print(refusal, file=sys.stderr)
         return 2
     started = time.perf_counter()
+    job_worker = None
     workspace = Workspace.open(args.config)
     try:
         for slug, project in workspace.projects().items():
@@ -66,6 +67,12 @@ def serve(args) -> int:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        # The /api/v1 jobs (training, inference, exports) of the workspace run in one
+        # worker process beside the server, as for a single project.
+        if getattr(args, "job_workers", 1):
+            from ..jobs.process import start_job_worker
+
+            job_worker = start_job_worker(Path(args.config).resolve())
         limits = ServerLimits()
         wsgi_app = app
         if args.access_log:
@@ -93,6 +100,10 @@ def serve(args) -> int:
                 return 1
             raise
     finally:
+        if job_worker is not None:
+            from ..jobs.process import stop_job_worker
+
+            stop_job_worker(job_worker)
         workspace.close()
     return 0
 

@@ -70,6 +70,27 @@ def test_run_py_serves_a_workspace_directory(tmp_path) -> None:
         assert requests.get(f"{base}/p/later/login", timeout=10).status_code == 200
         overview = requests.get(f"{base}/api/v1/projects/alpha", headers=ROOT_ADMIN, timeout=10)
         assert overview.json()["annotations"] == 1
+        # the root API's jobs run in the workspace's job worker: an export of alpha, and of
+        # a project created after the worker started
+        for slug in ("alpha", "later"):
+            body = {"project": slug, "format": "jsonl"}
+            r = requests.post(f"{base}/api/v1/exports", json=body, headers=ROOT_ADMIN, timeout=10)
+            assert r.status_code in (201, 202), r.text
+            export_id = r.json()["id"]
+            deadline = time.time() + 90
+            while (
+                state := requests.get(
+                    f"{base}/api/v1/exports/{export_id}", headers=ROOT_ADMIN, timeout=10
+                ).json()
+            )["status"] in ("queued", "running"):
+                assert time.time() < deadline, state
+                time.sleep(0.5)
+            assert state["status"] == "completed", state
+            got = requests.get(
+                f"{base}/api/v1/exports/{export_id}/download", headers=ROOT_ADMIN, timeout=10
+            )
+            assert got.status_code == 200
+            assert (b'"ann"' in got.content) == (slug == "alpha")  # later has no answers
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
