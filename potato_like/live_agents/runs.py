@@ -162,10 +162,6 @@ class LiveRuns:
                 start_url=start_url,
             )
             self._runs[run_id] = run
-        if settings.kind == "live_coding_agent":
-            if settings.working_dir is not None:
-                shutil.copytree(settings.working_dir, run.workspace, symlinks=False)
-            run.workspace.mkdir(parents=True, exist_ok=True)
         run.save()
         worker = threading.Thread(
             target=self._work, args=(run, settings), name=f"live-run-{run_id}", daemon=True
@@ -239,6 +235,10 @@ class LiveRuns:
             opening += f"\nStart at: {run.start_url}"
         messages: list[dict] = [{"role": "user", "content": opening}]
         try:
+            if settings.kind == "live_coding_agent":  # copied here, not in the request
+                if settings.working_dir is not None:
+                    shutil.copytree(settings.working_dir, run.workspace, symlinks=True)
+                run.workspace.mkdir(parents=True, exist_ok=True)
             provider = self._provider(settings)
             for _ in range(settings.max_steps):
                 if not self._wait_while_paused(run):

@@ -20,7 +20,6 @@ import functools
 import html
 import os
 import re
-import resource
 import shutil
 import signal
 import subprocess
@@ -137,21 +136,25 @@ def _grep(root: Path, args: dict) -> str:
 # -- commands ----------------------------------------------------------------------------
 @functools.cache
 def network_isolation() -> list[str] | None:
-    """The command prefix that runs a process without network, or None if there is none."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
+    """The command prefix that runs a process without network and with resource limits
+    (util-linux `unshare -rn` and `prlimit`, no pre-exec Python code in a threaded server),
+    or None when this host cannot."""
+    unshare, prlimit = shutil.which("unshare"), shutil.which("prlimit")
+    if unshare is None or prlimit is None:
         return None
+    limits = [
+        prlimit,
+        f"--cpu={int(COMMAND_TIMEOUT)}",
+        f"--fsize={MAX_FILE_BYTES * 50}",
+        "--core=0",
+        "--",
+    ]
+    prefix = [unshare, "-rn", "--", *limits]
     try:
-        done = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=5)
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=5)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return [unshare, "-rn", "--"] if done.returncode == 0 else None
-
-
-def _limits() -> None:  # runs in the child before exec
-    resource.setrlimit(resource.RLIMIT_CPU, (int(COMMAND_TIMEOUT), int(COMMAND_TIMEOUT)))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES * 50, MAX_FILE_BYTES * 50))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return prefix if done.returncode == 0 else None
 
 
 def run_command(root: Path, command: Any, timeout: float = COMMAND_TIMEOUT) -> str:
@@ -169,7 +172,6 @@ def run_command(root: Path, command: Any, timeout: float = COMMAND_TIMEOUT) -> s
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_limits,
     )
     try:
         out, _ = proc.communicate(timeout=timeout)

@@ -16,6 +16,7 @@ import ollama  # noqa: F401 - the SDK's import (seconds, once) is not a request'
 import pytest
 
 from potato_like.live_agents.tools import network_isolation
+from potato_like.traces.registry import import_files
 from tests.conftest import current_id, login, with_csrf, write_config, write_items
 from tests.llm_fakes import FakeLLM
 
@@ -75,7 +76,10 @@ def test_coding_run_writes_in_its_sandbox_and_is_kept_as_a_trace(make_project, f
         ("ok", act("Read", file_path="../../config.yaml")),
         ("ok", DONE),
     )
-    app = make_project(live_coding_agent=coding(fake.url), instance_display=DISPLAY)
+    (tmp_path / "workspace").mkdir()
+    (tmp_path / "workspace" / "README.md").write_text("the project's starting files")
+    conf = coding(fake.url, working_dir="./workspace")
+    app = make_project(live_coding_agent=conf, instance_display=DISPLAY)
     client = with_csrf(login(app.test_client(), "ann1"))
     page = client.get("/annotate").get_data(as_text=True)
     assert "data-live-run" in page and "/api/live_coding_agent/start" in page
@@ -89,9 +93,15 @@ def test_coding_run_writes_in_its_sandbox_and_is_kept_as_a_trace(make_project, f
     # the model saw the task and each result
     sent = fake.requests[1]["body"]["messages"]
     assert "Text number 1." in sent[1]["content"] and "wrote" in sent[-1]["content"]
-    assert client.get(f"/api/live_coding_agent/files/{run}").json["files"] == ["src/fact.py"]
-    trace = json.loads((tmp_path / "out" / "live_runs" / run / "trace.json").read_text())
+    files = client.get(f"/api/live_coding_agent/files/{run}").json["files"]
+    assert files == ["README.md", "src/fact.py"]  # working_dir copied into the run's sandbox
+    assert not (tmp_path / "workspace" / "src").exists()  # the original is untouched
+    saved = tmp_path / "out" / "live_runs" / run / "trace.json"
+    trace = json.loads(saved.read_text())
     assert trace["instance_id"] == iid and trace["user"] == "ann1" and len(trace["steps"]) == 4
+    # the kept trace is a Potato trace item: import-traces reads it back
+    [(_, fmt, imported)] = list(import_files("auto", [saved]))
+    assert fmt == "potato" and imported["id"] == run and len(imported["steps"]) == 4
     assert client.get(f"/api/live_coding_agent/state/{run}?since=3").json["steps"][0]["step"] == 3
     sessions = client.get(f"/api/live_coding_agent/sessions?instance_id={iid}").json["sessions"]
     assert [s["session_id"] for s in sessions] == [run]
