@@ -249,6 +249,8 @@ class LiveRuns:
                         run.pending.clear()
                         messages.append({"role": "user", "content": f"The annotator says: {note}"})
                 reply = provider.chat(messages, system)
+                if run.state not in ACTIVE:  # stopped while the model was thinking: not done
+                    return
                 messages.append({"role": "assistant", "content": reply})
                 observation, finished = self._act(run, settings, reply)
                 if finished:
@@ -292,8 +294,6 @@ class LiveRuns:
             except ToolError as exc:
                 observation, ok = f"error: {exc}", False
         with run.lock:
-            if run.state not in ACTIVE:  # stopped while the model was thinking: keep its step
-                ok = ok and False
             step = _step(len(run.steps), "Agent", "action", thought)
             step.update(
                 {

@@ -90,6 +90,15 @@ function setup(box) {
     if (instruct) instruct.hidden = !active;
   }
 
+  // Polls run one at a time (a control asks for one at once), so no step is shown twice.
+  let queue = Promise.resolve();
+  const pollNow = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    queue = queue.then(poll, poll);
+    return queue;
+  };
+
   async function poll() {
     timer = null;
     if (!runId) return;
@@ -98,11 +107,13 @@ function setup(box) {
       data = await call(`${runUrl(box.dataset.runUrl)}?since=${seen}`);
     } catch (err) {
       showError(err.message);
-      timer = setTimeout(poll, POLL_MS * 3);
+      timer = setTimeout(pollNow, POLL_MS * 3);
       return;
     }
-    for (const step of data.steps) steps.append(stepItem(step, showThought));
-    seen = data.step_count;
+    for (const step of data.steps) {
+      if (step.step >= seen) steps.append(stepItem(step, showThought));
+    }
+    seen = Math.max(seen, data.step_count);
     render(data.state);
     showError(data.error);
     if (filesBox && box.dataset.filesUrl) {
@@ -117,15 +128,14 @@ function setup(box) {
         filesBox.hidden = listing.files.length === 0;
       } catch (_) { /* the listing is a convenience */ }
     }
-    if (ACTIVE.includes(data.state)) timer = setTimeout(poll, POLL_MS);
+    if (ACTIVE.includes(data.state)) timer = setTimeout(pollNow, POLL_MS);
   }
 
   function follow(id) {
     runId = id;
     seen = 0;
     steps.replaceChildren();
-    if (timer) clearTimeout(timer);
-    poll();
+    pollNow();
   }
 
   box.addEventListener("click", async (event) => {
@@ -138,9 +148,8 @@ function setup(box) {
         follow(data.session_id);
       } else if (runId) {
         const url = box.dataset.controlUrl.replace("/pause/", `/${action}/`).replace("RUN_ID", encodeURIComponent(runId));
-        const data = await call(url, "POST", {});
-        render(data.state);
-        if (!timer) poll();
+        await call(url, "POST", {});
+        await pollNow(); // the state and the steps up to it, together
       }
     } catch (err) {
       showError(err.message);
