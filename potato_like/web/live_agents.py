@@ -18,8 +18,24 @@ from .security import current_project, login_required_json, require_user
 from .tracking import own_item
 
 bp = Blueprint("live_agents", __name__)
-KINDS = "any(live_agent, live_coding_agent)"
+KINDS = ("live_agent", "live_coding_agent")
+ACTIONS = ("pause", "resume", "stop", "instruct")
 MAX_FILES = 500
+
+
+def route(rule: str, methods=("GET",), actions: bool = False):
+    """One URL rule per kind (and per control) at Potato's literal paths; the view gets
+    `kind` (and `action`) from the rule's defaults."""
+
+    def add(view):
+        for kind in KINDS:
+            for action in ACTIONS if actions else (None,):
+                defaults = {"kind": kind, **({"action": action} if action else {})}
+                path = rule.replace("{kind}", kind).replace("{action}", action or "")
+                bp.add_url_rule(path, view.__name__, view, methods=list(methods), defaults=defaults)
+        return view
+
+    return add
 
 
 def _settings(kind: str):
@@ -37,7 +53,7 @@ def _run(kind: str, run_id: str):
     return run
 
 
-@bp.post(f"/api/<{KINDS}:kind>/start")
+@route("/api/{kind}/start", methods=("POST",))
 @login_required_json
 def start(kind: str):
     settings = _settings(kind)
@@ -61,7 +77,7 @@ def start(kind: str):
     return jsonify(session_id=run.run_id, state=run.state, backend=settings.endpoint_type)
 
 
-@bp.get(f"/api/<{KINDS}:kind>/state/<run_id>")
+@route("/api/{kind}/state/<run_id>")
 @login_required_json
 def state(kind: str, run_id: str):
     run = _run(kind, run_id)
@@ -71,13 +87,13 @@ def state(kind: str, run_id: str):
     return jsonify(run.public(int(since)))
 
 
-@bp.get(f"/api/<{KINDS}:kind>/trace/<run_id>")
+@route("/api/{kind}/trace/<run_id>")
 @login_required_json
 def trace(kind: str, run_id: str):
     return jsonify(_run(kind, run_id).trace())
 
 
-@bp.post(f"/api/<{KINDS}:kind>/<any(pause, resume, stop, instruct):action>/<run_id>")
+@route("/api/{kind}/{action}/<run_id>", methods=("POST",), actions=True)
 @login_required_json
 def control(kind: str, action: str, run_id: str):
     run = _run(kind, run_id)
@@ -100,7 +116,7 @@ def control(kind: str, action: str, run_id: str):
     return jsonify(session_id=run.run_id, state=run.state)
 
 
-@bp.get(f"/api/<{KINDS}:kind>/sessions")
+@route("/api/{kind}/sessions")
 @login_required_json
 def sessions(kind: str):
     user = require_user()
@@ -120,7 +136,7 @@ def sessions(kind: str):
     )
 
 
-@bp.get(f"/api/<{KINDS}:kind>/files/<run_id>")
+@route("/api/{kind}/files/<run_id>")
 @login_required_json
 def files(kind: str, run_id: str):
     run = _run(kind, run_id)
