@@ -378,6 +378,9 @@ class Project:
         ai = self._caches.get("ai_suggestions")
         if ai is not None:
             ai.close()
+        live = self._caches.get("live_runs")
+        if live is not None:
+            live.close()
         self.output.close()
         self.store.close()
 

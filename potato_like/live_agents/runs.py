@@ -110,7 +110,16 @@ class LiveRuns:
         self.root = project.config.output_dir / "live_runs"
         self._lock = threading.Lock()
         self._runs: dict[str, LiveRun] = {}
+        self._closed = threading.Event()
         self._load()
+
+    def close(self) -> None:
+        """The project is closing: run threads stop at their next check without writing
+        (on disk the runs stay active, so the next start shows them interrupted)."""
+        self._closed.set()
+        for run in list(self._runs.values()):
+            with run.lock:
+                run.lock.notify_all()
 
     # -- lifecycle -------------------------------------------------------------------------
     def _load(self) -> None:
@@ -249,8 +258,8 @@ class LiveRuns:
                         run.pending.clear()
                         messages.append({"role": "user", "content": f"The annotator says: {note}"})
                 reply = provider.chat(messages, system)
-                if run.state not in ACTIVE:  # stopped while the model was thinking: not done
-                    return
+                if run.state not in ACTIVE or self._closed.is_set():
+                    return  # stopped while the model was thinking: its action is not done
                 messages.append({"role": "assistant", "content": reply})
                 observation, finished = self._act(run, settings, reply)
                 if finished:
@@ -267,9 +276,9 @@ class LiveRuns:
 
     def _wait_while_paused(self, run: LiveRun) -> bool:
         with run.lock:
-            while run.state == "paused":
+            while run.state == "paused" and not self._closed.is_set():
                 run.lock.wait(timeout=1.0)
-            return run.state == "running"
+            return run.state == "running" and not self._closed.is_set()
 
     def _act(self, run: LiveRun, settings: LiveAgentConfig, reply: str) -> tuple[str, bool]:
         thought, name, args = parse_action(reply)
@@ -311,7 +320,7 @@ class LiveRuns:
 
     def _end(self, run: LiveRun, state: str, error: str | None = None) -> None:
         with run.lock:
-            if run.state not in ACTIVE:
+            if run.state not in ACTIVE or self._closed.is_set():
                 return  # stopped by the annotator: that state stays
             run.state = state
             run.error = error

@@ -204,9 +204,7 @@ def test_restart_keeps_the_steps_and_marks_the_run_interrupted(tmp_path, fake, o
     data = client2.get(f"/api/live_coding_agent/state/{run}").json
     assert data["state"] == "interrupted" and "server stopped" in data["error"]
     assert data["step_count"] == before
-    app.extensions["potato_like"].cache("live_runs", None).stop(
-        app.extensions["potato_like"].cache("live_runs", None).get(run)
-    )
+    # (closing the first project at teardown stops its run thread without writing)
 
 
 def test_commands_are_refused_unless_acknowledged(make_project, fake):
