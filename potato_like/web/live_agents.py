@@ -119,6 +119,7 @@ def control(kind: str, action: str, run_id: str):
 @route("/api/{kind}/sessions")
 @login_required_json
 def sessions(kind: str):
+    _settings(kind)  # 404 without the config block: the page says so before Start
     user = require_user()
     instance_id = request.args.get("instance_id") or None
     runs = live_runs(current_project()).of_user(user.username, kind, instance_id)

@@ -177,7 +177,11 @@ function setup(box) {
       if (last) follow(last.session_id);
       else render("not started");
     })
-    .catch(() => render("not started"));
+    .catch((err) => {
+      render("not available");
+      showError(err.message); // e.g. the project has no agent configured
+      if (button("start")) button("start").disabled = true;
+    });
 }
 
 document.querySelectorAll("[data-live-run]").forEach(setup);

@@ -161,6 +161,8 @@ def test_one_active_run_per_annotator_and_bad_input(make_project, fake):
     r = client.post("/api/live_coding_agent/start", json={"instance_id": "nope"})
     assert r.status_code == 404
     assert client.post("/api/live_agent/start", json={"instance_id": iid}).status_code == 404
+    r = client.get("/api/live_agent/sessions")
+    assert r.status_code == 404 and "no live_agent block" in r.json["error"]
     assert client.get(f"/api/live_coding_agent/state/{run}?since=x").status_code == 400
     assert client.get("/api/live_coding_agent/state/..%2f..").status_code == 404
     assert client.post(f"/api/live_coding_agent/instruct/{run}", json={}).status_code == 400
