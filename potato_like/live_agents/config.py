@@ -75,6 +75,8 @@ PROVIDER_NAMES = {
     "anthropic_tool_use": "anthropic",
     "openai_tool_use": "openai_compatible",
 }
+DEFAULT_STEP_TIMEOUT = 120.0  # seconds per model call, when ai_config sets no timeout
+DEFAULT_MAX_TOKENS = 2048
 SANDBOX_MODES = {
     "container": "container",
     "docker": "container",
@@ -125,7 +127,14 @@ def _provider(sub: ConfigReader, key: str, default: str) -> tuple[str, dict] | N
     if provider_class(name) is None:
         sub.problem(key, f"{written!r} is not an AI provider (one of: {', '.join(names())})")
         return None
-    settings, _timeout = _settings(sub.child("ai_config"), name, name)
+    conf = sub.child("ai_config")
+    settings, _timeout = _settings(conf, name, name)
+    # A run is background work, not a request: a model may think longer and write whole
+    # files, so the defaults are larger than for suggestions.
+    if "timeout" not in conf.raw:
+        settings["timeout"] = DEFAULT_STEP_TIMEOUT
+    if "max_tokens" not in conf.raw:
+        settings["max_tokens"] = DEFAULT_MAX_TOKENS
     return name, settings
 
 

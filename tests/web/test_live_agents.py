@@ -339,5 +339,12 @@ def test_potato_live_examples_load(tmp_path):
     assert set(loaded.live_agents) == {"live_agent", "live_coding_agent"}
     assert loaded.live_agents["live_coding_agent"].working_dir == (tmp_path / "workspace")
     assert loaded.live_agents["live_coding_agent"].commands_allowed is False
+    # background runs get longer model calls than suggestions, unless ai_config says
+    assert loaded.live_agents["live_coding_agent"].settings["timeout"] == 2
+    assert loaded.live_agents["live_agent"].settings["timeout"] == 2
+    coding_only = base_config(live_coding_agent={"ai_config": {"model": "m"}})
+    settings = load_config(write_config(tmp_path, coding_only, "c2.yaml"))
+    assert settings.live_agents["live_coding_agent"].settings["timeout"] == 120
+    assert settings.live_agents["live_coding_agent"].settings["max_tokens"] == 2048
     assert any("allow_takeover" in w for w in loaded.warnings)
     assert shutil.which("true")
