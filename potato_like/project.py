@@ -409,7 +409,7 @@ class Project:
     def close(self) -> None:
         for ingestor in self._caches.get("live_sources", {}).values():
             ingestor.stop()
-        for name in ("ai_suggestions", "ai_vision"):
+        for name in ("ai_suggestions", "ai_vision", "live_runs"):
             held = self._caches.get(name)
             if held is not None:
                 held.close()

@@ -111,6 +111,8 @@ IMPLEMENTED = (
     "embedding_visualization",
     "ai_support",
     "chat_support",
+    "live_agent",
+    "live_coding_agent",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -176,8 +178,6 @@ _LATER_NAMES = [
     "verbose",
     "very_verbose",
     "debug_log",
-    "live_agent",
-    "live_coding_agent",
     "agent_proxy",
     "datasets",
     "automation",

@@ -188,6 +188,8 @@ class ProjectConfig:
     embedding_map: Any = None
     # `instance_display` (displays.config.InstanceDisplay); None: show text_key as text
     instance_display: Any = None
+    # `live_agent` / `live_coding_agent` (live_agents/config.py): {kind: LiveAgentConfig}
+    live_agents: dict[str, Any] = field(default_factory=dict, compare=False)
     # `bws_config` / `ibws_config` (config/comparisons.py): items are tuples of pool items
     bws: Any = None
     ibws: Any = None

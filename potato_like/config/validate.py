@@ -14,6 +14,7 @@ from ..data.cot_segmentation import read_cot_segmentation
 from ..errors import ConfigError
 from ..html_sanitizer import clean_html
 from ..key_policy import weak_keys
+from ..live_agents.config import read_live_agents
 from ..schemes.registry import scheme_class, type_names
 from ..spans.colors import read_ui_colors
 from ..spans.keywords import read_keywords
@@ -242,6 +243,7 @@ def build_config(
         crowd=crowd,
         ai=read_ai(r, project_root, output_dir, [s.name for s in schemes]),
         chat=read_chat(r),
+        live_agents=read_live_agents(r, project_root),
         mace=read_mace(r),
         adjudication=read_adjudication(r),
         embeddings=read_embeddings(r),

@@ -37,7 +37,7 @@ def table() -> str:
         later = ", ".join(f"`{k}`" for k in cls.later) or "none"
         spans = "accepted" if cls.supports_span_target else "warning"
         rows.append(f"| `{name}` | {cls.description} | {options or 'none'} | {later} | {spans} |")
-    missing = ", ".join(f"`{n}`" for n in not_yet_names())
+    missing = ", ".join(f"`{n}`" for n in not_yet_names()) or "none (all are served)"
     rows.append("")
     rows.append(
         f"Potato's types not available yet (a config using one stops with one line "

@@ -13,12 +13,9 @@ if TYPE_CHECKING:
 _TYPES: dict[str, type[Display]] = {}
 
 # Potato's display types not built here yet: a config using one fails with one line naming it.
-NOT_YET = ("live_agent", "live_coding_agent")
+NOT_YET: tuple[str, ...] = ()
 # Why, where there is more to say than "not built yet".
-NOT_YET_REASONS = {
-    "live_agent": "it drives a live browser agent from the server, which is not built here",
-    "live_coding_agent": "it runs a coding agent in a sandbox from the server, not built here",
-}
+NOT_YET_REASONS: dict[str, str] = {}
 
 
 def register(type_name: str):
@@ -66,6 +63,8 @@ def _load_builtin_types() -> None:
         html,
         image,
         interactive_chat,
+        live_agent,
+        live_coding_agent,
         multi_agent_discussion,
         pairwise,
         pdf,

@@ -52,6 +52,16 @@ MEDIA_TYPES = {
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _REMOTE = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
+# SVG screenshots in traces (data URIs only, never files or URLs served as SVG). Safe because
+# they only ever become an <img> source: an SVG loaded as an image runs no script and loads
+# nothing (the browser's secure static mode); no template inlines one or links to one, and
+# browsers refuse top-level navigation to data: URLs. Capped in size.
+_DATA_SVG = re.compile(
+    r"^data:image/svg\+xml(;charset=[A-Za-z0-9_-]+)?"
+    r"(;base64,[A-Za-z0-9+/=\s]+|,[^\x00-\x1f]*)$",
+    re.IGNORECASE,
+)
+MAX_SVG_DATA_URI = 512 * 1024  # characters
 
 
 def project_root(config: ProjectConfig) -> Path:
@@ -86,6 +96,8 @@ def media_kind(value: object, *, allow_data_image: bool = False) -> str | None:
     if value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return "site" if ".." not in PurePosixPath(value).parts else None
     if allow_data_image and _DATA_IMAGE.match(value):
+        return "data"
+    if allow_data_image and len(value) <= MAX_SVG_DATA_URI and _DATA_SVG.match(value):
         return "data"
     return "project" if relative_media_path(value) else None
 

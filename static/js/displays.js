@@ -1,5 +1,6 @@
 import { windowed } from "./windowed.js";
 import "./depth-map.js"; // the depth_map display (one loop over its boxes)
+import "./live-agent.js"; // live_agent / live_coding_agent runs (one loop over their boxes)
 
 // Item displays (instance_display): sizes from the config, image zoom, code copy.
 // The CSP forbids style= attributes, so sizes arrive as data-display-style JSON and are set

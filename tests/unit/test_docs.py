@@ -17,6 +17,7 @@ from potato_like.config import compat
 from potato_like.config.embeddings import EMBEDDING_VISUALIZATION_KEYS, EMBEDDINGS_KEYS, UMAP_KEYS
 from potato_like.config.gold import ADJUDICATION_KEYS, ADJUDICATION_SIMILARITY_KEYS, MACE_KEYS
 from potato_like.config.remote_data import DATA_CACHE_KEYS, DRIVE_KEYS, DROPBOX_KEYS
+from potato_like.live_agents import config as live_keys
 from potato_like.schemes import base
 from potato_like.schemes.event import ARGUMENT_KEYS, EVENT_TYPE_KEYS
 from potato_like.schemes.registry import scheme_class, type_names
@@ -79,6 +80,8 @@ NESTED = {
     "chat_support": ai_keys.CHAT_KEYS,
     "chat_support.system_prompt": ai_keys.CHAT_PROMPT_KEYS,
     "chat_support.ui": ai_keys.CHAT_UI_KEYS,
+    "live_agent": live_keys.LIVE_AGENT_KEYS,
+    "live_coding_agent": live_keys.LIVE_CODING_KEYS,
 }
 
 
