@@ -32,6 +32,7 @@ from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
 from .embeddings import read_embedding_map, read_embeddings
+from .corpus_map import read_corpus_map
 from .event_template import read_event_template
 from .form_layout import read_form_layout
 from .gold import read_adjudication, read_mace
@@ -231,6 +232,7 @@ def build_config(
         server_limits=read_server_limits(server, task_dir),
         media=media,
         event_template=read_event_template(r, task_dir),
+        corpus_map=read_corpus_map(r),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

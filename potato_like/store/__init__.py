@@ -35,6 +35,7 @@ class Store:
         from .assignments import Assignments
         from .audio_datasets import AudioDatasets
         from .crowd import Crowd
+        from .corpus_map import CorpusMapStore
         from .embed_map import EmbedMap
         from .event_registry import EventRegistry
         from .events import Events
@@ -71,6 +72,7 @@ class Store:
         self.gold = Gold(self)
         self.event_registry = EventRegistry(self)
         self.embed_map = EmbedMap(self)
+        self.corpus_map = CorpusMapStore(self)
         self.queue_front = QueueFront(self)
         self.locks = Locks(self)
         self.ai_models = AiModels(self)
