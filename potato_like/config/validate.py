@@ -28,11 +28,11 @@ from .assignment import (
     read_triage,
 )
 from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, read_ibws
+from .corpus_map import read_corpus_map
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
 from .embeddings import read_embedding_map, read_embeddings
-from .corpus_map import read_corpus_map
 from .event_template import read_event_template
 from .form_layout import read_form_layout
 from .gold import read_adjudication, read_mace

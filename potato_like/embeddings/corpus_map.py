@@ -72,7 +72,11 @@ def neighbours(rows: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
     dist, idx = index.kneighbors(rows)
     out = []
     for i in range(n):
-        pairs = [(int(j), round(1.0 - float(d), 5)) for j, d in zip(idx[i], dist[i]) if j != i]
+        pairs = [
+            (int(j), round(1.0 - float(d), 5))
+            for j, d in zip(idx[i], dist[i], strict=True)
+            if j != i
+        ]
         out.append(pairs[:k])
     return out
 

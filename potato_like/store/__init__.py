@@ -34,8 +34,8 @@ class Store:
         from .api_keys import ApiKeys
         from .assignments import Assignments
         from .audio_datasets import AudioDatasets
-        from .crowd import Crowd
         from .corpus_map import CorpusMapStore
+        from .crowd import Crowd
         from .embed_map import EmbedMap
         from .event_registry import EventRegistry
         from .events import Events

@@ -16,9 +16,42 @@ from potato_like.embeddings.corpus_map import n_clusters, runner
 from tests.conftest import ADMIN, base_config, login, write_config
 
 TOPICS = {
-    "sport": "football goal match team striker league coach stadium referee season".split(),
-    "cook": "recipe oven flour butter sugar bake dough garlic sauce kitchen".split(),
-    "space": "planet telescope orbit galaxy star comet nebula asteroid moon astronomer".split(),
+    "sport": [
+        "football",
+        "goal",
+        "match",
+        "team",
+        "striker",
+        "league",
+        "coach",
+        "stadium",
+        "referee",
+        "season",
+    ],
+    "cook": [
+        "recipe",
+        "oven",
+        "flour",
+        "butter",
+        "sugar",
+        "bake",
+        "dough",
+        "garlic",
+        "sauce",
+        "kitchen",
+    ],
+    "space": [
+        "planet",
+        "telescope",
+        "orbit",
+        "galaxy",
+        "star",
+        "comet",
+        "nebula",
+        "asteroid",
+        "moon",
+        "astronomer",
+    ],
 }
 PER_TOPIC = 12
 MAP = {
