@@ -65,6 +65,7 @@ function draw() {
     ctx.strokeStyle = "#111827";
     ctx.stroke();
   }
+  canvas.dataset.drawn = String(points.length);
 }
 
 function docButton(docId, text, extra = "") {
@@ -82,6 +83,7 @@ async function choose(index) {
   current = index;
   draw();
   const p = points[index];
+  canvas.dataset.chosen = p.doc_id;
   pointBox.textContent = `${p.doc_id} (cluster ${p.cluster}): ${p.snippet}`;
   openButton.disabled = false;
   const url = root.dataset.knnUrl.replace("__DOC__", encodeURIComponent(p.doc_id));
