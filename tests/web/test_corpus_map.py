@@ -253,3 +253,26 @@ def test_auto_cluster_count():
     cfg = CorpusMapConfig(items_per_cluster=6)
     assert [n_clusters(n, cfg) for n in (0, 1, 2, 5, 36, 600)] == [0, 1, 2, 2, 6, 100]
     assert n_clusters(3, CorpusMapConfig(num_clusters=10)) == 3
+
+
+def test_build_and_goto_on_postgres(tmp_path, pg_url):
+    """Small corpus (fewer than 8 documents: the layout needs no UMAP) on PostgreSQL."""
+    path = tmp_path / "pg"
+    path.mkdir()
+    docs = [d for d in corpus() if d["id"].endswith(("_00", "_01"))]
+    (path / "data.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
+    config = base_config(corpus_map={**MAP, "knn": {"k": 1}}, database_url=pg_url)
+    app = create_app(write_config(path, config))
+    project = app.extensions["potato_like"]
+    try:
+        assert runner(project).trigger() == "started" and runner(project).wait(60)
+        assert runner(project).last_error is None
+        c = login(app.test_client(), "ann")
+        points = c.get("/corpus/api/map_data").json["points"]
+        assert sorted(p["doc_id"] for p in points) == sorted(d["id"] for d in docs)
+        (near,) = c.get("/corpus/api/knn/cook_00").json["neighbors"]
+        assert near["doc_id"] == "cook_01"
+        assert c.post("/corpus/api/goto", json={"doc_id": "space_01"}).status_code == 200
+        assert c.get("/api/current_instance").json["instance_id"] == "space_01"
+    finally:
+        project.close()
