@@ -22,7 +22,7 @@ from ..background_runs import BackgroundRuns
 from ..config.corpus_map import MAX_CLUSTERS, CorpusMapConfig
 from ..config.embeddings import EmbeddingSettings
 from .embedders import embed_texts
-from .projection import _first_directions, dense_rows, project_2d
+from .projection import MIN_UMAP_POINTS, _first_directions, dense_rows, project_2d
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -49,7 +49,10 @@ def snippet(text: str) -> str:
 
 
 def layout(rows: np.ndarray, cfg: CorpusMapConfig, seed: int) -> tuple[np.ndarray, str]:
-    """(n, 2) coordinates and the method: UMAP when it imports and works, else PCA."""
+    """(n, 2) coordinates and the method: UMAP when it imports and works, else PCA (also
+    below MIN_UMAP_POINTS documents)."""
+    if rows.shape[0] < MIN_UMAP_POINTS:
+        return _first_directions(rows), "pca"
     try:
         points = project_2d(
             rows, n_neighbors=cfg.n_neighbors, min_dist=cfg.min_dist, metric=cfg.metric, seed=seed

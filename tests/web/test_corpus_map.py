@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 
 import pytest
 
@@ -268,11 +269,31 @@ def test_build_and_goto_on_postgres(tmp_path, pg_url):
         assert runner(project).trigger() == "started" and runner(project).wait(60)
         assert runner(project).last_error is None
         c = login(app.test_client(), "ann")
+        assert c.get("/corpus/api/build_status").json["info"]["layout"] == "pca"
         points = c.get("/corpus/api/map_data").json["points"]
         assert sorted(p["doc_id"] for p in points) == sorted(d["id"] for d in docs)
         (near,) = c.get("/corpus/api/knn/cook_00").json["neighbors"]
         assert near["doc_id"] == "cook_01"
         assert c.post("/corpus/api/goto", json={"doc_id": "space_01"}).status_code == 200
         assert c.get("/api/current_instance").json["instance_id"] == "space_01"
+    finally:
+        project.close()
+
+
+def test_without_umap_the_layout_is_pca(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "umap", None)  # `import umap` raises ImportError
+    app = create_app(write_project(tmp_path, corpus_map=MAP, random_seed=1))
+    project = app.extensions["potato_like"]
+    try:
+        assert runner(project).trigger() == "started" and runner(project).wait(60)
+        assert runner(project).last_error is None
+        c = login(app.test_client(), "ann")
+        assert c.get("/corpus/api/build_status").json["info"]["layout"] == "pca"
+        points = c.get("/corpus/api/map_data").json["points"]
+        assert len({(p["x"], p["y"]) for p in points}) > 30  # spread out, not one spot
+        by_cluster: dict[int, set[str]] = {}
+        for p in points:
+            by_cluster.setdefault(p["cluster"], set()).add(topic(p["doc_id"]))
+        assert sorted(len(t) for t in by_cluster.values()) == [1, 1, 1]
     finally:
         project.close()
