@@ -158,7 +158,8 @@ def test_goto_moves_the_annotator(built):
     assert r.json["success"] is True and r.json["doc_id"] == "space_04"
     assert r.json["url"].endswith("/annotate")
     assert c.get("/api/current_instance").json["instance_id"] == "space_04"
-    assert "space_04" in c.get("/annotate").get_data(as_text=True)
+    page = c.get("/annotate").get_data(as_text=True)
+    assert "space_04" in page and 'href="/corpus/map"' in page  # the page links to the map
 
 
 def test_goto_refuses_what_the_annotator_may_not_take(built):
@@ -223,6 +224,7 @@ def test_disabled_answers_400(make_project):
         assert r.status_code == 400 and "not enabled" in r.json["error"]
     assert c.post("/corpus/api/goto", json={"doc_id": "item_001"}).status_code == 400
     assert app.test_client().post("/corpus/api/rebuild", headers=ADMIN).status_code == 400
+    assert "corpus-map-link" not in c.get("/annotate").get_data(as_text=True)
 
 
 def test_config_keys_and_warnings(tmp_path):
