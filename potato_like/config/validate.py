@@ -29,6 +29,7 @@ from .assignment import (
     read_triage,
 )
 from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, read_ibws
+from .corpus_map import read_corpus_map
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
@@ -232,6 +233,7 @@ def build_config(
         server_limits=read_server_limits(server, task_dir),
         media=media,
         event_template=read_event_template(r, task_dir),
+        corpus_map=read_corpus_map(r),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

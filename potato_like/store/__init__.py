@@ -34,6 +34,7 @@ class Store:
         from .api_keys import ApiKeys
         from .assignments import Assignments
         from .audio_datasets import AudioDatasets
+        from .corpus_map import CorpusMapStore
         from .crowd import Crowd
         from .embed_map import EmbedMap
         from .event_registry import EventRegistry
@@ -71,6 +72,7 @@ class Store:
         self.gold = Gold(self)
         self.event_registry = EventRegistry(self)
         self.embed_map = EmbedMap(self)
+        self.corpus_map = CorpusMapStore(self)
         self.queue_front = QueueFront(self)
         self.locks = Locks(self)
         self.ai_models = AiModels(self)

@@ -712,3 +712,13 @@ idempotency_keys = Table(
     Column("created_at", Float, nullable=False),
     PrimaryKeyConstraint("api_key", "key"),
 )
+
+# Potato's corpus map (store/corpus_map.py, embeddings/corpus_map.py): the one current build
+# of the project's 2-D cluster map (points, clusters, neighbours) as JSON.
+corpus_maps = Table(
+    "corpus_maps",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1: one map per project
+    Column("built_at", Float, nullable=False),
+    Column("data", Text, nullable=False),
+)
