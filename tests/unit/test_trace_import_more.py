@@ -309,6 +309,57 @@ def test_claude_code_session(tmp_path):
     assert item["agent_name"] == "claude-sonnet-4-20250514"
 
 
+def cc_line(kind, uuid, parent, content, **extra):
+    message = {"role": kind, "content": content}
+    return {
+        "type": kind,
+        "uuid": uuid,
+        "parentUuid": parent,
+        "sessionId": "s-2",
+        "timestamp": "2025-08-01T10:00:00Z",
+        "message": message,
+        **extra,
+    }
+
+
+def test_claude_code_keeps_the_live_branch_and_marks_sub_agents(tmp_path):
+    lines = [
+        {
+            "type": "file-history-snapshot",
+            "messageId": "u1",
+            "snapshot": {"messageId": "u1", "trackedFileBackups": {}},
+            "isSnapshotUpdate": False,
+        },
+        cc_line("user", "u1", None, "Rename foo to bar"),
+        cc_line("assistant", "a1", "u1", "Plan A"),  # rewound: abandoned
+        cc_line("user", "u2", "a1", "no, differently"),  # abandoned
+        cc_line("assistant", "a2", "u1", "Plan B"),
+        cc_line("user", "s1", "a2", "find every foo", isSidechain=True),
+        cc_line("assistant", "s2", "s1", "3 files", isSidechain=True),
+        {"type": "queue-operation", "operation": "enqueue", "sessionId": "s-2"},
+        cc_line("user", "m1", "a2", "<command-name>/cost</command-name>", isMeta=True),
+        cc_line("assistant", "a3", "m1", "Done"),
+    ]
+    path = write(tmp_path, "s-2.jsonl", lines, lines=True)
+    [(_, fmt, item)] = list(import_files("auto", [path]))
+    assert fmt == "claude_code" and item["id"] == "s-2"
+    assert [(t["text"], t.get("sidechain", False)) for t in item["conversation"]] == [
+        ("Rename foo to bar", False),
+        ("Plan B", False),
+        ("find every foo", True),
+        ("3 files", True),
+        ("Done", False),
+    ]
+    assert item["conversation"][2]["agent_id"] == "subagent"
+    table = {row["Property"]: row["Value"] for row in item["metadata_table"]}
+    assert table["lines on abandoned branches"] == "2"
+    # a file of bookkeeping lines only has no conversation to import
+    only = write(tmp_path, "empty.jsonl", [lines[0], lines[7]], lines=True)
+    with pytest.raises(TraceError, match="no user or assistant lines") as err:
+        list(import_files("auto", [only]))
+    assert err.value.line == 1
+
+
 def test_react_text_trace(tmp_path):
     [(_, fmt, item)] = list(import_files("auto", [write(tmp_path, "paris.txt", REACT)]))
     assert fmt == "react" and item["id"] == "paris"
