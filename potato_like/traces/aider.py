@@ -2,7 +2,8 @@
 chat. `# aider chat started at <time>` starts a session; `#### <text>` lines are the
 user's message (consecutive ones join); `> <text>` lines are aider's own output (commands,
 "Applied edit to ...", lint and test results); other lines are the model's reply. A reply's
-edits are SEARCH/REPLACE blocks, the file name on the line before the fence:
+edits are SEARCH/REPLACE blocks, the file name on the line before the fence (older aider
+versions: `<<<<<<< ORIGINAL` / `>>>>>>> UPDATED`, the file name inside the fence):
 
     path/to/file.py
     ```python
@@ -29,7 +30,10 @@ from .common import action, item, turn
 from .registry import Record, TraceError, TraceFormat, register
 
 STARTED = re.compile(r"^# aider chat started at (.*)$")
-SEARCH, DIVIDER, REPLACE = "<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE"
+# Markers of an edit block; older aider versions wrote ORIGINAL / UPDATED.
+SEARCH = re.compile(r"^<{5,}\s*(SEARCH|ORIGINAL)\s*$")
+DIVIDER = re.compile(r"^={5,}\s*$")
+REPLACE = re.compile(r"^>{5,}\s*(REPLACE|UPDATED)\s*$")
 
 
 def _edits(path: str, lines: list[tuple[int, str]]) -> tuple[str, list[dict]]:
@@ -39,7 +43,7 @@ def _edits(path: str, lines: list[tuple[int, str]]) -> tuple[str, list[dict]]:
     i = 0
     while i < len(lines):
         number, line = lines[i]
-        if line.strip() != SEARCH:
+        if not SEARCH.match(line.strip()):
             prose.append(line)
             i += 1
             continue
@@ -49,14 +53,13 @@ def _edits(path: str, lines: list[tuple[int, str]]) -> tuple[str, list[dict]]:
             if before.strip() and not before.strip().startswith("```"):
                 file_name = before.strip()
                 break
-        if prose and prose[-1].strip().startswith("```"):
-            prose.pop()
-        if prose and prose[-1].strip() == file_name:
-            prose.pop()
+        for _ in range(2):  # the fence and the file name, in either order
+            if prose and (prose[-1].strip().startswith("```") or prose[-1].strip() == file_name):
+                prose.pop()
         search, replace, part, j = [], [], "search", i + 1
-        while j < len(lines) and lines[j][1].strip() != REPLACE:
+        while j < len(lines) and not REPLACE.match(lines[j][1].strip()):
             text = lines[j][1]
-            if text.strip() == DIVIDER and part == "search":
+            if DIVIDER.match(text.strip()) and part == "search":
                 part = "replace"
             else:
                 (search if part == "search" else replace).append(text)
@@ -109,11 +112,11 @@ class AiderChat(TraceFormat):
         groups: list[tuple[str, list[tuple[int, str]]]] = []
         in_block = False
         for number, line in lines:
-            if line.strip() == SEARCH:
+            if SEARCH.match(line.strip()):
                 in_block = True
             if in_block:  # an edit block's lines are the reply's, whatever they start with
                 kind = "ai"
-                in_block = line.strip() != REPLACE
+                in_block = not REPLACE.match(line.strip())
             elif line.startswith("#### "):
                 kind = "user"
             else:

@@ -9,6 +9,8 @@ ReAct agent and most ReAct implementations print them:
     ...
     Final Answer: <the answer>
 
+Labels may be numbered and an action written as the ReAct paper writes it (`Thought 1:`,
+`Action 1: Search[Paris]`, `Observation 1:`; `Finish[answer]` is the final answer).
 A label starts a line; the lines after it, up to the next label, continue its text. A file
 is one trace (id: the file's name); a line `---` alone separates traces in one file. An
 `Action Input:` without its `Action:`, an `Action:` with no tool name, or text before the
@@ -26,8 +28,10 @@ from .common import action, item, parse_args, turn
 from .registry import Record, TraceError, TraceFormat, register
 
 _LABEL = re.compile(
-    r"^(Question|Task|Thought|Action Input|Action|Observation|Final Answer):\s?(.*)$"
+    r"^(Question|Task|Thought|Action Input|Action|Observation|Final Answer)(?: \d+)?:\s?(.*)$"
 )
+# The ReAct paper's form: `Action 1: Search[Paris]`, `Finish[answer]` ends the trace.
+_BRACKETED = re.compile(r"^([A-Za-z_][\w.-]*)\[(.*)\]$", re.DOTALL)
 
 
 def _blocks(text: str, path: str, first_line: int) -> list[tuple[str, str, int]]:
@@ -94,7 +98,15 @@ class ReactText(TraceFormat):
             elif label == "Action":
                 if not body:
                     raise TraceError(path, line, "Action: needs a tool name")
-                pending = (body.splitlines()[0].strip(), line)
+                bracketed = _BRACKETED.match(body)
+                if bracketed and bracketed.group(1).lower() == "finish":
+                    conversation.append(
+                        turn("Agent", bracketed.group(2), "answer", role="assistant")
+                    )
+                elif bracketed:
+                    conversation.append(action(bracketed.group(1), parse_args(bracketed.group(2))))
+                else:
+                    pending = (body.splitlines()[0].strip(), line)
             elif label == "Action Input":
                 if pending is None:
                     raise TraceError(path, line, "Action Input: without an Action: before it")

@@ -382,6 +382,31 @@ def test_react_text_trace(tmp_path):
     assert [i["id"] for _, _, i in two] == ["two-1", "two-2"]
 
 
+def test_react_paper_form_numbered_with_bracketed_actions(tmp_path):
+    text = (
+        "Question: Which magazine was started first, Arthur's Magazine or First for Women?\n"
+        "Thought 1: I need to search both.\n"
+        "Action 1: Search[Arthur's Magazine]\n"
+        "Observation 1: Arthur's Magazine (1844-1846) was an American literary periodical.\n"
+        "Thought 2: Arthur's Magazine was started in 1844.\n"
+        "Action 2: Finish[Arthur's Magazine]\n"
+    )
+    [(_, fmt, item)] = list(import_files("auto", [write(tmp_path, "hotpot.txt", text)]))
+    assert fmt == "react"
+    assert kinds(item) == [
+        ("User", "observation"),
+        ("Agent (Thought)", "thought"),
+        ("Agent (Action)", "action"),
+        ("Environment", "observation"),
+        ("Agent (Thought)", "thought"),
+        ("Agent", "answer"),
+    ]
+    call = item["conversation"][2]
+    assert call["tool"] == "Search" and call["args"] == "Arthur's Magazine"
+    assert item["conversation"][3]["result_of"] == "Search"
+    assert item["conversation"][-1]["text"] == "Arthur's Magazine"
+
+
 def test_mcp_jsonrpc_log(tmp_path):
     path = write(tmp_path, "session.jsonl", MCP_LOG, lines=True)
     [(_, fmt, item)] = list(import_files("auto", [path]))
@@ -470,6 +495,30 @@ def test_aider_chat_history(tmp_path):
     assert second["id"] == "aider.chat.history-2" and second["task_description"] == "/run pytest"
     table = {row["Property"]: row["Value"] for row in first["metadata_table"]}
     assert table == {"started": "2024-05-20 10:12:03", "edits": "1"}
+
+
+def test_aider_older_original_updated_blocks(tmp_path):
+    text = (
+        "# aider chat started at 2023-08-01 09:00:00\n\n"
+        "#### rename x to y\n\n"
+        "Here is the change:\n\n"
+        "```python\n"
+        "src/app.py\n"
+        "<<<<<<< ORIGINAL\n"
+        "x = 1\n"
+        "=======\n"
+        "y = 1\n"
+        ">>>>>>> UPDATED\n"
+        "```\n"
+    )
+    [(_, fmt, item)] = list(import_files("auto", [write(tmp_path, "old.md", text)]))
+    assert fmt == "aider"
+    assert [t["text"] for t in item["conversation"][:2]] == ["rename x to y", "Here is the change:"]
+    assert item["conversation"][2]["args"] == {
+        "file": "src/app.py",
+        "search": "x = 1",
+        "replace": "y = 1",
+    }
 
 
 def test_atif_harbor_and_potato_shapes(tmp_path):
