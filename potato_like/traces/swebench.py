@@ -5,17 +5,32 @@ present, the task fields of the dataset (`problem_statement`, `repo`, `base_comm
 `trajectory`: steps `{"thought", "action", "observation"}`), the harness result (`resolved`,
 `tests_status: {"FAIL_TO_PASS": {"success", "failure"}, ...}` as in its report.json) and the
 harness log (`test_output` or `log`, text). One item per record, id `instance_id`; the
-patch ends the trace, the log follows it as an observation.
+patch ends the trace, the log follows it as an observation. A JSON object keyed by
+instance id is read as one record per instance: a predictions dict, or the harness's
+`report.json` (`{"<instance_id>": {"patch_is_None", "patch_exists",
+"patch_successfully_applied", "resolved", "tests_status"}}`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .common import item, text_of, turn
 from .registry import Record, TraceFormat, register
+
+REPORT_KEYS = {"resolved", "tests_status", "patch_successfully_applied", "model_patch"}
+
+
+def _keyed(value: Any) -> bool:
+    """An object keyed by instance id (a predictions dict or a harness report.json)."""
+    return (
+        isinstance(value, Mapping)
+        and "instance_id" not in value
+        and bool(value)
+        and all(isinstance(v, Mapping) and REPORT_KEYS & set(v) for v in value.values())
+    )
 
 
 def _tests(value: Any) -> list:
@@ -35,11 +50,23 @@ class SweBench(TraceFormat):
     detect_order = 16
 
     def detect(self, value: Any) -> bool:
-        return (
+        return _keyed(value) or (
             isinstance(value, Mapping)
             and "instance_id" in value
             and ("model_patch" in value or "model_name_or_path" in value)
         )
+
+    def convert(self, records: list[Record]) -> Iterator[dict]:
+        n = 0
+        for record in records:
+            if _keyed(record.value):
+                for instance_id, entry in record.value.items():
+                    value = {**entry, "instance_id": entry.get("instance_id") or instance_id}
+                    yield self.convert_one(Record(value, record.line, record.path), n)
+                    n += 1
+            else:
+                yield self.convert_one(record, n)
+                n += 1
 
     def convert_one(self, record: Record, n: int) -> dict:
         value = record.value
@@ -87,6 +114,7 @@ class SweBench(TraceFormat):
                 "PASS_TO_PASS": _tests(value.get("PASS_TO_PASS")),
                 "FAIL_TO_PASS passed": f2p.get("success"),
                 "FAIL_TO_PASS failed": f2p.get("failure"),
-                "empty patch": True if not patch else None,
+                "empty patch": True if not patch and "model_patch" in value else None,
+                "patch applied": value.get("patch_successfully_applied"),
             },
         )

@@ -472,6 +472,27 @@ def test_swebench_predictions_and_harness_results(tmp_path):
     assert {r["Property"]: r["Value"] for r in second["metadata_table"]}["empty patch"] == "true"
 
 
+def test_swebench_harness_report_keyed_by_instance(tmp_path):
+    report = {
+        "astropy__astropy-12907": {
+            "patch_is_None": False,
+            "patch_exists": True,
+            "patch_successfully_applied": True,
+            "resolved": False,
+            "tests_status": {
+                "FAIL_TO_PASS": {"success": [], "failure": ["test_separable[p]"]},
+                "PASS_TO_PASS": {"success": ["test_coord_matrix"], "failure": []},
+            },
+        }
+    }
+    [(_, fmt, item)] = list(import_files("auto", [write(tmp_path, "report.json", report)]))
+    assert fmt == "swebench" and item["id"] == "astropy__astropy-12907"
+    table = {row["Property"]: row["Value"] for row in item["metadata_table"]}
+    assert table["resolved"] == "false" and table["patch applied"] == "true"
+    assert json.loads(table["FAIL_TO_PASS failed"]) == ["test_separable[p]"]
+    assert "empty patch" not in table
+
+
 def test_aider_chat_history(tmp_path):
     path = write(tmp_path, ".aider.chat.history.md", AIDER)
     (_, fmt, first), (_, _, second) = list(import_files("auto", [path]))
