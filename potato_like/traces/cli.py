@@ -17,7 +17,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "import-traces",
         help="turn agent traces (OpenAI, Anthropic, Claude Code, OpenTelemetry, LangSmith, MCP, "
-        "ReAct, SWE-agent, SWE-bench, Aider, ATIF, ...) into items",
+        "ReAct, SWE-agent, SWE-bench, Aider, ATIF, multi-agent, ...) into items",
     )
     p.add_argument("format", help=f"one of: auto, {', '.join(format_names())}")
     p.add_argument(

@@ -1,5 +1,6 @@
 """The trace formats added last (potato_like/traces): Claude Code sessions, ReAct text, MCP
-JSON-RPC logs, SWE-bench predictions, Aider chat histories and ATIF, each written here in
+JSON-RPC logs, SWE-bench predictions, Aider chat histories, ATIF and multi-agent
+transcripts (CrewAI, AutoGen, LangGraph shapes), each written here in
 the shape its project documents; `import-traces auto` tells them apart from each other and
 from the formats before them."""
 
@@ -270,6 +271,49 @@ ATIF_POTATO = {
         }
     ],
     "outcome": {"success": True, "reward": 1.0},
+}
+
+
+CREWAI = {
+    "id": "crew_001",
+    "task": "Research and write a short report on solar panels",
+    "agents": [
+        {"role": "Researcher", "goal": "Find data"},
+        {"role": "Writer", "goal": "Write the report"},
+    ],
+    "steps": [
+        {
+            "agent": "Researcher",
+            "thought": "Look up efficiency figures",
+            "action": "search(solar efficiency 2024)",
+            "result": "Top panels reach 24%",
+        },
+        {"agent": "Writer", "thought": "Summarise", "result": "Solar panels now reach 24%."},
+    ],
+}
+AUTOGEN = {
+    "id": "autogen_001",
+    "task": "What is 17 * 23?",
+    "messages": [
+        {"sender": "user_proxy", "receiver": "assistant", "content": "What is 17 * 23?"},
+        {"sender": "assistant", "receiver": "user_proxy", "content": "391"},
+    ],
+}
+LANGGRAPH = {
+    "id": "langgraph_001",
+    "task": "Weather in Paris",
+    "events": [
+        {"node": "agent", "type": "on_chain_start", "data": {"input": "Weather in Paris?"}},
+        {"node": "agent", "type": "on_llm_end", "data": {"output": "Call the weather tool"}},
+        {
+            "node": "tools",
+            "type": "on_tool_start",
+            "data": {"tool": "weather", "input": {"city": "Paris"}},
+        },
+        {"node": "tools", "type": "on_tool_end", "data": {"output": "18C, sunny"}},
+        {"node": "agent", "type": "on_chat_model_stream", "data": {"chunk": "x"}},
+        {"node": "agent", "type": "on_chain_end", "data": {"output": "It is 18C and sunny."}},
+    ],
 }
 
 
@@ -571,6 +615,36 @@ def test_atif_harbor_and_potato_shapes(tmp_path):
     ]
 
 
+def test_multi_agent_crewai_autogen_langgraph(tmp_path):
+    path = write(tmp_path, "multi.jsonl", [CREWAI, AUTOGEN, LANGGRAPH], lines=True)
+    (_, fmt, crew), (_, _, auto), (_, _, graph) = list(import_files("auto", [path]))
+    assert fmt == "multi_agent"
+    assert [(t["agent_id"], t["step_type"]) for t in crew["conversation"]] == [
+        ("Researcher", "thought"),
+        ("Researcher", "action"),
+        ("Researcher", "observation"),
+        ("Writer", "thought"),
+        ("Writer", "observation"),
+    ]
+    assert crew["agents"][1] == {"id": "Writer", "role": "Writer", "goal": "Write the report"}
+    assert [(t["speaker"], t["addressee"], t["text"]) for t in auto["conversation"]] == [
+        ("user_proxy", "assistant", "What is 17 * 23?"),
+        ("assistant", "user_proxy", "391"),
+    ]
+    assert [(t["agent_id"], t["step_type"]) for t in graph["conversation"]] == [
+        ("agent", "observation"),
+        ("agent", "thought"),
+        ("tools", "action"),
+        ("tools", "observation"),
+        ("agent", "answer"),
+    ]
+    call = graph["conversation"][2]
+    assert call["tool"] == "weather" and call["args"] == {"city": "Paris"}
+    assert graph["conversation"][3]["result_of"] == "weather"
+    table = {row["Property"]: row["Value"] for row in graph["metadata_table"]}
+    assert table == {"framework": "langgraph", "agents": "agent, tools"}
+
+
 @pytest.mark.parametrize(
     "fmt, name, content, line, message",
     [
@@ -628,6 +702,27 @@ def test_atif_harbor_and_potato_shapes(tmp_path):
             2,
             "source must be system, user or agent",
         ),
+        (
+            "multi_agent",
+            "m.jsonl",
+            [CREWAI, {**AUTOGEN, "messages": [{"sender": "a"}, {"content": "x"}]}],
+            2,
+            "message 2 needs its sender",
+        ),
+        (
+            "multi_agent",
+            "m.jsonl",
+            [AUTOGEN, {"id": "x", "events": [{"node": "t", "type": "on_tool_start", "data": {}}]}],
+            2,
+            "needs data.tool",
+        ),
+        (
+            "multi_agent",
+            "m.jsonl",
+            [AUTOGEN, {"id": "x", "steps": []}],
+            2,
+            "expected a multi-agent",
+        ),
     ],
 )
 def test_bad_records_name_the_file_and_line(tmp_path, fmt, name, content, line, message):
@@ -645,6 +740,7 @@ def test_auto_detects_every_format_new_and_old(tmp_path, capsys):
         "swebench": write(tmp_path, "preds.json", SWEBENCH),
         "aider": write(tmp_path, "chat.md", AIDER),
         "atif": write(tmp_path, "atif.json", ATIF_HARBOR),
+        "multi_agent": write(tmp_path, "crew.json", CREWAI),
         "openai": write(tmp_path, "oa.json", OPENAI),
         "anthropic": write(tmp_path, "an.json", ANTHROPIC),
         "otel": write(tmp_path, "otlp.json", OTLP),
