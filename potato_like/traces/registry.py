@@ -3,7 +3,9 @@
 A format is a `TraceFormat` subclass registered under its name: `detect(value)` says
 whether one record looks like this format, `convert(records)` turns the records of one
 file (each with its line number) into items. Bad input raises `TraceError` naming the file
-and the line.
+and the line. A text format (`text_format = True`: ReAct, Aider) gets the whole file as one
+record whose value is the text; `auto` offers a file that does not start with `{` or `[` to
+the text formats' `detect_text` before reading it as JSON.
 """
 
 from __future__ import annotations
