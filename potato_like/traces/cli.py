@@ -16,10 +16,13 @@ from .registry import TraceError, format_names, import_files
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "import-traces",
-        help="turn agent traces (OpenAI, Anthropic, OpenTelemetry, LangSmith, Potato) into items",
+        help="turn agent traces (OpenAI, Anthropic, Claude Code, OpenTelemetry, LangSmith, MCP, "
+        "ReAct, SWE-agent, SWE-bench, Aider, ATIF, multi-agent, ...) into items",
     )
     p.add_argument("format", help=f"one of: auto, {', '.join(format_names())}")
-    p.add_argument("files", nargs="+", help="JSON or JSON Lines trace files")
+    p.add_argument(
+        "files", nargs="+", help="JSON or JSON Lines trace files (ReAct and Aider: text)"
+    )
     p.add_argument("--out", help="the JSON Lines data file to write (needed unless --dry-run)")
     p.add_argument("--dry-run", action="store_true", help="read and convert, report, write nothing")
 

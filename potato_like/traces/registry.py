@@ -3,7 +3,9 @@
 A format is a `TraceFormat` subclass registered under its name: `detect(value)` says
 whether one record looks like this format, `convert(records)` turns the records of one
 file (each with its line number) into items. Bad input raises `TraceError` naming the file
-and the line.
+and the line. A text format (`text_format = True`: ReAct, Aider) gets the whole file as one
+record whose value is the text; `auto` offers a file that does not start with `{` or `[` to
+the text formats' `detect_text` before reading it as JSON.
 """
 
 from __future__ import annotations
@@ -49,9 +51,15 @@ class TraceFormat:
     # Auto-detection tries formats in this order (lower first): specific shapes before
     # generic ones.
     detect_order: ClassVar[int] = 50
+    # A text format (ReAct, Aider) reads the whole file as one record whose value is the
+    # text; `detect_text` looks at that text, `detect` is not asked.
+    text_format: ClassVar[bool] = False
 
     def detect(self, value: Any) -> bool:
         raise NotImplementedError
+
+    def detect_text(self, text: str) -> bool:
+        return False
 
     def convert(self, records: list[Record]) -> Iterator[dict]:
         """Items from the records of one file (default: one item per record)."""
@@ -96,13 +104,28 @@ def get_format(name: str) -> TraceFormat:
     return found()
 
 
+def _ordered() -> list[type[TraceFormat]]:
+    return sorted(set(formats().values()), key=lambda c: (c.detect_order, c.name))
+
+
 def detect_format(records: list[Record]) -> TraceFormat | None:
     if not records:
         return None
     first = records[0].value
-    for cls in sorted(set(formats().values()), key=lambda c: (c.detect_order, c.name)):
+    for cls in _ordered():
         fmt = cls()
-        if fmt.detect(first):
+        if not fmt.text_format and fmt.detect(first):
+            return fmt
+    return None
+
+
+def detect_text_format(text: str) -> TraceFormat | None:
+    """The text format of a file that is not JSON (it must not start with { or [)."""
+    if text.lstrip()[:1] in ("{", "["):
+        return None
+    for cls in _ordered():
+        fmt = cls()
+        if fmt.text_format and fmt.detect_text(text):
             return fmt
     return None
 
@@ -111,6 +134,10 @@ def detect_format(records: list[Record]) -> TraceFormat | None:
 def read_records(path: Path) -> list[Record]:
     """The JSON values of a .json file (the elements of a top-level array, each with its
     line) or of a JSON Lines file (one per non-empty line)."""
+    return records_of_text(path, read_text(path))
+
+
+def read_text(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise TraceError(path, None, f"larger than {MAX_FILE_BYTES // 2**20} MB")
@@ -119,6 +146,12 @@ def read_records(path: Path) -> list[Record]:
         raise TraceError(path, None, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise TraceError(path, None, exc.strerror or str(exc)) from None
+    if not text.strip():
+        raise TraceError(path, None, "the file is empty")
+    return text
+
+
+def records_of_text(path: Path, text: str) -> list[Record]:
     stripped = text.lstrip()
     if not stripped:
         raise TraceError(path, None, "the file is empty")
@@ -200,17 +233,7 @@ def import_files(format_name: str, paths: Iterable[Path]) -> Iterator[tuple[Path
     each file's format from its first record. Raises TraceError at the first problem."""
     seen: dict[str, str] = {}
     for path in paths:
-        records = read_records(path)
-        if format_name == "auto":
-            fmt = detect_format(records)
-            if fmt is None:
-                raise TraceError(
-                    path,
-                    records[0].line if records else None,
-                    "could not tell the trace format; name one of " + ", ".join(format_names()),
-                )
-        else:
-            fmt = get_format(format_name)
+        fmt, records = _read_as(path, format_name)
         for n, item in enumerate(fmt.convert(records)):
             item_id = str(item.get("id") or f"{path.stem}-{n + 1}")
             item["id"] = item_id
@@ -218,3 +241,24 @@ def import_files(format_name: str, paths: Iterable[Path]) -> Iterator[tuple[Path
                 raise TraceError(path, None, f"trace id {item_id!r} is also in {seen[item_id]}")
             seen[item_id] = str(path)
             yield path, fmt.name, item
+
+
+def _read_as(path: Path, format_name: str) -> tuple[TraceFormat, list[Record]]:
+    text = read_text(path)
+    if format_name != "auto":
+        fmt = get_format(format_name)
+        if fmt.text_format:
+            return fmt, [Record(text, 1, str(path))]
+        return fmt, records_of_text(path, text)
+    fmt = detect_text_format(text)
+    if fmt is not None:
+        return fmt, [Record(text, 1, str(path))]
+    records = records_of_text(path, text)
+    fmt = detect_format(records)
+    if fmt is None:
+        raise TraceError(
+            path,
+            records[0].line if records else None,
+            "could not tell the trace format; name one of " + ", ".join(format_names()),
+        )
+    return fmt, records
