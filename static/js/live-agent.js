@@ -75,6 +75,8 @@ function setup(box) {
   let timer = null;
 
   const runUrl = (template) => template.replace("RUN_ID", encodeURIComponent(runId));
+  const controlUrls = JSON.parse(box.dataset.controlUrls); // action -> URL (url_for)
+  const controlUrl = (action) => runUrl(controlUrls[action]);
   const showError = (message) => {
     errorEl.textContent = message || "";
     errorEl.hidden = !message;
@@ -147,7 +149,7 @@ function setup(box) {
         const data = await call(box.dataset.startUrl, "POST", { instance_id: instanceId(box) });
         follow(data.session_id);
       } else if (runId) {
-        const url = box.dataset.controlUrl.replace("/pause/", `/${action}/`).replace("RUN_ID", encodeURIComponent(runId));
+        const url = controlUrl(action);
         await call(url, "POST", {});
         await pollNow(); // the state and the steps up to it, together
       }
@@ -162,7 +164,7 @@ function setup(box) {
     const text = input.value.trim();
     if (!text || !runId) return;
     try {
-      const url = box.dataset.controlUrl.replace("/pause/", "/instruct/").replace("RUN_ID", encodeURIComponent(runId));
+      const url = controlUrl("instruct");
       await call(url, "POST", { instruction: text });
       input.value = "";
     } catch (err) {
