@@ -13,14 +13,14 @@ density (ties / possible pairs) and dyad census (connected and unconnected pairs
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from .base import Label, Scheme, json_payload
+from .base import Label, json_payload
+from .json_document import JsonDocumentScheme
 from .registry import register
 
 STAGE_TYPES = ("name_generator", "name_interpreter", "dyad_census", "sociogram")
@@ -109,7 +109,7 @@ def network_measures(alter_ids: list[str], ties: list[tuple[str, str]]) -> dict[
 
 
 @register("ego_network")
-class EgoNetwork(Scheme):
+class EgoNetwork(JsonDocumentScheme):
     macro = "schemes/ego_network.html"
     script = "js/ego-network.js"
     stylesheet = "css/fieldwork.css"
@@ -392,20 +392,13 @@ class EgoNetwork(Scheme):
             "tie_attributes": tie_attributes,
         }
 
-    def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
-        extra = set(label_map) - {self.name}
-        if extra:
-            raise BadAnnotation(
-                f"{self.name}: unknown label {sorted(extra)[0]!r}; send the network as "
-                f"'{self.name}:{self.name}'"
-            )
-        raw = label_map.get(self.name)
-        if raw is None or raw == "":
-            return {}
-        data = self.parse_network(raw)
-        if not data["alters"]:
-            return {}
-        return {self.name: json.dumps(data, ensure_ascii=False, separators=(",", ":"))}
+    document_noun = "network"
+
+    def parse_document(self, raw: Any) -> dict[str, Any]:
+        return self.parse_network(raw)
+
+    def is_blank(self, data: Mapping[str, Any]) -> bool:
+        return not data["alters"]
 
     def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
         """People named in a stage with a `roster_field` must be on that item's roster."""
@@ -420,16 +413,6 @@ class EgoNetwork(Scheme):
                     raise BadAnnotation(
                         f"{self.name}: {a['name']!r} is not on the roster of {stage['id']!r}"
                     )
-
-    def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
-        return self.normalize({**(old or {}), **incoming})
-
-    def answer(self, label_map: Mapping[str, str]) -> Any:
-        raw = label_map.get(self.name)
-        return json.loads(raw) if raw else None
-
-    def answer_map(self, value: Any) -> dict[str, Any]:
-        return {self.name: value if isinstance(value, str) else json.dumps(value)}
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         net = self.answer(label_map or {}) or {"alters": [], "attributes": {}, "census": {}}

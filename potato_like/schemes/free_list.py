@@ -12,14 +12,14 @@ whitespace; `true` by default) and counting an item once per list, at its first 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from .base import Label, Scheme, json_payload
+from .base import Label, json_payload
+from .json_document import JsonDocumentScheme
 from .registry import register
 
 MAX_ITEM_LENGTH = 200
@@ -89,7 +89,7 @@ def salience(lists: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
 
 
 @register("free_list")
-class FreeList(Scheme):
+class FreeList(JsonDocumentScheme):
     macro = "schemes/free_list.html"
     script = "js/free-list.js"
     stylesheet = "css/fieldwork.css"
@@ -200,32 +200,18 @@ class FreeList(Scheme):
             "started": bool(data.get("started", bool(clean))),
         }
 
-    def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
-        extra = set(label_map) - {self.name}
-        if extra:
-            raise BadAnnotation(
-                f"{self.name}: unknown label {sorted(extra)[0]!r}; send the list as "
-                f"'{self.name}:{self.name}'"
-            )
-        raw = label_map.get(self.name)
-        if raw is None or raw == "":
-            return {}
-        data = self.parse_list(raw)
-        if not data["items"] and not data["time_up"] and not data["started"]:
-            return {}
-        return {self.name: json.dumps(data, ensure_ascii=False, separators=(",", ":"))}
+    document_noun = "list"
 
-    def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
-        return self.normalize({**(old or {}), **incoming})
+    def parse_document(self, raw: Any) -> dict[str, Any]:
+        return self.parse_list(raw)
 
-    def answer(self, label_map: Mapping[str, str]) -> Any:
-        raw = label_map.get(self.name)
-        return json.loads(raw) if raw else None
+    def is_blank(self, data: Mapping[str, Any]) -> bool:
+        return not data["items"] and not data["time_up"] and not data["started"]
 
     def answer_map(self, value: Any) -> dict[str, Any]:
         if isinstance(value, list):
             value = {"items": value, "timings_ms": [None] * len(value)}
-        return {self.name: value if isinstance(value, str) else json.dumps(value)}
+        return super().answer_map(value)
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         value = self.answer(label_map or {}) or {}

@@ -14,7 +14,6 @@ and the category labels used."""
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -22,7 +21,8 @@ from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
-from .base import Label, Scheme, json_payload
+from .base import Label, json_payload
+from .json_document import JsonDocumentScheme
 from .registry import register
 
 # The standard abbreviations of the Leipzig Glossing Rules (appendix).
@@ -125,7 +125,7 @@ def unknown_labels(gloss: str, known: frozenset[str] | None) -> list[str]:
 
 
 @register("interlinear_gloss")
-class InterlinearGloss(Scheme):
+class InterlinearGloss(JsonDocumentScheme):
     macro = "schemes/interlinear_gloss.html"
     script = "js/interlinear-gloss.js"
     stylesheet = "css/fieldwork.css"
@@ -268,20 +268,13 @@ class InterlinearGloss(Scheme):
             raise BadAnnotation(f"{self.name}: 'translation' must be text")
         return {"words": out, "translation": translation.strip()}
 
-    def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
-        extra = set(label_map) - {self.name}
-        if extra:
-            raise BadAnnotation(
-                f"{self.name}: unknown label {sorted(extra)[0]!r}; send the glosses as "
-                f"'{self.name}:{self.name}'"
-            )
-        raw = label_map.get(self.name)
-        if raw is None or raw == "":
-            return {}
-        data = self.parse_gloss(raw)
-        if not data["words"] and not data["translation"]:
-            return {}
-        return {self.name: json.dumps(data, ensure_ascii=False, separators=(",", ":"))}
+    document_noun = "glosses"
+
+    def parse_document(self, raw: Any) -> dict[str, Any]:
+        return self.parse_gloss(raw)
+
+    def is_blank(self, data: Mapping[str, Any]) -> bool:
+        return not data["words"] and not data["translation"]
 
     def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
         """The words must be the item's words, in order."""
@@ -300,16 +293,6 @@ class InterlinearGloss(Scheme):
             raise BadAnnotation(
                 f"{self.name}: word {at + 1} is {seen}, but the item has {want} there"
             )
-
-    def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
-        return self.normalize({**(old or {}), **incoming})
-
-    def answer(self, label_map: Mapping[str, str]) -> Any:
-        raw = label_map.get(self.name)
-        return json.loads(raw) if raw else None
-
-    def answer_map(self, value: Any) -> dict[str, Any]:
-        return {self.name: value if isinstance(value, str) else json.dumps(value)}
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         for i, w in enumerate((self.answer(label_map or {}) or {}).get("words") or []):

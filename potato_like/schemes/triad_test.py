@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 import math
 import random
 from collections.abc import Mapping, Sequence
@@ -25,7 +24,8 @@ from typing import Any
 
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
-from .base import Label, Scheme, json_payload
+from .base import Label, json_payload
+from .json_document import JsonDocumentScheme
 from .registry import register
 
 DESIGNS = ("auto", "complete", "steiner", "sample")
@@ -171,7 +171,7 @@ def dissimilarity(answers: Sequence[Sequence[Any]], items: Sequence[str]) -> dic
 
 
 @register("triad_test")
-class TriadTest(Scheme):
+class TriadTest(JsonDocumentScheme):
     macro = "schemes/triad_test.html"
     script = "js/triad-test.js"
     stylesheet = "css/fieldwork.css"
@@ -275,20 +275,13 @@ class TriadTest(Scheme):
             )
         return {"design": design, "triads": out}
 
-    def normalize(self, label_map: Mapping[str, Any]) -> dict[str, str]:
-        extra = set(label_map) - {self.name}
-        if extra:
-            raise BadAnnotation(
-                f"{self.name}: unknown label {sorted(extra)[0]!r}; send the triads as "
-                f"'{self.name}:{self.name}'"
-            )
-        raw = label_map.get(self.name)
-        if raw is None or raw == "":
-            return {}
-        data = self.parse_triads(raw)
-        if not data["triads"]:
-            return {}
-        return {self.name: json.dumps(data, ensure_ascii=False, separators=(",", ":"))}
+    document_noun = "triads"
+
+    def parse_document(self, raw: Any) -> dict[str, Any]:
+        return self.parse_triads(raw)
+
+    def is_blank(self, data: Mapping[str, Any]) -> bool:
+        return not data["triads"]
 
     def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
         """Every triad sent must be one of the item's design."""
@@ -303,16 +296,6 @@ class TriadTest(Scheme):
                     f"{self.name}: triad {i + 1} ({', '.join(t[:3])}) is not a triad of this "
                     "item's design"
                 )
-
-    def merge(self, old: Mapping[str, str] | None, incoming: Mapping[str, Any]) -> dict[str, str]:
-        return self.normalize({**(old or {}), **incoming})
-
-    def answer(self, label_map: Mapping[str, str]) -> Any:
-        raw = label_map.get(self.name)
-        return json.loads(raw) if raw else None
-
-    def answer_map(self, value: Any) -> dict[str, Any]:
-        return {self.name: value if isinstance(value, str) else json.dumps(value)}
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         if self.required and label_map:

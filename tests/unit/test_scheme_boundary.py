@@ -37,6 +37,10 @@ SKIPPED_DIRS = {
 
 # (path relative to potato_like/, word) -> why that word there is not an annotation type.
 ALLOWED = {
+    ("live_agents/tools.py", "select"): "a browser action (choose an option) the agent may name",
+    ("traces/claude_code.py", "text"): "the text content block of Claude Code's session lines",
+    ("traces/mcp.py", "text"): "the text content item of an MCP tool result",
+    ("traces/webarena.py", "text"): "the text field of a WebArena action or observation",
     ("workspace/create.py", "radio"): "the one question of a project created with no schemes",
     ("config/model.py", "text"): "text_key's default: Potato's item field named text",
     ("config/validate.py", "text"): "text_key's default: Potato's item field named text",
