@@ -297,16 +297,7 @@ class Project:
             self._data_polled = now
             config = self.config
             try:
-                files = config.current_data_files()
-                report = sync_items(
-                    self.store,
-                    files,
-                    config.item_properties,
-                    config.max_annotations_per_item,
-                    seed=config.random_seed,
-                    options=_file_options(config, files),
-                    transform=config.cot_segmentation,
-                )
+                report = self._sync_data()
             except DataError as exc:
                 message = "; ".join(exc.problems) if hasattr(exc, "problems") else str(exc)
                 if message != self._data_poll_error:
@@ -390,21 +381,25 @@ class Project:
 
     def import_data(self) -> ImportReport:
         """Import the data files again now (a live source added rows)."""
-        config = self.config
         with self._data_poll_lock:
-            files = config.current_data_files()
-            report = sync_items(
-                self.store,
-                files,
-                config.item_properties,
-                config.max_annotations_per_item,
-                seed=config.random_seed,
-                options=_file_options(config, files),
-                transform=config.cot_segmentation,
-            )
+            report = self._sync_data()
             if report.changed:
-                _apply_item_caps(self.store, config)
+                _apply_item_caps(self.store, self.config)
         return report
+
+    def _sync_data(self) -> ImportReport:
+        """Import what changed in the data files (the caller holds the data lock)."""
+        config = self.config
+        files = config.current_data_files()
+        return sync_items(
+            self.store,
+            files,
+            config.item_properties,
+            config.max_annotations_per_item,
+            seed=config.random_seed,
+            options=_file_options(config, files),
+            transform=config.cot_segmentation,
+        )
 
     def close(self) -> None:
         for ingestor in self._caches.get("live_sources", {}).values():

@@ -14,6 +14,7 @@ from .registry import register
 class LiveCodingAgent(LiveAgent):
     description = "Watch and steer a coding agent live in a sandbox directory; kept as a trace"
     kind = "live_coding_agent"
+    template = "displays/live_agent.html"  # the same panel; `kind` picks the endpoints
     options = {
         "show_reasoning": Option(True),
         "show_controls": Option(True),

@@ -23,7 +23,8 @@ def register(type_name: str):
         if type_name in _TYPES:
             raise RuntimeError(f"display type {type_name!r} registered twice")
         cls.type_name = type_name
-        cls.template = f"displays/{type_name}.html"
+        # displays/<type>.html, unless the class names a page it shares with another type
+        cls.template = cls.__dict__.get("template") or f"displays/{type_name}.html"
         _TYPES[type_name] = cls
         return cls
 
