@@ -43,7 +43,10 @@ def start_workers(config: Path, port: int, workers: int = 2) -> subprocess.Popen
     deadline = time.time() + 60
     while time.time() < deadline:
         assert proc.poll() is None, "the master exited during start"
-        if len(worker_pids(proc.pid)) == workers:
+        pids = worker_pids(proc.pid)
+        # Every worker listening, not just started: a worker still importing would leave
+        # the kernel only one socket to hand connections to.
+        if len(pids) == workers and len(listening(pids, port)) == workers:
             try:
                 if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
                     return proc
@@ -60,6 +63,23 @@ def worker_pids(master: int) -> list[int]:
         with contextlib.suppress(OSError):
             out += [int(pid) for pid in task.read_text().split()]
     return sorted(out)
+
+
+def listening(pids: list[int], port: int) -> list[int]:
+    """Those of pids holding a socket that listens on port (from /proc/net/tcp*)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == "0A":
+                    inodes.add(f"socket:[{cols[9]}]")
+    out = []
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in Path(f"/proc/{pid}/fd").iterdir()):
+                out.append(pid)
+    return out
 
 
 def cpu_ticks(pid: int) -> int:
