@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ... import dataset_items
 from ...errors import BadAnnotation, Conflict
+from ...schemes.timeline import TimelineScheme
 from ...service_files import audio_path
 from . import bp
 from .audio import AUDIO_TYPES
@@ -33,10 +34,11 @@ FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 class Attach(BaseModel):
     model_config = ConfigDict(extra="forbid")
     project: str = Field(min_length=1, max_length=63, description="the project's slug")
-    field: str = Field(
-        default="audio",
+    field: str | None = Field(
+        default=None,
         pattern=FIELD_PATTERN,
-        description="the item field holding the audio path (the question's `source_field`)",
+        description="the item field that gets the audio's path; default: the `source_field` "
+        "of the project's time-segment question, else the item text (`text_key`)",
     )
 
 
@@ -86,9 +88,10 @@ def attach_dataset(dataset_id: str):
     wanted = body(Attach)
     project = writable(wanted.project)
     props = project.config.item_properties
-    if wanted.field in (props.id_key, props.text_key):
+    field = wanted.field or _default_field(project)
+    if field == props.id_key:
         raise Invalid(
-            [{"loc": ["body", "field"], "msg": "is the id or text field", "type": "value_error"}]
+            [{"loc": ["body", "field"], "msg": "is the items' id field", "type": "value_error"}]
         )
     store = service().store.audio
     ready = store.dataset_audio(dataset["id"])
@@ -106,9 +109,10 @@ def attach_dataset(dataset_id: str):
             {
                 props.id_key: a["id"],
                 props.text_key: a["filename"],
-                wanted.field: placed[a["id"]],
+                "filename": a["filename"],
                 "dataset_id": dataset["id"],
                 "duration_seconds": a["duration_seconds"],
+                field: placed[a["id"]],
             }
             for a in ready
             if a["id"] not in have
@@ -122,12 +126,19 @@ def attach_dataset(dataset_id: str):
         AttachOut(
             dataset_id=dataset["id"],
             project=wanted.project,
-            field=wanted.field,
+            field=field,
             items_added=counts["added"],
             items_total=counts["total"],
             pending=pending,
         ).model_dump()
     )
+
+
+def _default_field(project) -> str:
+    for scheme in project.config.schemes:
+        if isinstance(scheme, TimelineScheme) and getattr(scheme, "source_field", ""):
+            return scheme.source_field
+    return project.config.item_properties.text_key
 
 
 @bp.post("/inference-jobs/<job_id>/push")
