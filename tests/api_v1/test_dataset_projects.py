@@ -346,3 +346,16 @@ def test_pipeline_to_project(workspace) -> None:
     items = app.extensions["potato_like"].projects()["sounds"].store.items
     segments = items.by_id(new).fields["predictions"]["artifacts"]["segments"]
     assert any(abs(s["start_time"] - 0.9) <= 0.15 for s in segments), segments
+
+
+def test_a_single_project_server_attaches_to_its_own_project(make_project) -> None:
+    from tests.conftest import ADMIN
+
+    app = make_project(items=2, schemes=[AUDIO_SCHEME], pre_annotation=PRE)
+    client = app.test_client()
+    ds = new_dataset(client, ADMIN)
+    upload(client, ADMIN, ds, click_wav(1.0, [], seed=9))
+    assert attach(client, ds, project="other", headers=ADMIN).status_code == 404
+    r = attach(client, ds, project="default", headers=ADMIN)
+    assert r.status_code == 200 and r.json["items_added"] == 1, r.json
+    assert app.extensions["potato_like"].store.items.count() == 3
