@@ -66,7 +66,7 @@ class Push(BaseModel):
 class PushOut(BaseModel):
     job_id: str
     project: str
-    schema_name: str = Field(serialization_alias="schema")
+    schema_name: str = Field(alias="schema")
     items_updated: int
     detections: int = Field(description="detections that became pre-annotated segments")
     not_in_project: list[str] = Field(description="audio ids that are no item of the project")
@@ -211,13 +211,15 @@ def push_detections(job_id: str):
 
     dataset_items.change_rows(project, predict)
     return jsonify(
-        PushOut(
-            job_id=job.id,
-            project=wanted.project,
-            schema_name=scheme.name,
-            items_updated=report["items"],
-            detections=report["detections"],
-            not_in_project=report["missing"],
-            skipped=report["skipped"],
+        PushOut.model_validate(
+            {
+                "job_id": job.id,
+                "project": wanted.project,
+                "schema": scheme.name,
+                "items_updated": report["items"],
+                "detections": report["detections"],
+                "not_in_project": report["missing"],
+                "skipped": report["skipped"],
+            }
         ).model_dump(by_alias=True)
     )

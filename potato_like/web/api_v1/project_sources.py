@@ -34,7 +34,7 @@ class FromProject(BaseModel):
 
 class FromProjectOut(BaseModel):
     project: str
-    schema_name: str = Field(serialization_alias="schema")
+    schema_name: str = Field(alias="schema")
     added: int = Field(description="annotations copied into the set")
     skipped: int = Field(
         description="segments left out: no label, a label a set cannot hold, past the end"
@@ -109,7 +109,7 @@ def notes_from_project(
                     skipped += 1
                     continue
                 notes.append(key)
-    report = FromProjectOut(
-        project=wanted.project, schema_name=scheme.name, added=len(notes), skipped=skipped
+    report = FromProjectOut.model_validate(
+        {"project": wanted.project, "schema": scheme.name, "added": len(notes), "skipped": skipped}
     ).model_dump(by_alias=True)
     return notes, report
