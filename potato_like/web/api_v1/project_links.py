@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ... import dataset_items
 from ...errors import BadAnnotation, Conflict
-from ...schemes.timeline import TimelineScheme
 from ...service_files import audio_path
 from . import bp
 from .audio import AUDIO_TYPES
@@ -136,7 +135,7 @@ def attach_dataset(dataset_id: str):
 
 def _default_field(project) -> str:
     for scheme in project.config.schemes:
-        if isinstance(scheme, TimelineScheme) and getattr(scheme, "source_field", ""):
+        if hasattr(scheme, "timeline_tiers") and getattr(scheme, "source_field", ""):
             return scheme.source_field
     return project.config.item_properties.text_key
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import Conflict, NotFound
-from ...schemes.timeline import TimelineScheme
 from .common import Invalid, may_use_project, service
 
 if TYPE_CHECKING:
     from ...project import Project
+    from ...schemes.base import Scheme
 
 LABEL = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")  # what an annotation set's labels may be
 END_TOLERANCE_SECONDS = 0.01
@@ -62,9 +62,10 @@ def writable(slug: str) -> Project:
     return project
 
 
-def timeline_scheme(project: Project, name: str | None, loc: list[str]) -> TimelineScheme:
+def timeline_scheme(project: Project, name: str | None, loc: list[str]) -> Scheme:
     """The project's question answered with time segments: `name`, or its only one."""
-    timed = [s for s in project.config.schemes if isinstance(s, TimelineScheme)]
+    # A question takes part when it offers `timeline_tiers` (as for the interval exports).
+    timed = [s for s in project.config.schemes if hasattr(s, "timeline_tiers")]
     if name is not None:
         found = [s for s in timed if s.name == name]
         msg = f"the project has no time-segment question {name!r}"
