@@ -359,3 +359,28 @@ def test_a_single_project_server_attaches_to_its_own_project(make_project) -> No
     r = attach(client, ds, project="default", headers=ADMIN)
     assert r.status_code == 200 and r.json["items_added"] == 1, r.json
     assert app.extensions["potato_like"].store.items.count() == 3
+
+
+@pytest.mark.postgres
+def test_attach_annotate_and_from_project_on_postgresql(make_project, pg_url) -> None:
+    from tests.conftest import ADMIN, register
+
+    app = make_project(items=1, schemes=[AUDIO_SCHEME], pre_annotation=PRE, database_url=pg_url)
+    client = app.test_client()
+    ds = new_dataset(client, ADMIN)
+    audio = upload(client, ADMIN, ds, click_wav(1.0, [0.5], seed=13))
+    assert attach(client, ds, project="default", headers=ADMIN).json["items_added"] == 1
+    ann = register(app.test_client(), "ann1")
+    for _ in range(3):
+        if ann.get("/api/current_instance").json["instance_id"] == audio:
+            break
+        ann.post("/annotate", json={"action": "next_instance"})
+    segments = {"segments": [{"id": "a", "start_time": 0.5, "end_time": 0.52, "label": "click"}]}
+    saved = ann.post(
+        "/updateinstance",
+        json={"instance_id": audio, "annotations": {"artifacts:_data": json.dumps(segments)}},
+    )
+    assert saved.status_code == 200, saved.json
+    body = {"dataset_id": ds, "name": "pg", "from_project": {"project": "default"}}
+    made = client.post("/api/v1/annotation-sets", json=body, headers=ADMIN)
+    assert made.status_code == 201 and made.json["from_project"]["added"] == 1, made.json
