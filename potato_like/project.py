@@ -22,6 +22,7 @@ from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .data.readers import FileOptions
 from .data.remote_sources import RemoteSourceError, materialize
+from .dataset_items import data_files
 from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
@@ -118,7 +119,7 @@ class Project:
         store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)
         try:
             prepare_bws_items(config)  # bws/ibws: the tuples file made from the pool
-            files = config.current_data_files()
+            files = data_files(config)
             report = sync_items(
                 store,
                 files,
@@ -390,7 +391,7 @@ class Project:
     def _sync_data(self) -> ImportReport:
         """Import what changed in the data files (the caller holds the data lock)."""
         config = self.config
-        files = config.current_data_files()
+        files = data_files(config)
         return sync_items(
             self.store,
             files,
