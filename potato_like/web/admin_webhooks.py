@@ -30,7 +30,12 @@ def webhooks():
         "pending_retries": project.store.outbox.retrying(),
         **{f"deliveries_{status}": n for status, n in counts.items()},
     }
-    return jsonify({"enabled": True, "endpoints": list(hooks.listed), "stats": stats})
+    body = {"enabled": True, "endpoints": list(hooks.listed), "stats": stats}
+    if outbox.settings_of(project.store).secret is None:
+        # A single-project server: its own secret signs endpoints without one. (In a
+        # workspace the secret is the workspace's, shown on its dashboard only.)
+        body["signing_secret"] = outbox.secret(project.store)
+    return jsonify(body)
 
 
 @bp.post("/admin/api/webhooks/test")

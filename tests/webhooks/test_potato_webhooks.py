@@ -134,6 +134,8 @@ def test_admin_api_lists_endpoints_and_sends_a_test_event(make_project):
         ("off", False, False),
     ]
     assert "secret" not in body["endpoints"][0]
+    project_secret = outbox.secret(app.extensions["potato_like"].store)
+    assert body["signing_secret"] == project_secret and project_secret.startswith("whsec_")
     assert body["stats"]["endpoints"] == 3 and body["stats"]["active_endpoints"] == 2
     r = c.post("/admin/api/webhooks/test", headers=ADMIN)
     assert r.json == {"status": "sent", "endpoints_matched": 1}  # only the "*" endpoint

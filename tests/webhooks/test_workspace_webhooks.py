@@ -114,6 +114,9 @@ def test_a_projects_potato_webhooks_are_signed_with_the_workspace_secret(workspa
             assert DeliveryThread(workspace.delivery_stores).run_once() == 1
             (got,) = hook.wait(1)
             signing.verify(workspace.webhook_secret(), got.headers, got.body, now=time.time())
+            # The project's admin API does not hand out the workspace's secret.
+            listed = c.get("/p/hooked/admin/api/webhooks", headers={"X-API-Key": KEY}).json
+            assert listed["enabled"] is True and "signing_secret" not in listed
             client, _ = signed_in(app)
             page = client.get("/webhooks").get_data(as_text=True)
             assert "annotation.created" in page and ">hooked<" in page
