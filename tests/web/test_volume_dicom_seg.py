@@ -143,3 +143,26 @@ def test_dicom_seg_of_a_nifti_volume_uses_its_affine_in_lps(app):
 def test_dicom_seg_export_without_masks_is_empty(app):
     r = app.test_client().post("/admin/api/export", json={"format": "dicom_seg"}, headers=ADMIN)
     assert r.status_code == 200 and r.data == b""
+
+
+def test_highdicom_reads_the_segmentation_back_as_a_volume(app):
+    """An independent reader (highdicom, a dev dependency) parses the SEG's multi-frame
+    structure and rebuilds the segment masks from its frame positions."""
+    hd = pytest.importorskip("highdicom")
+    ann = login(app.test_client(), "ann")
+    annotate(ann, "phantom.nii.gz")
+    _doc, ds = export(app)["n"]
+    seg = hd.seg.Segmentation.from_dataset(ds)
+    assert seg.segment_numbers == [1, 2]
+    volume = seg.get_volume()
+    assert volume.array.shape == (7, NJ, NI, 2)  # the slices 3..9 that hold voxels
+
+    def voxels_of(segment):
+        """(i, j, k): k from the slice's patient z (the NIfTI's slices are 3 mm apart)."""
+        out = set()
+        for s, j, i in zip(*np.nonzero(volume.array[..., segment]), strict=True):
+            z = (volume.affine @ np.array([s, j, i, 1.0]))[2]
+            out.add((int(i), int(j), round(z / 3.0)))
+        return out
+
+    assert voxels_of(0) == EXPECTED[1] and voxels_of(1) == EXPECTED[2]
