@@ -42,8 +42,9 @@ class SchemeSet:
     """A list of schemes that parse_update / compute_for can check answers against, like a
     ProjectConfig's (the questions of a phase page, the schemes used in training)."""
 
-    def __init__(self, schemes) -> None:
+    def __init__(self, schemes, random_seed: Any = None) -> None:
         self.schemes = tuple(schemes)
+        self.random_seed = random_seed  # the project's, for schemes that draw per annotator
 
     def scheme(self, name: str):
         return next((s for s in self.schemes if s.name == name), None)

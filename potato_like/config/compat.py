@@ -207,7 +207,7 @@ LATER = {name: "a later release serves it" for name in _LATER_NAMES}
 ASSIGNMENT_STRATEGIES_LATER: tuple[str, ...] = ()
 
 # Keys accepted inside nested mappings (docs/config.md must document each one).
-ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key", "category_key")
+ITEM_PROPERTIES_KEYS = ("id_key", "text_key", "context_key", "category_key", "trace_format")
 USER_CONFIG_KEYS = ("allow_all_users", "users")
 USER_ENTRY_KEYS = ("username", "email", "name", "password")
 LOGIN_KEYS = ("type", "url_argument", "auto_redirect_on_completion", "auto_redirect_delay")

@@ -60,6 +60,7 @@ class ItemProperties:
     text_key: str = "text"
     context_key: str | None = None
     category_key: str | None = None  # the category_based strategy's item categories
+    trace_format: str | None = None  # data files hold agent traces of this format (traces/)
 
 
 @dataclass(frozen=True)

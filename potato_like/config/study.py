@@ -287,8 +287,11 @@ def _question_scheme(q: Mapping[str, Any], i: int, where: str, r: ConfigReader, 
             entry.setdefault("labels", entry.pop("choices"))
     else:
         entry.pop("id", None)
+    # Survey-question keys, dropped unless the type has an option of that name (cloze: text)
+    own = getattr(scheme_class(entry["annotation_type"]), "option_keys", ())
     for key in ("id", "text", "choices"):
-        entry.pop(key, None)
+        if key not in own:
+            entry.pop(key, None)
     right: tuple[str, ...] = ()
     req = entry.get("label_requirement")
     if isinstance(req, Mapping) and "right_label" in req:

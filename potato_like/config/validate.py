@@ -409,7 +409,24 @@ def _item_properties(r: ConfigReader) -> ItemProperties:
         text_key=sub.str("text_key", "text", required=r.has("item_properties")),
         context_key=sub.str("context_key", None),
         category_key=sub.str("category_key", None),
+        trace_format=_trace_format(sub),
     )
+
+
+def _trace_format(sub: ConfigReader) -> str | None:
+    """`item_properties.trace_format`: the data files are agent traces of this format (a
+    name of the trace-format registry, or `auto`), converted into items as they are read."""
+    name = sub.str("trace_format", None)
+    if name is None or name == "auto":
+        return name
+    from ..traces.registry import formats
+
+    known = sorted(formats())
+    if name not in known:
+        sub.problem("trace_format", f"{name!r} is not a trace format (auto, {', '.join(known)})"
+                    f"{hint(name, known)}")  # fmt: skip
+        return None
+    return name
 
 
 def _schemes(r: ConfigReader, task_dir: Path) -> list[Any]:

@@ -1,7 +1,8 @@
 """Map answers as one GeoJSON FeatureCollection (RFC 7946, [longitude, latitude]).
 
-A scheme takes part when it sets `geo_features` and offers `features(label_map)` (its
-answer's GeoJSON features); nothing here names a type. Each feature of each (item,
+A scheme takes part when it sets `geo_features` and offers `features(label_map, fields)` (its
+answer's GeoJSON features, given the item's fields: a region answer takes its outline from
+them); nothing here names a type. Each feature of each (item,
 annotator, scheme) answer becomes one feature whose properties also name `item_id`,
 `annotator` and `schema`. Streamed feature by feature: memory stays constant.
 """
@@ -28,7 +29,7 @@ class GeoJSONExport(Exporter):
         if schemes:
             for row in project.store.annotations.iter_annotated():
                 for scheme in schemes:
-                    for feature in scheme.features(row.label_maps.get(scheme.name)):
+                    for feature in scheme.features(row.label_maps.get(scheme.name), row.fields):
                         props = {
                             **feature["properties"],
                             "item_id": row.item_id,

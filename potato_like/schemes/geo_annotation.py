@@ -1,11 +1,14 @@
 """`annotation_type: geo_annotation` — points, lines and polygons (or one pin per label) on a
-map. Potato's options: `task` (draw, pin; classify_region is refused: not built here),
-`labels` (with `color`), `tools` (point, line, polygon, freehand), `feature_text` (true or
-{prompt, required, placeholder}), `basemap` ({geojson, tiles, attribution, max_zoom};
-image/geotiff/extent and the region properties are accepted and ignored), `basemap_field`,
+map, or a label per region of an outline (`task: classify_region`, a choropleth; see
+geo_regions.py). Potato's options: `task` (draw, pin, classify_region), `labels` (with
+`color`), `tools` (point, line, polygon, freehand), `feature_text` (true or
+{prompt, required, placeholder}), `basemap` ({geojson, tiles, attribution, max_zoom,
+region_id_property, region_name_property}; image/geotiff/extent are accepted and ignored),
+`basemap_field`,
 `preannotation_field`, `coordinate_order` (lonlat, latlon: of item GeoJSON), `projection`,
 `center` ([lon, lat]), `zoom`, `height`, `snapping`, `min_features`, `max_features`,
-`instructions`.
+`require_all_regions` (classify_region: every region of the configured outline needs a
+label before the item counts as answered), `instructions`.
 
 Unlike Potato, a basemap is optional: with no `basemap.tiles` the page draws on a
 longitude/latitude grid with the item's and the basemap's GeoJSON, and fetches nothing. A
@@ -13,7 +16,9 @@ configured tile server's origin is added to the page's Content-Security-Policy (
 
 Wire format (Potato's hidden input): `"<schema>:<schema>": "<GeoJSON FeatureCollection>"`
 in EPSG:4326, `[longitude, latitude]`; each feature's `properties` has `label` and, with
-`feature_text`, `text`. Stored canonically (rounded to 7 decimals, features re-numbered).
+`feature_text`, `text`; classify_region features have `geometry: null` and properties
+`{region, region_name, label}`, one per labelled region of the item's map. Stored
+canonically (rounded to 7 decimals, features re-numbered).
 """
 
 from __future__ import annotations
@@ -27,12 +32,12 @@ from urllib.parse import urlsplit
 
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
+from . import geo_regions
 from . import geojson_check as gj
 from .record import RecordScheme, counts, mean
 from .registry import register
 
-TASKS = ("draw", "pin")
-POTATO_TASKS = ("draw", "pin", "classify_region")
+TASKS = ("draw", "pin", "classify_region")
 TOOLS = ("point", "line", "polygon", "freehand")
 TOOL_GEOMETRY = {
     "point": "Point",
@@ -40,8 +45,10 @@ TOOL_GEOMETRY = {
     "polygon": "Polygon",
     "freehand": "Polygon",
 }
-BASEMAP_KEYS = ("geojson", "tiles", "attribution", "max_zoom")
-BASEMAP_IGNORED = ("image", "extent", "geotiff", "region_id_property", "region_name_property")
+BASEMAP_KEYS = (
+    "geojson", "tiles", "attribution", "max_zoom", "region_id_property", "region_name_property",
+)  # fmt: skip
+BASEMAP_IGNORED = ("image", "extent", "geotiff")
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F7F7F")
 TILE_URL = re.compile(r"\{z\}.*\{x\}.*\{-?y\}|\{z\}.*\{-?y\}.*\{x\}")
 OSM_TILE_HOSTS = ("tile.openstreetmap.org", "tile.osm.org")
@@ -66,12 +73,10 @@ class GeoAnnotation(RecordScheme):
     overlay: dict[str, Any] | None = None
     preannotation: dict[str, Any] | None = None
     overlay_problem: str = ""
+    regions: list[dict[str, Any]] | None = None
 
     def parse_options(self, reader: ConfigReader) -> None:
-        task = reader.str("task", "draw", choices=POTATO_TASKS)
-        if task == "classify_region":
-            reader.problem("task", "classify_region (choropleths) is not supported here yet")
-            task = "draw"
+        task = reader.str("task", "draw", choices=TASKS) or "draw"
         self.task: str = task
         self.read_labels(reader)
         # RecordScheme keeps one label (the hidden input's); the map's labels live here
@@ -100,7 +105,8 @@ class GeoAnnotation(RecordScheme):
         self.zoom = reader.number("zoom", None, minimum=0, maximum=24)
         self.height = reader.number("height", 440, integer=True, minimum=200, maximum=1200)
         reader.bool("snapping", False)
-        if reader.bool("require_all_regions", False):
+        self.require_all_regions = reader.bool("require_all_regions", False)
+        if self.require_all_regions and task != "classify_region":
             reader.problem("require_all_regions", "applies to task: classify_region only")
         self.min_features = reader.number("min_features", None, integer=True, minimum=0)
         self.max_features = reader.number("max_features", None, integer=True, minimum=0)
@@ -112,11 +118,20 @@ class GeoAnnotation(RecordScheme):
             reader.problem("min_features", "must not exceed max_features")
         self.instructions = reader.str("instructions", "", allow_empty=True) or ""
         self._read_basemap(reader)
+        self.base_regions = self._regions(self.base_overlay)
+        if task == "classify_region":
+            for key in ("feature_text", "preannotation_field"):
+                if reader.has(key):
+                    reader.problem(key, "does not apply to task: classify_region")
+            if not self.base_overlay and not self.basemap_field:
+                reader.problem("task", "classify_region needs region outlines in "
+                               "basemap.geojson (or a basemap_field)")  # fmt: skip
 
     def _read_basemap(self, reader: ConfigReader) -> None:
         self.tiles = self.attribution = ""
         self.max_zoom = 19
         self.base_overlay: dict[str, Any] | None = None
+        self.region_id_property, self.region_name_property = "id", "name"
         if not reader.has("basemap"):
             return
         sub = reader.child("basemap")
@@ -127,6 +142,8 @@ class GeoAnnotation(RecordScheme):
         self.tiles = sub.str("tiles", "") or ""
         self.attribution = sub.str("attribution", "") or ""
         self.max_zoom = sub.number("max_zoom", 19, integer=True, minimum=0, maximum=24)
+        self.region_id_property = sub.str("region_id_property", "id") or "id"
+        self.region_name_property = sub.str("region_name_property", "name") or "name"
         if self.tiles:
             if (
                 not self.tiles.startswith(("http://", "https://"))
@@ -155,7 +172,13 @@ class GeoAnnotation(RecordScheme):
         parts = urlsplit(self.tiles.replace("{", "").replace("}", ""))
         return {"img-src": (f"{parts.scheme}://{parts.netloc}",)}
 
-    def for_page(self, fields, annotator, item_id, seed) -> GeoAnnotation:
+    def _regions(self, overlay) -> list[dict[str, Any]]:
+        if self.task != "classify_region":
+            return []
+        return geo_regions.regions(overlay, self.region_id_property, self.region_name_property)
+
+    def _overlay(self, fields) -> tuple[dict[str, Any] | None, str]:
+        """The scheme's outline with the item's `basemap_field` GeoJSON appended."""
         overlay, problem = self.base_overlay, ""
         if self.basemap_field and fields.get(self.basemap_field) not in (None, ""):
             try:
@@ -166,6 +189,12 @@ class GeoAnnotation(RecordScheme):
                 }
             except (gj.GeoError, ValueError) as exc:
                 problem = f"the item's {self.basemap_field!r} is not usable GeoJSON: {exc}"
+        return overlay, problem
+
+    def for_page(self, fields, annotator, item_id, seed) -> GeoAnnotation:
+        overlay, problem = self._overlay(fields)
+        if self.task == "classify_region":
+            return self.page_view(regions=self._regions(overlay), overlay_problem=problem)
         pre = None
         if self.preannotation_field and fields.get(self.preannotation_field) not in (None, ""):
             try:
@@ -191,6 +220,7 @@ class GeoAnnotation(RecordScheme):
             "maxFeatures": self.max_features,
             "overlay": self.overlay,
             "preannotation": self.preannotation,
+            "regions": self.regions,
         }
 
     # -- values --------------------------------------------------------------------------
@@ -205,6 +235,16 @@ class GeoAnnotation(RecordScheme):
             raise BadAnnotation(f"{self.name}: {len(raw)} features, more than the {limit} allowed")
         features, pinned = [], set()
         for i, f in enumerate(raw):
+            if self.task == "classify_region":
+                feature = geo_regions.check_feature(
+                    f, f"{self.name}: features[{i}]", self.map_label_names
+                )
+                region = feature["properties"]["region"]
+                if region in pinned:
+                    raise BadAnnotation(f"{self.name}: region {region!r} is labelled twice")
+                pinned.add(region)
+                features.append({**feature, "id": f"f{i + 1}"})
+                continue
             feature = self._feature(f, f"{self.name}: features[{i}]")
             label = feature["properties"]["label"]
             if self.task == "pin":
@@ -248,9 +288,21 @@ class GeoAnnotation(RecordScheme):
             out["text"] = text.strip()
         return {"type": "Feature", "geometry": geometry, "properties": out}
 
+    def check_item(self, label_map: Mapping[str, str], text: str, fields: Mapping) -> None:
+        """A classified region must be a region of this item's map."""
+        if self.task == "classify_region" and (answer := self.answer(label_map)):
+            known = self._regions(self._overlay(fields)[0])
+            geo_regions.check_known(answer["features"], known, self.name)
+
     def missing_requirement(self, label_map) -> str | None:
         answer = self.answer(label_map or {}) or {"features": []}
         features = answer["features"]
+        if self.require_all_regions and self.base_regions:
+            done = {f["properties"].get("region") for f in features}
+            left = [r["name"] or r["id"] for r in self.base_regions if r["id"] not in done]
+            if left:
+                return f"label every region ({len(left)} left: {', '.join(left[:5])})"
+
         if self.min_features and len(features) < self.min_features:
             return f"draw at least {self.min_features} features (now {len(features)})"
         if self.task == "pin" and self.required and len(features) < len(self.map_labels):
@@ -265,11 +317,32 @@ class GeoAnnotation(RecordScheme):
             return f"every feature needs its {self.feature_text['prompt'].lower()}"
         return super().missing_requirement(label_map)
 
-    def features(self, label_map: Mapping[str, str] | None) -> list[dict[str, Any]]:
-        return (self.answer(label_map or {}) or {}).get("features", [])
+    def features(
+        self, label_map: Mapping[str, str] | None, fields: Mapping | None = None
+    ) -> list[dict[str, Any]]:
+        """The answer's features; with the item's `fields`, classified regions carry their
+        outline as geometry (for exports)."""
+        found = (self.answer(label_map or {}) or {}).get("features", [])
+        if self.task == "classify_region" and fields is not None:
+            return geo_regions.with_outlines(found, self._regions(self._overlay(fields)[0]))
+        return found
 
     def dashboard_summary(self, label_maps):
         features = [f for m in label_maps if m for f in self.features(m)]
+        if self.task == "classify_region":
+            by_region: dict[str, dict[str, int]] = {}
+            for f in features:
+                votes = by_region.setdefault(f["properties"]["region"], {})
+                votes[f["properties"]["label"]] = votes.get(f["properties"]["label"], 0) + 1
+            return {
+                "regions_by_label": counts(f["properties"]["label"] for f in features),
+                "labels_by_region": {
+                    r: dict(sorted(v.items())) for r, v in sorted(by_region.items())
+                },
+                "mean_regions_per_answer": mean(
+                    [float(len(self.features(m))) for m in label_maps if m]
+                ),
+            }
         return {
             "features_by_label": counts(f["properties"]["label"] for f in features),
             "features_by_geometry": counts(f["geometry"]["type"] for f in features),

@@ -160,6 +160,8 @@ def feature_collection(raw: Any, latlon: bool = False) -> dict[str, Any]:
                 "properties": props,
             }
         )
+        if isinstance(f.get("id"), str | int) and f.get("id") != "":  # region ids (RFC 7946 3.2)
+            out[-1]["id"] = f["id"]
     return {"type": "FeatureCollection", "features": out}
 
 

@@ -96,11 +96,12 @@ def sync_items(
     current = {str(p): fingerprint(p) for p in files}
     if (
         transform is None
+        and not props.trace_format
         and set(known) == set(current)
         and all((known[p].size, known[p].mtime_ns) == current[p] for p in current)
     ):
         return ImportReport(changed=False)
-    hashes = {p: _with(sha256_of(Path(p)), transform) for p in current}
+    hashes = {p: _with(sha256_of(Path(p)), transform, props) for p in current}
     if set(known) == set(current) and all(known[p].sha256 == hashes[p] for p in current):
         with store.write() as conn:  # touched, not changed: remember the new mtimes
             for p, (size, mtime) in current.items():
@@ -148,8 +149,11 @@ def sync_items(
     return report
 
 
-def _with(digest: str, transform: Any) -> str:
-    """A file's recorded hash: its content's, mixed with the row transform's settings."""
+def _with(digest: str, transform: Any, props: ItemProperties | None = None) -> str:
+    """A file's recorded hash: its content's, mixed with the row transform's settings (and
+    the trace format the files are read as)."""
+    if props is not None and props.trace_format:
+        digest = hashlib.sha256(f"{digest}:trace:{props.trace_format}".encode()).hexdigest()
     if transform is None:
         return digest
     return hashlib.sha256(f"{digest}:{transform.signature}".encode()).hexdigest()
@@ -198,7 +202,7 @@ def _load_staging(
         if note and warnings is not None:
             warnings.append(f"{path.name}: {note}")
         filtered_out = 0
-        for line, row in read_rows(path, encoding):
+        for line, row in _rows(path, encoding, props):
             if isinstance(row, RowProblem):
                 counted += _add_problem(problems, f"{path.name}:{line}: {row}")
                 continue
@@ -255,6 +259,15 @@ def _load_staging(
             f"text_key; first at {first_without_text}); they are shown with their other fields"
         )
     return per_file
+
+
+def _rows(path: Path, encoding: str, props: ItemProperties):
+    """The rows of one data file; with `item_properties.trace_format`, its traces as items."""
+    if not props.trace_format:
+        return read_rows(path, encoding)
+    from ..traces.registry import trace_rows
+
+    return trace_rows(path, props.trace_format)
 
 
 def _parse_row(row: dict[str, Any], props: ItemProperties) -> tuple[str, str, str, bool] | str:

@@ -111,7 +111,9 @@ class StudyFlow:
         if page.type == "training":
             return self._answer_training(user_id, state, body)
         answers = (
-            self._answers(page, body, self.known_answers(user_id, page)) if page.schemes else {}
+            self._answers(page, body, self.known_answers(user_id, page), self._username(user_id))
+            if page.schemes
+            else {}
         )
         failed = [
             schema
@@ -132,12 +134,20 @@ class StudyFlow:
         return self._advance(user_id, page.name, answers=(page.name, answers))
 
     def _answers(
-        self, page: PhasePage, body: dict[str, Any], known: dict[str, Any]
+        self, page: PhasePage, body: dict[str, Any], known: dict[str, Any], annotator: str | None
     ) -> dict[str, dict[str, str]]:
-        schemes = SchemeSet(page.schemes)
+        # A phase has no item: schemes that check an answer against the item check it
+        # against their configuration (`fields` empty); schemes that assign a condition per
+        # respondent (list_experiment's group) check it against this respondent's.
+        schemes = SchemeSet(page.schemes, self.project.config.random_seed)
         update = parse_update({**body, "instance_id": page.name}, schemes)
-        changes, _ = compute_for(update, schemes, known=known)({})
+        compute = compute_for(update, schemes, known=known, fields={}, annotator=annotator)
+        changes, _ = compute({})
         return {s: m for s, m in changes.items() if m}
+
+    def _username(self, user_id: int) -> str | None:
+        row = self.project.store.users.get(user_id)
+        return row.username if row else None
 
     def known_answers(self, user_id: int, page: PhasePage) -> dict[str, Any]:
         """The user's answers on the other phases, as display_logic compares them (for

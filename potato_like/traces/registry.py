@@ -262,3 +262,24 @@ def _read_as(path: Path, format_name: str) -> tuple[TraceFormat, list[Record]]:
             "could not tell the trace format; name one of " + ", ".join(format_names()),
         )
     return fmt, records
+
+
+def trace_rows(path: Path, format_name: str) -> Iterator[tuple[int, Any]]:
+    """A data file of traces as the item importer reads rows: `(line, item)` per trace, or
+    `(line, RowProblem)` for the first problem (`item_properties.trace_format`). The line is
+    that of the trace's record where each record makes one trace (most formats), else of the
+    file's first record."""
+    from ..data.readers import RowProblem
+
+    if path.suffix.lower() not in (".json", ".jsonl"):
+        yield 1, RowProblem("item_properties.trace_format reads .json and .jsonl files only")
+        return
+    try:
+        fmt, records = _read_as(path, format_name)
+        if fmt.text_format:
+            raise TraceError(path, None, f"{fmt.name} traces are text: use run.py import-traces")
+        for n, item in enumerate(fmt.convert(records)):
+            item["id"] = str(item.get("id") or f"{path.stem}-{n + 1}")
+            yield records[min(n, len(records) - 1)].line, item
+    except TraceError as err:
+        yield err.line or 1, RowProblem(err.message)

@@ -71,6 +71,11 @@ def _page_context(user) -> dict[str, Any]:
         "user": user,
         "page": page,
         "state": state,
+        # the schemes as this respondent sees them (a phase has no item: fields are empty)
+        "question_views": [
+            s.for_page({}, user.username, page.name, project.config.random_seed)
+            for s in page.schemes
+        ],
         "steps": list(study.phases),
         "step_index": study.phase_index(page.name),
         # answers of other phases that this page's display_logic rules watch

@@ -1,7 +1,10 @@
 // bdm: a bid is placed with the button (or Enter in the bid field): it goes into the
 // scheme's hidden JSON input and is saved; the server draws the price then, and this
-// script shows the stored outcome once the save is acknowledged ("potato:saved").
-const form = document.getElementById("annotation-form");
+// script shows the stored outcome once the save is acknowledged ("potato:saved"). On a
+// phase page (a survey before or after the study) the bid goes with the page's form and the
+// price is drawn when the page is submitted.
+const form = document.getElementById("annotation-form") || document.getElementById("phase-form");
+const onPhasePage = form && form.id === "phase-form";
 const money = (box, x) => `${box.dataset.currency}${Number(x).toFixed(2)}`;
 
 async function showOutcome(box) {
@@ -34,6 +37,10 @@ for (const box of form ? document.querySelectorAll("fieldset.bdm") : []) {
     }
     hidden.value = JSON.stringify({ bid: Number(bid.value) });
     placed = true;
+    if (onPhasePage) {
+      box.querySelector(".bdm-result").textContent =
+        `Bid placed: ${money(box, bid.value)}. The price is drawn when you continue.`;
+    }
     hidden.dispatchEvent(new Event("change", { bubbles: true }));
   };
   box.querySelector(".bdm-place").addEventListener("click", place);

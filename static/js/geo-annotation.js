@@ -5,6 +5,8 @@
 // map: arrows pan and +/- zoom, A adds at the centre cross, Enter finishes a line
 // or polygon, Escape cancels it, Backspace drops its last vertex, N/P select features,
 // Delete removes the selected one, 1-9 choose the label and T the tool.
+// task: classify_region (a choropleth): a click on a region gives it the chosen label (again:
+// clears it); N/P select a region, A or Enter label it, Delete clears it.
 
 const round7 = (x) => Math.round(x * 1e7) / 1e7;
 const wrapLon = (x) => ((((x + 180) % 360) + 360) % 360) - 180;
@@ -65,6 +67,10 @@ async function setUp(box) {
   else if (overlayBounds) map.fitBounds(overlayBounds, { padding: [20, 20] });
   else map.setView([20, 0], cfg.zoom ?? 2);
 
+  if (cfg.task === "classify_region") {
+    regionsMode({ L, box, cfg, map, mapEl, input, labelSel, colors, shown, status, baseStatus, PAN });
+    return;
+  }
   const drawn = L.layerGroup().addTo(map);
 
   function toLatLngs(coords) {
@@ -250,6 +256,130 @@ async function setUp(box) {
     });
     textInput.addEventListener("change", (e) => e.stopPropagation());
   }
+  redraw();
+  box.dataset.ready = "1";
+}
+
+function regionsMode({ L, box, cfg, map, mapEl, input, labelSel, colors, shown, status, baseStatus, PAN }) {
+  const list = box.querySelector("[data-role='regions']");
+  const regions = cfg.regions || [];
+  const names = Object.fromEntries(regions.map((r) => [r.id, r.name || r.id]));
+  const assign = {};
+  try {
+    for (const f of (input.value ? JSON.parse(input.value).features : []) || []) {
+      const p = f.properties || {};
+      if (p.region !== undefined && p.label && names[String(p.region)] !== undefined) {
+        assign[String(p.region)] = p.label;
+      }
+    }
+  } catch {
+    // an unreadable stored answer starts empty
+  }
+  let selected = regions.length ? 0 : -1;
+  const layers = {};
+  const say = (message) => {
+    status.textContent = message ? `${message} ${baseStatus}`.trim() : baseStatus;
+  };
+  const describe = (r) => `${names[r.id]}: ${assign[r.id] ? shown[assign[r.id]] || assign[r.id] : "no label"}`;
+
+  function style(r, i) {
+    const label = assign[r.id];
+    return {
+      color: i === selected ? "#000" : "#555",
+      weight: i === selected ? 4 : 1,
+      fillColor: label ? colors[label] || "#0072B2" : "#ddd",
+      fillOpacity: label ? 0.55 : 0.2,
+    };
+  }
+
+  function redraw() {
+    regions.forEach((r, i) => layers[r.id] && layers[r.id].setStyle(style(r, i)));
+    list.replaceChildren();
+    regions.forEach((r, i) => {
+      const li = document.createElement("li");
+      li.dataset.region = r.id;
+      if (i === selected) li.setAttribute("aria-current", "true");
+      li.textContent = describe(r);
+      li.addEventListener("click", () => select(i));
+      list.append(li);
+    });
+  }
+
+  function commit(message) {
+    const features = regions
+      .filter((r) => assign[r.id])
+      .map((r) => ({
+        type: "Feature",
+        geometry: null,
+        properties: { region: r.id, region_name: r.name || "", label: assign[r.id] },
+      }));
+    input.value = features.length ? JSON.stringify({ type: "FeatureCollection", features }) : "";
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    redraw();
+    say(message);
+  }
+
+  function select(i) {
+    if (!regions.length) return;
+    selected = ((i % regions.length) + regions.length) % regions.length;
+    redraw();
+    say(`Selected ${describe(regions[selected])}.`);
+  }
+
+  function label(i, toggle) {
+    const r = regions[i];
+    if (!r) return;
+    selected = i;
+    if (toggle && assign[r.id] === labelSel.value) delete assign[r.id];
+    else assign[r.id] = labelSel.value;
+    commit(`${describe(r)}.`);
+  }
+
+  function clear(i) {
+    const r = regions[i];
+    if (!r || !assign[r.id]) return;
+    delete assign[r.id];
+    commit(`${describe(r)}.`);
+  }
+
+  const bounds = [];
+  regions.forEach((r, i) => {
+    if (!r.geometry) return;
+    const layer = L.geoJSON({ type: "Feature", geometry: r.geometry, properties: {} }, {
+      style: style(r, i),
+      pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 6 }),
+    }).addTo(map);
+    layer.on("click", (e) => {
+      L.DomEvent.stopPropagation(e);
+      label(i, true);
+    });
+    layers[r.id] = layer;
+    bounds.push(layer.getBounds());
+  });
+  if (!cfg.center && bounds.length) {
+    map.fitBounds(bounds.reduce((a, b) => a.extend(b), L.latLngBounds(bounds[0])), { padding: [20, 20] });
+  }
+
+  mapEl.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.altKey || e.metaKey) return;
+    let handled = true;
+    const key = e.key;
+    if (PAN[key]) map.panBy(PAN[key].map((d) => (e.shiftKey ? 3 * d : d)), { animate: false });
+    else if (key === "+" || key === "=") map.setZoom(map.getZoom() + 1, { animate: false });
+    else if (key === "-" || key === "_") map.setZoom(map.getZoom() - 1, { animate: false });
+    else if (key === "n" || key === "N") select(selected + 1);
+    else if (key === "p" || key === "P") select(selected - 1);
+    else if (key === "a" || key === "A" || key === "Enter") label(selected, false);
+    else if (key === "Delete" || key === "Backspace") clear(selected);
+    else if (/^[1-9]$/.test(key) && labelSel.options[Number(key) - 1]) {
+      labelSel.selectedIndex = Number(key) - 1;
+      say(`Label: ${labelSel.options[labelSel.selectedIndex].textContent.trim()}.`);
+    } else handled = false;
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  });
   redraw();
   box.dataset.ready = "1";
 }

@@ -120,6 +120,15 @@ ANSWERS = {
                         "geometry": {"type": "Point", "coordinates": [8.54, 47.37]},
                         "properties": {"label": s.map_label_names[0]},
                     }
+                ]
+                if s.task != "classify_region"
+                else [  # a choropleth: every region of the outline gets the first label
+                    {
+                        "type": "Feature",
+                        "geometry": None,
+                        "properties": {"region": r["id"], "label": s.map_label_names[0]},
+                    }
+                    for r in s.base_regions
                 ],
             }
         )
