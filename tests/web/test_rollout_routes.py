@@ -70,7 +70,7 @@ def test_rollout_set_is_blind_ordered_per_annotator_and_measured(app):
     assert c.get("/api/rollout/set?schema=rollout_review").json == body  # stable on reload
     # The page shows the panels in the same order.
     page = c.get("/annotate").get_data(as_text=True)
-    shown = [page.index(f'/project_files/media/{s["stream_id"]}.webm') for s in body["streams"]]
+    shown = [page.index(f"/project_files/media/{s['stream_id']}.webm") for s in body["streams"]]
     assert shown == sorted(shown)
 
 
