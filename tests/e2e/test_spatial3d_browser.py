@@ -28,13 +28,23 @@ def test_box_selected_points_become_a_segment_that_survives_a_reload(
     expect(view).to_have_attribute("data-mode", "box")
     box = view.bounding_box()
     assert box is not None
-    page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.35)
+    x0, x1 = box["x"] + box["width"] * 0.35, box["x"] + box["width"] * 0.6
+    y0, y1 = box["y"] + box["height"] * 0.35, box["y"] + box["height"] * 0.6
+    page.mouse.move(x0, y0)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45, steps=5)
-    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=5)
+    page.mouse.move((x0 + x1) / 2, y0 + 10, steps=5)
+    page.mouse.move(x1, y1, steps=5)
     page.mouse.up()
     chosen = int(view.get_attribute("data-selected") or "0")
     assert chosen > 10
+    # A lasso along the same rectangle selects the same points (it replaces the selection).
+    page.keyboard.press("l")
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for x, y in ((x1, y0), (x1, y1), (x0, y1), (x0, y0 + 0.5)):
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+    expect(view).to_have_attribute("data-selected", str(chosen))
     page.keyboard.press("Enter")
     (segment,) = data(page, "objects")
     assert segment["type"] == "segment_3d" and segment["label"] == "truck"
