@@ -221,3 +221,17 @@ def test_batch_and_alignment_unhappy_paths(app, example_project, fake):
     no_ai = example_project(EXAMPLE).test_client()
     r = no_ai.post("/admin/api/rollout/judge-batch", json={}, headers=ADMIN)
     assert r.status_code == 503
+
+
+@pytest.mark.postgres
+def test_predictions_replace_per_version_on_postgres(example_project, fake, pg_url):
+    app = example_project(EXAMPLE, ai_support=ai(fake.url), database_url=pg_url)
+    admin = app.test_client()
+    for _ in range(2):  # the same version twice: rows replaced, not duplicated
+        r = admin.post("/admin/api/rollout/judge-batch", json={}, headers=ADMIN)
+        assert r.status_code == 200 and r.json["judged"] == 3, r.json
+    store = app.extensions["potato_like"].store
+    assert store.rollout_predictions.count("v0") == 3
+    assert store.rollout_predictions.latest_version() == "v0"
+    report = admin.get("/admin/api/rollout/alignment", headers=ADMIN).json
+    assert report["schemas"]["rollout_review"]["n_compared"] == 0  # nobody annotated yet
