@@ -58,8 +58,12 @@ def _current_item(user):
 
 
 def _provider():
+    # The contact sheet travels as an OpenAI-style image part, which only the OpenAI chat
+    # completions providers (openai, openai_compatible/vllm) send as such.
+    from ..ai.providers.openai_compatible import OpenAI
+
     provider = for_project(current_project())
-    if provider is None or not hasattr(provider, "model"):
+    if not isinstance(provider, OpenAI):
         raise NoJudge(
             "No vision-capable AI endpoint is configured: judging a rollout needs a model "
             "that can see the frames (ai_support with an openai or openai_compatible endpoint)"

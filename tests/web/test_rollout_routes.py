@@ -148,6 +148,12 @@ def test_judge_unhappy_paths(app, example_project, fake):
     no_ai = user(example_project(EXAMPLE), "ann3")
     r = no_ai.post("/api/rollout/judge", json={"schema": "rollout_review"})
     assert r.status_code == 503 and "vision" in r.json["error"]
+    text_only = {"enabled": True, "endpoint_type": "anthropic",
+                 "ai_config": {"model": "m", "api_key": "k", "base_url": fake.url}}  # fmt: skip
+    other = user(example_project(EXAMPLE, ai_support=text_only), "ann4")
+    asked = len(fake.requests)
+    r = other.post("/api/rollout/judge", json={"schema": "rollout_review"})
+    assert r.status_code == 503 and len(fake.requests) == asked
 
 
 def test_batch_then_alignment_against_the_annotators(app, fake):
