@@ -106,6 +106,7 @@ export async function mountViewer3d(box, hooks) {
         shapes.add(new THREE.Line(geometry, new THREE.LineBasicMaterial({ color })));
       }
     }
+    canvas.dataset.shapes = String(shapes.children.length);
   }
 
   function update() {

@@ -21,6 +21,13 @@ def test_box_selected_points_become_a_segment_that_survives_a_reload(
     base = annotate(page, serve_app, example(tmp_path, "point_clouds"), "seg3d")
     view = page.get_by_test_id("sp3-canvas-objects")
     expect(view).to_have_attribute("data-ready", "1", timeout=15_000)
+    # A box and a point placed in the bird's-eye view are drawn in 3D as well.
+    page.get_by_test_id("sp-canvas-objects").focus()
+    for key in ("c", "Enter", "k", "Shift+ArrowUp", "Enter"):
+        page.keyboard.press(key)
+    expect(view).to_have_attribute("data-shapes", "2")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Delete")  # nothing selected: nothing removed
     view.focus()
     page.keyboard.press("t")  # top view: the selection below is a patch of ground
     page.keyboard.press("2")  # label: truck
@@ -46,7 +53,8 @@ def test_box_selected_points_become_a_segment_that_survives_a_reload(
     page.mouse.up()
     expect(view).to_have_attribute("data-selected", str(chosen))
     page.keyboard.press("Enter")
-    (segment,) = data(page, "objects")
+    box_obj, point, segment = data(page, "objects")
+    assert box_obj["type"] == "cuboid_3d" and point["type"] == "point_3d"
     assert segment["type"] == "segment_3d" and segment["label"] == "truck"
     assert len(segment["indices"]) == chosen
     expect(view).to_have_attribute("data-painted", str(chosen))
@@ -57,8 +65,11 @@ def test_box_selected_points_become_a_segment_that_survives_a_reload(
     page.reload()
     view = page.get_by_test_id("sp3-canvas-objects")
     expect(view).to_have_attribute("data-ready", "1", timeout=15_000)
-    (again,) = data(page, "objects")
+    *_, again = data(page, "objects")
     assert again["indices"] == segment["indices"]
     expect(view).to_have_attribute("data-painted", str(chosen))
-    expect(page.get_by_test_id("sp-object")).to_have_text(f"truck · segment of {chosen} point(s)")
+    expect(view).to_have_attribute("data-shapes", "2")
+    expect(page.get_by_test_id("sp-object").nth(2)).to_have_text(
+        f"truck · segment of {chosen} point(s)"
+    )
     assert not browser_errors
