@@ -3,7 +3,7 @@ streams named relative to the manifest, numeric series sampled once per frame.
 
 `read_manifest` checks the shape and answers what the page needs: stream URLs on this site
 (only files the project media guard serves), series decimated to at most `max_samples`
-values each. LeRobot parquet and HDF5 sources are not read.
+values each. LeRobot v2 datasets and HDF5 files are read by media/episode_sources.py.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ def read_manifest(
     path: Path, rel_dir: str, url_for: Callable[[str], str | None], max_samples: int = 2000
 ) -> dict[str, Any]:
     if path.suffix.lower() != ".json":
-        raise EpisodeError(
-            f"{path.name}: only JSON episode manifests are read (not LeRobot or HDF5)"
-        )
+        raise EpisodeError(f"{path.name}: not a JSON episode manifest")
     if path.stat().st_size > MAX_MANIFEST_BYTES:
         raise EpisodeError(f"{path.name}: more than {MAX_MANIFEST_BYTES:,} bytes")
     try:

@@ -5,9 +5,11 @@ and the instruction.
 Potato's options: `source_field` (the item field naming the episode manifest, default
 `episode`), `layers` (phases, outcome, reward, instruction), `phases` (labels with `color`,
 `key_value`), `outcomes`, `failure_causes`, `reward_range`, `series_shown`, `max_lanes`,
-`min_phases`, `max_phases`; `episode_field` is accepted (multi-episode sources are not read).
-The manifest is Potato's episode JSON (`fps`, `num_frames`, `instruction`, `streams: [{name,
-url}]`, `series: [{name, unit, values}]`), served by `/api/episode/<path>`.
+`min_phases`, `max_phases`, `episode_field` (the item field picking one episode of a
+multi-episode source: a LeRobot index or an HDF5 demo key). The episode is Potato's episode
+JSON (`fps`, `num_frames`, `instruction`, `streams: [{name, url}]`, `series: [{name, unit,
+values}]`), a LeRobot v2 dataset directory or an HDF5 file (media/episode_sources.py, the
+optional `episodes` extra), served by `/api/episode/<path>`.
 
 Stored as Potato's client sends it, `"<schema>:_data"` = `{"phases": [{start, end, label}],
 "outcome": {result, cause}, "reward": [{t, value}], "instructions": [{text, start, end}]}`,
@@ -53,10 +55,8 @@ class EpisodeAnnotation(TimelineScheme):
 
     def parse_options(self, reader: ConfigReader) -> None:
         self.source_field = reader.str("source_field", "episode") or "episode"
-        if reader.has("episode_field"):
-            reader.warn(
-                "episode_field", "multi-episode sources are not read; one manifest per item"
-            )
+        self.episode_field = reader.str("episode_field", "") or ""
+        self.episode_key: str | None = None
         self.layers = _str_list(reader, "layers", list(LAYERS), choices=LAYERS)
         if not reader.has("phases"):
             reader.raw = {**reader.raw, "labels": DEFAULT_PHASES}
@@ -89,12 +89,16 @@ class EpisodeAnnotation(TimelineScheme):
         page = copy.copy(self)
         value = fields.get(self.source_field)
         page.media_src = value.strip() if isinstance(value, str) and media_src(value) else None
+        key = fields.get(self.episode_field) if self.episode_field else None
+        ok = isinstance(key, (str, int)) and not isinstance(key, bool) and str(key).strip()
+        page.episode_key = str(key).strip()[:200] if ok else None
         return page
 
     def page_config(self) -> dict[str, Any]:
         return {
             "schema": self.name,
             "layers": self.layers,
+            "episodeKey": self.episode_key,
             "phases": [
                 {
                     "name": lab.name,

@@ -129,6 +129,32 @@ class RolloutEvaluation(TimelineScheme):
         }
         return page
 
+    def rollout_set(self, fields: Mapping[str, Any], annotator: str, item_id: str) -> dict:
+        """Potato's `GET /api/rollout/set` manifest for one annotator: the panels in the order
+        (and with the captions) the page shows them. Stream ids are the item fields; durations
+        are added by rollouts/manifest.py, which reads the files."""
+        page = self.for_page(fields, annotator, item_id, None).page
+        roles = {s["field"]: s["role"] for s in self.streams}
+        streams = []
+        for i, panel in enumerate(page["panels"]):
+            role = roles[panel["stream"]]
+            if self.blind:  # the role would name the real recording
+                role = "counterfactual" if role == "counterfactual" else "hidden"
+            streams.append({"stream_id": panel["stream"], "url": panel["src"],
+                            "name": panel["caption"], "role": role, "position": i})  # fmt: skip
+        return {
+            "set_id": item_id,
+            "prompt": page["prompt"],
+            "intervention": page["intervention"],
+            "intervention_t": page["interventionTime"],
+            "fps": self.fps,
+            "blind": self.blind,
+            "shuffled": self.shuffle,
+            "source_format": "item_fields",
+            "streams": streams,
+            "violation_types": list(self.violation_types),
+        }
+
     def page_config(self) -> dict[str, Any]:
         return {
             "schema": self.name,

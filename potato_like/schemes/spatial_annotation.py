@@ -13,7 +13,9 @@ h], rotation: [qx, qy, qz, qw]}}`, `{type: "point_3d", label, coordinates: [x, y
 `{type: "polyline_3d", label, coordinates: [[x, y, z], ...]}`, `{type: "segment_3d", label,
 indices: [i, ...]}`. Coordinates are metres in the sensor frame (never normalised); a
 rotation is stored as a unit quaternion. The page (static/js/spatial-annotation.js) is a
-bird's-eye view of the cloud: boxes and points are placed with the pointer or the keyboard.
+bird's-eye view of the cloud where boxes and points are placed with the pointer or the
+keyboard, above a three.js 3D view (static/js/spatial-3d.js) that draws everything and makes
+segments from lasso or box selections of points.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from .timeline import TimelineScheme, media_src, short_text
 TOOLS = ("cuboid_3d", "point_3d", "polyline_3d", "segment_3d")
 TOOL_KEYS = {"cuboid_3d": "c", "point_3d": "k", "polyline_3d": "n", "segment_3d": "g"}
 COLOR_MODES = ("height", "intensity", "rgb", "uniform")
-PAGE_TOOLS = ("cuboid_3d", "point_3d", "polyline_3d")  # what the bird's-eye editor draws
 IGNORED = (
     "lod", "point_budget", "min_screen_size", "max_loaded_nodes", "mpr", "slab_thickness",
     "fit_box_height", "calibration_field", "attributes",
@@ -70,10 +71,6 @@ class SpatialAnnotation(TimelineScheme):
                     )
                 elif tool not in self.tools:
                     self.tools.append(tool)
-        if "segment_3d" in self.tools:
-            reader.warn(
-                "tools", "segment_3d values are accepted, but the page does not paint points"
-            )
         self.source_field = reader.str("source_field", "point_cloud") or "point_cloud"
         self.color_mode = reader.str("color_mode", "height", choices=COLOR_MODES)
         self.point_size = float(reader.number("point_size", 1.5, minimum=0.1, maximum=20))
@@ -100,8 +97,9 @@ class SpatialAnnotation(TimelineScheme):
     def page_config(self) -> dict[str, Any]:
         return {
             "schema": self.name,
-            "tools": [t for t in self.tools if t in PAGE_TOOLS],
-            "toolKeys": {t: TOOL_KEYS[t] for t in self.tools if t in PAGE_TOOLS},
+            "tools": list(self.tools),
+            "toolKeys": {t: TOOL_KEYS[t] for t in self.tools},
+            "segment3d": "segment_3d" in self.tools,
             "labels": [
                 {
                     "name": lab.name,

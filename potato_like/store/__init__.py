@@ -49,6 +49,7 @@ class Store:
         from .outbox import OutboxRows
         from .password_resets import PasswordResets
         from .queue_front import QueueFront
+        from .rollout_predictions import RolloutPredictions
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -83,6 +84,7 @@ class Store:
         self.idempotency = Idempotency(self)
         self.ai_cache = AiCache(self)
         self.outbox = OutboxRows(self)
+        self.rollout_predictions = RolloutPredictions(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -86,6 +86,15 @@ class Items:
         with self.store.read() as conn:
             return self.store.counter(conn, "items")
 
+    def iter_id_fields(self, batch: int = 2000):
+        """(item id, fields) of every item, in import order, streamed."""
+        with self.store.read() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(
+                select(items.c.id, items.c.data).order_by(items.c.seq)
+            )
+            for row in result:
+                yield row.id, json.loads(row.data) if row.data else {}
+
     def iter_data(self, batch: int = 2000):
         """Every item's fields (its `data` JSON), in import order, streamed."""
         with self.store.read() as conn:

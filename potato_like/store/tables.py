@@ -750,3 +750,18 @@ Index(
     "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
 )
 Index("ix_webhook_deliveries_created", webhook_deliveries.c.created_at)
+
+# The rollout judge's verdicts (ai/rollout_judge.py, store/rollout_predictions.py): one row per
+# prompt version, item, schema and stream, the prediction as JSON. Kept per prompt version so
+# a re-run after a prompt change is compared like with like.
+rollout_predictions = Table(
+    "rollout_predictions",
+    metadata,
+    Column("prompt_version", String(200), nullable=False),
+    Column("item_id", String(500), nullable=False),
+    Column("schema", String(200), nullable=False),
+    Column("stream", String(200), nullable=False),
+    Column("prediction", Text, nullable=False),
+    Column("judged_at", Float, nullable=False),
+    PrimaryKeyConstraint("prompt_version", "item_id", "schema", "stream"),
+)

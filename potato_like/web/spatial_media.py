@@ -26,6 +26,7 @@ from flask import Blueprint, Response, request
 from ..app_path import app_path
 from ..errors import BadRequest, NotFound
 from ..media.depth import DepthError, colorize, describe, grid, read_depth
+from ..media.episode_sources import MissingExtra, is_hdf5, is_lerobot, read_hdf5, read_lerobot
 from ..media.episodes import EpisodeError, read_manifest
 from ..media.paths import project_root, relative_media_path, safe_project_file
 from ..media.pointcloud import CloudError, read_cloud, served_cloud
@@ -40,6 +41,10 @@ class Unsupported(BadRequest):
 
 class Unprocessable(BadRequest):
     status = 422
+
+
+class NotImplementedHere(BadRequest):
+    status = 501  # an optional extra is not installed
 
 
 def project_media(relpath: str, kinds: tuple[str, ...]):
@@ -112,20 +117,54 @@ def episode_manifest(filepath: str):
     """A robot episode manifest with stream URLs on this site and decimated series."""
     require_user()
     config = current_project().config
-    found = safe_json_file(config, filepath) or safe_json_file(config, f"media/{filepath}")
-    if found is None:
-        raise NotFound("no such episode")
-    path, rel = found
     max_samples = int(_number("max_samples", 2000, minimum=0))
 
     def url_for(rel_path: str) -> str | None:
         found = safe_project_file(config, rel_path)
         return app_path(f"/project_files/{quote(rel_path)}") if found else None
 
+    found = safe_json_file(config, filepath) or safe_json_file(config, f"media/{filepath}")
     try:
-        return read_manifest(path, str(PurePosixPath(rel).parent).strip("."), url_for, max_samples)
+        if found is not None:
+            path, rel = found
+            return read_manifest(
+                path, str(PurePosixPath(rel).parent).strip("."), url_for, max_samples
+            )
+        found = safe_project_path(config, filepath) or safe_project_path(
+            config, f"media/{filepath}"
+        )
+        if found is not None and is_lerobot(found[0]):
+            raw = request.args.get("episode") or "0"
+            if not raw.isdigit() or len(raw) > 9:
+                raise BadRequest("'episode' must be a whole number from 0")
+            index = int(raw)
+            return read_lerobot(found[0], found[1], index, url_for, max_samples)
+        if found is not None and is_hdf5(found[0]):
+            fps = _number("fps", 30, minimum=0.001)
+            return read_hdf5(found[0], request.args.get("episode", ""), fps, max_samples)
     except EpisodeError as exc:
         raise Unsupported(str(exc)) from exc
+    except MissingExtra as exc:
+        raise NotImplementedHere(str(exc)) from exc
+    raise NotFound("no such episode")
+
+
+def safe_project_path(config, relpath: str):
+    """(path, clean relative path) of a file or directory inside the project, by the rules of
+    safe_json_file (no `..`, symlinks out, hidden parts or annotation output), else None."""
+    clean = relative_media_path(relpath.rstrip("/"))
+    if clean is None:
+        return None
+    root = project_root(config)
+    try:
+        target = (root / clean).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not target.is_relative_to(root) or target.is_relative_to(config.output_dir.resolve()):
+        return None
+    if any(part.startswith(".") for part in target.relative_to(root).parts):
+        return None
+    return target, clean
 
 
 def safe_json_file(config, relpath: str):

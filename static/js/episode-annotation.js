@@ -158,7 +158,8 @@ for (const fs of document.querySelectorAll('fieldset[data-type="episode_annotati
   if (!config.episode) { error.hidden = false; error.textContent = "This item names no episode."; }
   else {
     const path = config.episode.replace(/^\/+(media\/)?/, "");
-    fetch(appUrl(`/api/episode/${path.split("/").map(encodeURIComponent).join("/")}`), { credentials: "same-origin" }).then(async (r) => {
+    const which = config.episodeKey == null ? "" : `?episode=${encodeURIComponent(config.episodeKey)}`;
+    fetch(appUrl(`/api/episode/${path.split("/").map(encodeURIComponent).join("/")}${which}`), { credentials: "same-origin" }).then(async (r) => {
       const data = await r.json();
       if (!r.ok) { error.hidden = false; error.textContent = data.error || `The episode could not be loaded (${r.status}).`; return; }
       episode = { ...data, duration: data.duration || 0 };

@@ -3,6 +3,7 @@
 // Coordinates are metres in the sensor frame; forward (+x) is up, left (+y) is left. The
 // answer goes to the hidden `_data` input as Potato's list of objects.
 import { appUrl } from "./app-url.js";
+import { mountViewer3d } from "./spatial-3d.js";
 
 const form = document.getElementById("annotation-form");
 
@@ -26,6 +27,31 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
   let view = { cx: 20, cy: 0, scale: 8 }; // centre in metres, px per metre
   let cross = { x: 20, y: 0, z: 0 };
   const colorOf = (name) => (config.labels.find((l) => l.name === name) || {}).color || "#e53935";
+  let viewer = null; // the 3D view (static/js/spatial-3d.js), once three.js has loaded
+  const viewerBox = fs.querySelector(".sp3");
+  const viewerReady = viewerBox
+    ? mountViewer3d(viewerBox, {
+      objects: () => objects,
+      label: () => label,
+      colorOf,
+      colorMode: config.colorMode,
+      pointSize: config.pointSize,
+      say: (text) => { status.textContent = text; },
+      pickLabel: (key) => {
+        const byLabel = config.labels.find((l) => l.key && l.key === key);
+        if (byLabel) { label = byLabel.name; draw(); }
+        return Boolean(byLabel);
+      },
+      addSegment: (indices) => {
+        if (!config.segment3d) { status.textContent = "This scheme's tools do not make segments."; return; }
+        if (config.maxAnnotations && objects.length >= config.maxAnnotations) { status.textContent = `At most ${config.maxAnnotations} objects.`; return; }
+        objects.push({ type: "segment_3d", label, color: colorOf(label), indices });
+        selected = objects.length - 1;
+        status.textContent = `Made a ${label} segment of ${indices.length} point(s).`;
+        save();
+      },
+    }).then((v) => { viewer = v; return v; }).catch((err) => { status.textContent = `The 3D view could not start: ${err.message}`; return null; })
+    : Promise.resolve(null);
 
   const toScreen = (x, y) => [canvas.width / 2 - (y - view.cy) * view.scale, canvas.height / 2 - (x - view.cx) * view.scale];
   const toWorld = (sx, sy) => ({ x: view.cx + (canvas.height / 2 - sy) / view.scale, y: view.cy - (sx - canvas.width / 2) / view.scale });
@@ -42,6 +68,7 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
     input.value = objects.length ? JSON.stringify(objects) : "";
     form.dispatchEvent(new Event("potato:changed"));
     draw();
+    if (viewer) viewer.update();
   }
 
   function place(at) {
@@ -52,6 +79,9 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
       objects.push({ type: "cuboid_3d", label, color: colorOf(label), coordinates: { center: [r3(at.x), r3(at.y), r3(z)], size: [4, 1.8, h], rotation: [0, 0, 0, 1] } });
     } else if (tool === "point_3d") {
       objects.push({ type: "point_3d", label, color: colorOf(label), coordinates: [r3(at.x), r3(at.y), r3(groundAt(at.x, at.y))] });
+    } else if (tool === "segment_3d") {
+      status.textContent = "Segments are made in the 3D view: L lasso or B box, drag over the points, Enter.";
+      return;
     } else if (tool === "polyline_3d") {
       (draft = draft || []).push([r3(at.x), r3(at.y), r3(groundAt(at.x, at.y))]);
       status.textContent = `Polyline: ${draft.length} point(s); Enter on the last point finishes it, Escape cancels.`;
@@ -75,7 +105,7 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
   function nudge(o, dx, dy, dz) {
     if (o.type === "cuboid_3d") { const c = o.coordinates.center; c[0] = r3(c[0] + dx); c[1] = r3(c[1] + dy); c[2] = r3(c[2] + dz); }
     else if (o.type === "point_3d") { const c = o.coordinates; c[0] = r3(c[0] + dx); c[1] = r3(c[1] + dy); c[2] = r3(c[2] + dz); }
-    else for (const c of o.coordinates) { c[0] = r3(c[0] + dx); c[1] = r3(c[1] + dy); c[2] = r3(c[2] + dz); }
+    else if (o.type === "polyline_3d") for (const c of o.coordinates) { c[0] = r3(c[0] + dx); c[1] = r3(c[1] + dy); c[2] = r3(c[2] + dz); }
   }
 
   function draw() {
@@ -107,7 +137,7 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
       } else if (o.type === "point_3d") {
         const [sx, sy] = toScreen(o.coordinates[0], o.coordinates[1]);
         ctx.beginPath(); ctx.arc(sx, sy, i === selected ? 6 : 4, 0, 2 * Math.PI); ctx.fill();
-      } else {
+      } else if (o.type === "polyline_3d") {
         ctx.beginPath(); o.coordinates.forEach((c, k) => { const [sx, sy] = toScreen(c[0], c[1]); if (k) ctx.lineTo(sx, sy); else ctx.moveTo(sx, sy); }); ctx.stroke();
       }
     });
@@ -122,6 +152,11 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
       const li = document.createElement("li");
       li.className = "entry" + (i === selected ? " selected" : "");
       li.dataset.testid = "sp-object";
+      if (o.type === "segment_3d") {
+        li.textContent = `${o.label} · segment of ${o.indices.length} point(s)`;
+        li.addEventListener("click", () => { selected = i; draw(); });
+        return li;
+      }
       const where = o.type === "cuboid_3d" ? o.coordinates.center : o.type === "point_3d" ? o.coordinates : o.coordinates[0];
       const extra = o.type === "cuboid_3d" ? ` size ${o.coordinates.size.map((v) => v.toFixed(1)).join("×")} m, yaw ${(yawOf(o.coordinates.rotation) * 180 / Math.PI).toFixed(0)}°` : "";
       li.textContent = `${o.label} · ${o.type.replace("_", " ")} at (${where.map((v) => v.toFixed(2)).join(", ")})${extra}`;
@@ -190,6 +225,7 @@ for (const fs of document.querySelectorAll('fieldset[data-type="spatial_annotati
         canvas.dataset.ready = "1";
         status.textContent = `${cloud.served.toLocaleString()} of ${cloud.count.toLocaleString()} points shown` + (cloud.stride > 1 ? ` (every ${cloud.stride}th).` : ".");
         draw();
+        viewerReady.then((v) => v && v.setCloud(cloud));
       });
   }
 }

@@ -46,6 +46,7 @@ ALLOWED = {
     ("config/validate.py", "text"): "text_key's default: Potato's item field named text",
     ("config/compat.py", "text"): "a label option key (what annotators see), Potato's name",
     ("traces/anthropic.py", "text"): "the text content block of Anthropic's Messages API",
+    ("rollouts/judge.py", "text"): "the text part of an OpenAI chat message (with the image)",
     ("traces/langsmith.py", "text"): "the text output key of a LangSmith run",
     ("traces/otel.py", "text"): "the text part of a GenAI semantic-conventions message",
     ("traces/potato.py", "text"): "the text key of Potato's canonical trace turns",

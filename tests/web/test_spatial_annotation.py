@@ -68,7 +68,10 @@ def test_objects_are_stored_in_metres_with_a_unit_quaternion(client):
         ([cuboid(center=(1, 2))], "expected 3 numbers"),
         ([cuboid(rotation=(0, 0, 0, 0))], "all zeros"),
         ([cuboid(center=(1e6, 0, 0))], "from the sensor"),
-        ([{"type": "segment_3d", "label": "car", "indices": [1, 2]}], "do not make segment_3d"),
+        ([{"type": "segment_3d", "label": "car", "indices": [1, -2]}], "whole numbers"),
+        ([{"type": "segment_3d", "label": "car", "indices": [1.5]}], "whole numbers"),
+        ([{"type": "segment_3d", "label": "car", "indices": []}], "non-empty list"),
+        ([{"type": "segment_3d", "label": "bus", "indices": [3]}], "unknown label 'bus'"),
         ([{"type": "mesh", "label": "car"}], "is not one of"),
         ([{"type": "polyline_3d", "label": "car", "coordinates": [[0, 0, 0]]}], "at least 2"),
         ([{"type": "point_3d", "label": "car", "coordinates": [0, "x", 0]}], "finite numbers"),
@@ -108,7 +111,42 @@ def test_page_names_the_cloud_and_the_keys(client):
         page.split('data-type="spatial_annotation"')[1].split("data-config='")[1].split("'")[0]
     )
     assert config["cloud"] == "media/clouds/scene_0001.bin"
-    assert config["toolKeys"] == {"cuboid_3d": "c", "point_3d": "k", "polyline_3d": "n"}
+    assert config["toolKeys"] == {
+        "cuboid_3d": "c", "point_3d": "k", "polyline_3d": "n", "segment_3d": "g"
+    }  # fmt: skip
+    assert config["segment3d"] is True
+
+
+def test_segments_keep_sorted_unique_indices(client):
+    segment = {"type": "segment_3d", "label": "truck", "indices": [40, 8, 40, 0]}
+    assert save(client, [segment]).status_code == 200
+    (kept,) = stored(client)
+    assert kept == {
+        "type": "segment_3d",
+        "label": "truck",
+        "color": "#4ECDC4",
+        "indices": [0, 8, 40],
+    }
+
+
+def test_segments_are_refused_when_the_tools_do_not_make_them(example_project):
+    def edit(config):
+        config["annotation_schemes"][0]["tools"] = ["cuboid_3d"]
+
+    c = login(example_project(EXAMPLE, edit=edit).test_client(), "ann2")
+    c.get("/api/current_instance")
+    r = save(c, [{"type": "segment_3d", "label": "car", "indices": [1, 2]}])
+    assert r.status_code == 400 and "do not make segment_3d" in r.json["error"]
+    page = c.get("/annotate").get_data(as_text=True)
+    assert 'data-testid="sp3-lasso"' not in page and 'data-testid="sp3-objects"' in page
+
+
+def test_the_3d_view_loads_the_vendored_three_module(client):
+    page = client.get("/annotate").get_data(as_text=True)
+    url = page.split('data-three="')[1].split('"')[0]
+    assert "vendor/three/three.module.min.js" in url and 'data-testid="sp3-lasso"' in page
+    r = client.get(url)
+    assert r.status_code == 200 and b'const t="170"' in r.data[:400]
 
 
 def test_kitti_bin_cloud_is_served_decimated_with_its_stride(client):
