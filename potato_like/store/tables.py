@@ -722,3 +722,5 @@ corpus_maps = Table(
     Column("built_at", Float, nullable=False),
     Column("data", Text, nullable=False),
 )
+
+from . import jtheta_tables  # noqa: E402, F401  (seed 000's tables, on this metadata)
