@@ -17,6 +17,7 @@ from potato_like import create_workspace_app
 from potato_like.services.jtheta import projects as logic
 from tests.workspaces import KEY, READ_KEY, write_workspace
 
+pytestmark = pytest.mark.slow  # a real server; each project takes ~1-2 s to start
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
@@ -162,9 +163,13 @@ def test_documented_examples_end_to_end(server):
     counts = status(base).json()
     assert (counts["rejected"], counts["accepted"], counts["reviewed"]) == (1, 0, 1)
     returned = alice.get(f"{base}/p/{slug}/jtheta/returned", timeout=10).json()["images"]
-    assert returned == [{"item_id": iid, "comment": "trace the edge", "image": returned[0]["image"]}]
+    assert returned == [
+        {"item_id": iid, "comment": "trace the edge", "image": returned[0]["image"]}
+    ]
     # alice moved on meanwhile; the rejection put her back on that image
-    assert alice.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()["instance_id"] == iid
+    assert (
+        alice.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()["instance_id"] == iid
+    )
     # The annotator fixes it: pending review again; then the reviewer accepts.
     shape["coordinates"][2] = {"x": 0.35, "y": 0.65}
     r = alice.post(
@@ -211,6 +216,16 @@ def test_documented_examples_end_to_end(server):
     assert slug not in ws.projects() and not ws.project_dir(slug).exists()
     # the export link of a deleted project no longer serves
     assert requests.get(requests.compat.urljoin(base, target), timeout=10).status_code == 404
+    # the title is free again
+    assert create(base).status_code == 201
+
+
+def test_title_of_a_project_deleted_elsewhere_is_free_again(server):
+    base, ws = server
+    assert create(base).status_code == 201
+    ws.delete("retinal-dataset")  # e.g. DELETE /api/v1/projects/<slug> or the dashboard
+    assert status(base).status_code == 404
+    assert create(base).status_code == 201
 
 
 def test_wrong_or_missing_key_is_401(server):
@@ -220,18 +235,29 @@ def test_wrong_or_missing_key_is_401(server):
     r = requests.get(f"{base}/validate_key/", headers=wrong, timeout=10)
     assert r.status_code == 401 and "error" in r.json()
     body = {"project_title": "T", "project_category": "C"}
-    assert requests.post(f"{base}/create_project/", json=body, headers=wrong, timeout=10).status_code == 401
+    assert (
+        requests.post(f"{base}/create_project/", json=body, headers=wrong, timeout=10).status_code
+        == 401
+    )
     r = requests.get(f"{base}/api/export/download?key=nope", allow_redirects=False, timeout=10)
     assert r.status_code == 401
     # a read-only key is valid but may not create
     read = {"Authorization": f"Bearer {READ_KEY}"}
     assert requests.get(f"{base}/validate_key/", headers=read, timeout=10).status_code == 200
-    assert requests.post(f"{base}/create_project/", json=body, headers=read, timeout=10).status_code == 403
+    assert (
+        requests.post(f"{base}/create_project/", json=body, headers=read, timeout=10).status_code
+        == 403
+    )
 
 
 def test_missing_fields_are_400_and_unknown_projects_404(server):
     base, ws = server
-    for body in ({}, {"project_title": "X"}, {"project_category": "Y"}, {"project_title": " ", "project_category": "Y"}):
+    for body in (
+        {},
+        {"project_title": "X"},
+        {"project_category": "Y"},
+        {"project_title": " ", "project_category": "Y"},
+    ):
         r = requests.post(f"{base}/create_project/", json=body, headers=AUTH, timeout=10)
         assert r.status_code == 400, body
     r = requests.post(f"{base}/create_project/", data="nope", headers=AUTH, timeout=10)
@@ -247,7 +273,9 @@ def test_missing_fields_are_400_and_unknown_projects_404(server):
                       headers=AUTH, timeout=10)  # fmt: skip
     assert r.status_code == 400  # no images
     assert status(base, "Nope").status_code == 404
-    r = requests.post(f"{base}/delete_project/", json={"project_title": "Nope"}, headers=AUTH, timeout=10)
+    r = requests.post(
+        f"{base}/delete_project/", json={"project_title": "Nope"}, headers=AUTH, timeout=10
+    )
     assert r.status_code == 404
     r = requests.post(f"{base}/delete_project/", json={}, headers=AUTH, timeout=10)
     assert r.status_code == 400
@@ -305,12 +333,30 @@ def test_expired_and_foreign_invite_links_are_refused(server):
     r = requests.get(f"{base}/p/other/jtheta/invite/{token}", allow_redirects=False, timeout=10)
     assert r.status_code == 403
     # expired: the same store check the route makes, at a later time
-    assert logic.jtheta(ws).use_invite(token, "retinal-dataset", now=time.time() + 8 * 86400) is None
+    assert (
+        logic.jtheta(ws).use_invite(token, "retinal-dataset", now=time.time() + 8 * 86400) is None
+    )
     r = requests.get(links["annotator_invite_url"], allow_redirects=False, timeout=10)
     assert r.status_code == 302  # still valid now
     r = requests.get(links["annotator_invite_url"], allow_redirects=False, timeout=10)
     assert r.status_code == 403  # used
-    r = requests.get(f"{base}/p/retinal-dataset/jtheta/invite/garbage", allow_redirects=False, timeout=10)
+    r = requests.get(
+        f"{base}/p/retinal-dataset/jtheta/invite/garbage", allow_redirects=False, timeout=10
+    )
+    assert r.status_code == 403
+    # a link that has expired by the time it is opened (its lifetime set to 0 here)
+    logic.INVITE_SECONDS, saved = 0, logic.INVITE_SECONDS
+    try:
+        late = request_annotation(base, did).json()["reviewer_invite_url"]
+    finally:
+        logic.INVITE_SECONDS = saved
+    assert requests.get(late, allow_redirects=False, timeout=10).status_code == 403
+    # nobody else can register in the project: only the invited addresses are listed
+    r = requests.post(f"{base}/p/retinal-dataset/register",
+                      data={"username": "mallory@x.org", "password": "pw-12345678"},
+                      headers={"Accept": "application/json"}, timeout=10)  # fmt: skip
     assert r.status_code == 403
     # someone without an invite cannot open the review page
-    assert requests.get(f"{base}/p/retinal-dataset/jtheta/review.json", timeout=10).status_code == 401
+    assert (
+        requests.get(f"{base}/p/retinal-dataset/jtheta/review.json", timeout=10).status_code == 401
+    )

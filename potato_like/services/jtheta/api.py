@@ -8,15 +8,28 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, g, jsonify, redirect, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from ...api_keys import presented_key
-from ...errors import BadRequest, Forbidden, NotFound, Unauthorized
+from ...errors import BadRequest, Forbidden, NotFound, PotatoLikeError, Unauthorized
 from ...export.registry import exporter
+from ...web.errors import error_body
 from ...web.key_lookup import find_key
 from . import projects as logic
 
 bp = Blueprint("jtheta", __name__)
 EXPORT_FORMAT = "coco"
+
+
+@bp.errorhandler(PotatoLikeError)
+def as_json(err: PotatoLikeError):
+    """Scripts get JSON whatever they accept (curl sends Accept: */*)."""
+    return jsonify(error_body(str(err))), err.status
+
+
+@bp.errorhandler(HTTPException)
+def http_as_json(err: HTTPException):  # e.g. 413 for a request over MAX_UPLOAD_BYTES
+    return jsonify(error_body(err.description or err.name)), err.code
 
 
 def workspace():
@@ -94,7 +107,11 @@ def create_project():
         raise BadRequest("project_title and project_category: at most 200 characters")
     if g.api_key is not None and not g.api_key.allows("admin", None):
         raise Forbidden("a key restricted to one project cannot create projects")
-    if logic.jtheta(workspace()).project(title) is not None:
+    records = logic.jtheta(workspace())
+    known = records.project(title)
+    if known is not None and known.slug not in workspace().projects():
+        records.forget_project(known.slug)  # its workspace project was deleted elsewhere
+    elif known is not None:
         raise BadRequest(f"project_title: a project titled {title!r} already exists")
     slug = logic.new_project(workspace(), title, category)
     return jsonify(
@@ -181,8 +198,8 @@ def request_annotation():
     dataset = logic.jtheta(workspace()).dataset(int(raw_id))
     if dataset is None or dataset.slug != slug:
         raise NotFound(f"no dataset {raw_id} in project {project_name!r}")
-    logic.set_labels(workspace(), slug, pairs)  # BadRequest for an unknown type
     annotator, reviewer = annotator.lower(), reviewer.lower()
+    logic.set_task(workspace(), slug, pairs, [annotator, reviewer])  # 400: unknown type
     logic.jtheta(workspace()).set_team(slug, annotator, reviewer)
     links = {}
     for role, email in (("annotator", annotator), ("reviewer", reviewer)):

@@ -87,6 +87,8 @@ def _create(workspace: Workspace, slug: str, title: str) -> None:
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
         del config["data_files"]
         config.update(data_directory="data", watch_data_directory=True)
+        # Only the people request_annotation invites may sign in (set_team lists them).
+        config["user_config"] = {"allow_all_users": False, "users": []}
         _write_config(path, config)
         workspace.load_project_config(slug, staging)
         try:
@@ -177,15 +179,21 @@ def add_images(
 
 
 # -- the label scheme and the team ---------------------------------------------------------
-def set_labels(workspace: Workspace, slug: str, labels: list[tuple[str, str]]) -> None:
-    """Write the labels into the project's config.yaml as its image scheme and restart the
-    project (its annotations stay: they live in its database)."""
+def set_task(
+    workspace: Workspace, slug: str, labels: list[tuple[str, str]], people: list[str]
+) -> None:
+    """Write the labels into the project's config.yaml as its image scheme, add `people`
+    to its closed list of users and restart the project (its annotations stay: they live
+    in its database)."""
     scheme = image_scheme(SCHEME_NAME, "Draw a shape around every labelled object", labels)
     path = workspace.project_dir(slug) / CONFIG_FILE
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if config.get("annotation_schemes") == [scheme]:
+    users = config.setdefault("user_config", {}).setdefault("users", [])
+    added = [p for p in people if p not in users]
+    if config.get("annotation_schemes") == [scheme] and not added:
         return
     config["annotation_schemes"] = [scheme]
+    users += added
     _write_config(path, config)
     workspace.start(slug)
 
