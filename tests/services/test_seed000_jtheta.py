@@ -14,6 +14,7 @@ import requests
 from werkzeug.serving import make_server
 
 from potato_like import create_workspace_app
+from potato_like.errors import BadRequest
 from potato_like.services.jtheta import projects as logic
 from tests.workspaces import KEY, READ_KEY, write_workspace
 
@@ -316,10 +317,22 @@ def test_non_images_are_refused_and_nothing_is_added(server):
     assert ws.projects()[slug].store.stats.overview().total_items == 2
 
 
-def test_oversized_image_is_refused(monkeypatch):
+def test_size_caps(server, monkeypatch):
+    base, ws = server
     monkeypatch.setattr(logic, "MAX_IMAGE_BYTES", 100)
-    with pytest.raises(Exception, match="larger than"):
+    with pytest.raises(BadRequest, match="larger than"):
         logic.checked_image("big.png", png())
+    monkeypatch.setattr(logic, "MAX_IMAGE_BYTES", 20 * 1024 * 1024)
+    monkeypatch.setattr(logic, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(BadRequest, match="pixels"):
+        logic.checked_image("wide.png", png())
+    assert logic.checked_image("tiny.png", png(5, 5)) == ".png"
+    # the whole request: 413 over HTTP, as JSON
+    assert create(base).status_code == 201
+    monkeypatch.setattr(logic, "MAX_UPLOAD_BYTES", 1000)
+    r = dataset(base, files=[("images", ("a.png", png(200, 200, 7) + b"\0" * 2000))])
+    assert r.status_code == 413 and "error" in r.json()
+    assert ws.projects()["retinal-dataset"].store.stats.overview().total_items == 0
 
 
 def test_expired_and_foreign_invite_links_are_refused(server):
