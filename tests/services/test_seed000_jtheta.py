@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from potato_like import create_workspace_app
 from potato_like.errors import BadRequest
 from potato_like.services.jtheta import projects as logic
-from tests.workspaces import KEY, READ_KEY, write_workspace
+from tests.workspaces import A_KEY, KEY, READ_KEY, write_workspace
 
 pytestmark = pytest.mark.slow  # a real server; each project takes ~1-2 s to start
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -101,6 +101,7 @@ def test_documented_examples_end_to_end(server):
     assert project.store.stats.overview().total_items == 2
     stored = sorted((ws.project_dir(slug) / "images").rglob("*.*"))
     assert sorted(p.suffix for p in stored) == [".jpg", ".png"]
+    assert len(list((ws.project_dir(slug) / "data").glob("*.jsonl"))) == 1
     # POST /upload_images_to_dataset/
     form = {"dataset_id": str(body["dataset_id"]), "project_name": "Retinal Dataset"}
     r = requests.post(
@@ -112,6 +113,7 @@ def test_documented_examples_end_to_end(server):
     )
     assert r.status_code == 201, r.text
     assert ws.projects()[slug].store.stats.overview().total_items == 3
+    assert not list((ws.project_dir(slug) / "data").glob(".*"))  # no partial files left
     # POST /request_annotation/ with the documented body (dataset_id as given back)
     r = request_annotation(base, body["dataset_id"])
     assert r.status_code == 200, r.text
@@ -372,4 +374,46 @@ def test_expired_and_foreign_invite_links_are_refused(server):
     # someone without an invite cannot open the review page
     assert (
         requests.get(f"{base}/p/retinal-dataset/jtheta/review.json", timeout=10).status_code == 401
+    )
+
+
+def test_reviewer_page_form_and_project_keys(server):
+    base, _ = server
+    assert create(base).status_code == 201
+    did = dataset(base).json()["dataset_id"]
+    links = request_annotation(base, did).json()
+    slug = "retinal-dataset"
+    alice = requests.Session()
+    alice.get(links["annotator_invite_url"], timeout=30)
+    iid = alice.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()["instance_id"]
+    box = {"type": "bbox", "label": "Blood Vessel",
+           "coordinates": {"x": 0.1, "y": 0.1, "width": 0.3, "height": 0.2}}  # fmt: skip
+    r = alice.post(f"{base}/p/{slug}/updateinstance",
+                   json={"instance_id": iid, "image_annotations": {"objects": [box]}}, timeout=10)  # fmt: skip
+    assert r.status_code == 200
+    bob = requests.Session()
+    page = bob.get(links["reviewer_invite_url"], timeout=30).text
+    assert "pending review" in page and f'/p/{slug}/jtheta/review/{iid}"' in page
+    assert f'src="/p/{slug}/' in page  # the image, under the project's prefix
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    r = bob.post(f"{base}/p/{slug}/jtheta/review/{iid}",
+                 data={"csrf_token": token, "decision": "accept", "comment": "fine"},
+                 headers={"Referer": f"{base}/p/{slug}/jtheta/review"}, timeout=10)  # fmt: skip
+    assert r.status_code == 200 and r.url == f"{base}/p/{slug}/jtheta/review"
+    assert "Last decision: accept" in r.text
+    assert status(base).json()["accepted"] == 1
+    # unknown image: 404
+    r = bob.post(f"{base}/p/{slug}/jtheta/review/nope",
+                 data={"csrf_token": token, "decision": "accept"},
+                 headers={"Referer": f"{base}/p/{slug}/jtheta/review", "Accept": "application/json"},
+                 timeout=10)  # fmt: skip
+    assert r.status_code == 404
+    # a key restricted to another workspace project sees no JTheta project
+    other = {"Authorization": f"Bearer {A_KEY}"}
+    r = requests.get(f"{base}/get_annotation_status/Retinal Dataset/", headers=other, timeout=10)
+    assert r.status_code == 404
+    body = {"project_title": "Mine", "project_category": "C"}
+    assert (
+        requests.post(f"{base}/create_project/", json=body, headers=other, timeout=10).status_code
+        == 403
     )

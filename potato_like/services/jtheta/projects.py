@@ -36,7 +36,8 @@ MAX_IMAGE_PIXELS = 100_000_000
 INVITE_SECONDS = 7 * 24 * 3600
 DOWNLOAD_SECONDS = 600
 IMAGES_DIR = "images"
-DATA_FILE = "data/items.jsonl"
+DATA_DIR = "data"
+TEMPLATE_DATA_FILE = "data/items.jsonl"  # what workspace/create.py writes; removed here
 SCHEME_NAME = "objects"
 # magic bytes -> the suffix an image is stored under (formats OpenCV decodes and we serve)
 MAGIC = (
@@ -82,11 +83,11 @@ def _create(workspace: Workspace, slug: str, title: str) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".new-{slug}-", dir=workspace.config.projects_dir))
     try:
         create_config(staging, workspace, title, [scheme], [], None)
-        (staging / DATA_FILE).unlink()
+        (staging / TEMPLATE_DATA_FILE).unlink()
         path = staging / CONFIG_FILE
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
         del config["data_files"]
-        config.update(data_directory="data", watch_data_directory=True)
+        config.update(data_directory=DATA_DIR, watch_data_directory=True)
         # Only the people request_annotation invites may sign in (set_team lists them).
         config["user_config"] = {"allow_all_users": False, "users": []}
         _write_config(path, config)
@@ -171,9 +172,15 @@ def add_images(
                 "filename": Path(name or "").name,
             }
         )
-    with (directory / DATA_FILE).open("a", encoding="utf-8") as fh:
+    # One file of items per upload, written hidden and renamed into the watched data
+    # directory when complete: concurrent uploads never share a file, and the watcher
+    # (which skips hidden files) never reads half of one.
+    batch = directory / DATA_DIR / f"{dataset_id}-{uuid.uuid4().hex[:12]}.jsonl"
+    partial = batch.with_name(f".{batch.name}.partial")
+    with partial.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(partial, batch)
     workspace.projects()[slug].import_data()
     return ids
 
