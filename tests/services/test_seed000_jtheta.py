@@ -244,6 +244,13 @@ def test_wrong_or_missing_key_is_401(server):
     )
     r = requests.get(f"{base}/api/export/download?key=nope", allow_redirects=False, timeout=10)
     assert r.status_code == 401
+    # the other ways of sending a key work too
+    for other in ({"X-API-Key": KEY}, {"Authorization": f"api_key {KEY}"}):
+        assert requests.get(f"{base}/validate_key/", headers=other, timeout=10).status_code == 200
+    # JSON calls keep the app-wide body cap (uploads alone may be larger)
+    huge = {"project_title": "x" * (3 * 1024 * 1024), "project_category": "C"}
+    r = requests.post(f"{base}/create_project/", json=huge, headers=AUTH, timeout=30)
+    assert r.status_code == 413
     # a read-only key is valid but may not create
     read = {"Authorization": f"Bearer {READ_KEY}"}
     assert requests.get(f"{base}/validate_key/", headers=read, timeout=10).status_code == 200

@@ -88,9 +88,14 @@ def uploads() -> list[tuple[str, bytes]]:
     return [(f.filename or "", f.read()) for f in files]
 
 
+UPLOAD_ENDPOINTS = ("jtheta.create_dataset", "jtheta.upload_images_to_dataset")
+
+
 @bp.before_request
 def allow_uploads():
-    request.max_content_length = logic.MAX_UPLOAD_BYTES
+    """Image uploads may be larger than the app-wide body cap; nothing else may."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = logic.MAX_UPLOAD_BYTES
 
 
 @bp.get("/validate_key/")
