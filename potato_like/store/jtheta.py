@@ -139,6 +139,16 @@ class JthetaStore:
             )
         return now
 
+    def latest_review(self, slug: str, item_id: str):
+        """The item's latest decision row, or None."""
+        with self.store.read() as conn:
+            return conn.execute(
+                select(jtheta_reviews)
+                .where((jtheta_reviews.c.slug == slug) & (jtheta_reviews.c.item_id == item_id))
+                .order_by(jtheta_reviews.c.decided_at.desc(), jtheta_reviews.c.id.desc())
+                .limit(1)
+            ).first()
+
     def latest_reviews(self, slug: str) -> dict[str, dict]:
         """item id -> its latest decision {decision, comment, reviewer, decided_at}."""
         found: dict[str, dict] = {}

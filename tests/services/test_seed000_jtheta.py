@@ -141,6 +141,10 @@ def test_documented_examples_end_to_end(server):
         timeout=10,
     )
     assert r.status_code == 200, r.text
+    r = alice.post(f"{base}/p/{slug}/annotate", json={"action": "next_instance"}, timeout=10)
+    assert r.status_code == 200, r.text
+    moved = alice.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()
+    assert moved["instance_id"] != iid  # she moved on to the next image
     # ... a second click on the same link is refused (one-time)
     again = requests.get(links["annotator_invite_url"], timeout=10, allow_redirects=False)
     assert again.status_code == 403
@@ -169,7 +173,9 @@ def test_documented_examples_end_to_end(server):
     assert returned == [
         {"item_id": iid, "comment": "trace the edge", "image": returned[0]["image"]}
     ]
-    # alice moved on meanwhile; the rejection put her back on that image
+    page = alice.get(f"{base}/p/{slug}/annotate", timeout=10).text
+    assert "The reviewer sent this image back: trace the edge" in page
+    # the rejection put her back on that image
     assert (
         alice.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()["instance_id"] == iid
     )

@@ -9,7 +9,8 @@ request_annotation returns, and the reviewer's accept/reject of annotated images
   latest decision; only the project's assigned reviewer.
 - `POST /jtheta/review/<item_id>` (form or JSON `{decision: accept|reject, comment}`): a
   rejection puts the annotator back on that image (their position in their list), and the
-  comment is listed for them at `GET /jtheta/returned`."""
+  comment is shown on the annotation page of that image (templates/annotate/annotate.html
+  calls `review_comment`) and listed at `GET /jtheta/returned`."""
 
 from __future__ import annotations
 
@@ -141,6 +142,18 @@ def send_back(item_id: str, annotators: list[str]) -> None:
             if listed_id == item_id:
                 store.assignments.set_position(user.id, position)
                 break
+
+
+@bp.app_context_processor
+def review_notes():
+    """`review_comment(item_id)` for the annotation page: the reviewer's comment when the
+    image's latest decision sent it back (shown until the reviewer decides again)."""
+
+    def review_comment(item_id: str) -> str | None:
+        found = jtheta(workspace()).latest_review(slug(), item_id)
+        return found.comment if found is not None and found.decision == "reject" else None
+
+    return {"review_comment": review_comment}
 
 
 @bp.get("/returned")
