@@ -408,6 +408,9 @@ def test_reviewer_page_form_and_project_keys(server):
     page = bob.get(links["reviewer_invite_url"], timeout=30).text
     assert "pending review" in page and f'/p/{slug}/jtheta/review/{iid}"' in page
     assert f'src="/p/{slug}/' in page  # the image, under the project's prefix
+    src = page.split(f'src="/p/{slug}/')[1].split('"')[0]
+    image = bob.get(f"{base}/p/{slug}/{src}", timeout=10)  # stored in the project's directory
+    assert image.status_code == 200 and image.content in (png(), jpeg())  # the upload, as sent
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     r = bob.post(f"{base}/p/{slug}/jtheta/review/{iid}",
                  data={"csrf_token": token, "decision": "accept", "comment": "fine"},

@@ -209,7 +209,7 @@ def request_annotation():
     links = {}
     for role, email in (("annotator", annotator), ("reviewer", reviewer)):
         token, expires = logic.invite(workspace(), slug, email, role)
-        links[role] = request.host_url.rstrip("/") + f"/p/{slug}/jtheta/invite/{token}"
+        links[role] = f"{url_for('workspace.home', _external=True)}p/{slug}/jtheta/invite/{token}"
     return jsonify(
         message="Task assigned",
         project_name=project_name,
