@@ -3,6 +3,7 @@ example request, the annotator/reviewer flow through the invite links, and bad i
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from urllib.parse import parse_qs, urlparse
@@ -433,3 +434,25 @@ def test_reviewer_page_form_and_project_keys(server):
         requests.post(f"{base}/create_project/", json=body, headers=other, timeout=10).status_code
         == 403
     )
+
+
+def test_everything_survives_a_restart(tmp_path):
+    root = write_workspace(tmp_path / "ws", projects=())
+    app = create_workspace_app(root)
+    client = app.test_client()
+    body = {"project_title": "Retinal Dataset", "project_category": "Medical Imaging"}
+    assert client.post("/create_project/", json=body, headers=AUTH).status_code == 201
+    form = {
+        "dataset_name": "d",
+        "project_name": "Retinal Dataset",
+        "images": (io.BytesIO(png()), "a.png"),
+    }
+    r = client.post("/create_dataset/", data=form, headers=AUTH, content_type="multipart/form-data")
+    assert r.status_code == 201, r.json
+    app.extensions["potato_like"].close()
+    again = create_workspace_app(root).test_client()
+    try:
+        counts = again.get("/get_annotation_status/Retinal Dataset/", headers=AUTH).json
+        assert counts["total"] == 1 and counts["datasets"] == 1
+    finally:
+        again.application.extensions["potato_like"].close()
