@@ -274,6 +274,7 @@ def test_missing_fields_are_400_and_unknown_projects_404(server):
         {"project_title": "X"},
         {"project_category": "Y"},
         {"project_title": " ", "project_category": "Y"},
+        {"project_title": ["a"], "project_category": "Y"},
     ):
         r = requests.post(f"{base}/create_project/", json=body, headers=AUTH, timeout=10)
         assert r.status_code == 400, body

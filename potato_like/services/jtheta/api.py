@@ -70,10 +70,11 @@ def project_for(title: str, scope: str):
 
 
 def fields(source, *names: str) -> list[str]:
-    missing = [n for n in names if not str(source.get(n) or "").strip()]
-    if missing:
-        raise BadRequest(f"missing or empty field(s): {', '.join(missing)}")
-    return [str(source.get(n)).strip() for n in names]
+    """The named fields as stripped strings; 400 naming the missing, empty or non-text ones."""
+    bad = [n for n in names if not isinstance(source.get(n), str) or not source.get(n).strip()]
+    if bad:
+        raise BadRequest(f"missing, empty or non-text field(s): {', '.join(bad)}")
+    return [source.get(n).strip() for n in names]
 
 
 def json_body() -> dict:
