@@ -22,6 +22,7 @@ from .config.model import ProjectConfig
 from .config.validate import RUNTIME_FIELDS, runtime_fields
 from .data.readers import FileOptions
 from .data.remote_sources import RemoteSourceError, materialize
+from .dataset_items import data_files
 from .errors import BadRequest, ConfigError, Conflict, DataError
 from .export.user_dirs import prepare_user_dir
 from .export.user_files import OutputWriter
@@ -34,6 +35,8 @@ from .store.activity import Activity
 from .store.assignments import LeasePolicy
 from .store.importer import ImportReport, Progress, recount, sync_items
 from .store.item_caps import sync_item_caps
+from .webhooks import events as webhook_events
+from .webhooks import outbox
 
 log = logging.getLogger("potato_like")
 
@@ -113,12 +116,13 @@ class Project:
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
         store = Store.open(config.effective_database_url, durability=config.durability)
+        outbox.configure(store, webhook_events.settings_for(config))
         # Schemes whose answer distributions the store does not keep per value (free text,
         # spans, ...) only count their answers (store/aggregates.py).
         store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)
         try:
             prepare_bws_items(config)  # bws/ibws: the tuples file made from the pool
-            files = config.current_data_files()
+            files = data_files(config)
             report = sync_items(
                 store,
                 files,
@@ -390,7 +394,7 @@ class Project:
     def _sync_data(self) -> ImportReport:
         """Import what changed in the data files (the caller holds the data lock)."""
         config = self.config
-        files = config.current_data_files()
+        files = data_files(config)
         return sync_items(
             self.store,
             files,

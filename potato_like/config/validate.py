@@ -58,6 +58,7 @@ from .site_templates import read_site_templates, wants_task_layout
 from .study import read_study
 from .task_layout import read_task_layout
 from .ui_language import read_ui_language
+from .webhooks import read_webhooks
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")
@@ -234,6 +235,7 @@ def build_config(
         media=media,
         event_template=read_event_template(r, task_dir),
         corpus_map=read_corpus_map(r),
+        webhooks=read_webhooks(r),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

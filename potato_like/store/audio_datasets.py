@@ -195,17 +195,46 @@ class AudioDatasets:
         return [dict(r._mapping) for r in rows]
 
     # -- annotation sets -----------------------------------------------------------------
-    def create_set(self, dataset_id: str, name: str) -> dict:
+    def dataset_audio(self, dataset_id: str, status: str = "ready") -> list[dict]:
+        """The dataset's audio files in `status`, oldest first (attach and from_project)."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(audio_files)
+                .where(and_(audio_files.c.dataset_id == dataset_id, audio_files.c.status == status))
+                .order_by(audio_files.c.created_at, audio_files.c.id)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def create_set(
+        self, dataset_id: str, name: str, notes: list[tuple[str, float, float, str]] = ()
+    ) -> dict:
+        """A draft set, with `notes` ((audio_id, start, end, label)) in the same transaction
+        (a set filled `from_project` appears whole or not at all)."""
+        now = time.time()
         values = {
             "id": str(uuid.uuid4()),
             "dataset_id": dataset_id,
             "name": name,
             "status": "draft",
-            "created_at": time.time(),
+            "created_at": now,
             "published_at": None,
         }
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "set_id": values["id"],
+                "audio_id": audio_id,
+                "start_seconds": start,
+                "end_seconds": end,
+                "label": label,
+                "created_at": now,
+            }
+            for audio_id, start, end, label in notes
+        ]
         with self.store.write() as conn:
             conn.execute(annotation_sets.insert().values(**values))
+            if rows:
+                conn.execute(audio_annotations.insert(), rows)
         return values
 
     def annotation_set(self, owner: str, set_id: str) -> dict | None:

@@ -18,4 +18,5 @@ from . import (  # noqa: E402,F401  (register their routes)
     datasets,
     exports,
     openapi,
+    project_links,
 )

@@ -24,6 +24,7 @@ from .common import (
 )
 from .datasets import find_dataset
 from .openapi import describe
+from .project_sources import FromProject, FromProjectOut, notes_from_project
 
 # A little slack at the end: durations are read from the file's frame count.
 END_TOLERANCE_SECONDS = 0.01
@@ -33,6 +34,11 @@ class SetCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     dataset_id: str
     name: str = Field(min_length=1, max_length=200)
+    from_project: FromProject | None = Field(
+        default=None,
+        description="fill the draft with the human annotations of a project's items made "
+        "from this dataset's audio (POST /datasets/{id}/attach)",
+    )
 
 
 class SetOut(BaseModel):
@@ -42,6 +48,9 @@ class SetOut(BaseModel):
     status: str = Field(description="draft | published")
     created_at: float
     published_at: float | None
+    from_project: FromProjectOut | None = Field(
+        default=None, description="what was copied, when the set was filled from a project"
+    )
 
 
 class AnnotationCreate(BaseModel):
@@ -100,8 +109,13 @@ def locked(found: dict) -> Conflict:
 def create_set():
     wanted = body(SetCreate)
     dataset = find_dataset(wanted.dataset_id)
-    row = service().store.audio.create_set(dataset["id"], wanted.name.strip())
-    return jsonify(set_out(row)), 201
+    notes, report = [], None
+    if wanted.from_project is not None:
+        notes, report = notes_from_project(dataset["id"], wanted.from_project)
+    row = service().store.audio.create_set(dataset["id"], wanted.name.strip(), notes)
+    answer = set_out(row)
+    answer["from_project"] = report
+    return jsonify(answer), 201
 
 
 @bp.get("/annotation-sets")
