@@ -765,3 +765,5 @@ rollout_predictions = Table(
     Column("judged_at", Float, nullable=False),
     PrimaryKeyConstraint("prompt_version", "item_id", "schema", "stream"),
 )
+
+from . import jtheta_tables  # noqa: E402, F401  (seed 000's tables, on this metadata)

@@ -41,6 +41,9 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     static_assets.install(app)
     for bp in (views.bp, api.bp, api_v1.bp, webhooks_view.bp):
         app.register_blueprint(bp)
+    from ..services.jtheta import api as jtheta_api  # seed 000
+
+    app.register_blueprint(jtheta_api.bp)
     errors.install(app)
     ui = read_ui_language(ConfigReader({}))
 

@@ -56,6 +56,9 @@ def install_project_hooks(app: Flask, workspace: Workspace, slug: str) -> None:
         SESSION_COOKIE_PATH=f"{MOUNT}{slug}/",
     )
     app.extensions["potato_like_workspace"] = workspace
+    from ..services.jtheta import invites as jtheta_invites  # seed 000: invite links, review
+
+    app.register_blueprint(jtheta_invites.bp)
 
     def follow_status():
         status = workspace.status(slug)

@@ -1,0 +1,1 @@
+"""The labelling-service APIs a workspace speaks (issue 23): one package per seed."""
