@@ -48,6 +48,7 @@ class Store:
         from .login_sessions import LoginSessions
         from .password_resets import PasswordResets
         from .queue_front import QueueFront
+        from .seed001_jobs import Seed001Store
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -81,6 +82,7 @@ class Store:
         self.audio = AudioDatasets(self)
         self.idempotency = Idempotency(self)
         self.ai_cache = AiCache(self)
+        self.seed001 = Seed001Store(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

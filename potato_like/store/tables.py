@@ -722,3 +722,6 @@ corpus_maps = Table(
     Column("built_at", Float, nullable=False),
     Column("data", Text, nullable=False),
 )
+
+# Service tables kept in their own modules register on `metadata` too.
+from . import seed001_jobs  # noqa: E402, F401

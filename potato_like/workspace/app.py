@@ -26,6 +26,7 @@ ROOT_LIMITS = {
 
 def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flask:
     from .. import __version__, flask_app
+    from ..services.seed001 import api as seed001_api
     from ..web import api_v1, errors, headers, static_assets
     from ..web.rate_limits import Limits
     from . import api, views
@@ -40,6 +41,8 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     headers.install(app, SimpleNamespace(crowd=None, schemes=()))  # the root serves no scheme
     static_assets.install(app)
     for bp in (views.bp, api.bp, api_v1.bp):
+        app.register_blueprint(bp)
+    for bp in (seed001_api.bp, seed001_api.admin_bp):
         app.register_blueprint(bp)
     errors.install(app)
     ui = read_ui_language(ConfigReader({}))
