@@ -35,7 +35,7 @@ def file_host(files: dict[str, tuple[str, bytes]]):
     """GET /<name> answers files[name] = (content type, body); 404 otherwise."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server name
+        def do_GET(self):
             found = files.get(self.path.lstrip("/"))
             if found is None:
                 self.send_error(404)
@@ -60,7 +60,7 @@ def receiver(fail_first: int = 0):
     got: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             got.append({"headers": dict(self.headers), "body": body, "path": self.path})
             status = 500 if len(got) <= fail_first else 200

@@ -69,6 +69,7 @@ def annotator(base: str, slug: str, name: str = "ann") -> requests.Session:
     return session
 
 
+@pytest.mark.slow
 def test_the_documented_requests_end_to_end(server) -> None:
     base, host, workspace = server
     # Health Check
@@ -184,6 +185,7 @@ def test_the_documented_requests_end_to_end(server) -> None:
     assert r.headers["Content-Type"].startswith("text/plain")
 
 
+@pytest.mark.slow
 def test_an_expired_job_leaves_the_queue(server) -> None:
     base, host, workspace = server
     pid = active_project(base, host)
@@ -196,22 +198,15 @@ def test_an_expired_job_leaves_the_queue(server) -> None:
     assert status["status"] == "expired"
     assert workspace.projects()[slug].store.items.by_id(jid) is None
     ann = annotator(base, slug)
-    assert ann.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json().get(
-        "instance_id"
-    ) != jid
+    assert (
+        ann.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json().get("instance_id")
+        != jid
+    )
     r = requests.delete(f"{base}/v1/jobs/{pid}/{jid}", headers=H, timeout=10)
     assert r.status_code == 409
 
 
-@pytest.mark.parametrize("minutes", [0, 1441, "x", 1.5, True, -3])
-def test_expiration_minutes_must_be_an_integer_from_1_to_1440(server, minutes) -> None:
-    base, host, _ = server
-    pid = active_project(base, host)
-    job = {"project_id": pid, "file_urls": [f"{host}/file_1.png"], "expiration_minutes": minutes}
-    r = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30)
-    assert r.status_code == 400 and "expiration_minutes" in r.json()["error"]
-
-
+@pytest.mark.slow
 def test_keys_and_unknown_ids(server) -> None:
     base, host, _ = server
     assert requests.get(f"{base}/v1/health", timeout=10).json() == {"status": "UP"}
@@ -251,6 +246,7 @@ def test_keys_and_unknown_ids(server) -> None:
     assert r.status_code == 400
 
 
+@pytest.mark.slow
 def test_missing_fields_and_bad_files(server) -> None:
     base, host, workspace = server
     for body in (
@@ -289,6 +285,24 @@ def test_missing_fields_and_bad_files(server) -> None:
     assert r.status_code == 422, r.text
 
 
+@pytest.fixture(scope="module")
+def bare_app(tmp_path_factory):
+    """One workspace without allow_fetch_hosts, for the checks made before any download."""
+    root = write_workspace(tmp_path_factory.mktemp("seed001") / "ws", projects=())
+    app = create_workspace_app(root)
+    yield app
+    app.extensions["potato_like"].close()
+
+
+@pytest.mark.parametrize("minutes", [0, 1441, "x", 1.5, True, -3, "60"])
+def test_expiration_minutes_must_be_an_integer_from_1_to_1440(bare_app, minutes) -> None:
+    job = {"project_id": "p", "file_urls": ["https://example.test/file_1.png"]}
+    r = bare_app.test_client().post(
+        "/v1/jobs", json={**job, "expiration_minutes": minutes}, headers=H
+    )
+    assert r.status_code == 400 and "expiration_minutes" in r.json["error"], r.json
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -297,16 +311,12 @@ def test_missing_fields_and_bad_files(server) -> None:
         "http://192.168.1.1/x.pdf",
         "http://[::1]/x.png",
         "http://localhost/x.png",
+        "http://0.0.0.0/x.png",
         "file:///etc/passwd.png",
     ],
 )
-def test_ssrf_targets_are_refused(tmp_path, url) -> None:
-    root = write_workspace(tmp_path / "ws", projects=())  # no allow_fetch_hosts here
-    app = create_workspace_app(root)
-    try:
-        client = app.test_client()
-        body = {"name": "x", "instructions_file_url": url}
-        r = client.post("/v1/projects", json=body, headers=H)
-        assert r.status_code == 400 and "cannot download" in r.json["error"], r.json
-    finally:
-        app.extensions["potato_like"].close()
+def test_ssrf_targets_are_refused(bare_app, url) -> None:
+    body = {"name": "x", "instructions_file_url": url}
+    r = bare_app.test_client().post("/v1/projects", json=body, headers=H)
+    assert r.status_code == 400 and "cannot download" in r.json["error"], r.json
+    assert bare_app.extensions["potato_like"].store.seed001.projects() == []
