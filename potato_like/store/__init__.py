@@ -46,6 +46,7 @@ class Store:
         from .jobs import Jobs
         from .locks import Locks
         from .login_sessions import LoginSessions
+        from .outbox import OutboxRows
         from .password_resets import PasswordResets
         from .queue_front import QueueFront
         from .seed001_jobs import Seed001Store
@@ -83,6 +84,7 @@ class Store:
         self.idempotency = Idempotency(self)
         self.ai_cache = AiCache(self)
         self.seed001 = Seed001Store(self)
+        self.outbox = OutboxRows(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)
