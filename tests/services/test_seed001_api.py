@@ -6,15 +6,17 @@ SSRF targets)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 import requests
 
 from potato_like.services.seed001 import logic
+from potato_like.webhooks import outbox, signing
 from potato_like.workspace.app import create_workspace_app
 
 from ..workspaces import KEY, READ_KEY, write_workspace
-from .seed001_servers import PDF, PNG, file_host, serve_wsgi
+from .seed001_servers import PDF, PNG, file_host, loads, receiver, serve_wsgi
 
 H = {"Authorization": f"api_key {KEY}"}
 ADMIN = {"X-API-Key": KEY}
@@ -183,6 +185,63 @@ def test_the_documented_requests_end_to_end(server) -> None:
     r = requests.get(f"{base}/v1/ip", headers=H, timeout=10)
     assert r.status_code == 200 and r.text == "203.0.113.7"
     assert r.headers["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.slow
+def test_the_webhook_posts_the_job_status_signed_and_is_retried(server) -> None:
+    base, host, workspace = server
+    # the workspace's outbox sends to the allowed hosts (127.0.0.1 in this workspace)
+    settings = outbox.DeliverySettings(allow_hosts=workspace.config.allow_fetch_hosts)
+    outbox.configure(workspace.store, settings)
+    pid = active_project(base, host)
+    slug = workspace.store.seed001.project(pid)["slug"]
+    with receiver(fail_first=1) as (hook, got):
+        job = {
+            "project_id": pid,
+            "file_urls": [f"{host}/file_1.png"],
+            "webhook_url": f"{hook}/hook",
+            "webhook_headers": {"X-Token": "s3cret"},
+        }
+        r = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30)
+        jid = r.json()["job_id"]
+        ann = annotator(base, slug)
+        ann.get(f"{base}/p/{slug}/annotate", timeout=10)
+        r = ann.post(
+            f"{base}/p/{slug}/updateinstance",
+            json={"instance_id": jid, "annotations": {"animal:dog": "1"}},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        assert logic.reconcile(workspace) == 1
+        assert logic.reconcile(workspace) == 0  # done once: one delivery
+        assert outbox.deliver_due(workspace.store) == 1
+        assert len(got) == 1  # answered 500: retried within 30 s
+        assert outbox.deliver_due(workspace.store) == 0
+        assert outbox.deliver_due(workspace.store, now=time.time() + 30) == 1
+        assert len(got) == 2
+    first, second = got
+    assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"]
+    assert second["headers"]["X-Token"] == "s3cret" and second["path"] == "/hook"
+    signing.verify(outbox.secret(workspace.store), second["headers"], second["body"], time.time())
+    payload = loads(second["body"])
+    status = requests.get(f"{base}/v1/jobs/{pid}/{jid}", headers=H, timeout=10).json()
+    assert payload["status"] == "done" and payload["annotations"] == {"ann": {"animal": "dog"}}
+    assert {k: payload[k] for k in ("project_id", "job_id", "create_date", "finish_date")} == {
+        k: status[k] for k in ("project_id", "job_id", "create_date", "finish_date")
+    }
+    assert payload["image"].endswith(f"/v1/jobs/{pid}/{jid}/files/0")
+
+
+def test_webhook_targets_and_headers_are_checked_at_creation(bare_app) -> None:
+    job = {"project_id": "p", "file_urls": ["https://example.test/file_1.png"]}
+    for extra in (
+        {"webhook_url": "ftp://example.test/hook"},
+        {"webhook_url": "https://example.test/hook", "webhook_headers": {"Bad Name": "x"}},
+        {"webhook_url": "https://example.test/hook", "webhook_headers": {"X-A": "a\r\nb"}},
+        {"webhook_url": "https://example.test/hook", "webhook_headers": ["x"]},
+    ):
+        r = bare_app.test_client().post("/v1/jobs", json={**job, **extra}, headers=H)
+        assert r.status_code == 400 and "webhook" in r.json["error"], (extra, r.json)
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from ...api_keys import presented_key
 from ...errors import BadRequest, ConfigError, Forbidden, NotFound, PotatoLikeError, Unauthorized
 from ...web.api_v1.common import Invalid, install_errors, require_scope, service
 from ...web.key_lookup import allows, find_key
+from ...webhooks.outbox import headers_problem, target_problem
 from . import logic
 from .metrics import LEVELS, project_metrics
 
@@ -180,14 +181,15 @@ def _job_body(data: dict) -> dict[str, Any]:
         not isinstance(hook, str) or not hook.lower().startswith(("http://", "https://"))
     ):
         raise BadRequest("webhook_url: must be an http(s) URL")
-    wanted["webhook_url"] = hook
     headers = data.get("webhook_headers")
     if headers is not None and (
         not isinstance(headers, dict)
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
     ):
         raise BadRequest("webhook_headers: must be an object of strings")
-    wanted["webhook_headers"] = headers
+    if hook is not None and (problem := target_problem(hook) or headers_problem(headers)):
+        raise BadRequest(f"webhook: {problem}")
+    wanted["webhook_url"], wanted["webhook_headers"] = hook, headers
     minutes = data.get("expiration_minutes")
     if minutes is not None and (
         isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440
