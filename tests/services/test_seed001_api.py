@@ -6,11 +6,13 @@ SSRF targets)."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import time
 
 import pytest
 import requests
 
+from potato_like.errors import ConfigError
 from potato_like.services.seed001 import logic
 from potato_like.webhooks import outbox, signing
 from potato_like.workspace.app import create_workspace_app
@@ -137,6 +139,7 @@ def test_the_documented_requests_end_to_end(server) -> None:
     current = ann.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()
     assert current["instance_id"] == jid
     assert 'data-testid="prefilled"' in page
+    assert f'src="/p/{slug}/project_files/media/seed001/{jid}/0.png"' in page, page
     assert logic.reconcile(workspace) == 1
     status = requests.get(f"{base}/v1/jobs/{pid}/{jid}", headers=H, timeout=10).json()
     assert status["status"] == "progress" and status["start_date"] is not None
@@ -248,7 +251,7 @@ def test_webhook_targets_and_headers_are_checked_at_creation(bare_app) -> None:
 def test_an_expired_job_leaves_the_queue(server) -> None:
     base, host, workspace = server
     pid = active_project(base, host)
-    job = {"project_id": pid, "file_urls": [f"{host}/file_1.png"], "expiration_minutes": 1}
+    job = {"project_id": pid, "file_urls": [f"{host}/instructions.pdf"], "expiration_minutes": 1}
     jid = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30).json()["job_id"]
     slug = workspace.store.seed001.project(pid)["slug"]
     assert workspace.projects()[slug].store.items.by_id(jid) is not None
@@ -303,6 +306,14 @@ def test_keys_and_unknown_ids(server) -> None:
     assert r.status_code == 404 and "detail" in r.json()
     r = requests.get(f"{base}/v1/metrics?period_group_level=hour", headers=H, timeout=10)
     assert r.status_code == 400
+    # deactivated: inactive, and no new jobs
+    r = requests.post(f"{base}/api/v1/projects/{pid}/deactivate", headers=ADMIN, timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "inactive"
+    job = {"project_id": pid, "file_urls": [f"{host}/file_1.png"]}
+    r = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=10)
+    assert r.status_code == 409 and "inactive" in r.json()["error"]
+    many = {"project_id": pid, "file_urls": [f"{host}/file_1.png"] * 21}
+    assert requests.post(f"{base}/v1/jobs", json=many, headers=H, timeout=10).status_code == 400
 
 
 @pytest.mark.slow
@@ -321,6 +332,10 @@ def test_missing_fields_and_bad_files(server) -> None:
         assert r.status_code == 400 and r.json()["error"], (body, r.text)
     r = requests.post(f"{base}/v1/projects", data="name=x", headers=H, timeout=10)
     assert r.status_code == 400
+    # seed 002's body for this path goes to POST /v1/batches (not served on this branch)
+    batch = {"project": "kitten_labeling", "name": "kitten_labeling_2020-07"}
+    r = requests.post(f"{base}/v1/projects", json=batch, headers=H, timeout=10)
+    assert r.status_code == 404 and "/v1/batches" in r.json()["error"]
     assert workspace.store.seed001.projects() == []
     body = {"name": "guide", "instructions_file_url": f"{host}/guide.png"}
     assert requests.post(f"{base}/v1/projects", json=body, headers=H).status_code == 200
@@ -379,3 +394,16 @@ def test_ssrf_targets_are_refused(bare_app, url) -> None:
     r = bare_app.test_client().post("/v1/projects", json=body, headers=H)
     assert r.status_code == 400 and "cannot download" in r.json["error"], r.json
     assert bare_app.extensions["potato_like"].store.seed001.projects() == []
+
+
+def test_v1_ip_without_egress_ip_is_the_outbound_address(bare_app) -> None:
+    r = bare_app.test_client().get("/v1/ip", headers=H)
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    assert ipaddress.ip_address(r.get_data(as_text=True))
+
+
+def test_egress_ip_must_be_an_ip_address(tmp_path) -> None:
+    root = write_workspace(tmp_path / "ws", projects=(), egress_ip="my-firewall")
+    with pytest.raises(ConfigError) as err:
+        create_workspace_app(root)
+    assert "egress_ip: must be an IP address" in str(err.value.problems)

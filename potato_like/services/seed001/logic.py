@@ -77,6 +77,12 @@ def _write_project(workspace: Workspace, slug: str, name: str, html, body, ext) 
         "data_directory": JOBS_DIR,
         "watch_data_directory": True,
         "item_properties": {"id_key": "id", "text_key": "text"},
+        "instance_display": {
+            "fields": [
+                {"key": "image", "type": "image", "label": "Image"},
+                {"key": "document", "type": "pdf", "label": "Document"},
+            ]
+        },
         "annotation_schemes": DEFAULT_SCHEMES,
         "pre_annotation": {"enabled": True, "field": "predictions"},
         "user_config": {"allow_all_users": True},
@@ -178,8 +184,10 @@ def add_job(workspace: Workspace, pid: str, wanted: dict[str, Any]) -> str:
         rel = f"{MEDIA}/{jid}/{n}.{ext}"
         (directory / rel).write_bytes(body)
         stored.append({"path": rel, "content_type": files.MEDIA_TYPES[ext], "url": urls[n]})
-    item = {"id": jid, "text": stored[0]["path"], "image": stored[0]["path"]}
+    item: dict[str, Any] = {"id": jid, "text": stored[0]["path"]}
     item["files"] = [s["path"] for s in stored]
+    for s in reversed(stored):  # the first image and the first PDF are shown
+        item["document" if s["content_type"] == "application/pdf" else "image"] = s["path"]
     if wanted.get("predictions"):
         item["predictions"] = wanted["predictions"]
     now = time.time()
