@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from potato_like.errors import ConfigError
+from potato_like.services.seed001 import api as seed001_api
 from potato_like.services.seed001 import logic
 from potato_like.webhooks import outbox, signing
 from potato_like.workspace.app import create_workspace_app
@@ -248,13 +249,20 @@ def test_webhook_targets_and_headers_are_checked_at_creation(bare_app) -> None:
 
 
 @pytest.mark.slow
-def test_an_expired_job_leaves_the_queue(server) -> None:
+def test_an_expired_job_leaves_the_queue(server, monkeypatch) -> None:
     base, host, workspace = server
+    monkeypatch.setattr(seed001_api, "RECONCILE_SECONDS", 0.1)
     pid = active_project(base, host)
     job = {"project_id": pid, "file_urls": [f"{host}/instructions.pdf"], "expiration_minutes": 1}
     jid = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30).json()["job_id"]
     slug = workspace.store.seed001.project(pid)["slug"]
     assert workspace.projects()[slug].store.items.by_id(jid) is not None
+    # the background pass notices the annotator holding it, with no status request
+    assert annotator(base, slug, "early").get(f"{base}/p/{slug}/annotate").status_code == 200
+    deadline = time.time() + 10
+    while workspace.store.seed001.job(pid, jid)["status"] != "progress":
+        assert time.time() < deadline
+        time.sleep(0.05)
     assert logic.reconcile(workspace, now=10**10) == 1
     status = requests.get(f"{base}/v1/jobs/{pid}/{jid}", headers=H, timeout=10).json()
     assert status["status"] == "expired"
@@ -312,6 +320,13 @@ def test_keys_and_unknown_ids(server) -> None:
     job = {"project_id": pid, "file_urls": [f"{host}/file_1.png"]}
     r = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=10)
     assert r.status_code == 409 and "inactive" in r.json()["error"]
+    # the dashboard's Resume (the workspace status) activates a seed-001 project too
+    slug = requests.get(f"{base}/v1/projects/{pid}", headers=H, timeout=10).json()["slug"]
+    r = requests.patch(
+        f"{base}/api/v1/projects/{slug}", json={"status": "active"}, headers=ADMIN, timeout=10
+    )
+    assert r.status_code == 200
+    assert requests.get(f"{base}/v1/projects/{pid}", headers=H).json()["status"] == "active"
     many = {"project_id": pid, "file_urls": [f"{host}/file_1.png"] * 21}
     assert requests.post(f"{base}/v1/jobs", json=many, headers=H, timeout=10).status_code == 400
 

@@ -9,6 +9,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from functools import wraps
 from typing import Any
 
@@ -119,7 +120,7 @@ def list_projects():
     found = []
     for rec in workspace.store.seed001.projects():
         if workspace.app_for(rec["slug"]) is not None:
-            found.append(logic.project_out(workspace, rec))
+            found.append(logic.project_out(workspace, logic.project(workspace, rec["id"])))
     return jsonify(found)
 
 
@@ -301,15 +302,22 @@ def _start_reconciler() -> None:
 
 
 def _thread(workspace) -> threading.Thread:
+    """Reconcile every RECONCILE_SECONDS while the workspace exists (a weak reference: a
+    closed and dropped workspace ends the thread)."""
+    ref = weakref.ref(workspace)
+    del workspace
+
     def run() -> None:
         while True:
             time.sleep(RECONCILE_SECONDS)
-            if not workspace.projects():
-                return  # closed (or nothing to watch yet: the next request starts it again)
+            found = ref()
+            if found is None:
+                return
             try:
-                logic.reconcile(workspace)
+                logic.reconcile(found)
             except Exception:
                 log.exception("seed001: reconcile failed")
+            del found
 
     thread = threading.Thread(target=run, name="seed001-reconciler", daemon=True)
     thread.start()

@@ -116,16 +116,24 @@ def _write_project(workspace: Workspace, slug: str, name: str, html, body, ext) 
 
 
 def project(workspace: Workspace, pid: str) -> dict:
+    """The project's record, its status as the workspace has it now: the dashboard's
+    Resume (or PATCH /api/v1/projects/<slug>) activates it too, Pause/Archive make it
+    inactive (or leave it new when it was never active)."""
     found = _store(workspace).project(pid) if isinstance(pid, str) else None
     if found is None or workspace.app_for(found["slug"]) is None:
         raise NotFound(f"no project {pid!r}")
+    running = workspace.status(found["slug"]) == "active"
+    status = "active" if running else ("new" if found["status"] == "new" else "inactive")
+    if status != found["status"]:
+        _store(workspace).set_project_status(pid, status)
+        found["status"] = status
     return found
 
 
 def find_by_name(workspace: Workspace, name: str) -> dict | None:
     for rec in _store(workspace).projects():
-        if rec["name"] == name:
-            return rec
+        if rec["name"] == name and workspace.app_for(rec["slug"]) is not None:
+            return project(workspace, rec["id"])
     return None
 
 
@@ -151,8 +159,8 @@ def activate(workspace: Workspace, pid: str, schemes: list[dict] | None) -> dict
 
 def set_status(workspace: Workspace, pid: str, status: str) -> None:
     rec = project(workspace, pid)
-    workspace.set_status(rec["slug"], WORKSPACE_STATUS[status])
     _store(workspace).set_project_status(pid, status)
+    workspace.set_status(rec["slug"], WORKSPACE_STATUS[status])
 
 
 def project_out(workspace: Workspace, rec: dict) -> dict:
