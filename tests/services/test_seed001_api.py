@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from potato_like.errors import ConfigError
-from potato_like.services.seed001 import api as seed001_api
 from potato_like.services.seed001 import logic
 from potato_like.webhooks import outbox, signing
+from potato_like.webhooks.worker import DeliveryThread
 from potato_like.workspace.app import create_workspace_app
 
 from ..workspaces import KEY, READ_KEY, write_workspace
@@ -246,9 +246,17 @@ def test_webhook_targets_and_headers_are_checked_at_creation(bare_app) -> None:
 
 
 @pytest.mark.slow
-def test_an_expired_job_leaves_the_queue(server, monkeypatch) -> None:
+def test_an_expired_job_leaves_the_queue(server) -> None:
     base, host, workspace = server
-    monkeypatch.setattr(seed001_api, "RECONCILE_SECONDS", 0.1)
+    # run.py DIR's background thread, which runs the workspace's periodic passes
+    thread = DeliveryThread(lambda: [workspace.store], lambda: workspace.periodic, 0.1).start()
+    try:
+        expire_a_job(base, host, workspace)
+    finally:
+        thread.stop()
+
+
+def expire_a_job(base, host, workspace) -> None:
     pid = active_project(base, host)
     job = {"project_id": pid, "file_urls": [f"{host}/instructions.pdf"], "expiration_minutes": 1}
     jid = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30).json()["job_id"]

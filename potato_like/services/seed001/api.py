@@ -7,10 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import socket
-import threading
-import time
-import weakref
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, make_response, request, send_file
@@ -27,7 +24,6 @@ log = logging.getLogger("potato_like")
 bp = Blueprint("seed001", __name__)
 admin_bp = Blueprint("seed001_admin", __name__, url_prefix="/api/v1")
 install_errors(admin_bp)
-RECONCILE_SECONDS = 10.0
 
 
 @bp.errorhandler(PotatoLikeError)
@@ -57,7 +53,6 @@ def keyed(scope: str):
             if not allows(found["key"], scope):
                 raise Forbidden(f"this API key may not do this (it needs the {scope} scope)")
             g.api_key = found["key"]
-            _start_reconciler()
             return view(*args, **kwargs)
 
         return wrapped
@@ -295,30 +290,10 @@ def _outbound_address() -> str:
             return "127.0.0.1"
 
 
-# -- the reconciler thread -------------------------------------------------------------------
-def _start_reconciler() -> None:
-    workspace = service()
-    workspace.cache("seed001_reconciler", lambda: _thread(workspace))
-
-
-def _thread(workspace) -> threading.Thread:
-    """Reconcile every RECONCILE_SECONDS while the workspace exists (a weak reference: a
-    closed and dropped workspace ends the thread)."""
-    ref = weakref.ref(workspace)
-    del workspace
-
-    def run() -> None:
-        while True:
-            time.sleep(RECONCILE_SECONDS)
-            found = ref()
-            if found is None:
-                return
-            try:
-                logic.reconcile(found)
-            except Exception:
-                log.exception("seed001: reconcile failed")
-            del found
-
-    thread = threading.Thread(target=run, name="seed001-reconciler", daemon=True)
-    thread.start()
-    return thread
+# -- the reconciler ---------------------------------------------------------------------------
+@bp.record_once
+def _register_reconciler(state) -> None:
+    """The workspace's background thread (webhooks/worker.py, started by run.py DIR) runs
+    the reconciler before each delivery round, every few seconds."""
+    workspace = state.app.extensions["potato_like"]
+    workspace.periodic.append(partial(logic.reconcile, workspace))
