@@ -49,7 +49,10 @@ class Receiver:
 
 
 @contextmanager
-def receive_webhooks(answers: list[int] | None = None, path: str = "/hook") -> Iterator[Receiver]:
+def receive_webhooks(
+    answers: list[int] | None = None, path: str = "/hook", delay: float = 0.0
+) -> Iterator[Receiver]:
+    """`delay`: seconds the receiver waits before it answers (a slow receiver)."""
     receiver: Receiver
 
     class Handler(BaseHTTPRequestHandler):
@@ -64,12 +67,17 @@ def receive_webhooks(answers: list[int] | None = None, path: str = "/hook") -> I
                 )
                 n = len(receiver.requests)
             status = receiver.answers[min(n, len(receiver.answers)) - 1]
+            if delay:
+                time.sleep(delay)
             answer = b"ok" if status < 300 else b"receiver says no"
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender gave up waiting (a time-limit test)
 
         def log_message(self, *args) -> None:
             pass

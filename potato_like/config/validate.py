@@ -30,7 +30,6 @@ from .assignment import (
 )
 from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, read_ibws
 from .corpus_map import read_corpus_map
-from .webhooks import read_webhooks
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
@@ -59,6 +58,7 @@ from .site_templates import read_site_templates, wants_task_layout
 from .study import read_study
 from .task_layout import read_task_layout
 from .ui_language import read_ui_language
+from .webhooks import read_webhooks
 
 LOGIN_TYPES = ("password", "url_direct", "prolific", "mturk", "none")
 _HOST = re.compile(r"^\.?[^\s/:@\\\[\]?#]+$")

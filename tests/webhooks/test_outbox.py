@@ -244,3 +244,39 @@ def test_the_outbox_on_postgresql(pg_url):
         assert s.outbox.recent()[0]["id"] == delivery
     finally:
         s.close()
+
+
+def test_a_receiver_slower_than_the_time_limit_is_a_failed_attempt(store):
+    outbox.configure(store, outbox.DeliverySettings(allow_hosts=("127.0.0.1",), timeout=0.3))
+    with receive_webhooks(delay=1.5) as hook:
+        delivery = outbox.enqueue(store, url=hook.url, event="e", payload={})
+        started = time.monotonic()
+        outbox.deliver_due(store)
+        assert time.monotonic() - started < 1.2
+        hook.wait(1)
+    row = store.outbox.get(delivery)
+    assert row["status"] == "pending" and "timed out" in row["last_error"]
+
+
+def test_the_delivery_thread_runs_periodic_passes_then_delivers(store, caplog):
+    from potato_like.webhooks.worker import DeliveryThread
+
+    with receive_webhooks() as hook:
+        ran = []
+
+        def broken():
+            raise RuntimeError("a reconciler bug")
+
+        def reconcile():  # what a seed's reconciler does: enqueue a completion
+            ran.append(1)
+            if len(ran) == 1:
+                outbox.enqueue(store, url=hook.url, event="job.done", payload={"j": 1})
+
+        thread = DeliveryThread(lambda: [store], lambda: [broken, reconcile], interval=0.05)
+        thread.start()
+        try:
+            (got,) = hook.wait(1)
+        finally:
+            thread.stop()
+    assert got.json == {"j": 1} and len(ran) >= 1
+    assert "a reconciler bug" in caplog.text  # logged; the thread went on
