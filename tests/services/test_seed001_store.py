@@ -8,6 +8,7 @@ import time
 import pytest
 
 from potato_like.store import Store
+from tests.conftest import answer, current_id, register
 
 
 def exercise(store: Store) -> None:
@@ -49,3 +50,23 @@ def test_on_postgresql(pg_url) -> None:
         exercise(store)
     finally:
         store.close()
+
+
+def test_the_answers_of_one_item(make_project) -> None:
+    """What a done job's `annotations` are read with: only that item's, every annotator's."""
+    app = make_project(items=3)
+    project = app.extensions["potato_like"]
+    answered = {}
+    for user, label in (("ann1", "positive"), ("ann2", "negative")):
+        client = register(app.test_client(), user)
+        for _ in range(2):  # two items each
+            iid = current_id(client)
+            assert answer(client, iid, **{f"sentiment:{label}": "1"}).status_code == 200
+            answered.setdefault(iid, set()).add(user)
+            client.post("/go_to", json={"action": "next_instance"})
+    assert len(answered) >= 2 and any(len(u) == 2 for u in answered.values())
+    for item_id, users in answered.items():
+        seq = project.store.items.by_id(item_id).seq
+        rows = list(project.store.annotations.iter_annotated(item_seq=seq))
+        assert {r.item_id for r in rows} == {item_id}
+        assert {r.user for r in rows} == users

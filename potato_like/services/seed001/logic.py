@@ -291,7 +291,7 @@ def reconcile(workspace: Workspace, now: float | None = None, only=None) -> int:
         item = proj.store.items.by_id(found["item_id"])
         target = proj.config.max_annotations_per_item or 1
         if item is not None and item.done_count >= target:
-            answers = _answers(proj, found["item_id"])
+            answers = _answers(proj, item.seq)
             with workspace.store.write() as conn:
                 values = {"status": "done", "finished_at": now, "annotations": answers}
                 if found["started_at"] is None:
@@ -320,12 +320,10 @@ def reconcile(workspace: Workspace, now: float | None = None, only=None) -> int:
     return changed
 
 
-def _answers(proj, item_id: str) -> dict[str, Any]:
+def _answers(proj, item_seq: int) -> dict[str, Any]:
     """{annotator: {scheme: answer}} of the item (answers as the schemes export them)."""
     out: dict[str, Any] = {}
-    for row in proj.store.annotations.iter_annotated():
-        if row.item_id != item_id:
-            continue
+    for row in proj.store.annotations.iter_annotated(item_seq=item_seq):
         answers = {}
         for schema, label_map in row.label_maps.items():
             scheme = proj.config.scheme(schema)
