@@ -218,11 +218,16 @@ class Annotations:
 
     # -- streaming reads for outputs and exports -------------------------------------------
     def iter_annotated(
-        self, user_id: int | None = None, batch: int = 2000, after_position: int | None = None
+        self,
+        user_id: int | None = None,
+        batch: int = 2000,
+        after_position: int | None = None,
+        item_seq: int | None = None,
     ) -> Iterator[AnnotatedItem]:
         """Every (item, user) with at least one annotation, item by item (constant memory).
         With `user_id`, only that user's, in the order they received the items; with
-        `after_position` too, only those after that position in the user's list."""
+        `after_position` too, only those after that position in the user's list. With
+        `item_seq` (and no user), only that item's."""
         cols = (
             items.c.id.label("item_id"),
             items.c.text,
@@ -262,6 +267,8 @@ class Annotations:
                 assignments.c.position, annotations.c.schema
             )
         else:
+            if item_seq is not None:
+                stmt = stmt.where(annotations.c.item_seq == item_seq)
             stmt = stmt.order_by(
                 annotations.c.item_seq, annotations.c.user_id, annotations.c.schema
             )

@@ -766,4 +766,5 @@ rollout_predictions = Table(
     PrimaryKeyConstraint("prompt_version", "item_id", "schema", "stream"),
 )
 
-from . import jtheta_tables  # noqa: E402, F401  (seed 000's tables, on this metadata)
+# The labelling services' tables live in their own modules and register on `metadata` too.
+from . import jtheta_tables, seed001_jobs  # noqa: E402, F401

@@ -26,6 +26,8 @@ ROOT_LIMITS = {
 
 def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flask:
     from .. import __version__, flask_app
+    from ..services.jtheta import api as jtheta_api
+    from ..services.seed001 import api as seed001_api
     from ..web import api_v1, errors, headers, static_assets
     from ..web.rate_limits import Limits
     from . import api, views, webhooks_view
@@ -39,11 +41,9 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     app.extensions["potato_like_csrf"] = CSRFProtect(app)
     headers.install(app, SimpleNamespace(crowd=None, schemes=()))  # the root serves no scheme
     static_assets.install(app)
-    for bp in (views.bp, api.bp, api_v1.bp, webhooks_view.bp):
+    services = (jtheta_api.bp, seed001_api.bp, seed001_api.admin_bp)  # seeds 000, 001
+    for bp in (views.bp, api.bp, api_v1.bp, webhooks_view.bp, *services):
         app.register_blueprint(bp)
-    from ..services.jtheta import api as jtheta_api  # seed 000
-
-    app.register_blueprint(jtheta_api.bp)
     errors.install(app)
     ui = read_ui_language(ConfigReader({}))
 

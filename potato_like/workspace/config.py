@@ -3,6 +3,7 @@ projects. Every problem is listed at once, with its key path, as for project con
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ WORKSPACE_KEYS = (
     "allow_fetch_hosts",
     "public_url",
     "database_url",
+    "egress_ip",
     "smtp",
 )
 SMTP_KEYS = ("host", "port", "from", "username", "password", "starttls", "timeout")
@@ -57,6 +59,7 @@ class WorkspaceConfig:
     allow_fetch_hosts: tuple[str, ...] = ()
     public_url: str | None = None
     database_url: str | None = None  # PostgreSQL: one schema per project, one for the workspace
+    egress_ip: str | None = None  # what GET /v1/ip answers (seed 001); else found out
     smtp: SmtpSettings | None = None  # e-mail callbacks (webhooks/outbox.py); None: not sent
 
     @property
@@ -128,6 +131,13 @@ def load_workspace_config(root: str | Path) -> WorkspaceConfig:
             "leave it out for SQLite (one database per project)"
         )
         database_url = None
+    egress_ip = raw.get("egress_ip")
+    if egress_ip is not None:
+        try:
+            egress_ip = str(ipaddress.ip_address(str(egress_ip).strip()))
+        except ValueError:
+            problems.append(f"{WORKSPACE_FILE}: egress_ip: must be an IP address")
+            egress_ip = None
     smtp = _smtp(raw.get("smtp"), problems)
     if not (root / PROJECTS_DIR).is_dir():
         problems.append(f"{root}: the {PROJECTS_DIR}/ directory is missing (create it, even empty)")
@@ -140,6 +150,7 @@ def load_workspace_config(root: str | Path) -> WorkspaceConfig:
         allow_fetch_hosts=hosts,
         public_url=public_url.rstrip("/") if public_url else None,
         database_url=database_url,
+        egress_ip=egress_ip,
         smtp=smtp,
     )
 
