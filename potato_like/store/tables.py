@@ -722,3 +722,6 @@ corpus_maps = Table(
     Column("built_at", Float, nullable=False),
     Column("data", Text, nullable=False),
 )
+
+# Seed 002's batches and tasks (workspace store): defined in their own module.
+from . import seed002_tables  # noqa: E402, F401

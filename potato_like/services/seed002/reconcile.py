@@ -1,0 +1,127 @@
+"""The reconciler: a short pass that reads which tasks' items are finished in their projects,
+marks those tasks (and batches with nothing left pending) completed in the workspace store
+and, in the same transaction, queues their callbacks in the outbox. Idempotent (each update
+is conditional on the old status), so concurrent passes queue each callback once. The server
+runs it in a background thread; tests call `reconcile()`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from ...store.seed002_records import answers_of, finished_items
+from .tasks import records
+
+if TYPE_CHECKING:
+    from ...workspace.workspace import Workspace
+
+log = logging.getLogger("potato_like")
+INTERVAL = 5.0  # seconds between passes of the background thread
+
+
+def task_json(task: dict[str, Any]) -> dict[str, Any]:
+    from .views import task_out
+
+    return task_out(task)
+
+
+def reconcile(workspace: Workspace, now: float | None = None) -> dict[str, int]:
+    """One pass; {"tasks": completed now, "batches": completed now}."""
+    now = time.time() if now is None else now
+    store = records(workspace)
+    done = {"tasks": 0, "batches": 0}
+    projects = workspace.projects()
+    touched: set[str] = set()
+    for slug, project in projects.items():
+        pending = store.tasks(project=slug, status="pending", in_project=1)
+        if not pending:
+            continue
+        finished = finished_items(project.store, [t["task_id"] for t in pending])
+        for task in pending:
+            if task["task_id"] not in finished:
+                continue
+            response = {"annotations": answers_of(project.store, task["task_id"])}
+            with workspace.store.write() as conn:
+                if not store.complete_task(conn, task["task_id"], response, now):
+                    continue
+                url = task["params"].get("callback_url")
+                if url:
+                    finished_task = {**task, "status": "completed", "response": response}
+                    finished_task["completed_at"] = now
+                    _enqueue(
+                        workspace.store,
+                        url=url,
+                        event="task.completed",
+                        payload={
+                            "task_id": task["task_id"],
+                            "response": response,
+                            "task": task_json(finished_task),
+                        },
+                        conn=conn,
+                    )
+            done["tasks"] += 1
+            if task["batch"]:
+                touched.add(task["batch"])
+    for name in sorted(touched):
+        batch = store.batch(name)
+        if batch is None:
+            continue
+        with workspace.store.write() as conn:
+            if not store.complete_batch(conn, name, now):
+                continue
+            if batch["callback"]:
+                pending, completed = store.counts(name)
+                _enqueue(
+                    workspace.store,
+                    url=batch["callback"],
+                    event="batch.completed",
+                    payload={
+                        "batch": name,
+                        "project": batch["project_name"],
+                        "status": "completed",
+                        "tasks_pending": 0,
+                        "tasks_completed": completed + pending,
+                    },
+                    conn=conn,
+                )
+        done["batches"] += 1
+    return done
+
+
+def _enqueue(store, **kwargs) -> str:
+    from ...webhooks import outbox  # the shared outbox (potato_like/webhooks/)
+
+    return outbox.enqueue(store, **kwargs)
+
+
+class Reconciler:
+    """The background pass of one workspace (a daemon thread holding it weakly: it stops
+    once the workspace is closed or gone)."""
+
+    def __init__(self, workspace: Workspace, interval: float = INTERVAL) -> None:
+        self._ref = weakref.ref(workspace)
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="seed002-reconcile", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            workspace = self._ref()
+            if workspace is None or not workspace.projects():
+                return
+            try:
+                reconcile(workspace)
+            except Exception:
+                log.exception("seed002: reconcile pass failed")
+            del workspace
+
+
+def ensure_running(workspace: Workspace) -> Reconciler:
+    return workspace.cache("seed002_reconciler", lambda: Reconciler(workspace))

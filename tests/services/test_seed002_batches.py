@@ -1,0 +1,329 @@
+"""Seed 002 (Scale-style batches and tasks) against a real workspace server over HTTP: every
+documented example request, the task endpoints, staging items never served, priorities,
+completion by the reconciler, and the bad inputs."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from potato_like.services.seed002.reconcile import reconcile
+from potato_like.workspace.app import create_workspace_app
+
+from ..workspaces import KEY, READ_KEY, write_workspace
+
+AUTH = (KEY, "")
+JSON = {"accept": "application/json", "content-type": "application/json"}
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    root = write_workspace(tmp_path / "ws", ("alpha", "beta"))
+    app = create_workspace_app(root)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    workspace = app.extensions["potato_like"]
+    workspace.base = f"http://127.0.0.1:{http.server_port}"
+    yield workspace
+    http.shutdown()
+    thread.join(timeout=5)
+    workspace.close()
+
+
+def post(ws, path, payload=None, auth=AUTH):
+    return requests.post(ws.base + path, json=payload, headers=JSON, auth=auth, timeout=20)
+
+
+def get(ws, path, auth=AUTH, **params):
+    headers = {"accept": "application/json"}
+    return requests.get(ws.base + path, params=params, headers=headers, auth=auth, timeout=20)
+
+
+def make_batch(ws, name="kitten_labeling_2020-07", project="alpha", **extra):
+    payload = {"project": project, "name": name, **extra}
+    r = post(ws, "/v1/batches", payload)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def add_task(ws, batch="kitten_labeling_2020-07", kind="categorization", **extra):
+    payload = {
+        "project": "alpha",
+        "batch": batch,
+        "attachment": "Is this a kitten?",
+        "attachment_type": "text",
+        "instruction": "Pick one",
+        "categories": ["kitten", "not kitten"],
+        **extra,
+    }
+    r = post(ws, f"/v1/task/{kind}", payload)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+class Annotator:
+    """A person annotating project alpha over HTTP."""
+
+    def __init__(self, ws, name: str) -> None:
+        self.base = f"{ws.base}/p/alpha"
+        self.http = requests.Session()
+        r = self.http.post(f"{self.base}/register", data={"username": name, "password": "pw"})
+        assert r.ok, r.text
+
+    def current(self) -> str:
+        r = self.http.get(f"{self.base}/api/current_instance", timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()["instance_id"]
+
+    def answer_and_next(self) -> str:
+        iid = self.current()
+        r = self.http.post(
+            f"{self.base}/updateinstance",
+            json={"instance_id": iid, "annotations": {"sentiment:neutral": "1"}},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        self.http.post(f"{self.base}/go_to", json={"action": "next_instance"}, timeout=10)
+        return iid
+
+
+def item_ids(ws, slug="alpha") -> set[str]:
+    project = ws.projects()[slug]
+    return {row["id"] for row in project.store.items.iter_data()}
+
+
+def test_documented_examples_replayed(server) -> None:
+    ws = server
+    # POST /v1/batches, exactly the documented payload
+    created = make_batch(ws, calibration_batch=False, self_label_batch=False)
+    assert created["project"] == "alpha" and created["name"] == "kitten_labeling_2020-07"
+    assert created["status"] == "staging" and created["metadata"] == {}
+    assert created["created_at"].endswith("Z")
+    # POST /v1/batches/{name}/finalize (documented: no body)
+    r = requests.post(
+        ws.base + "/v1/batches/kitten_labeling_2020-07/finalize",
+        headers={"accept": "application/json"},
+        auth=AUTH,
+        timeout=20,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) >= {"project", "name", "callback", "status", "created_at", "metadata"}
+    assert body["status"] == "in_progress"
+    # GET /v1/batches/{name}
+    r = get(ws, "/v1/batches/kitten_labeling_2020-07")
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    assert r.json()["callback"] is None
+    # GET /v1/batches/{name}/status
+    r = get(ws, "/v1/batches/kitten_labeling_2020-07/status")
+    assert r.json() == {"status": "in_progress", "tasks_pending": 0, "tasks_completed": 0}
+    # GET /v1/batches with the documented parameters (created now: end_time in the future)
+    params = {
+        "project": "alpha",
+        "status": "in_progress",
+        "detailed": "false",
+        "start_time": "2020-05-21",
+        "end_time": "2100-01-01",
+        "limit": 100,
+        "offset": 0,
+    }
+    r = get(ws, "/v1/batches", **params)
+    assert r.status_code == 200, r.text
+    assert [b["name"] for b in r.json()["docs"]] == ["kitten_labeling_2020-07"]
+    params["end_time"] = "2021-01-01"  # the documented window: this batch is newer
+    assert get(ws, "/v1/batches", **params).json()["docs"] == []
+    # POST /v1/batches/{name}/prioritize {"priority": 10}
+    r = post(ws, "/v1/batches/kitten_labeling_2020-07/prioritize", {"priority": 10})
+    assert r.status_code == 200 and r.json() == {"result": "success"}
+    assert get(ws, "/v1/batches/kitten_labeling_2020-07").json()["priority"] == 10
+
+
+def test_staging_tasks_are_never_served_and_finalize_serves_them_first(server) -> None:
+    ws = server
+    make_batch(ws)
+    tasks = [add_task(ws, attachment=f"text {n}", unique_id=f"u{n}") for n in range(2)]
+    assert all(t["status"] == "pending" and t["batch"] == "kitten_labeling_2020-07" for t in tasks)
+    # not items of the project while staging: nobody can be served them
+    assert not item_ids(ws) & {t["task_id"] for t in tasks}
+    ann = Annotator(ws, "ann")
+    seen = {ann.answer_and_next() for _ in range(3)}  # alpha's own 3 items
+    assert not seen & {t["task_id"] for t in tasks}
+    r = get(ws, f"/v1/task/{tasks[0]['task_id']}")
+    assert r.status_code == 200 and r.json()["status"] == "pending"
+    assert r.json()["params"]["categories"] == ["kitten", "not kitten"]
+    post(ws, "/v1/batches/kitten_labeling_2020-07/finalize")
+    assert {t["task_id"] for t in tasks} <= item_ids(ws)
+    other = Annotator(ws, "other")  # a fresh annotator gets the batch first
+    assert other.current() == tasks[0]["task_id"]
+
+
+def test_higher_priority_batches_are_served_first(server) -> None:
+    ws = server
+    make_batch(ws, "low")
+    make_batch(ws, "high")
+    low = add_task(ws, batch="low", attachment="low one")
+    high = add_task(ws, batch="high", attachment="high one")
+    post(ws, "/v1/batches/low/finalize")
+    post(ws, "/v1/batches/high/finalize")
+    assert post(ws, "/v1/batches/low/prioritize", {"priority": 30}).json() == {"result": "success"}
+    assert post(ws, "/v1/batches/high/prioritize", {"priority": 11}).status_code == 200
+    ann = Annotator(ws, "ann")
+    assert ann.answer_and_next() == low["task_id"]
+    assert ann.answer_and_next() == high["task_id"]
+    # and the other way round for another annotator after a new prioritisation
+    post(ws, "/v1/batches/high/prioritize", {"priority": 30})
+    post(ws, "/v1/batches/low/prioritize", {"priority": 10})
+    assert Annotator(ws, "second").current() == high["task_id"]
+
+
+def test_batch_completes_when_its_tasks_are_annotated(server) -> None:
+    ws = server
+    make_batch(ws, "b1")
+    tasks = [add_task(ws, batch="b1", attachment=f"t{n}") for n in range(2)]
+    post(ws, "/v1/batches/b1/finalize")
+    ann = Annotator(ws, "ann")
+    assert ann.answer_and_next() == tasks[0]["task_id"]
+    assert reconcile(ws) == {"tasks": 1, "batches": 0}
+    status = get(ws, "/v1/batches/b1/status").json()
+    assert status == {"status": "in_progress", "tasks_pending": 1, "tasks_completed": 1}
+    done = get(ws, f"/v1/task/{tasks[0]['task_id']}").json()
+    assert done["status"] == "completed" and done["completed_at"]
+    answers = done["response"]["annotations"]
+    assert answers[0]["annotator"] == "ann" and answers[0]["scheme"] == "sentiment"
+    ann.answer_and_next()
+    assert reconcile(ws) == {"tasks": 1, "batches": 1}
+    assert reconcile(ws) == {"tasks": 0, "batches": 0}  # idempotent
+    status = get(ws, "/v1/batches/b1/status").json()
+    assert status == {"status": "completed", "tasks_pending": 0, "tasks_completed": 2}
+    detailed = get(ws, "/v1/batches", status="completed", detailed="true").json()["docs"]
+    assert detailed[0]["tasks_completed"] == 2 and detailed[0]["tasks_pending"] == 0
+    r = post(
+        ws, "/v1/task/categorization", {"batch": "b1", "attachment": "late", "categories": ["a"]}
+    )
+    assert r.status_code == 409 and "completed" in r.json()["error"]
+
+
+def test_tasks_of_each_type_and_without_a_batch(server) -> None:
+    ws = server
+    t = add_task(ws, batch=None, kind="textcollection", fields=[{"field_id": "f"}])
+    assert t["batch"] is None and t["task_id"] in item_ids(ws)  # no batch: served at once
+    row = ws.projects()["alpha"].store.items.by_id(t["task_id"])
+    assert row.text == "Is this a kitten?" and row.fields["seed002_task_type"] == "textcollection"
+    img = add_task(
+        ws,
+        batch=None,
+        kind="imageannotation",
+        attachment="https://example.com/cat.jpg",
+        attachment_type="image",
+        geometries={"box": {"objects_to_annotate": ["cat"]}},
+    )
+    fields = ws.projects()["alpha"].store.items.by_id(img["task_id"]).fields
+    assert fields["geometries"] == {"box": {"objects_to_annotate": ["cat"]}}
+    # the project is found by its title as well as by its slug
+    r = post(
+        ws,
+        "/v1/task/categorization",
+        {"project": "Project beta", "attachment": "x", "categories": ["a", "b"]},
+    )
+    assert r.status_code == 200 and r.json()["task_id"] in item_ids(ws, "beta")
+
+
+def test_listing_is_newest_first_and_paged(server) -> None:
+    ws = server
+    for n in range(3):
+        make_batch(ws, f"b{n}", project="alpha" if n < 2 else "beta")
+    names = [b["name"] for b in get(ws, "/v1/batches").json()["docs"]]
+    assert names == ["b2", "b1", "b0"]
+    page = get(ws, "/v1/batches", limit=1, offset=1).json()
+    assert [b["name"] for b in page["docs"]] == ["b1"] and page["has_more"] is True
+    assert [b["name"] for b in get(ws, "/v1/batches", project="beta").json()["docs"]] == ["b2"]
+    assert get(ws, "/v1/batches", status="in_progress").json()["docs"] == []
+
+
+BAD_BATCHES = [
+    ({"name": "x"}, 400),  # no project
+    ({"project": "alpha"}, 400),  # no name
+    ({"project": "nope", "name": "x"}, 404),  # unknown project
+    ({"project": "alpha", "name": "x", "callback": "ftp://h/x"}, 400),
+    ({"project": "alpha", "name": "x", "calibration_batch": "maybe"}, 400),
+]
+
+
+def test_bad_inputs(server) -> None:
+    ws = server
+    for payload, status in BAD_BATCHES:
+        r = post(ws, "/v1/batches", payload)
+        assert r.status_code == status, (payload, r.text)
+        assert r.json()["status_code"] == status and r.json()["error"]
+    make_batch(ws, "b", callback="someone@example.com")
+    assert get(ws, "/v1/batches/b").json()["callback"] == "someone@example.com"
+    r = post(ws, "/v1/batches", {"project": "beta", "name": "b"})  # names are unique
+    assert r.status_code == 409 and "already exists" in r.json()["error"]
+    for priority in (9, 31, "x", 20.5, True, None):
+        r = post(ws, "/v1/batches/b/prioritize", {"priority": priority})
+        assert r.status_code == 400, (priority, r.text)
+    assert get(ws, "/v1/batches/b").json()["priority"] == 20
+    for path in ("/v1/batches/nope", "/v1/batches/nope/status", "/v1/task/nope"):
+        assert get(ws, path).status_code == 404
+    assert post(ws, "/v1/batches/nope/finalize").status_code == 404
+    assert post(ws, "/v1/batches/nope/prioritize", {"priority": 20}).status_code == 404
+    # wrong or missing key; a read-only key cannot create
+    assert get(ws, "/v1/batches/b", auth=("pl_" + "z" * 43, "")).status_code == 401
+    assert requests.get(ws.base + "/v1/batches", timeout=10).status_code == 401
+    assert get(ws, "/v1/batches/b", auth=(READ_KEY, "")).status_code == 200
+    r = post(ws, "/v1/batches", {"project": "alpha", "name": "r"}, auth=(READ_KEY, ""))
+    assert r.status_code == 403
+    # tasks
+    assert post(ws, "/v1/task/segmentation", {"project": "alpha"}).status_code == 404
+    t = add_task(ws, batch="b", unique_id="same")
+    r = post(
+        ws,
+        "/v1/task/categorization",
+        {"project": "alpha", "attachment": "a", "categories": ["a"], "unique_id": "same"},
+    )
+    assert r.status_code == 409 and "unique_id" in r.json()["error"]
+    assert get(ws, f"/v1/task/{t['task_id']}").json()["unique_id"] == "same"
+    bad_tasks = [
+        ("categorization", {"project": "alpha", "categories": ["a"]}),  # no attachment
+        ("categorization", {"project": "alpha", "attachment": "a"}),  # no categories
+        ("categorization", {"project": "alpha", "attachment": "a", "categories": []}),
+        ("categorization", {"attachment": "a", "categories": ["a"]}),  # no project
+        (
+            "categorization",
+            {"project": "alpha", "batch": "nope", "attachment": "a", "categories": ["a"]},
+        ),
+        ("textcollection", {"project": "alpha", "attachment": "a", "fields": "f"}),
+        ("textcollection", {"project": "alpha", "attachment": "a", "callback_url": "x"}),
+        ("imageannotation", {"project": "alpha", "attachment": "not a url"}),
+        ("imageannotation", {"project": "alpha", "attachment": "file:///etc/passwd"}),
+        ("imageannotation", {"project": "alpha", "attachment": "javascript:alert(1)"}),
+        (
+            "imageannotation",
+            {"project": "alpha", "attachment": "https://h/x.png", "attachment_type": "text"},
+        ),
+        (
+            "categorization",
+            {"project": "beta", "batch": "b", "attachment": "a", "categories": ["a"]},
+        ),  # batch of another project
+    ]
+    for kind, payload in bad_tasks:
+        r = post(ws, f"/v1/task/{kind}", payload)
+        assert r.status_code in (400, 404), (kind, payload, r.text)
+        assert r.json()["error"], payload
+    r = requests.post(ws.base + "/v1/batches", data="[", headers=JSON, auth=AUTH, timeout=10)
+    assert r.status_code == 400
+    for params in (
+        {"limit": 0},
+        {"limit": "x"},
+        {"offset": -1},
+        {"status": "done"},
+        {"start_time": "yesterday"},
+        {"detailed": "maybe"},
+        {"project": "nope"},
+    ):
+        assert get(ws, "/v1/batches", **params).status_code in (400, 404), params
