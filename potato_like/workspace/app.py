@@ -26,9 +26,9 @@ ROOT_LIMITS = {
 
 def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flask:
     from .. import __version__, flask_app
+    from ..services.seed002 import views as seed002_views
     from ..web import api_v1, errors, headers, static_assets
     from ..web.rate_limits import Limits
-    from ..services.seed002 import views as seed002_views
     from . import api, views
 
     workspace = root if isinstance(root, Workspace) else Workspace.open(root, **overrides)
