@@ -134,6 +134,43 @@ def open_stream(url: str, policy: FetchPolicy, headers: Mapping[str, str] | None
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
+@dataclass(frozen=True)
+class PostResult:
+    status: int
+    body: bytes  # the start of the answer (at most `POST_ANSWER_BYTES`)
+
+
+POST_ANSWER_BYTES = 16 * 1024
+
+
+def post(
+    url: str, body: bytes, policy: FetchPolicy, headers: Mapping[str, str] | None = None
+) -> PostResult:
+    """POST `body` to `url` with the same address checks as `fetch` (a webhook delivery).
+    Redirects are not followed (a 3xx answer is returned like any other status); the whole
+    exchange must fit in `policy.timeout` seconds; only the first `POST_ANSWER_BYTES` of the
+    answer are read. Raises FetchRefused for a forbidden target, FetchError when the
+    connection fails or times out."""
+    deadline = time.monotonic() + policy.timeout
+    target = _check_url(url, policy)
+    sent = {"User-Agent": "potato_like", "Accept": "*/*", **(headers or {})}
+    conn = _connect(target, deadline)
+    try:
+        conn.request("POST", target.path, body=body, headers=sent)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("the remote server took too long", status=504)
+        if conn.sock is not None:
+            conn.sock.settimeout(remaining)
+        response = conn.getresponse()
+        answer = response.read(POST_ANSWER_BYTES)
+        return PostResult(response.status, answer)
+    except (OSError, http.client.HTTPException) as e:
+        raise FetchError(f"could not reach {target.host}: {_reason(e)}", status=502) from None
+    finally:
+        conn.close()
+
+
 class Stream:
     """An open, checked response."""
 

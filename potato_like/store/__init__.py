@@ -46,6 +46,7 @@ class Store:
         from .jobs import Jobs
         from .locks import Locks
         from .login_sessions import LoginSessions
+        from .outbox import OutboxRows
         from .password_resets import PasswordResets
         from .queue_front import QueueFront
         from .stats import Stats
@@ -81,6 +82,7 @@ class Store:
         self.audio = AudioDatasets(self)
         self.idempotency = Idempotency(self)
         self.ai_cache = AiCache(self)
+        self.outbox = OutboxRows(self)
         # An upsert, so a counter that was never initialised still counts from zero.
         self._add_counter = (
             self.insert(counters)

@@ -723,5 +723,29 @@ corpus_maps = Table(
     Column("data", Text, nullable=False),
 )
 
+# The webhook outbox (store/outbox.py, webhooks/outbox.py): one row per delivery (an HTTP
+# POST or an e-mail), written in the transaction that caused it, sent by a background pass.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(64), primary_key=True),  # also the `webhook-id` header
+    Column("event", String(100), nullable=False),
+    Column("target", String(2000), nullable=False),  # an http(s) URL or an e-mail address
+    Column("payload", Text, nullable=False),  # the exact JSON body sent
+    Column("headers", Text, nullable=False, server_default="{}"),  # extra headers (JSON)
+    Column("status", String(20), nullable=False),  # pending|delivered|failed|undeliverable
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("next_attempt_at", Float, nullable=True),  # null unless pending
+    Column("retry_until", Float, nullable=False),  # give up after this (24 h; a re-send renews)
+    Column("last_attempt_at", Float, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", Float, nullable=True),
+)
+Index(
+    "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
+)
+Index("ix_webhook_deliveries_created", webhook_deliveries.c.created_at)
 # Seed 002's batches and tasks (workspace store): defined in their own module.
 from . import seed002_tables  # noqa: E402, F401
