@@ -5,6 +5,7 @@ completion by the reconciler, and the bad inputs."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -327,3 +328,39 @@ def test_bad_inputs(server) -> None:
         {"project": "nope"},
     ):
         assert get(ws, "/v1/batches", **params).status_code in (400, 404), params
+
+
+def test_task_and_batch_callbacks_go_out_signed_and_retried(server) -> None:
+    from potato_like.webhooks import outbox, signing
+
+    from ..webhook_receiver import receive_webhooks
+
+    ws = server
+    outbox.configure(ws.store, outbox.DeliverySettings(allow_hosts=("127.0.0.1",)))
+    with receive_webhooks(answers=[500, 200, 200]) as hook:
+        make_batch(ws, "cb", callback=hook.url)
+        task = add_task(ws, batch="cb", callback_url=hook.url, metadata={"k": 1})
+        post(ws, "/v1/batches/cb/finalize")
+        Annotator(ws, "ann").answer_and_next()
+        t0 = time.time()
+        assert reconcile(ws, now=t0) == {"tasks": 1, "batches": 1}
+        assert reconcile(ws) == {"tasks": 0, "batches": 0}  # each callback queued once
+        assert outbox.deliver_due(ws.store, now=t0) == 2  # the first answers 500
+        assert outbox.deliver_due(ws.store, now=t0 + 30) == 1  # retried within 30 s
+        got = hook.wait(3)
+    secret = outbox.secret(ws.store)
+    for delivery in got:
+        signing.verify(secret, delivery.headers, delivery.body, now=time.time())
+    bodies = {d.json.get("task_id") or d.json.get("batch"): d.json for d in got}
+    assert bodies[task["task_id"]]["task"]["metadata"] == {"k": 1}
+    assert bodies[task["task_id"]]["task"]["status"] == "completed"
+    assert bodies[task["task_id"]]["response"]["annotations"][0]["annotator"] == "ann"
+    assert bodies["cb"] == {
+        "batch": "cb",
+        "project": "alpha",
+        "status": "completed",
+        "tasks_pending": 0,
+        "tasks_completed": 1,
+    }
+    ids = [d.headers["webhook-id"] for d in got]
+    assert len(set(ids)) == 2  # the retry carries the same id

@@ -61,6 +61,7 @@ def reconcile(workspace: Workspace, now: float | None = None) -> dict[str, int]:
                             "task": task_json(finished_task),
                         },
                         conn=conn,
+                        now=now,
                     )
             done["tasks"] += 1
             if task["batch"]:
@@ -86,6 +87,7 @@ def reconcile(workspace: Workspace, now: float | None = None) -> dict[str, int]:
                         "tasks_completed": completed + pending,
                     },
                     conn=conn,
+                    now=now,
                 )
         done["batches"] += 1
     return done
