@@ -15,7 +15,8 @@ from werkzeug.serving import make_server
 from potato_like.services.seed002.reconcile import reconcile
 from potato_like.workspace.app import create_workspace_app
 
-from ..workspaces import KEY, READ_KEY, write_workspace
+from ..conftest import radio
+from ..workspaces import KEY, READ_KEY, write_project, write_workspace
 
 AUTH = (KEY, "")
 JSON = {"accept": "application/json", "content-type": "application/json"}
@@ -23,7 +24,11 @@ JSON = {"accept": "application/json", "content-type": "application/json"}
 
 @pytest.fixture
 def server(tmp_path: Path):
-    root = write_workspace(tmp_path / "ws", ("alpha", "beta"))
+    root = write_workspace(tmp_path / "ws", ("beta",))
+    labels = ["kitten", "not kitten", "positive", "negative", "neutral"]
+    write_project(
+        root, "alpha", annotation_schemes=[radio("sentiment", labels, dynamic_options=True)]
+    )
     app = create_workspace_app(root)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -159,6 +164,10 @@ def test_staging_tasks_are_never_served_and_finalize_serves_them_first(server) -
     assert r.json()["params"]["categories"] == ["kitten", "not kitten"]
     post(ws, "/v1/batches/kitten_labeling_2020-07/finalize")
     assert {t["task_id"] for t in tasks} <= item_ids(ws)
+    # the item offers the task's categories (the question's dynamic options)
+    fields = ws.projects()["alpha"].store.items.by_id(tasks[0]["task_id"]).fields
+    assert fields["visible_labels"] == ["kitten", "not kitten"]
+    assert get(ws, f"/v1/task/{tasks[0]['task_id']}").json()["params"]["scheme"] == "sentiment"
     other = Annotator(ws, "other")  # a fresh annotator gets the batch first
     assert other.current() == tasks[0]["task_id"]
 
@@ -229,7 +238,7 @@ def test_tasks_of_each_type_and_without_a_batch(server) -> None:
     r = post(
         ws,
         "/v1/task/categorization",
-        {"project": "Project beta", "attachment": "x", "categories": ["a", "b"]},
+        {"project": "Project beta", "attachment": "x", "categories": ["positive", "negative"]},
     )
     assert r.status_code == 200 and r.json()["task_id"] in item_ids(ws, "beta")
 
@@ -285,7 +294,7 @@ def test_bad_inputs(server) -> None:
     r = post(
         ws,
         "/v1/task/categorization",
-        {"project": "alpha", "attachment": "a", "categories": ["a"], "unique_id": "same"},
+        {"project": "alpha", "attachment": "a", "categories": ["kitten"], "unique_id": "same"},
     )
     assert r.status_code == 409 and "unique_id" in r.json()["error"]
     assert get(ws, f"/v1/task/{t['task_id']}").json()["unique_id"] == "same"
@@ -294,6 +303,8 @@ def test_bad_inputs(server) -> None:
         ("categorization", {"project": "alpha", "attachment": "a"}),  # no categories
         ("categorization", {"project": "alpha", "attachment": "a", "categories": []}),
         ("categorization", {"attachment": "a", "categories": ["a"]}),  # no project
+        # categories that no question of the project offers
+        ("categorization", {"project": "alpha", "attachment": "a", "categories": ["dog"]}),
         (
             "categorization",
             {"project": "alpha", "batch": "nope", "attachment": "a", "categories": ["a"]},

@@ -10,7 +10,7 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ...errors import Conflict
+from ...errors import BadRequest, Conflict
 from ...store.seed002_records import Seed002Records, open_item_ids
 
 if TYPE_CHECKING:
@@ -28,6 +28,19 @@ def _project_lock(workspace: Workspace, slug: str) -> threading.Lock:
         return locks.setdefault(slug, threading.Lock())
 
 
+def choice_scheme(project: Project, categories: list[str]):
+    """The project's first choice question whose labels include every category (a
+    categorization task is answered with it), or BadRequest."""
+    wanted = set(categories)
+    for scheme in project.config.schemes:
+        if hasattr(scheme, "offered_labels") and wanted <= set(scheme.label_names):
+            return scheme
+    raise BadRequest(
+        "the project has no choice question offering every one of these categories:"
+        " add them to one of its schemes' labels"
+    )
+
+
 def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
     """The item a task becomes: the attachment as the item's text, the rest as fields."""
     props = project.config.item_properties
@@ -42,6 +55,10 @@ def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
     for key in ("categories", "category_ontology", "allow_multiple", "fields", "geometries"):
         if key in params:
             row[key] = params[key]
+    if "categories" in params:
+        scheme = choice_scheme(project, params["categories"])
+        if scheme.dynamic_field:  # the item offers only the task's categories
+            row[scheme.dynamic_field] = params["categories"]
     row[props.id_key] = task["task_id"]
     row[props.text_key] = params.get("attachment") or ""
     return row
