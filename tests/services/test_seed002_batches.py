@@ -375,3 +375,30 @@ def test_task_and_batch_callbacks_go_out_signed_and_retried(server) -> None:
     }
     ids = [d.headers["webhook-id"] for d in got]
     assert len(set(ids)) == 2  # the retry carries the same id
+
+
+def test_the_background_pass_completes_batches_and_ssrf_callbacks_are_never_called(
+    server,
+) -> None:
+    from potato_like.services.seed002.reconcile import Reconciler
+    from potato_like.webhooks import outbox
+
+    ws = server
+    outbox.configure(ws.store, outbox.DeliverySettings())  # no allowed hosts
+    make_batch(ws, "bg", callback="http://169.254.169.254/latest/meta-data/")
+    add_task(ws, batch="bg", callback_url="http://127.0.0.1:9/hook")
+    post(ws, "/v1/batches/bg/finalize")
+    Annotator(ws, "ann").answer_and_next()
+    pass_ = Reconciler(ws, interval=0.05)
+    try:
+        deadline = time.time() + 10
+        while get(ws, "/v1/batches/bg/status").json()["status"] != "completed":
+            assert time.time() < deadline
+            time.sleep(0.05)
+    finally:
+        pass_.stop()
+    assert outbox.deliver_due(ws.store) == 2
+    rows = ws.store.outbox.recent()
+    assert len(rows) == 2
+    assert all(r["status"] != "delivered" and r["last_error"] for r in rows), rows
+    assert all(r["last_status_code"] is None for r in rows)  # refused before any request
