@@ -402,3 +402,26 @@ def test_the_background_pass_completes_batches_and_ssrf_callbacks_are_never_call
     assert len(rows) == 2
     assert all(r["status"] != "delivered" and r["last_error"] for r in rows), rows
     assert all(r["last_status_code"] is None for r in rows)  # refused before any request
+
+
+def test_pending_tasks_complete_after_a_restart_without_a_request(server, monkeypatch) -> None:
+    from potato_like.services.seed002 import reconcile as module
+    from potato_like.services.seed002.tasks import records
+
+    ws = server
+    make_batch(ws, "r")
+    add_task(ws, batch="r")
+    post(ws, "/v1/batches/r/finalize")
+    Annotator(ws, "ann").answer_and_next()
+    root = ws.config.root
+    ws.cache("seed002_reconciler", lambda: None).stop()  # this server's pass: stopped
+    monkeypatch.setattr(module, "INTERVAL", 0.05)
+    again = create_workspace_app(root).extensions["potato_like"]  # the restarted server
+    try:
+        deadline = time.time() + 10
+        while records(again).batch("r")["status"] != "completed":
+            assert time.time() < deadline
+            time.sleep(0.05)
+    finally:
+        again.cache("seed002_reconciler", lambda: None).stop()
+        again.close()

@@ -100,12 +100,12 @@ def _enqueue(store, **kwargs) -> str:
 
 
 class Reconciler:
-    """The background pass of one workspace (a daemon thread holding it weakly: it stops
-    once the workspace is closed or gone)."""
+    """The background pass of one workspace (a daemon thread holding it weakly: it ends
+    when the workspace is gone; a closed workspace has no projects to look at)."""
 
-    def __init__(self, workspace: Workspace, interval: float = INTERVAL) -> None:
+    def __init__(self, workspace: Workspace, interval: float | None = None) -> None:
         self._ref = weakref.ref(workspace)
-        self.interval = interval
+        self.interval = INTERVAL if interval is None else interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="seed002-reconcile", daemon=True)
         self._thread.start()
@@ -113,17 +113,24 @@ class Reconciler:
     def stop(self) -> None:
         self._stop.set()
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             workspace = self._ref()
-            if workspace is None or not workspace.projects():
+            if workspace is None:
                 return
             try:
-                reconcile(workspace)
+                if workspace.projects():
+                    reconcile(workspace)
             except Exception:
                 log.exception("seed002: reconcile pass failed")
             del workspace
 
 
 def ensure_running(workspace: Workspace) -> Reconciler:
+    """The workspace's reconciler thread, started when the root app is made (so tasks left
+    pending before a restart complete without a new request)."""
     return workspace.cache("seed002_reconciler", lambda: Reconciler(workspace))

@@ -24,6 +24,13 @@ PRIORITY = (10, 30)
 MAX_NAME = 255
 
 
+@bp.record_once
+def _start_reconciler(state) -> None:
+    workspace = state.app.extensions.get("potato_like")
+    if hasattr(workspace, "projects"):
+        ensure_running(workspace)
+
+
 @bp.errorhandler(PotatoLikeError)
 def _error(err: PotatoLikeError):
     return jsonify({"status_code": err.status, "error": err.message}), err.status
