@@ -4,6 +4,7 @@ completion by the reconciler, and the bad inputs."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -22,13 +23,24 @@ AUTH = (KEY, "")
 JSON = {"accept": "application/json", "content-type": "application/json"}
 
 
-@pytest.fixture
-def server(tmp_path: Path):
-    root = write_workspace(tmp_path / "ws", ("beta",))
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """A workspace opened once (its stores made and migrated), copied for each test."""
+    root = write_workspace(tmp_path_factory.mktemp("seed002") / "ws", ("beta",))
     labels = ["kitten", "not kitten", "positive", "negative", "neutral"]
     write_project(
         root, "alpha", annotation_schemes=[radio("sentiment", labels, dynamic_options=True)]
     )
+    workspace = create_workspace_app(root).extensions["potato_like"]
+    workspace.cache("seed002_reconciler", lambda: None).stop()
+    workspace.close()
+    return root
+
+
+@pytest.fixture
+def server(template: Path, tmp_path: Path):
+    root = tmp_path / "ws"
+    shutil.copytree(template, root)
     app = create_workspace_app(root)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
