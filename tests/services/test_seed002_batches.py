@@ -17,7 +17,7 @@ from potato_like.services.seed002.reconcile import reconcile
 from potato_like.workspace.app import create_workspace_app
 
 from ..conftest import radio
-from ..workspaces import KEY, READ_KEY, write_project, write_workspace
+from ..workspaces import A_KEY, KEY, READ_KEY, write_project, write_workspace
 
 AUTH = (KEY, "")
 JSON = {"accept": "application/json", "content-type": "application/json"}
@@ -300,6 +300,24 @@ def test_bad_inputs(server) -> None:
     assert get(ws, "/v1/batches/b", auth=(READ_KEY, "")).status_code == 200
     r = post(ws, "/v1/batches", {"project": "alpha", "name": "r"}, auth=(READ_KEY, ""))
     assert r.status_code == 403
+    # a key restricted to project alpha sees nothing of beta
+    make_batch(ws, "of-beta", project="beta")
+    alpha_only = (A_KEY, "")
+    r = post(ws, "/v1/batches", {"project": "beta", "name": "z"}, auth=alpha_only)
+    assert r.status_code == 403
+    assert get(ws, "/v1/batches/of-beta", auth=alpha_only).status_code == 404
+    assert get(ws, "/v1/batches/b", auth=alpha_only).status_code == 200
+    listed = get(ws, "/v1/batches", auth=alpha_only).json()["docs"]
+    assert [b["name"] for b in listed] == ["b"]
+    # an archived project takes no new tasks
+    ws.set_status("beta", "archived")
+    r = post(
+        ws,
+        "/v1/task/categorization",
+        {"project": "beta", "attachment": "a", "categories": ["positive"]},
+    )
+    assert r.status_code == 409 and "archived" in r.json()["error"]
+    ws.set_status("beta", "active")
     # tasks
     assert post(ws, "/v1/task/segmentation", {"project": "alpha"}).status_code == 404
     t = add_task(ws, batch="b", unique_id="same")

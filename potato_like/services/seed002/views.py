@@ -346,6 +346,8 @@ def create_task(task_type: str):
     if project_name is None:
         raise BadRequest("project is required")
     slug, project = _project(project_name)
+    if service().status(slug) == "archived":
+        raise Conflict(f"project {project_name!r} is archived: it takes no new tasks")
     if batch is not None and batch["project"] != slug:
         raise BadRequest(f"batch {batch_name!r} belongs to another project")
     if batch is not None and batch["status"] == "completed":
