@@ -102,7 +102,7 @@ class Annotator:
         iid = self.current()
         r = self.http.post(
             f"{self.base}/updateinstance",
-            json={"instance_id": iid, "annotations": {"sentiment:neutral": "1"}},
+            json={"instance_id": iid, "annotations": {"sentiment:kitten": "1"}},
             timeout=10,
         )
         assert r.status_code == 200, r.text
@@ -215,6 +215,7 @@ def test_batch_completes_when_its_tasks_are_annotated(server) -> None:
     assert status == {"status": "in_progress", "tasks_pending": 1, "tasks_completed": 1}
     done = get(ws, f"/v1/task/{tasks[0]['task_id']}").json()
     assert done["status"] == "completed" and done["completed_at"]
+    assert done["response"]["category"] == "kitten"
     answers = done["response"]["annotations"]
     assert answers[0]["annotator"] == "ann" and answers[0]["scheme"] == "sentiment"
     ann.answer_and_next()

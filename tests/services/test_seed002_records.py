@@ -80,3 +80,21 @@ def test_records_on_postgresql(pg_url) -> None:
         exercise(store)
     finally:
         store.close()
+
+
+def test_categorization_response_reads_the_first_annotators_choice() -> None:
+    from potato_like.services.seed002.reconcile import task_response
+
+    answers = [
+        {"annotator": "a", "scheme": "other", "value": {"x": "1"}},
+        {"annotator": "a", "scheme": "q", "value": {"cat": "1", "dog": "1", "extra": "1"}},
+        {"annotator": "b", "scheme": "q", "value": {"bird": "1"}},
+    ]
+    single = {"params": {"scheme": "q", "categories": ["dog", "cat", "bird"]}}
+    assert task_response(single, answers)["category"] == "dog"  # in the task's order
+    multiple = {"params": {**single["params"], "allow_multiple": True}}
+    assert task_response(multiple, answers)["category"] == ["dog", "cat"]
+    none = {"params": {"scheme": "q", "categories": ["fish"]}}
+    assert task_response(none, answers)["category"] is None
+    text = {"params": {}}  # not a categorization task: the answers only
+    assert task_response(text, answers) == {"annotations": answers}

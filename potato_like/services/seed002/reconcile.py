@@ -28,6 +28,27 @@ def task_json(task: dict[str, Any]) -> dict[str, Any]:
     return task_out(task)
 
 
+def task_response(task: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every annotator's answers, and for a categorization task the first annotator's
+    `category` (one of the task's categories, a list with allow_multiple; None when they
+    chose none of them)."""
+    response: dict[str, Any] = {"annotations": answers}
+    params = task["params"]
+    scheme = params.get("scheme")
+    if scheme is not None:
+        chosen: list[str] = []
+        for answer in answers:
+            if answer["scheme"] == scheme and isinstance(answer["value"], dict):
+                picked = [k for k, v in answer["value"].items() if v]
+                chosen = [c for c in params.get("categories", []) if c in picked]
+                break
+        if params.get("allow_multiple"):
+            response["category"] = chosen
+        else:
+            response["category"] = chosen[0] if chosen else None
+    return response
+
+
 def reconcile(workspace: Workspace, now: float | None = None) -> dict[str, int]:
     """One pass; {"tasks": completed now, "batches": completed now}."""
     now = time.time() if now is None else now
@@ -43,7 +64,7 @@ def reconcile(workspace: Workspace, now: float | None = None) -> dict[str, int]:
         for task in pending:
             if task["task_id"] not in finished:
                 continue
-            response = {"annotations": answers_of(project.store, task["task_id"])}
+            response = task_response(task, answers_of(project.store, task["task_id"]))
             with workspace.store.write() as conn:
                 if not store.complete_task(conn, task["task_id"], response, now):
                     continue
