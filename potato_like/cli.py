@@ -371,6 +371,7 @@ def _serve(args) -> int:
     if args.worker_index is None and workspace_cli.is_workspace(args.config):
         return workspace_cli.serve(args)  # run.py DIR: every project under DIR/projects/
     from .key_policy import refusal as key_refusal
+    from .webhooks.worker import start_for_project
 
     workers = _worker_count(args)
     worker = args.worker_index is not None
@@ -437,6 +438,7 @@ def _serve(args) -> int:
         return _serve_master(args, project, workers)
     print(flush=True)
     job_worker = _start_job_worker(args)
+    deliveries = start_for_project(project)
 
     def stop(signum, _frame):
         raise KeyboardInterrupt  # unwinds the server loop; `finally` flushes and closes
@@ -488,6 +490,8 @@ def _serve(args) -> int:
             return 1
         raise
     finally:
+        if deliveries is not None:
+            deliveries.stop()
         _stop_job_worker(job_worker)
         project.close()
     return 0
@@ -563,11 +567,13 @@ def _serve_master(args, project, workers: int) -> int:
 
 def _serve_worker(args, project, app) -> int:
     """One of the --workers N processes: serve on the shared port until SIGTERM."""
+    from .webhooks.worker import start_for_project
     from .workers import die_with_master, reuse_port_socket, start_leader_timer
 
     cfg = project.config
     leader_timer = start_leader_timer(project) if project.leader else None
     job_worker = _start_job_worker(args) if project.leader else None
+    deliveries = start_for_project(project) if project.leader else None
 
     def stop(signum, _frame):
         raise KeyboardInterrupt
@@ -614,6 +620,8 @@ def _serve_worker(args, project, app) -> int:
     finally:
         if leader_timer is not None:
             leader_timer.set()
+        if deliveries is not None:
+            deliveries.stop()
         _stop_job_worker(job_worker)
         project.close()
     return 3 if project.output.pending() else 0

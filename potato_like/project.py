@@ -34,6 +34,8 @@ from .store.activity import Activity
 from .store.assignments import LeasePolicy
 from .store.importer import ImportReport, Progress, recount, sync_items
 from .store.item_caps import sync_item_caps
+from .webhooks import events as webhook_events
+from .webhooks import outbox
 
 log = logging.getLogger("potato_like")
 
@@ -113,6 +115,7 @@ class Project:
                 [f"output_annotation_dir: cannot create {output_dir}: {exc.strerror or exc}"]
             ) from exc
         store = Store.open(config.effective_database_url, durability=config.durability)
+        outbox.configure(store, webhook_events.settings_for(config))
         # Schemes whose answer distributions the store does not keep per value (free text,
         # spans, ...) only count their answers (store/aggregates.py).
         store.aggregates.untallied = frozenset(s.name for s in config.schemes if not s.tallied)

@@ -84,3 +84,67 @@ def receive_webhooks(answers: list[int] | None = None, path: str = "/hook") -> I
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass
+class MailBox:
+    host: str
+    port: int
+    messages: list[dict] = field(default_factory=list)  # {"from", "to": [...], "data": str}
+
+
+@contextmanager
+def receive_mail() -> Iterator[MailBox]:
+    """A minimal SMTP server on a loopback port (HELO/EHLO, MAIL, RCPT, DATA, QUIT; no TLS)
+    that keeps what it receives."""
+    import socketserver
+
+    box: MailBox
+
+    class Handler(socketserver.StreamRequestHandler):
+        def reply(self, line: str) -> None:
+            self.wfile.write(line.encode() + b"\r\n")
+
+        def handle(self) -> None:
+            self.reply("220 test SMTP ready")
+            sender, rcpts = None, []
+            while True:
+                line = self.rfile.readline().decode(errors="replace").rstrip("\r\n")
+                if not line:
+                    return
+                verb = line.split(" ", 1)[0].upper()
+                if verb in ("EHLO", "HELO"):
+                    self.reply("250 test")
+                elif verb == "MAIL":
+                    sender = line.split(":", 1)[1].strip()
+                    self.reply("250 OK")
+                elif verb == "RCPT":
+                    rcpts.append(line.split(":", 1)[1].strip().strip("<>"))
+                    self.reply("250 OK")
+                elif verb == "DATA":
+                    self.reply("354 go on")
+                    data = []
+                    while (part := self.rfile.readline().decode(errors="replace")) not in (
+                        ".\r\n",
+                        "",
+                    ):
+                        data.append(part)
+                    box.messages.append({"from": sender, "to": rcpts, "data": "".join(data)})
+                    self.reply("250 stored")
+                elif verb == "QUIT":
+                    self.reply("221 bye")
+                    return
+                else:
+                    self.reply("250 OK")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    box = MailBox("127.0.0.1", server.server_address[1])
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield box
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -114,6 +114,7 @@ IMPLEMENTED = (
     "chat_support",
     "live_agent",
     "live_coding_agent",
+    "webhooks",
 )
 
 # Known to Potato, not implemented here yet: accepted with a warning.
@@ -167,7 +168,6 @@ _LATER_NAMES = [
     "audio_annotation",
     "spectrogram",
     "default_video_fps",
-    "webhooks",
     "trace_ingestion",
     "huggingface_backup",
     "publish",

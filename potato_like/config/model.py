@@ -172,6 +172,7 @@ class ProjectConfig:
     media: MediaSettings = field(default_factory=MediaSettings)  # config/media.py
     event_template: Any = None  # config/event_template.py: EventTemplate, or None
     corpus_map: Any = None  # config/corpus_map.py: CorpusMapConfig, or None
+    webhooks: Any = None  # config/webhooks.py: WebhooksConfig, or None (no active endpoint)
     suspicious_activity: SuspiciousActivityConfig = field(default_factory=SuspiciousActivityConfig)
     study: StudyConfig = field(default_factory=StudyConfig)
     # ui.label_colors / ui.spans.span_colors: {schema: {label: css colour}}

@@ -30,6 +30,7 @@ from .assignment import (
 )
 from .comparisons import check_tuple_schemes, note_displayed_items, read_bws, read_ibws
 from .corpus_map import read_corpus_map
+from .webhooks import read_webhooks
 from .crowd import read_crowd
 from .data_file_options import read_data_file_options
 from .data_sources import read_data
@@ -234,6 +235,7 @@ def build_config(
         media=media,
         event_template=read_event_template(r, task_dir),
         corpus_map=read_corpus_map(r),
+        webhooks=read_webhooks(r),
         study=study,
         ui_colors=read_ui_colors(r),
         keyword_highlights_file=keywords_path,

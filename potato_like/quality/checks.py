@@ -204,8 +204,16 @@ class QualityChecks:
             store.study.record_qc(conn, user_id, item.kind, item.id, correct, given, seconds, flags)
             answered, right = store.study.qc_tally(user_id, item.kind, conn)
             outcome = self._outcome(item, correct, answered, right)
-            if outcome.get("status") == "blocked":
+            blocked = outcome.get("status") == "blocked"
+            if blocked:
                 store.study.set_status(user_id, "blocked", f"{item.kind}s", conn)
+            if item.kind == ATTENTION and not correct and self.project.config.webhooks:
+                from ..webhooks import events
+
+                user = store.users.get(user_id)
+                message = outcome.get("message") or outcome.get("warning_message")
+                name = user.username if user else str(user_id)
+                events.attention_failed(self.project, conn, name, item.id, message, blocked)
         return outcome
 
     def _outcome(self, item: CheckItem, correct: bool, answered: int, right: int) -> dict:

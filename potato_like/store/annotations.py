@@ -124,10 +124,13 @@ class Annotations:
         compute: Compute,
         note: Mapping[str, Any] | None = None,
         base_version: str | None = None,
+        in_transaction: Callable[[Connection, dict[str, Any]], None] | None = None,
     ) -> SaveResult:
         """Store a request's changes; `note` goes into the save event as it is (e.g. the
         label order the annotator was shown). With `base_version`, the stored answers must
-        still be that version (answers_version), else Conflict and nothing is written."""
+        still be that version (answers_version), else Conflict and nothing is written.
+        `in_transaction(conn, facts)` runs last inside the save's transaction (webhook
+        events: facts are created, changes, saved, completed, finished_by)."""
         now = time.time()
         with self.store.write() as conn:
             status = self.store.assignments.holds(conn, user_id, item_seq, item_id, policy)
@@ -195,7 +198,16 @@ class Annotations:
             touch = TOUCH_USER_FINISHED if finished_now else TOUCH_USER
             params = {"u": user_id, "now": now, "d": int(finished_now) - int(undone)}
             done = conn.execute(touch, params).scalar_one()
-        saved = {k: v for k, v in merged.items() if v}
+            saved = {k: v for k, v in merged.items() if v}
+            if in_transaction is not None:
+                facts = {
+                    "created": not any(old.values()),
+                    "changes": changes,
+                    "saved": saved,
+                    "completed": finished_now,
+                    "finished_by": finished_by,
+                }
+                in_transaction(conn, facts)
         return SaveResult(
             new_status, done, saved, completed=finished_now, version=answers_version(saved)
         )

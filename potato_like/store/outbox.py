@@ -120,6 +120,13 @@ class OutboxRows:
         found.update({status: n for status, n in rows})
         return found
 
+    def retrying(self) -> int:
+        """Pending deliveries that failed at least once."""
+        with self.store.read() as conn:
+            return conn.execute(
+                select(func.count()).where(and_(T.c.status == "pending", T.c.attempts > 0))
+            ).scalar_one()
+
     def next_due(self) -> float | None:
         """When the earliest pending delivery is due (None: nothing pending)."""
         with self.store.read() as conn:

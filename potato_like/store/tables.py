@@ -733,6 +733,9 @@ webhook_deliveries = Table(
     Column("target", String(2000), nullable=False),  # an http(s) URL or an e-mail address
     Column("payload", Text, nullable=False),  # the exact JSON body sent
     Column("headers", Text, nullable=False, server_default="{}"),  # extra headers (JSON)
+    # Sign with this named secret of the delivery settings (a Potato endpoint's `secret`)
+    # instead of the store's own; the secret itself stays in the config, not here.
+    Column("secret_ref", String(100), nullable=True),
     Column("status", String(20), nullable=False),  # pending|delivered|failed|undeliverable
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("created_at", Float, nullable=False),

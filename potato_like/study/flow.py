@@ -160,9 +160,21 @@ class StudyFlow:
             store.set_phase(
                 user_id, current, status=COMPLETED, answers=answers, expect_phase=current
             )
+            self._announce(user_id, current, None)
             return PhaseResult(current, COMPLETED)
         store.set_phase(user_id, nxt, answers=answers, expect_phase=current)
+        self._announce(user_id, current, nxt)
         return PhaseResult(nxt, ACTIVE)
+
+    def _announce(self, user_id: int, phase: str, next_phase: str | None) -> None:
+        """Potato's user.phase_completed webhook (nothing without `webhooks:`)."""
+        if self.project.config.webhooks is None:
+            return
+        from ..webhooks import events
+
+        user = self.project.store.users.get(user_id)
+        name = user.username if user else str(user_id)
+        events.phase_completed(self.project, name, phase, next_phase)
 
     def settle_annotation(self, user_id: int, state: FlowState) -> FlowState:
         """For the JSON API, which opens no annotation page: a user annotating with no items

@@ -17,6 +17,7 @@ from ..store.annotations import answers_version
 from ..study.flow import answered_count, too_few_answers
 from ..submission import form_to_update
 from .api import (
+    announce_if_finished,
     check_navigation,
     navigate_or_hold,
     pending_check,
@@ -73,6 +74,7 @@ def annotate_page():
     project.poll_data_directory()
     pos = project.store.assignments.current(user.user_id, project.policy)
     if pos.finished and check is None:
+        announce_if_finished(user, pos)
         if project.config.study.has_flow:
             project.flow.finish_annotation(user.user_id)
             return redirect(url_for("phases.phase_page"))

@@ -17,6 +17,7 @@ from ..spans.updates import iter_entries, label_maps_only, span_keys
 from ..store.assignments import Position
 from ..store.study import FlowState
 from ..submission import compute_for, parse_update
+from ..webhooks import events as webhook_events
 from .page_schemes import option_orders
 from .security import (
     SessionUser,
@@ -126,6 +127,9 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
     base_version = body.get("base_version") if isinstance(body, dict) else None
     if base_version is not None and not isinstance(base_version, str):
         raise BadRequest("'base_version' must be a string (the 'version' of the last save)")
+    hook = None
+    if project.config.webhooks is not None:  # nothing at all on the save path otherwise
+        hook = webhook_events.save_hook(project, user.username, item.id)
     result = project.store.annotations.apply(
         user.user_id,
         item.seq,
@@ -134,6 +138,7 @@ def save_annotations(user: SessionUser, body: Any) -> dict[str, Any]:
         compute,
         note={"option_order": orders} if orders else None,
         base_version=base_version,
+        in_transaction=hook,
     )
     # Committed: the answer is stored, so the reply is "success" whatever happens next. A
     # failing follow-up step (output file mark, quality checks, promotion) is logged, not
@@ -215,7 +220,18 @@ def navigate_or_hold(
     if check is not None:
         project = current_project()
         return project.store.assignments.current(user.user_id, project.policy), check
-    return navigate(user, data, form_index=form_index), None
+    pos = navigate(user, data, form_index=form_index)
+    announce_if_finished(user, pos)
+    return pos, None
+
+
+def announce_if_finished(user: SessionUser, pos: Position) -> None:
+    """Potato's task.completed webhook, once per user, when they have no item left."""
+    project = current_project()
+    if project.config.webhooks is None or not pos.finished:
+        return
+    done = project.store.users.get(user.user_id).done_count
+    webhook_events.user_finished(project, user.user_id, user.username, done)
 
 
 def refuse_unanswered_requirements(user: SessionUser) -> None:
@@ -247,6 +263,8 @@ def current_instance():
     project.poll_data_directory()
     check = pending_check(user)
     pos = project.store.assignments.current(user.user_id, project.policy)
+    if check is None:
+        announce_if_finished(user, pos)
     out = position_json(pos, check)
     props = project.config.item_properties
     if check is not None:

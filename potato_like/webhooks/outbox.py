@@ -23,7 +23,8 @@ import re
 import secrets
 import smtplib
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from sqlalchemy import Connection
@@ -60,6 +61,8 @@ class DeliverySettings:
     timeout: float = 10.0  # seconds per attempt
     smtp: SmtpSettings | None = None
     secret: str | None = None  # sign with this instead of the store's own (a workspace's)
+    # Named secrets a delivery may ask for (`secret_ref`): Potato endpoints' own secrets.
+    named_secrets: Mapping[str, str] = field(default_factory=dict)
 
 
 def configure(store, settings: DeliverySettings) -> None:
@@ -116,11 +119,13 @@ def enqueue(
     headers: dict | None = None,
     conn: Connection | None = None,
     now: float | None = None,
+    secret_ref: str | None = None,
 ) -> str:
     """Queue one delivery of `payload` (sent as JSON) to `url` (an http(s) URL or an e-mail
     address) and return its id. With `conn`, the row is written in that open transaction
     (it commits or rolls back with the caller's change); otherwise in a transaction of its
-    own. BadRequest for a target or headers that can never be delivered."""
+    own. `secret_ref` names a secret of the delivery settings to sign with instead of the
+    store's. BadRequest for a target or headers that can never be delivered."""
     problem = target_problem(url) or headers_problem(headers)
     if problem:
         raise BadRequest(problem)
@@ -132,6 +137,7 @@ def enqueue(
         "target": url,
         "payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
         "headers": json.dumps(headers or {}),
+        "secret_ref": secret_ref,
         "status": "pending",
         "attempts": 0,
         "created_at": now,
@@ -201,7 +207,8 @@ def _post(store, row: dict, settings: DeliverySettings, now: float):
     body = row["payload"].encode("utf-8")
     sent = dict(row["headers"])
     sent["Content-Type"] = "application/json"
-    sent.update(signing.headers(secret(store), row["id"], int(now), body))
+    key = settings.named_secrets.get(row["secret_ref"] or "") or secret(store)
+    sent.update(signing.headers(key, row["id"], int(now), body))
     policy = FetchPolicy(allow_hosts=settings.allow_hosts, timeout=settings.timeout)
     try:
         answer = post(row["target"], body, policy, sent)

@@ -1,6 +1,7 @@
 """Standard Webhooks signatures (https://www.standardwebhooks.com): the receiver checks
 `webhook-signature` = "v1," + base64(HMAC-SHA256(secret, f"{id}.{timestamp}.{body}")), where
-the secret is the base64 text after `whsec_`."""
+the key is the base64-decoded text after `whsec_` (a plain-text secret, as a Potato endpoint's
+`secret:`, is used as its UTF-8 bytes, which is what Potato's receivers verify with)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,16 @@ def secret_bytes(secret: str) -> bytes:
     return base64.b64decode(secret.removeprefix(PREFIX))
 
 
+def key_of(secret: str) -> bytes:
+    """The HMAC key of a secret: a `whsec_` secret is base64 (Standard Webhooks); any
+    other text is used as its UTF-8 bytes, as Potato does with an endpoint's `secret`."""
+    return secret_bytes(secret) if secret.startswith(PREFIX) else secret.encode("utf-8")
+
+
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     """The `webhook-signature` header value for one attempt."""
     signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(secret_bytes(secret), signed, hashlib.sha256).digest()
+    digest = hmac.new(key_of(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode("ascii")
 
 

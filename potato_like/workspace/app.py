@@ -29,7 +29,7 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     from ..services.seed002 import views as seed002_views
     from ..web import api_v1, errors, headers, static_assets
     from ..web.rate_limits import Limits
-    from . import api, views
+    from . import api, views, webhooks_view
 
     workspace = root if isinstance(root, Workspace) else Workspace.open(root, **overrides)
     app = flask_app(workspace.secret_key)
@@ -40,7 +40,7 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     app.extensions["potato_like_csrf"] = CSRFProtect(app)
     headers.install(app, SimpleNamespace(crowd=None, schemes=()))  # the root serves no scheme
     static_assets.install(app)
-    for bp in (views.bp, api.bp, api_v1.bp, seed002_views.bp):
+    for bp in (views.bp, api.bp, api_v1.bp, webhooks_view.bp, seed002_views.bp):
         app.register_blueprint(bp)
     errors.install(app)
     ui = read_ui_language(ConfigReader({}))

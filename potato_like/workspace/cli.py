@@ -42,7 +42,7 @@ def serve(args) -> int:
         print(refusal, file=sys.stderr)
         return 2
     started = time.perf_counter()
-    job_worker = None
+    job_worker = deliveries = None
     workspace = Workspace.open(args.config)
     try:
         for slug, project in workspace.projects().items():
@@ -73,6 +73,11 @@ def serve(args) -> int:
             from ..jobs.process import start_job_worker
 
             job_worker = start_job_worker(Path(args.config).resolve())
+        # Webhook deliveries (and the workspace's periodic passes) in a background thread.
+        from ..webhooks.worker import DeliveryThread
+
+        deliveries = DeliveryThread(workspace.delivery_stores, lambda: workspace.periodic)
+        deliveries.start()
         limits = ServerLimits()
         wsgi_app = app
         if args.access_log:
@@ -100,6 +105,8 @@ def serve(args) -> int:
                 return 1
             raise
     finally:
+        if deliveries is not None:
+            deliveries.stop()
         if job_worker is not None:
             from ..jobs.process import stop_job_worker
 

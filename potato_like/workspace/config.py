@@ -12,10 +12,19 @@ from typing import Any
 from ..api_keys import PREFIX, BadScopes, parse_scopes
 from ..config.load import read_config_file
 from ..errors import ConfigError
+from ..webhooks.outbox import SmtpSettings
 
 WORKSPACE_FILE = "workspace.yaml"
 PROJECTS_DIR = "projects"
-WORKSPACE_KEYS = ("api_keys", "users", "allow_fetch_hosts", "public_url", "database_url")
+WORKSPACE_KEYS = (
+    "api_keys",
+    "users",
+    "allow_fetch_hosts",
+    "public_url",
+    "database_url",
+    "smtp",
+)
+SMTP_KEYS = ("host", "port", "from", "username", "password", "starttls", "timeout")
 KEY_ENTRY_KEYS = ("name", "key", "scopes", "project")
 USER_ENTRY_KEYS = ("username", "password")
 # A project's name in URLs (/p/<slug>/) and on disk (projects/<slug>/): lower-case letters,
@@ -48,6 +57,7 @@ class WorkspaceConfig:
     allow_fetch_hosts: tuple[str, ...] = ()
     public_url: str | None = None
     database_url: str | None = None  # PostgreSQL: one schema per project, one for the workspace
+    smtp: SmtpSettings | None = None  # e-mail callbacks (webhooks/outbox.py); None: not sent
 
     @property
     def projects_dir(self) -> Path:
@@ -118,6 +128,7 @@ def load_workspace_config(root: str | Path) -> WorkspaceConfig:
             "leave it out for SQLite (one database per project)"
         )
         database_url = None
+    smtp = _smtp(raw.get("smtp"), problems)
     if not (root / PROJECTS_DIR).is_dir():
         problems.append(f"{root}: the {PROJECTS_DIR}/ directory is missing (create it, even empty)")
     if problems:
@@ -129,6 +140,7 @@ def load_workspace_config(root: str | Path) -> WorkspaceConfig:
         allow_fetch_hosts=hosts,
         public_url=public_url.rstrip("/") if public_url else None,
         database_url=database_url,
+        smtp=smtp,
     )
 
 
@@ -208,3 +220,47 @@ def _hosts(value: Any, problems: list[str]) -> tuple[str, ...]:
         problems.append(f"{WORKSPACE_FILE}: allow_fetch_hosts: must be a list of host names")
         return ()
     return tuple(h.strip().lower() for h in value)
+
+
+def _smtp(value: Any, problems: list[str]) -> SmtpSettings | None:
+    """`smtp: {host, port, from, username, password, starttls, timeout}`: the server that
+    sends e-mail callbacks. Absent: e-mail callbacks are logged as undeliverable."""
+    if value is None:
+        return None
+    where = f"{WORKSPACE_FILE}: smtp"
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: must be a mapping with at least host")
+        return None
+    before = len(problems)
+    for k in value:
+        if k not in SMTP_KEYS:
+            problems.append(f"{where}.{k}: unknown key (known: {', '.join(SMTP_KEYS)})")
+    host = value.get("host")
+    if not isinstance(host, str) or not host.strip():
+        problems.append(f"{where}.host: is required (the SMTP server's host name)")
+    port = value.get("port", 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        problems.append(f"{where}.port: must be a port number (587, 465, 25 ...)")
+    starttls = value.get("starttls", True)
+    if not isinstance(starttls, bool):
+        problems.append(f"{where}.starttls: must be true or false")
+    timeout = value.get("timeout", 10)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 120:
+        problems.append(f"{where}.timeout: must be a number of seconds (at most 120)")
+    texts = {}
+    for k in ("from", "username", "password"):
+        v = value.get(k)
+        if v is not None and not isinstance(v, str):
+            problems.append(f"{where}.{k}: must be a string")
+        texts[k] = v if isinstance(v, str) and v else None
+    if len(problems) > before:
+        return None
+    return SmtpSettings(
+        host=host.strip(),
+        port=port,
+        sender=texts["from"] or "potato_like@localhost",
+        username=texts["username"],
+        password=texts["password"],
+        starttls=starttls,
+        timeout=float(timeout),
+    )

@@ -23,6 +23,8 @@ from ..private_files import make_private_dir
 from ..secrets_file import read_or_create
 from ..store import Store
 from ..store.engine import create_schema, drop_schema, schema_url
+from ..webhooks import events as webhook_events
+from ..webhooks import outbox
 from .config import (
     WORKSPACE_SCHEMA,
     WorkspaceConfig,
@@ -58,6 +60,12 @@ class Workspace:
         self._caches: dict = {}
         self._caches_lock = threading.Lock()
         self._statuses: dict[str, str] = {}  # read on every request: kept in memory too
+        # Short passes the background thread runs every few seconds before delivering
+        # webhooks (the seeds' reconcilers, which enqueue completions); add with append.
+        self.periodic: list = []
+        outbox.configure(
+            store, outbox.DeliverySettings(allow_hosts=config.allow_fetch_hosts, smtp=config.smtp)
+        )
 
     @classmethod
     def open(cls, root: str | Path, **overrides) -> Workspace:
@@ -95,6 +103,19 @@ class Workspace:
         """Running projects by slug (archived ones too: they are read-only, not gone)."""
         with self._lock:
             return {slug: app.extensions["potato_like"] for slug, app in self._apps.items()}
+
+    def webhook_secret(self) -> str:
+        """The workspace's webhook signing secret (created on first use, kept in its store)."""
+        return outbox.secret(self.store)
+
+    def delivery_stores(self) -> list:
+        """Every store that may hold webhook deliveries: the workspace's, and each project's
+        with `webhooks:` configured."""
+        found = [self.store]
+        for project in self.projects().values():
+            if project.config.webhooks is not None:
+                found.append(project.store)
+        return found
 
     def cache(self, name: str, factory):
         found = self._caches.get(name)
@@ -172,6 +193,11 @@ class Workspace:
             create_schema(self.config.database_url, project_schema(slug))
         project = Project.open(config)
         project.mount_slug = slug
+        # Potato `webhooks:` of a project are signed with the workspace's secret (one secret
+        # for every delivery the workspace sends, shown on its dashboard).
+        outbox.configure(
+            project.store, webhook_events.settings_for(config, secret=self.webhook_secret())
+        )
         app = create_app(project)
         install_project_hooks(app, self, slug)
         with self._lock:

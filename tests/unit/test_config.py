@@ -101,7 +101,7 @@ def test_required_top_level_keys(project_dir):
 
 
 def test_unknown_keys_warn_with_did_you_mean_and_known_potato_keys_are_accepted(project_dir):
-    raw = base_config(assigment_strategy="random", rbac={"enabled": True}, webhooks={})
+    raw = base_config(assigment_strategy="random", rbac={"enabled": True}, rooms={})
     raw["annotation_schemes"][0]["sequential_key_bindng"] = True
     cfg = load_config(write_config(project_dir, raw))
     warnings = "\n".join(cfg.warnings)
@@ -109,7 +109,7 @@ def test_unknown_keys_warn_with_did_you_mean_and_known_potato_keys_are_accepted(
         "assigment_strategy: unknown key, ignored (did you mean 'assignment_strategy'?)" in warnings
     )
     assert "rbac: accepted but not implemented yet" in warnings
-    assert "webhooks: accepted but not implemented yet" in warnings
+    assert "rooms: accepted but not implemented yet" in warnings
     assert "annotation_schemes[0].sequential_key_bindng: unknown key" in warnings
     assert "did you mean 'sequential_key_binding'" in warnings
 

@@ -221,3 +221,26 @@ def test_two_passes_never_send_one_row_twice(store):
         assert not store.outbox.claim(delivery, row["next_attempt_at"], time.time() + 60)
         assert outbox.deliver_due(store) == 0  # held by the first claim
         assert hook.requests == []
+
+
+@pytest.mark.postgres
+def test_the_outbox_on_postgresql(pg_url):
+    s = Store.open(pg_url)
+    outbox.configure(s, LOCAL)
+    try:
+        with receive_webhooks(answers=[500, 200]) as hook:
+            with s.write() as conn:
+                delivery = outbox.enqueue(s, url=hook.url, event="e", payload={"pg": 1}, conn=conn)
+            secret = outbox.secret(s)
+            assert outbox.secret(s) == secret
+            assert outbox.deliver_due(s) == 1
+            row = s.outbox.get(delivery)
+            assert row["status"] == "pending" and row["last_status_code"] == 500
+            assert not s.outbox.claim(delivery, row["next_attempt_at"] - 1, time.time())
+            assert outbox.deliver_due(s, now=row["next_attempt_at"]) == 1
+            _, second = hook.wait(2)
+        signing.verify(secret, second.headers, second.body, now=time.time())
+        assert s.outbox.counts()["delivered"] == 1
+        assert s.outbox.recent()[0]["id"] == delivery
+    finally:
+        s.close()

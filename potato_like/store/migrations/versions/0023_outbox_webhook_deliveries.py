@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("target", sa.String(2000), nullable=False),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("headers", sa.Text, nullable=False, server_default="{}"),
+        sa.Column("secret_ref", sa.String(100), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("created_at", sa.Float, nullable=False),
