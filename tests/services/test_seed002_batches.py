@@ -31,9 +31,7 @@ def template(tmp_path_factory) -> Path:
     write_project(
         root, "alpha", annotation_schemes=[radio("sentiment", labels, dynamic_options=True)]
     )
-    workspace = create_workspace_app(root).extensions["potato_like"]
-    workspace.cache("seed002_reconciler", lambda: None).stop()
-    workspace.close()
+    create_workspace_app(root).extensions["potato_like"].close()
     return root
 
 
@@ -411,8 +409,8 @@ def test_task_and_batch_callbacks_go_out_signed_and_retried(server) -> None:
 def test_the_background_pass_completes_batches_and_ssrf_callbacks_are_never_called(
     server,
 ) -> None:
-    from potato_like.services.seed002.reconcile import Reconciler
     from potato_like.webhooks import outbox
+    from potato_like.webhooks.worker import DeliveryThread
 
     ws = server
     outbox.configure(ws.store, outbox.DeliverySettings())  # no allowed hosts
@@ -420,39 +418,38 @@ def test_the_background_pass_completes_batches_and_ssrf_callbacks_are_never_call
     add_task(ws, batch="bg", callback_url="http://127.0.0.1:9/hook")
     post(ws, "/v1/batches/bg/finalize")
     Annotator(ws, "ann").answer_and_next()
-    pass_ = Reconciler(ws, interval=0.05)
+    # run.py DIR's background thread: the workspace's periodic passes, then deliveries
+    background = DeliveryThread(lambda: [ws.store], lambda: ws.periodic, interval=0.05)
+    background.start()
     try:
         deadline = time.time() + 10
-        while get(ws, "/v1/batches/bg/status").json()["status"] != "completed":
+        while len(ws.store.outbox.recent()) < 2 or any(
+            r["attempts"] == 0 for r in ws.store.outbox.recent()
+        ):
             assert time.time() < deadline
             time.sleep(0.05)
     finally:
-        pass_.stop()
-    assert outbox.deliver_due(ws.store) == 2
+        background.stop()
+    assert get(ws, "/v1/batches/bg/status").json()["status"] == "completed"
     rows = ws.store.outbox.recent()
     assert len(rows) == 2
     assert all(r["status"] != "delivered" and r["last_error"] for r in rows), rows
     assert all(r["last_status_code"] is None for r in rows)  # refused before any request
 
 
-def test_pending_tasks_complete_after_a_restart_without_a_request(server, monkeypatch) -> None:
-    from potato_like.services.seed002 import reconcile as module
+def test_pending_tasks_complete_after_a_restart_without_a_request(server) -> None:
     from potato_like.services.seed002.tasks import records
+    from potato_like.webhooks.worker import DeliveryThread
 
     ws = server
     make_batch(ws, "r")
     add_task(ws, batch="r")
     post(ws, "/v1/batches/r/finalize")
     Annotator(ws, "ann").answer_and_next()
-    root = ws.config.root
-    ws.cache("seed002_reconciler", lambda: None).stop()  # this server's pass: stopped
-    monkeypatch.setattr(module, "INTERVAL", 0.05)
-    again = create_workspace_app(root).extensions["potato_like"]  # the restarted server
+    again = create_workspace_app(ws.config.root).extensions["potato_like"]  # restarted
     try:
-        deadline = time.time() + 10
-        while records(again).batch("r")["status"] != "completed":
-            assert time.time() < deadline
-            time.sleep(0.05)
+        assert len(again.periodic) == 1  # the reconciler, registered by the root app
+        DeliveryThread(lambda: [again.store], lambda: again.periodic).run_once()
+        assert records(again).batch("r")["status"] == "completed"
     finally:
-        again.cache("seed002_reconciler", lambda: None).stop()
         again.close()

@@ -2,14 +2,12 @@
 marks those tasks (and batches with nothing left pending) completed in the workspace store
 and, in the same transaction, queues their callbacks in the outbox. Idempotent (each update
 is conditional on the old status), so concurrent passes queue each callback once. The server
-runs it in a background thread; tests call `reconcile()`."""
+runs it on the workspace's delivery thread (`register`); tests call `reconcile()`."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from ...store.seed002_records import answers_of, finished_items
@@ -19,7 +17,6 @@ if TYPE_CHECKING:
     from ...workspace.workspace import Workspace
 
 log = logging.getLogger("potato_like")
-INTERVAL = 5.0  # seconds between passes of the background thread
 
 
 def task_json(task: dict[str, Any]) -> dict[str, Any]:
@@ -120,38 +117,12 @@ def _enqueue(store, **kwargs) -> str:
     return outbox.enqueue(store, **kwargs)
 
 
-class Reconciler:
-    """The background pass of one workspace (a daemon thread holding it weakly: it ends
-    when the workspace is gone; a closed workspace has no projects to look at)."""
+def register(workspace: Workspace) -> None:
+    """Run the pass on the workspace's background thread (`Workspace.periodic`, run before
+    each webhook delivery round by `run.py DIR`), once however many root apps are made."""
 
-    def __init__(self, workspace: Workspace, interval: float | None = None) -> None:
-        self._ref = weakref.ref(workspace)
-        self.interval = INTERVAL if interval is None else interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="seed002-reconcile", daemon=True)
-        self._thread.start()
+    def register_once() -> bool:
+        workspace.periodic.append(lambda: reconcile(workspace))
+        return True
 
-    def stop(self) -> None:
-        self._stop.set()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            workspace = self._ref()
-            if workspace is None:
-                return
-            try:
-                if workspace.projects():
-                    reconcile(workspace)
-            except Exception:
-                log.exception("seed002: reconcile pass failed")
-            del workspace
-
-
-def ensure_running(workspace: Workspace) -> Reconciler:
-    """The workspace's reconciler thread, started when the root app is made (so tasks left
-    pending before a restart complete without a new request)."""
-    return workspace.cache("seed002_reconciler", lambda: Reconciler(workspace))
+    workspace.cache("seed002_reconcile_registered", register_once)

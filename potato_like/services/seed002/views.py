@@ -14,7 +14,7 @@ from flask import Blueprint, g, jsonify, request
 
 from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError
 from ...web.api_v1.common import require_scope, service
-from .reconcile import ensure_running
+from .reconcile import register
 from .tasks import choice_scheme, materialise, order_queue, records
 
 bp = Blueprint("seed002", __name__, url_prefix="/v1")
@@ -25,10 +25,10 @@ MAX_NAME = 255
 
 
 @bp.record_once
-def _start_reconciler(state) -> None:
+def _register_reconciler(state) -> None:
     workspace = state.app.extensions.get("potato_like")
-    if hasattr(workspace, "projects"):
-        ensure_running(workspace)
+    if hasattr(workspace, "periodic"):
+        register(workspace)
 
 
 @bp.errorhandler(PotatoLikeError)
@@ -218,7 +218,6 @@ def finalize(name: str):
         if project is None:
             raise NotFound(f"the project of batch {name!r} is gone")
         materialise(workspace, batch["project"], project, store.tasks(batch=name, in_project=0))
-        ensure_running(workspace)
     return jsonify(batch_out(store.batch(name))), 200
 
 
@@ -371,7 +370,6 @@ def create_task(task_type: str):
     )
     if batch is None or batch["status"] != "staging":
         materialise(workspace, slug, project, [task])
-        ensure_running(workspace)
         task = store.task(task["task_id"])
     return jsonify(task_out(task)), 200
 
