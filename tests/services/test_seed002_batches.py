@@ -17,6 +17,7 @@ from potato_like.services.seed002.reconcile import reconcile
 from potato_like.workspace.app import create_workspace_app
 
 from ..conftest import radio
+from ..web.image_util import image_scheme
 from ..workspaces import A_KEY, KEY, READ_KEY, write_project, write_workspace
 
 AUTH = (KEY, "")
@@ -26,7 +27,13 @@ JSON = {"accept": "application/json", "content-type": "application/json"}
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     """A workspace opened once (its stores made and migrated), copied for each test."""
-    root = write_workspace(tmp_path_factory.mktemp("seed002") / "ws", ("beta",))
+    root = write_workspace(tmp_path_factory.mktemp("seed002") / "ws", ())
+    beta_schemes = [
+        radio("sentiment", ["positive", "negative", "neutral"]),
+        {"annotation_type": "text", "name": "notes", "description": "Notes"},
+        image_scheme(),
+    ]
+    write_project(root, "beta", annotation_schemes=beta_schemes)
     labels = ["kitten", "not kitten", "positive", "negative", "neutral"]
     write_project(
         root, "alpha", annotation_schemes=[radio("sentiment", labels, dynamic_options=True)]
@@ -231,20 +238,32 @@ def test_batch_completes_when_its_tasks_are_annotated(server) -> None:
 
 def test_tasks_of_each_type_and_without_a_batch(server) -> None:
     ws = server
-    t = add_task(ws, batch=None, kind="textcollection", fields=[{"field_id": "f"}])
-    assert t["batch"] is None and t["task_id"] in item_ids(ws)  # no batch: served at once
-    row = ws.projects()["alpha"].store.items.by_id(t["task_id"])
-    assert row.text == "Is this a kitten?" and row.fields["seed002_task_type"] == "textcollection"
-    img = add_task(
-        ws,
-        batch=None,
-        kind="imageannotation",
-        attachment="https://example.com/cat.jpg",
-        attachment_type="image",
-        geometries={"box": {"objects_to_annotate": ["cat"]}},
-    )
-    fields = ws.projects()["alpha"].store.items.by_id(img["task_id"]).fields
+    # beta has a choice, a text and an image question; alpha only a choice question
+    text = {"project": "beta", "attachment": "Describe it", "fields": [{"field_id": "f"}]}
+    r = post(ws, "/v1/task/textcollection", text)
+    assert r.status_code == 200, r.text
+    t = r.json()
+    assert t["batch"] is None and t["task_id"] in item_ids(ws, "beta")  # no batch: at once
+    assert t["params"]["scheme"] == "notes"
+    row = ws.projects()["beta"].store.items.by_id(t["task_id"])
+    assert row.text == "Describe it" and row.fields["seed002_task_type"] == "textcollection"
+    image = {
+        "project": "beta",
+        "attachment": "https://example.com/cat.jpg",
+        "attachment_type": "image",
+        "geometries": {"box": {"objects_to_annotate": ["cat"]}},
+    }
+    r = post(ws, "/v1/task/imageannotation", image)
+    assert r.status_code == 200 and r.json()["params"]["scheme"] == "objects", r.text
+    fields = ws.projects()["beta"].store.items.by_id(r.json()["task_id"]).fields
     assert fields["geometries"] == {"box": {"objects_to_annotate": ["cat"]}}
+    for kind, payload in (("textcollection", text), ("imageannotation", image)):
+        r = post(ws, f"/v1/task/{kind}", {**payload, "project": "alpha"})
+        assert r.status_code == 400 and f"answers {kind}" in r.json()["error"], r.text
+    # allow_multiple needs a multiple-choice question: alpha has none
+    many = {"project": "alpha", "attachment": "x", "categories": ["kitten"], "allow_multiple": True}
+    r = post(ws, "/v1/task/categorization", many)
+    assert r.status_code == 400 and "multiple-choice" in r.json()["error"]
     # the project is found by its title as well as by its slug
     r = post(
         ws,

@@ -32,7 +32,7 @@ def task_response(task: dict[str, Any], answers: list[dict[str, Any]]) -> dict[s
     response: dict[str, Any] = {"annotations": answers}
     params = task["params"]
     scheme = params.get("scheme")
-    if scheme is not None:
+    if scheme is not None and "categories" in params:
         chosen: list[str] = []
         for answer in answers:
             if answer["scheme"] == scheme and isinstance(answer["value"], dict):

@@ -11,6 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ...errors import BadRequest, Conflict
+from ...schemes.service_tasks import schemes_for
 from ...store.seed002_records import Seed002Records, open_item_ids
 
 if TYPE_CHECKING:
@@ -28,16 +29,25 @@ def _project_lock(workspace: Workspace, slug: str) -> threading.Lock:
         return locks.setdefault(slug, threading.Lock())
 
 
-def choice_scheme(project: Project, categories: list[str]):
-    """The project's first choice question whose labels include every category (a
-    categorization task is answered with it), or BadRequest."""
-    wanted = set(categories)
-    for scheme in project.config.schemes:
-        if hasattr(scheme, "offered_labels") and wanted <= set(scheme.label_names):
+def answering_scheme(project: Project, task_type: str, params: dict[str, Any]):
+    """The project's question that answers a task of this type: for categorization the
+    first choice question offering every category (a multiple-choice one with
+    allow_multiple), for textcollection a text question, for imageannotation an image
+    annotation question. BadRequest when the project has none."""
+    if task_type != "categorization":
+        found = schemes_for(task_type, project.config.schemes)
+        if not found:
+            raise BadRequest(f"the project has no question that answers {task_type} tasks")
+        return found[0]
+    kind = "categorization_multiple" if params.get("allow_multiple") else task_type
+    wanted = set(params["categories"])
+    for scheme in schemes_for(kind, project.config.schemes):
+        if wanted <= set(scheme.label_names):
             return scheme
     raise BadRequest(
-        "the project has no choice question offering every one of these categories:"
-        " add them to one of its schemes' labels"
+        "the project has no "
+        + ("multiple-choice " if params.get("allow_multiple") else "choice ")
+        + "question offering every one of these categories: add them to its labels"
     )
 
 
@@ -56,8 +66,8 @@ def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
         if key in params:
             row[key] = params[key]
     if "categories" in params:
-        scheme = choice_scheme(project, params["categories"])
-        if scheme.dynamic_field:  # the item offers only the task's categories
+        scheme = answering_scheme(project, task["type"], params)
+        if getattr(scheme, "dynamic_field", None):  # the item offers just these categories
             row[scheme.dynamic_field] = params["categories"]
     row[props.id_key] = task["task_id"]
     row[props.text_key] = params.get("attachment") or ""

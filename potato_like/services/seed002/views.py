@@ -15,7 +15,7 @@ from flask import Blueprint, g, jsonify, request
 from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError
 from ...web.api_v1.common import require_scope, service
 from .reconcile import register
-from .tasks import choice_scheme, materialise, order_queue, records
+from .tasks import answering_scheme, materialise, order_queue, records
 
 bp = Blueprint("seed002", __name__, url_prefix="/v1")
 TASK_TYPES = ("categorization", "textcollection", "imageannotation")
@@ -353,8 +353,7 @@ def create_task(task_type: str):
         raise Conflict(f"batch {batch_name!r} is completed: it takes no more tasks")
     params = _task_params(task_type, data)
     params["project_name"] = project_name
-    if task_type == "categorization":
-        params["scheme"] = choice_scheme(project, params["categories"]).name
+    params["scheme"] = answering_scheme(project, task_type, params).name
     unique_id = _text(data, "unique_id")
     task = store.create_task(
         {
