@@ -24,7 +24,8 @@ import pytest
 from potato_like.schemes.registry import type_names
 
 PACKAGE = Path(__file__).resolve().parents[2] / "potato_like"
-PUBLIC_SCHEME_MODULES = ("base", "registry")
+# service_tasks: which annotation types answer a labelling service's task types (seed 002)
+PUBLIC_SCHEME_MODULES = ("base", "registry", "service_tasks")
 
 # Folders outside schemes/ that are skipped as a whole.
 SKIPPED_DIRS = {
@@ -66,6 +67,10 @@ ALLOWED = {
     ("config/event_template.py", "text"): "Potato's event slot value type (free text)",
     ("embeddings/map_data.py", "text"): "Potato's preview_type of a map point (text, not media)",
     ("web/event_registry.py", "text"): "the quoted evidence text of Potato's event registry API",
+    (
+        "services/seed002/views.py",
+        "text",
+    ): "seed 002's attachment_type text (the attachment is text)",
 }
 
 

@@ -1,0 +1,111 @@
+"""Tasks become items of a workspace project: one JSON line each in the project's data file
+(so they survive restarts and re-imports like any item), imported at once. Tasks of a
+staging batch are written only when the batch is finalized, so nobody is ever served them.
+In-progress batches go ahead of the project's queue, highest priority first
+(store/queue_front.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ...errors import BadRequest, Conflict
+from ...schemes.service_tasks import schemes_for
+from ...store.seed002_records import Seed002Records, open_item_ids
+
+if TYPE_CHECKING:
+    from ...project import Project
+    from ...workspace.workspace import Workspace
+
+
+def records(workspace: Workspace) -> Seed002Records:
+    return workspace.cache("seed002_records", lambda: Seed002Records(workspace.store))
+
+
+def _project_lock(workspace: Workspace, slug: str) -> threading.Lock:
+    locks = workspace.cache("seed002_locks", lambda: {"_": threading.Lock()})
+    with locks["_"]:
+        return locks.setdefault(slug, threading.Lock())
+
+
+def answering_scheme(project: Project, task_type: str, params: dict[str, Any]):
+    """The project's question that answers a task of this type: for categorization the
+    first choice question offering every category (a multiple-choice one with
+    allow_multiple), for textcollection a text question, for imageannotation an image
+    annotation question. BadRequest when the project has none."""
+    if task_type != "categorization":
+        found = schemes_for(task_type, project.config.schemes)
+        if not found:
+            raise BadRequest(f"the project has no question that answers {task_type} tasks")
+        return found[0]
+    kind = "categorization_multiple" if params.get("allow_multiple") else task_type
+    wanted = set(params["categories"])
+    for scheme in schemes_for(kind, project.config.schemes):
+        if wanted <= set(scheme.label_names):
+            return scheme
+    raise BadRequest(
+        "the project has no "
+        + ("multiple-choice " if params.get("allow_multiple") else "choice ")
+        + "question offering every one of these categories: add them to its labels"
+    )
+
+
+def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
+    """The item a task becomes: the attachment as the item's text, the rest as fields."""
+    props = project.config.item_properties
+    params = task["params"]
+    row = {
+        "seed002_task_type": task["type"],
+        "seed002_batch": task["batch"],
+        "instruction": params.get("instruction") or "",
+        "attachment_type": params.get("attachment_type"),
+        "metadata": params.get("metadata") or {},
+    }
+    for key in ("categories", "category_ontology", "allow_multiple", "fields", "geometries"):
+        if key in params:
+            row[key] = params[key]
+    if "categories" in params:
+        scheme = answering_scheme(project, task["type"], params)
+        if getattr(scheme, "dynamic_field", None):  # the item offers just these categories
+            row[scheme.dynamic_field] = params["categories"]
+    row[props.id_key] = task["task_id"]
+    row[props.text_key] = params.get("attachment") or ""
+    return row
+
+
+def data_file(project: Project):
+    """The project's data file tasks are appended to (its first JSON lines file)."""
+    for path in project.config.current_data_files():
+        if path.suffix.lower() == ".jsonl":
+            return path
+    raise Conflict(
+        "this project's items do not come from a JSON lines data file: tasks cannot be added"
+    )
+
+
+def materialise(workspace: Workspace, slug: str, project: Project, tasks: list[dict]) -> None:
+    """Write these tasks' items into the project and import them now."""
+    if not tasks:
+        return
+    path = data_file(project)
+    with _project_lock(workspace, slug):
+        with path.open("a", encoding="utf-8") as fh:
+            for task in tasks:
+                fh.write(json.dumps(item_row(project, task), ensure_ascii=False) + "\n")
+        project.import_data()
+    records(workspace).mark_in_project([t["task_id"] for t in tasks])
+    order_queue(workspace, slug, project)
+
+
+def order_queue(workspace: Workspace, slug: str, project: Project) -> list[str]:
+    """Put the open items of the project's in-progress batches ahead of its queue, highest
+    priority first (then oldest batch, then task order). Returns that order."""
+    store = records(workspace)
+    wanted: list[str] = []
+    for batch in store.running_batches(slug):
+        wanted += [t["task_id"] for t in store.tasks(batch=batch["name"], in_project=1)]
+    ordered = open_item_ids(project.store, wanted)
+    if ordered:
+        project.store.queue_front.move_to_front(ordered)
+    return ordered

@@ -1,0 +1,45 @@
+"""Seed 002's records in a workspace's store: batches and the tasks added to them
+(potato_like/services/seed002/). Imported by tables.py so the schema check sees them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, String, Table, Text
+
+from .tables import metadata
+
+seed002_batches = Table(
+    "seed002_batches",
+    metadata,
+    Column("name", String(255), primary_key=True),  # unique in the workspace
+    Column("project", String(63), nullable=False),  # the workspace project's slug
+    Column("project_name", String(255), nullable=False),  # as the client named it
+    Column("callback", Text, nullable=True),
+    Column("calibration", Integer, nullable=False, server_default="0"),
+    Column("self_label", Integer, nullable=False, server_default="0"),
+    Column("status", String(20), nullable=False),  # staging | in_progress | completed
+    Column("priority", Integer, nullable=False, server_default="20"),
+    Column("metadata", Text, nullable=False, server_default="{}"),
+    Column("owner_key", String(120), nullable=True),  # the API key id that created it
+    Column("created_at", Float, nullable=False),
+    Column("finalized_at", Float, nullable=True),
+    Column("completed_at", Float, nullable=True),
+)
+Index("ix_seed002_batches_created", seed002_batches.c.created_at)
+
+seed002_tasks = Table(
+    "seed002_tasks",
+    metadata,
+    Column("task_id", String(64), primary_key=True),  # also the project item's id
+    Column("project", String(63), nullable=False),
+    Column("batch", String(255), nullable=True),
+    Column("type", String(40), nullable=False),
+    Column("unique_id", String(255), nullable=True, unique=True),
+    Column("params", Text, nullable=False),  # the request's fields, JSON
+    Column("status", String(20), nullable=False),  # pending | completed
+    Column("in_project", Integer, nullable=False, server_default="0"),  # item written
+    Column("response", Text, nullable=True),  # JSON, once completed
+    Column("created_at", Float, nullable=False),
+    Column("completed_at", Float, nullable=True),
+)
+Index("ix_seed002_tasks_batch", seed002_tasks.c.batch, seed002_tasks.c.status)
+Index("ix_seed002_tasks_status", seed002_tasks.c.status, seed002_tasks.c.in_project)
