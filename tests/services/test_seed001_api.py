@@ -352,13 +352,17 @@ def test_missing_fields_and_bad_files(server) -> None:
         assert r.status_code == 400 and r.json()["error"], (body, r.text)
     r = requests.post(f"{base}/v1/projects", data="name=x", headers=H, timeout=10)
     assert r.status_code == 400
-    # seed 002's body for this path goes to POST /v1/batches (not served on this branch)
+    # seed 002's documented body for this path creates a batch (POST /v1/batches answers it)
     batch = {"project": "kitten_labeling", "name": "kitten_labeling_2020-07"}
     r = requests.post(f"{base}/v1/projects", json=batch, headers=H, timeout=10)
-    assert r.status_code == 404 and "/v1/batches" in r.json()["error"]
+    assert r.status_code == 404 and "kitten_labeling" in r.json()["error"], r.text  # no project
     assert workspace.store.seed001.projects() == []
     body = {"name": "guide", "instructions_file_url": f"{host}/guide.png"}
     assert requests.post(f"{base}/v1/projects", json=body, headers=H).status_code == 200
+    batch["project"] = "guide"  # a known project now: the batch is made, in staging
+    r = requests.post(f"{base}/v1/projects", json=batch, headers=H, timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "staging", r.text
+    assert r.json()["name"] == "kitten_labeling_2020-07"
     pid = active_project(base, host)
     for job in (
         {"file_urls": [f"{host}/file_1.png"]},
