@@ -1,5 +1,5 @@
 """Which annotation types answer a labelling service's task types (seed 002's
-`/v1/task/{type}`, services/seed002/): the one place that names them for the services."""
+`/v1/task/{type}`, services/batches/): the one place that names them for the services."""
 
 from __future__ import annotations
 

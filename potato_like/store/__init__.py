@@ -40,6 +40,7 @@ class Store:
         from .event_registry import EventRegistry
         from .events import Events
         from .gold import Gold
+        from .hitl_jobs import HitlStore
         from .icl import IclStore
         from .idempotency import Idempotency
         from .items import Items
@@ -50,7 +51,6 @@ class Store:
         from .password_resets import PasswordResets
         from .queue_front import QueueFront
         from .rollout_predictions import RolloutPredictions
-        from .seed001_jobs import Seed001Store
         from .stats import Stats
         from .study import Study
         from .users import Users
@@ -84,7 +84,7 @@ class Store:
         self.audio = AudioDatasets(self)
         self.idempotency = Idempotency(self)
         self.ai_cache = AiCache(self)
-        self.seed001 = Seed001Store(self)
+        self.hitl = HitlStore(self)
         self.outbox = OutboxRows(self)
         self.rollout_predictions = RolloutPredictions(self)
         # An upsert, so a counter that was never initialised still counts from zero.

@@ -767,4 +767,4 @@ rollout_predictions = Table(
 )
 
 # The labelling services' tables live in their own modules and register on `metadata` too.
-from . import jtheta_tables, seed001_jobs, seed002_tables  # noqa: E402, F401
+from . import batch_tables, hitl_jobs, jtheta_tables  # noqa: E402, F401

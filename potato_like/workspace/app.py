@@ -26,9 +26,9 @@ ROOT_LIMITS = {
 
 def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flask:
     from .. import __version__, flask_app
+    from ..services.batches import views as batches_views
+    from ..services.hitl import api as hitl_api
     from ..services.jtheta import api as jtheta_api
-    from ..services.seed001 import api as seed001_api
-    from ..services.seed002 import views as seed002_views
     from ..web import api_v1, errors, headers, static_assets
     from ..web.rate_limits import Limits
     from . import api, views, webhooks_view
@@ -43,7 +43,7 @@ def create_workspace_app(root: str | Path | Workspace, **overrides: Any) -> Flas
     headers.install(app, SimpleNamespace(crowd=None, schemes=()))  # the root serves no scheme
     static_assets.install(app)
     # The labelling-service APIs: seeds 000, 001 and 002.
-    services = (jtheta_api.bp, seed001_api.bp, seed001_api.admin_bp, seed002_views.bp)
+    services = (jtheta_api.bp, hitl_api.bp, hitl_api.admin_bp, batches_views.bp)
     for bp in (views.bp, api.bp, api_v1.bp, webhooks_view.bp, *services):
         app.register_blueprint(bp)
     errors.install(app)

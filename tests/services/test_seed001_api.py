@@ -13,13 +13,13 @@ import pytest
 import requests
 
 from potato_like.errors import ConfigError
-from potato_like.services.seed001 import logic
+from potato_like.services.hitl import logic
 from potato_like.webhooks import outbox, signing
 from potato_like.webhooks.worker import DeliveryThread
 from potato_like.workspace.app import create_workspace_app
 
 from ..workspaces import KEY, READ_KEY, write_workspace
-from .seed001_servers import PDF, PNG, file_host, loads, receiver, serve_wsgi
+from .hitl_servers import PDF, PNG, file_host, loads, receiver, serve_wsgi
 
 H = {"Authorization": f"api_key {KEY}"}
 ADMIN = {"X-API-Key": KEY}
@@ -92,7 +92,7 @@ def test_the_documented_requests_end_to_end(server) -> None:
     assert r.status_code == 200 and project["status"] == "new"
     slug = project["slug"]
     assert project["annotate_url"].endswith(f"/p/{slug}/annotate")
-    saved = workspace.project_dir(slug) / "media/seed001/instructions.pdf"
+    saved = workspace.project_dir(slug) / "media/hitl/instructions.pdf"
     assert saved.read_bytes() == PDF
     job = {"project_id": pid, "file_urls": [f"{host}/file_1.png"]}
     r = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30)
@@ -135,12 +135,12 @@ def test_the_documented_requests_end_to_end(server) -> None:
     # the annotator sees the instructions, the job, and the prediction pre-filled
     ann = annotator(base, slug)
     page = ann.get(f"{base}/p/{slug}/annotate", timeout=10).text
-    assert "media/seed001/instructions.pdf" in page
-    assert ann.get(f"{base}/p/{slug}/media/seed001/instructions.pdf", timeout=10).content == PDF
+    assert "media/hitl/instructions.pdf" in page
+    assert ann.get(f"{base}/p/{slug}/media/hitl/instructions.pdf", timeout=10).content == PDF
     current = ann.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()
     assert current["instance_id"] == jid
     assert 'data-testid="prefilled"' in page
-    assert f'src="/p/{slug}/project_files/media/seed001/{jid}/0.png"' in page, page
+    assert f'src="/p/{slug}/project_files/media/hitl/{jid}/0.png"' in page, page
     assert logic.reconcile(workspace) == 1
     status = requests.get(f"{base}/v1/jobs/{pid}/{jid}", headers=H, timeout=10).json()
     assert status["status"] == "progress" and status["start_date"] is not None
@@ -195,7 +195,7 @@ def test_the_documented_requests_end_to_end(server) -> None:
 def test_the_webhook_posts_the_job_status_signed_and_is_retried(server) -> None:
     base, host, workspace = server
     pid = active_project(base, host)
-    slug = workspace.store.seed001.project(pid)["slug"]
+    slug = workspace.store.hitl.project(pid)["slug"]
     with receiver(fail_first=1) as (hook, got):
         job = {
             "project_id": pid,
@@ -260,12 +260,12 @@ def expire_a_job(base, host, workspace) -> None:
     pid = active_project(base, host)
     job = {"project_id": pid, "file_urls": [f"{host}/instructions.pdf"], "expiration_minutes": 1}
     jid = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30).json()["job_id"]
-    slug = workspace.store.seed001.project(pid)["slug"]
+    slug = workspace.store.hitl.project(pid)["slug"]
     assert workspace.projects()[slug].store.items.by_id(jid) is not None
     # the background pass notices the annotator holding it, with no status request
     assert annotator(base, slug, "early").get(f"{base}/p/{slug}/annotate").status_code == 200
     deadline = time.time() + 10
-    while workspace.store.seed001.job(pid, jid)["status"] != "progress":
+    while workspace.store.hitl.job(pid, jid)["status"] != "progress":
         assert time.time() < deadline
         time.sleep(0.05)
     assert logic.reconcile(workspace, now=10**10) == 1
@@ -356,7 +356,7 @@ def test_missing_fields_and_bad_files(server) -> None:
     batch = {"project": "kitten_labeling", "name": "kitten_labeling_2020-07"}
     r = requests.post(f"{base}/v1/projects", json=batch, headers=H, timeout=10)
     assert r.status_code == 404 and "kitten_labeling" in r.json()["error"], r.text  # no project
-    assert workspace.store.seed001.projects() == []
+    assert workspace.store.hitl.projects() == []
     body = {"name": "guide", "instructions_file_url": f"{host}/guide.png"}
     assert requests.post(f"{base}/v1/projects", json=body, headers=H).status_code == 200
     batch["project"] = "guide"  # a known project now: the batch is made, in staging
@@ -377,7 +377,7 @@ def test_missing_fields_and_bad_files(server) -> None:
     ):
         r = requests.post(f"{base}/v1/jobs", json=job, headers=H, timeout=30)
         assert r.status_code == 400 and r.json()["error"], (job, r.text)
-    assert workspace.store.seed001.jobs() == []
+    assert workspace.store.hitl.jobs() == []
     bad = {"annotation_schemes": [{"annotation_type": "no-such-type", "name": "q"}]}
     r = requests.post(f"{base}/api/v1/projects/{pid}/activate", json=bad, headers=ADMIN)
     assert r.status_code == 422, r.text
@@ -386,7 +386,7 @@ def test_missing_fields_and_bad_files(server) -> None:
 @pytest.fixture(scope="module")
 def bare_app(tmp_path_factory):
     """One workspace without allow_fetch_hosts, for the checks made before any download."""
-    root = write_workspace(tmp_path_factory.mktemp("seed001") / "ws", projects=())
+    root = write_workspace(tmp_path_factory.mktemp("hitl") / "ws", projects=())
     app = create_workspace_app(root)
     yield app
     app.extensions["potato_like"].close()
@@ -417,7 +417,7 @@ def test_ssrf_targets_are_refused(bare_app, url) -> None:
     body = {"name": "x", "instructions_file_url": url}
     r = bare_app.test_client().post("/v1/projects", json=body, headers=H)
     assert r.status_code == 400 and "cannot download" in r.json["error"], r.json
-    assert bare_app.extensions["potato_like"].store.seed001.projects() == []
+    assert bare_app.extensions["potato_like"].store.hitl.projects() == []
 
 
 def test_v1_ip_without_egress_ip_is_the_outbound_address(bare_app) -> None:

@@ -13,7 +13,7 @@ from tests.web.test_real_server import free_port
 from tests.web.test_workspace_server import run_py
 
 from ..workspaces import KEY, write_workspace
-from .seed001_servers import PDF, PNG, file_host, loads, receiver
+from .hitl_servers import PDF, PNG, file_host, loads, receiver
 
 pytestmark = pytest.mark.slow
 H = {"Authorization": f"api_key {KEY}"}

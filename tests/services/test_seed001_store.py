@@ -1,4 +1,4 @@
-"""Seed 001's store (store/seed001_jobs.py) on SQLite and PostgreSQL: projects, jobs, and a
+"""Seed 001's store (store/hitl_jobs.py) on SQLite and PostgreSQL: projects, jobs, and a
 status change that only happens from the expected states, in the caller's transaction."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from tests.conftest import answer, current_id, register
 
 
 def exercise(store: Store) -> None:
-    s = store.seed001
+    s = store.hitl
     s.add_project("p1", "hitl-p1", "test_project", "instructions.pdf", "key-1")
     assert s.project("p1")["name"] == "test_project" and s.project("nope") is None
-    files = [{"path": "media/seed001/j1/0.png", "content_type": "image/png", "url": "u"}]
+    files = [{"path": "media/hitl/j1/0.png", "content_type": "image/png", "url": "u"}]
     s.add_job(id="j1", project_id="p1", item_id="j1", created_at=time.time(), files=files,
               webhook_url="https://example.test/hook", webhook_headers={"X-Token": "t"})  # fmt: skip
     job = s.job("p1", "j1")

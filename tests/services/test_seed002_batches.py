@@ -13,7 +13,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from potato_like.services.seed002.reconcile import reconcile
+from potato_like.services.batches.reconcile import reconcile
 from potato_like.workspace.app import create_workspace_app
 
 from ..conftest import radio
@@ -27,7 +27,7 @@ JSON = {"accept": "application/json", "content-type": "application/json"}
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     """A workspace opened once (its stores made and migrated), copied for each test."""
-    root = write_workspace(tmp_path_factory.mktemp("seed002") / "ws", ())
+    root = write_workspace(tmp_path_factory.mktemp("scale") / "ws", ())
     beta_schemes = [
         radio("sentiment", ["positive", "negative", "neutral"]),
         {"annotation_type": "text", "name": "notes", "description": "Notes"},
@@ -246,7 +246,7 @@ def test_tasks_of_each_type_and_without_a_batch(server) -> None:
     assert t["batch"] is None and t["task_id"] in item_ids(ws, "beta")  # no batch: at once
     assert t["params"]["scheme"] == "notes"
     row = ws.projects()["beta"].store.items.by_id(t["task_id"])
-    assert row.text == "Describe it" and row.fields["seed002_task_type"] == "textcollection"
+    assert row.text == "Describe it" and row.fields["scale_task_type"] == "textcollection"
     image = {
         "project": "beta",
         "attachment": "https://example.com/cat.jpg",
@@ -457,7 +457,7 @@ def test_the_background_pass_completes_batches_and_ssrf_callbacks_are_never_call
 
 
 def test_pending_tasks_complete_after_a_restart_without_a_request(server) -> None:
-    from potato_like.services.seed002.tasks import records
+    from potato_like.services.batches.tasks import records
     from potato_like.webhooks.worker import DeliveryThread
 
     ws = server
@@ -467,7 +467,8 @@ def test_pending_tasks_complete_after_a_restart_without_a_request(server) -> Non
     Annotator(ws, "ann").answer_and_next()
     again = create_workspace_app(ws.config.root).extensions["potato_like"]  # restarted
     try:
-        assert len(again.periodic) == 1  # the reconciler, registered by the root app
+        # the root app registered each service's reconciler (seed 001's and this one)
+        assert len(again.periodic) == 2
         DeliveryThread(lambda: [again.store], lambda: again.periodic).run_once()
         assert records(again).batch("r")["status"] == "completed"
     finally:

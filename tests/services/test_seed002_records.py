@@ -1,4 +1,4 @@
-"""Seed 002's records (store/seed002_records.py) on SQLite and PostgreSQL: unique batch
+"""Seed 002's records (store/batch_records.py) on SQLite and PostgreSQL: unique batch
 names and unique_ids, counts, and conditional completion (each happens once)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from potato_like.errors import Conflict
 from potato_like.store import Store
-from potato_like.store.seed002_records import Seed002Records
+from potato_like.store.batch_records import ScaleRecords
 
 
 def batch_row(name: str, created: float) -> dict:
@@ -36,7 +36,7 @@ def task_row(task_id: str, batch: str | None, unique_id: str | None = None) -> d
 
 
 def exercise(store: Store) -> None:
-    rec = Seed002Records(store)
+    rec = ScaleRecords(store)
     now = time.time()
     rec.create_batch(batch_row("b", now - 10))
     rec.create_batch(batch_row("c", now))
@@ -83,7 +83,7 @@ def test_records_on_postgresql(pg_url) -> None:
 
 
 def test_categorization_response_reads_the_first_annotators_choice() -> None:
-    from potato_like.services.seed002.reconcile import task_response
+    from potato_like.services.batches.reconcile import task_response
 
     answers = [
         {"annotator": "a", "scheme": "other", "value": {"x": "1"}},

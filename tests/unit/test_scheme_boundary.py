@@ -24,8 +24,9 @@ import pytest
 from potato_like.schemes.registry import type_names
 
 PACKAGE = Path(__file__).resolve().parents[2] / "potato_like"
-# service_tasks: which annotation types answer a labelling service's task types (seed 002)
-PUBLIC_SCHEME_MODULES = ("base", "registry", "service_tasks")
+# service_tasks: which annotation types answer a labelling service's task types (seed 002);
+# image_label_types: which image tools a labelling service's label types map to (seed 000)
+PUBLIC_SCHEME_MODULES = ("base", "registry", "service_tasks", "image_label_types")
 
 # Folders outside schemes/ that are skipped as a whole.
 SKIPPED_DIRS = {
@@ -68,9 +69,10 @@ ALLOWED = {
     ("embeddings/map_data.py", "text"): "Potato's preview_type of a map point (text, not media)",
     ("web/event_registry.py", "text"): "the quoted evidence text of Potato's event registry API",
     (
-        "services/seed002/views.py",
+        "services/batches/views.py",
         "text",
     ): "seed 002's attachment_type text (the attachment is text)",
+    ("services/hitl/logic.py", "text"): "the item field a job's project reads (text_key)",
 }
 
 

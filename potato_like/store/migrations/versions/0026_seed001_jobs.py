@@ -1,4 +1,4 @@
-"""Seed 001's projects and jobs (potato_like/services/seed001/), in the workspace's store.
+"""Seed 001's projects and jobs (potato_like/services/hitl/), in the workspace's store.
 
 Revision ID: 0024
 Revises: 0023 (the outbox, merged in)
@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "seed001_projects",
+        "hitl_projects",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("slug", sa.String(63), nullable=False, unique=True),
         sa.Column("name", sa.Text, nullable=False),
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Float, nullable=False),
     )
     op.create_table(
-        "seed001_jobs",
+        "hitl_jobs",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("project_id", sa.String(36), nullable=False),
         sa.Column("item_id", sa.Text, nullable=False),
@@ -43,12 +43,12 @@ def upgrade() -> None:
         sa.Column("annotations", sa.Text, nullable=True),
         sa.Column("error", sa.Text, nullable=True),
     )
-    op.create_index("ix_seed001_jobs_project", "seed001_jobs", ["project_id", "created_at"])
-    op.create_index("ix_seed001_jobs_status", "seed001_jobs", ["status"])
+    op.create_index("ix_hitl_jobs_project", "hitl_jobs", ["project_id", "created_at"])
+    op.create_index("ix_hitl_jobs_status", "hitl_jobs", ["status"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_seed001_jobs_status", "seed001_jobs")
-    op.drop_index("ix_seed001_jobs_project", "seed001_jobs")
-    op.drop_table("seed001_jobs")
-    op.drop_table("seed001_projects")
+    op.drop_index("ix_hitl_jobs_status", "hitl_jobs")
+    op.drop_index("ix_hitl_jobs_project", "hitl_jobs")
+    op.drop_table("hitl_jobs")
+    op.drop_table("hitl_projects")

@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "seed002_batches",
+        "scale_batches",
         sa.Column("name", sa.String(255), primary_key=True),
         sa.Column("project", sa.String(63), nullable=False),
         sa.Column("project_name", sa.String(255), nullable=False),
@@ -33,9 +33,9 @@ def upgrade() -> None:
         sa.Column("finalized_at", sa.Float, nullable=True),
         sa.Column("completed_at", sa.Float, nullable=True),
     )
-    op.create_index("ix_seed002_batches_created", "seed002_batches", ["created_at"])
+    op.create_index("ix_scale_batches_created", "scale_batches", ["created_at"])
     op.create_table(
-        "seed002_tasks",
+        "scale_tasks",
         sa.Column("task_id", sa.String(64), primary_key=True),
         sa.Column("project", sa.String(63), nullable=False),
         sa.Column("batch", sa.String(255), nullable=True),
@@ -48,10 +48,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Float, nullable=False),
         sa.Column("completed_at", sa.Float, nullable=True),
     )
-    op.create_index("ix_seed002_tasks_batch", "seed002_tasks", ["batch", "status"])
-    op.create_index("ix_seed002_tasks_status", "seed002_tasks", ["status", "in_project"])
+    op.create_index("ix_scale_tasks_batch", "scale_tasks", ["batch", "status"])
+    op.create_index("ix_scale_tasks_status", "scale_tasks", ["status", "in_project"])
 
 
 def downgrade() -> None:
-    op.drop_table("seed002_tasks")
-    op.drop_table("seed002_batches")
+    op.drop_table("scale_tasks")
+    op.drop_table("scale_batches")

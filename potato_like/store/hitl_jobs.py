@@ -1,4 +1,4 @@
-"""Seed 001 (a Humans-in-the-Loop-style `/v1` API, potato_like/services/seed001/): its
+"""Seed 001 (a Humans-in-the-Loop-style `/v1` API, potato_like/services/hitl/): its
 projects (each backed by a workspace project) and its jobs (each one item of that project),
 kept in the workspace's store. Times are UNIX seconds."""
 
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     from . import Store
 
-seed001_projects = Table(
-    "seed001_projects",
+hitl_projects = Table(
+    "hitl_projects",
     metadata,
     Column("id", String(36), primary_key=True),
     Column("slug", String(63), nullable=False, unique=True),
@@ -29,8 +29,8 @@ seed001_projects = Table(
     Column("created_at", Float, nullable=False),
 )
 
-seed001_jobs = Table(
-    "seed001_jobs",
+hitl_jobs = Table(
+    "hitl_jobs",
     metadata,
     Column("id", String(36), primary_key=True),
     Column("project_id", String(36), nullable=False),
@@ -45,8 +45,8 @@ seed001_jobs = Table(
     Column("webhook_headers", Text, nullable=True),  # JSON object
     Column("annotations", Text, nullable=True),  # JSON, once done
     Column("error", Text, nullable=True),
-    Index("ix_seed001_jobs_project", "project_id", "created_at"),
-    Index("ix_seed001_jobs_status", "status"),
+    Index("ix_hitl_jobs_project", "project_id", "created_at"),
+    Index("ix_hitl_jobs_status", "status"),
 )
 
 OPEN = ("new", "progress")
@@ -60,7 +60,7 @@ def _job(row) -> dict[str, Any]:
     return out
 
 
-class Seed001Store:
+class HitlStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
@@ -68,7 +68,7 @@ class Seed001Store:
     def add_project(self, pid: str, slug: str, name: str, instructions: str | None, owner):
         with self.store.write() as conn:
             conn.execute(
-                seed001_projects.insert().values(
+                hitl_projects.insert().values(
                     id=pid, slug=slug, name=name, status="new", instructions_file=instructions,
                     owner=owner, created_at=time.time(),
                 )
@@ -76,18 +76,18 @@ class Seed001Store:
 
     def project(self, pid: str) -> dict | None:
         with self.store.read() as conn:
-            row = conn.execute(select(seed001_projects).where(seed001_projects.c.id == pid)).first()
+            row = conn.execute(select(hitl_projects).where(hitl_projects.c.id == pid)).first()
         return dict(row._mapping) if row is not None else None
 
     def projects(self) -> list[dict]:
         with self.store.read() as conn:
-            rows = conn.execute(select(seed001_projects).order_by(seed001_projects.c.created_at))
+            rows = conn.execute(select(hitl_projects).order_by(hitl_projects.c.created_at))
             return [dict(r._mapping) for r in rows]
 
     def set_project_status(self, pid: str, status: str) -> None:
         with self.store.write() as conn:
             conn.execute(
-                update(seed001_projects).where(seed001_projects.c.id == pid).values(status=status)
+                update(hitl_projects).where(hitl_projects.c.id == pid).values(status=status)
             )
 
     # -- jobs ---------------------------------------------------------------------------
@@ -95,23 +95,23 @@ class Seed001Store:
         values["files"] = json.dumps(values["files"])
         values["webhook_headers"] = json.dumps(values.get("webhook_headers") or {})
         with self.store.write() as conn:
-            conn.execute(seed001_jobs.insert().values(status="new", **values))
+            conn.execute(hitl_jobs.insert().values(status="new", **values))
 
     def job(self, project_id: str, job_id: str) -> dict | None:
         with self.store.read() as conn:
             row = conn.execute(
-                select(seed001_jobs).where(
-                    seed001_jobs.c.project_id == project_id, seed001_jobs.c.id == job_id
+                select(hitl_jobs).where(
+                    hitl_jobs.c.project_id == project_id, hitl_jobs.c.id == job_id
                 )
             ).first()
         return _job(row) if row is not None else None
 
     def jobs(self, project_ids: list[str] | None = None, statuses=None) -> list[dict]:
-        query = select(seed001_jobs).order_by(seed001_jobs.c.created_at, seed001_jobs.c.id)
+        query = select(hitl_jobs).order_by(hitl_jobs.c.created_at, hitl_jobs.c.id)
         if project_ids is not None:
-            query = query.where(seed001_jobs.c.project_id.in_(project_ids))
+            query = query.where(hitl_jobs.c.project_id.in_(project_ids))
         if statuses is not None:
-            query = query.where(seed001_jobs.c.status.in_(statuses))
+            query = query.where(hitl_jobs.c.status.in_(statuses))
         with self.store.read() as conn:
             return [_job(r) for r in conn.execute(query)]
 
@@ -120,8 +120,8 @@ class Seed001Store:
         if "annotations" in values:
             values["annotations"] = json.dumps(values["annotations"])
         done = conn.execute(
-            update(seed001_jobs)
-            .where(seed001_jobs.c.id == job_id, seed001_jobs.c.status.in_(from_statuses))
+            update(hitl_jobs)
+            .where(hitl_jobs.c.id == job_id, hitl_jobs.c.status.in_(from_statuses))
             .values(**values)
         )
         return done.rowcount == 1

@@ -1,5 +1,5 @@
 """Seed 002's records in a workspace's store: batches and the tasks added to them
-(potato_like/services/seed002/). Imported by tables.py so the schema check sees them."""
+(potato_like/services/batches/). Imported by tables.py so the schema check sees them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from sqlalchemy import Column, Float, Index, Integer, String, Table, Text
 
 from .tables import metadata
 
-seed002_batches = Table(
-    "seed002_batches",
+scale_batches = Table(
+    "scale_batches",
     metadata,
     Column("name", String(255), primary_key=True),  # unique in the workspace
     Column("project", String(63), nullable=False),  # the workspace project's slug
@@ -24,10 +24,10 @@ seed002_batches = Table(
     Column("finalized_at", Float, nullable=True),
     Column("completed_at", Float, nullable=True),
 )
-Index("ix_seed002_batches_created", seed002_batches.c.created_at)
+Index("ix_scale_batches_created", scale_batches.c.created_at)
 
-seed002_tasks = Table(
-    "seed002_tasks",
+scale_tasks = Table(
+    "scale_tasks",
     metadata,
     Column("task_id", String(64), primary_key=True),  # also the project item's id
     Column("project", String(63), nullable=False),
@@ -41,5 +41,5 @@ seed002_tasks = Table(
     Column("created_at", Float, nullable=False),
     Column("completed_at", Float, nullable=True),
 )
-Index("ix_seed002_tasks_batch", seed002_tasks.c.batch, seed002_tasks.c.status)
-Index("ix_seed002_tasks_status", seed002_tasks.c.status, seed002_tasks.c.in_project)
+Index("ix_scale_tasks_batch", scale_tasks.c.batch, scale_tasks.c.status)
+Index("ix_scale_tasks_status", scale_tasks.c.status, scale_tasks.c.in_project)

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from ...store.seed002_records import answers_of, finished_items
+from ...store.batch_records import answers_of, finished_items
 from .tasks import records
 
 if TYPE_CHECKING:
@@ -125,4 +125,4 @@ def register(workspace: Workspace) -> None:
         workspace.periodic.append(lambda: reconcile(workspace))
         return True
 
-    workspace.cache("seed002_reconcile_registered", register_once)
+    workspace.cache("scale_reconcile_registered", register_once)

@@ -3,9 +3,9 @@
 - A project is a workspace project (slug `hitl-<12 hex>`) created paused: its status is
   `new` until an admin activates it with its annotation schemes (then `active`; `inactive`
   when deactivated). Its instructions file is downloaded at creation into the project's
-  `media/seed001/` and linked (or shown, for images) in the project's instructions.
+  `media/hitl/` and linked (or shown, for images) in the project's instructions.
 - A job is one item of that project (id = the job id), its files downloaded into
-  `media/seed001/<job>/`, its predictions in the item's `predictions` field, which the
+  `media/hitl/<job>/`, its predictions in the item's `predictions` field, which the
   project's `pre_annotation` puts into the form as editable answers.
 - A job's status follows the item: `progress` once someone holds or answered it, `done` when
   it has the answers the project needs (max_annotations_per_item, else one annotator).
@@ -35,14 +35,14 @@ if TYPE_CHECKING:
     from ...workspace.workspace import Workspace
 
 log = logging.getLogger("potato_like")
-MEDIA = "media/seed001"
+MEDIA = "media/hitl"
 JOBS_DIR = "data/jobs"
 MAX_FILES = 20
 WORKSPACE_STATUS = {"new": "paused", "active": "active", "inactive": "paused"}
 
 
 def _store(workspace: Workspace):
-    return workspace.store.seed001
+    return workspace.store.hitl
 
 
 # -- projects ----------------------------------------------------------------------------

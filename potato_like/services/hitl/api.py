@@ -21,8 +21,8 @@ from . import logic
 from .metrics import LEVELS, project_metrics
 
 log = logging.getLogger("potato_like")
-bp = Blueprint("seed001", __name__)
-admin_bp = Blueprint("seed001_admin", __name__, url_prefix="/api/v1")
+bp = Blueprint("hitl", __name__)
+admin_bp = Blueprint("hitl_admin", __name__, url_prefix="/api/v1")
 install_errors(admin_bp)
 
 
@@ -113,7 +113,7 @@ def _as_batch():
 def list_projects():
     workspace = service()
     found = []
-    for rec in workspace.store.seed001.projects():
+    for rec in workspace.store.hitl.projects():
         if workspace.app_for(rec["slug"]) is not None:
             found.append(logic.project_out(workspace, logic.project(workspace, rec["id"])))
     return jsonify(found)
@@ -233,7 +233,7 @@ def bulk_jobs(pid: str):
     workspace = service()
     logic.project(workspace, pid)
     logic.reconcile(workspace)
-    return jsonify([_out(j) for j in workspace.store.seed001.jobs([pid])])
+    return jsonify([_out(j) for j in workspace.store.hitl.jobs([pid])])
 
 
 # -- metrics and egress ip -------------------------------------------------------------------
@@ -256,7 +256,7 @@ def metrics():
         raise BadRequest(f"period_group_level: one of {', '.join(LEVELS)}")
     start, end = _date("period_start_date"), _date("period_end_date")
     wanted = request.args.get("project_ids")
-    projects = workspace.store.seed001.projects()
+    projects = workspace.store.hitl.projects()
     if wanted:
         ids = [p.strip() for p in wanted.split(",") if p.strip()]
         known = {p["id"] for p in projects}
@@ -266,7 +266,7 @@ def metrics():
     logic.reconcile(workspace)
     out = []
     for rec in projects:
-        jobs = workspace.store.seed001.jobs([rec["id"]])
+        jobs = workspace.store.hitl.jobs([rec["id"]])
         out.append(project_metrics(rec, jobs, start, end, level))
     return jsonify(out)
 

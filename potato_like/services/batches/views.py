@@ -17,7 +17,7 @@ from ...web.api_v1.common import require_scope, service
 from .reconcile import register
 from .tasks import answering_scheme, materialise, order_queue, records
 
-bp = Blueprint("seed002", __name__, url_prefix="/v1")
+bp = Blueprint("scale", __name__, url_prefix="/v1")
 TASK_TYPES = ("categorization", "textcollection", "imageannotation")
 STATUSES = ("staging", "in_progress", "completed")
 PRIORITY = (10, 30)

@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import BadRequest, Conflict
 from ...schemes.service_tasks import schemes_for
-from ...store.seed002_records import Seed002Records, open_item_ids
+from ...store.batch_records import ScaleRecords, open_item_ids
 
 if TYPE_CHECKING:
     from ...project import Project
     from ...workspace.workspace import Workspace
 
 
-def records(workspace: Workspace) -> Seed002Records:
-    return workspace.cache("seed002_records", lambda: Seed002Records(workspace.store))
+def records(workspace: Workspace) -> ScaleRecords:
+    return workspace.cache("batch_records", lambda: ScaleRecords(workspace.store))
 
 
 def _project_lock(workspace: Workspace, slug: str) -> threading.Lock:
-    locks = workspace.cache("seed002_locks", lambda: {"_": threading.Lock()})
+    locks = workspace.cache("scale_locks", lambda: {"_": threading.Lock()})
     with locks["_"]:
         return locks.setdefault(slug, threading.Lock())
 
@@ -56,8 +56,8 @@ def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
     props = project.config.item_properties
     params = task["params"]
     row = {
-        "seed002_task_type": task["type"],
-        "seed002_batch": task["batch"],
+        "scale_task_type": task["type"],
+        "scale_batch": task["batch"],
         "instruction": params.get("instruction") or "",
         "attachment_type": params.get("attachment_type"),
         "metadata": params.get("metadata") or {},

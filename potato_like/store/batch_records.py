@@ -11,8 +11,8 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
-from .seed002_tables import seed002_batches as B_T
-from .seed002_tables import seed002_tasks as T_T
+from .batch_tables import scale_batches as B_T
+from .batch_tables import scale_tasks as T_T
 from .tables import annotations, items, users
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _task(row) -> dict[str, Any]:
     return out
 
 
-class Seed002Records:
+class ScaleRecords:
     def __init__(self, store: Store) -> None:
         self.store = store
 
