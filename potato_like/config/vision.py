@@ -4,11 +4,13 @@ image pre-annotations (ai/vision/detectors.py)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .load import EnvValue
 from .reader import ConfigReader, hint
 
 
@@ -32,7 +34,7 @@ def _importable(module: str) -> bool:
 def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
     """`visual_endpoint_type` (yolo, sam) and `visual_ai_config`; a missing library is a
     problem naming the extra to install (never needed when no vision endpoint is set)."""
-    from ..ai.vision.detectors import DETECTORS, EXTRA, NOT_SERVED
+    from ..ai.vision.detectors import DETECTORS, NOT_SERVED
 
     written = sub.str("visual_endpoint_type", None)
     conf = sub.child("visual_ai_config")
@@ -43,7 +45,7 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
     if written in NOT_SERVED:
         sub.warn(
             "visual_endpoint_type",
-            f"{written!r} (a vision LLM) is not served by this version; served: "
+            f"{written!r} is not served by this version; served: "
             f"{', '.join(DETECTORS)}. Image items get no AI pre-annotations",
         )
         return None
@@ -60,9 +62,25 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
         sub.problem(
             "visual_endpoint_type",
             f"{written!r} needs the {cls.package!r} package, which is not installed: "
-            f"pip install 'potato_like[{EXTRA}]'",
+            f"pip install 'potato_like[{cls.extra}]'",
         )
         return None
+    key_variable = getattr(cls, "key_variable", "")
+    if key_variable and not (
+        conf.raw.get("api_key") or conf.raw.get("base_url") or os.environ.get(key_variable)
+    ):
+        sub.warn(
+            "visual_endpoint_type",
+            f"{written!r} has no API key (visual_ai_config.api_key or ${key_variable}) and "
+            "no base_url: image items get no AI pre-annotations",
+        )
+        return None
+    if "api_key" in conf.raw and not isinstance(conf.raw["api_key"], EnvValue):
+        conf.warn("api_key", "is written in the file: use ${VARIABLE} to keep it out of it")
+    conf.number("max_image_size", None, integer=True, minimum=64, maximum=16384)
+    conf.number("max_image_bytes", None, integer=True, minimum=1024)
+    conf.number("max_tokens", None, integer=True, minimum=1, maximum=100_000)
+    conf.number("temperature", None, minimum=0, maximum=2)
     for key in ("confidence_threshold", "iou_threshold", "min_area"):
         conf.number(key, None, minimum=0, maximum=1)
     conf.number("max_detections", None, integer=True, minimum=1, maximum=10_000)

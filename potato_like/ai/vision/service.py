@@ -7,6 +7,7 @@ pre-annotations until the annotator saves their own."""
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import BadAnnotation
+from ...net.safe_fetch import FetchError, FetchPolicy, fetch
 from ...store.ai_records import items_after
 from .detectors import DETECTORS, VisionUnavailable
 
@@ -82,13 +84,12 @@ class VisionService:
     def _run(self, item_id: str, text: str) -> tuple[dict | None, str]:
         try:
             found = {}
-            for scheme in self.schemes():
-                path = scheme.local_file((text or "").strip())
-                if path is None:
-                    raise VisionUnavailable("the item's image is not a file of the project")
-                shapes = self.detector.detect(Path(path), list(scheme.label_names),
-                                              list(scheme.shape_types))  # fmt: skip
-                found[scheme.name] = shapes
+            with tempfile.TemporaryDirectory(prefix="potato-vision-") as scratch:
+                for scheme in self.schemes():
+                    path = self._image(scheme, (text or "").strip(), Path(scratch))
+                    shapes = self.detector.detect(path, list(scheme.label_names),
+                                                  list(scheme.shape_types))  # fmt: skip
+                    found[scheme.name] = shapes
         except VisionUnavailable as exc:
             return self._fail(item_id, str(exc))
         except Exception as exc:  # a library or model failure must not become a 500
@@ -98,6 +99,29 @@ class VisionService:
             self._inflight.pop(item_id, None)
             self._cache[item_id] = found
         return found, ""
+
+    def _image(self, scheme, where: str, scratch: Path) -> Path:
+        """The item's image file: a file of the project, or (only for detectors that say so)
+        a URL fetched through the SSRF-guarded fetch into a scratch file."""
+        path = scheme.local_file(where)
+        if path is not None:
+            return Path(path)
+        if not (self.detector.fetches_urls and where.lower().startswith(("http://", "https://"))):
+            raise VisionUnavailable("the item's image is not a file of the project")
+        media = self.project.config.media
+        policy = FetchPolicy(
+            allow_hosts=media.allow_fetch_hosts,
+            max_bytes=min(media.fetch_max_bytes, self.detector.max_bytes),
+            timeout=min(media.fetch_timeout, self.cfg.timeout),
+            accept=("image/", "application/octet-stream"),
+        )
+        try:
+            body = fetch(where, policy).body
+        except FetchError as exc:
+            raise VisionUnavailable(f"the item's image could not be fetched: {exc}") from None
+        target = scratch / "remote-image"
+        target.write_bytes(body)
+        return target
 
     def _fail(self, item_id: str, message: str) -> tuple[None, str]:
         with self._lock:
