@@ -50,7 +50,7 @@ def fake_vendor():
 
 
 def ai(endpoint, fake, **conf):
-    conf = {"model": "vision-model", "base_url": fake.url, "timeout": 5, **conf}
+    conf = {"model": "vision-model", "base_url": fake.url, "timeout": 20, **conf}
     return {"enabled": True, "visual_endpoint_type": endpoint, "visual_ai_config": conf}
 
 
@@ -155,10 +155,10 @@ def test_a_server_error_is_tried_again(tmp_path, open_app, fake_vendor):
 def test_a_failing_server_gives_a_message_and_the_page_still_opens(tmp_path, open_app, fake_vendor):
     fake = fake_vendor("openai_vision")
     fake.script(*[("status", 500)] * 10)
-    app = open_app(image_project(tmp_path, ai_support=ai("openai_vision", fake, timeout=1)))
+    app = open_app(image_project(tmp_path, ai_support=ai("openai_vision", fake, timeout=4)))
     got = detections(app)
-    assert got["suggestions"] == {} and "busy or failing" in got["message"]
-    assert "HTTP 500" in got["message"]
+    assert got["suggestions"] == {} and "HTTP 500" in got["message"]
+    assert 3 <= len(fake.requests) <= 4  # tried again, within the time budget
     client = login(app.test_client(), "ann2")
     assert client.get("/annotate").status_code == 200
 
