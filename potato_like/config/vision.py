@@ -57,7 +57,7 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
             f"{hint(written, list(DETECTORS))}",
         )
         return None
-    conf.warn_unknown(cls.setting_keys)
+    conf.warn_unknown((*cls.setting_keys, "max_frames"))
     if not _importable(cls.module):
         sub.problem(
             "visual_endpoint_type",
@@ -77,6 +77,7 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
         return None
     if "api_key" in conf.raw and not isinstance(conf.raw["api_key"], EnvValue):
         conf.warn("api_key", "is written in the file: use ${VARIABLE} to keep it out of it")
+    conf.number("max_frames", None, integer=True, minimum=1, maximum=500)
     conf.number("max_image_size", None, integer=True, minimum=64, maximum=16384)
     conf.number("max_image_bytes", None, integer=True, minimum=1024)
     conf.number("max_tokens", None, integer=True, minimum=1, maximum=100_000)
@@ -91,5 +92,5 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
             "is required: the path of a SAM checkpoint you have (nothing is downloaded)",
         )
         return None
-    settings = {k: conf.raw[k] for k in cls.setting_keys if k in conf.raw}
+    settings = {k: conf.raw[k] for k in (*cls.setting_keys, "max_frames") if k in conf.raw}
     return VisionConfig(written, settings, config_dir, timeout)
