@@ -31,20 +31,31 @@ def _importable(module: str) -> bool:
         return False
 
 
-def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
-    """`visual_endpoint_type` (yolo, sam) and `visual_ai_config`; a missing library is a
-    problem naming the extra to install (never needed when no vision endpoint is set)."""
+def read_vision(
+    sub: ConfigReader,
+    config_dir: Path,
+    potato_form: tuple[str, ConfigReader] | None = None,
+) -> VisionConfig | None:
+    """`visual_endpoint_type` and `visual_ai_config`; a missing library is a problem naming
+    the extra to install (never needed when no vision endpoint is set). `potato_form`:
+    (endpoint_type, its ai_config) when the main endpoint_type names a vision endpoint, as
+    Potato also allows."""
     from ..ai.vision.detectors import DETECTORS, NOT_SERVED
 
-    written = sub.str("visual_endpoint_type", None)
-    conf = sub.child("visual_ai_config")
+    key = "visual_endpoint_type"
+    if potato_form is not None:
+        key = "endpoint_type"
+        written, conf = potato_form
+    else:
+        written = sub.str("visual_endpoint_type", None)
+        conf = sub.child("visual_ai_config")
     if not written:
         if conf.raw:
             conf.warn("model", "used only with visual_endpoint_type")
         return None
     if written in NOT_SERVED:
         sub.warn(
-            "visual_endpoint_type",
+            key,
             f"{written!r} is not served by this version; served: "
             f"{', '.join(DETECTORS)}. Image items get no AI pre-annotations",
         )
@@ -52,7 +63,7 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
     cls = DETECTORS.get(written)
     if cls is None:
         sub.problem(
-            "visual_endpoint_type",
+            key,
             f"{written!r} is not a vision endpoint (one of: {', '.join(DETECTORS)})"
             f"{hint(written, list(DETECTORS))}",
         )
@@ -60,7 +71,7 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
     conf.warn_unknown((*cls.setting_keys, "max_frames"))
     if not _importable(cls.module):
         sub.problem(
-            "visual_endpoint_type",
+            key,
             f"{written!r} needs the {cls.package!r} package, which is not installed: "
             f"pip install 'potato_like[{cls.extra}]'",
         )
@@ -70,7 +81,7 @@ def read_vision(sub: ConfigReader, config_dir: Path) -> VisionConfig | None:
         conf.raw.get("api_key") or conf.raw.get("base_url") or os.environ.get(key_variable)
     ):
         sub.warn(
-            "visual_endpoint_type",
+            key,
             f"{written!r} has no API key (visual_ai_config.api_key or ${key_variable}) and "
             "no base_url: image items get no AI pre-annotations",
         )

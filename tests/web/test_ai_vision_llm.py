@@ -265,3 +265,29 @@ def test_a_cloud_vendor_without_key_or_base_url_is_off_with_a_warning(
     assert vision(project) is None
     text = " ".join(project.config.warnings)
     assert "OPENAI_API_KEY" in text and "detial" in text
+
+
+def test_potatos_form_with_the_vision_endpoint_as_endpoint_type(tmp_path, open_app, fake_vendor):
+    fake = fake_vendor("ollama_vision")
+    conf = {"enabled": True, "endpoint_type": "ollama_vision",
+            "ai_config": {"model": "llava:latest", "base_url": fake.url, "timeout": 20}}  # fmt: skip
+    app = open_app(image_project(tmp_path, ai_support=conf))
+    project = app.extensions["potato_like"]
+    assert project.config.ai.endpoint_type == "builtin"  # text suggestions: the default
+    got = detections(app)
+    assert got["endpoint_type"] == "ollama_vision" and got["model"] == "llava:latest"
+    assert got["suggestions"]["objects"][0]["label"] == "cat"
+    assert fake.requests[0]["body"]["model"] == "llava:latest"
+    assert not [w for w in project.config.warnings if "ai_config" in w]
+
+
+def test_both_forms_at_once_is_a_config_problem(tmp_path, fake_vendor):
+    from potato_like import create_app
+    from potato_like.errors import ConfigError
+
+    fake = fake_vendor("ollama_vision")
+    conf = ai("ollama_vision", fake)
+    conf["endpoint_type"] = "openai_vision"
+    with pytest.raises(ConfigError) as err:
+        create_app(image_project(tmp_path, ai_support=conf))
+    assert "ai_support.endpoint_type" in str(err.value)
