@@ -190,11 +190,11 @@ def read_ai(r: ConfigReader, config_dir: Path, output_dir: Path, scheme_names) -
     if written in VISION_TYPES and not sub.has("visual_endpoint_type"):
         # Potato's form: the main endpoint is a vision one, with its settings in ai_config.
         # Text suggestions then come from the default (builtin) provider.
-        conf = ConfigReader(
-            values, inline.path or sub.key_path("ai_config"), r.problems, r.warnings
-        )
+        own = {k: v for k, v in values.items() if k != "include"}  # include: which schemes
+        conf = ConfigReader(own, inline.path or sub.key_path("ai_config"), r.problems, r.warnings)
         vision = read_vision(sub, config_dir, (written, conf))
-        written, values = None, {}
+        written = None
+        values = {k: v for k, v in values.items() if k == "include"}
     else:
         vision = read_vision(sub, config_dir)
     written = written or "builtin"
