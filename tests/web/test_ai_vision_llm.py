@@ -291,3 +291,21 @@ def test_both_forms_at_once_is_a_config_problem(tmp_path, fake_vendor):
     with pytest.raises(ConfigError) as err:
         create_app(image_project(tmp_path, ai_support=conf))
     assert "ai_support.endpoint_type" in str(err.value)
+
+
+def test_potatos_detection_form_of_the_suggestion_endpoints(tmp_path, open_app, fake_vendor):
+    fake = fake_vendor("anthropic_vision")
+    app = open_app(image_project(tmp_path, ai_support=ai("anthropic_vision", fake)))
+    client = login(app.test_client(), "ann1")
+    assert client.get("/api/current_instance").json["instance_id"] == "a"
+    for url in ("/api/get_ai_suggestion", "/get_ai_suggestion"):
+        r = client.get(f"{url}?annotationId=0&aiAssistant=detection")
+        assert r.status_code == 200, r.json
+        (det,) = r.json["detections"]
+        assert det["label"] == "cat" and det["confidence"] == 0.8
+        assert det["bbox"]["x"] == pytest.approx(BOX["x"], abs=1e-5)
+    assert len(fake.requests) == 1  # the second asks the cache
+    r = client.get("/api/get_ai_suggestion?annotationId=7&aiAssistant=pre_annotate")
+    assert r.status_code == 404 and "scheme 7" in r.json["error"]
+    r = client.get("/api/get_ai_suggestion?annotationId=x&aiAssistant=detection")
+    assert r.status_code == 404
