@@ -144,12 +144,19 @@ def test_pixel_boxes_are_read_as_pixels_of_the_image_sent(tmp_path, open_app, fa
     assert shape["coordinates"]["height"] == pytest.approx(100 / IMAGE_H, abs=1e-5)
 
 
-def test_a_server_error_is_tried_again(tmp_path, open_app, fake_vendor):
+def test_a_server_error_is_tried_again(tmp_path, open_app, fake_vendor, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret-4242")
     fake = fake_vendor("anthropic_vision")
     fake.script(("status", 500), ("rate", 0.1))
     app = open_app(image_project(tmp_path, ai_support=ai("anthropic_vision", fake)))
-    (shape,) = detections(app)["suggestions"]["objects"]
+    got = detections(app)
+    (shape,) = got["suggestions"]["objects"]
     assert shape["label"] == "cat" and len(fake.requests) == 3
+    # The key from the environment is sent to the vendor, and to no one else.
+    for r in fake.requests:  # x-api-key, or Authorization: Bearer in newer SDKs
+        assert any(v.endswith("sk-ant-secret-4242") for v in r["headers"].values())
+    assert "sk-ant-secret-4242" not in repr(vision(app.extensions["potato_like"]).detector)
+    assert "sk-ant-secret-4242" not in str(got) and fake.url not in str(got)
 
 
 def test_a_failing_server_gives_a_message_and_the_page_still_opens(tmp_path, open_app, fake_vendor):
