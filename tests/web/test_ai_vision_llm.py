@@ -316,3 +316,13 @@ def test_potatos_detection_form_of_the_suggestion_endpoints(tmp_path, open_app, 
     assert r.status_code == 404 and "scheme 7" in r.json["error"]
     r = client.get("/api/get_ai_suggestion?annotationId=x&aiAssistant=detection")
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", list(VENDOR))
+def test_a_body_that_is_not_json_gives_a_message(tmp_path, open_app, fake_vendor, endpoint):
+    fake = fake_vendor(endpoint)
+    fake.script(*[("raw", b"<html>502 Bad Gateway</html>")] * 4)
+    app = open_app(image_project(tmp_path, ai_support=ai(endpoint, fake)))
+    got = detections(app)
+    assert got["suggestions"] == {} and "a body that is not JSON" in got["message"]
+    assert login(app.test_client(), "ann2").get("/annotate").status_code == 200

@@ -230,6 +230,10 @@ class VisionLLM(Detector):
                     continue
         except ProviderUnavailable as exc:
             raise VisionUnavailable(str(exc)) from None
+        except ValueError:  # the SDK could not decode the HTTP body (a proxy's error page)
+            raise VisionUnavailable(
+                f"the {self.name} endpoint answered with a body that is not JSON"
+            ) from None
         raise VisionUnavailable("no detections: the model did not answer with the JSON asked for")
 
 
