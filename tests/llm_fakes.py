@@ -3,7 +3,8 @@ vendor: OpenAI chat completions (also Hugging Face's router and vLLM), Anthropic
 Gemini generateContent and Ollama's native /api/chat.
 
 `FakeLLM(vendor).script(...)` queues what the next calls get: ("ok", answer-dict-or-text),
-("slow", seconds), ("status", code), ("rate", retry_after_seconds), ("malformed",). When the
+("slow", seconds), ("status", code), ("rate", retry_after_seconds), ("malformed",), ("raw", bytes) (a 200 whose body is those
+bytes, e.g. not JSON at all). When the
 queue is empty every call gets `default` (an "ok" answer). Each request is recorded."""
 
 from __future__ import annotations
@@ -133,6 +134,13 @@ class FakeLLM:
             time.sleep(step[1])
             step = ("ok", self.default)
             kind = "ok"
+        if kind == "raw":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(step[1])))
+            handler.end_headers()
+            handler.wfile.write(step[1])
+            return None
         if kind == "status":
             return self._send(handler, step[1], {"error": {"message": "boom", "type": "server"}})
         if kind == "rate":

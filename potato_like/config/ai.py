@@ -187,7 +187,16 @@ def read_ai(r: ConfigReader, config_dir: Path, output_dir: Path, scheme_names) -
             return None
         written = external.pop("endpoint_type", None) or written
         values.update(external)  # the file's values win, as in Potato
-    vision = read_vision(sub, config_dir)
+    if written in VISION_TYPES and not sub.has("visual_endpoint_type"):
+        # Potato's form: the main endpoint is a vision one, with its settings in ai_config.
+        # Text suggestions then come from the default (builtin) provider.
+        own = {k: v for k, v in values.items() if k != "include"}  # include: which schemes
+        conf = ConfigReader(own, inline.path or sub.key_path("ai_config"), r.problems, r.warnings)
+        vision = read_vision(sub, config_dir, (written, conf))
+        written = None
+        values = {k: v for k, v in values.items() if k == "include"}
+    else:
+        vision = read_vision(sub, config_dir)
     written = written or "builtin"
     name = _provider_name(sub, "endpoint_type", written)
     if name is None:

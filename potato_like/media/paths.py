@@ -132,3 +132,24 @@ def in_media_dir(root: Path, value: str) -> str:
     if clean is None or (root / clean).exists() or not (root / "media" / clean).exists():
         return value
     return f"media/{clean}"
+
+
+def local_media_file(task_dir: Path, source: str) -> Path | None:
+    """The project file an item's media value names (a project path, or a /media/ URL), or
+    None: remote, outside the project, or not a file."""
+    kind = media_kind(source)
+    if kind == "project":
+        rel = relative_media_path(source)
+    elif kind == "site" and source.startswith("/media/"):
+        rel = relative_media_path(source[1:])
+    else:
+        return None
+    if rel is None:
+        return None
+    root = task_dir.resolve()
+    rel = in_media_dir(root, rel)
+    try:
+        path = (root / rel).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return path if path.is_relative_to(root) and path.is_file() else None

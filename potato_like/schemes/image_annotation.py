@@ -25,7 +25,7 @@ from typing import Any
 from ..config.reader import ConfigReader, hint
 from ..errors import BadAnnotation
 from ..media.images import ImageSizes, UnreadableImage
-from ..media.paths import in_media_dir, media_kind, relative_media_path
+from ..media.paths import local_media_file
 from ..media.pdf import BadPdf
 from ..media.shapes import MASK_TYPE, SHAPE_TYPES, check_geometry, check_rle, to_pixels
 from ..media.tiles import DEFAULT_MAX_PIXELS, DEFAULT_OVERLAP, DEFAULT_TILE_SIZE
@@ -158,22 +158,7 @@ class ImageAnnotation(StructuredScheme):
     # -- image size -----------------------------------------------------------------------
     def local_file(self, source: str) -> Path | None:
         """The project file an item's image value names, or None (remote or not a file)."""
-        kind = media_kind(source)
-        if kind == "project":
-            rel = relative_media_path(source)
-        elif kind == "site" and source.startswith("/media/"):
-            rel = relative_media_path(source[1:])
-        else:
-            return None
-        if rel is None:
-            return None
-        root = self.task_dir.resolve()
-        rel = in_media_dir(root, rel)
-        try:
-            path = (root / rel).resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None
-        return path if path.is_relative_to(root) and path.is_file() else None
+        return local_media_file(self.task_dir, source)
 
     def image_info(self, source: str, raws: list[Any]) -> dict[str, Any] | None:
         """{width, height, verified} of the item's image: read from a project file, else the

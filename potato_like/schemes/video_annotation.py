@@ -11,15 +11,19 @@ height}}}}}`) and `video_metadata` (`{duration, fps, width, height}`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ..config.reader import ConfigReader
 from ..errors import BadAnnotation
+from ..media.paths import local_media_file
 from .audio_annotation import DEFAULT_COLORS
 from .registry import register
 from .timeline import (
+    DATA_KEY,
     TimelineScheme,
     clean_segments,
     entry_list,
@@ -228,6 +232,31 @@ class VideoAnnotation(TimelineScheme):
                 "keyframes": clean_boxes,
             }
         return out
+
+    # -- vision pre-annotations (ai/vision/frames.py) --------------------------------------
+    @property
+    def detects_on_frames(self) -> bool:
+        """Tracks are boxes on frames, so a vision detector can pre-annotate them."""
+        return self.mode in ("tracking", "combined")
+
+    def local_file(self, source: str) -> Path | None:
+        return local_media_file(self.task_dir, source)
+
+    def value_from_tracks(self, tracks: list[Mapping[str, Any]], meta: Mapping[str, Any]):
+        """The stored value for detected tracks ([{id, label, keyframes: [{frame, time,
+        bbox}]}], boxes in video pixels), checked like an annotator's answer."""
+        tracking = {
+            str(t["id"]): {
+                "id": str(t["id"]),
+                "label": t["label"],
+                "color": "",
+                "keyframes": {str(k["frame"]): dict(k) for k in t["keyframes"]},
+            }
+            for t in tracks
+        }
+        video = {k: meta[k] for k in ("duration", "fps", "width", "height") if k in meta}
+        value = {"tracking": tracking, "video_metadata": video}
+        return self.normalize({DATA_KEY: json.dumps(value)})
 
     def missing_requirement(self, label_map: Mapping[str, str] | None) -> str | None:
         count = len(self.data(label_map).get("segments", []))

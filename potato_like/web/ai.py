@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 
 from ..ai.service import records, service
-from ..ai.vision.service import vision
+from ..ai.vision.service import draws_on_images, vision
 from ..errors import BadRequest, NotFound
 from .security import admin_required, current_project, login_required_json, require_user
 from .tracking import own_item
@@ -21,6 +21,7 @@ from .tracking import own_item
 bp = Blueprint("ai", __name__)
 
 MAX_PREFETCH = 100
+VISUAL_ASSISTANTS = ("detection", "pre_annotate")  # Potato's aiAssistant kinds for images
 
 
 def _service():
@@ -89,11 +90,42 @@ def _suggest(user, item, schemes) -> tuple[list[dict], list[str]]:
     return found, messages
 
 
+def _potato_detections(item):
+    """Potato's visual form of the suggestion endpoints: `aiAssistant=detection` or
+    `pre_annotate` on an image scheme (`annotationId`, else the first) answers
+    `{"detections": [{label, bbox: {x, y, width, height}, confidence}]}` from the vision
+    endpoint; None when the request is not that form."""
+    detector = vision(current_project())
+    if detector is None or request.values.get("aiAssistant") not in VISUAL_ASSISTANTS:
+        return None
+    drawn = [s for s in detector.schemes() if draws_on_images(s)]
+    index = request.values.get("annotationId")
+    if index not in (None, ""):
+        schemes = current_project().config.schemes
+        try:
+            wanted = schemes[int(index)]
+        except (ValueError, IndexError):
+            raise NotFound(f"there is no annotation scheme {index}") from None
+        drawn = [s for s in drawn if s.name == wanted.name]
+    if not drawn:
+        raise BadRequest("that scheme draws no boxes on the item's image")
+    found, message = detector.get(item.id, item.text)
+    detections = [
+        {"label": s["label"], "bbox": s["coordinates"], "confidence": s["confidence"]}
+        for s in (found or {}).get(drawn[0].name, [])
+        if s.get("type") == "bbox"
+    ]
+    return jsonify(detections=detections, instance_id=item.id, message=message)
+
+
 @bp.get("/api/get_ai_suggestion")
 @login_required_json
 def api_get_ai_suggestion():
     user = require_user()
     item = _item_for(user)
+    visual = _potato_detections(item)
+    if visual is not None:
+        return visual
     found, messages = _suggest(user, item, _schemes_for(_service()))
     return jsonify(
         instance_id=item.id,
@@ -129,6 +161,9 @@ def get_ai_suggestion():
     (or `instance_id`). Answers {suggestion, confidence, labels: {schema: label}}."""
     user = require_user()
     item = _item_for(user)
+    visual = _potato_detections(item)
+    if visual is not None:
+        return visual
     svc = _service()
     index = request.values.get("annotationId")
     schemes = [_scheme_at(svc, index)] if index not in (None, "") else _schemes_for(svc)

@@ -120,15 +120,13 @@ def test_unknown_endpoint_and_keys(tmp_path):
             "endpoint_type": "ollama",
             "ai_config": {"modle": "x"},
             "cach_config": {},
-            "visual_endpoint_type": "ollama_vision",
+            "visual_endpoint_type": "sam3",
         },
     )
     warnings = "\n".join(config.warnings)
     assert "ai_support.ai_config.modle: unknown key" in warnings
     assert "ai_support.cach_config: unknown key" in warnings
-    assert "ai_support.visual_endpoint_type: 'ollama_vision' (a vision LLM) is not served" in (
-        warnings
-    )
+    assert "ai_support.visual_endpoint_type: 'sam3' is not served" in warnings
 
 
 def test_vllm_bare_host_and_openrouter_default(tmp_path):

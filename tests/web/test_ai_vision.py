@@ -265,11 +265,11 @@ def test_bad_vision_settings(tmp_path, segment_anything, ultralytics):
     assert "visual_ai_config.confidence_threshold" in text
 
 
-def test_vision_llms_are_accepted_with_a_warning(tmp_path, open_app):
-    app = open_app(image_project(tmp_path, ai_support=ai("openai_vision", model="gpt-4o")))
+def test_sam3_is_accepted_with_a_warning(tmp_path, open_app):
+    app = open_app(image_project(tmp_path, ai_support=ai("sam3", model="sam3")))
     project = app.extensions["potato_like"]
     assert vision(project) is None
     (warning,) = [w for w in project.config.warnings if "visual_endpoint_type" in w]
-    assert "'openai_vision'" in warning and "not served" in warning
+    assert "'sam3'" in warning and "not served" in warning
     client = annotator(app)
     assert client.get("/api/vision_suggestions?instance_id=a").status_code == 404

@@ -75,7 +75,11 @@ class Detector:
     name: ClassVar[str] = ""
     package: ClassVar[str] = ""
     module: ClassVar[str] = ""
+    extra: ClassVar[str] = EXTRA  # the setup.cfg extra that installs `package`
     setting_keys: ClassVar[tuple[str, ...]] = ()
+    # Whether an image given as a URL is fetched (net/safe_fetch) and run on.
+    fetches_urls: ClassVar[bool] = False
+    max_bytes: int = 20 * 1024 * 1024
 
     def __init__(self, settings: Mapping[str, Any], base_dir: Path) -> None:
         self.settings = dict(settings)
@@ -89,7 +93,7 @@ class Detector:
         except ImportError as exc:
             raise VisionUnavailable(
                 f"the {self.name} vision endpoint needs the {self.package!r} package: "
-                f"pip install 'potato_like[{EXTRA}]'"
+                f"pip install 'potato_like[{self.extra}]'"
             ) from exc
 
     def model(self):
@@ -244,6 +248,8 @@ def _outline(mask: np.ndarray, w: int, h: int) -> list[dict[str, float]] | None:
     return polygon_points([(px / w, py / h) for px, py in points.tolist()])
 
 
-DETECTORS: dict[str, type[Detector]] = {"yolo": YoloDetector, "sam": SamSegmenter}
-# Potato's other vision endpoints (vision LLMs, SAM 3): accepted with a warning, not served.
-NOT_SERVED = ("ollama_vision", "openai_vision", "anthropic_vision", "sam3")
+from .llm import VISION_LLMS  # noqa: E402  (they build on the classes above)
+
+DETECTORS: dict[str, type[Detector]] = {"yolo": YoloDetector, "sam": SamSegmenter, **VISION_LLMS}
+# Potato's other vision endpoint (SAM 3): accepted with a warning, not served.
+NOT_SERVED = ("sam3",)

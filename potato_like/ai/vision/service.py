@@ -7,6 +7,7 @@ pre-annotations until the annotator saves their own."""
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import BadAnnotation
+from ...net.safe_fetch import FetchError, FetchPolicy, fetch
 from ...store.ai_records import items_after
 from .detectors import DETECTORS, VisionUnavailable
+from .frames import DEFAULT_MAX_FRAMES, detect_video
 
 if TYPE_CHECKING:
     from ...project import Project
@@ -33,6 +36,12 @@ def draws_on_images(scheme) -> bool:
     `shape_types` and its `local_file` lookup of the item's image)."""
     kinds = getattr(scheme, "shape_types", ()) or ()
     return hasattr(scheme, "local_file") and any(k in kinds for k in DRAWN)
+
+
+def draws_on_frames(scheme) -> bool:
+    """A scheme that draws boxes on a video's frames (`detects_on_frames`): detections on
+    sampled frames become its tracks (frames.py)."""
+    return hasattr(scheme, "local_file") and bool(getattr(scheme, "detects_on_frames", False))
 
 
 def vision(project: Project) -> VisionService | None:
@@ -54,12 +63,12 @@ class VisionService:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="ai-vision")
 
     def schemes(self) -> list:
-        return [s for s in self.project.config.schemes if draws_on_images(s)]
+        return [s for s in self.project.config.schemes if draws_on_images(s) or draws_on_frames(s)]
 
     def get(self, item_id: str, text: str, *, wait: bool = True) -> tuple[dict | None, str]:
         """({schema: [shapes with confidence]}, "") or (None, a message for people)."""
         if not self.schemes():
-            return None, "no scheme draws boxes or polygons on images"
+            return None, "no scheme draws boxes or polygons on images or video frames"
         with self._lock:
             hit = self._cache.get(item_id)
             if hit is not None:
@@ -82,13 +91,16 @@ class VisionService:
     def _run(self, item_id: str, text: str) -> tuple[dict | None, str]:
         try:
             found = {}
-            for scheme in self.schemes():
-                path = scheme.local_file((text or "").strip())
-                if path is None:
-                    raise VisionUnavailable("the item's image is not a file of the project")
-                shapes = self.detector.detect(Path(path), list(scheme.label_names),
-                                              list(scheme.shape_types))  # fmt: skip
-                found[scheme.name] = shapes
+            with tempfile.TemporaryDirectory(prefix="potato-vision-") as scratch:
+                for scheme in self.schemes():
+                    if draws_on_frames(scheme):
+                        where = self._video_value(scheme, item_id, text)
+                        found[scheme.name] = self._video(scheme, where, scratch)
+                        continue
+                    path = self._image(scheme, (text or "").strip(), Path(scratch))
+                    shapes = self.detector.detect(path, list(scheme.label_names),
+                                                  list(scheme.shape_types))  # fmt: skip
+                    found[scheme.name] = shapes
         except VisionUnavailable as exc:
             return self._fail(item_id, str(exc))
         except Exception as exc:  # a library or model failure must not become a 500
@@ -98,6 +110,44 @@ class VisionService:
             self._inflight.pop(item_id, None)
             self._cache[item_id] = found
         return found, ""
+
+    def _video_value(self, scheme, item_id: str, text: str) -> str:
+        """The item's video: its `source_field` when the scheme names one, else its text."""
+        field = getattr(scheme, "source_field", "")
+        row = self.project.store.items.by_id(item_id) if field else None
+        value = row.fields.get(field) if row is not None else None
+        return (value if isinstance(value, str) else text or "").strip()
+
+    def _video(self, scheme, where: str, scratch: str) -> dict:
+        path = scheme.local_file(where)
+        if path is None:
+            raise VisionUnavailable("the item's video is not a file of the project")
+        max_frames = int(self.cfg.settings.get("max_frames") or DEFAULT_MAX_FRAMES)
+        return detect_video(self.detector, Path(path), list(scheme.label_names), max_frames,
+                            Path(scratch))  # fmt: skip
+
+    def _image(self, scheme, where: str, scratch: Path) -> Path:
+        """The item's image file: a file of the project, or (only for detectors that say so)
+        a URL fetched through the SSRF-guarded fetch into a scratch file."""
+        path = scheme.local_file(where)
+        if path is not None:
+            return Path(path)
+        if not (self.detector.fetches_urls and where.lower().startswith(("http://", "https://"))):
+            raise VisionUnavailable("the item's image is not a file of the project")
+        media = self.project.config.media
+        policy = FetchPolicy(
+            allow_hosts=media.allow_fetch_hosts,
+            max_bytes=min(media.fetch_max_bytes, self.detector.max_bytes),
+            timeout=min(media.fetch_timeout, self.cfg.timeout),
+            accept=("image/", "application/octet-stream"),
+        )
+        try:
+            body = fetch(where, policy).body
+        except FetchError as exc:
+            raise VisionUnavailable(f"the item's image could not be fetched: {exc}") from None
+        target = scratch / "remote-image"
+        target.write_bytes(body)
+        return target
 
     def _fail(self, item_id: str, message: str) -> tuple[None, str]:
         with self._lock:
@@ -112,10 +162,13 @@ class VisionService:
         out = {}
         for scheme in self.schemes():
             shapes = (found or {}).get(scheme.name)
-            if not shapes:
+            if not shapes or (draws_on_frames(scheme) and not shapes["tracks"]):
                 continue
             try:
-                value = scheme.value_for(shapes, text)
+                if draws_on_frames(scheme):
+                    value = scheme.value_from_tracks(shapes["tracks"], shapes["video_metadata"])
+                else:
+                    value = scheme.value_for(shapes, text)
             except BadAnnotation as exc:
                 log.warning("vision shapes for %s/%s refused: %s", item_id, scheme.name, exc)
                 continue
