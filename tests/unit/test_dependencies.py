@@ -24,8 +24,12 @@ DIST_OF = {
 # installed by a listed distribution (flask brings werkzeug, jinja2's markupsafe, ...)
 TRANSITIVE = {"werkzeug", "markupsafe", "itsdangerous", "click", "jinja2", "wtforms"}
 # optional extras, imported only when their feature is configured
-# httpx: the llm SDKs; nibabel, pydicom: the volume extra (volume_annotation)
-OPTIONAL = {"psycopg", "gunicorn", "sentence_transformers", "httpx", "nibabel", "pydicom"}
+# httpx: the llm SDKs; nibabel, pydicom: the volume extra (volume_annotation); pyarrow, h5py:
+# the episodes extra (LeRobot and HDF5 episodes)
+OPTIONAL = {
+    *("psycopg", "gunicorn", "sentence_transformers", "httpx", "nibabel", "pydicom"),
+    *("pyarrow", "h5py"),
+}
 
 
 def imported_top_level_modules() -> set[str]:
