@@ -4,9 +4,10 @@ work on every project's admin and API routes within their project restriction.""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
-from ..api_keys import ApiKey
+from ..api_keys import ApiKey, presented_key
+from ..errors import Unauthorized
 
 
 def find_key(key: str) -> ApiKey | None:
@@ -17,6 +18,25 @@ def find_key(key: str) -> ApiKey | None:
         if workspace is not None:
             record = workspace.store.api_keys.find(key)
     return record
+
+
+def presented_record(how: str, key: str | None = None) -> ApiKey | None:
+    """The record of the key the request presents (or of `key`), checked under the wrong-key
+    rate limit: 401 without a key (the message says `how` to send one) or with a wrong one,
+    429 after too many wrong keys from one address. None: the project's own admin key from
+    its config, which has no record."""
+    key = key or presented_key(request.headers)
+    if not key:
+        raise Unauthorized(f"API key required: {how}")
+    found: dict = {}
+
+    def stored(candidate: str) -> bool:
+        found["key"] = find_key(candidate)
+        return found["key"] is not None
+
+    if not current_app.extensions["potato_like_limits"].check_admin_key(key, also=stored):
+        raise Unauthorized("invalid or revoked API key")
+    return found.get("key")
 
 
 def get_key(key_id: str) -> ApiKey | None:

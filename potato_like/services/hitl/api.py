@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, make_response, request, se
 from ...api_keys import presented_key
 from ...errors import BadRequest, ConfigError, Forbidden, NotFound, PotatoLikeError, Unauthorized
 from ...web.api_v1.common import Invalid, install_errors, require_scope, service
-from ...web.key_lookup import allows, find_key
+from ...web.key_lookup import allows, presented_record
 from ...webhooks.outbox import headers_problem, target_problem
 from . import logic
 from .metrics import LEVELS, project_metrics
@@ -38,21 +38,12 @@ def keyed(scope: str):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            key = presented_key(request.headers)
-            if not key:
-                raise Unauthorized("API key required: send Authorization: api_key YOUR_API_KEY")
-            limits = current_app.extensions["potato_like_limits"]
-            found: dict = {}
-
-            def stored(candidate: str) -> bool:
-                found["key"] = find_key(candidate)
-                return found["key"] is not None
-
-            if not limits.check_admin_key(key, also=stored) or found.get("key") is None:
+            record = presented_record("send Authorization: api_key YOUR_API_KEY")
+            if record is None:  # no project admin key at the workspace root
                 raise Unauthorized("invalid or revoked API key")
-            if not allows(found["key"], scope):
+            if not allows(record, scope):
                 raise Forbidden(f"this API key may not do this (it needs the {scope} scope)")
-            g.api_key = found["key"]
+            g.api_key = record
             return view(*args, **kwargs)
 
         return wrapped

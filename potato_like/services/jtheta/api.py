@@ -10,11 +10,10 @@ import time
 from flask import Blueprint, Response, current_app, g, jsonify, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ...api_keys import presented_key
-from ...errors import BadRequest, Forbidden, NotFound, PotatoLikeError, Unauthorized
+from ...errors import BadRequest, Forbidden, NotFound, PotatoLikeError
 from ...export.registry import exporter
 from ...web.errors import error_body
-from ...web.key_lookup import find_key
+from ...web.key_lookup import presented_record
 from . import projects as logic
 
 bp = Blueprint("jtheta", __name__)
@@ -38,19 +37,7 @@ def workspace():
 
 def check_key(scope: str, key: str | None = None) -> None:
     """401 without a valid key, 403 when it may not do `scope` at the workspace level."""
-    key = key or presented_key(request.headers)
-    if not key:
-        raise Unauthorized("API key required: Authorization: Bearer <your_api_key>")
-    limits = current_app.extensions["potato_like_limits"]
-    found: dict = {}
-
-    def stored(candidate: str) -> bool:
-        found["key"] = find_key(candidate)
-        return found["key"] is not None
-
-    if not limits.check_admin_key(key, also=stored):
-        raise Unauthorized("invalid or revoked API key")
-    g.api_key = found.get("key")
+    g.api_key = presented_record("Authorization: Bearer <your_api_key>", key)
     if g.api_key is not None and not any(
         g.api_key.allows(scope, p) for p in (None, g.api_key.project)
     ):

@@ -12,10 +12,9 @@ from typing import TypeVar
 from flask import current_app, g, jsonify, make_response, request
 from pydantic import BaseModel, ValidationError, create_model
 
-from ...api_keys import presented_key
-from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError, Unauthorized
+from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError
 from ...store.idempotency import IN_FLIGHT
-from ..key_lookup import allows, find_key
+from ..key_lookup import allows, presented_record
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_PAGE_SIZE = 20
@@ -49,19 +48,7 @@ def require_scope(scope: str) -> Callable:
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            key = presented_key(request.headers)
-            if not key:
-                raise Unauthorized("API key required: send it in the X-API-Key header")
-            limits = current_app.extensions["potato_like_limits"]
-            found: dict = {}
-
-            def stored(candidate: str) -> bool:
-                found["key"] = find_key(candidate)
-                return found["key"] is not None
-
-            if not limits.check_admin_key(key, also=stored):
-                raise Unauthorized("invalid or revoked API key")
-            record = found.get("key")
+            record = presented_record("send it in the X-API-Key header")
             # Inside a workspace, a key restricted to another project may do nothing here.
             if record is not None and not allows(record, scope):
                 raise Forbidden(f"this API key may not do this (it needs the {scope} scope)")
