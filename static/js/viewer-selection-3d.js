@@ -3,14 +3,16 @@
 // per residue at its C-alpha, drawn with three.js (vendored at static/vendor/three, loaded from
 // the URL the template rendered). Selection state lives in viewer-selection.js: this view asks
 // it for each residue's state and tells it about clicks (Shift+click: a range from the last
-// clicked residue). Drag orbits, the wheel zooms; on the focused canvas the arrows orbit,
-// +/- zoom and 0 resets the view.
+// clicked residue). The sequence view's cursor is marked with a white wire sphere. Drag
+// orbits, the wheel zooms; on the focused canvas the arrows orbit, +/- zoom, 0 resets the
+// view, , and . move the cursor to the previous/next residue and Space selects or clears it.
 
 const CHAIN_COLOURS = [0x4c6ef5, 0xf59f00, 0x12b886, 0xbe4bdb, 0xfa5252, 0x15aabf, 0x82c91e, 0x868e96];
 const GAP = 8.0; // Å: no trace segment between C-alphas farther apart (a chain break, a ligand)
 const PICK_PX = 10;
 
-// hooks.count, hooks.state(n) -> {on, color}, hooks.pick(n, shift), hooks.describe(n)
+// hooks.state(n) -> {on, color}, hooks.pick(n, shift), hooks.describe(n), hooks.cursor() -> n,
+// hooks.step(delta) moves the cursor, hooks.toggle() selects or clears the cursor's residue
 export async function mountStructure3d(view, traces, hooks) {
   const THREE = await import(view.dataset.three);
   const canvas = view.querySelector("canvas");
@@ -58,6 +60,11 @@ export async function mountStructure3d(view, traces, hooks) {
   );
   spheres.count = present.length;
   scene.add(spheres);
+  const marker = new THREE.Mesh(
+    new THREE.SphereGeometry(radius * 2.4, 12, 8),
+    new THREE.MeshBasicMaterial({ color: 0xffffff, wireframe: true }),
+  );
+  scene.add(marker);
   const matrix = new THREE.Matrix4();
   const colour = new THREE.Color();
 
@@ -93,6 +100,10 @@ export async function mountStructure3d(view, traces, hooks) {
     spheres.instanceMatrix.needsUpdate = true;
     if (spheres.instanceColor) spheres.instanceColor.needsUpdate = true;
     canvas.dataset.selected = String(on);
+    const here = hooks.cursor();
+    marker.visible = Boolean(points[here]);
+    if (marker.visible) marker.position.set(...points[here]);
+    canvas.dataset.cursor = here >= 0 && here < points.length ? hooks.describe(here) : "";
     render();
   }
 
@@ -170,6 +181,8 @@ export async function mountStructure3d(view, traces, hooks) {
     else if (k === "+" || k === "=") { zoom(1 / 1.2); }
     else if (k === "-") { zoom(1.2); }
     else if (k === "0") Object.assign(orbit, home);
+    else if (k === "," || k === ".") hooks.step(k === "," ? -1 : 1);
+    else if (k === " ") hooks.toggle();
     else return;
     e.preventDefault();
     e.stopPropagation();

@@ -42,6 +42,14 @@ function setUp(box) {
     return `${el.dataset.chain} ${el.dataset.resn} ${el.dataset.resi}${el.dataset.icode || ""}`;
   }
 
+  // scroll the sequence box (not the page: the 3-D view above must stay where it was clicked)
+  function reveal(el) {
+    const box = seq.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.top < box.top) seq.scrollTop -= box.top - r.top;
+    else if (r.bottom > box.bottom) seq.scrollTop += r.bottom - box.bottom;
+  }
+
   function paint() {
     residues.forEach((el, n) => {
       const label = selected.get(keyOf(el));
@@ -51,7 +59,7 @@ function setUp(box) {
       el.style.backgroundColor = on ? colors[label] || "#c2255c" : "";
     });
     const here = residues[cursor];
-    if (here) here.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (here) reveal(here);
     renderRanges();
     if (view3d) view3d.update();
   }
@@ -195,6 +203,17 @@ function setUp(box) {
       return { on: label !== undefined, color: colors[label] || "#c2255c" };
     },
     describe: (n) => describe(residues[n]),
+    cursor: () => cursor,
+    step(delta) {
+      cursor = Math.max(0, Math.min(residues.length - 1, cursor + delta));
+      paint();
+      const label = selected.get(keyOf(residues[cursor]));
+      status.textContent = `${describe(residues[cursor])}${label !== undefined ? ", selected" : ""}.`;
+    },
+    toggle() {
+      const on = !selected.has(keyOf(residues[cursor]));
+      if (choose(cursor, on)) commit(`${on ? "Selected" : "Cleared"} ${describe(residues[cursor])}.`);
+    },
     pick(n, shift) {
       cursor = n;
       if (shift && anchor3d !== null) {
