@@ -68,7 +68,7 @@ export async function mountStructure3d(view, traces, hooks) {
   const matrix = new THREE.Matrix4();
   const colour = new THREE.Color();
 
-  const orbit = { azimuth: 0.6, elevation: 0.35, distance: extent * 2.8 + 8 };
+  const orbit = { azimuth: 0.6, elevation: 0.35, distance: extent * 2.3 + 4 };
   const home = { ...orbit };
   function place() {
     const { azimuth, elevation, distance } = orbit;
