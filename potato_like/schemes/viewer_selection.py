@@ -4,7 +4,8 @@ field naming the structure), `labels` (with `color`), `min_selections`, `max_sel
 `instructions`.
 
 Potato pairs it with a 3-D viewer display (`protein_structure`); here the page shows the
-structure's residue sequence, chain by chain, parsed on the server from the file the
+structure in 3-D (the C-alpha trace and one pickable sphere per residue, three.js) and its
+residue sequence, chain by chain, both kept in sync, parsed on the server from the file the
 `viewer_field` names (a PDB or mmCIF file in the project directory or its `media/` folder,
 optionally gzipped, or the file's text itself): keyboard-navigable, with ranges selected by
 Shift+arrows. Genome loci (`genome_locus`) are not supported.
@@ -87,6 +88,12 @@ class ViewerSelection(RecordScheme):
             return self.page_view(chains=structure_of(self.task_dir, fields.get(self.viewer_field)))
         except (StructureError, OSError) as exc:
             return self.page_view(chains=[], structure_problem=str(exc))
+
+    def traces(self) -> list[list[Any]]:
+        """Per chain, each residue's C-alpha `[x, y, z]` or None, for the 3-D view; empty when
+        the structure has no coordinates (or could not be read)."""
+        traces = [c.get("trace") or [None] * len(c["residues"]) for c in self.chains]
+        return traces if any(p for t in traces for p in t) else []
 
     def page_config(self) -> dict[str, Any]:
         return {

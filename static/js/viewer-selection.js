@@ -4,6 +4,11 @@
 // hidden input (annotate.js saves it on its change event). Keys on the focused sequence:
 // arrows move (Up/Down: previous/next chain), Home/End, Space toggles the residue, Shift+arrows
 // select a range from where Shift was first held, Delete clears, 1-9 choose the label.
+// With coordinates, viewer-selection-3d.js draws the structure in 3-D: a click there toggles
+// a residue, Shift+click selects the range from the last clicked one; both views share the
+// one selection below and the one hidden input.
+
+import { mountStructure3d } from "./viewer-selection-3d.js";
 
 function keyOf(el) {
   return `${el.dataset.chain}|${el.dataset.resi}|${el.dataset.icode || ""}`;
@@ -21,6 +26,8 @@ function setUp(box) {
   const selected = new Map(); // key -> label ("" without labels)
   let cursor = 0;
   let anchor = null;
+  let view3d = null;
+  let anchor3d = null;
 
   try {
     const saved = input.value ? JSON.parse(input.value) : null;
@@ -35,6 +42,14 @@ function setUp(box) {
     return `${el.dataset.chain} ${el.dataset.resn} ${el.dataset.resi}${el.dataset.icode || ""}`;
   }
 
+  // scroll the sequence box (not the page: the 3-D view above must stay where it was clicked)
+  function reveal(el) {
+    const box = seq.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    if (r.top < box.top) seq.scrollTop -= box.top - r.top;
+    else if (r.bottom > box.bottom) seq.scrollTop += r.bottom - box.bottom;
+  }
+
   function paint() {
     residues.forEach((el, n) => {
       const label = selected.get(keyOf(el));
@@ -44,8 +59,9 @@ function setUp(box) {
       el.style.backgroundColor = on ? colors[label] || "#c2255c" : "";
     });
     const here = residues[cursor];
-    if (here) here.scrollIntoView({ block: "nearest", inline: "nearest" });
+    if (here) reveal(here);
     renderRanges();
+    if (view3d) view3d.update();
   }
 
   // consecutive selected residues of one chain with one label, as "A 57-60 (label)"
@@ -177,6 +193,46 @@ function setUp(box) {
   if (labelSel) labelSel.addEventListener("change", (e) => e.stopPropagation());
   paint();
   box.dataset.ready = "1";
+
+  const view = box.querySelector("[data-role='structure-3d']");
+  if (!view || !residues.length) return;
+  const traces = JSON.parse(box.querySelector("[data-role='structure-trace']").textContent);
+  mountStructure3d(view, traces, {
+    state(n) {
+      const label = selected.get(keyOf(residues[n]));
+      return { on: label !== undefined, color: colors[label] || "#c2255c" };
+    },
+    describe: (n) => describe(residues[n]),
+    cursor: () => cursor,
+    step(delta) {
+      cursor = Math.max(0, Math.min(residues.length - 1, cursor + delta));
+      paint();
+      const label = selected.get(keyOf(residues[cursor]));
+      status.textContent = `${describe(residues[cursor])}${label !== undefined ? ", selected" : ""}.`;
+    },
+    toggle() {
+      const on = !selected.has(keyOf(residues[cursor]));
+      if (choose(cursor, on)) commit(`${on ? "Selected" : "Cleared"} ${describe(residues[cursor])}.`);
+    },
+    pick(n, shift) {
+      cursor = n;
+      if (shift && anchor3d !== null) {
+        const [lo, hi] = [Math.min(anchor3d, n), Math.max(anchor3d, n)];
+        for (let m = lo; m <= hi; m += 1) choose(m, true);
+        commit(`Selected ${describe(residues[lo])} to ${describe(residues[hi])}.`);
+      } else {
+        const on = !selected.has(keyOf(residues[n]));
+        if (choose(n, on)) commit(`${on ? "Selected" : "Cleared"} ${describe(residues[n])}.`);
+      }
+      anchor3d = n;
+    },
+  })
+    .then((v) => {
+      view3d = v;
+    })
+    .catch((err) => {
+      view.querySelector("[data-role='hover']").textContent = `The 3-D view cannot be shown: ${err.message}`;
+    });
 }
 
 for (const box of document.querySelectorAll("fieldset[data-type='viewer_selection']")) setUp(box);
