@@ -43,3 +43,12 @@ scale_tasks = Table(
 )
 Index("ix_scale_tasks_batch", scale_tasks.c.batch, scale_tasks.c.status)
 Index("ix_scale_tasks_status", scale_tasks.c.status, scale_tasks.c.in_project)
+
+# Items reserved for some accounts (a seed-002 self-label batch's tasks): in a project's
+# store, keyed by item id so a reservation is written before the item is imported.
+item_owners = Table(
+    "item_owners",
+    metadata,
+    Column("item_id", String(255), primary_key=True),
+    Column("username", String(200), primary_key=True),
+)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, select
 
+from .item_owners import MAY_TAKE
 from .tables import assignments, items, queue_front
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ _NOT_MINE = ~select(A.item_seq).where(A.user_id == bindparam("u"), A.item_seq ==
 FRONT_OPEN = (
     select(F.item_seq)
     .join(items, I.seq == F.item_seq)
-    .where(I.is_open == 1, _NOT_MINE)
+    .where(I.is_open == 1, _NOT_MINE, MAY_TAKE)
     .order_by(F.rank, F.item_seq)
     .limit(bindparam("n"))
 )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import BadRequest, Conflict
 from ...schemes.service_tasks import schemes_for
 from ...store.batch_records import ScaleRecords, open_item_ids
+from ...store.item_owners import reserve
 
 if TYPE_CHECKING:
     from ...project import Project
@@ -84,11 +85,33 @@ def data_file(project: Project):
     )
 
 
-def materialise(workspace: Workspace, slug: str, project: Project, tasks: list[dict]) -> None:
-    """Write these tasks' items into the project and import them now."""
+def owner_accounts(workspace: Workspace, key_id: str | None) -> list[str]:
+    """The accounts of the workspace.yaml `api_keys` entry whose stored key has this id
+    (its `accounts` list; empty for keys made through the API or without the list)."""
+    if key_id is None:
+        return []
+    for entry in workspace.config.api_keys:
+        if entry.accounts and workspace.store.api_keys.id_of(entry.key) == key_id:
+            return list(entry.accounts)
+    return []
+
+
+def materialise(
+    workspace: Workspace,
+    slug: str,
+    project: Project,
+    tasks: list[dict],
+    batch: dict[str, Any] | None = None,
+) -> None:
+    """Write these tasks' items into the project and import them now. The items of a
+    self-label batch are reserved first (before any annotator can be served them) for the
+    accounts of the key that created the batch: to nobody when it has none now."""
     if not tasks:
         return
     path = data_file(project)
+    if batch is not None and batch["self_label"]:
+        accounts = owner_accounts(workspace, batch["owner_key"])
+        reserve(project.store, [t["task_id"] for t in tasks], accounts)
     with _project_lock(workspace, slug):
         with path.open("a", encoding="utf-8") as fh:
             for task in tasks:

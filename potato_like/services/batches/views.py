@@ -15,7 +15,7 @@ from flask import Blueprint, g, jsonify, request
 from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError
 from ...web.api_v1.common import require_scope, service
 from .reconcile import register
-from .tasks import answering_scheme, materialise, order_queue, records
+from .tasks import answering_scheme, materialise, order_queue, owner_accounts, records
 
 bp = Blueprint("scale", __name__, url_prefix="/v1")
 TASK_TYPES = ("categorization", "textcollection", "imageannotation")
@@ -190,6 +190,12 @@ def create_batch():
     if not isinstance(metadata, dict):
         raise BadRequest("metadata must be an object")
     key = g.get("api_key")
+    self_label = _flag(data, "self_label_batch")
+    if self_label and not owner_accounts(service(), key.id if key is not None else None):
+        raise BadRequest(
+            "self_label_batch needs an API key with accounts (workspace.yaml api_keys: "
+            "accounts: [usernames]): its tasks are served only to those accounts"
+        )
     batch = records(service()).create_batch(
         {
             "name": name,
@@ -197,7 +203,7 @@ def create_batch():
             "project_name": project_name,
             "callback": _callback(_text(data, "callback", limit=2000), "callback"),
             "calibration": int(_flag(data, "calibration_batch")),
-            "self_label": int(_flag(data, "self_label_batch")),
+            "self_label": int(self_label),
             "status": "staging",
             "metadata": metadata,
             "owner_key": key.id if key is not None else None,
@@ -217,7 +223,8 @@ def finalize(name: str):
         project = workspace.projects().get(batch["project"])
         if project is None:
             raise NotFound(f"the project of batch {name!r} is gone")
-        materialise(workspace, batch["project"], project, store.tasks(batch=name, in_project=0))
+        tasks = store.tasks(batch=name, in_project=0)
+        materialise(workspace, batch["project"], project, tasks, batch)
     return jsonify(batch_out(store.batch(name))), 200
 
 
@@ -368,7 +375,7 @@ def create_task(task_type: str):
         }
     )
     if batch is None or batch["status"] != "staging":
-        materialise(workspace, slug, project, [task])
+        materialise(workspace, slug, project, [task], batch)
         task = store.task(task["task_id"])
     return jsonify(task_out(task)), 200
 
