@@ -18,7 +18,7 @@ from potato_like.workspace.config import load_workspace_config
 
 from ..conftest import radio
 from ..workspaces import BOOTSTRAP_KEYS, write_project, write_workspace
-from .test_seed002_batches import Annotator, add_task, get, post
+from .test_seed002_batches import Annotator, get, post
 
 OWNER_KEY = "pl_" + "o" * 43
 OWNER = (OWNER_KEY, "")
