@@ -52,3 +52,15 @@ item_owners = Table(
     Column("item_id", String(255), primary_key=True),
     Column("username", String(200), primary_key=True),
 )
+
+# Training questions made from a seed-002 calibration batch's tasks (a project's store):
+# asked after the config's own training questions (study/flow.py StudyFlow.training).
+calibration_items = Table(
+    "calibration_items",
+    metadata,
+    Column("id", String(255), primary_key=True),  # the task id
+    Column("text", Text, nullable=False),
+    Column("expected", Text, nullable=False),  # [[scheme, {label: value}], ...] JSON
+    Column("explanation", Text, nullable=True),
+    Column("added_at", Float, nullable=False),
+)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from ...errors import BadRequest, Conflict
+from ...errors import BadAnnotation, BadRequest, Conflict
 from ...schemes.service_tasks import schemes_for
+from ...store import calibration
 from ...store.batch_records import ScaleRecords, open_item_ids
 from ...store.item_owners import reserve
 
@@ -50,6 +52,59 @@ def answering_scheme(project: Project, task_type: str, params: dict[str, Any]):
         + ("multiple-choice " if params.get("allow_multiple") else "choice ")
         + "question offering every one of these categories: add them to its labels"
     )
+
+
+def expected_response(project: Project, scheme, data: dict[str, Any]) -> Any:
+    """A calibration task's answer (`expected_response`, as Scale's calibration tasks name
+    it): what its question stores, e.g. one of the categories; 400 when missing or wrong."""
+    value = data.get("expected_response")
+    if value is None or value == "" or value == []:
+        raise BadRequest(
+            "a calibration batch's task needs expected_response: the answer its training "
+            "question is checked against (e.g. one of the categories)"
+        )
+    if isinstance(value, dict) and "category" in value:
+        value = value["category"]
+    categories = data.get("categories")
+    chosen = value if isinstance(value, list) else [value]
+    if categories and not all(isinstance(c, str) and c in categories for c in chosen):
+        raise BadRequest("expected_response must be among the task's categories")
+    try:
+        if not scheme.from_answer(value):
+            raise BadAnnotation("the answer is empty")
+    except BadAnnotation as err:
+        raise BadRequest(f"expected_response: {err}") from None
+    return value
+
+
+def as_training(project: Project, tasks: list[dict]) -> None:
+    """A calibration batch's tasks become training questions of the project (never items)."""
+    questions = []
+    for task in tasks:
+        params = task["params"]
+        scheme = project.config.scheme(params["scheme"])
+        questions.append(
+            {
+                "id": task["task_id"],
+                "text": params.get("attachment") or "",
+                "expected": {scheme.name: scheme.from_answer(params["expected_response"])},
+                "explanation": params.get("instruction") or None,
+            }
+        )
+    calibration.add(project.store, questions)
+
+
+def complete_calibration(workspace: Workspace, batch: str, tasks: list[dict]) -> None:
+    """Calibration tasks are done once they are training questions: nobody annotates them
+    as items (their response holds no annotations); the batch completes with them."""
+    store = records(workspace)
+    now = time.time()
+    response = {"annotations": [], "calibration": True}
+    with workspace.store.write() as conn:
+        for task in tasks:
+            store.complete_task(conn, task["task_id"], response, now)
+        store.complete_batch(conn, batch, now)
+    store.mark_in_project([t["task_id"] for t in tasks])
 
 
 def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +162,10 @@ def materialise(
     self-label batch are reserved first (before any annotator can be served them) for the
     accounts of the key that created the batch: to nobody when it has none now."""
     if not tasks:
+        return
+    if batch is not None and batch["calibration"]:
+        as_training(project, tasks)
+        complete_calibration(workspace, batch["name"], tasks)
         return
     path = data_file(project)
     if batch is not None and batch["self_label"]:

@@ -15,7 +15,14 @@ from flask import Blueprint, g, jsonify, request
 from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError
 from ...web.api_v1.common import require_scope, service
 from .reconcile import register
-from .tasks import answering_scheme, materialise, order_queue, owner_accounts, records
+from .tasks import (
+    answering_scheme,
+    expected_response,
+    materialise,
+    order_queue,
+    owner_accounts,
+    records,
+)
 
 bp = Blueprint("scale", __name__, url_prefix="/v1")
 TASK_TYPES = ("categorization", "textcollection", "imageannotation")
@@ -185,7 +192,13 @@ def create_batch():
     data = _json_body()
     project_name = _text(data, "project", required=True)
     name = _text(data, "name", required=True)
-    slug, _ = _project(project_name)
+    slug, project = _project(project_name)
+    calibration = _flag(data, "calibration_batch")
+    if calibration and not project.config.study.training.enabled:
+        raise Conflict(
+            f"project {project_name!r} has no training phase (config `training`): a "
+            "calibration batch's tasks are served as its training questions"
+        )
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise BadRequest("metadata must be an object")
@@ -202,7 +215,7 @@ def create_batch():
             "project": slug,
             "project_name": project_name,
             "callback": _callback(_text(data, "callback", limit=2000), "callback"),
-            "calibration": int(_flag(data, "calibration_batch")),
+            "calibration": int(calibration),
             "self_label": int(self_label),
             "status": "staging",
             "metadata": metadata,
@@ -360,7 +373,10 @@ def create_task(task_type: str):
         raise Conflict(f"batch {batch_name!r} is completed: it takes no more tasks")
     params = _task_params(task_type, data)
     params["project_name"] = project_name
-    params["scheme"] = answering_scheme(project, task_type, params).name
+    scheme = answering_scheme(project, task_type, params)
+    params["scheme"] = scheme.name
+    if batch is not None and batch["calibration"]:
+        params["expected_response"] = expected_response(project, scheme, data)
     unique_id = _text(data, "unique_id")
     task = store.create_task(
         {
