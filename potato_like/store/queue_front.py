@@ -24,12 +24,13 @@ _NOT_MINE = ~select(A.item_seq).where(A.user_id == bindparam("u"), A.item_seq ==
 FRONT_OPEN = (
     select(F.item_seq)
     .join(items, I.seq == F.item_seq)
-    .where(I.is_open == 1, _NOT_MINE, MAY_TAKE)
+    .where(I.is_open == 1, _NOT_MINE)
     .order_by(F.rank, F.item_seq)
     .limit(bindparam("n"))
 )
 FRONT_OPEN_LOCKED = FRONT_OPEN.with_for_update(skip_locked=True, of=items)
 FINISHED = select(I.seq).where(I.status == 2)
+MAY_TAKE_AMONG = select(I.seq).where(I.seq.in_(bindparam("seqs", expanding=True)), MAY_TAKE)
 
 
 class QueueFront:
@@ -87,4 +88,10 @@ class QueueFront:
 def front_candidates(conn, user_id: int, limit: int, *, lock: bool) -> list[int]:
     """Open front items this user does not hold, in front order (the lease path)."""
     stmt = FRONT_OPEN_LOCKED if lock else FRONT_OPEN
-    return list(conn.execute(stmt, {"u": user_id, "n": limit}).scalars())
+    seqs = list(conn.execute(stmt, {"u": user_id, "n": limit}).scalars())
+    if not seqs:
+        return seqs
+    # Items reserved for other accounts (store/item_owners.py) are dropped here, not in
+    # FRONT_OPEN: with that condition in the query SQLite scans items instead of the front.
+    allowed = set(conn.execute(MAY_TAKE_AMONG, {"u": user_id, "seqs": seqs}).scalars())
+    return [s for s in seqs if s in allowed]
