@@ -108,6 +108,12 @@ class ApiKeys:
                 conn.execute(TOUCH, {"i": record.id, "t": now})
         return record
 
+    def id_of(self, key: str) -> str | None:
+        """The stored id of a key (revoked or not), without noting a use."""
+        with self.store.read() as conn:
+            row = conn.execute(BY_HASH, {"h": key_hash(key)}).first()
+        return row.id if row else None
+
     def get(self, key_id: str) -> ApiKey | None:
         with self.store.read() as conn:
             row = conn.execute(select(*COLUMNS).where(api_keys.c.id == key_id)).first()

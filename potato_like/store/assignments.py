@@ -33,6 +33,7 @@ from .cohorts import (
     training_record,
 )
 from .icl import verification_candidates
+from .item_owners import MAY_TAKE, RESERVED_FOR_OTHERS
 from .queue_front import front_candidates
 from .tables import assignments, completions_by_hour, items, users
 from .users import USER_BY_ID, UserRow, user_from_row
@@ -87,7 +88,7 @@ NEXT_RETURNED = select(func.min(A.position)).where(
     A.position > bindparam("p"),
 )
 _NOT_MINE = ~select(A.item_seq).where(A.user_id == bindparam("u"), A.item_seq == I.seq).exists()
-_OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE)
+_OPEN = select(I.seq).where(I.is_open == 1, _NOT_MINE, MAY_TAKE)
 CANDIDATES = {
     "in_order": _OPEN.where(I.seq > bindparam("after")).order_by(I.seq).limit(bindparam("n")),
     "least_held": _OPEN.order_by(I.holders, I.seq).limit(bindparam("n")),
@@ -105,7 +106,7 @@ CANDIDATES_LOCKED = {
 SEQ_BOUNDS = select(
     select(func.min(I.seq)).scalar_subquery(), select(func.max(I.seq)).scalar_subquery()
 )
-COUNT_OPEN = select(func.count()).select_from(items).where(I.is_open == 1, _NOT_MINE)
+COUNT_OPEN = select(func.count()).select_from(items).where(I.is_open == 1, _NOT_MINE, MAY_TAKE)
 _IN_PROGRESS = case((I.status == 0, 1), else_=I.status)
 TAKE_UNLIMITED = (
     update(items)
@@ -570,6 +571,8 @@ class Assignments:
         pos = conn.execute(POSITION_OF, {"u": user.id, "s": seq}).scalar()
         if pos is not None:
             return pos, user
+        if conn.execute(RESERVED_FOR_OTHERS, {"u": user.id, "s": seq}).first() is not None:
+            raise NotFound(f"instance {item_id!r} does not exist")
         if self._cap_reached(user, policy):
             raise Forbidden("you have reached your maximum number of instances")
         # A jump may add one unfinished item to the one the user works on, no more: else a

@@ -43,3 +43,24 @@ scale_tasks = Table(
 )
 Index("ix_scale_tasks_batch", scale_tasks.c.batch, scale_tasks.c.status)
 Index("ix_scale_tasks_status", scale_tasks.c.status, scale_tasks.c.in_project)
+
+# Items reserved for some accounts (a seed-002 self-label batch's tasks): in a project's
+# store, keyed by item id so a reservation is written before the item is imported.
+item_owners = Table(
+    "item_owners",
+    metadata,
+    Column("item_id", String(255), primary_key=True),
+    Column("username", String(200), primary_key=True),
+)
+
+# Training questions made from a seed-002 calibration batch's tasks (a project's store):
+# asked after the config's own training questions (study/flow.py StudyFlow.training).
+calibration_items = Table(
+    "calibration_items",
+    metadata,
+    Column("id", String(255), primary_key=True),  # the task id
+    Column("text", Text, nullable=False),
+    Column("expected", Text, nullable=False),  # [[scheme, {label: value}], ...] JSON
+    Column("explanation", Text, nullable=True),
+    Column("added_at", Float, nullable=False),
+)

@@ -28,6 +28,7 @@ from ..assign.batches import FIELD_ORDER_OFFSET, MEMBER_GROUP, MEMBER_USER, Batc
 from ..assign.categories import MEMBER_CATEGORY, UNCATEGORIZED, CategoryConfig
 from ..assign.diversity import MEMBER_CLUSTER, SAMPLE
 from ..assign.diversity import member as cluster_member
+from .item_owners import MAY_TAKE
 from .tables import (
     assignments,
     batch_groups,
@@ -55,7 +56,7 @@ _NOT_MINE = (
 OPEN_IN_COHORTS = (
     select(M.item_seq)
     .join(items, I.seq == M.item_seq)
-    .where(M.member.in_(bindparam("members", expanding=True)), I.is_open == 1, _NOT_MINE)
+    .where(M.member.in_(bindparam("members", expanding=True)), I.is_open == 1, _NOT_MINE, MAY_TAKE)
     .order_by(M.ord)
     .limit(bindparam("n"))
 )
@@ -246,7 +247,13 @@ CLUSTER_META_KEY = "cluster_cohorts_for"
 OPEN_IN_RANGE = (
     select(M.item_seq)
     .join(items, I.seq == M.item_seq)
-    .where(M.member >= bindparam("low"), M.member < bindparam("high"), I.is_open == 1, _NOT_MINE)
+    .where(
+        M.member >= bindparam("low"),
+        M.member < bindparam("high"),
+        I.is_open == 1,
+        _NOT_MINE,
+        MAY_TAKE,
+    )
     .order_by(M.member, M.ord)
     .limit(bindparam("n"))
 )

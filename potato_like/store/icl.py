@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.engine import Connection
 
+from .item_owners import MAY_TAKE
 from .tables import annotations, assignments, icl_predictions, items, users
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ _ROUTED = (
         icl_predictions.c.status == PENDING,
         items.c.is_open == 1,
         _NOT_MINE,
+        MAY_TAKE,
     )
     .limit(bindparam("n"))
 )

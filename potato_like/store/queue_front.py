@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, select
 
+from .item_owners import MAY_TAKE
 from .tables import assignments, items, queue_front
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ FRONT_OPEN = (
 )
 FRONT_OPEN_LOCKED = FRONT_OPEN.with_for_update(skip_locked=True, of=items)
 FINISHED = select(I.seq).where(I.status == 2)
+MAY_TAKE_AMONG = select(I.seq).where(I.seq.in_(bindparam("seqs", expanding=True)), MAY_TAKE)
 
 
 class QueueFront:
@@ -86,4 +88,10 @@ class QueueFront:
 def front_candidates(conn, user_id: int, limit: int, *, lock: bool) -> list[int]:
     """Open front items this user does not hold, in front order (the lease path)."""
     stmt = FRONT_OPEN_LOCKED if lock else FRONT_OPEN
-    return list(conn.execute(stmt, {"u": user_id, "n": limit}).scalars())
+    seqs = list(conn.execute(stmt, {"u": user_id, "n": limit}).scalars())
+    if not seqs:
+        return seqs
+    # Items reserved for other accounts (store/item_owners.py) are dropped here, not in
+    # FRONT_OPEN: with that condition in the query SQLite scans items instead of the front.
+    allowed = set(conn.execute(MAY_TAKE_AMONG, {"u": user_id, "seqs": seqs}).scalars())
+    return [s for s in seqs if s in allowed]

@@ -7,11 +7,12 @@ submitted; pages of later phases are never served (no skipping ahead by URL).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..config.study_model import PhasePage
+from ..config.study_model import PhasePage, TrainingConfig
 from ..errors import BadRequest, Blocked, WrongPhase
+from ..store import calibration
 from ..store.study import FlowState
 from ..submission import SchemeSet, compute_for, parse_update
 from . import training
@@ -54,6 +55,21 @@ class StudyFlow:
     @property
     def study(self):
         return self.project.config.study
+
+    @property
+    def training(self) -> TrainingConfig:
+        """The config's training, with the questions of seed-002 calibration batches after
+        its own (store/calibration.py). With the default `min_correct` (every question)
+        those count too; an explicit lower `min_correct` stays as configured."""
+        cfg = self.study.training
+        if not cfg.enabled:
+            return cfg
+        extra = calibration.training_items(self.project.store)
+        if not extra:
+            return cfg
+        everything = cfg.min_correct == len(cfg.items)
+        items = cfg.items + extra
+        return replace(cfg, items=items, min_correct=len(items) if everything else cfg.min_correct)
 
     def state(self, user_id: int) -> FlowState:
         state = self.project.store.study.state(user_id)
@@ -213,14 +229,14 @@ class StudyFlow:
     # -- training --------------------------------------------------------------------------
     def training_state(self, user_id: int) -> training.TrainingState:
         answers = self.project.store.study.training_answers(user_id)
-        return training.replay(self.study.training, answers)
+        return training.replay(self.training, answers)
 
     def training_schemes(self) -> list:
-        names = self.study.training.scheme_names
+        names = self.training.scheme_names
         return [s for s in self.project.config.schemes if s.name in names]
 
     def _answer_training(self, user_id: int, state: FlowState, body: dict[str, Any]) -> PhaseResult:
-        cfg = self.study.training
+        cfg = self.training
         t_state = self.training_state(user_id)
         item = t_state.question(cfg)
         if item is None:  # decided already (e.g. another tab): settle the phase
@@ -251,7 +267,7 @@ class StudyFlow:
         )
 
     def feedback(self, item, correct: bool) -> dict[str, Any]:
-        cfg = self.study.training
+        cfg = self.training
         out: dict[str, Any] = {"question": item.id, "correct": correct}
         if not correct:
             scheme = self.project.config.scheme

@@ -166,7 +166,7 @@ def _study_state(user_id: int) -> dict[str, Any]:
         out["instrument_scores"] = user_scores(study.phases, answers)
     if study.training.enabled:
         t_state = project.flow.training_state(user_id)
-        out["training"] = training.summary(study.training, t_state)
+        out["training"] = training.summary(project.flow.training, t_state)
     if study.qc_enabled:
         with project.store.read() as conn:
             att = project.store.study.qc_tally(user_id, ATTENTION, conn)

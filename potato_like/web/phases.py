@@ -43,8 +43,8 @@ def _phase_json(user_id: int) -> dict[str, Any]:
         return out
     if page.type == "training":
         t_state = flow.training_state(user_id)
-        item = t_state.question(study.training)
-        out["training"] = training.summary(study.training, t_state)
+        item = t_state.question(flow.training)
+        out["training"] = training.summary(flow.training, t_state)
         if item is not None:
             out["question"] = {"id": item.id, "text": item.text}
             out["questions"] = [s.describe() for s in flow.training_schemes()]
@@ -90,7 +90,7 @@ def _training_context(user, t_state, item) -> dict[str, Any]:
     return {
         "item": item,
         "schemes": flow.training_schemes(),
-        "summary": training.summary(flow.study.training, t_state),
+        "summary": training.summary(flow.training, t_state),
     }
 
 
@@ -101,7 +101,6 @@ def phase_page():
     user = require_user()
     project = current_project()
     flow = project.flow
-    study = project.config.study
     common = _page_context(user)
     state, page = common["state"], common["page"]
     if state.status != ACTIVE:
@@ -112,7 +111,7 @@ def phase_page():
         return redirect(url_for("annotate.annotate_page"))
     if page.type == "training":
         t_state = flow.training_state(user.user_id)
-        item = t_state.question(study.training)
+        item = t_state.question(flow.training)
         if item is None:  # decided by an earlier answer: settle and show where that leads
             flow.submit(user.user_id, {})
             return redirect(url_for("phases.phase_page"))
@@ -215,7 +214,7 @@ def _form_error(err: PotatoLikeError):
     extra: dict[str, Any] = {}
     if page.type == "training":
         t_state = flow.training_state(user.user_id)
-        item = t_state.question(flow.study.training)
+        item = t_state.question(flow.training)
         if item is None:
             return redirect(url_for("phases.phase_page"))
         extra = {"feedback": None, "retrying": False, **_training_context(user, t_state, item)}

@@ -27,7 +27,7 @@ WORKSPACE_KEYS = (
     "smtp",
 )
 SMTP_KEYS = ("host", "port", "from", "username", "password", "starttls", "timeout")
-KEY_ENTRY_KEYS = ("name", "key", "scopes", "project")
+KEY_ENTRY_KEYS = ("name", "key", "scopes", "project", "accounts")
 USER_ENTRY_KEYS = ("username", "password")
 # A project's name in URLs (/p/<slug>/) and on disk (projects/<slug>/): lower-case letters,
 # digits and dashes, starting with a letter or digit. Nothing that could climb out of
@@ -43,6 +43,8 @@ class BootstrapKey:
     key: str
     scopes: tuple[str, ...]
     project: str | None
+    # the accounts a seed-002 self-label batch created with this key is served to
+    accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,8 +199,15 @@ def _api_keys(value: Any, problems: list[str]) -> tuple[BootstrapKey, ...]:
         if project is not None and (problem := slug_problem(project)):
             problems.append(f"{path}.project: {problem}")
             ok = False
+        accounts = entry.get("accounts", [])
+        if not isinstance(accounts, list) or not all(
+            isinstance(a, str) and a.strip() for a in accounts
+        ):
+            problems.append(f"{path}.accounts: must be a list of usernames")
+            ok = False
         if ok:
-            keys.append(BootstrapKey(name.strip(), key, scopes, project))
+            names = tuple(a.strip() for a in accounts)
+            keys.append(BootstrapKey(name.strip(), key, scopes, project, names))
     return tuple(keys)
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from ...errors import BadRequest, Conflict
+from ...errors import BadAnnotation, BadRequest, Conflict
 from ...schemes.service_tasks import schemes_for
+from ...store import calibration
 from ...store.batch_records import ScaleRecords, open_item_ids
+from ...store.item_owners import reserve
 
 if TYPE_CHECKING:
     from ...project import Project
@@ -51,6 +54,59 @@ def answering_scheme(project: Project, task_type: str, params: dict[str, Any]):
     )
 
 
+def expected_response(project: Project, scheme, data: dict[str, Any]) -> Any:
+    """A calibration task's answer (`expected_response`, as Scale's calibration tasks name
+    it): what its question stores, e.g. one of the categories; 400 when missing or wrong."""
+    value = data.get("expected_response")
+    if value is None or value == "" or value == []:
+        raise BadRequest(
+            "a calibration batch's task needs expected_response: the answer its training "
+            "question is checked against (e.g. one of the categories)"
+        )
+    if isinstance(value, dict) and "category" in value:
+        value = value["category"]
+    categories = data.get("categories")
+    chosen = value if isinstance(value, list) else [value]
+    if categories and not all(isinstance(c, str) and c in categories for c in chosen):
+        raise BadRequest("expected_response must be among the task's categories")
+    try:
+        if not scheme.from_answer(value):
+            raise BadAnnotation("the answer is empty")
+    except BadAnnotation as err:
+        raise BadRequest(f"expected_response: {err}") from None
+    return value
+
+
+def as_training(project: Project, tasks: list[dict]) -> None:
+    """A calibration batch's tasks become training questions of the project (never items)."""
+    questions = []
+    for task in tasks:
+        params = task["params"]
+        scheme = project.config.scheme(params["scheme"])
+        questions.append(
+            {
+                "id": task["task_id"],
+                "text": params.get("attachment") or "",
+                "expected": {scheme.name: scheme.from_answer(params["expected_response"])},
+                "explanation": params.get("instruction") or None,
+            }
+        )
+    calibration.add(project.store, questions)
+
+
+def complete_calibration(workspace: Workspace, batch: str, tasks: list[dict]) -> None:
+    """Calibration tasks are done once they are training questions: nobody annotates them
+    as items (their response holds no annotations); the batch completes with them."""
+    store = records(workspace)
+    now = time.time()
+    response = {"annotations": [], "calibration": True}
+    with workspace.store.write() as conn:
+        for task in tasks:
+            store.complete_task(conn, task["task_id"], response, now)
+        store.complete_batch(conn, batch, now)
+    store.mark_in_project([t["task_id"] for t in tasks])
+
+
 def item_row(project: Project, task: dict[str, Any]) -> dict[str, Any]:
     """The item a task becomes: the attachment as the item's text, the rest as fields."""
     props = project.config.item_properties
@@ -84,11 +140,37 @@ def data_file(project: Project):
     )
 
 
-def materialise(workspace: Workspace, slug: str, project: Project, tasks: list[dict]) -> None:
-    """Write these tasks' items into the project and import them now."""
+def owner_accounts(workspace: Workspace, key_id: str | None) -> list[str]:
+    """The accounts of the workspace.yaml `api_keys` entry whose stored key has this id
+    (its `accounts` list; empty for keys made through the API or without the list)."""
+    if key_id is None:
+        return []
+    for entry in workspace.config.api_keys:
+        if entry.accounts and workspace.store.api_keys.id_of(entry.key) == key_id:
+            return list(entry.accounts)
+    return []
+
+
+def materialise(
+    workspace: Workspace,
+    slug: str,
+    project: Project,
+    tasks: list[dict],
+    batch: dict[str, Any] | None = None,
+) -> None:
+    """Write these tasks' items into the project and import them now. The items of a
+    self-label batch are reserved first (before any annotator can be served them) for the
+    accounts of the key that created the batch: to nobody when it has none now."""
     if not tasks:
         return
+    if batch is not None and batch["calibration"]:
+        as_training(project, tasks)
+        complete_calibration(workspace, batch["name"], tasks)
+        return
     path = data_file(project)
+    if batch is not None and batch["self_label"]:
+        accounts = owner_accounts(workspace, batch["owner_key"])
+        reserve(project.store, [t["task_id"] for t in tasks], accounts)
     with _project_lock(workspace, slug):
         with path.open("a", encoding="utf-8") as fh:
             for task in tasks:

@@ -15,7 +15,14 @@ from flask import Blueprint, g, jsonify, request
 from ...errors import BadRequest, Conflict, Forbidden, NotFound, PotatoLikeError
 from ...web.api_v1.common import require_scope, service
 from .reconcile import register
-from .tasks import answering_scheme, materialise, order_queue, records
+from .tasks import (
+    answering_scheme,
+    expected_response,
+    materialise,
+    order_queue,
+    owner_accounts,
+    records,
+)
 
 bp = Blueprint("scale", __name__, url_prefix="/v1")
 TASK_TYPES = ("categorization", "textcollection", "imageannotation")
@@ -185,19 +192,31 @@ def create_batch():
     data = _json_body()
     project_name = _text(data, "project", required=True)
     name = _text(data, "name", required=True)
-    slug, _ = _project(project_name)
+    slug, project = _project(project_name)
+    calibration = _flag(data, "calibration_batch")
+    if calibration and not project.config.study.training.enabled:
+        raise Conflict(
+            f"project {project_name!r} has no training phase (config `training`): a "
+            "calibration batch's tasks are served as its training questions"
+        )
     metadata = data.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise BadRequest("metadata must be an object")
     key = g.get("api_key")
+    self_label = _flag(data, "self_label_batch")
+    if self_label and not owner_accounts(service(), key.id if key is not None else None):
+        raise BadRequest(
+            "self_label_batch needs an API key with accounts (workspace.yaml api_keys: "
+            "accounts: [usernames]): its tasks are served only to those accounts"
+        )
     batch = records(service()).create_batch(
         {
             "name": name,
             "project": slug,
             "project_name": project_name,
             "callback": _callback(_text(data, "callback", limit=2000), "callback"),
-            "calibration": int(_flag(data, "calibration_batch")),
-            "self_label": int(_flag(data, "self_label_batch")),
+            "calibration": int(calibration),
+            "self_label": int(self_label),
             "status": "staging",
             "metadata": metadata,
             "owner_key": key.id if key is not None else None,
@@ -217,7 +236,8 @@ def finalize(name: str):
         project = workspace.projects().get(batch["project"])
         if project is None:
             raise NotFound(f"the project of batch {name!r} is gone")
-        materialise(workspace, batch["project"], project, store.tasks(batch=name, in_project=0))
+        tasks = store.tasks(batch=name, in_project=0)
+        materialise(workspace, batch["project"], project, tasks, batch)
     return jsonify(batch_out(store.batch(name))), 200
 
 
@@ -353,7 +373,10 @@ def create_task(task_type: str):
         raise Conflict(f"batch {batch_name!r} is completed: it takes no more tasks")
     params = _task_params(task_type, data)
     params["project_name"] = project_name
-    params["scheme"] = answering_scheme(project, task_type, params).name
+    scheme = answering_scheme(project, task_type, params)
+    params["scheme"] = scheme.name
+    if batch is not None and batch["calibration"]:
+        params["expected_response"] = expected_response(project, scheme, data)
     unique_id = _text(data, "unique_id")
     task = store.create_task(
         {
@@ -368,7 +391,7 @@ def create_task(task_type: str):
         }
     )
     if batch is None or batch["status"] != "staging":
-        materialise(workspace, slug, project, [task])
+        materialise(workspace, slug, project, [task], batch)
         task = store.task(task["task_id"])
     return jsonify(task_out(task)), 200
 
