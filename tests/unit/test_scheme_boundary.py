@@ -73,6 +73,10 @@ ALLOWED = {
         "text",
     ): "seed 002's attachment_type text (the attachment is text)",
     ("services/hitl/logic.py", "text"): "the item field a job's project reads (text_key)",
+    ("ai/vision/llm.py", "number"): "a JSON Schema type (the detection answer's schema)",
+    ("ai/vision/llm.py", "confidence"): "a field of the detection answer asked of a vision LLM",
+    ("ai/vision/llm.py", "text"): "the text content part of the OpenAI and Anthropic APIs",
+    ("store/batch_tables.py", "text"): "a calibration question's text column",
 }
 
 
