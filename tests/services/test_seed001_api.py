@@ -140,7 +140,9 @@ def test_the_documented_requests_end_to_end(server) -> None:
     current = ann.get(f"{base}/p/{slug}/api/current_instance", timeout=10).json()
     assert current["instance_id"] == jid
     assert 'data-testid="prefilled"' in page
+    # both of the job's images, in a gallery
     assert f'src="/p/{slug}/project_files/media/hitl/{jid}/0.png"' in page, page
+    assert f'src="/p/{slug}/project_files/media/hitl/{jid}/1.png"' in page, page
     assert logic.reconcile(workspace) == 1
     status = requests.get(f"{base}/v1/jobs/{pid}/{jid}", headers=H, timeout=10).json()
     assert status["status"] == "progress" and status["start_date"] is not None

@@ -80,6 +80,12 @@ def _write_project(workspace: Workspace, slug: str, name: str, html, body, ext) 
         "instance_display": {
             "fields": [
                 {"key": "image", "type": "image", "label": "Image"},
+                {
+                    "key": "images",
+                    "type": "gallery",
+                    "label": "Images",
+                    "display_options": {"layout": "grid"},
+                },
                 {"key": "document", "type": "pdf", "label": "Document"},
             ]
         },
@@ -194,8 +200,14 @@ def add_job(workspace: Workspace, pid: str, wanted: dict[str, Any]) -> str:
         stored.append({"path": rel, "content_type": files.MEDIA_TYPES[ext], "url": urls[n]})
     item: dict[str, Any] = {"id": jid, "text": stored[0]["path"]}
     item["files"] = [s["path"] for s in stored]
-    for s in reversed(stored):  # the first image and the first PDF are shown
-        item["document" if s["content_type"] == "application/pdf" else "image"] = s["path"]
+    images = [s["path"] for s in stored if s["content_type"] != "application/pdf"]
+    pdfs = [s["path"] for s in stored if s["content_type"] == "application/pdf"]
+    if len(images) == 1:
+        item["image"] = images[0]
+    elif images:  # several: all of them, in a gallery
+        item["images"] = images
+    if pdfs:  # the first PDF is shown; every file is listed by /v1/jobs/.../files/<n>
+        item["document"] = pdfs[0]
     if wanted.get("predictions"):
         item["predictions"] = wanted["predictions"]
     now = time.time()
