@@ -42,8 +42,8 @@ def template(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture
-def server(template: Path, tmp_path: Path):
+def served_copy(template: Path, tmp_path: Path):
+    """A copy of the template workspace served over real HTTP (its URL in `.base`)."""
     root = tmp_path / "ws"
     shutil.copytree(template, root)
     app = create_workspace_app(root)
@@ -56,6 +56,11 @@ def server(template: Path, tmp_path: Path):
     http.shutdown()
     thread.join(timeout=5)
     workspace.close()
+
+
+@pytest.fixture
+def server(template: Path, tmp_path: Path):
+    yield from served_copy(template, tmp_path)
 
 
 def post(ws, path, payload=None, auth=AUTH):

@@ -5,19 +5,16 @@ annotation work and training answers to them never appear in exports as annotati
 from __future__ import annotations
 
 import json
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from potato_like.export.registry import exporter
 from potato_like.workspace.app import create_workspace_app
 
 from ..conftest import radio
 from ..workspaces import write_project, write_workspace
-from .test_seed002_batches import Annotator, get, post
+from .test_seed002_batches import Annotator, get, post, served_copy
 
 LABELS = ["kitten", "not kitten"]
 
@@ -40,18 +37,7 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def server(template: Path, tmp_path: Path):
-    root = tmp_path / "ws"
-    shutil.copytree(template, root)
-    app = create_workspace_app(root)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    workspace = app.extensions["potato_like"]
-    workspace.base = f"http://127.0.0.1:{http.server_port}"
-    yield workspace
-    http.shutdown()
-    thread.join(timeout=5)
-    workspace.close()
+    yield from served_copy(template, tmp_path)
 
 
 def task(ws, text: str, **extra):

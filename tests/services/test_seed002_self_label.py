@@ -4,13 +4,10 @@ by any assignment path (next item, jump by id)."""
 
 from __future__ import annotations
 
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
-from werkzeug.serving import make_server
 
 from potato_like.store.item_owners import owners
 from potato_like.workspace.app import create_workspace_app
@@ -18,7 +15,7 @@ from potato_like.workspace.config import load_workspace_config
 
 from ..conftest import radio
 from ..workspaces import BOOTSTRAP_KEYS, write_project, write_workspace
-from .test_seed002_batches import Annotator, get, post
+from .test_seed002_batches import Annotator, get, post, served_copy
 
 OWNER_KEY = "pl_" + "o" * 43
 OWNER = (OWNER_KEY, "")
@@ -38,18 +35,7 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def server(template: Path, tmp_path: Path):
-    root = tmp_path / "ws"
-    shutil.copytree(template, root)
-    app = create_workspace_app(root)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    workspace = app.extensions["potato_like"]
-    workspace.base = f"http://127.0.0.1:{http.server_port}"
-    yield workspace
-    http.shutdown()
-    thread.join(timeout=5)
-    workspace.close()
+    yield from served_copy(template, tmp_path)
 
 
 def owned_batch(ws, name="mine") -> list[str]:
